@@ -1,0 +1,164 @@
+package rules_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/rules"
+)
+
+// fakeRecords is an in-memory MIIT register.
+type fakeRecords struct {
+	subject rules.SubjectRecord
+	domains map[string]rules.DomainRecord
+	err     error
+	// asked records the lookups, to check the arguments.
+	asked []string
+}
+
+func (f *fakeRecords) LookupSubject(_ context.Context, province string, certType filing.CertificateType, certNumber string) (rules.SubjectRecord, error) {
+	f.asked = append(f.asked, province+"/"+string(certType)+"/"+certNumber)
+	return f.subject, f.err
+}
+
+func (f *fakeRecords) LookupDomain(_ context.Context, domain string) (rules.DomainRecord, error) {
+	f.asked = append(f.asked, domain)
+	return f.domains[domain], f.err
+}
+
+const (
+	ourSubject   = "浙ICP备12345678号"
+	otherSubject = "京ICP备87654321号"
+)
+
+var (
+	subjectElsewhere = rules.SubjectRecord{Found: true, FilingNumber: ourSubject, Nature: filing.NatureEnterprise}
+	subjectHere      = rules.SubjectRecord{Found: true, FilingNumber: ourSubject, AtThisProvider: true}
+	filedForUs       = rules.DomainRecord{Found: true, SubjectFilingNumber: ourSubject}
+	filedForUsHere   = rules.DomainRecord{Found: true, SubjectFilingNumber: ourSubject, AtThisProvider: true}
+	filedForOthers   = rules.DomainRecord{Found: true, SubjectFilingNumber: otherSubject}
+)
+
+// The two domains of validApplication, as looked up.
+const (
+	domainA = "yunqi-tech.com"
+	domainB = "xn--9kqz53d.xn--fiqs8s"
+)
+
+func TestFilingTypeDecisionTable(t *testing.T) {
+	tests := []struct {
+		name    string
+		subject rules.SubjectRecord
+		domains map[string]rules.DomainRecord
+		want    rules.TypeOutcome
+		handled bool
+	}{
+		{"neither subject nor domain on record: first filing",
+			rules.SubjectRecord{}, nil,
+			rules.TypeOutcome{Type: filing.TypeFirstFiling, Code: rules.CodeTypeFirstFiling}, false},
+		{"subject unknown but domain filed by someone: domain conflict",
+			rules.SubjectRecord{}, map[string]rules.DomainRecord{domainB: filedForOthers},
+			rules.TypeOutcome{Code: rules.CodeTypeDomainConflict, Field: "websites[1].domain"}, false},
+		{"subject filed elsewhere, domains new: new website, record elsewhere",
+			subjectElsewhere, nil,
+			rules.TypeOutcome{Type: filing.TypeNewWebsiteElsewhere, Code: rules.CodeTypeNewWebsiteElsewhere}, true},
+		{"subject filed here, domains new: new website, record here",
+			subjectHere, nil,
+			rules.TypeOutcome{Type: filing.TypeNewWebsiteHere, Code: rules.CodeTypeNewWebsiteHere}, false},
+		{"subject elsewhere and domains filed under it: add access",
+			subjectElsewhere, map[string]rules.DomainRecord{domainA: filedForUs, domainB: filedForUs},
+			rules.TypeOutcome{Type: filing.TypeAddAccess, Code: rules.CodeTypeAddAccess}, false},
+		{"subject here and domains filed under it elsewhere: add access",
+			subjectHere, map[string]rules.DomainRecord{domainA: filedForUs, domainB: filedForUs},
+			rules.TypeOutcome{Type: filing.TypeAddAccess, Code: rules.CodeTypeAddAccess}, false},
+		{"domain filed under another subject: domain conflict",
+			subjectElsewhere, map[string]rules.DomainRecord{domainA: filedForOthers},
+			rules.TypeOutcome{Code: rules.CodeTypeDomainConflict, Field: "websites[0].domain"}, false},
+		{"domain already accessed here: nothing to file",
+			subjectHere, map[string]rules.DomainRecord{domainA: filedForUsHere},
+			rules.TypeOutcome{Code: rules.CodeTypeDomainAlreadyHere, Field: "websites[0].domain"}, false},
+		{"one domain new, one filed: split the order",
+			subjectElsewhere, map[string]rules.DomainRecord{domainB: filedForUs},
+			rules.TypeOutcome{Code: rules.CodeTypeMixed, Field: "websites"}, false},
+		{"record says another nature: change the record first",
+			rules.SubjectRecord{Found: true, FilingNumber: ourSubject, Nature: filing.NaturePersonal}, nil,
+			rules.TypeOutcome{Code: rules.CodeTypeNatureMismatch, Field: "subject.nature"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lookup := &fakeRecords{subject: tt.subject, domains: tt.domains}
+			out, err := rules.DetermineType(context.Background(), lookup, validApplication())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Type != tt.want.Type || out.Code != tt.want.Code || out.Field != tt.want.Field {
+				t.Errorf("outcome = %+v, want %+v", out, tt.want)
+			}
+			if out.Message.ZH == "" || out.Message.EN == "" {
+				t.Errorf("outcome has no message: %+v", out)
+			}
+			if out.Handled() != tt.handled || out.Blocked() != (tt.want.Type == "") {
+				t.Errorf("Handled() = %v, Blocked() = %v", out.Handled(), out.Blocked())
+			}
+		})
+	}
+}
+
+func TestFilingTypeLooksUpNormalisedIdentifiers(t *testing.T) {
+	app := validApplication()
+	app.Subject.Province = "cn-zj"
+	app.Subject.CertificateNumber = " " + companyUSCC + " "
+	app.Websites[0].Domain = "WWW.Yunqi-Tech.com"
+	lookup := &fakeRecords{subject: subjectElsewhere}
+	if _, err := rules.DetermineType(context.Background(), lookup, app); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"ZJ/business_license/" + companyUSCC, domainA, domainB}
+	if len(lookup.asked) != len(want) {
+		t.Fatalf("lookups = %q, want %q", lookup.asked, want)
+	}
+	for i := range want {
+		if lookup.asked[i] != want[i] {
+			t.Errorf("lookup %d = %q, want %q", i, lookup.asked[i], want[i])
+		}
+	}
+}
+
+func TestConflictMessageTellsWhatToDo(t *testing.T) {
+	lookup := &fakeRecords{subject: subjectElsewhere, domains: map[string]rules.DomainRecord{domainB: filedForOthers}}
+	out, err := rules.DetermineType(context.Background(), lookup, validApplication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "域名 云栖.中国 已在其他主体下备案（域名冲突）：须由原主体注销该网站或将其迁移到本主体后再办理。"; out.Message.ZH != want {
+		t.Errorf("message = %q, want %q", out.Message.ZH, want)
+	}
+}
+
+func TestFilingTypeNeedsSubjectIdentityAndDomains(t *testing.T) {
+	for name, mutate := range map[string]func(*filing.Application){
+		"no certificate number": func(a *filing.Application) { a.Subject.CertificateNumber = "" },
+		"unknown province":      func(a *filing.Application) { a.Subject.Province = "HK" },
+		"no websites":           func(a *filing.Application) { a.Websites = nil },
+		"invalid domain":        func(a *filing.Application) { a.Websites[1].Domain = "http://x" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			app := validApplication()
+			mutate(&app)
+			_, err := rules.DetermineType(context.Background(), &fakeRecords{}, app)
+			if !errors.Is(err, rules.ErrIncomplete) {
+				t.Errorf("err = %v, want ErrIncomplete", err)
+			}
+		})
+	}
+}
+
+func TestFilingTypeLookupFailureIsReturned(t *testing.T) {
+	boom := errors.New("MIIT gateway timeout")
+	_, err := rules.DetermineType(context.Background(), &fakeRecords{err: boom}, validApplication())
+	if !errors.Is(err, boom) {
+		t.Errorf("err = %v, want it to wrap %v", err, boom)
+	}
+}

@@ -1,0 +1,154 @@
+// Package app wires beianflow's parts together from a config.Config: the
+// Temporal client, the database, the document store, the worker and the
+// API. The binary and the integration tests both start the system through
+// it, so tests exercise the production wiring.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+
+	"github.com/beianflow/beianflow/activities"
+	"github.com/beianflow/beianflow/api"
+	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/documents"
+	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/worker"
+)
+
+// App holds the connections every role needs.
+type App struct {
+	Config    config.Config
+	Log       *slog.Logger
+	Temporal  client.Client
+	DB        *store.DB
+	Documents *documents.Store
+}
+
+// Open connects to Temporal, the database and S3, applies pending
+// migrations and makes sure the document bucket exists. Each dependency is
+// retried until ctx ends, so processes may start in any order.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	a := &App{Config: cfg, Log: log}
+	ok := false
+	defer func() {
+		if !ok {
+			a.Close()
+		}
+	}()
+
+	var err error
+	a.DB, err = retry(ctx, log, "database", func() (*store.DB, error) {
+		return store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	})
+	if err != nil {
+		return nil, err
+	}
+	applied, err := a.DB.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dbDesc := "sqlite " + cfg.SQLitePath()
+	if a.DB.Dialect == store.Postgres {
+		dbDesc = "postgres"
+	}
+	log.Info("database ready", "database", dbDesc, "migrations_applied", applied)
+
+	a.Documents, err = documents.New(ctx, cfg.S3)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := retry(ctx, log, "s3", func() (struct{}, error) {
+		return struct{}{}, a.Documents.EnsureBucket(ctx)
+	}); err != nil {
+		return nil, err
+	}
+	log.Info("document store ready", "endpoint", cfg.S3.Endpoint, "bucket", cfg.S3.Bucket)
+
+	a.Temporal, err = retry(ctx, log, "temporal", func() (client.Client, error) {
+		return client.DialContext(ctx, client.Options{
+			HostPort:  cfg.TemporalAddress,
+			Namespace: cfg.TemporalNamespace,
+			Logger:    tlog.NewStructuredLogger(log.With("component", "temporal-sdk")),
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("temporal ready", "address", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace)
+	ok = true
+	return a, nil
+}
+
+// Close releases every connection that was opened.
+func (a *App) Close() {
+	if a.Temporal != nil {
+		a.Temporal.Close()
+	}
+	if a.DB != nil {
+		_ = a.DB.Close()
+	}
+}
+
+// Activities returns the activity implementations over the app's
+// connections.
+func (a *App) Activities() *activities.Activities {
+	return &activities.Activities{Filings: store.NewFilings(a.DB)}
+}
+
+// RunWorker polls the task queue until ctx ends.
+func (a *App) RunWorker(ctx context.Context) error {
+	w := worker.New(a.Temporal, a.Config.TaskQueue, a.Activities())
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("worker: start: %w", err)
+	}
+	a.Log.Info("worker polling", "task_queue", a.Config.TaskQueue)
+	<-ctx.Done()
+	w.Stop()
+	a.Log.Info("worker stopped")
+	return nil
+}
+
+// RunAPI serves the HTTP API until ctx ends. ready, if not nil, receives
+// the bound address.
+func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
+	h := api.New(api.Deps{
+		Temporal:  a.Temporal,
+		TaskQueue: a.Config.TaskQueue,
+		DB:        a.DB,
+		Documents: a.Documents,
+		Log:       a.Log,
+	})
+	return api.Serve(ctx, h, a.Config.HTTPAddr, a.Config.ShutdownTimeout, a.Log, ready)
+}
+
+// retry calls connect until it succeeds or ctx ends, logging each failure
+// once it has gone on for a while; a dependency that is still starting is
+// normal for a few seconds.
+func retry[T any](ctx context.Context, log *slog.Logger, what string, connect func() (T, error)) (T, error) {
+	start := time.Now()
+	delay := 200 * time.Millisecond
+	for {
+		v, err := connect()
+		if err == nil {
+			return v, nil
+		}
+		if time.Since(start) > 5*time.Second {
+			log.Warn("waiting for dependency", "dependency", what, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			var zero T
+			return zero, fmt.Errorf("%s: %w", what, errors.Join(ctx.Err(), err))
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 5*time.Second)
+	}
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/beianflow/beianflow/app"
+	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/workflows"
+)
+
+// runDev runs the complete system in the foreground: the Temporal dev server
+// (SQLite under data/, Web UI) and the versitygw S3 server as child
+// processes, and the worker and API in this process. State persists under
+// BEIANFLOW_DATA_DIR, so a restart resumes the filings in flight.
+func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	dataDir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("dev: data dir: %w", err)
+	}
+	cfg.DataDir = dataDir
+	for _, dir := range []string{"temporal", "s3", "logs"} {
+		if err := os.MkdirAll(filepath.Join(dataDir, dir), 0o750); err != nil {
+			return fmt.Errorf("dev: %w", err)
+		}
+	}
+	for _, bin := range []string{cfg.Dev.TemporalCLI, cfg.Dev.VersityGW} {
+		if _, err := os.Stat(bin); err != nil {
+			return fmt.Errorf("dev: %s not found: run `make tools` (or `make run`) to build the pinned tools", bin)
+		}
+	}
+	tHost, tPort, _ := net.SplitHostPort(cfg.TemporalAddress)
+	if tHost == "" {
+		tHost = "127.0.0.1"
+	}
+	// The API and worker must talk to the S3 server this command starts.
+	cfg.S3.Endpoint = "http://" + cfg.Dev.S3ListenAddr
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var procs []*child
+	defer func() { stopChildren(procs, log) }()
+
+	s3Proc, err := startChild(ctx, cancel, log, "s3", filepath.Join(dataDir, "logs", "versitygw.log"),
+		[]string{"ROOT_ACCESS_KEY=" + cfg.S3.AccessKeyID, "ROOT_SECRET_KEY=" + cfg.S3.SecretAccessKey},
+		cfg.Dev.VersityGW, "--port", cfg.Dev.S3ListenAddr, "posix", filepath.Join(dataDir, "s3"))
+	if err != nil {
+		return err
+	}
+	procs = append(procs, s3Proc)
+	log.Info("S3 server starting", "endpoint", cfg.S3.Endpoint, "root", filepath.Join(dataDir, "s3"), "log", s3Proc.logPath)
+
+	temporalArgs := []string{"server", "start-dev",
+		"--ip", tHost, "--port", tPort,
+		"--ui-port", fmt.Sprint(cfg.Dev.TemporalUI),
+		"--db-filename", filepath.Join(dataDir, "temporal", "temporal.db"),
+		"--log-level", "warn",
+	}
+	if cfg.TemporalNamespace != "default" {
+		temporalArgs = append(temporalArgs, "--namespace", cfg.TemporalNamespace)
+	}
+	temporalArgs = append(temporalArgs, workflows.SearchAttributeFlags()...)
+	tProc, err := startChild(ctx, cancel, log, "temporal", filepath.Join(dataDir, "logs", "temporal.log"), nil,
+		cfg.Dev.TemporalCLI, temporalArgs...)
+	if err != nil {
+		return err
+	}
+	procs = append(procs, tProc)
+	log.Info("Temporal dev server starting", "address", cfg.TemporalAddress,
+		"web_ui", fmt.Sprintf("http://%s:%d", tHost, cfg.Dev.TemporalUI), "log", tProc.logPath)
+
+	a, err := app.Open(ctx, cfg, log)
+	if err != nil {
+		if cause := context.Cause(ctx); cause != nil {
+			return cause
+		}
+		return err
+	}
+	defer a.Close()
+
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if errs[0] = a.RunWorker(ctx); errs[0] != nil {
+			cancel(errs[0])
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if errs[1] = a.RunAPI(ctx, nil); errs[1] != nil {
+			cancel(errs[1])
+		}
+	}()
+	log.Info("beianflow is up; Ctrl-C stops everything",
+		"api", "http://"+displayAddr(cfg.HTTPAddr),
+		"web_ui", fmt.Sprintf("http://%s:%d/namespaces/%s/workflows", tHost, cfg.Dev.TemporalUI, cfg.TemporalNamespace))
+	wg.Wait()
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return errors.Join(errs...)
+}
+
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || host == "0.0.0.0" || host == "::" {
+		return "localhost:" + port
+	}
+	return addr
+}
+
+// child is a supervised process.
+type child struct {
+	name    string
+	cmd     *exec.Cmd
+	logPath string
+	done    chan struct{}
+}
+
+// startChild starts a process whose output goes to logPath. If it exits
+// while ctx is live, the whole dev system is stopped: running half a system
+// would only confuse.
+func startChild(ctx context.Context, cancel context.CancelCauseFunc, log *slog.Logger, name, logPath string, env []string, bin string, args ...string) (*child, error) {
+	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("dev: %s log: %w", name, err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = childProcAttr()
+	if err := cmd.Start(); err != nil {
+		_ = out.Close()
+		return nil, fmt.Errorf("dev: start %s: %w", name, err)
+	}
+	c := &child{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
+	go func() {
+		err := cmd.Wait()
+		_ = out.Close()
+		close(c.done)
+		if ctx.Err() == nil {
+			log.Error("child process exited; stopping", "process", name, "err", err, "log", logPath)
+			cancel(fmt.Errorf("%s exited unexpectedly (%v); see %s", name, err, logPath))
+		}
+	}()
+	return c, nil
+}
+
+// stopChildren asks each process to stop, newest first, and kills any that
+// does not within ten seconds.
+func stopChildren(procs []*child, log *slog.Logger) {
+	for i := len(procs) - 1; i >= 0; i-- {
+		c := procs[i]
+		select {
+		case <-c.done:
+			continue
+		default:
+		}
+		_ = c.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-c.done:
+		case <-time.After(10 * time.Second):
+			log.Warn("process did not stop in time; killing", "process", c.name)
+			_ = c.cmd.Process.Kill()
+			<-c.done
+		}
+		log.Info("stopped", "process", c.name)
+	}
+}

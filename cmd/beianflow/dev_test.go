@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/internal/testenv"
+)
+
+// devConfig is what `make run` uses, on free ports and a temporary data
+// directory so the test cannot collide with a running system.
+func devConfig(t *testing.T, dataDir string) config.Config {
+	t.Helper()
+	cfg, err := config.Load(os.Getenv)
+	require.NoError(t, err)
+	cfg.DatabaseURL = "" // embedded SQLite, as on a fresh machine
+	cfg.DataDir = dataDir
+	cfg.Dev.TemporalCLI = toolPath("BEIANFLOW_TEMPORAL_CLI", "temporal")
+	cfg.Dev.VersityGW = toolPath("BEIANFLOW_VERSITYGW", "versitygw")
+	addrs := make([]string, 4)
+	for i := range addrs {
+		addrs[i], err = testenv.FreeAddr()
+		require.NoError(t, err)
+	}
+	cfg.HTTPAddr, cfg.TemporalAddress, cfg.Dev.S3ListenAddr = addrs[0], addrs[1], addrs[2]
+	_, uiPort, _ := net.SplitHostPort(addrs[3])
+	fmt.Sscan(uiPort, &cfg.Dev.TemporalUI)
+	return cfg
+}
+
+func toolPath(envVar, name string) string {
+	if p := os.Getenv(envVar); p != "" {
+		return p
+	}
+	return filepath.Join(testenv.RepoRoot(), "bin", name)
+}
+
+// startDev runs `beianflow dev` in-process (its children are real
+// processes) and waits until the API says every dependency is ready.
+func startDev(t *testing.T, cfg config.Config, logs io.Writer) (stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runDev(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil))) }()
+	base := "http://" + cfg.HTTPAddr
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		res, err := http.Get(base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("beianflow dev exited before it was ready: %v\nlogs:\n%s", err, logs)
+		case <-time.After(200 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("beianflow dev not ready after 90s\nlogs:\n%s", logs)
+		}
+	}
+	return func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(60 * time.Second):
+			return fmt.Errorf("beianflow dev did not stop within 60s")
+		}
+	}
+}
+
+func TestMakeRunStartsEverythingAndResumesFilingsAfterARestart(t *testing.T) {
+	dataDir := t.TempDir()
+	cfg := devConfig(t, dataDir)
+	var logs bytes.Buffer
+	base := "http://" + cfg.HTTPAddr
+
+	stop := startDev(t, cfg, &logs)
+	res, err := http.Post(base+"/v1/filings", "application/json",
+		strings.NewReader(`{"account_id":"acc-dev","province":"GD","domain":"example.cn"}`))
+	require.NoError(t, err)
+	var created map[string]any
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&created))
+	res.Body.Close()
+	require.Equal(t, http.StatusCreated, res.StatusCode, "%v", created)
+	id := created["filing_id"].(string)
+	waitForStage(t, base, id, "draft", "workflow")
+
+	for _, want := range []string{"API listening", "Temporal dev server starting", "web_ui=http://", "S3 server starting"} {
+		assert.Contains(t, logs.String(), want, "the logs say where each part listens")
+	}
+	require.NoError(t, stop(), "Ctrl-C stops cleanly\nlogs:\n%s", &logs)
+	for _, addr := range []string{cfg.HTTPAddr, cfg.TemporalAddress, cfg.Dev.S3ListenAddr} {
+		_, err := net.DialTimeout("tcp", addr, time.Second)
+		assert.Error(t, err, "nothing may keep listening on %s after a stop", addr)
+	}
+	for _, f := range []string{"beianflow.db", "temporal/temporal.db", "s3/beianflow-documents"} {
+		_, err := os.Stat(filepath.Join(dataDir, f))
+		assert.NoError(t, err, "state persists under the data directory")
+	}
+
+	// Run it again: the filing is still in flight, served live by its workflow.
+	logs.Reset()
+	stop = startDev(t, cfg, &logs)
+	waitForStage(t, base, id, "draft", "workflow")
+	require.NoError(t, stop())
+}
+
+func waitForStage(t *testing.T, base, id, stage, source string) {
+	t.Helper()
+	var last map[string]any
+	require.Eventually(t, func() bool {
+		res, err := http.Get(base + "/v1/filings/" + id)
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		last = nil
+		_ = json.NewDecoder(res.Body).Decode(&last)
+		return res.StatusCode == http.StatusOK && last["stage"] == stage && last["source"] == source
+	}, 30*time.Second, 100*time.Millisecond, "filing %s never reached %s/%s; last: %v", id, stage, source, last)
+}
+
+func TestConfigCommandPrintsTheDocumentedTable(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run([]string{"config", "--markdown"}, &out, func(string) string { return "" }))
+	for _, v := range config.Vars {
+		assert.Contains(t, out.String(), "`"+v.Name+"`")
+	}
+}
+
+func TestBadConfigurationStopsAtStart(t *testing.T) {
+	err := run([]string{"api"}, io.Discard, func(k string) string {
+		if k == "TEMPORAL_ADDRESS" {
+			return "nowhere"
+		}
+		return ""
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "TEMPORAL_ADDRESS")
+}
+
+func TestUnknownCommandIsRefused(t *testing.T) {
+	err := run([]string{"serve"}, io.Discard, func(string) string { return "" })
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "unknown command serve")
+}
+
+func TestHealthcheckCommandFailsWhenNothingAnswers(t *testing.T) {
+	addr, err := testenv.FreeAddr()
+	require.NoError(t, err)
+	assert.Error(t, run([]string{"healthcheck", "http://" + addr + "/readyz"}, io.Discard, os.Getenv))
+	assert.Error(t, run([]string{"healthcheck"}, io.Discard, os.Getenv))
+}

@@ -1,0 +1,121 @@
+// Command beianflow runs the ICP filing system. One binary, one role per
+// subcommand, so a deployment scales the API and the workers separately.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/beianflow/beianflow/app"
+	"github.com/beianflow/beianflow/config"
+)
+
+const usage = `beianflow — ICP filing (ICP备案) workflows on Temporal
+
+Usage: beianflow <command>
+
+Commands:
+  dev       run the whole system locally: Temporal dev server + Web UI, S3 server,
+            worker and API (what "make run" starts)
+  api       serve the HTTP API
+  worker    run the Temporal worker
+  migrate   apply pending database migrations and exit
+  config    print the environment variables with their defaults (--markdown for a table)
+  healthcheck URL
+            exit 0 if URL answers 200 (container health checks; images have no curl)
+
+Configuration comes from environment variables; see "beianflow config".
+`
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "beianflow:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout io.Writer, getenv func(string) string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	if cmd == "config" {
+		printConfig(stdout, len(rest) > 0 && rest[0] == "--markdown")
+		return nil
+	}
+	if cmd == "healthcheck" {
+		if len(rest) != 1 {
+			return errors.New("usage: beianflow healthcheck URL")
+		}
+		return healthcheck(rest[0])
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := cfg.Logger(os.Stderr)
+	slog.SetDefault(log)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	switch cmd {
+	case "dev":
+		return runDev(ctx, cfg, log)
+	case "api", "worker", "migrate":
+		a, err := app.Open(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		switch cmd {
+		case "api":
+			return a.RunAPI(ctx, nil)
+		case "worker":
+			return a.RunWorker(ctx)
+		}
+		return nil // migrations ran in app.Open
+	default:
+		return errors.New("unknown command " + cmd + "\n\n" + usage)
+	}
+}
+
+func printConfig(w io.Writer, markdown bool) {
+	if markdown {
+		fmt.Fprintln(w, "| Variable | Default | Meaning |")
+		fmt.Fprintln(w, "| --- | --- | --- |")
+	}
+	for _, v := range config.Vars {
+		def := v.Default
+		if markdown {
+			if def == "" {
+				def = "(empty)"
+			}
+			fmt.Fprintf(w, "| `%s` | `%s` | %s |\n", v.Name, def, strings.ReplaceAll(v.Help, "|", `\|`))
+			continue
+		}
+		fmt.Fprintf(w, "%-28s %-24s %s\n", v.Name, def, v.Help)
+	}
+}
+
+func healthcheck(url string) error {
+	c := &http.Client{Timeout: 5 * time.Second}
+	res, err := c.Get(url)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s answered %s", url, res.Status)
+	}
+	return nil
+}

@@ -1,0 +1,254 @@
+// Package config reads beianflow's configuration from environment variables.
+// It is the only place that parses them: every binary and subcommand calls
+// Load, and a bad value stops the process at start with a message naming the
+// variable, instead of failing later in a code path that is rarely taken.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the complete runtime configuration.
+type Config struct {
+	// HTTPAddr is where the API listens.
+	HTTPAddr string
+	// ShutdownTimeout bounds how long in-flight HTTP requests may take to
+	// finish after a stop signal.
+	ShutdownTimeout time.Duration
+
+	// TemporalAddress is the host:port of the Temporal frontend.
+	TemporalAddress string
+	// TemporalNamespace is the namespace the filings run in.
+	TemporalNamespace string
+	// TaskQueue is the task queue the worker polls and the API starts on.
+	TaskQueue string
+
+	// DatabaseURL is a PostgreSQL URL. Empty selects the embedded SQLite
+	// file under DataDir, so a development machine needs no database server.
+	DatabaseURL string
+	// DataDir holds everything `beianflow dev` persists.
+	DataDir string
+
+	// S3 is the document store.
+	S3 S3
+
+	// LogLevel and LogFormat configure log/slog output.
+	LogLevel  slog.Level
+	LogFormat string
+
+	// Dev configures the processes that `beianflow dev` supervises.
+	Dev Dev
+}
+
+// S3 configures the S3-compatible document store.
+type S3 struct {
+	Endpoint        string // empty means AWS's regional endpoint
+	Region          string
+	Bucket          string
+	AccessKeyID     string
+	SecretAccessKey string
+	ForcePathStyle  bool
+}
+
+// Dev configures `beianflow dev`, which runs the whole system on one machine.
+type Dev struct {
+	TemporalCLI  string // path to the pinned Temporal CLI binary
+	TemporalUI   int    // Web UI port of the dev server
+	VersityGW    string // path to the pinned versitygw binary
+	S3ListenAddr string // where versitygw listens
+}
+
+// SQLitePath is the embedded database file used when DatabaseURL is empty.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "beianflow.db") }
+
+// Var documents one environment variable. The README's configuration table
+// and `beianflow config` are generated from Vars so they cannot drift.
+type Var struct {
+	Name    string
+	Default string
+	Help    string
+	set     func(c *Config, v string) error
+}
+
+// Vars lists every variable Load reads, in display order.
+var Vars = []Var{
+	{"BEIANFLOW_HTTP_ADDR", ":8080", "Listen address of the HTTP API.", func(c *Config, v string) error {
+		return hostPort(v, &c.HTTPAddr)
+	}},
+	{"BEIANFLOW_SHUTDOWN_TIMEOUT", "15s", "How long in-flight requests may run after SIGINT/SIGTERM.", func(c *Config, v string) error {
+		return positiveDuration(v, &c.ShutdownTimeout)
+	}},
+	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend host:port.", func(c *Config, v string) error {
+		return hostPort(v, &c.TemporalAddress)
+	}},
+	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace of the filings.", func(c *Config, v string) error {
+		return nonEmpty(v, &c.TemporalNamespace)
+	}},
+	{"BEIANFLOW_TASK_QUEUE", "beianflow-filings", "Task queue of the filing workflows and activities.", func(c *Config, v string) error {
+		return nonEmpty(v, &c.TaskQueue)
+	}},
+	{"DATABASE_URL", "", "PostgreSQL URL (postgres://user@host:5432/db). Empty: embedded SQLite at $BEIANFLOW_DATA_DIR/beianflow.db.", func(c *Config, v string) error {
+		if v == "" {
+			c.DatabaseURL = ""
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return errors.New("must be a postgres:// or postgresql:// URL")
+		}
+		c.DatabaseURL = v
+		return nil
+	}},
+	{"BEIANFLOW_DATA_DIR", "./data", "Directory for the embedded database and everything `beianflow dev` persists.", func(c *Config, v string) error {
+		return nonEmpty(v, &c.DataDir)
+	}},
+	{"S3_ENDPOINT", "http://127.0.0.1:7070", "S3 endpoint URL; empty uses AWS's regional endpoint.", func(c *Config, v string) error {
+		if v == "" {
+			c.S3.Endpoint = ""
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return errors.New("must be an http:// or https:// URL")
+		}
+		c.S3.Endpoint = v
+		return nil
+	}},
+	{"S3_REGION", "us-east-1", "S3 region.", func(c *Config, v string) error { return nonEmpty(v, &c.S3.Region) }},
+	{"S3_BUCKET", "beianflow-documents", "Bucket for filing documents (created at start if missing).", func(c *Config, v string) error {
+		if !validBucket(v) {
+			return errors.New("must be 3-63 lower-case letters, digits, dots or hyphens")
+		}
+		c.S3.Bucket = v
+		return nil
+	}},
+	{"S3_ACCESS_KEY_ID", "beianflow", "S3 access key (the dev S3 server's root user). Empty uses the AWS default credential chain.", func(c *Config, v string) error {
+		c.S3.AccessKeyID = v
+		return nil
+	}},
+	{"S3_SECRET_ACCESS_KEY", "beianflow-dev-secret", "S3 secret key.", func(c *Config, v string) error {
+		c.S3.SecretAccessKey = v
+		return nil
+	}},
+	{"S3_FORCE_PATH_STYLE", "true", "Path-style bucket addressing (needed by most S3-compatible servers).", func(c *Config, v string) error {
+		return boolean(v, &c.S3.ForcePathStyle)
+	}},
+	{"BEIANFLOW_LOG_LEVEL", "info", "debug, info, warn or error.", func(c *Config, v string) error {
+		return c.LogLevel.UnmarshalText([]byte(v))
+	}},
+	{"BEIANFLOW_LOG_FORMAT", "text", "text or json.", func(c *Config, v string) error {
+		if v != "text" && v != "json" {
+			return errors.New("must be text or json")
+		}
+		c.LogFormat = v
+		return nil
+	}},
+	{"BEIANFLOW_TEMPORAL_CLI", "./bin/temporal", "`beianflow dev`: the Temporal CLI binary (built by `make tools`).", func(c *Config, v string) error {
+		return nonEmpty(v, &c.Dev.TemporalCLI)
+	}},
+	{"BEIANFLOW_TEMPORAL_UI_PORT", "8233", "`beianflow dev`: port of the Temporal Web UI.", func(c *Config, v string) error {
+		return port(v, &c.Dev.TemporalUI)
+	}},
+	{"BEIANFLOW_VERSITYGW", "./bin/versitygw", "`beianflow dev`: the versitygw S3 server binary (built by `make tools`).", func(c *Config, v string) error {
+		return nonEmpty(v, &c.Dev.VersityGW)
+	}},
+	{"BEIANFLOW_S3_LISTEN", "127.0.0.1:7070", "`beianflow dev`: where the embedded S3 server listens.", func(c *Config, v string) error {
+		return hostPort(v, &c.Dev.S3ListenAddr)
+	}},
+}
+
+// Load reads every variable through getenv (os.Getenv in production, a map
+// in tests). An unset or empty variable takes its documented default. All
+// invalid values are reported together.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	var errs []error
+	for _, v := range Vars {
+		raw, explicit := getenv(v.Name), true
+		if raw == "" {
+			raw, explicit = v.Default, false
+		}
+		if err := v.set(&c, strings.TrimSpace(raw)); err != nil {
+			shown := raw
+			if !explicit {
+				shown += " (default)"
+			}
+			if strings.Contains(v.Name, "SECRET") || v.Name == "DATABASE_URL" {
+				shown = "<redacted>"
+			}
+			errs = append(errs, fmt.Errorf("%s=%q: %w", v.Name, shown, err))
+		}
+	}
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
+	}
+	return c, nil
+}
+
+func nonEmpty(v string, dst *string) error {
+	if v == "" {
+		return errors.New("must not be empty")
+	}
+	*dst = v
+	return nil
+}
+
+func hostPort(v string, dst *string) error {
+	if _, p, err := net.SplitHostPort(v); err != nil {
+		return fmt.Errorf("must be host:port: %w", err)
+	} else if n, err := strconv.Atoi(p); err != nil || n < 0 || n > 65535 {
+		return errors.New("port must be 0-65535")
+	}
+	*dst = v
+	return nil
+}
+
+func port(v string, dst *int) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 65535 {
+		return errors.New("must be a port number 1-65535")
+	}
+	*dst = n
+	return nil
+}
+
+func positiveDuration(v string, dst *time.Duration) error {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("must be a Go duration such as 15s: %w", err)
+	}
+	if d <= 0 {
+		return errors.New("must be positive")
+	}
+	*dst = d
+	return nil
+}
+
+func boolean(v string, dst *bool) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return errors.New("must be true or false")
+	}
+	*dst = b
+	return nil
+}
+
+func validBucket(v string) bool {
+	if len(v) < 3 || len(v) > 63 {
+		return false
+	}
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '-') {
+			return false
+		}
+	}
+	return true
+}

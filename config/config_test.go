@@ -1,0 +1,79 @@
+package config_test
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beianflow/beianflow/config"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaultsGiveAWorkingLocalSystem(t *testing.T) {
+	c, err := config.Load(env(nil))
+	require.NoError(t, err)
+	assert.Equal(t, ":8080", c.HTTPAddr)
+	assert.Equal(t, "127.0.0.1:7233", c.TemporalAddress)
+	assert.Equal(t, "default", c.TemporalNamespace)
+	assert.Equal(t, "beianflow-filings", c.TaskQueue)
+	assert.Empty(t, c.DatabaseURL, "no DATABASE_URL selects embedded SQLite")
+	assert.Equal(t, "data/beianflow.db", c.SQLitePath())
+	assert.Equal(t, "http://127.0.0.1:7070", c.S3.Endpoint)
+	assert.True(t, c.S3.ForcePathStyle)
+	assert.Equal(t, slog.LevelInfo, c.LogLevel)
+	assert.Equal(t, 15*time.Second, c.ShutdownTimeout)
+	assert.Equal(t, 8233, c.Dev.TemporalUI)
+}
+
+func TestEnvironmentOverridesDefaults(t *testing.T) {
+	c, err := config.Load(env(map[string]string{
+		"DATABASE_URL":         "postgres://app@db:5432/beianflow",
+		"TEMPORAL_ADDRESS":     "temporal:7233",
+		"S3_ENDPOINT":          "",
+		"S3_FORCE_PATH_STYLE":  "false",
+		"BEIANFLOW_LOG_LEVEL":  "debug",
+		"BEIANFLOW_LOG_FORMAT": "json",
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, "postgres://app@db:5432/beianflow", c.DatabaseURL)
+	assert.Equal(t, "temporal:7233", c.TemporalAddress)
+	assert.Equal(t, "http://127.0.0.1:7070", c.S3.Endpoint, "an empty variable means the default")
+	assert.False(t, c.S3.ForcePathStyle)
+	assert.Equal(t, slog.LevelDebug, c.LogLevel)
+	assert.Equal(t, "json", c.LogFormat)
+}
+
+func TestEveryBadValueIsReportedAtOnceWithoutLeakingSecrets(t *testing.T) {
+	_, err := config.Load(env(map[string]string{
+		"BEIANFLOW_HTTP_ADDR":        "8080",
+		"TEMPORAL_ADDRESS":           "temporal:port",
+		"DATABASE_URL":               "mysql://root:hunter2@db/x",
+		"S3_BUCKET":                  "Bad_Bucket",
+		"S3_FORCE_PATH_STYLE":        "maybe",
+		"BEIANFLOW_SHUTDOWN_TIMEOUT": "-1s",
+		"BEIANFLOW_LOG_LEVEL":        "loud",
+		"BEIANFLOW_TEMPORAL_UI_PORT": "99999",
+	}))
+	require.Error(t, err)
+	msg := err.Error()
+	for _, name := range []string{"BEIANFLOW_HTTP_ADDR", "TEMPORAL_ADDRESS", "DATABASE_URL", "S3_BUCKET",
+		"S3_FORCE_PATH_STYLE", "BEIANFLOW_SHUTDOWN_TIMEOUT", "BEIANFLOW_LOG_LEVEL", "BEIANFLOW_TEMPORAL_UI_PORT"} {
+		assert.Contains(t, msg, name)
+	}
+	assert.NotContains(t, msg, "hunter2", "credentials in DATABASE_URL must not be echoed")
+	assert.Equal(t, 8, strings.Count(msg, "\n")+1, "one line per bad variable:\n%s", msg)
+}
+
+func TestEveryVariableIsDocumented(t *testing.T) {
+	seen := map[string]bool{}
+	for _, v := range config.Vars {
+		assert.NotEmpty(t, v.Help, v.Name)
+		assert.False(t, seen[v.Name], "duplicate %s", v.Name)
+		seen[v.Name] = true
+	}
+}

@@ -1,0 +1,81 @@
+// Package documents keeps filing materials (ID scans, verification forms,
+// photos) in S3 or any S3-compatible store. Workflows carry only object keys;
+// the bytes never enter Temporal histories.
+package documents
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/beianflow/beianflow/config"
+)
+
+// Store is a bucket of filing documents.
+type Store struct {
+	client *s3.Client
+	bucket string
+}
+
+// New builds a Store from configuration. Static credentials are used when
+// both keys are set; otherwise the AWS default chain (environment, shared
+// files, instance roles) applies, which is what production on AWS wants.
+func New(ctx context.Context, cfg config.S3) (*Store, error) {
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(cfg.Region)}
+	if cfg.AccessKeyID != "" && cfg.SecretAccessKey != "" {
+		opts = append(opts, awsconfig.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, "")))
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("documents: load AWS config: %w", err)
+	}
+	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		if cfg.Endpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.Endpoint)
+		}
+		o.UsePathStyle = cfg.ForcePathStyle
+		// Many S3-compatible servers reject the SDK's default trailing CRC
+		// checksums; send them only where the API requires one.
+		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	})
+	return &Store{client: client, bucket: cfg.Bucket}, nil
+}
+
+// Bucket is the bucket name.
+func (s *Store) Bucket() string { return s.bucket }
+
+// EnsureBucket creates the bucket unless it exists. Safe to call from every
+// process at start.
+func (s *Store) EnsureBucket(ctx context.Context) error {
+	if _, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &s.bucket}); err == nil {
+		return nil
+	}
+	in := &s3.CreateBucketInput{Bucket: &s.bucket}
+	if region := s.client.Options().Region; region != "" && region != "us-east-1" {
+		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{
+			LocationConstraint: types.BucketLocationConstraint(region),
+		}
+	}
+	_, err := s.client.CreateBucket(ctx, in)
+	var owned *types.BucketAlreadyOwnedByYou
+	if err != nil && !errors.As(err, &owned) {
+		return fmt.Errorf("documents: create bucket %s: %w", s.bucket, err)
+	}
+	return nil
+}
+
+// Ping reports whether the bucket is reachable, for readiness checks.
+func (s *Store) Ping(ctx context.Context) error {
+	if _, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &s.bucket}); err != nil {
+		return fmt.Errorf("documents: bucket %s unreachable: %w", s.bucket, err)
+	}
+	return nil
+}

@@ -1,0 +1,185 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/workflows"
+)
+
+func createFiling(t *testing.T, account, province, domain string) string {
+	t.Helper()
+	res := postJSON(t, "/v1/filings", fmt.Sprintf(`{"account_id":%q,"province":%q,"domain":%q}`, account, province, domain))
+	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Raw)
+	id, _ := res.Body["filing_id"].(string)
+	require.NotEmpty(t, id)
+	assert.Equal(t, "/v1/filings/"+id, res.Header.Get("Location"))
+	return id
+}
+
+func TestNewFilingIsStartedRecordedAndReadableThroughTheAPI(t *testing.T) {
+	id := createFiling(t, "acc-1001", "CN-zj", "例子.中国")
+
+	// Live state comes from the workflow once its first task has run.
+	var state response
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		state = get(t, "/v1/filings/"+id)
+		assert.Equal(c, http.StatusOK, state.Status)
+		assert.Equal(c, "workflow", state.Body["source"])
+		assert.EqualValues(c, 1, state.Body["revision"])
+	}, 10*time.Second, 50*time.Millisecond)
+	assert.Equal(t, "draft", state.Body["stage"])
+	assert.Equal(t, "applicant", state.Body["waiting_on"])
+	assert.Equal(t, "ZJ", state.Body["province"])
+	assert.Equal(t, "xn--fsqu00a.xn--fiqs8s", state.Body["domain"], "the domain is stored in its ASCII form")
+	assert.Equal(t, "new_website_elsewhere", state.Body["filing_type"])
+	assert.Equal(t, workflows.WorkflowID(id), state.Body["workflow_id"])
+	deadline, err := time.Parse(time.RFC3339Nano, state.Body["deadline"].(string))
+	require.NoError(t, err)
+	assert.WithinDuration(t, time.Now().Add(workflows.OrderLifetime), deadline, time.Minute,
+		"an idle draft expires after the 45-day order lifetime")
+
+	// The workflow wrote the read model through its activity.
+	row, err := store.NewFilings(sys.app.DB).Get(context.Background(), id)
+	require.NoError(t, err)
+	assert.Equal(t, "draft", row.Stage)
+	assert.Equal(t, "acc-1001", row.AccountID)
+	assert.Equal(t, workflows.WorkflowID(id), row.WorkflowID)
+	assert.False(t, row.Closed)
+
+	// Operators find it in the Web UI by its search attributes.
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		list, err := sys.temporal.ListWorkflow(context.Background(), listRequest(
+			fmt.Sprintf(`WorkflowId = %q AND BeianStage = "draft" AND BeianProvince = "ZJ" AND BeianWaitingOn = "applicant"`, workflows.WorkflowID(id))))
+		if assert.NoError(c, err) {
+			assert.Len(c, list.Executions, 1)
+		}
+	}, 10*time.Second, 100*time.Millisecond)
+}
+
+func TestCancelledFilingIsServedFromTheReadModel(t *testing.T) {
+	id := createFiling(t, "acc-1002", "SH", "example.com")
+
+	res := postJSON(t, "/v1/filings/"+id+"/cancel", `{"reason":"user_request"}`)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
+	assert.Equal(t, "cancelled", res.Body["stage"])
+	timeline := res.Body["timeline"].([]any)
+	require.Len(t, timeline, 2)
+	assert.Equal(t, "user_request", timeline[1].(map[string]any)["reason"])
+
+	// The workflow has closed: state now comes from the read model.
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		st := get(t, "/v1/filings/"+id)
+		assert.Equal(c, http.StatusOK, st.Status)
+		assert.Equal(c, "read_model", st.Body["source"])
+		assert.Equal(c, "cancelled", st.Body["stage"])
+	}, 10*time.Second, 50*time.Millisecond)
+
+	// Cancelling again is harmless and answers the same final state.
+	again := postJSON(t, "/v1/filings/"+id+"/cancel", `{}`)
+	assert.Equal(t, http.StatusOK, again.Status, "%s", again.Raw)
+	assert.Equal(t, "cancelled", again.Body["stage"])
+
+	recordHistory(t, id, "cancelled_draft")
+}
+
+func TestUnknownFilingIs404(t *testing.T) {
+	for _, id := range []string{"01a227a5-be39-7787-9814-9c07e6468f61", "not-a-filing-id", "1"} {
+		res := get(t, "/v1/filings/"+id)
+		assert.Equal(t, http.StatusNotFound, res.Status, id)
+		assert.Equal(t, "filing_not_found", res.Body["code"], id)
+	}
+	res := postJSON(t, "/v1/filings/01a227a5-be39-7787-9814-9c07e6468f61/cancel", `{}`)
+	assert.Equal(t, http.StatusNotFound, res.Status)
+	assert.Equal(t, "filing_not_found", res.Body["code"])
+}
+
+func TestBadInputGetsA4xxNamingTheFieldAndStartsNothing(t *testing.T) {
+	cases := []struct {
+		name, contentType, body string
+		status                  int
+		code, field             string
+	}{
+		{"malformed JSON", "application/json", `{"account_id": "a",`, 400, "invalid_json", ""},
+		{"not an object", "application/json", `["ZJ"]`, 400, "invalid_json", ""},
+		{"two objects", "application/json", `{"account_id":"a","province":"ZJ","domain":"a.com"}{}`, 400, "invalid_json", ""},
+		{"empty body", "application/json", ``, 400, "invalid_json", ""},
+		{"missing account", "application/json", `{"province":"ZJ","domain":"example.com"}`, 400, "required", "account_id"},
+		{"missing province", "application/json", `{"account_id":"a","domain":"example.com"}`, 400, "required", "province"},
+		{"missing domain", "application/json", `{"account_id":"a","province":"ZJ"}`, 400, "required", "domain"},
+		{"wrong type", "application/json", `{"account_id":"a","province":42,"domain":"example.com"}`, 400, "invalid_type", "province"},
+		{"unknown field", "application/json", `{"account_id":"a","province":"ZJ","domain":"example.com","provnce":"ZJ"}`, 400, "unknown_field", "provnce"},
+		{"unknown province", "application/json", `{"account_id":"a","province":"HK","domain":"example.com"}`, 400, "invalid_value", "province"},
+		{"bad account", "application/json", `{"account_id":"a b","province":"ZJ","domain":"example.com"}`, 400, "invalid_value", "account_id"},
+		{"bad domain", "application/json", `{"account_id":"a","province":"ZJ","domain":"http://example.com/"}`, 400, "invalid_value", "domain"},
+		{"subdomain", "application/json", `{"account_id":"a","province":"ZJ","domain":"www.example.com"}`, 400, "invalid_value", "domain"},
+		{"not JSON", "text/plain", `{"account_id":"a","province":"ZJ","domain":"example.com"}`, 415, "unsupported_media_type", ""},
+	}
+	before := countFilings(t)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := do(t, http.MethodPost, "/v1/filings", tc.contentType, tc.body)
+			assert.Equal(t, tc.status, res.Status, "%s", res.Raw)
+			assert.Equal(t, tc.code, res.Body["code"])
+			if tc.field != "" {
+				assert.Equal(t, tc.field, res.Body["field"])
+			} else {
+				assert.NotContains(t, res.Body, "field")
+			}
+			assert.NotEmpty(t, res.Body["message"])
+		})
+	}
+	assert.Equal(t, before, countFilings(t), "no rejected request may start a filing")
+
+	big := fmt.Sprintf(`{"account_id":"a","province":"ZJ","domain":"example.com","pad":%q}`, make([]byte, 2<<20))
+	res := postJSON(t, "/v1/filings", big)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, res.Status)
+	assert.Equal(t, "body_too_large", res.Body["code"])
+
+	res = postJSON(t, "/v1/filings/01a227a5-be39-7787-9814-9c07e6468f61/cancel", `{"reason":"my name is Zhang San"}`)
+	assert.Equal(t, http.StatusBadRequest, res.Status)
+	assert.Equal(t, "reason", res.Body["field"])
+}
+
+func TestHealthAndReadinessReportEveryDependency(t *testing.T) {
+	res := get(t, "/healthz")
+	assert.Equal(t, http.StatusOK, res.Status)
+	res = get(t, "/readyz")
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
+	assert.Equal(t, map[string]any{"temporal": "ok", "database": "ok", "s3": "ok"}, res.Body["checks"])
+	assert.NotEmpty(t, res.Header.Get("X-Request-Id"))
+}
+
+func TestUnknownRouteAndMethodUseTheErrorModel(t *testing.T) {
+	res := get(t, "/v1/nothing")
+	assert.Equal(t, http.StatusNotFound, res.Status)
+	assert.Equal(t, "route_not_found", res.Body["code"])
+	res = do(t, http.MethodDelete, "/v1/filings", "", "")
+	assert.Equal(t, http.StatusMethodNotAllowed, res.Status)
+	assert.Equal(t, "method_not_allowed", res.Body["code"])
+}
+
+// countFilings counts filings in the read model and in Temporal's
+// visibility store, so a test can show a request started nothing.
+func countFilings(t *testing.T) [2]int64 {
+	t.Helper()
+	var rows int64
+	require.NoError(t, sys.app.DB.Gorm.Model(&store.Filing{}).Count(&rows).Error)
+	resp, err := sys.temporal.CountWorkflow(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{
+		Query: "WorkflowType = 'FilingWorkflow'",
+	})
+	require.NoError(t, err)
+	return [2]int64{rows, resp.Count}
+}
+
+func listRequest(query string) *workflowservice.ListWorkflowExecutionsRequest {
+	return &workflowservice.ListWorkflowExecutionsRequest{Query: query}
+}

@@ -1,0 +1,47 @@
+package integration
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/beianflow/beianflow/internal/testenv"
+	"github.com/beianflow/beianflow/workflows"
+)
+
+// recordHistory saves the filing's event history, as the real server wrote
+// it, to workflows/testdata/histories/<name>.json when
+// BEIANFLOW_RECORD_HISTORIES=1 (`make record-histories`). The replay test in
+// package workflows replays every saved history against the current code, so
+// a change that breaks running filings fails `make test`.
+func recordHistory(t *testing.T, filingID, name string) {
+	t.Helper()
+	if os.Getenv("BEIANFLOW_RECORD_HISTORIES") != "1" {
+		return
+	}
+	// Record only finished runs: a history cut mid-flight replays fine but
+	// proves less.
+	require.NoError(t, sys.temporal.GetWorkflow(context.Background(), workflows.WorkflowID(filingID), "").
+		Get(context.Background(), nil))
+	iter := sys.temporal.GetWorkflowHistory(context.Background(), workflows.WorkflowID(filingID), "",
+		false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var h historypb.History
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		require.NoError(t, err)
+		h.Events = append(h.Events, ev)
+	}
+	data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
+	require.NoError(t, err)
+	path := filepath.Join(testenv.RepoRoot(), "workflows", "testdata", "histories", name+".json")
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, append(data, '\n'), 0o644))
+	t.Logf("recorded %d events to %s", len(h.Events), path)
+}

@@ -1,0 +1,102 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/beianflow/beianflow/app"
+	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/internal/testenv"
+)
+
+// sys is the running system every test in this package talks to.
+var sys struct {
+	baseURL  string
+	temporal client.Client
+	app      *app.App
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fail := func(what string, err error) int {
+		fmt.Fprintf(os.Stderr, "FAIL: integration tests need %s: %v\n", what, err)
+		return 1
+	}
+
+	srv, err := testenv.Temporal(ctx)
+	if err != nil {
+		return fail("a Temporal dev server", err)
+	}
+	defer func() { _ = srv.Stop() }()
+	dbURL, dropSchema, err := testenv.Postgres(ctx)
+	if err != nil {
+		return fail("PostgreSQL", err)
+	}
+	defer dropSchema()
+	dir, err := os.MkdirTemp("", "beianflow-it-")
+	if err != nil {
+		return fail("a temporary directory", err)
+	}
+	defer os.RemoveAll(dir)
+	s3cfg, stopS3, err := testenv.S3(ctx, dir)
+	if err != nil {
+		return fail("an S3 server", err)
+	}
+	defer stopS3()
+
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		return fail("the default configuration", err)
+	}
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.TemporalAddress = srv.FrontendHostPort()
+	cfg.DatabaseURL = dbURL
+	cfg.S3 = s3cfg
+	cfg.TaskQueue = fmt.Sprintf("it-%d", time.Now().UnixNano())
+	cfg.DataDir = dir
+
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	openCtx, openCancel := context.WithTimeout(ctx, time.Minute)
+	a, err := app.Open(openCtx, cfg, log)
+	openCancel()
+	if err != nil {
+		return fail("the system to start", err)
+	}
+	defer a.Close()
+
+	runCtx, stop := context.WithCancel(ctx)
+	workerDone, apiDone := make(chan error, 1), make(chan error, 1)
+	go func() { workerDone <- a.RunWorker(runCtx) }()
+	ready := make(chan net.Addr, 1)
+	go func() { apiDone <- a.RunAPI(runCtx, ready) }()
+	select {
+	case addr := <-ready:
+		sys.baseURL = "http://" + addr.String()
+	case err := <-apiDone:
+		stop()
+		return fail("the API to listen", err)
+	}
+	sys.temporal = a.Temporal
+	sys.app = a
+
+	code := m.Run()
+	stop()
+	if err := <-apiDone; err != nil {
+		fmt.Fprintln(os.Stderr, "API shutdown:", err)
+		code = 1
+	}
+	<-workerDone
+	return code
+}

@@ -1,0 +1,66 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Filing is a row of the filings read model. It holds no personal data.
+type Filing struct {
+	ID         string `gorm:"primaryKey"`
+	AccountID  string
+	Province   string
+	FilingType string
+	Domain     string
+	Stage      string
+	WaitingOn  string
+	Revision   int64
+	WorkflowID string
+	Closed     bool
+	CreatedAt  time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt  time.Time `gorm:"autoUpdateTime:false"`
+}
+
+// Filings reads and writes the filings read model.
+type Filings struct{ db *DB }
+
+// NewFilings returns the repository over db.
+func NewFilings(db *DB) *Filings { return &Filings{db: db} }
+
+// Upsert writes f unless the stored row already has a newer or equal
+// revision. Activities retry, and an old attempt may land after a newer one;
+// the revision guard makes the write idempotent and order-independent.
+// It reports whether the row changed.
+func (r *Filings) Upsert(ctx context.Context, f Filing) (bool, error) {
+	res := r.db.Gorm.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns([]string{
+			"stage", "waiting_on", "revision", "closed", "updated_at", "filing_type", "domain",
+		}),
+		Where: clause.Where{Exprs: []clause.Expression{
+			clause.Expr{SQL: "filings.revision < excluded.revision"},
+		}},
+	}).Create(&f)
+	if res.Error != nil {
+		return false, fmt.Errorf("store: upsert filing %s: %w", f.ID, res.Error)
+	}
+	return res.RowsAffected > 0, nil
+}
+
+// Get returns one filing or ErrNotFound.
+func (r *Filings) Get(ctx context.Context, id string) (Filing, error) {
+	var f Filing
+	err := r.db.Gorm.WithContext(ctx).Where("id = ?", id).Take(&f).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Filing{}, ErrNotFound
+	}
+	if err != nil {
+		return Filing{}, fmt.Errorf("store: get filing %s: %w", id, err)
+	}
+	return f, nil
+}

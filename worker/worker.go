@@ -1,0 +1,44 @@
+// Package worker wires the filing workflow and its activities into a
+// Temporal worker.
+package worker
+
+import (
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/beianflow/beianflow/activities"
+	"github.com/beianflow/beianflow/workflows"
+)
+
+// New returns a worker for taskQueue with every workflow and activity
+// registered. The caller starts and stops it.
+func New(c client.Client, taskQueue string, acts *activities.Activities) worker.Worker {
+	w := worker.New(c, taskQueue, worker.Options{})
+	Register(w, acts)
+	return w
+}
+
+// WorkflowRegistry is anything workflows are registered on: a worker, the
+// time-skipping test environment or a history replayer.
+type WorkflowRegistry interface {
+	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
+}
+
+// Registry also takes activities.
+type Registry interface {
+	WorkflowRegistry
+	RegisterActivity(a any)
+}
+
+// RegisterWorkflows registers every workflow under its stable name, so
+// workers, tests and replayers see exactly the same names.
+func RegisterWorkflows(r WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(workflows.FilingWorkflow, workflow.RegisterOptions{Name: workflows.FilingWorkflowName})
+}
+
+// Register registers every workflow and the activities.
+func Register(r Registry, acts *activities.Activities) {
+	RegisterWorkflows(r)
+	r.RegisterActivity(acts)
+}

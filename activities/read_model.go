@@ -10,36 +10,40 @@ import (
 
 // FilingRecord is the read-model row a stage change writes.
 type FilingRecord struct {
-	FilingID   string    `json:"filing_id"`
-	AccountID  string    `json:"account_id"`
-	Province   string    `json:"province"`
-	FilingType string    `json:"filing_type"`
-	Domain     string    `json:"domain"`
-	Stage      string    `json:"stage"`
-	WaitingOn  string    `json:"waiting_on"`
-	Revision   int64     `json:"revision"`
-	WorkflowID string    `json:"workflow_id"`
-	Closed     bool      `json:"closed"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	FilingID        string    `json:"filing_id"`
+	AccountID       string    `json:"account_id"`
+	Province        string    `json:"province"`
+	FilingType      string    `json:"filing_type"`
+	Domain          string    `json:"domain"`
+	RuleSetVersion  string    `json:"rule_set_version"`
+	CalendarVersion string    `json:"calendar_version"`
+	Stage           string    `json:"stage"`
+	WaitingOn       string    `json:"waiting_on"`
+	Revision        int64     `json:"revision"`
+	WorkflowID      string    `json:"workflow_id"`
+	Closed          bool      `json:"closed"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
 }
 
 // RecordFiling upserts the filing's read-model row. A stale revision (an
 // older attempt landing late) is ignored, so retries are harmless.
 func (a *Activities) RecordFiling(ctx context.Context, r FilingRecord) error {
 	_, err := a.Filings.Upsert(ctx, store.Filing{
-		ID:         r.FilingID,
-		AccountID:  r.AccountID,
-		Province:   r.Province,
-		FilingType: r.FilingType,
-		Domain:     r.Domain,
-		Stage:      r.Stage,
-		WaitingOn:  r.WaitingOn,
-		Revision:   r.Revision,
-		WorkflowID: r.WorkflowID,
-		Closed:     r.Closed,
-		CreatedAt:  r.CreatedAt,
-		UpdatedAt:  r.UpdatedAt,
+		ID:              r.FilingID,
+		AccountID:       r.AccountID,
+		Province:        r.Province,
+		FilingType:      r.FilingType,
+		Domain:          r.Domain,
+		RuleSetVersion:  r.RuleSetVersion,
+		CalendarVersion: r.CalendarVersion,
+		Stage:           r.Stage,
+		WaitingOn:       r.WaitingOn,
+		Revision:        r.Revision,
+		WorkflowID:      r.WorkflowID,
+		Closed:          r.Closed,
+		CreatedAt:       r.CreatedAt,
+		UpdatedAt:       r.UpdatedAt,
 	})
 	if err != nil {
 		return fmt.Errorf("record filing %s revision %d: %w", r.FilingID, r.Revision, err)

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/rules"
 	"github.com/beianflow/beianflow/store"
@@ -44,7 +45,11 @@ type filingResponse struct {
 
 var accountIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
 
-func (r *createFilingRequest) validate() (rules.Province, rules.Domain, *Error) {
+// validate checks the request's shape, then applies the same province rules
+// as the dry run and the workflow to what the request carries, so a filing
+// that could never pass (say, a domain under a TLD MIIT has not approved)
+// is refused before it starts.
+func (r *createFilingRequest) validate(asOf time.Time, rs *rules.RuleSet) (rules.Province, rules.Domain, *Error) {
 	if r.AccountID == "" {
 		return rules.Province{}, rules.Domain{}, badRequest(CodeRequired, "account_id", "account_id is required")
 	}
@@ -71,6 +76,15 @@ func (r *createFilingRequest) validate() (rules.Province, rules.Domain, *Error) 
 		return rules.Province{}, rules.Domain{}, badRequest(CodeInvalidValue, "domain",
 			"file the registrable domain %s, not a subdomain", d.Registrable)
 	}
+	partial := filing.Application{
+		Subject:  filing.Subject{Province: p.Code},
+		Websites: []filing.Website{{Domain: r.Domain}},
+	}
+	for _, v := range rules.Validate(partial, asOf, rs) {
+		if v.Field == "websites[0].domain" && v.Code != rules.CodeRequired {
+			return rules.Province{}, rules.Domain{}, badRequest(string(v.Code), "domain", "%s", v.Message.EN)
+		}
+	}
 	return p, d, nil
 }
 
@@ -79,7 +93,9 @@ func (s *server) createFiling(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	province, domain, verr := req.validate()
+	now := s.Now()
+	rs, cal := rules.DefaultRuleSet(), calendar.Default()
+	province, domain, verr := req.validate(now, rs)
 	if verr != nil {
 		return verr
 	}
@@ -93,7 +109,11 @@ func (s *server) createFiling(c echo.Context) error {
 		Province:   province.Code,
 		FilingType: string(filing.TypeNewWebsiteElsewhere),
 		Domain:     domain.ASCII,
-		CreatedAt:  s.Now().UTC(),
+		CreatedAt:  now.UTC(),
+		// The versions of the rules and calendar this filing was checked
+		// and scheduled with, for audits and for replays.
+		RuleSetVersion:  rs.Version(),
+		CalendarVersion: cal.Version(),
 	}
 	wfID := workflows.WorkflowID(in.FilingID)
 	_, err = s.Temporal.ExecuteWorkflow(c.Request().Context(), client.StartWorkflowOptions{
@@ -120,16 +140,18 @@ func (s *server) createFiling(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/filings/"+in.FilingID)
 	return c.JSON(http.StatusCreated, filingResponse{
 		FilingState: workflows.FilingState{
-			FilingID:   in.FilingID,
-			AccountID:  in.AccountID,
-			Province:   in.Province,
-			FilingType: in.FilingType,
-			Domain:     in.Domain,
-			Stage:      workflows.StageDraft,
-			WaitingOn:  workflows.PartyApplicant,
-			CreatedAt:  in.CreatedAt,
-			UpdatedAt:  in.CreatedAt,
-			Timeline:   []workflows.StageChange{},
+			FilingID:        in.FilingID,
+			AccountID:       in.AccountID,
+			Province:        in.Province,
+			FilingType:      in.FilingType,
+			Domain:          in.Domain,
+			RuleSetVersion:  in.RuleSetVersion,
+			CalendarVersion: in.CalendarVersion,
+			Stage:           workflows.StageDraft,
+			WaitingOn:       workflows.PartyApplicant,
+			CreatedAt:       in.CreatedAt,
+			UpdatedAt:       in.CreatedAt,
+			Timeline:        []workflows.StageChange{},
 		},
 		WorkflowID: wfID,
 		Source:     "request",
@@ -192,16 +214,18 @@ func (s *server) readModelResponse(ctx context.Context, c echo.Context, id strin
 func fromReadModel(f store.Filing) filingResponse {
 	return filingResponse{
 		FilingState: workflows.FilingState{
-			FilingID:   f.ID,
-			AccountID:  f.AccountID,
-			Province:   f.Province,
-			FilingType: f.FilingType,
-			Domain:     f.Domain,
-			Stage:      workflows.Stage(f.Stage),
-			WaitingOn:  workflows.Party(f.WaitingOn),
-			Revision:   f.Revision,
-			CreatedAt:  f.CreatedAt.UTC(),
-			UpdatedAt:  f.UpdatedAt.UTC(),
+			FilingID:        f.ID,
+			AccountID:       f.AccountID,
+			Province:        f.Province,
+			FilingType:      f.FilingType,
+			Domain:          f.Domain,
+			RuleSetVersion:  f.RuleSetVersion,
+			CalendarVersion: f.CalendarVersion,
+			Stage:           workflows.Stage(f.Stage),
+			WaitingOn:       workflows.Party(f.WaitingOn),
+			Revision:        f.Revision,
+			CreatedAt:       f.CreatedAt.UTC(),
+			UpdatedAt:       f.UpdatedAt.UTC(),
 			// The read model keeps no timeline; the audit trail will.
 			Timeline: []workflows.StageChange{},
 		},

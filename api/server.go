@@ -60,6 +60,7 @@ func New(d Deps) *echo.Echo {
 
 	v1 := e.Group("/v1")
 	v1.POST("/filings", s.createFiling)
+	v1.POST("/filings/validate", s.validateApplication)
 	v1.GET("/filings/:id", s.getFiling)
 	v1.POST("/filings/:id/cancel", s.cancelFiling)
 	return e

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/beianflow/beianflow/calendar"
+	"github.com/beianflow/beianflow/rules"
 	"github.com/beianflow/beianflow/store"
 	"github.com/beianflow/beianflow/workflows"
 )
@@ -42,6 +44,8 @@ func TestNewFilingIsStartedRecordedAndReadableThroughTheAPI(t *testing.T) {
 	assert.Equal(t, "xn--fsqu00a.xn--fiqs8s", state.Body["domain"], "the domain is stored in its ASCII form")
 	assert.Equal(t, "new_website_elsewhere", state.Body["filing_type"])
 	assert.Equal(t, workflows.WorkflowID(id), state.Body["workflow_id"])
+	assert.Equal(t, rules.DefaultRuleSet().Version(), state.Body["rule_set_version"], "the filing records the rules it was checked with")
+	assert.Equal(t, calendar.Default().Version(), state.Body["calendar_version"])
 	deadline, err := time.Parse(time.RFC3339Nano, state.Body["deadline"].(string))
 	require.NoError(t, err)
 	assert.WithinDuration(t, time.Now().Add(workflows.OrderLifetime), deadline, time.Minute,
@@ -54,6 +58,7 @@ func TestNewFilingIsStartedRecordedAndReadableThroughTheAPI(t *testing.T) {
 	assert.Equal(t, "acc-1001", row.AccountID)
 	assert.Equal(t, workflows.WorkflowID(id), row.WorkflowID)
 	assert.False(t, row.Closed)
+	assert.Equal(t, rules.DefaultRuleSet().Version(), row.RuleSetVersion)
 
 	// Operators find it in the Web UI by its search attributes.
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
@@ -121,6 +126,7 @@ func TestBadInputGetsA4xxNamingTheFieldAndStartsNothing(t *testing.T) {
 		{"bad account", "application/json", `{"account_id":"a b","province":"ZJ","domain":"example.com"}`, 400, "invalid_value", "account_id"},
 		{"bad domain", "application/json", `{"account_id":"a","province":"ZJ","domain":"http://example.com/"}`, 400, "invalid_value", "domain"},
 		{"subdomain", "application/json", `{"account_id":"a","province":"ZJ","domain":"www.example.com"}`, 400, "invalid_value", "domain"},
+		{"TLD not approved by MIIT", "application/json", `{"account_id":"a","province":"ZJ","domain":"example.io"}`, 400, "domain.tld_not_approved", "domain"},
 		{"not JSON", "text/plain", `{"account_id":"a","province":"ZJ","domain":"example.com"}`, 415, "unsupported_media_type", ""},
 	}
 	before := countFilings(t)

@@ -17,13 +17,17 @@ type Filing struct {
 	Province   string
 	FilingType string
 	Domain     string
-	Stage      string
-	WaitingOn  string
-	Revision   int64
-	WorkflowID string
-	Closed     bool
-	CreatedAt  time.Time `gorm:"autoCreateTime:false"`
-	UpdatedAt  time.Time `gorm:"autoUpdateTime:false"`
+	// RuleSetVersion and CalendarVersion are the versions of the province
+	// rules and holiday calendar the filing was checked and scheduled with.
+	RuleSetVersion  string
+	CalendarVersion string
+	Stage           string
+	WaitingOn       string
+	Revision        int64
+	WorkflowID      string
+	Closed          bool
+	CreatedAt       time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt       time.Time `gorm:"autoUpdateTime:false"`
 }
 
 // Filings reads and writes the filings read model.
@@ -41,6 +45,7 @@ func (r *Filings) Upsert(ctx context.Context, f Filing) (bool, error) {
 		Columns: []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns([]string{
 			"stage", "waiting_on", "revision", "closed", "updated_at", "filing_type", "domain",
+			"rule_set_version", "calendar_version",
 		}),
 		Where: clause.Where{Exprs: []clause.Expression{
 			clause.Expr{SQL: "filings.revision < excluded.revision"},

@@ -57,22 +57,28 @@ type FilingInput struct {
 	FilingType string    `json:"filing_type"`
 	Domain     string    `json:"domain"`
 	CreatedAt  time.Time `json:"created_at"`
+	// RuleSetVersion and CalendarVersion identify the province rules and the
+	// holiday calendar the filing was checked and scheduled with.
+	RuleSetVersion  string `json:"rule_set_version"`
+	CalendarVersion string `json:"calendar_version"`
 }
 
 // FilingState is what the state query returns.
 type FilingState struct {
-	FilingID   string        `json:"filing_id"`
-	AccountID  string        `json:"account_id"`
-	Province   string        `json:"province"`
-	FilingType string        `json:"filing_type"`
-	Domain     string        `json:"domain"`
-	Stage      Stage         `json:"stage"`
-	WaitingOn  Party         `json:"waiting_on"`
-	Deadline   *time.Time    `json:"deadline,omitempty"`
-	Revision   int64         `json:"revision"`
-	CreatedAt  time.Time     `json:"created_at"`
-	UpdatedAt  time.Time     `json:"updated_at"`
-	Timeline   []StageChange `json:"timeline"`
+	FilingID        string        `json:"filing_id"`
+	AccountID       string        `json:"account_id"`
+	Province        string        `json:"province"`
+	FilingType      string        `json:"filing_type"`
+	Domain          string        `json:"domain"`
+	RuleSetVersion  string        `json:"rule_set_version"`
+	CalendarVersion string        `json:"calendar_version"`
+	Stage           Stage         `json:"stage"`
+	WaitingOn       Party         `json:"waiting_on"`
+	Deadline        *time.Time    `json:"deadline,omitempty"`
+	Revision        int64         `json:"revision"`
+	CreatedAt       time.Time     `json:"created_at"`
+	UpdatedAt       time.Time     `json:"updated_at"`
+	Timeline        []StageChange `json:"timeline"`
 }
 
 // StageChange is one entry of a filing's timeline.

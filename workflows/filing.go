@@ -25,12 +25,14 @@ func FilingWorkflow(ctx workflow.Context, in FilingInput) (FilingState, error) {
 	f := &filing{in: in}
 	now := workflow.Now(ctx)
 	f.state = FilingState{
-		FilingID:   in.FilingID,
-		AccountID:  in.AccountID,
-		Province:   in.Province,
-		FilingType: in.FilingType,
-		Domain:     in.Domain,
-		CreatedAt:  in.CreatedAt,
+		FilingID:        in.FilingID,
+		AccountID:       in.AccountID,
+		Province:        in.Province,
+		FilingType:      in.FilingType,
+		Domain:          in.Domain,
+		RuleSetVersion:  in.RuleSetVersion,
+		CalendarVersion: in.CalendarVersion,
+		CreatedAt:       in.CreatedAt,
 	}
 	f.lastActivity = now
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (FilingState, error) {

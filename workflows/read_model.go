@@ -32,17 +32,19 @@ func recordReadModel(ctx workflow.Context, s FilingState) error {
 	})
 	var a *activities.Activities
 	return workflow.ExecuteLocalActivity(ctx, a.RecordFiling, activities.FilingRecord{
-		FilingID:   s.FilingID,
-		AccountID:  s.AccountID,
-		Province:   s.Province,
-		FilingType: s.FilingType,
-		Domain:     s.Domain,
-		Stage:      string(s.Stage),
-		WaitingOn:  string(s.WaitingOn),
-		Revision:   s.Revision,
-		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
-		Closed:     s.Stage.Terminal(),
-		CreatedAt:  s.CreatedAt,
-		UpdatedAt:  s.UpdatedAt,
+		FilingID:        s.FilingID,
+		AccountID:       s.AccountID,
+		Province:        s.Province,
+		FilingType:      s.FilingType,
+		Domain:          s.Domain,
+		RuleSetVersion:  s.RuleSetVersion,
+		CalendarVersion: s.CalendarVersion,
+		Stage:           string(s.Stage),
+		WaitingOn:       string(s.WaitingOn),
+		Revision:        s.Revision,
+		WorkflowID:      workflow.GetInfo(ctx).WorkflowExecution.ID,
+		Closed:          s.Stage.Terminal(),
+		CreatedAt:       s.CreatedAt,
+		UpdatedAt:       s.UpdatedAt,
 	}).Get(ctx, nil)
 }

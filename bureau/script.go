@@ -1,0 +1,129 @@
+package bureau
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"time"
+
+	"github.com/beianflow/beianflow/calendar"
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/rules"
+)
+
+// Markers that script the sandbox's outcome when found in any website name
+// of the application; see the package documentation.
+const (
+	MarkerSMSTimeout = "[短信超时]"
+	MarkerReject     = "[管局驳回]"
+	MarkerOverdue    = "[管局超期]"
+)
+
+// smsWindow is MIIT's window for SMS verification (domain brief §2.5).
+const smsWindow = 24 * time.Hour
+
+// Neutral reason messages: the real bureau's reasons may quote the
+// application, ours must not, since they end up in histories and logs.
+const (
+	smsTimeoutMessage  = "短信核验未在24小时内完成，备案已退回接入商"
+	websiteNameMessage = "网站名称不符合要求，请修改后重新提交"
+)
+
+// markers are the flags the sandbox keeps from an application.
+type markers struct{ smsTimeout, reject, overdue bool }
+
+func findMarkers(app filing.Application) markers {
+	var m markers
+	for _, w := range app.Websites {
+		m.smsTimeout = m.smsTimeout || strings.Contains(w.Name, MarkerSMSTimeout)
+		m.reject = m.reject || strings.Contains(w.Name, MarkerReject)
+		m.overdue = m.overdue || strings.Contains(w.Name, MarkerOverdue)
+	}
+	return m
+}
+
+// schedule decides, on arrival, when each step of the submission happens
+// and how the review ends. Fixing the schedule in the row keeps a
+// submission's course unchanged when the sandbox restarts with other
+// options, as a real bureau's would be.
+func (sb *Sandbox) schedule(s Submission, p rules.Province, m markers, earlier []SubmissionRecord, now time.Time) SubmissionRecord {
+	rec := SubmissionRecord{
+		IdempotencyKey: s.IdempotencyKey,
+		ReceiptID:      receiptID(s.IdempotencyKey),
+		FilingID:       s.FilingID,
+		Attempt:        1,
+		Province:       p.Code,
+		FilingType:     s.FilingType,
+		SMSRequired:    s.SMSRequired,
+		SubmittedAt:    now,
+	}
+	reachedReview := false
+	for _, e := range earlier {
+		rec.Attempt = max(rec.Attempt, e.Attempt+1)
+		reachedReview = reachedReview || e.SMSReturnedAt == nil
+	}
+	reviewFrom := now
+	if s.SMSRequired {
+		if m.smsTimeout && rec.Attempt == 1 {
+			rec.SMSReturnedAt = ptr(sb.scaled(now, now.Add(smsWindow)))
+			return rec
+		}
+		reviewFrom = sb.scaled(now, now.Add(sb.opts.SMSDelay))
+		rec.SMSVerifiedAt = ptr(reviewFrom)
+	}
+	if m.overdue {
+		return rec
+	}
+	rec.Decision = StateApproved
+	if m.reject && !reachedReview {
+		rec.Decision = StateRejected
+	}
+	// The flag for dates beyond the loaded holiday data is ignored: a
+	// sandbox decision a few hours off is harmless.
+	deadline, _ := sb.cal.AddBusinessDays(reviewFrom, sb.opts.ReviewBusinessDays)
+	rec.DecidedAt = ptr(sb.scaled(reviewFrom, deadline))
+	return rec
+}
+
+// scaled compresses the delay from start to end by the time scale.
+func (sb *Sandbox) scaled(start, end time.Time) time.Time {
+	d := time.Duration(float64(end.Sub(start)) / sb.opts.TimeScale)
+	return start.Add(d).UTC().Truncate(time.Microsecond)
+}
+
+// statusAt is the submission's status at now, read off its schedule.
+func (r SubmissionRecord) statusAt(now time.Time) Status {
+	st := Status{ReceiptID: r.ReceiptID, FilingID: r.FilingID, State: StateUnderReview, UpdatedAt: r.SubmittedAt}
+	switch {
+	case r.SMSReturnedAt != nil && !now.Before(*r.SMSReturnedAt):
+		st.State, st.UpdatedAt = StateSMSReturned, *r.SMSReturnedAt
+		st.Reasons = []Reason{{Code: ReasonSMSTimeout, Message: smsTimeoutMessage}}
+	case r.SMSReturnedAt != nil || (r.SMSVerifiedAt != nil && now.Before(*r.SMSVerifiedAt)):
+		st.State = StateSMSPending
+	case r.DecidedAt != nil && !now.Before(*r.DecidedAt):
+		st.State, st.UpdatedAt = r.Decision, *r.DecidedAt
+		if r.Decision == StateRejected {
+			st.Reasons = []Reason{{Code: ReasonWebsiteName, Message: websiteNameMessage}}
+		} else {
+			st.FilingNumber = filingNumber(r.Province, r.FilingID, *r.DecidedAt)
+		}
+	case r.SMSVerifiedAt != nil:
+		st.UpdatedAt = *r.SMSVerifiedAt
+	}
+	st.UpdatedAt = st.UpdatedAt.UTC()
+	return st
+}
+
+// filingNumber forms <省简称>ICP备<8 digits>号-1: the two-digit year of the
+// decision (domain brief §2.7: a subject number starts with its year), then
+// six digits hashed from the filing ID so a filing always gets the same
+// number. The suffix is always -1: the sandbox knows nothing of the
+// subject's earlier websites.
+func filingNumber(province, filingID string, decidedAt time.Time) string {
+	p, _ := rules.LookupProvince(province)
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(filingID))
+	return fmt.Sprintf("%sICP备%02d%06d号-1", p.Abbrev, decidedAt.In(calendar.China).Year()%100, h.Sum64()%1_000_000)
+}
+
+func ptr[T any](v T) *T { return &v }

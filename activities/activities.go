@@ -1,13 +1,59 @@
 // Package activities holds every side effect of a filing: database writes,
 // documents, notifications and calls to the outside world. Activities are
-// methods on Activities, whose fields are their dependencies, and each is
-// safe to retry.
+// methods on Activities, whose fields are their dependencies; each is safe to
+// retry, and business rejections are non-retryable errors of a named type.
 package activities
 
-import "github.com/beianflow/beianflow/store"
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/beianflow/beianflow/bureau"
+	"github.com/beianflow/beianflow/courier"
+	"github.com/beianflow/beianflow/notify"
+	"github.com/beianflow/beianflow/rules"
+	"github.com/beianflow/beianflow/servicenumbers"
+	"github.com/beianflow/beianflow/store"
+)
 
 // Activities is registered with the worker once; its methods are the
 // activities.
 type Activities struct {
-	Filings *store.Filings
+	Filings        *store.Filings
+	Applications   *store.Applications
+	Subjects       *store.Subjects
+	ServiceNumbers *servicenumbers.Registry
+	Bureau         bureau.Gateway
+	Courier        courier.Courier
+	Notifier       notify.Sender
+	// Rules defaults to rules.DefaultRuleSet(); Now to time.Now.
+	Rules *rules.RuleSet
+	Now   func() time.Time
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func (a *Activities) ruleSet() *rules.RuleSet {
+	if a.Rules != nil {
+		return a.Rules
+	}
+	return rules.DefaultRuleSet()
+}
+
+// Rejection is the detail of a business rejection, safe for histories: a
+// stable code and a message without personal data.
+type Rejection struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// reject returns a non-retryable business error of errType.
+func reject(errType, code, message string, cause error) error {
+	return temporal.NewNonRetryableApplicationError(message, errType, cause, Rejection{Code: code, Message: message})
 }

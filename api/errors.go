@@ -18,6 +18,8 @@ type Error struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Details carries structured specifics, e.g. every rule violation.
+	Details any `json:"details,omitempty"`
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
@@ -35,6 +37,11 @@ const (
 	CodeRouteNotFound        = "route_not_found"
 	CodeMethodNotAllowed     = "method_not_allowed"
 	CodeStageConflict        = "stage_conflict"
+	CodeInvalidAction        = "invalid_action"
+	CodeApplicationInvalid   = "application_invalid"
+	CodeSubjectBusy          = "subject_busy"
+	CodeFilingClosed         = "filing_closed"
+	CodeMaterialMissing      = "material_missing"
 	CodeFilingExists         = "filing_exists"
 	CodeUnavailable          = "dependency_unavailable"
 	CodeInternal             = "internal"

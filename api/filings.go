@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -18,20 +21,31 @@ import (
 
 	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/filings"
 	"github.com/beianflow/beianflow/rules"
 	"github.com/beianflow/beianflow/store"
 	"github.com/beianflow/beianflow/workflows"
 )
 
 // createFilingRequest starts a filing of type 新增网站 for a subject whose
-// original filing is at another provider.
+// original filing is at another provider. It carries what the filing type is
+// determined from (§1.2 of the domain brief) and the product.
 type createFilingRequest struct {
 	// AccountID is the provider account the filing belongs to (opaque).
 	AccountID string `json:"account_id"`
-	// Province is the ISO 3166-2:CN code of the subject's province, e.g. "ZJ".
-	Province string `json:"province"`
+	// Subject identifies the filing subject exactly as on its MIIT record.
+	Subject subjectIdentity `json:"subject"`
 	// Domain is the website's domain, Unicode or punycode.
 	Domain string `json:"domain"`
+	// Product is an instance of the account or an existing 备案服务号.
+	Product workflows.Product `json:"product"`
+}
+
+type subjectIdentity struct {
+	Province          string                 `json:"province"`
+	Nature            filing.SubjectNature   `json:"nature"`
+	CertificateType   filing.CertificateType `json:"certificate_type"`
+	CertificateNumber string                 `json:"certificate_number"`
 }
 
 // filingResponse is a filing's state as callers see it. Source says whether
@@ -41,51 +55,95 @@ type filingResponse struct {
 	workflows.FilingState
 	WorkflowID string `json:"workflow_id"`
 	Source     string `json:"source"`
+	// BusinessDaysLeft counts the business days until the deadline, when the
+	// deadline is a business-day one.
+	BusinessDaysLeft *int `json:"business_days_left,omitempty"`
 }
 
 var accountIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
 
 // validate checks the request's shape, then applies the same province rules
-// as the dry run and the workflow to what the request carries, so a filing
-// that could never pass (say, a domain under a TLD MIIT has not approved)
-// is refused before it starts.
+// as the dry run and the workflow to what it carries, so a filing that could
+// never pass is refused before it starts.
 func (r *createFilingRequest) validate(asOf time.Time, rs *rules.RuleSet) (rules.Province, rules.Domain, *Error) {
+	fail := func(e *Error) (rules.Province, rules.Domain, *Error) { return rules.Province{}, rules.Domain{}, e }
 	if r.AccountID == "" {
-		return rules.Province{}, rules.Domain{}, badRequest(CodeRequired, "account_id", "account_id is required")
+		return fail(badRequest(CodeRequired, "account_id", "account_id is required"))
 	}
 	if !accountIDPattern.MatchString(r.AccountID) {
-		return rules.Province{}, rules.Domain{}, badRequest(CodeInvalidValue, "account_id",
-			"account_id must be 1-64 letters, digits or _.:- and start with a letter or digit")
+		return fail(badRequest(CodeInvalidValue, "account_id",
+			"account_id must be 1-64 letters, digits or _.:- and start with a letter or digit"))
 	}
-	if r.Province == "" {
-		return rules.Province{}, rules.Domain{}, badRequest(CodeRequired, "province", "province is required")
+	if r.Subject.Province == "" {
+		return fail(badRequest(CodeRequired, "subject.province", "subject.province is required"))
 	}
-	p, ok := rules.LookupProvince(r.Province)
+	p, ok := rules.LookupProvince(r.Subject.Province)
 	if !ok {
-		return rules.Province{}, rules.Domain{}, badRequest(CodeInvalidValue, "province",
-			"province must be an ISO 3166-2:CN code such as ZJ or CN-ZJ")
+		return fail(badRequest(CodeInvalidValue, "subject.province", "subject.province must be an ISO 3166-2:CN code such as ZJ or CN-ZJ"))
 	}
-	if r.Domain == "" {
-		return rules.Province{}, rules.Domain{}, badRequest(CodeRequired, "domain", "domain is required")
+	r.Subject.Province = p.Code
+	for _, f := range [][2]string{
+		{"subject.nature", string(r.Subject.Nature)}, {"subject.certificate_type", string(r.Subject.CertificateType)},
+		{"subject.certificate_number", r.Subject.CertificateNumber}, {"domain", r.Domain},
+	} {
+		if strings.TrimSpace(f[1]) == "" {
+			return fail(badRequest(CodeRequired, f[0], "%s is required", f[0]))
+		}
+	}
+	if (r.Product.InstanceID == "") == (r.Product.ServiceNumber == "") {
+		return fail(badRequest(CodeInvalidValue, "product", "give exactly one of product.instance_id and product.service_number"))
 	}
 	d, err := rules.ParseDomain(r.Domain)
 	if err != nil {
-		return rules.Province{}, rules.Domain{}, badRequest(CodeInvalidValue, "domain", "domain is not a valid domain name")
+		return fail(badRequest(CodeInvalidValue, "domain", "domain is not a valid domain name"))
 	}
 	if !d.IsRegistrable() {
-		return rules.Province{}, rules.Domain{}, badRequest(CodeInvalidValue, "domain",
-			"file the registrable domain %s, not a subdomain", d.Registrable)
+		return fail(badRequest(CodeInvalidValue, "domain", "file the registrable domain %s, not a subdomain", d.Registrable))
 	}
-	partial := filing.Application{
-		Subject:  filing.Subject{Province: p.Code},
-		Websites: []filing.Website{{Domain: r.Domain}},
-	}
+	// The rules for what the request carries: subject identity and domain.
+	partial := r.application()
 	for _, v := range rules.Validate(partial, asOf, rs) {
-		if v.Field == "websites[0].domain" && v.Code != rules.CodeRequired {
-			return rules.Province{}, rules.Domain{}, badRequest(string(v.Code), "domain", "%s", v.Message.EN)
+		if v.Code == rules.CodeRequired {
+			continue
+		}
+		switch {
+		case v.Field == "websites[0].domain":
+			return fail(badRequest(string(v.Code), "domain", "%s", v.Message.EN))
+		case strings.HasPrefix(v.Field, "subject.") && !strings.HasPrefix(v.Field, "subject.leader") &&
+			!strings.Contains(v.Field, "address") && v.Field != "subject.name":
+			return fail(badRequest(string(v.Code), v.Field, "%s", v.Message.EN))
+		case strings.HasPrefix(v.Field, "product"):
+			return fail(badRequest(string(v.Code), v.Field, "%s", v.Message.EN))
 		}
 	}
 	return p, d, nil
+}
+
+// application is the partial application the request describes.
+func (r *createFilingRequest) application() filing.Application {
+	return filing.Application{
+		Subject: filing.Subject{
+			Province: r.Subject.Province, Nature: r.Subject.Nature,
+			CertificateType: r.Subject.CertificateType, CertificateNumber: r.Subject.CertificateNumber,
+		},
+		Websites: []filing.Website{{Domain: r.Domain}},
+		Product:  filing.ProductVerification{ServiceNumber: r.Product.ServiceNumber, CloudInstance: instanceOf(r.Product)},
+	}
+}
+
+func instanceOf(p workflows.Product) *filing.CloudInstance {
+	if p.InstanceID == "" {
+		return nil
+	}
+	return &filing.CloudInstance{InstanceID: p.InstanceID}
+}
+
+// subjectKey identifies a subject without its certificate number: a keyed
+// hash, so the key cannot be reversed by enumerating ID numbers.
+func (s *server) subjectKey(province string, certType filing.CertificateType, number string) string {
+	m := hmac.New(sha256.New, []byte(s.Process.SubjectKeySecret))
+	m.Write([]byte(province + "|" + string(certType) + "|" + strings.ToUpper(strings.TrimSpace(number))))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 func (s *server) createFiling(c echo.Context) error {
@@ -99,36 +157,119 @@ func (s *server) createFiling(c echo.Context) error {
 	if verr != nil {
 		return verr
 	}
+	ctx := c.Request().Context()
+	outcome, err := rules.DetermineType(ctx, s.Records, req.application())
+	if err != nil {
+		return fmt.Errorf("determine filing type: %w", err)
+	}
+	if outcome.Blocked() {
+		return &Error{Status: http.StatusConflict, Code: string(outcome.Code), Field: fieldOf(outcome.Field), Message: outcome.Message.EN,
+			Details: map[string]string{"zh": outcome.Message.ZH}}
+	}
+	if !outcome.Handled() {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: string(outcome.Code), Message: outcome.Message.EN,
+			Details: map[string]string{"filing_type": string(outcome.Type), "zh": outcome.Message.ZH}}
+	}
+
 	id, err := uuid.NewV7()
 	if err != nil {
 		return fmt.Errorf("generate filing ID: %w", err)
 	}
 	in := workflows.FilingInput{
-		FilingID:   id.String(),
-		AccountID:  req.AccountID,
-		Province:   province.Code,
-		FilingType: string(filing.TypeNewWebsiteElsewhere),
-		Domain:     domain.ASCII,
-		CreatedAt:  now.UTC(),
-		// The versions of the rules and calendar this filing was checked
-		// and scheduled with, for audits and for replays.
+		FilingID:        id.String(),
+		AccountID:       req.AccountID,
+		Province:        province.Code,
+		FilingType:      string(outcome.Type),
+		Domain:          domain.ASCII,
+		CreatedAt:       now.UTC(),
 		RuleSetVersion:  rs.Version(),
 		CalendarVersion: cal.Version(),
+		SubjectKey:      s.subjectKey(province.Code, req.Subject.CertificateType, req.Subject.CertificateNumber),
+		Product:         req.Product,
+		Settings: workflows.Settings{
+			TimeScale:             s.Process.TimeScale,
+			SubmissionWindowOpen:  s.Process.SubmissionWindowOpen,
+			SubmissionWindowClose: s.Process.SubmissionWindowClose,
+			BureauPollInterval:    workflows.DefaultSettings().BureauPollInterval,
+			CourierPollInterval:   workflows.DefaultSettings().CourierPollInterval,
+		},
 	}
-	wfID := workflows.WorkflowID(in.FilingID)
-	_, err = s.Temporal.ExecuteWorkflow(c.Request().Context(), client.StartWorkflowOptions{
-		ID:                       wfID,
+	if err := s.acquireSubject(ctx, in.SubjectKey, in.FilingID); err != nil {
+		return err
+	}
+	if err := s.start(ctx, in, province, domain); err != nil {
+		// Nothing half-written: the subject is free again.
+		if rerr := s.subjects.Release(context.WithoutCancel(ctx), in.SubjectKey, in.FilingID); rerr != nil {
+			s.Log.ErrorContext(ctx, "release subject after failed start", "filing_id", in.FilingID, "err", rerr)
+		}
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/filings/"+in.FilingID)
+	return c.JSON(http.StatusCreated, filingResponse{
+		FilingState: workflows.FilingState{
+			FilingID: in.FilingID, AccountID: in.AccountID, Province: in.Province, FilingType: in.FilingType,
+			Domain: in.Domain, RuleSetVersion: in.RuleSetVersion, CalendarVersion: in.CalendarVersion,
+			Stage: workflows.StageProductVerification, WaitingOn: workflows.PartyProvider,
+			CreatedAt: in.CreatedAt, UpdatedAt: in.CreatedAt, Timeline: []workflows.StageChange{},
+		},
+		WorkflowID: workflows.WorkflowID(in.FilingID),
+		Source:     "request",
+	})
+}
+
+func fieldOf(f string) string {
+	if f == "websites[0].domain" {
+		return "domain"
+	}
+	return f
+}
+
+// acquireSubject enforces one filing in flight per subject. A lock whose
+// holder no longer runs (a process died between locking and starting) is
+// taken over.
+func (s *server) acquireSubject(ctx context.Context, key, filingID string) error {
+	holder, err := s.subjects.Acquire(ctx, key, filingID)
+	if err != nil {
+		s.Log.ErrorContext(ctx, "subject lock", "err", err)
+		return unavailable("the database")
+	}
+	if holder == filingID {
+		return nil
+	}
+	_, err = s.client.State(ctx, holder)
+	if err == nil {
+		return &Error{Status: http.StatusConflict, Code: CodeSubjectBusy, Field: "subject",
+			Message: "another filing of this subject is in progress (" + holder + "); finish or cancel it first"}
+	}
+	if !errors.Is(err, filings.ErrNotFound) && !errors.Is(err, filings.ErrClosed) {
+		return temporalError(err)
+	}
+	ok, err := s.subjects.Steal(ctx, key, holder, filingID)
+	if err != nil {
+		return unavailable("the database")
+	}
+	if !ok {
+		return &Error{Status: http.StatusConflict, Code: CodeSubjectBusy, Field: "subject",
+			Message: "another filing of this subject is starting; retry in a moment"}
+	}
+	return nil
+}
+
+func (s *server) start(ctx context.Context, in workflows.FilingInput, province rules.Province, domain rules.Domain) error {
+	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.WorkflowID(in.FilingID),
 		TaskQueue:                s.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.AttrStage.ValueSet(string(workflows.StageDraft)),
+			workflows.AttrStage.ValueSet(string(workflows.StageProductVerification)),
 			workflows.AttrProvince.ValueSet(in.Province),
 			workflows.AttrFilingType.ValueSet(in.FilingType),
+			workflows.AttrOverdue.ValueSet(false),
 		),
 		StaticSummary: fmt.Sprintf("新增网站 filing · %s (%s) · %s", province.Name, province.Code, domain.Unicode),
-		StaticDetails: fmt.Sprintf("Filing `%s` of account `%s`, type `%s`, created %s.",
-			in.FilingID, in.AccountID, in.FilingType, in.CreatedAt.Format(time.RFC3339)),
+		StaticDetails: fmt.Sprintf("Filing `%s` of account `%s`, type `%s`, created %s, time scale %g.",
+			in.FilingID, in.AccountID, in.FilingType, in.CreatedAt.Format(time.RFC3339), in.Settings.TimeScale),
 	}, workflows.FilingWorkflowName, in)
 	if err != nil {
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
@@ -137,25 +278,7 @@ func (s *server) createFiling(c echo.Context) error {
 		}
 		return temporalError(err)
 	}
-	c.Response().Header().Set(echo.HeaderLocation, "/v1/filings/"+in.FilingID)
-	return c.JSON(http.StatusCreated, filingResponse{
-		FilingState: workflows.FilingState{
-			FilingID:        in.FilingID,
-			AccountID:       in.AccountID,
-			Province:        in.Province,
-			FilingType:      in.FilingType,
-			Domain:          in.Domain,
-			RuleSetVersion:  in.RuleSetVersion,
-			CalendarVersion: in.CalendarVersion,
-			Stage:           workflows.StageDraft,
-			WaitingOn:       workflows.PartyApplicant,
-			CreatedAt:       in.CreatedAt,
-			UpdatedAt:       in.CreatedAt,
-			Timeline:        []workflows.StageChange{},
-		},
-		WorkflowID: wfID,
-		Source:     "request",
-	})
+	return nil
 }
 
 // filingID validates the path parameter. IDs are UUIDs we minted; anything
@@ -175,32 +298,32 @@ func (s *server) getFiling(c echo.Context) error {
 		return perr
 	}
 	ctx := c.Request().Context()
-	resp, err := s.Temporal.QueryWorkflowWithOptions(ctx, &client.QueryWorkflowWithOptionsRequest{
-		WorkflowID: workflows.WorkflowID(id),
-		QueryType:  workflows.QueryState,
-		// A closed filing is answered from the read model: querying it
-		// would make a worker replay its whole history.
-		QueryRejectCondition: enumspb.QUERY_REJECT_CONDITION_NOT_OPEN,
-	})
-	if err == nil && resp.QueryRejected == nil {
-		var st workflows.FilingState
-		if err := resp.QueryResult.Get(&st); err != nil {
-			return fmt.Errorf("decode state of filing %s: %w", id, err)
-		}
-		return c.JSON(http.StatusOK, filingResponse{FilingState: st, WorkflowID: workflows.WorkflowID(id), Source: "workflow"})
+	st, err := s.client.State(ctx, id)
+	if err == nil {
+		return c.JSON(http.StatusOK, s.live(st))
 	}
-	if err != nil && !isNotFound(err) {
+	if !errors.Is(err, filings.ErrNotFound) && !errors.Is(err, filings.ErrClosed) {
 		// Temporal is unreachable or failing: the read model still answers.
 		s.Log.WarnContext(ctx, "state query failed; answering from the read model", "filing_id", id, "err", err)
 	}
 	return s.readModelResponse(ctx, c, id, err)
 }
 
+// live wraps a workflow state, adding the business days left.
+func (s *server) live(st workflows.FilingState) filingResponse {
+	out := filingResponse{FilingState: st, WorkflowID: workflows.WorkflowID(st.FilingID), Source: "workflow"}
+	if st.Deadline != nil && st.DeadlineBusinessDays > 0 {
+		n, _ := calendar.Default().BusinessDaysBetween(s.Now(), *st.Deadline)
+		out.BusinessDaysLeft = &n
+	}
+	return out
+}
+
 func (s *server) readModelResponse(ctx context.Context, c echo.Context, id string, temporalErr error) error {
 	f, err := s.filings.Get(ctx, id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		if temporalErr != nil && !isNotFound(temporalErr) {
+		if temporalErr != nil && !errors.Is(temporalErr, filings.ErrNotFound) && !errors.Is(temporalErr, filings.ErrClosed) {
 			return temporalError(temporalErr)
 		}
 		return notFound(id)
@@ -232,73 +355,6 @@ func fromReadModel(f store.Filing) filingResponse {
 		WorkflowID: f.WorkflowID,
 		Source:     "read_model",
 	}
-}
-
-type cancelFilingRequest struct {
-	Reason string `json:"reason"`
-}
-
-var reasonPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
-
-// cancelFiling cancels a filing before bureau submission. Cancelling an
-// already cancelled filing answers 200 with its state, so a retried request
-// is harmless.
-func (s *server) cancelFiling(c echo.Context) error {
-	id, perr := filingID(c)
-	if perr != nil {
-		return perr
-	}
-	var req cancelFilingRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	if req.Reason == "" {
-		req.Reason = "user_request"
-	}
-	// A reason code, not free text: free text invites personal data into
-	// the workflow history.
-	if !reasonPattern.MatchString(req.Reason) {
-		return badRequest(CodeInvalidValue, "reason", "reason must be a snake_case code such as user_request")
-	}
-	ctx := c.Request().Context()
-	handle, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.WorkflowID(id),
-		UpdateName:   workflows.UpdateCancel,
-		Args:         []any{workflows.CancelRequest{Reason: req.Reason}},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	var st workflows.FilingState
-	if err == nil {
-		err = handle.Get(ctx, &st)
-	}
-	if err == nil {
-		return c.JSON(http.StatusOK, filingResponse{FilingState: st, WorkflowID: workflows.WorkflowID(id), Source: "workflow"})
-	}
-	if isStageMismatch(err) || isNotFound(err) {
-		f, rerr := s.filings.Get(ctx, id)
-		switch {
-		case errors.Is(rerr, store.ErrNotFound):
-			return notFound(id)
-		case rerr != nil:
-			return unavailable("the database")
-		case f.Stage == string(workflows.StageCancelled):
-			return c.JSON(http.StatusOK, fromReadModel(f))
-		default:
-			return &Error{Status: http.StatusConflict, Code: CodeStageConflict,
-				Message: fmt.Sprintf("the filing cannot be cancelled in stage %s", f.Stage)}
-		}
-	}
-	return temporalError(err)
-}
-
-func isNotFound(err error) bool {
-	var nf *serviceerror.NotFound
-	return errors.As(err, &nf)
-}
-
-func isStageMismatch(err error) bool {
-	var appErr *temporal.ApplicationError
-	return errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeStageMismatch
 }
 
 // temporalError maps a Temporal client failure to 503 when Temporal is

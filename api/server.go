@@ -17,7 +17,10 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"go.temporal.io/sdk/client"
 
+	"github.com/beianflow/beianflow/config"
 	"github.com/beianflow/beianflow/documents"
+	"github.com/beianflow/beianflow/filings"
+	"github.com/beianflow/beianflow/rules"
 	"github.com/beianflow/beianflow/store"
 )
 
@@ -27,14 +30,22 @@ type Deps struct {
 	TaskQueue string
 	DB        *store.DB
 	Documents *documents.Store
-	Log       *slog.Logger
+	// Records answers whether a subject or domain is already filed, which
+	// decides the filing type.
+	Records rules.RecordLookup
+	// Process settings are copied into each new filing.
+	Process config.Process
+	Log     *slog.Logger
 	// Now is the clock for creation times; tests may replace it.
 	Now func() time.Time
 }
 
 type server struct {
 	Deps
-	filings *store.Filings
+	filings  *store.Filings
+	apps     *store.Applications
+	subjects *store.Subjects
+	client   *filings.Client
 }
 
 // maxBodyBytes bounds request bodies; applications are small JSON documents
@@ -46,7 +57,8 @@ func New(d Deps) *echo.Echo {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &server{Deps: d, filings: store.NewFilings(d.DB)}
+	s := &server{Deps: d, filings: store.NewFilings(d.DB), apps: store.NewApplications(d.DB),
+		subjects: store.NewSubjects(d.DB), client: &filings.Client{Temporal: d.Temporal}}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Log)
@@ -63,6 +75,7 @@ func New(d Deps) *echo.Echo {
 	v1.POST("/filings/validate", s.validateApplication)
 	v1.GET("/filings/:id", s.getFiling)
 	v1.POST("/filings/:id/cancel", s.cancelFiling)
+	s.registerActions(v1)
 	return e
 }
 

@@ -17,8 +17,16 @@ import (
 
 	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/api"
+	"github.com/beianflow/beianflow/bureau"
 	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/courier"
 	"github.com/beianflow/beianflow/documents"
+	"github.com/beianflow/beianflow/filings"
+	"github.com/beianflow/beianflow/instances"
+	"github.com/beianflow/beianflow/notify"
+	"github.com/beianflow/beianflow/records"
+	"github.com/beianflow/beianflow/rules"
+	"github.com/beianflow/beianflow/servicenumbers"
 	"github.com/beianflow/beianflow/store"
 	"github.com/beianflow/beianflow/worker"
 )
@@ -30,6 +38,33 @@ type App struct {
 	Temporal  client.Client
 	DB        *store.DB
 	Documents *documents.Store
+	// World is the outside world: the bureau, the courier, the instance
+	// inventory, the MIIT record system and the notifier.
+	World World
+}
+
+// World is the outside world beianflow talks to. Open builds the sandbox
+// world; real gateways replace its parts behind the same interfaces.
+type World struct {
+	Bureau    bureau.Gateway
+	Courier   courier.Courier
+	Instances instances.Inventory
+	Records   rules.RecordLookup
+	Notifier  notify.Sender
+	// The sandboxes behind Bureau and Courier, for their event pushes and
+	// for tests that count what was sent.
+	BureauSandbox  *bureau.Sandbox
+	CourierSandbox *courier.Sandbox
+}
+
+// sandboxWorld is what `make run` and the tests use.
+func sandboxWorld(db *store.DB, cfg config.Config, log *slog.Logger) World {
+	b := bureau.NewSandbox(db, bureau.SandboxOptions{TimeScale: cfg.Process.TimeScale, ReviewBusinessDays: cfg.Sandbox.BureauReviewBusinessDays})
+	c := courier.NewSandbox(db, courier.SandboxOptions{TimeScale: cfg.Process.TimeScale, DeliveryDays: cfg.Sandbox.CourierDeliveryDays})
+	return World{
+		Bureau: b, Courier: c, Instances: instances.NewSandbox(), Records: records.NewSandbox(),
+		Notifier: notify.NewLogSender(log), BureauSandbox: b, CourierSandbox: c,
+	}
 }
 
 // Open connects to Temporal, the database and S3, applies pending
@@ -83,6 +118,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	log.Info("temporal ready", "address", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace)
+	a.World = sandboxWorld(a.DB, cfg, log)
 	ok = true
 	return a, nil
 }
@@ -100,7 +136,35 @@ func (a *App) Close() {
 // Activities returns the activity implementations over the app's
 // connections.
 func (a *App) Activities() *activities.Activities {
-	return &activities.Activities{Filings: store.NewFilings(a.DB)}
+	return &activities.Activities{
+		Filings:        store.NewFilings(a.DB),
+		Applications:   store.NewApplications(a.DB),
+		Subjects:       store.NewSubjects(a.DB),
+		ServiceNumbers: servicenumbers.New(a.DB, a.World.Instances),
+		Bureau:         a.World.Bureau,
+		Courier:        a.World.Courier,
+		Notifier:       a.World.Notifier,
+	}
+}
+
+// RunWorld runs the sandbox world's event pushes (bureau results, courier
+// deliveries) until ctx ends. Pushes go through the same filing updates the
+// HTTP API sends.
+func (a *App) RunWorld(ctx context.Context) error {
+	events := &filings.Events{Filings: &filings.Client{Temporal: a.Temporal}, Log: a.Log}
+	every := a.Config.Sandbox.PushInterval
+	errc := make(chan error, 2)
+	go func() { errc <- a.World.BureauSandbox.Run(ctx, events, every) }()
+	go func() { errc <- a.World.CourierSandbox.Run(ctx, events, every) }()
+	a.Log.Info("sandbox world running", "bureau_review_business_days", a.Config.Sandbox.BureauReviewBusinessDays,
+		"courier_delivery_days", a.Config.Sandbox.CourierDeliveryDays, "time_scale", a.Config.Process.TimeScale)
+	var first error
+	for range 2 {
+		if err := <-errc; err != nil && first == nil && ctx.Err() == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // RunWorker polls the task queue until ctx ends.
@@ -124,6 +188,8 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 		TaskQueue: a.Config.TaskQueue,
 		DB:        a.DB,
 		Documents: a.Documents,
+		Records:   a.World.Records,
+		Process:   a.Config.Process,
 		Log:       a.Log,
 	})
 	return api.Serve(ctx, h, a.Config.HTTPAddr, a.Config.ShutdownTimeout, a.Log, ready)

@@ -44,8 +44,35 @@ type Config struct {
 	LogLevel  slog.Level
 	LogFormat string
 
+	// Process configures the filing process.
+	Process Process
+
+	// Sandbox configures the sandbox outside world (bureau, courier).
+	Sandbox Sandbox
+
 	// Dev configures the processes that `beianflow dev` supervises.
 	Dev Dev
+}
+
+// Process configures the filing process. Each new filing copies these
+// settings into its workflow input, so changing them never alters a filing
+// already running.
+type Process struct {
+	// TimeScale compresses every timer and deadline (1 = real time).
+	TimeScale float64
+	// SubmissionWindowOpen and Close bound bureau submissions on business
+	// days, as offsets from midnight China time.
+	SubmissionWindowOpen, SubmissionWindowClose time.Duration
+	// SubjectKeySecret keys the hash that identifies a subject without
+	// storing its certificate number.
+	SubjectKeySecret string
+}
+
+// Sandbox configures the simulated bureau and courier used by `make run`.
+type Sandbox struct {
+	BureauReviewBusinessDays int
+	CourierDeliveryDays      int
+	PushInterval             time.Duration
 }
 
 // S3 configures the S3-compatible document store.
@@ -151,6 +178,38 @@ var Vars = []Var{
 		c.LogFormat = v
 		return nil
 	}},
+	{"BEIANFLOW_TIME_SCALE", "1", "Compresses every timer and deadline of new filings: 1 is real time, 1440 runs a day in a minute (demos, sandboxes).", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 1 || f > 1e7 {
+			return errors.New("must be a number from 1 to 10000000")
+		}
+		c.Process.TimeScale = f
+		return nil
+	}},
+	{"BEIANFLOW_SUBMISSION_WINDOW", "09:00-18:00", "Business-day window (China time) in which filings are submitted to the bureau.", func(c *Config, v string) error {
+		open, close, err := window(v)
+		if err != nil {
+			return err
+		}
+		c.Process.SubmissionWindowOpen, c.Process.SubmissionWindowClose = open, close
+		return nil
+	}},
+	{"BEIANFLOW_SUBJECT_KEY_SECRET", "beianflow-dev-subject-key", "Secret keying the hash that identifies a subject (one filing in flight per subject) without storing its certificate number. Set it in production.", func(c *Config, v string) error {
+		if len(v) < 16 {
+			return errors.New("must be at least 16 characters")
+		}
+		c.Process.SubjectKeySecret = v
+		return nil
+	}},
+	{"BEIANFLOW_SANDBOX_REVIEW_DAYS", "3", "Sandbox bureau: business days until it decides.", func(c *Config, v string) error {
+		return intRange(v, 0, 60, &c.Sandbox.BureauReviewBusinessDays)
+	}},
+	{"BEIANFLOW_SANDBOX_DELIVERY_DAYS", "2", "Sandbox courier: days from shipping to delivery.", func(c *Config, v string) error {
+		return intRange(v, 0, 30, &c.Sandbox.CourierDeliveryDays)
+	}},
+	{"BEIANFLOW_SANDBOX_PUSH_INTERVAL", "2s", "Sandbox bureau and courier: how often they push events (real time).", func(c *Config, v string) error {
+		return positiveDuration(v, &c.Sandbox.PushInterval)
+	}},
 	{"BEIANFLOW_TEMPORAL_CLI", "./bin/temporal", "`beianflow dev`: the Temporal CLI binary (built by `make tools`).", func(c *Config, v string) error {
 		return nonEmpty(v, &c.Dev.TemporalCLI)
 	}},
@@ -230,6 +289,37 @@ func positiveDuration(v string, dst *time.Duration) error {
 	}
 	*dst = d
 	return nil
+}
+
+func intRange(v string, lo, hi int, dst *int) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return fmt.Errorf("must be a whole number from %d to %d", lo, hi)
+	}
+	*dst = n
+	return nil
+}
+
+// window parses "HH:MM-HH:MM"; the closing may be 24:00.
+func window(v string) (open, close time.Duration, err error) {
+	bad := errors.New("must be HH:MM-HH:MM with the opening before the closing")
+	a, b, ok := strings.Cut(v, "-")
+	if !ok {
+		return 0, 0, bad
+	}
+	clock := func(s string) (time.Duration, bool) {
+		if s == "24:00" {
+			return 24 * time.Hour, true
+		}
+		t, err := time.Parse("15:04", s)
+		return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, err == nil
+	}
+	open, okA := clock(a)
+	close, okB := clock(b)
+	if !okA || !okB || open >= close || open >= 24*time.Hour {
+		return 0, 0, bad
+	}
+	return open, close, nil
 }
 
 func boolean(v string, dst *bool) error {

@@ -77,3 +77,22 @@ func TestEveryVariableIsDocumented(t *testing.T) {
 		seen[v.Name] = true
 	}
 }
+
+func TestProcessSettings(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"BEIANFLOW_TIME_SCALE": "1440", "BEIANFLOW_SUBMISSION_WINDOW": "08:30-24:00"}))
+	require.NoError(t, err)
+	assert.Equal(t, 1440.0, c.Process.TimeScale)
+	assert.Equal(t, 8*time.Hour+30*time.Minute, c.Process.SubmissionWindowOpen)
+	assert.Equal(t, 24*time.Hour, c.Process.SubmissionWindowClose)
+
+	for _, bad := range []string{"18:00-09:00", "9-18", "09:00", "24:00-24:00", "09:00-25:00"} {
+		_, err := config.Load(env(map[string]string{"BEIANFLOW_SUBMISSION_WINDOW": bad}))
+		assert.Error(t, err, bad)
+	}
+	for _, bad := range []string{"0", "0.5", "fast", "-3"} {
+		_, err := config.Load(env(map[string]string{"BEIANFLOW_TIME_SCALE": bad}))
+		assert.Error(t, err, bad)
+	}
+	_, err = config.Load(env(map[string]string{"BEIANFLOW_SUBJECT_KEY_SECRET": "short"}))
+	assert.Error(t, err)
+}

@@ -4,6 +4,7 @@
 package documents
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -76,6 +77,33 @@ func (s *Store) EnsureBucket(ctx context.Context) error {
 func (s *Store) Ping(ctx context.Context) error {
 	if _, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &s.bucket}); err != nil {
 		return fmt.Errorf("documents: bucket %s unreachable: %w", s.bucket, err)
+	}
+	return nil
+}
+
+// Exists reports whether an object is in the bucket, so a filing never
+// references a material that was not uploaded.
+func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	_, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.bucket, Key: &key})
+	if err == nil {
+		return true, nil
+	}
+	var notFound *types.NotFound
+	var noKey *types.NoSuchKey
+	if errors.As(err, &notFound) || errors.As(err, &noKey) {
+		return false, nil
+	}
+	return false, fmt.Errorf("documents: head %s: %w", key, err)
+}
+
+// Put stores an object; the API uses presigned uploads, this serves tests
+// and tools.
+func (s *Store) Put(ctx context.Context, key, contentType string, body []byte) error {
+	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: &s.bucket, Key: &key, ContentType: &contentType, Body: bytes.NewReader(body),
+	})
+	if err != nil {
+		return fmt.Errorf("documents: put %s: %w", key, err)
 	}
 	return nil
 }

@@ -2,8 +2,10 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,7 +21,7 @@ import (
 
 func createFiling(t *testing.T, account, province, domain string) string {
 	t.Helper()
-	res := postJSON(t, "/v1/filings", fmt.Sprintf(`{"account_id":%q,"province":%q,"domain":%q}`, account, province, domain))
+	res := postJSON(t, "/v1/filings", createBody(account, province, domain, newCompany(strings.TrimPrefix(strings.ToUpper(province), "CN-"))))
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Raw)
 	id, _ := res.Body["filing_id"].(string)
 	require.NotEmpty(t, id)
@@ -36,10 +38,10 @@ func TestNewFilingIsStartedRecordedAndReadableThroughTheAPI(t *testing.T) {
 		state = get(t, "/v1/filings/"+id)
 		assert.Equal(c, http.StatusOK, state.Status)
 		assert.Equal(c, "workflow", state.Body["source"])
-		assert.EqualValues(c, 1, state.Body["revision"])
+		assert.Equal(c, "information", state.Body["stage"], "product verified, waiting for the application")
 	}, 10*time.Second, 50*time.Millisecond)
-	assert.Equal(t, "draft", state.Body["stage"])
 	assert.Equal(t, "applicant", state.Body["waiting_on"])
+	assert.NotEmpty(t, state.Body["service_number"], "a 备案服务号 was generated for the instance and bound")
 	assert.Equal(t, "ZJ", state.Body["province"])
 	assert.Equal(t, "xn--fsqu00a.xn--fiqs8s", state.Body["domain"], "the domain is stored in its ASCII form")
 	assert.Equal(t, "new_website_elsewhere", state.Body["filing_type"])
@@ -48,13 +50,14 @@ func TestNewFilingIsStartedRecordedAndReadableThroughTheAPI(t *testing.T) {
 	assert.Equal(t, calendar.Default().Version(), state.Body["calendar_version"])
 	deadline, err := time.Parse(time.RFC3339Nano, state.Body["deadline"].(string))
 	require.NoError(t, err)
-	assert.WithinDuration(t, time.Now().Add(workflows.OrderLifetime), deadline, time.Minute,
-		"an idle draft expires after the 45-day order lifetime")
+	scale := sys.app.Config.Process.TimeScale
+	assert.WithinDuration(t, time.Now().Add(time.Duration(float64(workflows.OrderLifetime)/scale)), deadline, 5*time.Second,
+		"an idle filing expires after the 45-day order lifetime (compressed by the time scale)")
 
 	// The workflow wrote the read model through its activity.
 	row, err := store.NewFilings(sys.app.DB).Get(context.Background(), id)
 	require.NoError(t, err)
-	assert.Equal(t, "draft", row.Stage)
+	assert.Equal(t, "information", row.Stage)
 	assert.Equal(t, "acc-1001", row.AccountID)
 	assert.Equal(t, workflows.WorkflowID(id), row.WorkflowID)
 	assert.False(t, row.Closed)
@@ -63,7 +66,7 @@ func TestNewFilingIsStartedRecordedAndReadableThroughTheAPI(t *testing.T) {
 	// Operators find it in the Web UI by its search attributes.
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		list, err := sys.temporal.ListWorkflow(context.Background(), listRequest(
-			fmt.Sprintf(`WorkflowId = %q AND BeianStage = "draft" AND BeianProvince = "ZJ" AND BeianWaitingOn = "applicant"`, workflows.WorkflowID(id))))
+			fmt.Sprintf(`WorkflowId = %q AND BeianStage = "information" AND BeianProvince = "ZJ" AND BeianWaitingOn = "applicant"`, workflows.WorkflowID(id))))
 		if assert.NoError(c, err) {
 			assert.Len(c, list.Executions, 1)
 		}
@@ -72,13 +75,15 @@ func TestNewFilingIsStartedRecordedAndReadableThroughTheAPI(t *testing.T) {
 
 func TestCancelledFilingIsServedFromTheReadModel(t *testing.T) {
 	id := createFiling(t, "acc-1002", "SH", "example.com")
+	waitStage(t, id, "information")
 
 	res := postJSON(t, "/v1/filings/"+id+"/cancel", `{"reason":"user_request"}`)
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
 	assert.Equal(t, "cancelled", res.Body["stage"])
 	timeline := res.Body["timeline"].([]any)
-	require.Len(t, timeline, 2)
-	assert.Equal(t, "user_request", timeline[1].(map[string]any)["reason"])
+	last := timeline[len(timeline)-1].(map[string]any)
+	assert.Equal(t, "cancelled", last["stage"])
+	assert.Equal(t, "user_request", last["reason"])
 
 	// The workflow has closed: state now comes from the read model.
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
@@ -108,6 +113,15 @@ func TestUnknownFilingIs404(t *testing.T) {
 }
 
 func TestBadInputGetsA4xxNamingTheFieldAndStartsNothing(t *testing.T) {
+	company := newCompany("ZJ")
+	valid := func(edit func(m map[string]any)) string {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(createBody("a", "ZJ", "example.com", company)), &m))
+		edit(m)
+		b, _ := json.Marshal(m)
+		return string(b)
+	}
+	subject := func(m map[string]any) map[string]any { return m["subject"].(map[string]any) }
 	cases := []struct {
 		name, contentType, body string
 		status                  int
@@ -115,19 +129,28 @@ func TestBadInputGetsA4xxNamingTheFieldAndStartsNothing(t *testing.T) {
 	}{
 		{"malformed JSON", "application/json", `{"account_id": "a",`, 400, "invalid_json", ""},
 		{"not an object", "application/json", `["ZJ"]`, 400, "invalid_json", ""},
-		{"two objects", "application/json", `{"account_id":"a","province":"ZJ","domain":"a.com"}{}`, 400, "invalid_json", ""},
+		{"two objects", "application/json", valid(func(map[string]any) {}) + `{}`, 400, "invalid_json", ""},
 		{"empty body", "application/json", ``, 400, "invalid_json", ""},
-		{"missing account", "application/json", `{"province":"ZJ","domain":"example.com"}`, 400, "required", "account_id"},
-		{"missing province", "application/json", `{"account_id":"a","domain":"example.com"}`, 400, "required", "province"},
-		{"missing domain", "application/json", `{"account_id":"a","province":"ZJ"}`, 400, "required", "domain"},
-		{"wrong type", "application/json", `{"account_id":"a","province":42,"domain":"example.com"}`, 400, "invalid_type", "province"},
-		{"unknown field", "application/json", `{"account_id":"a","province":"ZJ","domain":"example.com","provnce":"ZJ"}`, 400, "unknown_field", "provnce"},
-		{"unknown province", "application/json", `{"account_id":"a","province":"HK","domain":"example.com"}`, 400, "invalid_value", "province"},
-		{"bad account", "application/json", `{"account_id":"a b","province":"ZJ","domain":"example.com"}`, 400, "invalid_value", "account_id"},
-		{"bad domain", "application/json", `{"account_id":"a","province":"ZJ","domain":"http://example.com/"}`, 400, "invalid_value", "domain"},
-		{"subdomain", "application/json", `{"account_id":"a","province":"ZJ","domain":"www.example.com"}`, 400, "invalid_value", "domain"},
-		{"TLD not approved by MIIT", "application/json", `{"account_id":"a","province":"ZJ","domain":"example.io"}`, 400, "domain.tld_not_approved", "domain"},
-		{"not JSON", "text/plain", `{"account_id":"a","province":"ZJ","domain":"example.com"}`, 415, "unsupported_media_type", ""},
+		{"missing account", "application/json", valid(func(m map[string]any) { delete(m, "account_id") }), 400, "required", "account_id"},
+		{"missing province", "application/json", valid(func(m map[string]any) { delete(subject(m), "province") }), 400, "required", "subject.province"},
+		{"missing domain", "application/json", valid(func(m map[string]any) { delete(m, "domain") }), 400, "required", "domain"},
+		{"missing certificate number", "application/json", valid(func(m map[string]any) { delete(subject(m), "certificate_number") }), 400, "required", "subject.certificate_number"},
+		{"wrong type", "application/json", valid(func(m map[string]any) { subject(m)["province"] = 42 }), 400, "invalid_type", "subject.province"},
+		{"unknown field", "application/json", valid(func(m map[string]any) { m["provnce"] = "ZJ" }), 400, "unknown_field", "provnce"},
+		{"unknown province", "application/json", valid(func(m map[string]any) { subject(m)["province"] = "HK" }), 400, "invalid_value", "subject.province"},
+		{"bad account", "application/json", valid(func(m map[string]any) { m["account_id"] = "a b" }), 400, "invalid_value", "account_id"},
+		{"bad domain", "application/json", valid(func(m map[string]any) { m["domain"] = "http://example.com/" }), 400, "invalid_value", "domain"},
+		{"subdomain", "application/json", valid(func(m map[string]any) { m["domain"] = "www.example.com" }), 400, "invalid_value", "domain"},
+		{"TLD not approved by MIIT", "application/json", valid(func(m map[string]any) { m["domain"] = "example.io" }), 400, "domain.tld_not_approved", "domain"},
+		{"wrong credit code check character", "application/json", valid(func(m map[string]any) {
+			c := subject(m)["certificate_number"].(string)
+			subject(m)["certificate_number"] = c[:17] + map[bool]string{true: "1", false: "0"}[c[17] == '0']
+		}), 400, "credit_code.check_character", "subject.certificate_number"},
+		{"both products", "application/json", valid(func(m map[string]any) {
+			m["product"] = map[string]string{"instance_id": "i-a-web", "service_number": "BSN1234567890"}
+		}), 400, "invalid_value", "product"},
+		{"domain filed under another subject", "application/json", valid(func(m map[string]any) { m["domain"] = "taken-example.com" }), 409, "filing_type.domain_conflict", "domain"},
+		{"not JSON", "text/plain", valid(func(map[string]any) {}), 415, "unsupported_media_type", ""},
 	}
 	before := countFilings(t)
 	for _, tc := range cases {
@@ -145,7 +168,7 @@ func TestBadInputGetsA4xxNamingTheFieldAndStartsNothing(t *testing.T) {
 	}
 	assert.Equal(t, before, countFilings(t), "no rejected request may start a filing")
 
-	big := fmt.Sprintf(`{"account_id":"a","province":"ZJ","domain":"example.com","pad":%q}`, make([]byte, 2<<20))
+	big := fmt.Sprintf(`{"account_id":"a","domain":"example.com","pad":%q}`, make([]byte, 2<<20))
 	res := postJSON(t, "/v1/filings", big)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, res.Status)
 	assert.Equal(t, "body_too_large", res.Body["code"])
@@ -188,4 +211,33 @@ func countFilings(t *testing.T) [2]int64 {
 
 func listRequest(query string) *workflowservice.ListWorkflowExecutionsRequest {
 	return &workflowservice.ListWorkflowExecutionsRequest{Query: query}
+}
+
+// waitStage waits until the filing reaches stage.
+func waitStage(t *testing.T, id, stage string) map[string]any {
+	t.Helper()
+	var last map[string]any
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		res := get(t, "/v1/filings/"+id)
+		last = res.Body
+		assert.Equal(c, stage, res.Body["stage"])
+	}, 30*time.Second, 50*time.Millisecond, "filing %s never reached %s", id, stage)
+	return last
+}
+
+func TestASecondFilingForTheSameSubjectIsRefusedWhileTheFirstRuns(t *testing.T) {
+	company := newCompany("ZJ")
+	first := postJSON(t, "/v1/filings", createBody("acc-1003", "ZJ", "first-site.com", company))
+	require.Equal(t, http.StatusCreated, first.Status, "%s", first.Raw)
+	second := postJSON(t, "/v1/filings", createBody("acc-1003", "ZJ", "second-site.com", company))
+	assert.Equal(t, http.StatusConflict, second.Status, "%s", second.Raw)
+	assert.Equal(t, "subject_busy", second.Body["code"])
+	assert.NotContains(t, string(second.Raw), company, "the certificate number is never echoed")
+
+	id := first.Body["filing_id"].(string)
+	res := postJSON(t, "/v1/filings/"+id+"/cancel", `{}`)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
+	third := postJSON(t, "/v1/filings", createBody("acc-1003", "ZJ", "second-site.com", company))
+	assert.Equal(t, http.StatusCreated, third.Status, "once the first has ended the subject may file again: %s", third.Raw)
+	postJSON(t, "/v1/filings/"+third.Body["filing_id"].(string)+"/cancel", `{}`)
 }

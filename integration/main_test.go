@@ -66,6 +66,10 @@ func runMain(m *testing.M) int {
 	cfg.S3 = s3cfg
 	cfg.TaskQueue = fmt.Sprintf("it-%d", time.Now().UnixNano())
 	cfg.DataDir = dir
+	// One day of the process runs in about a second, so a complete filing
+	// finishes within a test; the sandbox pushes its events often.
+	cfg.Process.TimeScale = 86400
+	cfg.Sandbox.PushInterval = 100 * time.Millisecond
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	openCtx, openCancel := context.WithTimeout(ctx, time.Minute)
@@ -77,8 +81,9 @@ func runMain(m *testing.M) int {
 	defer a.Close()
 
 	runCtx, stop := context.WithCancel(ctx)
-	workerDone, apiDone := make(chan error, 1), make(chan error, 1)
+	workerDone, apiDone, worldDone := make(chan error, 1), make(chan error, 1), make(chan error, 1)
 	go func() { workerDone <- a.RunWorker(runCtx) }()
+	go func() { worldDone <- a.RunWorld(runCtx) }()
 	ready := make(chan net.Addr, 1)
 	go func() { apiDone <- a.RunAPI(runCtx, ready) }()
 	select {
@@ -98,5 +103,6 @@ func runMain(m *testing.M) int {
 		code = 1
 	}
 	<-workerDone
+	<-worldDone
 	return code
 }

@@ -1,110 +1,221 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/beianflow/beianflow/calendar"
+	"github.com/beianflow/beianflow/rules"
 )
 
-// filing is the state of one FilingWorkflow run. Handlers and the main loop
-// share it; workflow code is single-threaded so no locking is needed.
+// filing is the state of one FilingWorkflow run. Handlers, the main flow and
+// the order clock share it; workflow code runs one coroutine at a time, so
+// no locking is needed.
 type filing struct {
 	in    FilingInput
 	state FilingState
-	// lastActivity is when the applicant last acted; the order lifetime
-	// counts from here.
-	lastActivity time.Time
-	cancel       *CancelRequest
+	cal   *calendar.Calendar
+	rules *rules.RuleSet
+
+	// lastUpdate is when anyone last acted on the filing; the order
+	// lifetime counts from here while the filing waits on the applicant.
+	lastUpdate time.Time
+	// ended is set when cancellation or expiry must stop the main flow.
+	ended *StageChange
+
+	// Inboxes: handlers record the latest action of each kind here and the
+	// main flow consumes them. Each is cleared when consumed.
+	productReq    *VerifyProductRequest
+	submitted     bool
+	decision      *DecisionRequest
+	photoPath     *ChoosePhotoPathRequest
+	mailing       *MailingAddressRequest
+	delivered     *ShipmentDeliveredRequest
+	photo         *UploadPhotoRequest
+	verification  *VerificationResultRequest
+	smsOutcome    *SMSVerificationRequest
+	bureauOutcome *BureauDecisionRequest
+
+	// pending notifications, awaited before the workflow ends.
+	pending []workflow.Future
 }
 
+// errEnded unwinds the main flow once the filing was cancelled or expired.
+var errEnded = errors.New("filing ended")
+
 // FilingWorkflow runs one ICP filing of type 新增网站 (subject's original
-// filing at another provider) from creation to its end.
+// filing at another provider) from product verification to the bureau's
+// decision, through every rejection loop.
 func FilingWorkflow(ctx workflow.Context, in FilingInput) (FilingState, error) {
-	f := &filing{in: in}
-	now := workflow.Now(ctx)
-	f.state = FilingState{
-		FilingID:        in.FilingID,
-		AccountID:       in.AccountID,
-		Province:        in.Province,
-		FilingType:      in.FilingType,
-		Domain:          in.Domain,
-		RuleSetVersion:  in.RuleSetVersion,
-		CalendarVersion: in.CalendarVersion,
-		CreatedAt:       in.CreatedAt,
+	if in.Settings.TimeScale <= 0 {
+		in.Settings = DefaultSettings()
 	}
-	f.lastActivity = now
+	f := &filing{
+		in:    in,
+		cal:   calendar.Default(),
+		rules: rules.DefaultRuleSet(),
+		state: FilingState{
+			FilingID:        in.FilingID,
+			AccountID:       in.AccountID,
+			Province:        in.Province,
+			FilingType:      in.FilingType,
+			Domain:          in.Domain,
+			RuleSetVersion:  in.RuleSetVersion,
+			CalendarVersion: in.CalendarVersion,
+			CreatedAt:       in.CreatedAt,
+			Timeline:        []StageChange{},
+		},
+	}
+	f.lastUpdate = workflow.Now(ctx)
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (FilingState, error) {
 		return f.state, nil
 	}); err != nil {
 		return FilingState{}, fmt.Errorf("register state query: %w", err)
 	}
-	if err := f.registerCancel(ctx); err != nil {
+	if err := f.registerUpdates(ctx); err != nil {
 		return FilingState{}, err
 	}
+	workflow.Go(ctx, f.runOrderClock)
 
-	if err := f.enterStage(ctx, StageDraft, PartyApplicant, ""); err != nil {
-		return f.state, err
+	err := f.run(ctx)
+	if errors.Is(err, errEnded) {
+		err = f.finishEnded(ctx)
 	}
-	if err := f.awaitApplication(ctx); err != nil {
-		return f.state, err
+	for _, p := range f.pending {
+		_ = p.Get(ctx, nil) // a failed notification is logged by the SDK; it never fails the filing
 	}
-	// Updates accepted before this point have finished their handlers;
-	// returning now would drop their replies.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return f.state, err
+	// Updates accepted before this point must get their replies.
+	if werr := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); werr != nil && err == nil {
+		err = werr
 	}
-	return f.state, nil
+	return f.state, err
 }
 
-// awaitApplication waits in the draft stage until the applicant cancels or
-// the order expires after OrderLifetime without an update.
-func (f *filing) awaitApplication(ctx workflow.Context) error {
+// run is the process: product verification once, then the loop of editing,
+// reviews and bureau submission until the bureau approves.
+func (f *filing) run(ctx workflow.Context) error {
+	if err := f.verifyProduct(ctx); err != nil {
+		return err
+	}
+	photoDone := false
 	for {
-		deadline := f.lastActivity.Add(OrderLifetime)
-		f.setDeadline(ctx, deadline)
-		workflow.SetCurrentDetails(ctx, fmt.Sprintf(
-			"Waiting for the **applicant** to complete the application. Order expires %s if idle.",
-			deadline.In(chinaTime).Format("2006-01-02 15:04 MST")))
-		lastSeen := f.lastActivity
-		ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout:      deadline.Sub(workflow.Now(ctx)),
-			TimerOptions: workflow.TimerOptions{Summary: "order lifetime: 45 idle days"},
-		}, func() bool { return f.cancel != nil || f.lastActivity != lastSeen })
+		if err := f.collectInformation(ctx); err != nil {
+			return err
+		}
+		approved, err := f.initialReview(ctx)
 		if err != nil {
 			return err
 		}
-		switch {
-		case f.cancel != nil:
-			return f.enterStage(ctx, StageCancelled, PartyNone, f.cancel.Reason)
-		case !ok:
-			return f.enterStage(ctx, StageExpired, PartyNone, "no update for 45 days")
+		if !approved {
+			continue
 		}
-		// The applicant acted: the idle clock restarts.
+		// A filing the bureau sent back keeps its approved photo: only the
+		// application changes between bureau rounds.
+		if !photoDone {
+			if err := f.photoVerification(ctx); err != nil {
+				return err
+			}
+			photoDone = true
+		}
+		approved, err = f.bureau(ctx)
+		if err != nil {
+			return err
+		}
+		if approved {
+			return f.complete(ctx)
+		}
 	}
 }
 
-// enterStage records a stage change in the state, the search attributes and
-// the read model. The read model write is the only side effect and it is
-// idempotent (guarded by Revision), so a retried activity is harmless.
-func (f *filing) enterStage(ctx workflow.Context, stage Stage, waitingOn Party, reason string) error {
+// wait is the single way the flow waits for someone: it publishes what it
+// waits for, then blocks until cond holds, the optional timeout passes
+// (ok == false), or the filing is cancelled or expires (errEnded).
+func (f *filing) wait(ctx workflow.Context, w waitSpec, cond func() bool) (ok bool, err error) {
+	f.setWaiting(ctx, w)
+	full := func() bool { return f.ended != nil || cond() }
+	if w.timeout > 0 {
+		ok, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout:      w.timeout,
+			TimerOptions: workflow.TimerOptions{Summary: w.timerSummary},
+		}, full)
+	} else {
+		ok, err = true, workflow.Await(ctx, full)
+	}
+	if err != nil {
+		return false, err
+	}
+	if f.ended != nil {
+		return false, errEnded
+	}
+	return ok, nil
+}
+
+// waitSpec describes a wait for the state, the Web UI and the timer.
+type waitSpec struct {
+	step         string
+	on           Party
+	what         string
+	deadline     *deadline // shown to callers; nil for open-ended waits
+	timeout      time.Duration
+	timerSummary string
+}
+
+// deadline is an instant, with its size in business days when it is a
+// business-day deadline.
+type deadline struct {
+	at           time.Time
+	businessDays int
+	estimated    bool
+}
+
+// setWaiting publishes a wait in the state, the search attributes and the
+// Web UI's current details.
+func (f *filing) setWaiting(ctx workflow.Context, w waitSpec) {
 	now := workflow.Now(ctx)
-	f.state.Stage = stage
-	f.state.WaitingOn = waitingOn
+	if f.state.Step != w.step || f.state.WaitingOn != w.on {
+		f.state.Since = &now
+	}
+	f.state.Step, f.state.WaitingOn, f.state.WaitingFor = w.step, w.on, w.what
+	f.state.Deadline, f.state.DeadlineBusinessDays, f.state.DeadlineEstimated = nil, 0, false
+	updates := []temporal.SearchAttributeUpdate{AttrWaitingOn.ValueSet(string(w.on))}
+	details := fmt.Sprintf("**%s** · waiting for the **%s**: %s", f.state.Stage, w.on, w.what)
+	if w.deadline != nil {
+		at := w.deadline.at
+		f.state.Deadline = &at
+		f.state.DeadlineBusinessDays = w.deadline.businessDays
+		f.state.DeadlineEstimated = w.deadline.estimated
+		updates = append(updates, AttrStageDeadline.ValueSet(at))
+		details += fmt.Sprintf(" · due %s", at.In(calendar.China).Format("2006-01-02 15:04 MST"))
+		if w.deadline.businessDays > 0 {
+			details += fmt.Sprintf(" (%d business days)", w.deadline.businessDays)
+		}
+	} else {
+		updates = append(updates, AttrStageDeadline.ValueUnset())
+	}
+	workflow.SetCurrentDetails(ctx, details)
+	// A failed upsert only degrades the operators' filters; never fail the
+	// filing for it.
+	_ = workflow.UpsertTypedSearchAttributes(ctx, updates...)
+}
+
+// enterStage records a stage change in the state, the timeline, the search
+// attributes and the read model.
+func (f *filing) enterStage(ctx workflow.Context, stage Stage, reason string) error {
+	now := workflow.Now(ctx)
+	f.state.Stage, f.state.Step = stage, ""
 	f.state.Revision++
 	f.state.UpdatedAt = now
 	f.state.Timeline = append(f.state.Timeline, StageChange{Stage: stage, At: now, Reason: reason})
+	updates := []temporal.SearchAttributeUpdate{AttrStage.ValueSet(string(stage))}
 	if stage.Terminal() {
-		f.state.Deadline = nil
+		f.state.WaitingOn, f.state.WaitingFor, f.state.Deadline, f.state.Since = PartyNone, "", nil, nil
+		f.state.DeadlineBusinessDays, f.state.DeadlineEstimated = 0, false
+		updates = append(updates, AttrWaitingOn.ValueSet(""), AttrStageDeadline.ValueUnset())
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("Filing ended: **%s**.", stage))
-	}
-	updates := []temporal.SearchAttributeUpdate{
-		AttrStage.ValueSet(string(stage)),
-		AttrWaitingOn.ValueSet(string(waitingOn)),
-	}
-	if stage.Terminal() {
-		updates = append(updates, AttrStageDeadline.ValueUnset())
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
 		return fmt.Errorf("upsert search attributes: %w", err)
@@ -112,17 +223,36 @@ func (f *filing) enterStage(ctx workflow.Context, stage Stage, waitingOn Party, 
 	return recordReadModel(ctx, f.state)
 }
 
-// setDeadline publishes the current stage deadline to the state and to the
-// BeianStageDeadline search attribute, so operators can list what is due.
-func (f *filing) setDeadline(ctx workflow.Context, deadline time.Time) {
-	if f.state.Deadline != nil && f.state.Deadline.Equal(deadline) {
-		return
-	}
-	d := deadline
-	f.state.Deadline = &d
-	// A failed upsert only degrades the UI filter; it must not fail the filing.
-	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrStageDeadline.ValueSet(deadline))
+// touch records that someone acted: the order clock restarts.
+func (f *filing) touch(ctx workflow.Context) {
+	f.lastUpdate = workflow.Now(ctx)
+	f.state.UpdatedAt = f.lastUpdate
 }
 
-// chinaTime is China Standard Time; deadlines shown to people use it.
-var chinaTime = time.FixedZone("CST", 8*60*60)
+// scaled compresses a real-world duration by the filing's time scale.
+func (f *filing) scaled(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / f.in.Settings.TimeScale)
+}
+
+// compress maps a real-world instant after from onto the compressed
+// timeline: from + (at - from) / scale.
+func (f *filing) compress(from, at time.Time) time.Time {
+	return from.Add(f.scaled(at.Sub(from)))
+}
+
+// businessDeadline is n business days after from on the holiday calendar,
+// compressed by the time scale.
+func (f *filing) businessDeadline(from time.Time, n int) deadline {
+	at, estimated := f.cal.AddBusinessDays(from, n)
+	return deadline{at: f.compress(from, at), businessDays: n, estimated: estimated}
+}
+
+// provinceRules are the province's rules in force now.
+func (f *filing) provinceRules(ctx workflow.Context) rules.ProvinceRules {
+	return f.rules.For(f.in.Province, workflow.Now(ctx))
+}
+
+// reject records why the filing goes back.
+func (f *filing) reject(ctx workflow.Context, by string, reasons []Reason) {
+	f.state.LastRejection = &Rejection{By: by, At: workflow.Now(ctx), Reasons: reasons}
+}

@@ -1,143 +1,398 @@
 package workflows_test
 
 import (
-	"context"
-	"log/slog"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/client"
-	tlog "go.temporal.io/sdk/log"
-	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/beianflow/beianflow/activities"
-	"github.com/beianflow/beianflow/worker"
 	"github.com/beianflow/beianflow/workflows"
 )
 
-var start = time.Date(2026, 9, 21, 10, 0, 0, 0, time.UTC)
+// monday is a plain business day: 2026-09-07 09:30 China time.
+var monday = cst(2026, 9, 7, 9, 30)
 
-// newEnv returns a time-skipping environment whose read-model activity
-// records every row it is asked to write.
-func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *[]activities.FilingRecord) {
-	t.Helper()
-	env := newBareEnv()
-	var rows []activities.FilingRecord
-	var a *activities.Activities
-	env.OnActivity(a.RecordFiling, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, r activities.FilingRecord) error { rows = append(rows, r); return nil })
-	return env, &rows
+var (
+	mailing   = workflows.MailingAddressRequest{AddressRevisionID: "addr-1"}
+	delivered = workflows.ShipmentDeliveredRequest{TrackingNumber: "SF000000000001"}
+	photo     = workflows.UploadPhotoRequest{ObjectKey: "filings/x/photo-1"}
+)
+
+// throughPhoto scripts everything up to an approved photo, starting on a
+// business day at day: review, backdrop, delivery, photo and its approval.
+func (ft *filingTest) throughPhoto(day time.Time) {
+	ft.fillAndSubmit(day.Add(10 * time.Minute))
+	ft.at(day.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
+	ft.at(day.Add(40*time.Minute), func() { ft.act(workflows.UpdateMailingAddress, mailing) })
+	ft.at(day.Add(48*time.Hour), func() { ft.act(workflows.UpdateShipmentDelivered, delivered) })
+	ft.at(day.Add(49*time.Hour), func() { ft.act(workflows.UpdateUploadPhoto, photo) })
+	ft.at(day.Add(50*time.Hour), func() { ft.act(workflows.UpdatePhotoReviewDecision, approve) })
 }
 
-// newBareEnv returns a time-skipping environment with the workflows
-// registered, started as the real API starts them.
-func newBareEnv() *testsuite.TestWorkflowEnvironment {
-	var suite testsuite.WorkflowTestSuite
-	suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
-	env := suite.NewTestWorkflowEnvironment()
-	env.SetStartTime(start)
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflows.WorkflowID(input().FilingID)})
-	worker.Register(env, &activities.Activities{})
-	return env
+func smsVerified(receipt string) workflows.SMSVerificationRequest {
+	return workflows.SMSVerificationRequest{ReceiptID: receipt, Outcome: workflows.SMSVerified}
 }
 
-func input() workflows.FilingInput {
-	return workflows.FilingInput{
-		FilingID:   "01a227a5-be39-7787-9814-9c07e6468f61",
-		AccountID:  "acc-1",
-		Province:   "ZJ",
-		FilingType: "new_website_elsewhere",
-		Domain:     "example.com",
-		CreatedAt:  start,
+func bureauApproves(receipt string) workflows.BureauDecisionRequest {
+	return workflows.BureauDecisionRequest{ReceiptID: receipt, Approved: true, FilingNumber: "浙ICP备26012345号-2"}
+}
+
+func TestHappyPathOutsideShanghai(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.throughPhoto(monday)
+	photoApproved := monday.Add(50 * time.Hour) // Wednesday 11:30, inside the window
+	ft.at(photoApproved.Add(time.Minute), func() {
+		st := ft.state()
+		assert.Equal(t, workflows.StageSMSVerification, st.Stage, "submitted at once inside the window")
+		assert.Equal(t, workflows.PartyApplicant, st.WaitingOn)
+		require.NotNil(t, st.Deadline)
+		assert.Equal(t, photoApproved.Add(24*time.Hour).UTC(), st.Deadline.UTC(), "SMS window is 24 hours")
+	})
+	ft.at(photoApproved.Add(30*time.Minute), func() { ft.act(workflows.UpdateSMSVerification, smsVerified("R-1")) })
+	ft.at(photoApproved.Add(31*time.Minute), func() {
+		st := ft.state()
+		assert.Equal(t, workflows.StageBureauReview, st.Stage)
+		assert.Equal(t, workflows.PartyBureau, st.WaitingOn)
+		assert.Equal(t, 30, st.DeadlineBusinessDays, "Zhejiang allows its bureau 30 business days (rules data)")
+	})
+	ft.at(cst(2026, 9, 14, 10, 0), func() { ft.act(workflows.UpdateBureauDecision, bureauApproves("R-1")) })
+
+	st := ft.run()
+	assert.Equal(t, workflows.StageApproved, st.Stage)
+	assert.Equal(t, []workflows.Stage{
+		workflows.StageProductVerification, workflows.StageInformation, workflows.StageInitialReview,
+		workflows.StagePhotoVerification, workflows.StageBureauSubmission, workflows.StageSMSVerification,
+		workflows.StageBureauReview, workflows.StageApproved,
+	}, stages(st))
+	assert.Equal(t, "浙ICP备26012345号-2", st.Bureau.FilingNumber)
+	assert.Equal(t, "BSN0000000001", st.ServiceNumber)
+	assert.Equal(t, workflows.NextSteps, st.NextSteps)
+	assert.Equal(t, workflows.PhotoBackdrop, st.PhotoMode)
+	assert.Equal(t, photoApproved.UTC(), ft.world.submittedAt[0].UTC())
+	w := ft.world
+	assert.Equal(t, 1, w.shipments, "one backdrop")
+	assert.Len(t, w.submissions, 1, "one submission")
+	assert.Equal(t, 1, w.consumed, "the 备案服务号 is consumed on approval")
+	assert.Equal(t, 1, w.subjectFreed)
+	assert.Zero(t, w.released)
+	for _, e := range []string{"initial_review_approved", "backdrop_shipped", "photo_review_approved",
+		"bureau_submitted", "sms_verification_needed", "bureau_approved"} {
+		assert.Equal(t, 1, w.notified(e), e)
+	}
+	last := w.rows[len(w.rows)-1]
+	assert.Equal(t, "approved", last.Stage)
+	assert.True(t, last.Closed)
+	for i := 1; i < len(w.rows); i++ {
+		assert.Greater(t, w.rows[i].Revision, w.rows[i-1].Revision, "the read model gets a newer revision at every stage")
 	}
 }
 
-func result(t *testing.T, env *testsuite.TestWorkflowEnvironment) workflows.FilingState {
-	t.Helper()
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var st workflows.FilingState
-	require.NoError(t, env.GetWorkflowResult(&st))
-	return st
+func TestShanghaiFilingVerifiesInTheBureauApp(t *testing.T) {
+	ft := newFilingTest(t, "SH", monday)
+	ft.fillAndSubmit(monday.Add(10 * time.Minute))
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
+	ft.at(monday.Add(40*time.Minute), func() {
+		st := ft.state()
+		assert.Equal(t, workflows.PhotoShanghaiBureauApp, st.PhotoMode)
+		assert.Equal(t, "awaiting_app_verification", st.Step)
+		ft.refused(workflows.UpdateMailingAddress, mailing) // no backdrop in Shanghai
+	})
+	ft.at(monday.Add(2*time.Hour), func() {
+		ft.act(workflows.UpdateVerificationResult, workflows.VerificationResultRequest{Passed: false,
+			Reason: []workflows.Reason{{Code: "face_mismatch"}}})
+	})
+	ft.at(monday.Add(3*time.Hour), func() {
+		ft.act(workflows.UpdateVerificationResult, workflows.VerificationResultRequest{Passed: true})
+	})
+	ft.at(monday.Add(4*time.Hour), func() { ft.act(workflows.UpdateSMSVerification, smsVerified("R-1")) })
+	ft.at(monday.Add(5*time.Hour), func() {
+		ft.act(workflows.UpdateBureauDecision, workflows.BureauDecisionRequest{ReceiptID: "R-1", Approved: true, FilingNumber: "沪ICP备26000001号-1"})
+	})
+
+	st := ft.run()
+	assert.Equal(t, workflows.StageApproved, st.Stage)
+	assert.Zero(t, ft.world.shipments, "Shanghai mails no backdrop")
 }
 
-func TestNewFilingWaitsForTheApplicantWithA45DayDeadline(t *testing.T) {
-	env, rows := newEnv(t)
-	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(workflows.QueryState)
-		require.NoError(t, err)
-		var st workflows.FilingState
-		require.NoError(t, v.Get(&st))
-		assert.Equal(t, workflows.StageDraft, st.Stage)
-		assert.Equal(t, workflows.PartyApplicant, st.WaitingOn)
+func TestInitialReviewRejectedTwiceThenApproved(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	// The automated checks reject the first submission, the reviewer the
+	// second; the third passes.
+	ft.world.findings = [][]activities.Finding{{{Field: "websites[0].name", Code: "website_name.too_short", Message: "too short"}}}
+	ft.fillAndSubmit(monday.Add(10 * time.Minute))
+	ft.at(monday.Add(20*time.Minute), func() {
+		st := ft.state()
+		assert.Equal(t, workflows.StageInformation, st.Stage)
+		require.NotNil(t, st.LastRejection)
+		assert.Equal(t, "automated_checks", st.LastRejection.By)
+		assert.Equal(t, "websites[0].name", st.LastRejection.Reasons[0].Field)
+		ft.act(workflows.UpdateSubmit, workflows.SubmitRequest{})
+	})
+	ft.at(monday.Add(2*time.Hour), func() {
+		ft.act(workflows.UpdateInitialReviewDecision, rejectW("subject.leader.mobile", "phone_unreachable"))
+	})
+	ft.at(monday.Add(3*time.Hour), func() {
+		st := ft.state()
+		assert.Equal(t, workflows.StageInformation, st.Stage)
+		assert.Equal(t, "reviewer", st.LastRejection.By)
+		assert.Equal(t, "phone_unreachable", st.LastRejection.Reasons[0].Code)
+		ft.act(workflows.UpdateSaveApplication, saveApp)
+		ft.act(workflows.UpdateSubmit, workflows.SubmitRequest{})
+	})
+	ft.at(monday.Add(4*time.Hour), func() {
+		st := ft.state()
+		assert.Equal(t, 3, st.InitialReviewRounds)
+		assert.Equal(t, "awaiting_reviewer", st.Step)
 		require.NotNil(t, st.Deadline)
-		assert.Equal(t, start.Add(45*24*time.Hour), st.Deadline.UTC())
-		require.Len(t, st.Timeline, 1)
-		env.CancelWorkflow() // end the test; cancellation semantics are not under test here
-	}, time.Hour)
-	env.ExecuteWorkflow(workflows.FilingWorkflowName, input())
+		assert.Equal(t, 1, st.DeadlineBusinessDays, "initial review is due within one business day")
+		ft.act(workflows.UpdateInitialReviewDecision, approve)
+		ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"})
+	})
 
-	require.Len(t, *rows, 1)
-	assert.Equal(t, "draft", (*rows)[0].Stage)
-	assert.Equal(t, int64(1), (*rows)[0].Revision)
-	assert.Equal(t, workflows.WorkflowID(input().FilingID), (*rows)[0].WorkflowID)
-	assert.False(t, (*rows)[0].Closed)
-}
-
-func TestIdleFilingExpiresAfter45Days(t *testing.T) {
-	env, rows := newEnv(t)
-	env.ExecuteWorkflow(workflows.FilingWorkflowName, input())
-
-	st := result(t, env)
-	assert.Equal(t, workflows.StageExpired, st.Stage)
-	assert.Equal(t, start.Add(45*24*time.Hour), env.Now().UTC(), "expiry happens exactly at the end of the order lifetime")
-	assert.Nil(t, st.Deadline)
-	require.Len(t, *rows, 2)
-	assert.Equal(t, "expired", (*rows)[1].Stage)
-	assert.True(t, (*rows)[1].Closed)
-	assert.Greater(t, (*rows)[1].Revision, (*rows)[0].Revision, "each stage change carries a newer revision")
-}
-
-func TestApplicantCancelsADraftFiling(t *testing.T) {
-	env, rows := newEnv(t)
-	var replied workflows.FilingState
-	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(workflows.UpdateCancel, "cancel-1", &testsuite.TestUpdateCallback{
-			OnReject:   func(err error) { t.Errorf("cancel rejected: %v", err) },
-			OnAccept:   func() {},
-			OnComplete: func(v any, err error) { require.NoError(t, err); replied = v.(workflows.FilingState) },
-		}, workflows.CancelRequest{Reason: "user_request"})
-	}, 2*24*time.Hour)
-	env.ExecuteWorkflow(workflows.FilingWorkflowName, input())
-
-	st := result(t, env)
+	st := ft.run()
 	assert.Equal(t, workflows.StageCancelled, st.Stage)
-	assert.Equal(t, workflows.StageCancelled, replied.Stage, "the caller is answered with the final state")
-	assert.Equal(t, start.Add(2*24*time.Hour), env.Now().UTC(), "cancellation ends the filing at once")
-	require.Len(t, st.Timeline, 2)
-	assert.Equal(t, "user_request", st.Timeline[1].Reason)
-	require.Len(t, *rows, 2)
-	assert.Equal(t, "cancelled", (*rows)[1].Stage)
-	assert.True(t, (*rows)[1].Closed)
+	assert.Equal(t, 2, ft.world.notified("initial_review_rejected"))
+	assert.Equal(t, 1, ft.world.notified("initial_review_approved"))
+}
+
+func TestPhotoRejectedThenApproved(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.fillAndSubmit(monday.Add(10 * time.Minute))
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
+	ft.at(monday.Add(40*time.Minute), func() { ft.act(workflows.UpdateMailingAddress, mailing) })
+	ft.at(monday.Add(26*time.Hour), func() {
+		ft.act(workflows.UpdateShipmentDelivered, delivered)
+		ft.act(workflows.UpdateShipmentDelivered, delivered) // the courier's event twice: harmless
+		ft.act(workflows.UpdateUploadPhoto, photo)
+	})
+	ft.at(monday.Add(27*time.Hour), func() {
+		ft.act(workflows.UpdatePhotoReviewDecision, rejectW("photo", "background_not_backdrop"))
+	})
+	ft.at(monday.Add(28*time.Hour), func() {
+		st := ft.state()
+		assert.Equal(t, "awaiting_photo", st.Step)
+		assert.Equal(t, "photo_reviewer", st.LastRejection.By)
+		ft.act(workflows.UpdateUploadPhoto, workflows.UploadPhotoRequest{ObjectKey: "filings/x/photo-2"})
+	})
+	ft.at(monday.Add(29*time.Hour), func() { ft.act(workflows.UpdatePhotoReviewDecision, approve) })
+	ft.at(monday.Add(30*time.Hour), func() {
+		st := ft.state()
+		assert.Equal(t, workflows.StageSMSVerification, st.Stage)
+		assert.Equal(t, 2, st.PhotoRounds)
+		assert.Equal(t, "filings/x/photo-2", st.PhotoKey)
+		assert.Equal(t, 1, ft.world.shipments, "a rejected photo does not mail another backdrop")
+		ft.refused(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"})
+		ft.env.CancelWorkflow()
+	})
+	ft.env.ExecuteWorkflow(workflows.FilingWorkflowName, ft.in)
+	assert.Equal(t, 1, ft.world.notified("photo_review_rejected"))
+}
+
+func TestSMSWindowMissedThenResubmitted(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.throughPhoto(monday)
+	submitted := monday.Add(50 * time.Hour)
+	// Nobody reports the SMS outcome; the bureau, asked after the window,
+	// says the filing was returned.
+	ft.at(submitted.Add(20*time.Hour), func() {
+		ft.world.mu.Lock()
+		ft.world.bureauStatus["R-1"] = activities.BureauStatus{SMSReturned: true, Reasons: []activities.BureauReason{{Code: "sms_timeout"}}}
+		ft.world.mu.Unlock()
+	})
+	ft.at(submitted.Add(26*time.Hour), func() {
+		st := ft.state()
+		require.Len(t, ft.world.submissions, 2, "resubmitted without data changes")
+		assert.Equal(t, workflows.StageSMSVerification, st.Stage)
+		assert.Equal(t, "R-2", st.Bureau.ReceiptID)
+		assert.Equal(t, "sms", st.LastRejection.By)
+		ft.refused(workflows.UpdateSMSVerification, smsVerified("R-1")) // the old submission's event
+		ft.act(workflows.UpdateSMSVerification, smsVerified("R-2"))
+	})
+	ft.at(submitted.Add(27*time.Hour), func() { ft.act(workflows.UpdateBureauDecision, bureauApproves("R-2")) })
+
+	st := ft.run()
+	assert.Equal(t, workflows.StageApproved, st.Stage)
+	assert.Equal(t, 2, ft.world.submissions[1].Round)
+	assert.Equal(t, 1, st.InitialReviewRounds, "no new initial review when no data must change")
+}
+
+func TestBureauRejectsThenApprovesAfterEdits(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.throughPhoto(monday)
+	submitted := monday.Add(50 * time.Hour)
+	ft.at(submitted.Add(10*time.Minute), func() { ft.act(workflows.UpdateSMSVerification, smsVerified("R-1")) })
+	ft.at(submitted.Add(24*time.Hour), func() {
+		ft.act(workflows.UpdateBureauDecision, workflows.BureauDecisionRequest{ReceiptID: "R-1",
+			Reasons: []workflows.Reason{{Field: "websites[0].name", Code: "website_name", Message: "name does not match content"}}})
+	})
+	ft.at(submitted.Add(25*time.Hour), func() {
+		st := ft.state()
+		assert.Equal(t, workflows.StageInformation, st.Stage)
+		assert.Equal(t, "bureau", st.LastRejection.By)
+		ft.act(workflows.UpdateSaveApplication, workflows.SaveApplicationRequest{Application: workflows.ApplicationRef{RevisionID: "rev-2", Digest: "d2"}})
+		ft.act(workflows.UpdateSubmit, workflows.SubmitRequest{})
+	})
+	ft.at(submitted.Add(26*time.Hour), func() {
+		assert.Equal(t, workflows.StageInitialReview, ft.state().Stage, "back through initial review")
+		ft.act(workflows.UpdateInitialReviewDecision, approve)
+	})
+	ft.at(submitted.Add(27*time.Hour), func() { ft.act(workflows.UpdateSMSVerification, smsVerified("R-2")) })
+	ft.at(submitted.Add(48*time.Hour), func() { ft.act(workflows.UpdateBureauDecision, bureauApproves("R-2")) })
+
+	st := ft.run()
+	assert.Equal(t, workflows.StageApproved, st.Stage)
+	assert.Equal(t, 2, st.InitialReviewRounds)
+	assert.Equal(t, 1, st.PhotoRounds, "the approved photo stands")
+	require.Len(t, ft.world.submissions, 2)
+	assert.Equal(t, "rev-2", ft.world.submissions[1].RevisionID, "the corrected application goes to the bureau")
+	assert.Equal(t, 1, ft.world.notified("bureau_rejected"))
+}
+
+func TestBureauOverdueAfter20BusinessDays(t *testing.T) {
+	ft := newFilingTest(t, "GD", monday)
+	ft.throughPhoto(monday)
+	submitted := monday.Add(50 * time.Hour) // Wednesday 2026-09-09 11:30
+	ft.at(submitted.Add(5*time.Minute), func() { ft.act(workflows.UpdateSMSVerification, smsVerified("R-1")) })
+	// 20 business days from Wed 09-09 (Mid-Autumn 09-25 and National Day
+	// 10-01..07 off, make-up days 09-20 and 10-10 on) end on Tue 2026-10-13.
+	ft.at(cst(2026, 10, 13, 11, 0), func() { assert.False(t, ft.state().Overdue, "not yet") })
+	ft.at(cst(2026, 10, 13, 12, 0), func() {
+		st := ft.state()
+		assert.True(t, st.Overdue, "flagged for operators at the legal limit")
+		assert.Equal(t, workflows.StageBureauReview, st.Stage, "and keeps waiting")
+		assert.Equal(t, 1, ft.world.notified("filing_overdue"))
+	})
+	ft.at(cst(2026, 10, 20, 10, 30), func() {
+		ft.act(workflows.UpdateBureauDecision, workflows.BureauDecisionRequest{ReceiptID: "R-1", Approved: true, FilingNumber: "粤ICP备26000002号-1"})
+	})
+	st := ft.run()
+	assert.Equal(t, workflows.StageApproved, st.Stage)
+	assert.False(t, st.Overdue, "cleared once decided")
+}
+
+func TestBureauResultIsPolledWhenThePushIsLost(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.throughPhoto(monday)
+	submitted := monday.Add(50 * time.Hour)
+	ft.at(submitted.Add(5*time.Minute), func() { ft.act(workflows.UpdateSMSVerification, smsVerified("R-1")) })
+	ft.at(submitted.Add(30*time.Hour), func() {
+		ft.world.mu.Lock()
+		ft.world.bureauStatus["R-1"] = activities.BureauStatus{SMSVerified: true, Decided: true, Approved: true, FilingNumber: "浙ICP备26099999号-1"}
+		ft.world.mu.Unlock()
+	})
+	st := ft.run()
+	assert.Equal(t, workflows.StageApproved, st.Stage)
+	assert.Equal(t, "浙ICP备26099999号-1", st.Bureau.FilingNumber)
+	// Pushed nothing; the next business day's 10:00 poll found it.
+	assert.Equal(t, cst(2026, 9, 11, 10, 0).UTC(), st.Bureau.DecidedAt.UTC())
+}
+
+func TestIdleFilingExpiresAfter45DaysWithTwoReminders(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.at(monday.Add(time.Hour), func() { ft.act(workflows.UpdateSaveApplication, saveApp) })
+	st := ft.run()
+	assert.Equal(t, workflows.StageExpired, st.Stage)
+	assert.Equal(t, monday.Add(time.Hour+45*24*time.Hour).UTC(), ft.env.Now().UTC(), "45 days after the last update")
+	assert.Equal(t, 2, ft.world.notified("idle_reminder"), "reminded at 30 and 40 idle days")
+	assert.Equal(t, 1, ft.world.notified("order_expired"))
+	assert.Equal(t, 1, ft.world.released, "the 备案服务号 returns to its instance")
+	assert.Equal(t, 1, ft.world.subjectFreed)
+}
+
+func TestApplicantCancelsBeforeBureauSubmission(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.fillAndSubmit(monday.Add(10 * time.Minute))
+	ft.at(monday.Add(time.Hour), func() {
+		ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"}, func(st workflows.FilingState) {
+			assert.Equal(t, workflows.StageCancelled, st.Stage, "the caller gets the final state")
+		})
+	})
+	st := ft.run()
+	assert.Equal(t, workflows.StageCancelled, st.Stage)
+	assert.Equal(t, "user_request", st.Timeline[len(st.Timeline)-1].Reason)
+	assert.Equal(t, 1, ft.world.released)
+	assert.Equal(t, 1, ft.world.notified("order_cancelled"))
+	assert.Zero(t, ft.world.consumed)
+}
+
+func TestActionInTheWrongStageIsRefused(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.at(monday.Add(10*time.Minute), func() {
+		for name, req := range map[string]any{
+			workflows.UpdateInitialReviewDecision: approve,
+			workflows.UpdatePhotoReviewDecision:   approve,
+			workflows.UpdateUploadPhoto:           photo,
+			workflows.UpdateMailingAddress:        mailing,
+			workflows.UpdateBureauDecision:        bureauApproves("R-1"),
+			workflows.UpdateVerifyProduct:         workflows.VerifyProductRequest{Product: workflows.Product{ServiceNumber: "BSN1234567890"}},
+		} {
+			ft.refusedAs(name, req, workflows.ErrTypeStageMismatch)
+		}
+		// Submitting without the verification form is refused with a reason.
+		ft.act(workflows.UpdateSaveApplication, saveApp)
+	})
+	ft.at(monday.Add(20*time.Minute), func() {
+		ft.refusedAs(workflows.UpdateSubmit, workflows.SubmitRequest{}, workflows.ErrTypeInvalidAction)
+		// A rejection without reasons is refused whatever the stage.
+		ft.refusedAs(workflows.UpdateInitialReviewDecision, workflows.DecisionRequest{Reviewer: "staff-7"}, workflows.ErrTypeInvalidAction)
+	})
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"}) })
+	assert.Equal(t, workflows.StageCancelled, ft.run().Stage)
+}
+
+func TestPhotoApprovedOnNationalDayEveIsSubmittedAfterTheHoliday(t *testing.T) {
+	start := cst(2026, 9, 28, 10, 0)
+	ft := newFilingTest(t, "ZJ", start)
+	ft.fillAndSubmit(start.Add(10 * time.Minute))
+	ft.at(start.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
+	ft.at(start.Add(40*time.Minute), func() { ft.act(workflows.UpdateMailingAddress, mailing) })
+	ft.at(cst(2026, 9, 30, 10, 0), func() { ft.act(workflows.UpdateShipmentDelivered, delivered) })
+	ft.at(cst(2026, 9, 30, 19, 0), func() { ft.act(workflows.UpdateUploadPhoto, photo) })
+	ft.at(cst(2026, 9, 30, 20, 0), func() { ft.act(workflows.UpdatePhotoReviewDecision, approve) })
+	ft.at(cst(2026, 9, 30, 20, 1), func() {
+		st := ft.state()
+		assert.Equal(t, workflows.StageBureauSubmission, st.Stage)
+		assert.Equal(t, "awaiting_window", st.Step)
+		require.NotNil(t, st.Deadline)
+		assert.Equal(t, cst(2026, 10, 8, 9, 0).UTC(), st.Deadline.UTC())
+		assert.Empty(t, ft.world.submissions, "never during the holiday")
+	})
+	ft.at(cst(2026, 10, 8, 9, 5), func() {
+		require.Len(t, ft.world.submissions, 1)
+		assert.Equal(t, cst(2026, 10, 8, 9, 0).UTC(), ft.world.submittedAt[0].UTC())
+		ft.env.CancelWorkflow()
+	})
+	ft.env.ExecuteWorkflow(workflows.FilingWorkflowName, ft.in)
+}
+
+func TestUnusableServiceNumberWaitsForAnotherProduct(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.world.productErrs = []error{temporal.NewNonRetryableApplicationError("quota", activities.ErrTypeProductRejected, nil,
+		activities.Rejection{Code: "service_number_quota_exhausted", Message: "the instance has no 备案服务号 quota left"})}
+	ft.at(monday.Add(time.Minute), func() {
+		st := ft.state()
+		assert.Equal(t, workflows.StageProductVerification, st.Stage)
+		assert.Equal(t, "awaiting_product", st.Step)
+		assert.Equal(t, "service_number_quota_exhausted", st.LastRejection.Reasons[0].Code)
+		ft.refused(workflows.UpdateVerifyProduct, workflows.VerifyProductRequest{}) // neither field
+		ft.act(workflows.UpdateVerifyProduct, workflows.VerifyProductRequest{Product: workflows.Product{ServiceNumber: "BSN1234567890"}})
+	})
+	ft.at(monday.Add(2*time.Minute), func() {
+		assert.Equal(t, workflows.StageInformation, ft.state().Stage)
+		ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"})
+	})
+	assert.Equal(t, workflows.StageCancelled, ft.run().Stage)
 }
 
 func TestReadModelFailureIsRetriedUntilTheDatabaseIsBack(t *testing.T) {
-	env := newBareEnv()
-	var a *activities.Activities
-	calls := 0
-	env.OnActivity(a.RecordFiling, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, r activities.FilingRecord) error {
-			calls++
-			if calls <= 3 {
-				return assert.AnError // the database is down
-			}
-			return nil
-		})
-	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, time.Hour)
-	env.ExecuteWorkflow(workflows.FilingWorkflowName, input())
-	assert.GreaterOrEqual(t, calls, 4, "the write is retried, not given up")
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.world.recordFails = 3 // the database is down for the first writes
+	ft.at(monday.Add(time.Hour), func() { ft.env.CancelWorkflow() })
+	ft.env.ExecuteWorkflow(workflows.FilingWorkflowName, ft.in)
+	assert.GreaterOrEqual(t, ft.world.recordCalls, 5, "the write is retried, not given up")
+	require.NotEmpty(t, ft.world.rows, "and written once the database is back")
+	assert.Equal(t, "product_verification", ft.world.rows[0].Stage)
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"time"
 
@@ -87,29 +86,18 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	defer a.Close()
 
-	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	wg.Add(2)
+	done := make(chan error, 1)
 	go func() {
-		defer wg.Done()
-		if errs[0] = a.RunWorker(ctx); errs[0] != nil {
-			cancel(errs[0])
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		if errs[1] = a.RunAPI(ctx, nil); errs[1] != nil {
-			cancel(errs[1])
-		}
+		done <- runAll(ctx, a.RunWorker, a.RunWorld, func(ctx context.Context) error { return a.RunAPI(ctx, nil) })
 	}()
 	log.Info("beianflow is up; Ctrl-C stops everything",
 		"api", "http://"+displayAddr(cfg.HTTPAddr),
 		"web_ui", fmt.Sprintf("http://%s:%d/namespaces/%s/workflows", tHost, cfg.Dev.TemporalUI, cfg.TemporalNamespace))
-	wg.Wait()
+	err = <-done
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		return cause
 	}
-	return errors.Join(errs...)
+	return err
 }
 
 func displayAddr(addr string) string {

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/internal/sample"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
 
@@ -96,15 +97,17 @@ func TestMakeRunStartsEverythingAndResumesFilingsAfterARestart(t *testing.T) {
 	base := "http://" + cfg.HTTPAddr
 
 	stop := startDev(t, cfg, &logs)
-	res, err := http.Post(base+"/v1/filings", "application/json",
-		strings.NewReader(`{"account_id":"acc-dev","province":"GD","domain":"example.cn"}`))
+	body := fmt.Sprintf(`{"account_id":"acc-dev","domain":"example.cn","product":{"instance_id":"i-acc-dev-web"},
+		"subject":{"province":"GD","nature":"enterprise","certificate_type":"business_license","certificate_number":%q}}`,
+		sample.CreditCode("91", "440106", sample.OrgCode("MA5DE701")))
+	res, err := http.Post(base+"/v1/filings", "application/json", strings.NewReader(body))
 	require.NoError(t, err)
 	var created map[string]any
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&created))
 	res.Body.Close()
 	require.Equal(t, http.StatusCreated, res.StatusCode, "%v", created)
 	id := created["filing_id"].(string)
-	waitForStage(t, base, id, "draft", "workflow")
+	waitForStage(t, base, id, "information", "workflow")
 
 	for _, want := range []string{"API listening", "Temporal dev server starting", "web_ui=http://", "S3 server starting"} {
 		assert.Contains(t, logs.String(), want, "the logs say where each part listens")
@@ -122,7 +125,7 @@ func TestMakeRunStartsEverythingAndResumesFilingsAfterARestart(t *testing.T) {
 	// Run it again: the filing is still in flight, served live by its workflow.
 	logs.Reset()
 	stop = startDev(t, cfg, &logs)
-	waitForStage(t, base, id, "draft", "workflow")
+	waitForStage(t, base, id, "information", "workflow")
 	require.NoError(t, stop())
 }
 

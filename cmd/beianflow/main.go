@@ -81,7 +81,7 @@ func run(args []string, stdout io.Writer, getenv func(string) string) error {
 		case "api":
 			return a.RunAPI(ctx, nil)
 		case "worker":
-			return a.RunWorker(ctx)
+			return runAll(ctx, a.RunWorker, a.RunWorld)
 		}
 		return nil // migrations ran in app.Open
 	default:
@@ -118,4 +118,25 @@ func healthcheck(url string) error {
 		return fmt.Errorf("healthcheck: %s answered %s", url, res.Status)
 	}
 	return nil
+}
+
+// runAll runs parts until ctx ends or one fails; a failure stops the others.
+func runAll(ctx context.Context, parts ...func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, len(parts))
+	for _, p := range parts {
+		go func() {
+			err := p(ctx)
+			cancel()
+			errc <- err
+		}()
+	}
+	var errs []error
+	for range parts {
+		if err := <-errc; err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -1,0 +1,50 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/beianflow/beianflow/bureau"
+)
+
+// BureauReason is one of the bureau's reasons.
+type BureauReason struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// BureauStatus is the bureau's view of a submission, as the workflow needs
+// it.
+type BureauStatus struct {
+	SMSVerified  bool           `json:"sms_verified"`
+	SMSReturned  bool           `json:"sms_returned"`
+	Decided      bool           `json:"decided"`
+	Approved     bool           `json:"approved"`
+	FilingNumber string         `json:"filing_number,omitempty"`
+	Reasons      []BureauReason `json:"reasons,omitempty"`
+}
+
+// BureauStatus asks the bureau about a submission: the pull half of the
+// bureau's results, for pushes that were lost.
+func (a *Activities) BureauStatus(ctx context.Context, receiptID string) (BureauStatus, error) {
+	st, err := a.Bureau.Status(ctx, receiptID)
+	if err != nil {
+		return BureauStatus{}, fmt.Errorf("bureau status of %s: %w", receiptID, err)
+	}
+	return FromBureau(st), nil
+}
+
+// FromBureau maps the gateway's status to the workflow's view.
+func FromBureau(st bureau.Status) BureauStatus {
+	out := BureauStatus{
+		SMSReturned:  st.State == bureau.StateSMSReturned,
+		SMSVerified:  st.State == bureau.StateUnderReview || st.State == bureau.StateApproved || st.State == bureau.StateRejected,
+		Decided:      st.State == bureau.StateApproved || st.State == bureau.StateRejected,
+		Approved:     st.State == bureau.StateApproved,
+		FilingNumber: st.FilingNumber,
+	}
+	for _, r := range st.Reasons {
+		out.Reasons = append(out.Reasons, BureauReason{Code: r.Code, Message: r.Message})
+	}
+	return out
+}

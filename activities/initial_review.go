@@ -1,0 +1,106 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/rules"
+	"github.com/beianflow/beianflow/store"
+)
+
+// CheckApplicationRequest references what the automated checks read.
+type CheckApplicationRequest struct {
+	FilingID   string   `json:"filing_id"`
+	Province   string   `json:"province"`
+	Domain     string   `json:"domain"`
+	RevisionID string   `json:"revision_id"`
+	Digest     string   `json:"digest"`
+	Materials  []string `json:"materials"` // kinds attached
+}
+
+// Finding is one problem the automated checks found. Messages are the
+// rules' templates in English; no personal data.
+type Finding struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Material kinds, as the workflow names them.
+const (
+	materialVerificationForm   = "verification_form"
+	materialSubjectCertificate = "subject_certificate"
+	materialLeaderID           = "leader_id"
+	materialResponsibleID      = "responsible_id"
+	materialDomainCertificate  = "domain_certificate"
+	materialPreApproval        = "pre_approval"
+)
+
+// CheckApplication runs the automated part of the initial review: the
+// stored application against the province rules in force today, the domain
+// the filing was started for, and the materials the application needs.
+func (a *Activities) CheckApplication(ctx context.Context, r CheckApplicationRequest) ([]Finding, error) {
+	var app filing.Application
+	err := a.Applications.Load(ctx, r.FilingID, r.RevisionID, store.KindApplication, r.Digest, &app)
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrDigestMismatch) {
+		return []Finding{{Field: "application", Code: "application.missing", Message: "the saved application could not be read; save it again"}}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("check application of filing %s: %w", r.FilingID, err)
+	}
+	var out []Finding
+	for _, v := range rules.Validate(app, a.now(), a.ruleSet()) {
+		msg := v.Message.EN
+		if v.Code == rules.CodeInvalidValue {
+			// The only message that quotes free input, which may be
+			// personal data; the history gets the code's plain wording.
+			msg = "not one of the allowed values"
+		}
+		out = append(out, Finding{Field: v.Field, Code: string(v.Code), Message: msg})
+	}
+	if app.Subject.Province != r.Province {
+		out = append(out, Finding{Field: "subject.province", Code: "filing.province_changed",
+			Message: "the subject's province differs from the filing's; start a new filing"})
+	}
+	if !slices.ContainsFunc(app.Websites, func(w filing.Website) bool { return sameDomain(w.Domain, r.Domain) }) {
+		out = append(out, Finding{Field: "websites", Code: "filing.domain_missing",
+			Message: "the application no longer contains the domain the filing was started for"})
+	}
+	return append(out, a.missingMaterials(app, r)...), nil
+}
+
+func sameDomain(a, b string) bool {
+	da, err := rules.ParseDomain(a)
+	return err == nil && da.ASCII == b
+}
+
+// missingMaterials lists the documents the application calls for that have
+// not been attached.
+func (a *Activities) missingMaterials(app filing.Application, r CheckApplicationRequest) []Finding {
+	need := []string{materialVerificationForm, materialLeaderID}
+	if !app.Subject.Nature.Personal() {
+		need = append(need, materialSubjectCertificate)
+	}
+	for _, w := range app.Websites {
+		if !w.ResponsibleSameAsLeader {
+			need = append(need, materialResponsibleID)
+		}
+		if len(w.PreApprovals) > 0 {
+			need = append(need, materialPreApproval)
+		}
+	}
+	if a.ruleSet().For(r.Province, a.now()).DomainCertificateRequired() {
+		need = append(need, materialDomainCertificate)
+	}
+	var out []Finding
+	for _, kind := range need {
+		if !slices.Contains(r.Materials, kind) && !slices.ContainsFunc(out, func(f Finding) bool { return f.Field == "materials."+kind }) {
+			out = append(out, Finding{Field: "materials." + kind, Code: "material.missing",
+				Message: "attach the " + kind + " document"})
+		}
+	}
+	return out
+}

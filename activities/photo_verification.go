@@ -1,0 +1,77 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/beianflow/beianflow/courier"
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/store"
+)
+
+// ErrTypeUndeliverable marks a backdrop the courier cannot deliver to the
+// given address.
+const ErrTypeUndeliverable = "Undeliverable"
+
+// ShipBackdropRequest references the stored mailing address.
+type ShipBackdropRequest struct {
+	FilingID          string `json:"filing_id"`
+	AddressRevisionID string `json:"address_revision_id"`
+}
+
+// ShipmentTracking is what the workflow records of a shipment.
+type ShipmentTracking struct {
+	TrackingNumber string    `json:"tracking_number"`
+	ShippedAt      time.Time `json:"shipped_at"`
+	Delivered      bool      `json:"delivered"`
+	DeliveredAt    time.Time `json:"delivered_at"`
+}
+
+// MailingAddress is the stored recipient of the backdrop.
+type MailingAddress struct {
+	Recipient filing.Person  `json:"recipient"`
+	Address   filing.Address `json:"address"`
+}
+
+// ShipBackdrop mails the backdrop (幕布) once per filing: the idempotency key
+// is the filing, so a retried activity, or a crash after the courier
+// accepted the order, never ships a second one.
+func (a *Activities) ShipBackdrop(ctx context.Context, r ShipBackdropRequest) (ShipmentTracking, error) {
+	var to MailingAddress
+	if err := a.Applications.Load(ctx, r.FilingID, r.AddressRevisionID, store.KindMailingAddress, "", &to); err != nil {
+		return ShipmentTracking{}, fmt.Errorf("ship backdrop for filing %s: %w", r.FilingID, err)
+	}
+	t, err := a.Courier.CreateShipment(ctx, courier.Shipment{
+		IdempotencyKey: "backdrop/" + r.FilingID,
+		FilingID:       r.FilingID,
+		Recipient:      to.Recipient,
+		Address:        to.Address,
+	})
+	if errors.Is(err, courier.ErrUndeliverable) {
+		return ShipmentTracking{}, reject(ErrTypeUndeliverable, "address_undeliverable", "the courier cannot deliver to this address", nil)
+	}
+	if err != nil {
+		return ShipmentTracking{}, fmt.Errorf("ship backdrop for filing %s: %w", r.FilingID, err)
+	}
+	return tracking(t), nil
+}
+
+// TrackBackdrop asks the courier where the backdrop is.
+func (a *Activities) TrackBackdrop(ctx context.Context, trackingNumber string) (ShipmentTracking, error) {
+	t, err := a.Courier.Track(ctx, trackingNumber)
+	if err != nil {
+		return ShipmentTracking{}, fmt.Errorf("track backdrop %s: %w", trackingNumber, err)
+	}
+	return tracking(t), nil
+}
+
+func tracking(t courier.Tracking) ShipmentTracking {
+	return ShipmentTracking{
+		TrackingNumber: t.TrackingNumber,
+		ShippedAt:      t.ShippedAt,
+		Delivered:      t.State == courier.StateDelivered,
+		DeliveredAt:    t.DeliveredAt,
+	}
+}

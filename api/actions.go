@@ -1,0 +1,265 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/beianflow/beianflow/activities"
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/filings"
+	"github.com/beianflow/beianflow/rules"
+	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/workflows"
+)
+
+// registerActions adds one endpoint per action on a filing. Each sends a
+// workflow update; the workflow's validator refuses an action that does not
+// fit the current stage (409) and the API never queues or drops one.
+func (s *server) registerActions(g *echo.Group) {
+	g.PUT("/filings/:id/application", s.saveApplication)
+	g.POST("/filings/:id/materials", s.attachMaterial)
+	g.POST("/filings/:id/mailing-address", s.mailingAddress)
+
+	pass := func(path, update string, decode func(c echo.Context) (any, error)) {
+		g.POST("/filings/:id/"+path, func(c echo.Context) error {
+			id, perr := filingID(c)
+			if perr != nil {
+				return perr
+			}
+			req, err := decode(c)
+			if err != nil {
+				return err
+			}
+			return s.act(c, id, update, req)
+		})
+	}
+	pass("product", workflows.UpdateVerifyProduct, body[workflows.VerifyProductRequest])
+	pass("submit", workflows.UpdateSubmit, emptyBody[workflows.SubmitRequest])
+	pass("initial-review", workflows.UpdateInitialReviewDecision, body[workflows.DecisionRequest])
+	pass("photo-path", workflows.UpdateChoosePhotoPath, body[workflows.ChoosePhotoPathRequest])
+	pass("photo", workflows.UpdateUploadPhoto, body[workflows.UploadPhotoRequest])
+	pass("photo-review", workflows.UpdatePhotoReviewDecision, body[workflows.DecisionRequest])
+	pass("verification-result", workflows.UpdateVerificationResult, body[workflows.VerificationResultRequest])
+	pass("courier-events", workflows.UpdateShipmentDelivered, body[workflows.ShipmentDeliveredRequest])
+	pass("bureau-events/sms", workflows.UpdateSMSVerification, body[workflows.SMSVerificationRequest])
+	pass("bureau-events/decision", workflows.UpdateBureauDecision, body[workflows.BureauDecisionRequest])
+}
+
+func body[T any](c echo.Context) (any, error) {
+	var v T
+	if err := decodeJSON(c, &v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// emptyBody accepts no body or an empty JSON object.
+func emptyBody[T any](c echo.Context) (any, error) {
+	var v T
+	if c.Request().ContentLength == 0 {
+		return v, nil
+	}
+	return body[T](c)
+}
+
+// act sends the update and answers with the filing's new state. The
+// Idempotency-Key header becomes the update ID, so a retried request gets the
+// first answer instead of acting twice.
+func (s *server) act(c echo.Context, id, update string, req any) error {
+	ctx := c.Request().Context()
+	st, err := s.client.Act(ctx, id, update, c.Request().Header.Get("Idempotency-Key"), req)
+	var refused *filings.RefusedError
+	switch {
+	case err == nil:
+		return c.JSON(http.StatusOK, s.live(st))
+	case errors.As(err, &refused) && refused.Conflict:
+		return &Error{Status: http.StatusConflict, Code: CodeStageConflict, Message: refused.Message}
+	case errors.As(err, &refused):
+		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalidAction, Message: refused.Message}
+	case errors.Is(err, filings.ErrNotFound):
+		return notFound(id)
+	case errors.Is(err, filings.ErrClosed):
+		return &Error{Status: http.StatusConflict, Code: CodeFilingClosed, Message: "the filing has ended"}
+	}
+	return temporalError(err)
+}
+
+// cancelFiling cancels a filing before bureau submission. Cancelling an
+// already cancelled filing answers 200 with its state, so a retried request
+// is harmless.
+func (s *server) cancelFiling(c echo.Context) error {
+	id, perr := filingID(c)
+	if perr != nil {
+		return perr
+	}
+	var req workflows.CancelRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Reason == "" {
+		req.Reason = "user_request"
+	}
+	// A reason code, not free text: free text invites personal data into
+	// the workflow history.
+	if !reasonPattern.MatchString(req.Reason) {
+		return badRequest(CodeInvalidValue, "reason", "reason must be a snake_case code such as user_request")
+	}
+	err := s.act(c, id, workflows.UpdateCancel, req)
+	var apiErr *Error
+	if errors.As(err, &apiErr) && apiErr.Code == CodeFilingClosed {
+		f, rerr := s.filings.Get(c.Request().Context(), id)
+		if rerr == nil && f.Stage == string(workflows.StageCancelled) {
+			return c.JSON(http.StatusOK, fromReadModel(f))
+		}
+	}
+	return err
+}
+
+var reasonPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
+// saveApplication validates a complete application with the rules, stores
+// it as a new revision (personal data stays in our database) and gives the
+// workflow its reference. The revision is written only when the filing is
+// in a stage that accepts it, so a refused request leaves nothing behind
+// but an unreferenced, immutable row in the rare race with a stage change.
+func (s *server) saveApplication(c echo.Context) error {
+	id, perr := filingID(c)
+	if perr != nil {
+		return perr
+	}
+	var app filing.Application
+	if err := decodeJSON(c, &app); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	st, err := s.client.State(ctx, id)
+	if err != nil {
+		return s.stateError(id, err)
+	}
+	if st.Stage != workflows.StageInformation {
+		return &Error{Status: http.StatusConflict, Code: CodeStageConflict,
+			Message: fmt.Sprintf("the application can be changed in stage information, not %s", st.Stage)}
+	}
+	if vs := rules.Validate(app, s.Now(), rules.DefaultRuleSet()); len(vs) > 0 {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeApplicationInvalid, Field: vs[0].Field,
+			Message: fmt.Sprintf("the application breaks %d rule(s); see details", len(vs)), Details: vs}
+	}
+	if e := s.sameFiling(st, app); e != nil {
+		return e
+	}
+	rev, err := s.apps.Save(ctx, id, store.KindApplication, app)
+	if err != nil {
+		s.Log.ErrorContext(ctx, "save application", "filing_id", id, "err", err)
+		return unavailable("the database")
+	}
+	return s.act(c, id, workflows.UpdateSaveApplication, workflows.SaveApplicationRequest{
+		Application: workflows.ApplicationRef{RevisionID: rev.ID, Digest: rev.Digest},
+	})
+}
+
+// sameFiling refuses an application for another subject, province or
+// domain than the filing was started for: those decide the filing type.
+func (s *server) sameFiling(st workflows.FilingState, app filing.Application) *Error {
+	p, _ := rules.LookupProvince(app.Subject.Province)
+	if p.Code != st.Province {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalidAction, Field: "subject.province",
+			Message: "the subject's province differs from the filing's; start a new filing"}
+	}
+	for _, w := range app.Websites {
+		if d, err := rules.ParseDomain(w.Domain); err == nil && d.ASCII == st.Domain {
+			return nil
+		}
+	}
+	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalidAction, Field: "websites",
+		Message: "the application must contain the domain " + st.Domain + " the filing was started for"}
+}
+
+func (s *server) stateError(id string, err error) error {
+	switch {
+	case errors.Is(err, filings.ErrNotFound):
+		return notFound(id)
+	case errors.Is(err, filings.ErrClosed):
+		return &Error{Status: http.StatusConflict, Code: CodeFilingClosed, Message: "the filing has ended"}
+	}
+	return temporalError(err)
+}
+
+type attachMaterialRequest struct {
+	Kind      string `json:"kind"`
+	ObjectKey string `json:"object_key"`
+}
+
+// attachMaterial references a material uploaded to the document store.
+// Keys live under filings/<id>/ and must exist: the workflow never points at
+// a document that is not there.
+func (s *server) attachMaterial(c echo.Context) error {
+	id, perr := filingID(c)
+	if perr != nil {
+		return perr
+	}
+	var req attachMaterialRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Kind == "" {
+		return badRequest(CodeRequired, "kind", "kind is required")
+	}
+	if !strings.HasPrefix(req.ObjectKey, "filings/"+id+"/") || strings.Contains(req.ObjectKey, "..") {
+		return badRequest(CodeInvalidValue, "object_key", "object_key must be under filings/%s/", id)
+	}
+	ok, err := s.Documents.Exists(c.Request().Context(), req.ObjectKey)
+	if err != nil {
+		return unavailable("the document store")
+	}
+	if !ok {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeMaterialMissing, Field: "object_key",
+			Message: "no uploaded object under that key"}
+	}
+	return s.act(c, id, workflows.UpdateAttachMaterial, workflows.AttachMaterialRequest{
+		Material: workflows.MaterialRef{Kind: req.Kind, ObjectKey: req.ObjectKey},
+	})
+}
+
+// mailingAddress stores where the backdrop goes (personal data, kept out of
+// Temporal) and hands the workflow its reference.
+func (s *server) mailingAddress(c echo.Context) error {
+	id, perr := filingID(c)
+	if perr != nil {
+		return perr
+	}
+	var req activities.MailingAddress
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Recipient.Name) == "" {
+		return badRequest(CodeRequired, "recipient.name", "recipient.name is required")
+	}
+	if _, err := rules.ParseMobile(req.Recipient.Mobile); err != nil {
+		return badRequest(CodeInvalidValue, "recipient.mobile", "recipient.mobile must be a mainland mobile number")
+	}
+	if _, ok := rules.LookupProvince(req.Address.Province); !ok {
+		return badRequest(CodeInvalidValue, "address.province", "address.province must be a mainland province code; backdrops ship only within the mainland")
+	}
+	if strings.TrimSpace(req.Address.City) == "" || strings.TrimSpace(req.Address.Detail) == "" {
+		return badRequest(CodeRequired, "address.detail", "address.city and address.detail are required")
+	}
+	ctx := c.Request().Context()
+	st, err := s.client.State(ctx, id)
+	if err != nil {
+		return s.stateError(id, err)
+	}
+	if st.Step != "awaiting_mailing_address" {
+		return &Error{Status: http.StatusConflict, Code: CodeStageConflict,
+			Message: fmt.Sprintf("no mailing address is awaited (stage %s, step %s)", st.Stage, st.Step)}
+	}
+	rev, err := s.apps.Save(ctx, id, store.KindMailingAddress, req)
+	if err != nil {
+		return unavailable("the database")
+	}
+	return s.act(c, id, workflows.UpdateMailingAddress, workflows.MailingAddressRequest{AddressRevisionID: rev.ID})
+}

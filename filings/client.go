@@ -1,0 +1,111 @@
+// Package filings acts on running filings from outside Temporal: the API's
+// handlers and the outside world's event listeners (bureau, courier) both
+// go through it, so an action means the same thing whoever sends it.
+package filings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/beianflow/beianflow/workflows"
+)
+
+// Errors of an action.
+var (
+	// ErrNotFound: no filing with this ID exists in Temporal.
+	ErrNotFound = errors.New("filing not found")
+	// ErrClosed: the filing has ended; only its read model remains.
+	ErrClosed = errors.New("filing has ended")
+)
+
+// RefusedError is an action the filing refused: it does not fit the stage
+// (Conflict) or its content is wrong (otherwise).
+type RefusedError struct {
+	Conflict bool
+	Message  string
+}
+
+func (e *RefusedError) Error() string { return e.Message }
+
+// Client acts on filings through Temporal.
+type Client struct {
+	Temporal client.Client
+}
+
+// Act sends an update to the filing and waits for its answer. updateID
+// makes a retried request idempotent (Temporal deduplicates updates by ID);
+// empty means a fresh one.
+func (c *Client) Act(ctx context.Context, filingID, update, updateID string, arg any) (workflows.FilingState, error) {
+	if updateID == "" {
+		updateID = uuid.NewString()
+	}
+	handle, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.WorkflowID(filingID),
+		UpdateID:     updateID,
+		UpdateName:   update,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var st workflows.FilingState
+	if err == nil {
+		err = handle.Get(ctx, &st)
+	}
+	if err == nil {
+		return st, nil
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		switch appErr.Type() {
+		case workflows.ErrTypeStageMismatch:
+			return st, &RefusedError{Conflict: true, Message: appErr.Message()}
+		case workflows.ErrTypeInvalidAction:
+			return st, &RefusedError{Message: appErr.Message()}
+		}
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		if c.exists(ctx, filingID) {
+			return st, ErrClosed
+		}
+		return st, ErrNotFound
+	}
+	return st, fmt.Errorf("filings: %s on %s: %w", update, filingID, err)
+}
+
+// exists tells a closed filing from one that never was.
+func (c *Client) exists(ctx context.Context, filingID string) bool {
+	_, err := c.Temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(filingID), "")
+	return err == nil
+}
+
+// State returns the live state of a running filing. A closed filing is
+// ErrClosed (the caller reads the read model: querying it would replay its
+// whole history on a worker).
+func (c *Client) State(ctx context.Context, filingID string) (workflows.FilingState, error) {
+	resp, err := c.Temporal.QueryWorkflowWithOptions(ctx, &client.QueryWorkflowWithOptionsRequest{
+		WorkflowID:           workflows.WorkflowID(filingID),
+		QueryType:            workflows.QueryState,
+		QueryRejectCondition: enumspb.QUERY_REJECT_CONDITION_NOT_OPEN,
+	})
+	var st workflows.FilingState
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &nf):
+		return st, ErrNotFound
+	case err != nil:
+		return st, fmt.Errorf("filings: state of %s: %w", filingID, err)
+	case resp.QueryRejected != nil:
+		return st, ErrClosed
+	}
+	if err := resp.QueryResult.Get(&st); err != nil {
+		return st, fmt.Errorf("filings: decode state of %s: %w", filingID, err)
+	}
+	return st, nil
+}

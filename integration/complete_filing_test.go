@@ -1,0 +1,127 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/sample"
+	"github.com/beianflow/beianflow/store"
+)
+
+// waitStep waits until the filing is in stage and step.
+func waitStep(t *testing.T, id, stage, step string) map[string]any {
+	t.Helper()
+	var last map[string]any
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		res := get(t, "/v1/filings/"+id)
+		last = res.Body
+		assert.Equal(c, stage, res.Body["stage"])
+		if step != "" {
+			assert.Equal(c, step, res.Body["step"])
+		}
+	}, 60*time.Second, 50*time.Millisecond, "filing %s never reached %s/%s", id, stage, step)
+	return last
+}
+
+func mustOK(t *testing.T, res response) map[string]any {
+	t.Helper()
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
+	return res.Body
+}
+
+// upload puts a document into the filing's area of the document store, as
+// a client does with a presigned URL, and attaches it.
+func upload(t *testing.T, id, kind string) string {
+	t.Helper()
+	key := "filings/" + id + "/" + kind
+	require.NoError(t, sys.app.Documents.Put(context.Background(), key, "application/pdf", []byte("%PDF-1.7 "+kind)))
+	return key
+}
+
+// TestCompleteFilingFromCreationToFilingNumber drives one 新增网站 filing
+// through the public HTTP API against the real dev server, PostgreSQL, S3
+// and the sandbox bureau and courier, with one day of the process running in
+// about a second.
+func TestCompleteFilingFromCreationToFilingNumber(t *testing.T) {
+	company := newCompany("ZJ")
+	created := postJSON(t, "/v1/filings", createBody("acc-e2e", "ZJ", "yunqi-e2e.com", company))
+	require.Equal(t, http.StatusCreated, created.Status, "%s", created.Raw)
+	id := created.Body["filing_id"].(string)
+
+	// Information and materials.
+	waitStep(t, id, "information", "editing")
+	app := sample.ValidApplication()
+	app.Subject.CertificateNumber = company
+	app.Websites = app.Websites[:1]
+	app.Websites[0].Domain = "yunqi-e2e.com"
+	app.Websites[0].HomepageURL = "https://www.yunqi-e2e.com/"
+	app.Product = filing.ProductVerification{CloudInstance: &filing.CloudInstance{InstanceID: "i-acc-e2e-web", Region: "cn-hangzhou"}}
+	body, err := json.Marshal(app)
+	require.NoError(t, err)
+	saved := mustOK(t, do(t, http.MethodPut, "/v1/filings/"+id+"/application", "application/json", string(body)))
+	assert.NotNil(t, saved["application"])
+	for _, kind := range []string{"verification_form", "subject_certificate", "leader_id"} {
+		mustOK(t, postJSON(t, "/v1/filings/"+id+"/materials", `{"kind":"`+kind+`","object_key":"`+upload(t, id, kind)+`"}`))
+	}
+	mustOK(t, postJSON(t, "/v1/filings/"+id+"/submit", `{}`))
+
+	// Initial review.
+	st := waitStep(t, id, "initial_review", "awaiting_reviewer")
+	assert.Equal(t, "reviewer", st["waiting_on"])
+	assert.EqualValues(t, 1, st["deadline_business_days"])
+	mustOK(t, postJSON(t, "/v1/filings/"+id+"/initial-review", `{"approve":true,"reviewer":"staff-1"}`))
+
+	// Photo verification with a mailed backdrop.
+	waitStep(t, id, "photo_verification", "awaiting_mailing_address")
+	mustOK(t, postJSON(t, "/v1/filings/"+id+"/mailing-address",
+		`{"recipient":{"name":"张伟","mobile":"13800138000"},"address":{"province":"ZJ","city":"杭州市","district":"西湖区","detail":"文三路90号"}}`))
+	st = waitStep(t, id, "photo_verification", "awaiting_photo") // shipped and delivered by the sandbox courier
+	shipment := st["shipment"].(map[string]any)
+	assert.Regexp(t, `^SF\d{12}$`, shipment["tracking_number"])
+	assert.NotNil(t, shipment["delivered_at"])
+	mustOK(t, postJSON(t, "/v1/filings/"+id+"/photo", `{"object_key":"`+upload(t, id, "photo")+`"}`))
+	waitStep(t, id, "photo_verification", "photo_review")
+	mustOK(t, postJSON(t, "/v1/filings/"+id+"/photo-review", `{"approve":true,"reviewer":"staff-2"}`))
+
+	// Bureau submission, SMS verification and review happen in the sandbox.
+	waitStep(t, id, "approved", "")
+
+	var result struct {
+		Bureau struct {
+			FilingNumber string `json:"filing_number"`
+			Submissions  int    `json:"submissions"`
+		} `json:"bureau"`
+		NextSteps     []string `json:"next_steps"`
+		ServiceNumber string   `json:"service_number"`
+	}
+	require.NoError(t, sys.temporal.GetWorkflow(context.Background(), "filing-"+id, "").Get(context.Background(), &result))
+	assert.Regexp(t, regexp.MustCompile(`^浙ICP备\d{8}号-\d+$`), result.Bureau.FilingNumber)
+	assert.Equal(t, 1, result.Bureau.Submissions)
+	assert.Contains(t, result.NextSteps, "public_security_filing_30_days")
+	final := get(t, "/v1/filings/"+id)
+	assert.Equal(t, "read_model", final.Body["source"], "a closed filing is served from the read model")
+	row, err := store.NewFilings(sys.app.DB).Get(context.Background(), id)
+	require.NoError(t, err)
+	assert.Equal(t, "approved", row.Stage)
+	assert.True(t, row.Closed)
+
+	subs, err := sys.app.World.BureauSandbox.Submissions(context.Background(), id)
+	require.NoError(t, err)
+	assert.Len(t, subs, 1, "submitted to the bureau exactly once")
+	ships, err := sys.app.World.CourierSandbox.Shipments(context.Background(), id)
+	require.NoError(t, err)
+	assert.Len(t, ships, 1, "one backdrop mailed")
+	var status string
+	require.NoError(t, sys.app.DB.Gorm.Raw("SELECT status FROM service_numbers WHERE number = ?", result.ServiceNumber).Scan(&status).Error)
+	assert.Equal(t, "consumed", status, "the 备案服务号 is consumed by the approval")
+
+	recordHistory(t, id, "complete_filing_zj")
+}

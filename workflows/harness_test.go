@@ -1,0 +1,305 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/beianflow/beianflow/activities"
+	"github.com/beianflow/beianflow/calendar"
+	"github.com/beianflow/beianflow/worker"
+	"github.com/beianflow/beianflow/workflows"
+)
+
+// cst builds an instant in China Standard Time.
+func cst(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, calendar.China)
+}
+
+// world is the scripted outside world of one test: the activities'
+// answers and a record of every side effect.
+type world struct {
+	mu            sync.Mutex
+	findings      [][]activities.Finding             // automated-check results, one per round; then none
+	productErrs   []error                            // BindServiceNumber failures, in order; then success
+	bureauStatus  map[string]activities.BureauStatus // by receipt
+	submissions   []activities.SubmitToBureauRequest
+	submittedAt   []time.Time
+	shipments     int
+	notifications []string
+	consumed      int
+	released      int
+	subjectFreed  int
+	rows          []activities.FilingRecord
+	recordFails   int // read-model writes that fail before the database is back
+	recordCalls   int
+}
+
+func (w *world) notified(event string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, e := range w.notifications {
+		if e == event {
+			n++
+		}
+	}
+	return n
+}
+
+// filingTest is one scripted filing on the time-skipping test server.
+type filingTest struct {
+	t     *testing.T
+	env   *testsuite.TestWorkflowEnvironment
+	world *world
+	in    workflows.FilingInput
+	start time.Time
+}
+
+func newFilingTest(t *testing.T, province string, start time.Time) *filingTest {
+	t.Helper()
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(start)
+	in := workflows.FilingInput{
+		FilingID:   "01a227a5-be39-7787-9814-9c07e6468f61",
+		AccountID:  "acc-1",
+		Province:   province,
+		FilingType: "new_website_elsewhere",
+		Domain:     "example.com",
+		CreatedAt:  start,
+		SubjectKey: "subject-key",
+		Product:    workflows.Product{InstanceID: "i-hangzhou-1"},
+		Settings:   workflows.DefaultSettings(),
+	}
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflows.WorkflowID(in.FilingID)})
+	worker.Register(env, &activities.Activities{})
+	ft := &filingTest{t: t, env: env, world: &world{bureauStatus: map[string]activities.BureauStatus{}}, in: in, start: start}
+	ft.mockWorld()
+	return ft
+}
+
+func (ft *filingTest) mockWorld() {
+	w, env := ft.world, ft.env
+	var a *activities.Activities
+	env.OnActivity(a.RecordFiling, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.FilingRecord) error {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.recordCalls++
+			if w.recordFails > 0 {
+				w.recordFails--
+				return errors.New("database unavailable")
+			}
+			w.rows = append(w.rows, r)
+			return nil
+		})
+	env.OnActivity(a.BindServiceNumber, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.BindServiceNumberRequest) (activities.BoundServiceNumber, error) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			if len(w.productErrs) > 0 {
+				err := w.productErrs[0]
+				w.productErrs = w.productErrs[1:]
+				return activities.BoundServiceNumber{}, err
+			}
+			return activities.BoundServiceNumber{Number: "BSN0000000001", InstanceID: r.InstanceID}, nil
+		})
+	env.OnActivity(a.CheckApplication, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, _ activities.CheckApplicationRequest) ([]activities.Finding, error) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			if len(w.findings) == 0 {
+				return nil, nil
+			}
+			f := w.findings[0]
+			w.findings = w.findings[1:]
+			return f, nil
+		})
+	env.OnActivity(a.ShipBackdrop, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, _ activities.ShipBackdropRequest) (activities.ShipmentTracking, error) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.shipments++
+			return activities.ShipmentTracking{TrackingNumber: "SF000000000001", ShippedAt: env.Now()}, nil
+		})
+	env.OnActivity(a.TrackBackdrop, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, n string) (activities.ShipmentTracking, error) {
+			return activities.ShipmentTracking{TrackingNumber: n}, nil
+		})
+	env.OnActivity(a.SubmitToBureau, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.SubmitToBureauRequest) (activities.BureauReceipt, error) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.submissions = append(w.submissions, r)
+			w.submittedAt = append(w.submittedAt, env.Now())
+			return activities.BureauReceipt{ReceiptID: fmt.Sprintf("R-%d", r.Round), SubmittedAt: env.Now()}, nil
+		})
+	env.OnActivity(a.BureauStatus, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, receipt string) (activities.BureauStatus, error) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			return w.bureauStatus[receipt], nil
+		})
+	env.OnActivity(a.ConsumeServiceNumber, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, _ activities.ServiceNumberRequest) error {
+			w.mu.Lock()
+			w.consumed++
+			w.mu.Unlock()
+			return nil
+		})
+	env.OnActivity(a.ReleaseServiceNumber, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, _ activities.ServiceNumberRequest) error {
+			w.mu.Lock()
+			w.released++
+			w.mu.Unlock()
+			return nil
+		})
+	env.OnActivity(a.ReleaseSubject, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, _ activities.ReleaseSubjectRequest) error {
+			w.mu.Lock()
+			w.subjectFreed++
+			w.mu.Unlock()
+			return nil
+		})
+	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.NotifyRequest) error {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.notifications = append(w.notifications, r.Event)
+			return nil
+		})
+}
+
+// at schedules fn at an absolute instant of the test's clock.
+func (ft *filingTest) at(when time.Time, fn func()) {
+	ft.t.Helper()
+	d := when.Sub(ft.start)
+	require.Positive(ft.t, d, "scripted events must come after the start")
+	ft.env.RegisterDelayedCallback(fn, d)
+}
+
+// act performs an update that must be accepted; then, if given, receives
+// its answer. The test environment delivers outcomes asynchronously, so
+// every expectation is checked when the callback runs and, for those that
+// never ran, at the end of the test.
+func (ft *filingTest) act(name string, req any, then ...func(workflows.FilingState)) {
+	ft.t.Helper()
+	done := ft.expectation(name + " accepted and completed")
+	ft.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+		OnAccept: func() {},
+		OnReject: func(err error) { ft.t.Errorf("%s rejected: %v", name, err) },
+		OnComplete: func(v any, err error) {
+			if err != nil {
+				ft.t.Errorf("%s failed: %v", name, err)
+				return
+			}
+			done()
+			if st, ok := v.(workflows.FilingState); ok {
+				for _, f := range then {
+					f(st)
+				}
+			}
+		},
+	}, req)
+}
+
+// refused performs an update that its validator must reject; check, if
+// given, inspects the error.
+func (ft *filingTest) refused(name string, req any, check ...func(error)) {
+	ft.t.Helper()
+	done := ft.expectation(name + " refused")
+	ft.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+		OnAccept: func() { ft.t.Errorf("%s was accepted, want refused", name) },
+		OnReject: func(err error) {
+			done()
+			for _, c := range check {
+				c(err)
+			}
+		},
+		OnComplete: func(any, error) {},
+	}, req)
+}
+
+// refusedAs expects a refusal with an ApplicationError of errType.
+func (ft *filingTest) refusedAs(name string, req any, errType string) {
+	ft.refused(name, req, func(err error) {
+		var appErr *temporal.ApplicationError
+		if assert.True(ft.t, errors.As(err, &appErr), "%s: %v", name, err) {
+			assert.Equal(ft.t, errType, appErr.Type(), name)
+		}
+	})
+}
+
+// expectation registers something that must happen before the test ends.
+func (ft *filingTest) expectation(what string) (done func()) {
+	ft.t.Helper()
+	ok := false
+	ft.t.Cleanup(func() {
+		if !ok {
+			ft.t.Errorf("never happened: %s", what)
+		}
+	})
+	return func() { ok = true }
+}
+
+func (ft *filingTest) state() workflows.FilingState {
+	ft.t.Helper()
+	v, err := ft.env.QueryWorkflow(workflows.QueryState)
+	require.NoError(ft.t, err)
+	var st workflows.FilingState
+	require.NoError(ft.t, v.Get(&st))
+	return st
+}
+
+func (ft *filingTest) run() workflows.FilingState {
+	ft.t.Helper()
+	ft.env.ExecuteWorkflow(workflows.FilingWorkflowName, ft.in)
+	require.True(ft.t, ft.env.IsWorkflowCompleted(), "the filing did not finish")
+	require.NoError(ft.t, ft.env.GetWorkflowError())
+	var st workflows.FilingState
+	require.NoError(ft.t, ft.env.GetWorkflowResult(&st))
+	return st
+}
+
+// Applicant and reviewer actions used by the scenarios.
+var (
+	saveApp = workflows.SaveApplicationRequest{Application: workflows.ApplicationRef{RevisionID: "rev-1", Digest: "d1"}}
+	form    = workflows.AttachMaterialRequest{Material: workflows.MaterialRef{Kind: workflows.MaterialVerificationForm, ObjectKey: "filings/x/form"}}
+	approve = workflows.DecisionRequest{Approve: true, Reviewer: "staff-7"}
+	rejectW = func(field, code string) workflows.DecisionRequest {
+		return workflows.DecisionRequest{Reviewer: "staff-7", Reasons: []workflows.Reason{{Field: field, Code: code}}}
+	}
+)
+
+// fillAndSubmit is the applicant completing the application at t.
+func (ft *filingTest) fillAndSubmit(t time.Time) {
+	ft.at(t, func() {
+		ft.act(workflows.UpdateSaveApplication, saveApp)
+		ft.act(workflows.UpdateAttachMaterial, form)
+		ft.act(workflows.UpdateSubmit, workflows.SubmitRequest{})
+	})
+}
+
+// stages lists the distinct stages of the timeline in order.
+func stages(st workflows.FilingState) []workflows.Stage {
+	var out []workflows.Stage
+	for _, c := range st.Timeline {
+		out = append(out, c.Stage)
+	}
+	return out
+}

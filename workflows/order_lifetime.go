@@ -1,0 +1,65 @@
+package workflows
+
+import (
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// orderClockRunning reports whether the 45-day order lifetime counts: only
+// before bureau submission and while the filing waits on the applicant (a
+// filing waiting on our reviewers must not expire because of them).
+func (f *filing) orderClockRunning() bool {
+	return f.ended == nil && !f.state.Stage.Terminal() && !f.state.Stage.SubmittedToBureau() &&
+		f.state.WaitingOn == PartyApplicant
+}
+
+// orderExpiry is the deadline shown while waiting on the applicant.
+func (f *filing) orderExpiry() *deadline {
+	return &deadline{at: f.lastUpdate.Add(f.scaled(OrderLifetime))}
+}
+
+// runOrderClock reminds the applicant at 30 and 40 idle days and expires the
+// filing at 45. Any update restarts the count.
+func (f *filing) runOrderClock(ctx workflow.Context) {
+	marks := []struct {
+		after time.Duration
+		event string
+	}{
+		{FirstReminderAfter, "idle_reminder"},
+		{SecondReminderAfter, "idle_reminder"},
+		{OrderLifetime, ""},
+	}
+	for {
+		if err := workflow.Await(ctx, func() bool { return f.orderClockRunning() || f.state.Stage.Terminal() }); err != nil {
+			return
+		}
+		if f.state.Stage.Terminal() || f.ended != nil {
+			return
+		}
+		since := f.lastUpdate
+		for _, m := range marks {
+			at := since.Add(f.scaled(m.after))
+			wait := at.Sub(workflow.Now(ctx))
+			if wait > 0 {
+				changed, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+					Timeout:      wait,
+					TimerOptions: workflow.TimerOptions{Summary: "order lifetime: " + m.after.String() + " idle"},
+				}, func() bool { return f.lastUpdate != since || !f.orderClockRunning() })
+				if err != nil {
+					return
+				}
+				if changed {
+					break // activity or a change of party: start over
+				}
+			}
+			if m.event != "" {
+				f.notify(ctx, m.event, map[string]string{"idle_days": strconv.Itoa(int(m.after / (24 * time.Hour)))})
+				continue
+			}
+			f.ended = &StageChange{Stage: StageExpired, Reason: "no update for 45 days"}
+			return
+		}
+	}
+}

@@ -6,11 +6,13 @@
 SHELL := /bin/bash
 BIN   := $(CURDIR)/bin
 
-TEMPORAL_CLI_VERSION := v1.5.1
-VERSITYGW_VERSION    := v1.8.0
+TEMPORAL_CLI_VERSION  := v1.5.1
+VERSITYGW_VERSION     := v1.8.0
+WORKFLOWCHECK_VERSION := v0.6.0
 
 TEMPORAL  := $(BIN)/temporal-$(TEMPORAL_CLI_VERSION)
 VERSITYGW := $(BIN)/versitygw-$(VERSITYGW_VERSION)
+WORKFLOWCHECK := $(BIN)/workflowcheck-$(WORKFLOWCHECK_VERSION)
 BEIANFLOW := $(BIN)/beianflow
 
 # Tests and `make run` find the tools through these.
@@ -19,7 +21,7 @@ export BEIANFLOW_VERSITYGW    := $(VERSITYGW)
 
 GO_TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run test tools build vet fmt-check clean-data help record-histories
+.PHONY: run test tools build vet fmt-check workflowcheck clean-data help record-histories
 
 help:
 	@echo "make run    start the whole system (Temporal + Web UI :8233, S3, worker, API :8080)"
@@ -35,6 +37,13 @@ $(TEMPORAL):
 	@rm -rf $(BIN)/.gobin && mkdir -p $(BIN)/.gobin
 	GOBIN=$(BIN)/.gobin go install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
 	mv $(BIN)/.gobin/temporal $@ && ln -sfn $(notdir $@) $(BIN)/temporal
+
+# Temporal's static analyzer: flags workflow code that reaches time.Now,
+# goroutines, map iteration, randomness and the like.
+$(WORKFLOWCHECK):
+	@rm -rf $(BIN)/.gobin && mkdir -p $(BIN)/.gobin
+	GOBIN=$(BIN)/.gobin go install go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION)
+	mv $(BIN)/.gobin/workflowcheck $@
 
 $(VERSITYGW):
 	@echo "building versitygw $(VERSITYGW_VERSION) from the Go module proxy (first time only, several minutes)"
@@ -54,7 +63,12 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-test: tools fmt-check vet
+# Determinism of workflow code, checked statically (replay tests check it
+# against recorded histories).
+workflowcheck: $(WORKFLOWCHECK)
+	$(WORKFLOWCHECK) -show-pos ./...
+
+test: tools fmt-check vet workflowcheck
 	go test $(GO_TEST_FLAGS) ./...
 
 clean-data:

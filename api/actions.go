@@ -72,11 +72,14 @@ func emptyBody[T any](c echo.Context) (any, error) {
 // first answer instead of acting twice.
 func (s *server) act(c echo.Context, id, update string, req any) error {
 	ctx := c.Request().Context()
-	st, err := s.client.Act(ctx, id, update, c.Request().Header.Get("Idempotency-Key"), req)
+	_, err := s.client.Act(ctx, id, update, c.Request().Header.Get("Idempotency-Key"), req)
 	var refused *filings.RefusedError
 	switch {
 	case err == nil:
-		return c.JSON(http.StatusOK, s.live(st))
+		// The update's reply is a small acknowledgement (it is stored in
+		// the history); the state comes from a query, or from the read
+		// model once the action ended the filing.
+		return s.getFiling(c)
 	case errors.As(err, &refused) && refused.Conflict:
 		return &Error{Status: http.StatusConflict, Code: CodeStageConflict, Message: refused.Message}
 	case errors.As(err, &refused):

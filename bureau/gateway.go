@@ -26,15 +26,15 @@
 // Testers script other outcomes by putting a marker into any website name of
 // the application:
 //
-//   - [MarkerSMSTimeout] "[短信超时]": the applicant never verifies; 24 hours
+//   - [MarkerSMSTimeout] "（短信超时）": the applicant never verifies; 24 hours
 //     after submission the filing is returned ([StateSMSReturned], reason
 //     [ReasonSMSTimeout]). Only on the filing's first submission, and only if
 //     SMS verification is required; a resubmission verifies normally.
-//   - [MarkerReject] "[管局驳回]": the first submission of the filing that
+//   - [MarkerReject] "（管局驳回）": the first submission of the filing that
 //     reaches review is rejected ([StateRejected], reason
 //     [ReasonWebsiteName]); the next one is approved. Combined with
 //     [MarkerSMSTimeout] that is the second submission.
-//   - [MarkerOverdue] "[管局超期]": the review never decides; the submission
+//   - [MarkerOverdue] "（管局超期）": the review never decides; the submission
 //     stays under review on every attempt, for overdue-handling tests. It
 //     overrides [MarkerReject].
 //

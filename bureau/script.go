@@ -14,9 +14,9 @@ import (
 // Markers that script the sandbox's outcome when found in any website name
 // of the application; see the package documentation.
 const (
-	MarkerSMSTimeout = "[短信超时]"
-	MarkerReject     = "[管局驳回]"
-	MarkerOverdue    = "[管局超期]"
+	MarkerSMSTimeout = "（短信超时）"
+	MarkerReject     = "（管局驳回）"
+	MarkerOverdue    = "（管局超期）"
 )
 
 // smsWindow is MIIT's window for SMS verification (domain brief §2.5).

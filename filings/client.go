@@ -39,10 +39,10 @@ type Client struct {
 	Temporal client.Client
 }
 
-// Act sends an update to the filing and waits for its answer. updateID
-// makes a retried request idempotent (Temporal deduplicates updates by ID);
-// empty means a fresh one.
-func (c *Client) Act(ctx context.Context, filingID, update, updateID string, arg any) (workflows.FilingState, error) {
+// Act sends an update to the filing and waits for its acknowledgement.
+// updateID makes a retried request idempotent (Temporal deduplicates updates
+// by ID); empty means a fresh one.
+func (c *Client) Act(ctx context.Context, filingID, update, updateID string, arg any) (workflows.Ack, error) {
 	if updateID == "" {
 		updateID = uuid.NewString()
 	}
@@ -53,7 +53,7 @@ func (c *Client) Act(ctx context.Context, filingID, update, updateID string, arg
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var st workflows.FilingState
+	var st workflows.Ack
 	if err == nil {
 		err = handle.Get(ctx, &st)
 	}

@@ -14,21 +14,28 @@ import (
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/sample"
 	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/workflows"
 )
 
-// waitStep waits until the filing is in stage and step.
+// waitStep waits until the filing is in stage and step, and fails at once
+// if the filing ends in another stage.
 func waitStep(t *testing.T, id, stage, step string) map[string]any {
 	t.Helper()
-	var last map[string]any
-	require.EventuallyWithT(t, func(c *assert.CollectT) {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
 		res := get(t, "/v1/filings/"+id)
-		last = res.Body
-		assert.Equal(c, stage, res.Body["stage"])
-		if step != "" {
-			assert.Equal(c, step, res.Body["step"])
+		got, _ := res.Body["stage"].(string)
+		if got == stage && (step == "" || res.Body["step"] == step) {
+			return res.Body
 		}
-	}, 60*time.Second, 50*time.Millisecond, "filing %s never reached %s/%s", id, stage, step)
-	return last
+		if got != stage && workflows.Stage(got).Terminal() {
+			t.Fatalf("filing %s ended in %s, want %s/%s: %s", id, got, stage, step, res.Raw)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("filing %s never reached %s/%s; last: %s", id, stage, step, res.Raw)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func mustOK(t *testing.T, res response) map[string]any {
@@ -51,6 +58,7 @@ func upload(t *testing.T, id, kind string) string {
 // and the sandbox bureau and courier, with one day of the process running in
 // about a second.
 func TestCompleteFilingFromCreationToFilingNumber(t *testing.T) {
+	t.Parallel()
 	company := newCompany("ZJ")
 	created := postJSON(t, "/v1/filings", createBody("acc-e2e", "ZJ", "yunqi-e2e.com", company))
 	require.Equal(t, http.StatusCreated, created.Status, "%s", created.Raw)

@@ -98,7 +98,7 @@ func TestCancelledFilingIsServedFromTheReadModel(t *testing.T) {
 	assert.Equal(t, http.StatusOK, again.Status, "%s", again.Raw)
 	assert.Equal(t, "cancelled", again.Body["stage"])
 
-	recordHistory(t, id, "cancelled_draft")
+	recordHistory(t, id, "cancelled_by_applicant")
 }
 
 func TestUnknownFilingIs404(t *testing.T) {

@@ -26,10 +26,23 @@ func recordHistory(t *testing.T, filingID, name string) {
 	if os.Getenv("BEIANFLOW_RECORD_HISTORIES") != "1" {
 		return
 	}
-	// Record only finished runs: a history cut mid-flight replays fine but
-	// proves less.
+	// Wait for the end: a finished run proves more than one cut mid-flight.
 	require.NoError(t, sys.temporal.GetWorkflow(context.Background(), workflows.WorkflowID(filingID), "").
 		Get(context.Background(), nil))
+	writeHistory(t, filingID, name)
+}
+
+// recordHistoryInFlight records a filing that does not end by itself (for
+// example one waiting on an overdue bureau).
+func recordHistoryInFlight(t *testing.T, filingID, name string) {
+	t.Helper()
+	if os.Getenv("BEIANFLOW_RECORD_HISTORIES") == "1" {
+		writeHistory(t, filingID, name)
+	}
+}
+
+func writeHistory(t *testing.T, filingID, name string) {
+	t.Helper()
 	iter := sys.temporal.GetWorkflowHistory(context.Background(), workflows.WorkflowID(filingID), "",
 		false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History

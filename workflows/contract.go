@@ -238,6 +238,15 @@ type Reason struct {
 	Message string `json:"message,omitempty"`
 }
 
+// Ack is every update's reply: where the filing stands after the action.
+// It is small on purpose: replies are stored in the history, so callers read
+// the full state with the state query.
+type Ack struct {
+	Stage    Stage  `json:"stage"`
+	Step     string `json:"step,omitempty"`
+	Revision int64  `json:"revision"`
+}
+
 // StageChange is one entry of a filing's timeline.
 type StageChange struct {
 	Stage  Stage     `json:"stage"`

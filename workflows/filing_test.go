@@ -306,7 +306,7 @@ func TestApplicantCancelsBeforeBureauSubmission(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.fillAndSubmit(monday.Add(10 * time.Minute))
 	ft.at(monday.Add(time.Hour), func() {
-		ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"}, func(st workflows.FilingState) {
+		ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"}, func(st workflows.Ack) {
 			assert.Equal(t, workflows.StageCancelled, st.Stage, "the caller gets the final state")
 		})
 	})

@@ -197,7 +197,7 @@ func (ft *filingTest) at(when time.Time, fn func()) {
 // its answer. The test environment delivers outcomes asynchronously, so
 // every expectation is checked when the callback runs and, for those that
 // never ran, at the end of the test.
-func (ft *filingTest) act(name string, req any, then ...func(workflows.FilingState)) {
+func (ft *filingTest) act(name string, req any, then ...func(workflows.Ack)) {
 	ft.t.Helper()
 	done := ft.expectation(name + " accepted and completed")
 	ft.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
@@ -209,7 +209,7 @@ func (ft *filingTest) act(name string, req any, then ...func(workflows.FilingSta
 				return
 			}
 			done()
-			if st, ok := v.(workflows.FilingState); ok {
+			if st, ok := v.(workflows.Ack); ok {
 				for _, f := range then {
 					f(st)
 				}

@@ -43,13 +43,17 @@ func (f *filing) expect(action string, stage Stage, steps ...string) error {
 }
 
 // handler wraps an update body: it records the action, restarts the order
-// clock and answers with the filing's state.
-func handler[T any](f *filing, apply func(ctx workflow.Context, req T)) func(workflow.Context, T) (FilingState, error) {
-	return func(ctx workflow.Context, req T) (FilingState, error) {
+// clock and acknowledges.
+func handler[T any](f *filing, apply func(ctx workflow.Context, req T)) func(workflow.Context, T) (Ack, error) {
+	return func(ctx workflow.Context, req T) (Ack, error) {
 		apply(ctx, req)
 		f.touch(ctx)
-		return f.state, nil
+		return f.ack(), nil
 	}
+}
+
+func (f *filing) ack() Ack {
+	return Ack{Stage: f.state.Stage, Step: f.state.Step, Revision: f.state.Revision}
 }
 
 func (f *filing) registerUpdates(ctx workflow.Context) error {
@@ -219,16 +223,16 @@ func (f *filing) registerUpdates(ctx workflow.Context) error {
 				return f.expect("bureau decision", StageBureauReview)
 			}},
 		{UpdateCancel,
-			func(ctx workflow.Context, r CancelRequest) (FilingState, error) {
+			func(ctx workflow.Context, r CancelRequest) (Ack, error) {
 				if f.ended == nil {
 					f.ended = &StageChange{Stage: StageCancelled, Reason: r.Reason}
 				}
 				// Reply once the cancellation is recorded, so the caller sees
 				// the final stage.
 				if err := workflow.Await(ctx, func() bool { return f.state.Stage.Terminal() }); err != nil {
-					return FilingState{}, err
+					return Ack{}, err
 				}
-				return f.state, nil
+				return f.ack(), nil
 			},
 			func(_ workflow.Context, _ CancelRequest) error {
 				if f.ended != nil && f.ended.Stage == StageCancelled {

@@ -1,0 +1,269 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/beianflow/beianflow/bureau"
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/sample"
+	"github.com/beianflow/beianflow/workflows"
+)
+
+// cities gives each test province a city and district for addresses.
+var cities = map[string][2]string{"ZJ": {"杭州市", "西湖区"}, "SH": {"上海市", "浦东新区"}, "GD": {"广州市", "天河区"}}
+
+// applicationFor is a complete, valid one-website application of a company.
+func applicationFor(province, company, domain, name string) filing.Application {
+	app := sample.ValidApplication()
+	app.Subject.Province = province
+	app.Subject.CertificateNumber = company
+	for _, a := range []*filing.Address{&app.Subject.CertificateAddress, &app.Subject.MailingAddress} {
+		a.Province, a.City, a.District = province, cities[province][0], cities[province][1]
+	}
+	app.Websites = app.Websites[:1]
+	app.Websites[0].Domain = domain
+	app.Websites[0].HomepageURL = "https://www." + domain + "/"
+	app.Websites[0].Name = name
+	app.Product = filing.ProductVerification{CloudInstance: &filing.CloudInstance{InstanceID: "i-acc-scn-web", Region: "cn-hangzhou"}}
+	return app
+}
+
+// scenario is one filing driven through the HTTP API.
+type scenario struct {
+	t   *testing.T
+	id  string
+	app filing.Application
+}
+
+// startScenario creates a filing through the API and fills it in.
+func startScenario(t *testing.T, province, domain, name string) *scenario {
+	t.Helper()
+	company := newCompany(province)
+	// An account (and so an instance) per scenario: each instance has a
+	// quota of five 备案服务号.
+	account := "acc-scn" + company[10:16]
+	res := postJSON(t, "/v1/filings", createBody(account, province, domain, company))
+	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Raw)
+	s := &scenario{t: t, id: res.Body["filing_id"].(string), app: applicationFor(province, company, domain, name)}
+	s.fill()
+	return s
+}
+
+// startDirect starts a filing as the API does but with its own time scale,
+// for paths whose timers run for weeks (expiry, overdue): the API's scale
+// is a deployment setting.
+func startDirect(t *testing.T, province, domain, name string, scale float64) *scenario {
+	t.Helper()
+	company := newCompany(province)
+	id := uuid.Must(uuid.NewV7()).String()
+	settings := workflows.DefaultSettings()
+	settings.TimeScale = scale
+	_, err := sys.temporal.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
+		ID: workflows.WorkflowID(id), TaskQueue: sys.app.Config.TaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.AttrProvince.ValueSet(province)),
+	}, workflows.FilingWorkflowName, workflows.FilingInput{
+		FilingID: id, AccountID: "acc-scn", Province: province, FilingType: string(filing.TypeNewWebsiteElsewhere),
+		Domain: domain, CreatedAt: time.Now().UTC(), Product: workflows.Product{InstanceID: "i-direct-" + company[10:16]}, Settings: settings,
+	})
+	require.NoError(t, err)
+	return &scenario{t: t, id: id, app: applicationFor(province, company, domain, name)}
+}
+
+func (s *scenario) path(p string) string { return "/v1/filings/" + s.id + p }
+
+func (s *scenario) ok(p, body string) map[string]any {
+	s.t.Helper()
+	return mustOK(s.t, postJSON(s.t, s.path(p), body))
+}
+
+func (s *scenario) refused(p, body, code string) {
+	s.t.Helper()
+	res := postJSON(s.t, s.path(p), body)
+	assert.Equal(s.t, http.StatusConflict, res.Status, "%s", res.Raw)
+	assert.Equal(s.t, code, res.Body["code"])
+}
+
+func (s *scenario) wait(stage, step string) map[string]any {
+	s.t.Helper()
+	return waitStep(s.t, s.id, stage, step)
+}
+
+// fill saves the application and attaches the materials it needs.
+func (s *scenario) fill() {
+	s.t.Helper()
+	s.wait("information", "editing")
+	body, err := json.Marshal(s.app)
+	require.NoError(s.t, err)
+	mustOK(s.t, do(s.t, http.MethodPut, s.path("/application"), "application/json", string(body)))
+	for _, kind := range []string{"verification_form", "subject_certificate", "leader_id"} {
+		s.ok("/materials", `{"kind":"`+kind+`","object_key":"`+upload(s.t, s.id, kind)+`"}`)
+	}
+}
+
+// throughInitialReview submits and has a reviewer approve.
+func (s *scenario) throughInitialReview() {
+	s.t.Helper()
+	s.ok("/submit", `{}`)
+	s.wait("initial_review", "awaiting_reviewer")
+	s.ok("/initial-review", `{"approve":true,"reviewer":"staff-1"}`)
+}
+
+// throughBackdrop ships the backdrop and uploads a photo for review.
+func (s *scenario) throughBackdrop() {
+	s.t.Helper()
+	s.wait("photo_verification", "awaiting_mailing_address")
+	s.ok("/mailing-address", `{"recipient":{"name":"张伟","mobile":"13800138000"},"address":{"province":"ZJ","city":"杭州市","detail":"文三路90号"}}`)
+	s.wait("photo_verification", "awaiting_photo")
+	s.ok("/photo", `{"object_key":"`+upload(s.t, s.id, "photo")+`"}`)
+	s.wait("photo_verification", "photo_review")
+}
+
+func (s *scenario) result() workflows.FilingState {
+	s.t.Helper()
+	var st workflows.FilingState
+	require.NoError(s.t, sys.temporal.GetWorkflow(context.Background(), workflows.WorkflowID(s.id), "").Get(context.Background(), &st))
+	return st
+}
+
+func TestShanghaiFilingVerifiedInTheBureauAppOnTheRealServer(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "SH", "yunqi-sh.com", "云栖科技官网")
+	s.throughInitialReview()
+	s.wait("photo_verification", "awaiting_app_verification")
+	s.refused("/mailing-address", `{"recipient":{"name":"张伟","mobile":"13800138000"},"address":{"province":"SH","city":"上海市","detail":"世纪大道1号"}}`, "stage_conflict")
+	s.ok("/verification-result", `{"passed":false,"reasons":[{"code":"face_mismatch"}]}`)
+	s.ok("/verification-result", `{"passed":true}`)
+	s.wait("approved", "")
+	st := s.result()
+	assert.Equal(t, workflows.PhotoShanghaiBureauApp, st.PhotoMode)
+	assert.Nil(t, st.Shipment, "no backdrop in Shanghai")
+	recordHistory(t, s.id, "shanghai_app")
+}
+
+func TestInitialReviewRejectedTwiceThenApprovedOnTheRealServer(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "ZJ", "yunqi-review.com", "云栖科技官网")
+	s.refused("/initial-review", `{"approve":true,"reviewer":"staff-1"}`, "stage_conflict") // nothing to review yet
+	// The automated checks reject: the application names a website
+	// responsible person whose ID document is missing.
+	s.app.Websites[0].ResponsibleSameAsLeader = false
+	s.app.Websites[0].Responsible = sample.ValidApplication().Websites[1].Responsible
+	body, _ := json.Marshal(s.app)
+	mustOK(t, do(t, http.MethodPut, s.path("/application"), "application/json", string(body)))
+	s.ok("/submit", `{}`)
+	st := s.wait("information", "editing")
+	rejection := st["last_rejection"].(map[string]any)
+	assert.Equal(t, "automated_checks", rejection["by"])
+	assert.Equal(t, "materials.responsible_id", rejection["reasons"].([]any)[0].(map[string]any)["field"])
+
+	s.ok("/materials", `{"kind":"responsible_id","object_key":"`+upload(t, s.id, "responsible_id")+`"}`)
+	s.ok("/submit", `{}`)
+	s.wait("initial_review", "awaiting_reviewer")
+	s.ok("/initial-review", `{"approve":false,"reviewer":"staff-1","reasons":[{"field":"subject.leader.mobile","code":"phone_unreachable","message":"the leader could not be reached"}]}`)
+	st = s.wait("information", "editing")
+	assert.Equal(t, "reviewer", st["last_rejection"].(map[string]any)["by"])
+
+	s.throughInitialReview()
+	s.wait("photo_verification", "awaiting_mailing_address")
+	s.ok("/cancel", `{"reason":"user_request"}`)
+	assert.Equal(t, 3, s.result().InitialReviewRounds)
+	recordHistory(t, s.id, "initial_review_rejected_twice")
+}
+
+func TestPhotoRejectedThenApprovedOnTheRealServer(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "ZJ", "yunqi-photo.com", "云栖科技官网")
+	s.throughInitialReview()
+	s.throughBackdrop()
+	s.ok("/photo-review", `{"approve":false,"reviewer":"staff-2","reasons":[{"field":"photo","code":"background_not_backdrop"}]}`)
+	s.wait("photo_verification", "awaiting_photo")
+	s.ok("/photo", `{"object_key":"`+upload(t, s.id, "photo-2")+`"}`)
+	s.wait("photo_verification", "photo_review")
+	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+	s.wait("approved", "")
+	st := s.result()
+	assert.Equal(t, 2, st.PhotoRounds)
+	ships, err := sys.app.World.CourierSandbox.Shipments(context.Background(), s.id)
+	require.NoError(t, err)
+	assert.Len(t, ships, 1, "a rejected photo mails no second backdrop")
+	recordHistory(t, s.id, "photo_rejected_then_approved")
+}
+
+func TestSMSWindowMissedThenResubmittedOnTheRealServer(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "ZJ", "yunqi-sms.com", "云栖科技官网"+bureau.MarkerSMSTimeout)
+	s.throughInitialReview()
+	s.throughBackdrop()
+	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+	s.wait("approved", "")
+	st := s.result()
+	assert.Equal(t, 2, st.Bureau.Submissions, "resubmitted after the missed window")
+	assert.Equal(t, 1, st.InitialReviewRounds, "without a new initial review")
+	subs, err := sys.app.World.BureauSandbox.Submissions(context.Background(), s.id)
+	require.NoError(t, err)
+	assert.Len(t, subs, 2)
+	recordHistory(t, s.id, "sms_window_missed_then_resubmitted")
+}
+
+func TestBureauRejectsThenApprovesAfterEditsOnTheRealServer(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "ZJ", "yunqi-bureau.com", "云栖科技官网"+bureau.MarkerReject)
+	s.throughInitialReview()
+	s.throughBackdrop()
+	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+	st := s.wait("information", "editing")
+	assert.Equal(t, "bureau", st["last_rejection"].(map[string]any)["by"])
+	s.throughInitialReview()
+	s.wait("approved", "")
+	final := s.result()
+	assert.Equal(t, 2, final.Bureau.Submissions)
+	assert.Equal(t, 2, final.InitialReviewRounds)
+	assert.Equal(t, 1, final.PhotoRounds, "the approved photo stands")
+	recordHistory(t, s.id, "bureau_rejected_then_approved")
+}
+
+func TestBureauOverdueIsFlaggedAndKeepsWaitingOnTheRealServer(t *testing.T) {
+	t.Parallel()
+	// Guangdong's bureau has 20 business days; at this scale they pass in
+	// about three seconds.
+	s := startDirect(t, "GD", "yunqi-overdue.com", "云栖科技官网"+bureau.MarkerOverdue, 864000)
+	s.fill()
+	s.throughInitialReview()
+	s.throughBackdrop()
+	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+	s.wait("bureau_review", "awaiting_decision")
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		st := get(t, s.path(""))
+		assert.Equal(c, true, st.Body["overdue"])
+		assert.Equal(c, "bureau_review", st.Body["stage"], "and keeps waiting")
+	}, 30*time.Second, 100*time.Millisecond)
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		list, err := sys.temporal.ListWorkflow(context.Background(), listRequest(`WorkflowId = "`+workflows.WorkflowID(s.id)+`" AND BeianOverdue = true`))
+		if assert.NoError(c, err) {
+			assert.Len(c, list.Executions, 1, "operators find it with BeianOverdue = true")
+		}
+	}, 10*time.Second, 100*time.Millisecond)
+	recordHistoryInFlight(t, s.id, "bureau_overdue")
+	require.NoError(t, sys.temporal.TerminateWorkflow(context.Background(), workflows.WorkflowID(s.id), "", "test over"))
+}
+
+func TestIdleFilingExpiresAfter45DaysWithTwoRemindersOnTheRealServer(t *testing.T) {
+	t.Parallel()
+	s := startDirect(t, "ZJ", "yunqi-idle.com", "云栖科技官网", 864000) // 45 days in about 4.5 s
+	s.fill()
+	st := s.wait("expired", "")
+	assert.NotEmpty(t, st)
+	final := s.result()
+	assert.Equal(t, workflows.StageExpired, final.Stage)
+	recordHistory(t, s.id, "expired_after_45_days")
+}

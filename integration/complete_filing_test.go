@@ -131,5 +131,17 @@ func TestCompleteFilingFromCreationToFilingNumber(t *testing.T) {
 	require.NoError(t, sys.app.DB.Gorm.Raw("SELECT status FROM service_numbers WHERE number = ?", result.ServiceNumber).Scan(&status).Error)
 	assert.Equal(t, "consumed", status, "the 备案服务号 is consumed by the approval")
 
+	// Personal data never enters the history: not in inputs, results,
+	// updates or search attributes (they hold references only).
+	raw := rawHistory(t, id)
+	// Controls: the scan sees payload text, Chinese included.
+	require.Contains(t, raw, "yunqi-e2e.com")
+	require.Contains(t, raw, "浙江", "the static summary's province name")
+	for _, pii := range []string{app.Subject.Leader.Name, app.Subject.Leader.IDNumber, app.Subject.Leader.Mobile,
+		app.Subject.Leader.Email, app.Subject.EmergencyPhone, app.Subject.Name, app.Subject.CertificateNumber,
+		app.Subject.MailingAddress.Detail, "张伟", "13800138000"} {
+		assert.NotContains(t, raw, pii, "personal data in the workflow history")
+	}
+
 	recordHistory(t, id, "complete_filing_zj")
 }

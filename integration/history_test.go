@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/encoding/prototext"
 
 	"github.com/stretchr/testify/require"
 
@@ -57,4 +58,21 @@ func writeHistory(t *testing.T, filingID, name string) {
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, append(data, '\n'), 0o644))
 	t.Logf("recorded %d events to %s", len(h.Events), path)
+}
+
+// rawHistory returns the filing's history as the server stores it, with
+// every payload decoded to text, for scanning.
+func rawHistory(t *testing.T, filingID string) string {
+	t.Helper()
+	iter := sys.temporal.GetWorkflowHistory(context.Background(), workflows.WorkflowID(filingID), "",
+		false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var h historypb.History
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		require.NoError(t, err)
+		h.Events = append(h.Events, ev)
+	}
+	// protojson base64-encodes payload bytes; the raw proto text shows
+	// them as they are.
+	return prototext.Format(&h)
 }

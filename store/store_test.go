@@ -105,7 +105,7 @@ func TestReadModelIgnoresStaleRevisions(t *testing.T) {
 			filings := store.NewFilings(db)
 			created := time.Date(2026, 9, 21, 2, 0, 0, 0, time.UTC)
 			row := store.Filing{ID: "f-" + string(dialect), AccountID: "acc-1", Province: "ZJ",
-				FilingType: "new_website_elsewhere", Domain: "example.com", Stage: "draft",
+				FilingType: "new_website_elsewhere", Domain: "example.com", Stage: "information",
 				WaitingOn: "applicant", Revision: 1, WorkflowID: "filing-x", CreatedAt: created, UpdatedAt: created}
 
 			changed, err := filings.Upsert(ctx, row)

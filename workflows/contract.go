@@ -52,10 +52,6 @@ const (
 	StageApproved            Stage = "approved"             // 已备案
 	StageCancelled           Stage = "cancelled"            // 已取消
 	StageExpired             Stage = "expired"              // 已过期 (45 idle days)
-
-	// StageDraft is the walking skeleton's single stage; histories recorded
-	// before the full process still carry it.
-	StageDraft Stage = "draft"
 )
 
 // Terminal reports whether the filing has ended in this stage.

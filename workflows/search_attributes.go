@@ -3,7 +3,7 @@ package workflows
 import "go.temporal.io/sdk/temporal"
 
 // Search attributes let operators filter filings in the Web UI
-// (e.g. `BeianStage = "draft" AND BeianProvince = "ZJ"`). They are not
+// (e.g. `BeianStage = "initial_review" AND BeianProvince = "ZJ"`). They are not
 // encrypted by any codec, so they must never hold personal data.
 var (
 	AttrStage         = temporal.NewSearchAttributeKeyKeyword("BeianStage")

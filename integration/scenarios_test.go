@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -266,4 +267,45 @@ func TestIdleFilingExpiresAfter45DaysWithTwoRemindersOnTheRealServer(t *testing.
 	final := s.result()
 	assert.Equal(t, workflows.StageExpired, final.Stage)
 	recordHistory(t, s.id, "expired_after_45_days")
+}
+
+func TestARetriedActionWithTheSameIdempotencyKeyActsOnce(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "ZJ", "yunqi-retry.com", "云栖科技官网")
+	s.ok("/submit", `{}`)
+	s.wait("initial_review", "awaiting_reviewer")
+	send := func(key string) response {
+		req, err := http.NewRequest(http.MethodPost, sys.baseURL+s.path("/initial-review"),
+			strings.NewReader(`{"approve":false,"reviewer":"staff-1","reasons":[{"field":"websites[0].name","code":"name_mismatch"}]}`))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", key)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		var body map[string]any
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&body))
+		return response{Status: res.StatusCode, Body: body}
+	}
+	first := send("review-42")
+	require.Equal(t, http.StatusOK, first.Status, "%v", first.Body)
+	again := send("review-42") // the reviewer's client retried after a timeout
+	assert.Equal(t, http.StatusOK, again.Status, "a retry is answered, not refused: %v", again.Body)
+	other := send("review-43") // a genuinely new decision in the wrong stage
+	assert.Equal(t, http.StatusConflict, other.Status)
+	assert.Equal(t, 1, s.rejections(), "the rejection was applied once")
+	s.ok("/cancel", `{}`)
+}
+
+// rejections counts the filing's returns to editing in its timeline.
+func (s *scenario) rejections() int {
+	s.t.Helper()
+	st := get(s.t, s.path(""))
+	n := 0
+	for _, c := range st.Body["timeline"].([]any) {
+		if c.(map[string]any)["stage"] == "information" {
+			n++
+		}
+	}
+	return n - 1 // the first entry into information is not a rejection
 }

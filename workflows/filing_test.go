@@ -396,3 +396,36 @@ func TestReadModelFailureIsRetriedUntilTheDatabaseIsBack(t *testing.T) {
 	require.NotEmpty(t, ft.world.rows, "and written once the database is back")
 	assert.Equal(t, "product_verification", ft.world.rows[0].Stage)
 }
+
+func TestGuangdongApplicantTakesTheProviderAppPathInsteadOfTheBackdrop(t *testing.T) {
+	ft := newFilingTest(t, "GD", monday)
+	ft.fillAndSubmit(monday.Add(10 * time.Minute))
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
+	ft.at(monday.Add(40*time.Minute), func() {
+		ft.refusedAs(workflows.UpdateChoosePhotoPath, workflows.ChoosePhotoPathRequest{Mode: workflows.PhotoShanghaiBureauApp}, workflows.ErrTypeInvalidAction)
+		ft.act(workflows.UpdateChoosePhotoPath, workflows.ChoosePhotoPathRequest{Mode: workflows.PhotoProviderApp})
+	})
+	ft.at(monday.Add(50*time.Minute), func() {
+		st := ft.state()
+		assert.Equal(t, workflows.PhotoProviderApp, st.PhotoMode)
+		assert.Equal(t, "awaiting_app_verification", st.Step)
+		ft.act(workflows.UpdateVerificationResult, workflows.VerificationResultRequest{Passed: true})
+	})
+	ft.at(monday.Add(time.Hour), func() { ft.act(workflows.UpdateSMSVerification, smsVerified("R-1")) })
+	ft.at(monday.Add(2*time.Hour), func() {
+		ft.act(workflows.UpdateBureauDecision, workflows.BureauDecisionRequest{ReceiptID: "R-1", Approved: true, FilingNumber: "粤ICP备26000003号-1"})
+	})
+	assert.Equal(t, workflows.StageApproved, ft.run().Stage)
+	assert.Zero(t, ft.world.shipments, "no backdrop on the app path")
+}
+
+func TestTheAppPathIsNotOfferedWhereTheProvinceHasNoAppUpload(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.fillAndSubmit(monday.Add(10 * time.Minute))
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
+	ft.at(monday.Add(40*time.Minute), func() {
+		ft.refusedAs(workflows.UpdateChoosePhotoPath, workflows.ChoosePhotoPathRequest{Mode: workflows.PhotoProviderApp}, workflows.ErrTypeInvalidAction)
+		ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"})
+	})
+	assert.Equal(t, workflows.StageCancelled, ft.run().Stage)
+}

@@ -21,6 +21,7 @@ import (
 // activities.
 type Activities struct {
 	Filings        *store.Filings
+	Events         *store.Events
 	Applications   *store.Applications
 	Subjects       *store.Subjects
 	ServiceNumbers *servicenumbers.Registry

@@ -43,6 +43,7 @@ type Deps struct {
 type server struct {
 	Deps
 	filings  *store.Filings
+	events   *store.Events
 	apps     *store.Applications
 	subjects *store.Subjects
 	client   *filings.Client
@@ -57,7 +58,7 @@ func New(d Deps) *echo.Echo {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &server{Deps: d, filings: store.NewFilings(d.DB), apps: store.NewApplications(d.DB),
+	s := &server{Deps: d, filings: store.NewFilings(d.DB), events: store.NewEvents(d.DB), apps: store.NewApplications(d.DB),
 		subjects: store.NewSubjects(d.DB), client: &filings.Client{Temporal: d.Temporal}}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -74,6 +75,7 @@ func New(d Deps) *echo.Echo {
 	v1.POST("/filings", s.createFiling)
 	v1.POST("/filings/validate", s.validateApplication)
 	v1.GET("/filings/:id", s.getFiling)
+	v1.GET("/filings/:id/timeline", s.timeline)
 	v1.POST("/filings/:id/cancel", s.cancelFiling)
 	s.registerActions(v1)
 	return e

@@ -138,6 +138,7 @@ func (a *App) Close() {
 func (a *App) Activities() *activities.Activities {
 	return &activities.Activities{
 		Filings:        store.NewFilings(a.DB),
+		Events:         store.NewEvents(a.DB),
 		Applications:   store.NewApplications(a.DB),
 		Subjects:       store.NewSubjects(a.DB),
 		ServiceNumbers: servicenumbers.New(a.DB, a.World.Instances),

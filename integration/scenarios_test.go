@@ -309,3 +309,35 @@ func (s *scenario) rejections() int {
 	}
 	return n - 1 // the first entry into information is not a rejection
 }
+
+func TestTheAuditTrailShowsWhoDidWhatAndWhy(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "ZJ", "yunqi-audit.com", "云栖科技官网")
+	s.ok("/submit", `{}`)
+	s.wait("initial_review", "awaiting_reviewer")
+	s.ok("/initial-review", `{"approve":false,"reviewer":"staff-9","reasons":[{"field":"websites[0].name","code":"name_mismatch","message":"name does not match the content"}]}`)
+	s.wait("information", "editing")
+	s.ok("/cancel", `{"reason":"user_request"}`)
+	s.result()
+
+	res := get(t, s.path("/timeline"))
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
+	events := res.Body["events"].([]any)
+	var actions []string
+	var rejection map[string]any
+	for i, e := range events {
+		m := e.(map[string]any)
+		assert.EqualValues(t, i+1, m["seq"], "numbered without gaps or duplicates")
+		actions = append(actions, m["actor"].(string)+" "+m["action"].(string))
+		if m["actor"] == "reviewer:staff-9" {
+			rejection = m
+		}
+	}
+	assert.Contains(t, actions, "account:acc-scn"+s.app.Subject.CertificateNumber[10:16]+" save_application")
+	assert.Contains(t, actions, "account:acc-scn"+s.app.Subject.CertificateNumber[10:16]+" cancel")
+	require.NotNil(t, rejection, "the reviewer's decision is in the trail: %v", actions)
+	assert.Equal(t, "rejected", rejection["detail"])
+	assert.Equal(t, "name_mismatch", rejection["reasons"].([]any)[0].(map[string]any)["code"])
+	assert.NotContains(t, string(res.Raw), s.app.Subject.Leader.Name, "no personal data in the trail")
+	assert.Equal(t, http.StatusNotFound, get(t, "/v1/filings/01a227a5-be39-7787-9814-9c07e6468f61/timeline").Status)
+}

@@ -148,3 +148,31 @@ func TestAnUnreachableDatabaseFailsAtOpen(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "store: open postgres")
 }
+
+func TestAuditTrailWriteRetriedAfterACrashDoesNotWriteTwice(t *testing.T) {
+	for dialect, db := range databases(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			_, err := db.Migrate(ctx)
+			require.NoError(t, err)
+			events := store.NewEvents(db)
+			at := time.Date(2026, 9, 21, 2, 0, 0, 0, time.UTC)
+			batch := []store.FilingEvent{
+				{FilingID: "f1", Seq: 1, At: at, Actor: "system", Action: "stage_changed", ToStage: "information", Reasons: "[]"},
+				{FilingID: "f1", Seq: 2, At: at, Actor: "reviewer:staff-1", Action: "initial_review_decision", Detail: "rejected", Reasons: `[{"code":"x"}]`},
+			}
+			n, err := events.Append(ctx, batch)
+			require.NoError(t, err)
+			assert.EqualValues(t, 2, n)
+			// The activity is retried after the rows were written; a third
+			// event has joined the batch meanwhile.
+			n, err = events.Append(ctx, append(batch, store.FilingEvent{FilingID: "f1", Seq: 3, At: at, Actor: "system", Action: "stage_changed", Reasons: "[]"}))
+			require.NoError(t, err)
+			assert.EqualValues(t, 1, n, "only the new event is written")
+			got, err := events.List(ctx, "f1")
+			require.NoError(t, err)
+			require.Len(t, got, 3)
+			assert.Equal(t, "reviewer:staff-1", got[1].Actor)
+		})
+	}
+}

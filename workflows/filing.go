@@ -42,6 +42,8 @@ type filing struct {
 
 	// pending notifications, awaited before the workflow ends.
 	pending []workflow.Future
+
+	trail auditTrail
 }
 
 // errEnded unwinds the main flow once the filing was cancelled or expired.
@@ -71,6 +73,10 @@ func FilingWorkflow(ctx workflow.Context, in FilingInput) (FilingState, error) {
 		},
 	}
 	f.lastUpdate = workflow.Now(ctx)
+	f.trail.enabled = workflow.GetVersion(ctx, auditTrailChange, workflow.DefaultVersion, 1) == 1
+	if f.trail.enabled {
+		workflow.Go(ctx, f.runAuditTrail)
+	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (FilingState, error) {
 		return f.state, nil
 	}); err != nil {
@@ -88,8 +94,9 @@ func FilingWorkflow(ctx workflow.Context, in FilingInput) (FilingState, error) {
 	for _, p := range f.pending {
 		_ = p.Get(ctx, nil) // a failed notification is logged by the SDK; it never fails the filing
 	}
-	// Updates accepted before this point must get their replies.
-	if werr := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); werr != nil && err == nil {
+	// Updates accepted before this point must get their replies, and the
+	// audit trail must be complete before the filing closes.
+	if werr := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && f.auditWritten() }); werr != nil && err == nil {
 		err = werr
 	}
 	return f.state, err
@@ -206,6 +213,7 @@ func (f *filing) setWaiting(ctx workflow.Context, w waitSpec) {
 // attributes and the read model.
 func (f *filing) enterStage(ctx workflow.Context, stage Stage, reason string) error {
 	now := workflow.Now(ctx)
+	f.audit(ctx, "system", "stage_changed", "", nil, f.state.Stage, stage)
 	f.state.Stage, f.state.Step = stage, ""
 	f.state.Revision++
 	f.state.UpdatedAt = now
@@ -255,4 +263,5 @@ func (f *filing) provinceRules(ctx workflow.Context) rules.ProvinceRules {
 // reject records why the filing goes back.
 func (f *filing) reject(ctx workflow.Context, by string, reasons []Reason) {
 	f.state.LastRejection = &Rejection{By: by, At: workflow.Now(ctx), Reasons: reasons}
+	f.audit(ctx, by, "rejected", "", reasons, f.state.Stage, f.state.Stage)
 }

@@ -82,6 +82,19 @@ func TestHappyPathOutsideShanghai(t *testing.T) {
 		"bureau_submitted", "sms_verification_needed", "bureau_approved"} {
 		assert.Equal(t, 1, w.notified(e), e)
 	}
+	// The audit trail holds every action and stage change, numbered, with
+	// who acted.
+	require.NotEmpty(t, w.audit)
+	for i, e := range w.audit {
+		assert.Equal(t, int64(i+1), e.Seq, "numbered without gaps")
+	}
+	actors := map[string]bool{}
+	for _, e := range w.audit {
+		actors[e.Actor] = true
+	}
+	for _, a := range []string{"account:acc-1", "reviewer:staff-7", "courier", "bureau", "system"} {
+		assert.True(t, actors[a], "audit trail names %s", a)
+	}
 	last := w.rows[len(w.rows)-1]
 	assert.Equal(t, "approved", last.Stage)
 	assert.True(t, last.Closed)

@@ -44,6 +44,7 @@ type world struct {
 	released      int
 	subjectFreed  int
 	rows          []activities.FilingRecord
+	audit         []activities.AuditEntry
 	recordFails   int // read-model writes that fail before the database is back
 	recordCalls   int
 }
@@ -106,6 +107,13 @@ func (ft *filingTest) mockWorld() {
 				return errors.New("database unavailable")
 			}
 			w.rows = append(w.rows, r)
+			return nil
+		})
+	env.OnActivity(a.AppendAudit, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, entries []activities.AuditEntry) error {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.audit = append(w.audit, entries...)
 			return nil
 		})
 	env.OnActivity(a.BindServiceNumber, mock.Anything, mock.Anything).Return(

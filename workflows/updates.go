@@ -42,14 +42,60 @@ func (f *filing) expect(action string, stage Stage, steps ...string) error {
 	return stageMismatch("%s refused: the filing is in %s (%s), it is accepted in %s", action, f.state.Stage, f.state.Step, want)
 }
 
-// handler wraps an update body: it records the action, restarts the order
-// clock and acknowledges.
+// handler wraps an update body: it applies the action, writes it to the
+// audit trail, restarts the order clock and acknowledges.
 func handler[T any](f *filing, apply func(ctx workflow.Context, req T)) func(workflow.Context, T) (Ack, error) {
 	return func(ctx workflow.Context, req T) (Ack, error) {
+		stage := f.state.Stage
 		apply(ctx, req)
+		actor, detail, reasons := describe(f, req)
+		f.audit(ctx, actor, workflow.GetCurrentUpdateInfo(ctx).Name, detail, reasons, stage, f.state.Stage)
 		f.touch(ctx)
 		return f.ack(), nil
 	}
+}
+
+// describe names who acted and what, for the audit trail, without
+// personal data: roles with opaque IDs, codes and references.
+func describe(f *filing, req any) (actor, detail string, reasons []Reason) {
+	applicant := "account:" + f.in.AccountID
+	switch r := req.(type) {
+	case DecisionRequest:
+		detail = "rejected"
+		if r.Approve {
+			detail = "approved"
+		}
+		return "reviewer:" + r.Reviewer, detail, r.Reasons
+	case AttachMaterialRequest:
+		return applicant, r.Material.Kind + " " + r.Material.ObjectKey, nil
+	case SaveApplicationRequest:
+		return applicant, "revision " + r.Application.RevisionID, nil
+	case VerifyProductRequest:
+		return applicant, "", nil
+	case MailingAddressRequest:
+		return applicant, "address revision " + r.AddressRevisionID, nil
+	case UploadPhotoRequest:
+		return applicant, r.ObjectKey, nil
+	case ChoosePhotoPathRequest:
+		return applicant, string(r.Mode), nil
+	case ShipmentDeliveredRequest:
+		return "courier", r.TrackingNumber, nil
+	case VerificationResultRequest:
+		detail = "failed"
+		if r.Passed {
+			detail = "passed"
+		}
+		return "verification_app", detail, r.Reason
+	case SMSVerificationRequest:
+		return "bureau", r.Outcome + " " + r.ReceiptID, r.Reasons
+	case BureauDecisionRequest:
+		detail = "rejected " + r.ReceiptID
+		if r.Approved {
+			detail = "approved " + r.ReceiptID + " " + r.FilingNumber
+		}
+		return "bureau", detail, r.Reasons
+	}
+	return applicant, "", nil
 }
 
 func (f *filing) ack() Ack {
@@ -226,6 +272,7 @@ func (f *filing) registerUpdates(ctx workflow.Context) error {
 			func(ctx workflow.Context, r CancelRequest) (Ack, error) {
 				if f.ended == nil {
 					f.ended = &StageChange{Stage: StageCancelled, Reason: r.Reason}
+					f.audit(ctx, "account:"+f.in.AccountID, UpdateCancel, r.Reason, nil, f.state.Stage, f.state.Stage)
 				}
 				// Reply once the cancellation is recorded, so the caller sees
 				// the final stage.

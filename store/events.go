@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+// FilingEvent is one entry of a filing's audit trail.
+type FilingEvent struct {
+	FilingID  string `gorm:"primaryKey"`
+	Seq       int64  `gorm:"primaryKey"`
+	At        time.Time
+	Actor     string
+	Action    string
+	FromStage string
+	ToStage   string
+	Detail    string
+	Reasons   string // JSON array
+}
+
+// Events is the append-only audit trail.
+type Events struct{ db *DB }
+
+// NewEvents returns the repository over db.
+func NewEvents(db *DB) *Events { return &Events{db: db} }
+
+// Append writes events, skipping those already written: the workflow
+// numbers them, so a retried write is harmless. It returns how many were new.
+func (r *Events) Append(ctx context.Context, events []FilingEvent) (int64, error) {
+	if len(events) == 0 {
+		return 0, nil
+	}
+	res := r.db.Gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&events)
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: append %d events of filing %s: %w", len(events), events[0].FilingID, res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// List returns a filing's events in order.
+func (r *Events) List(ctx context.Context, filingID string) ([]FilingEvent, error) {
+	var out []FilingEvent
+	if err := r.db.Gorm.WithContext(ctx).Where("filing_id = ?", filingID).Order("seq").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: events of filing %s: %w", filingID, err)
+	}
+	return out, nil
+}

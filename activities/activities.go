@@ -11,6 +11,7 @@ import (
 
 	"github.com/beianflow/beianflow/bureau"
 	"github.com/beianflow/beianflow/courier"
+	"github.com/beianflow/beianflow/documents"
 	"github.com/beianflow/beianflow/notify"
 	"github.com/beianflow/beianflow/rules"
 	"github.com/beianflow/beianflow/servicenumbers"
@@ -23,6 +24,7 @@ type Activities struct {
 	Filings        *store.Filings
 	Events         *store.Events
 	Applications   *store.Applications
+	Documents      *documents.Store
 	Subjects       *store.Subjects
 	ServiceNumbers *servicenumbers.Registry
 	Bureau         bureau.Gateway

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"github.com/beianflow/beianflow/faults"
 	"strconv"
 	"time"
 
@@ -49,5 +50,6 @@ func (a *Activities) SubmitToBureau(ctx context.Context, r SubmitToBureauRequest
 	if err != nil {
 		return BureauReceipt{}, fmt.Errorf("submit filing %s round %d: %w", r.FilingID, r.Round, err)
 	}
+	faults.Point(faults.AfterSubmission)
 	return BureauReceipt{ReceiptID: rc.ReceiptID, SubmittedAt: rc.SubmittedAt}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/beianflow/beianflow/faults"
 	"time"
 
 	"github.com/beianflow/beianflow/courier"
@@ -55,6 +56,7 @@ func (a *Activities) ShipBackdrop(ctx context.Context, r ShipBackdropRequest) (S
 	if err != nil {
 		return ShipmentTracking{}, fmt.Errorf("ship backdrop for filing %s: %w", r.FilingID, err)
 	}
+	faults.Point(faults.AfterShipment)
 	return tracking(t), nil
 }
 

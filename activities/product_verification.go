@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/beianflow/beianflow/faults"
 
 	"github.com/beianflow/beianflow/servicenumbers"
 )
@@ -46,6 +47,7 @@ func (a *Activities) BindServiceNumber(ctx context.Context, r BindServiceNumberR
 	if err != nil {
 		return BoundServiceNumber{}, productError(err)
 	}
+	faults.Point(faults.AfterBind)
 	return BoundServiceNumber{Number: sn.Number, InstanceID: sn.InstanceID}, nil
 }
 

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"github.com/beianflow/beianflow/faults"
 	"time"
 
 	"github.com/beianflow/beianflow/store"
@@ -48,5 +49,6 @@ func (a *Activities) RecordFiling(ctx context.Context, r FilingRecord) error {
 	if err != nil {
 		return fmt.Errorf("record filing %s revision %d: %w", r.FilingID, r.Revision, err)
 	}
+	faults.Point(faults.AfterReadModel)
 	return nil
 }

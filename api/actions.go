@@ -7,9 +7,11 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/activities"
+	"github.com/beianflow/beianflow/documents"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/filings"
 	"github.com/beianflow/beianflow/rules"
@@ -23,6 +25,7 @@ import (
 func (s *server) registerActions(g *echo.Group) {
 	g.PUT("/filings/:id/application", s.saveApplication)
 	g.POST("/filings/:id/materials", s.attachMaterial)
+	g.POST("/filings/:id/uploads", s.presignUpload)
 	g.POST("/filings/:id/mailing-address", s.mailingAddress)
 
 	pass := func(path, update string, decode func(c echo.Context) (any, error)) {
@@ -82,6 +85,9 @@ func (s *server) act(c echo.Context, id, update string, req any) error {
 		return s.getFiling(c)
 	case errors.As(err, &refused) && refused.Conflict:
 		return &Error{Status: http.StatusConflict, Code: CodeStageConflict, Message: refused.Message}
+	case errors.As(err, &refused) && refused.Code != "":
+		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeMaterialRejected, Field: "object_key",
+			Message: refused.Message, Details: map[string]string{"reason": refused.Code}}
 	case errors.As(err, &refused):
 		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalidAction, Message: refused.Message}
 	case errors.Is(err, filings.ErrNotFound):
@@ -195,11 +201,14 @@ func (s *server) stateError(id string, err error) error {
 type attachMaterialRequest struct {
 	Kind      string `json:"kind"`
 	ObjectKey string `json:"object_key"`
+	Size      int64  `json:"size"`
+	SHA256    string `json:"sha256"`
 }
 
-// attachMaterial references a material uploaded to the document store.
-// Keys live under filings/<id>/ and must exist: the workflow never points at
-// a document that is not there.
+// attachMaterial references a material uploaded through a presigned URL.
+// The workflow verifies the object (exists, size and SHA-256 as declared,
+// real type, limits) before it accepts it; a bad upload is 422
+// material_rejected with the reason.
 func (s *server) attachMaterial(c echo.Context) error {
 	id, perr := filingID(c)
 	if perr != nil {
@@ -215,17 +224,47 @@ func (s *server) attachMaterial(c echo.Context) error {
 	if !strings.HasPrefix(req.ObjectKey, "filings/"+id+"/") || strings.Contains(req.ObjectKey, "..") {
 		return badRequest(CodeInvalidValue, "object_key", "object_key must be under filings/%s/", id)
 	}
-	ok, err := s.Documents.Exists(c.Request().Context(), req.ObjectKey)
+	return s.act(c, id, workflows.UpdateAttachMaterial, workflows.AttachMaterialRequest{
+		Material: workflows.MaterialRef{Kind: req.Kind, ObjectKey: req.ObjectKey, Size: req.Size, SHA256: req.SHA256},
+	})
+}
+
+type uploadRequest struct {
+	Kind        string `json:"kind"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+}
+
+// presignUpload hands out a short-lived URL for uploading one material
+// straight to the document store, bound to the declared type, size and
+// SHA-256 (the store refuses other bytes). Documents never pass through the
+// API or Temporal.
+func (s *server) presignUpload(c echo.Context) error {
+	id, perr := filingID(c)
+	if perr != nil {
+		return perr
+	}
+	var req uploadRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := s.client.State(ctx, id); err != nil {
+		return s.stateError(id, err)
+	}
+	up, err := s.Documents.PresignUpload(ctx, documents.UploadRequest{
+		FilingID: id, MaterialID: uuid.NewString(), Kind: req.Kind,
+		ContentType: req.ContentType, Size: req.Size, SHA256: req.SHA256,
+	})
+	var reqErr *documents.RequestError
+	if errors.As(err, &reqErr) {
+		return badRequest(CodeInvalidValue, reqErr.Field, "%s", reqErr.Message)
+	}
 	if err != nil {
 		return unavailable("the document store")
 	}
-	if !ok {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeMaterialMissing, Field: "object_key",
-			Message: "no uploaded object under that key"}
-	}
-	return s.act(c, id, workflows.UpdateAttachMaterial, workflows.AttachMaterialRequest{
-		Material: workflows.MaterialRef{Kind: req.Kind, ObjectKey: req.ObjectKey},
-	})
+	return c.JSON(http.StatusCreated, up)
 }
 
 // mailingAddress stores where the backdrop goes (personal data, kept out of

@@ -41,7 +41,7 @@ const (
 	CodeApplicationInvalid   = "application_invalid"
 	CodeSubjectBusy          = "subject_busy"
 	CodeFilingClosed         = "filing_closed"
-	CodeMaterialMissing      = "material_missing"
+	CodeMaterialRejected     = "material_rejected"
 	CodeFilingExists         = "filing_exists"
 	CodeUnavailable          = "dependency_unavailable"
 	CodeInternal             = "internal"

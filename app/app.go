@@ -140,6 +140,7 @@ func (a *App) Activities() *activities.Activities {
 		Filings:        store.NewFilings(a.DB),
 		Events:         store.NewEvents(a.DB),
 		Applications:   store.NewApplications(a.DB),
+		Documents:      a.Documents,
 		Subjects:       store.NewSubjects(a.DB),
 		ServiceNumbers: servicenumbers.New(a.DB, a.World.Instances),
 		Bureau:         a.World.Bureau,

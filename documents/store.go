@@ -1,6 +1,11 @@
 // Package documents keeps filing materials (ID scans, verification forms,
 // photos) in S3 or any S3-compatible store. Workflows carry only object keys;
 // the bytes never enter Temporal histories.
+//
+// Applicants upload through short-lived presigned PUTs bound to the declared
+// type, size and SHA-256 (PresignUpload), so the bytes never pass through the
+// API either; Verify then checks what was stored against the declaration and
+// the kind's rules (Kinds) before a filing may reference it.
 package documents
 
 import (
@@ -8,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -20,20 +26,26 @@ import (
 
 // Store is a bucket of filing documents.
 type Store struct {
-	client *s3.Client
-	bucket string
+	client  *s3.Client
+	presign *s3.PresignClient
+	bucket  string
+
+	uploadExpiry time.Duration              // lifetime of presigned upload URLs
+	sse          types.ServerSideEncryption // empty: no server-side encryption requested
+	kmsKeyID     string                     // with aws:kms; empty uses the bucket's default key
 }
 
 // New builds a Store from configuration. Static credentials are used when
 // both keys are set; otherwise the AWS default chain (environment, shared
 // files, instance roles) applies, which is what production on AWS wants.
-func New(ctx context.Context, cfg config.S3) (*Store, error) {
-	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(cfg.Region)}
+// Options adjust presigned uploads (see WithUploadExpiry and WithSSE).
+func New(ctx context.Context, cfg config.S3, opts ...Option) (*Store, error) {
+	loadOpts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(cfg.Region)}
 	if cfg.AccessKeyID != "" && cfg.SecretAccessKey != "" {
-		opts = append(opts, awsconfig.WithCredentialsProvider(
+		loadOpts = append(loadOpts, awsconfig.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, "")))
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("documents: load AWS config: %w", err)
 	}
@@ -47,7 +59,14 @@ func New(ctx context.Context, cfg config.S3) (*Store, error) {
 		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
-	return &Store{client: client, bucket: cfg.Bucket}, nil
+	s := &Store{client: client, presign: s3.NewPresignClient(client), bucket: cfg.Bucket,
+		uploadExpiry: DefaultUploadExpiry}
+	for _, opt := range opts {
+		if err := opt(s); err != nil {
+			return nil, fmt.Errorf("documents: %w", err)
+		}
+	}
+	return s, nil
 }
 
 // Bucket is the bucket name.

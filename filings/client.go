@@ -30,6 +30,8 @@ var (
 type RefusedError struct {
 	Conflict bool
 	Message  string
+	// Code is the reason of a rejected upload (e.g. checksum_mismatch).
+	Code string
 }
 
 func (e *RefusedError) Error() string { return e.Message }
@@ -67,6 +69,12 @@ func (c *Client) Act(ctx context.Context, filingID, update, updateID string, arg
 			return st, &RefusedError{Conflict: true, Message: appErr.Message()}
 		case workflows.ErrTypeInvalidAction:
 			return st, &RefusedError{Message: appErr.Message()}
+		case workflows.ErrTypeMaterialRejected:
+			var r workflows.Reason
+			if appErr.HasDetails() {
+				_ = appErr.Details(&r)
+			}
+			return st, &RefusedError{Message: appErr.Message(), Code: r.Code}
 		}
 	}
 	var nf *serviceerror.NotFound

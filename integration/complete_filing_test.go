@@ -1,8 +1,14 @@
 package integration
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
 	"net/http"
 	"regexp"
 	"testing"
@@ -44,13 +50,51 @@ func mustOK(t *testing.T, res response) map[string]any {
 	return res.Body
 }
 
-// upload puts a document into the filing's area of the document store, as
-// a client does with a presigned URL, and attaches it.
-func upload(t *testing.T, id, kind string) string {
+// upload sends content the way a client does: the API presigns an upload
+// bound to the declared type, size and SHA-256, the client PUTs the bytes
+// straight to the document store with the signed headers. It returns the
+// body that attaches the object.
+func upload(t *testing.T, id, kind, contentType string, content []byte) string {
 	t.Helper()
-	key := "filings/" + id + "/" + kind
-	require.NoError(t, sys.app.Documents.Put(context.Background(), key, "application/pdf", []byte("%PDF-1.7 "+kind)))
-	return key
+	sum := sha256.Sum256(content)
+	digest := hex.EncodeToString(sum[:])
+	res := postJSON(t, "/v1/filings/"+id+"/uploads", fmt.Sprintf(`{"kind":%q,"content_type":%q,"size":%d,"sha256":%q}`,
+		kind, contentType, len(content), digest))
+	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Raw)
+	req, err := http.NewRequest(res.Body["method"].(string), res.Body["url"].(string), bytes.NewReader(content))
+	require.NoError(t, err)
+	for k, v := range res.Body["headers"].(map[string]any) {
+		req.Header.Set(k, v.(string))
+	}
+	put, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	put.Body.Close()
+	require.Equal(t, http.StatusOK, put.StatusCode, "the presigned upload is accepted")
+	key := res.Body["object_key"].(string)
+	return fmt.Sprintf(`{"kind":%q,"object_key":%q,"size":%d,"sha256":%q}`, kind, key, len(content), digest)
+}
+
+// document uploads a scanned document of a kind and returns the attach body.
+func document(t *testing.T, id, kind string) string {
+	return upload(t, id, kind, "application/pdf", []byte("%PDF-1.7\n% scanned "+kind+" of "+id+"\n"))
+}
+
+// photoPNG is a blank 600×800 portrait, the smallest photo the rules accept.
+var photoPNG = func() []byte {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 600, 800))); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}()
+
+// photo uploads the verification photo and returns the body that hands it in.
+func photo(t *testing.T, id string) string {
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(upload(t, id, "photo", "image/png", photoPNG)), &m))
+	delete(m, "kind")
+	b, _ := json.Marshal(m)
+	return string(b)
 }
 
 // TestCompleteFilingFromCreationToFilingNumber drives one 新增网站 filing
@@ -77,7 +121,7 @@ func TestCompleteFilingFromCreationToFilingNumber(t *testing.T) {
 	saved := mustOK(t, do(t, http.MethodPut, "/v1/filings/"+id+"/application", "application/json", string(body)))
 	assert.NotNil(t, saved["application"])
 	for _, kind := range []string{"verification_form", "subject_certificate", "leader_id"} {
-		mustOK(t, postJSON(t, "/v1/filings/"+id+"/materials", `{"kind":"`+kind+`","object_key":"`+upload(t, id, kind)+`"}`))
+		mustOK(t, postJSON(t, "/v1/filings/"+id+"/materials", document(t, id, kind)))
 	}
 	mustOK(t, postJSON(t, "/v1/filings/"+id+"/submit", `{}`))
 
@@ -95,7 +139,7 @@ func TestCompleteFilingFromCreationToFilingNumber(t *testing.T) {
 	shipment := st["shipment"].(map[string]any)
 	assert.Regexp(t, `^SF\d{12}$`, shipment["tracking_number"])
 	assert.NotNil(t, shipment["delivered_at"])
-	mustOK(t, postJSON(t, "/v1/filings/"+id+"/photo", `{"object_key":"`+upload(t, id, "photo")+`"}`))
+	mustOK(t, postJSON(t, "/v1/filings/"+id+"/photo", photo(t, id)))
 	waitStep(t, id, "photo_verification", "photo_review")
 	mustOK(t, postJSON(t, "/v1/filings/"+id+"/photo-review", `{"approve":true,"reviewer":"staff-2"}`))
 

@@ -107,7 +107,7 @@ func (s *scenario) fill() {
 	require.NoError(s.t, err)
 	mustOK(s.t, do(s.t, http.MethodPut, s.path("/application"), "application/json", string(body)))
 	for _, kind := range []string{"verification_form", "subject_certificate", "leader_id"} {
-		s.ok("/materials", `{"kind":"`+kind+`","object_key":"`+upload(s.t, s.id, kind)+`"}`)
+		s.ok("/materials", document(s.t, s.id, kind))
 	}
 }
 
@@ -125,7 +125,7 @@ func (s *scenario) throughBackdrop() {
 	s.wait("photo_verification", "awaiting_mailing_address")
 	s.ok("/mailing-address", `{"recipient":{"name":"张伟","mobile":"13800138000"},"address":{"province":"ZJ","city":"杭州市","detail":"文三路90号"}}`)
 	s.wait("photo_verification", "awaiting_photo")
-	s.ok("/photo", `{"object_key":"`+upload(s.t, s.id, "photo")+`"}`)
+	s.ok("/photo", photo(s.t, s.id))
 	s.wait("photo_verification", "photo_review")
 }
 
@@ -167,7 +167,7 @@ func TestInitialReviewRejectedTwiceThenApprovedOnTheRealServer(t *testing.T) {
 	assert.Equal(t, "automated_checks", rejection["by"])
 	assert.Equal(t, "materials.responsible_id", rejection["reasons"].([]any)[0].(map[string]any)["field"])
 
-	s.ok("/materials", `{"kind":"responsible_id","object_key":"`+upload(t, s.id, "responsible_id")+`"}`)
+	s.ok("/materials", document(t, s.id, "responsible_id"))
 	s.ok("/submit", `{}`)
 	s.wait("initial_review", "awaiting_reviewer")
 	s.ok("/initial-review", `{"approve":false,"reviewer":"staff-1","reasons":[{"field":"subject.leader.mobile","code":"phone_unreachable","message":"the leader could not be reached"}]}`)
@@ -188,7 +188,7 @@ func TestPhotoRejectedThenApprovedOnTheRealServer(t *testing.T) {
 	s.throughBackdrop()
 	s.ok("/photo-review", `{"approve":false,"reviewer":"staff-2","reasons":[{"field":"photo","code":"background_not_backdrop"}]}`)
 	s.wait("photo_verification", "awaiting_photo")
-	s.ok("/photo", `{"object_key":"`+upload(t, s.id, "photo-2")+`"}`)
+	s.ok("/photo", photo(t, s.id))
 	s.wait("photo_verification", "photo_review")
 	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
 	s.wait("approved", "")
@@ -340,4 +340,23 @@ func TestTheAuditTrailShowsWhoDidWhatAndWhy(t *testing.T) {
 	assert.Equal(t, "name_mismatch", rejection["reasons"].([]any)[0].(map[string]any)["code"])
 	assert.NotContains(t, string(res.Raw), s.app.Subject.Leader.Name, "no personal data in the trail")
 	assert.Equal(t, http.StatusNotFound, get(t, "/v1/filings/01a227a5-be39-7787-9814-9c07e6468f61/timeline").Status)
+}
+
+func TestUploadsThatAreNotWhatWasDeclaredAreRejectedWithAReason(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "ZJ", "yunqi-upload.com", "云栖科技官网")
+	// A text file declared as a PDF: S3 accepts the bytes (they match the
+	// declared checksum) and the verification finds the type is wrong.
+	res := postJSON(t, s.path("/materials"), upload(t, s.id, "pre_approval", "application/pdf", []byte("not a pdf at all")))
+	assert.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Raw)
+	assert.Equal(t, "material_rejected", res.Body["code"])
+	assert.Equal(t, "type_mismatch", res.Body["details"].(map[string]any)["reason"])
+	// Attaching an object that was never uploaded.
+	res = postJSON(t, s.path("/materials"), `{"kind":"leader_id","object_key":"filings/`+s.id+`/materials/nothing","size":10,"sha256":"`+strings.Repeat("0", 64)+`"}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Raw)
+	assert.Equal(t, "not_uploaded", res.Body["details"].(map[string]any)["reason"])
+	// Presigning refuses what the rules forbid before anything is uploaded.
+	res = postJSON(t, s.path("/uploads"), `{"kind":"photo","content_type":"application/pdf","size":100,"sha256":"`+strings.Repeat("a", 64)+`"}`)
+	assert.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Raw)
+	s.ok("/cancel", `{}`)
 }

@@ -194,10 +194,13 @@ type ApplicationRef struct {
 	SavedAt    time.Time `json:"saved_at"`
 }
 
-// MaterialRef points at an uploaded material in the document store.
+// MaterialRef points at an uploaded material in the document store, with
+// what the client declared about it (verified before it is accepted).
 type MaterialRef struct {
 	Kind       string    `json:"kind"`
 	ObjectKey  string    `json:"object_key"`
+	Size       int64     `json:"size,omitempty"`
+	SHA256     string    `json:"sha256,omitempty"`
 	AttachedAt time.Time `json:"attached_at"`
 }
 
@@ -291,6 +294,8 @@ type (
 	// UploadPhotoRequest references the uploaded verification photo.
 	UploadPhotoRequest struct {
 		ObjectKey string `json:"object_key"`
+		Size      int64  `json:"size,omitempty"`
+		SHA256    string `json:"sha256,omitempty"`
 	}
 	// VerificationResultRequest is the Shanghai bureau app's or the provider
 	// app's verification outcome.

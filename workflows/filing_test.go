@@ -1,12 +1,14 @@
 package workflows_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
 
 	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/workflows"
@@ -18,7 +20,7 @@ var monday = cst(2026, 9, 7, 9, 30)
 var (
 	mailing   = workflows.MailingAddressRequest{AddressRevisionID: "addr-1"}
 	delivered = workflows.ShipmentDeliveredRequest{TrackingNumber: "SF000000000001"}
-	photo     = workflows.UploadPhotoRequest{ObjectKey: "filings/x/photo-1"}
+	photo     = workflows.UploadPhotoRequest{ObjectKey: "filings/x/photo-1", Size: 2048, SHA256: sha}
 )
 
 // throughPhoto scripts everything up to an approved photo, starting on a
@@ -188,7 +190,7 @@ func TestPhotoRejectedThenApproved(t *testing.T) {
 		st := ft.state()
 		assert.Equal(t, "awaiting_photo", st.Step)
 		assert.Equal(t, "photo_reviewer", st.LastRejection.By)
-		ft.act(workflows.UpdateUploadPhoto, workflows.UploadPhotoRequest{ObjectKey: "filings/x/photo-2"})
+		ft.act(workflows.UpdateUploadPhoto, workflows.UploadPhotoRequest{ObjectKey: "filings/x/photo-2", Size: 2048, SHA256: sha})
 	})
 	ft.at(monday.Add(29*time.Hour), func() { ft.act(workflows.UpdatePhotoReviewDecision, approve) })
 	ft.at(monday.Add(30*time.Hour), func() {
@@ -439,6 +441,33 @@ func TestTheAppPathIsNotOfferedWhereTheProvinceHasNoAppUpload(t *testing.T) {
 	ft.at(monday.Add(40*time.Minute), func() {
 		ft.refusedAs(workflows.UpdateChoosePhotoPath, workflows.ChoosePhotoPathRequest{Mode: workflows.PhotoProviderApp}, workflows.ErrTypeInvalidAction)
 		ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"})
+	})
+	assert.Equal(t, workflows.StageCancelled, ft.run().Stage)
+}
+
+func TestABadUploadIsRejectedWithItsReasonAndTheFilingDoesNotAdvance(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.world.badUploads["filings/x/blurry"] = "resolution_too_low"
+	ft.fillAndSubmit(monday.Add(10 * time.Minute))
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
+	ft.at(monday.Add(40*time.Minute), func() { ft.act(workflows.UpdateMailingAddress, mailing) })
+	ft.at(monday.Add(26*time.Hour), func() { ft.act(workflows.UpdateShipmentDelivered, delivered) })
+	ft.at(monday.Add(27*time.Hour), func() {
+		var got error
+		ft.env.UpdateWorkflow(workflows.UpdateUploadPhoto, "", &testsuite.TestUpdateCallback{
+			OnAccept:   func() {},
+			OnReject:   func(err error) { t.Errorf("refused by the validator: %v", err) },
+			OnComplete: func(_ any, err error) { got = err },
+		}, workflows.UploadPhotoRequest{ObjectKey: "filings/x/blurry", Size: 10, SHA256: sha})
+		ft.at(monday.Add(27*time.Hour+time.Minute), func() {
+			var appErr *temporal.ApplicationError
+			require.True(t, errors.As(got, &appErr), "%v", got)
+			assert.Equal(t, workflows.ErrTypeMaterialRejected, appErr.Type())
+			st := ft.state()
+			assert.Equal(t, "awaiting_photo", st.Step, "the filing does not advance on a bad upload")
+			assert.Zero(t, st.PhotoRounds)
+			ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"})
+		})
 	})
 	assert.Equal(t, workflows.StageCancelled, ft.run().Stage)
 }

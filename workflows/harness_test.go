@@ -45,7 +45,8 @@ type world struct {
 	subjectFreed  int
 	rows          []activities.FilingRecord
 	audit         []activities.AuditEntry
-	recordFails   int // read-model writes that fail before the database is back
+	badUploads    map[string]string // object key → rejection reason
+	recordFails   int               // read-model writes that fail before the database is back
 	recordCalls   int
 }
 
@@ -89,7 +90,7 @@ func newFilingTest(t *testing.T, province string, start time.Time) *filingTest {
 	}
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflows.WorkflowID(in.FilingID)})
 	worker.Register(env, &activities.Activities{})
-	ft := &filingTest{t: t, env: env, world: &world{bureauStatus: map[string]activities.BureauStatus{}}, in: in, start: start}
+	ft := &filingTest{t: t, env: env, world: &world{bureauStatus: map[string]activities.BureauStatus{}, badUploads: map[string]string{}}, in: in, start: start}
 	ft.mockWorld()
 	return ft
 }
@@ -115,6 +116,15 @@ func (ft *filingTest) mockWorld() {
 			defer w.mu.Unlock()
 			w.audit = append(w.audit, entries...)
 			return nil
+		})
+	env.OnActivity(a.VerifyMaterial, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.VerifyMaterialRequest) (activities.MaterialVerdict, error) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			if reason, bad := w.badUploads[r.ObjectKey]; bad {
+				return activities.MaterialVerdict{Reason: reason, Message: "rejected: " + reason}, nil
+			}
+			return activities.MaterialVerdict{OK: true}, nil
 		})
 	env.OnActivity(a.BindServiceNumber, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, r activities.BindServiceNumberRequest) (activities.BoundServiceNumber, error) {
@@ -287,20 +297,23 @@ func (ft *filingTest) run() workflows.FilingState {
 // Applicant and reviewer actions used by the scenarios.
 var (
 	saveApp = workflows.SaveApplicationRequest{Application: workflows.ApplicationRef{RevisionID: "rev-1", Digest: "d1"}}
-	form    = workflows.AttachMaterialRequest{Material: workflows.MaterialRef{Kind: workflows.MaterialVerificationForm, ObjectKey: "filings/x/form"}}
+	sha     = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	form    = workflows.AttachMaterialRequest{Material: workflows.MaterialRef{Kind: workflows.MaterialVerificationForm, ObjectKey: "filings/x/form", Size: 1024, SHA256: sha}}
 	approve = workflows.DecisionRequest{Approve: true, Reviewer: "staff-7"}
 	rejectW = func(field, code string) workflows.DecisionRequest {
 		return workflows.DecisionRequest{Reviewer: "staff-7", Reasons: []workflows.Reason{{Field: field, Code: code}}}
 	}
 )
 
-// fillAndSubmit is the applicant completing the application at t.
+// fillAndSubmit is the applicant completing the application at t and
+// submitting a minute later (attaching runs the upload's verification, and a
+// client waits for each answer before the next call).
 func (ft *filingTest) fillAndSubmit(t time.Time) {
 	ft.at(t, func() {
 		ft.act(workflows.UpdateSaveApplication, saveApp)
 		ft.act(workflows.UpdateAttachMaterial, form)
-		ft.act(workflows.UpdateSubmit, workflows.SubmitRequest{})
 	})
+	ft.at(t.Add(time.Minute), func() { ft.act(workflows.UpdateSubmit, workflows.SubmitRequest{}) })
 }
 
 // stages lists the distinct stages of the timeline in order.

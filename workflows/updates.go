@@ -7,11 +7,18 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/beianflow/beianflow/activities"
 )
 
 // ErrTypeStageMismatch is the ApplicationError type of an update refused
 // because it does not fit the filing's current stage; the API maps it to 409.
 const ErrTypeStageMismatch = "StageMismatch"
+
+// ErrTypeMaterialRejected is the ApplicationError type of an upload that
+// failed verification (missing, other bytes than declared, wrong type, too
+// small a photo); the API maps it to 422 with the reason.
+const ErrTypeMaterialRejected = "MaterialRejected"
 
 // ErrTypeInvalidAction is the ApplicationError type of an update whose
 // content is wrong whatever the stage (e.g. a rejection without reasons); the
@@ -98,6 +105,34 @@ func describe(f *filing, req any) (actor, detail string, reasons []Reason) {
 	return applicant, "", nil
 }
 
+// verifyMaterialsChange gates verification of uploads inside the update
+// handlers: filings whose histories predate it accepted uploads unchecked.
+const verifyMaterialsChange = "verify-materials"
+
+// verified wraps handler: the upload is verified by an activity first, and
+// a bad one fails the update with the reason, so the filing does not
+// advance on it.
+func verified[T any](f *filing, what func(T) (kind, key string, size int64, sha string), apply func(ctx workflow.Context, req T)) func(workflow.Context, T) (Ack, error) {
+	inner := handler(f, apply)
+	return func(ctx workflow.Context, req T) (Ack, error) {
+		if workflow.GetVersion(ctx, verifyMaterialsChange, workflow.DefaultVersion, 1) == 1 {
+			kind, key, size, sha := what(req)
+			var v activities.MaterialVerdict
+			if err := workflow.ExecuteActivity(withActivity(ctx, "verify upload "+kind), acts.VerifyMaterial,
+				activities.VerifyMaterialRequest{FilingID: f.in.FilingID, ObjectKey: key, Kind: kind, Size: size, SHA256: sha}).Get(ctx, &v); err != nil {
+				return Ack{}, err
+			}
+			if !v.OK {
+				f.audit(ctx, "account:"+f.in.AccountID, workflow.GetCurrentUpdateInfo(ctx).Name, "rejected upload "+key,
+					[]Reason{{Field: "object_key", Code: v.Reason, Message: v.Message}}, f.state.Stage, f.state.Stage)
+				return Ack{}, temporal.NewNonRetryableApplicationError(v.Message, ErrTypeMaterialRejected, nil,
+					Reason{Field: "object_key", Code: v.Reason, Message: v.Message})
+			}
+		}
+		return inner(ctx, req)
+	}
+}
+
 func (f *filing) ack() Ack {
 	return Ack{Stage: f.state.Stage, Step: f.state.Step, Revision: f.state.Revision}
 }
@@ -130,7 +165,9 @@ func (f *filing) registerUpdates(ctx workflow.Context) error {
 				return f.expect("saving the application", StageInformation)
 			}},
 		{UpdateAttachMaterial,
-			handler(f, func(ctx workflow.Context, r AttachMaterialRequest) {
+			verified(f, func(r AttachMaterialRequest) (string, string, int64, string) {
+				return r.Material.Kind, r.Material.ObjectKey, r.Material.Size, r.Material.SHA256
+			}, func(ctx workflow.Context, r AttachMaterialRequest) {
 				m := r.Material
 				m.AttachedAt = workflow.Now(ctx)
 				// A new upload of a kind replaces the previous one, except
@@ -143,6 +180,9 @@ func (f *filing) registerUpdates(ctx workflow.Context) error {
 			func(_ workflow.Context, r AttachMaterialRequest) error {
 				if !validMaterialKind(r.Material.Kind) || r.Material.ObjectKey == "" {
 					return invalidAction("unknown material kind %q or missing object key", r.Material.Kind)
+				}
+				if r.Material.Size <= 0 || len(r.Material.SHA256) != 64 {
+					return invalidAction("declare the material's size and SHA-256")
 				}
 				return f.expect("attaching a material", StageInformation)
 			}},
@@ -207,10 +247,12 @@ func (f *filing) registerUpdates(ctx workflow.Context) error {
 				return nil // a repeated delivery event is harmless
 			}},
 		{UpdateUploadPhoto,
-			handler(f, func(_ workflow.Context, r UploadPhotoRequest) { f.photo = &r }),
+			verified(f, func(r UploadPhotoRequest) (string, string, int64, string) {
+				return "photo", r.ObjectKey, r.Size, r.SHA256
+			}, func(_ workflow.Context, r UploadPhotoRequest) { f.photo = &r }),
 			func(_ workflow.Context, r UploadPhotoRequest) error {
-				if r.ObjectKey == "" {
-					return invalidAction("object key is required")
+				if r.ObjectKey == "" || r.Size <= 0 || len(r.SHA256) != 64 {
+					return invalidAction("object key, size and SHA-256 are required")
 				}
 				return f.expect("uploading the photo", StagePhotoVerification, "awaiting_photo")
 			}},

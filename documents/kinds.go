@@ -1,0 +1,101 @@
+package documents
+
+import (
+	"slices"
+	"strings"
+)
+
+// Material kinds. The first six are the workflow's materials; the photo is
+// the photo-verification (拍照核验) upload.
+const (
+	KindVerificationForm   = "verification_form"   // 真实性核验单, signed and scanned
+	KindSubjectCertificate = "subject_certificate" // business licence or other subject certificate
+	KindLeaderID           = "leader_id"           // 主体负责人 ID document
+	KindResponsibleID      = "responsible_id"      // 网站负责人 ID document
+	KindDomainCertificate  = "domain_certificate"  // domain certificate, where the province requires it
+	KindPreApproval        = "pre_approval"        // 前置审批 documents
+	KindPhoto              = "photo"               // verification photo in front of the backdrop (幕布)
+)
+
+// Content types a material may have; each is recognised by its magic number.
+const (
+	ContentTypePDF  = "application/pdf"
+	ContentTypeJPEG = "image/jpeg"
+	ContentTypePNG  = "image/png"
+)
+
+// Limits of the kinds, exported so the API documents the same numbers the
+// checks use.
+const (
+	MaxDocumentSize   int64 = 10 << 20 // 10 MiB, for every scanned document
+	MaxPhotoSize      int64 = 5 << 20  // 5 MiB, for the verification photo
+	MinPhotoShortSide       = 600      // pixels: a photo is at least 600×800, portrait or landscape
+	MinPhotoLongSide        = 800      // pixels
+)
+
+// Kind is the rule set for one material kind; its JSON form is what the API
+// publishes.
+type Kind struct {
+	Name         string   `json:"name"`                     // e.g. KindPhoto
+	ContentTypes []string `json:"content_types"`            // accepted content types, e.g. ContentTypeJPEG
+	MaxSize      int64    `json:"max_size"`                 // bytes
+	MinShortSide int      `json:"min_short_side,omitempty"` // pixels on the shorter side; zero: no resolution rule
+	MinLongSide  int      `json:"min_long_side,omitempty"`  // pixels on the longer side; zero: no resolution rule
+}
+
+// Allows reports whether the kind accepts contentType.
+func (k Kind) Allows(contentType string) bool {
+	return slices.Contains(k.ContentTypes, contentType)
+}
+
+// kinds is the table every presign and verification consults; documents
+// scanned from paper may be PDFs, a photo must be a picture.
+var kinds = []Kind{
+	document(KindVerificationForm),
+	document(KindSubjectCertificate),
+	document(KindLeaderID),
+	document(KindResponsibleID),
+	document(KindDomainCertificate),
+	document(KindPreApproval),
+	{Name: KindPhoto, ContentTypes: []string{ContentTypeJPEG, ContentTypePNG}, MaxSize: MaxPhotoSize,
+		MinShortSide: MinPhotoShortSide, MinLongSide: MinPhotoLongSide},
+}
+
+func document(name string) Kind {
+	return Kind{Name: name, ContentTypes: []string{ContentTypePDF, ContentTypeJPEG, ContentTypePNG},
+		MaxSize: MaxDocumentSize}
+}
+
+// Kinds lists every material kind with its rules, in a stable order. The
+// result is a copy: changing it changes nothing here.
+func Kinds() []Kind {
+	out := make([]Kind, len(kinds))
+	for i, k := range kinds {
+		k.ContentTypes = slices.Clone(k.ContentTypes)
+		out[i] = k
+	}
+	return out
+}
+
+// LookupKind returns the rules of the kind named name.
+func LookupKind(name string) (Kind, bool) {
+	for _, k := range kinds {
+		if k.Name == name {
+			k.ContentTypes = slices.Clone(k.ContentTypes)
+			return k, true
+		}
+	}
+	return Kind{}, false
+}
+
+// typeLabels names content types in messages meant for applicants.
+var typeLabels = map[string]string{ContentTypePDF: "PDF", ContentTypeJPEG: "JPEG", ContentTypePNG: "PNG"}
+
+// formats is "JPEG, PNG" for messages.
+func (k Kind) formats() string {
+	labels := make([]string, len(k.ContentTypes))
+	for i, ct := range k.ContentTypes {
+		labels[i] = typeLabels[ct]
+	}
+	return strings.Join(labels, ", ")
+}

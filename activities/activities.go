@@ -12,7 +12,6 @@ import (
 	"github.com/beianflow/beianflow/bureau"
 	"github.com/beianflow/beianflow/courier"
 	"github.com/beianflow/beianflow/documents"
-	"github.com/beianflow/beianflow/notify"
 	"github.com/beianflow/beianflow/rules"
 	"github.com/beianflow/beianflow/servicenumbers"
 	"github.com/beianflow/beianflow/store"
@@ -21,6 +20,7 @@ import (
 // Activities is registered with the worker once; its methods are the
 // activities.
 type Activities struct {
+	DB             *store.DB
 	Filings        *store.Filings
 	Events         *store.Events
 	Applications   *store.Applications
@@ -29,7 +29,6 @@ type Activities struct {
 	ServiceNumbers *servicenumbers.Registry
 	Bureau         bureau.Gateway
 	Courier        courier.Courier
-	Notifier       notify.Sender
 	// Rules defaults to rules.DefaultRuleSet(); Now to time.Now.
 	Rules *rules.RuleSet
 	Now   func() time.Time

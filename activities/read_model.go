@@ -6,7 +6,9 @@ import (
 	"github.com/beianflow/beianflow/faults"
 	"time"
 
+	"github.com/beianflow/beianflow/outbox"
 	"github.com/beianflow/beianflow/store"
+	"gorm.io/gorm"
 )
 
 // FilingRecord is the read-model row a stage change writes.
@@ -25,12 +27,22 @@ type FilingRecord struct {
 	Closed          bool      `json:"closed"`
 	CreatedAt       time.Time `json:"created_at"`
 	UpdatedAt       time.Time `json:"updated_at"`
+	// Notifications announce this stage change (or an event since the last
+	// one); they are enqueued in the same transaction as the row.
+	Notifications []NotifyRequest `json:"notifications,omitempty"`
 }
 
-// RecordFiling upserts the filing's read-model row. A stale revision (an
-// older attempt landing late) is ignored, so retries are harmless.
+// RecordFiling upserts the filing's read-model row and enqueues the
+// notifications that announce the change, in one transaction: a stage
+// change is never recorded without its announcement, nor announced without
+// being recorded. A stale revision (an older attempt landing late) is
+// ignored and enqueuing is deduplicated, so retries are harmless.
 func (a *Activities) RecordFiling(ctx context.Context, r FilingRecord) error {
-	_, err := a.Filings.Upsert(ctx, store.Filing{
+	msgs, err := a.messages(ctx, r.FilingID, r.Notifications)
+	if err != nil {
+		return err
+	}
+	row := store.Filing{
 		ID:              r.FilingID,
 		AccountID:       r.AccountID,
 		Province:        r.Province,
@@ -45,6 +57,12 @@ func (a *Activities) RecordFiling(ctx context.Context, r FilingRecord) error {
 		Closed:          r.Closed,
 		CreatedAt:       r.CreatedAt,
 		UpdatedAt:       r.UpdatedAt,
+	}
+	err = a.DB.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := store.UpsertFiling(tx, row); err != nil {
+			return err
+		}
+		return outbox.Enqueue(tx, msgs...)
 	})
 	if err != nil {
 		return fmt.Errorf("record filing %s revision %d: %w", r.FilingID, r.Revision, err)

@@ -33,6 +33,8 @@ type Deps struct {
 	// Records answers whether a subject or domain is already filed, which
 	// decides the filing type.
 	Records rules.RecordLookup
+	// Webhooks is the HMAC key of the bureau's and courier's webhooks.
+	Webhooks []byte
 	// Process settings are copied into each new filing.
 	Process config.Process
 	Log     *slog.Logger
@@ -78,6 +80,7 @@ func New(d Deps) *echo.Echo {
 	v1.GET("/filings/:id/timeline", s.timeline)
 	v1.POST("/filings/:id/cancel", s.cancelFiling)
 	s.registerActions(v1)
+	s.registerWebhooks(e)
 	return e
 }
 

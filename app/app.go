@@ -10,8 +10,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
@@ -21,13 +25,14 @@ import (
 	"github.com/beianflow/beianflow/config"
 	"github.com/beianflow/beianflow/courier"
 	"github.com/beianflow/beianflow/documents"
-	"github.com/beianflow/beianflow/filings"
 	"github.com/beianflow/beianflow/instances"
 	"github.com/beianflow/beianflow/notify"
+	"github.com/beianflow/beianflow/outbox"
 	"github.com/beianflow/beianflow/records"
 	"github.com/beianflow/beianflow/rules"
 	"github.com/beianflow/beianflow/servicenumbers"
 	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/webhook"
 	"github.com/beianflow/beianflow/worker"
 )
 
@@ -57,14 +62,35 @@ type World struct {
 	CourierSandbox *courier.Sandbox
 }
 
-// sandboxWorld is what `make run` and the tests use.
-func sandboxWorld(db *store.DB, cfg config.Config, log *slog.Logger) World {
-	b := bureau.NewSandbox(db, bureau.SandboxOptions{TimeScale: cfg.Process.TimeScale, ReviewBusinessDays: cfg.Sandbox.BureauReviewBusinessDays})
-	c := courier.NewSandbox(db, courier.SandboxOptions{TimeScale: cfg.Process.TimeScale, DeliveryDays: cfg.Sandbox.CourierDeliveryDays})
-	return World{
-		Bureau: b, Courier: c, Instances: instances.NewSandbox(), Records: records.NewSandbox(),
-		Notifier: notify.NewLogSender(log), BureauSandbox: b, CourierSandbox: c,
+// newWorld builds the outside world: HTTP clients of the bureau's and the
+// courier's protocols (pointing at the sandbox world unless configured
+// otherwise), the sandboxes themselves when this process serves them, the
+// instance inventory and MIIT records (sandboxes for now) and the notifier.
+func newWorld(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Logger) (World, error) {
+	w := World{
+		Bureau:    bureau.NewHTTPClient(cfg.World.BureauURL, bureau.HTTPOptions{Logger: log}),
+		Courier:   courier.NewHTTPClient(cfg.World.CourierURL, courier.HTTPOptions{Logger: log}),
+		Instances: instances.NewSandbox(),
+		Records:   records.NewSandbox(),
+		Notifier:  notify.NewLogSender(log),
 	}
+	if cfg.Sandbox.Addr != "" {
+		w.BureauSandbox = bureau.NewSandbox(db, bureau.SandboxOptions{TimeScale: cfg.Process.TimeScale,
+			ReviewBusinessDays: cfg.Sandbox.BureauReviewBusinessDays, Logger: log})
+		w.CourierSandbox = courier.NewSandbox(db, courier.SandboxOptions{TimeScale: cfg.Process.TimeScale,
+			DeliveryDays: cfg.Sandbox.CourierDeliveryDays, Logger: log})
+	}
+	if cfg.World.Notifier == "aws" {
+		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
+			return World{}, fmt.Errorf("notifier: AWS configuration: %w", err)
+		}
+		w.Notifier = notify.Channels{
+			notify.SMS:   notify.NewSNSSender(sns.NewFromConfig(awsCfg), notify.SNSOptions{SenderID: cfg.World.SMSSenderID}),
+			notify.Email: notify.NewSESSender(sesv2.NewFromConfig(awsCfg), cfg.World.EmailFrom),
+		}
+	}
+	return w, nil
 }
 
 // Open connects to Temporal, the database and S3, applies pending
@@ -118,7 +144,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	log.Info("temporal ready", "address", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace)
-	a.World = sandboxWorld(a.DB, cfg, log)
+	if a.World, err = newWorld(ctx, a.DB, cfg, log); err != nil {
+		return nil, err
+	}
 	ok = true
 	return a, nil
 }
@@ -137,6 +165,7 @@ func (a *App) Close() {
 // connections.
 func (a *App) Activities() *activities.Activities {
 	return &activities.Activities{
+		DB:             a.DB,
 		Filings:        store.NewFilings(a.DB),
 		Events:         store.NewEvents(a.DB),
 		Applications:   store.NewApplications(a.DB),
@@ -145,21 +174,36 @@ func (a *App) Activities() *activities.Activities {
 		ServiceNumbers: servicenumbers.New(a.DB, a.World.Instances),
 		Bureau:         a.World.Bureau,
 		Courier:        a.World.Courier,
-		Notifier:       a.World.Notifier,
 	}
 }
 
-// RunWorld runs the sandbox world's event pushes (bureau results, courier
-// deliveries) until ctx ends. Pushes go through the same filing updates the
-// HTTP API sends.
+// RunWorld serves the sandbox bureau and courier over their HTTP protocols
+// and pushes their events as signed webhooks to the API, until ctx ends.
+// It does nothing when this process serves no sandbox (production).
 func (a *App) RunWorld(ctx context.Context) error {
-	events := &filings.Events{Filings: &filings.Client{Temporal: a.Temporal}, Log: a.Log}
+	if a.World.BureauSandbox == nil {
+		<-ctx.Done()
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/bureau/", http.StripPrefix("/bureau", bureau.NewSandboxServer(a.World.BureauSandbox)))
+	mux.Handle("/courier/", http.StripPrefix("/courier", courier.NewSandboxServer(a.World.CourierSandbox)))
+	ln, err := net.Listen("tcp", a.Config.Sandbox.Addr)
+	if err != nil {
+		return fmt.Errorf("sandbox world: listen on %s: %w", a.Config.Sandbox.Addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+
+	push := &webhook.Sender{URL: a.Config.Sandbox.WebhookURL, Secret: []byte(a.Config.World.WebhookSecret)}
 	every := a.Config.Sandbox.PushInterval
 	errc := make(chan error, 2)
-	go func() { errc <- a.World.BureauSandbox.Run(ctx, events, every) }()
-	go func() { errc <- a.World.CourierSandbox.Run(ctx, events, every) }()
-	a.Log.Info("sandbox world running", "bureau_review_business_days", a.Config.Sandbox.BureauReviewBusinessDays,
-		"courier_delivery_days", a.Config.Sandbox.CourierDeliveryDays, "time_scale", a.Config.Process.TimeScale)
+	go func() { errc <- a.World.BureauSandbox.Run(ctx, push, every) }()
+	go func() { errc <- a.World.CourierSandbox.Run(ctx, push, every) }()
+	a.Log.Info("sandbox world serving", "bureau", "http://"+ln.Addr().String()+"/bureau",
+		"courier", "http://"+ln.Addr().String()+"/courier", "webhooks_to", a.Config.Sandbox.WebhookURL,
+		"review_business_days", a.Config.Sandbox.BureauReviewBusinessDays, "time_scale", a.Config.Process.TimeScale)
 	var first error
 	for range 2 {
 		if err := <-errc; err != nil && first == nil && ctx.Err() == nil {
@@ -167,6 +211,13 @@ func (a *App) RunWorld(ctx context.Context) error {
 		}
 	}
 	return first
+}
+
+// RunOutbox delivers queued notifications until ctx ends; every worker runs
+// one, and the outbox's leases keep them from sending a message twice.
+func (a *App) RunOutbox(ctx context.Context) error {
+	s := &outbox.Sender{DB: a.DB, Notifier: a.World.Notifier, Log: a.Log}
+	return s.Run(ctx, time.Second)
 }
 
 // RunWorker polls the task queue until ctx ends.
@@ -191,6 +242,7 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 		DB:        a.DB,
 		Documents: a.Documents,
 		Records:   a.World.Records,
+		Webhooks:  []byte(a.Config.World.WebhookSecret),
 		Process:   a.Config.Process,
 		Log:       a.Log,
 	})

@@ -41,6 +41,12 @@
 // [Sandbox.Run] plays the bureau's push to a Listener. The sandbox reads the
 // website names to find the markers and stores only what it derived from
 // them; the application's personal data is never stored or logged.
+//
+// # Over HTTP
+//
+// [HTTPClient] is the Gateway that speaks the gateway protocol of
+// docs/protocol.md, with retries and idempotency keys; [NewSandboxServer]
+// serves that protocol over a Sandbox, so `make run` crosses real HTTP.
 package bureau
 
 import (

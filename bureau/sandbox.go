@@ -105,27 +105,35 @@ const maxSubmitTries = 5
 // Submit records the submission and schedules its outcome, or returns the
 // receipt already recorded under s.IdempotencyKey.
 func (sb *Sandbox) Submit(ctx context.Context, s Submission) (Receipt, error) {
+	r, _, err := sb.submit(ctx, s)
+	return r, err
+}
+
+// submit is Submit that also reports whether this call recorded the
+// submission, so that the HTTP server can tell 201 from 200.
+func (sb *Sandbox) submit(ctx context.Context, s Submission) (Receipt, bool, error) {
 	province, err := validate(s)
 	if err != nil {
-		return Receipt{}, err
+		return Receipt{}, false, err
 	}
+	created := false
 	// Only these flags leave the application; the rest of it is dropped here.
 	m := findMarkers(s.Application)
 	for try := 0; ; try++ {
 		rec, err := sb.byKey(ctx, s.IdempotencyKey)
 		switch {
 		case err == nil && rec.FilingID != s.FilingID:
-			return Receipt{}, fmt.Errorf("bureau: submit filing %s: %w", s.FilingID, ErrIdempotencyKeyReused)
+			return Receipt{}, false, fmt.Errorf("bureau: submit filing %s: %w", s.FilingID, ErrIdempotencyKeyReused)
 		case err == nil:
-			return Receipt{ReceiptID: rec.ReceiptID, SubmittedAt: rec.SubmittedAt.UTC()}, nil
+			return Receipt{ReceiptID: rec.ReceiptID, SubmittedAt: rec.SubmittedAt.UTC()}, created, nil
 		case !errors.Is(err, gorm.ErrRecordNotFound):
-			return Receipt{}, fmt.Errorf("bureau: submit filing %s: %w", s.FilingID, err)
+			return Receipt{}, false, fmt.Errorf("bureau: submit filing %s: %w", s.FilingID, err)
 		case try == maxSubmitTries:
-			return Receipt{}, fmt.Errorf("bureau: submit filing %s: concurrent submissions kept taking the attempt number", s.FilingID)
+			return Receipt{}, false, fmt.Errorf("bureau: submit filing %s: concurrent submissions kept taking the attempt number", s.FilingID)
 		}
 		earlier, err := sb.Submissions(ctx, s.FilingID)
 		if err != nil {
-			return Receipt{}, err
+			return Receipt{}, false, err
 		}
 		rec = sb.schedule(s, province, m, earlier, sb.now())
 		// DO NOTHING on any unique conflict, then the next turn re-reads by
@@ -133,9 +141,10 @@ func (sb *Sandbox) Submit(ctx context.Context, s Submission) (Receipt, error) {
 		// one with another key took this attempt number (schedule again).
 		res := sb.db.Gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rec)
 		if res.Error != nil {
-			return Receipt{}, fmt.Errorf("bureau: submit filing %s: insert: %w", s.FilingID, res.Error)
+			return Receipt{}, false, fmt.Errorf("bureau: submit filing %s: insert: %w", s.FilingID, res.Error)
 		}
 		if res.RowsAffected == 1 {
+			created = true
 			sb.opts.Logger.InfoContext(ctx, "bureau sandbox: submission received",
 				"filing_id", rec.FilingID, "receipt_id", rec.ReceiptID, "attempt", rec.Attempt,
 				"province", rec.Province, "sms_required", rec.SMSRequired, "decision", rec.Decision)

@@ -50,6 +50,9 @@ type Config struct {
 	// Sandbox configures the sandbox outside world (bureau, courier).
 	Sandbox Sandbox
 
+	// World configures the real or sandbox gateways.
+	World World
+
 	// Dev configures the processes that `beianflow dev` supervises.
 	Dev Dev
 }
@@ -73,6 +76,23 @@ type Sandbox struct {
 	BureauReviewBusinessDays int
 	CourierDeliveryDays      int
 	PushInterval             time.Duration
+	// Addr is where the sandbox world serves the bureau and courier
+	// protocols; empty runs no sandbox (production).
+	Addr string
+	// WebhookURL is the API base URL the sandbox pushes signed webhooks to.
+	WebhookURL string
+}
+
+// World configures the outside world beianflow talks to.
+type World struct {
+	BureauURL     string
+	CourierURL    string
+	WebhookSecret string
+	// Notifier is "log" (messages are logged with masked recipients) or
+	// "aws" (SMS through SNS, e-mail through SES).
+	Notifier    string
+	EmailFrom   string
+	SMSSenderID string
 }
 
 // S3 configures the S3-compatible document store.
@@ -210,6 +230,43 @@ var Vars = []Var{
 	{"BEIANFLOW_SANDBOX_PUSH_INTERVAL", "2s", "Sandbox bureau and courier: how often they push events (real time).", func(c *Config, v string) error {
 		return positiveDuration(v, &c.Sandbox.PushInterval)
 	}},
+	{"BEIANFLOW_SANDBOX_ADDR", "127.0.0.1:7080", "Where the worker serves the sandbox bureau (/bureau) and courier (/courier) over HTTP. `off` in production.", func(c *Config, v string) error {
+		if v == "off" {
+			c.Sandbox.Addr = ""
+			return nil
+		}
+		return hostPort(v, &c.Sandbox.Addr)
+	}},
+	{"BEIANFLOW_SANDBOX_WEBHOOK_URL", "http://127.0.0.1:8080", "API base URL the sandbox bureau and courier push signed webhooks to.", func(c *Config, v string) error {
+		return httpURL(v, &c.Sandbox.WebhookURL)
+	}},
+	{"BEIANFLOW_BUREAU_URL", "http://127.0.0.1:7080/bureau", "Base URL of the provincial bureau's filing gateway (docs/protocol.md).", func(c *Config, v string) error {
+		return httpURL(v, &c.World.BureauURL)
+	}},
+	{"BEIANFLOW_COURIER_URL", "http://127.0.0.1:7080/courier", "Base URL of the courier's shipment API (docs/protocol.md).", func(c *Config, v string) error {
+		return httpURL(v, &c.World.CourierURL)
+	}},
+	{"BEIANFLOW_WEBHOOK_SECRET", "beianflow-dev-webhook-secret", "HMAC-SHA256 key of the bureau's and courier's webhooks. Set it in production.", func(c *Config, v string) error {
+		if len(v) < 16 {
+			return errors.New("must be at least 16 characters")
+		}
+		c.World.WebhookSecret = v
+		return nil
+	}},
+	{"BEIANFLOW_NOTIFIER", "log", "log (messages logged with masked recipients) or aws (SMS via SNS, e-mail via SES; AWS credentials from the default chain).", func(c *Config, v string) error {
+		if v != "log" && v != "aws" {
+			return errors.New("must be log or aws")
+		}
+		c.World.Notifier = v
+		return nil
+	}},
+	{"BEIANFLOW_EMAIL_FROM", "beian@example.com", "Sender address of notification e-mails (SES).", func(c *Config, v string) error {
+		return nonEmpty(v, &c.World.EmailFrom)
+	}},
+	{"BEIANFLOW_SMS_SENDER_ID", "", "Optional SNS sender ID of notification SMS.", func(c *Config, v string) error {
+		c.World.SMSSenderID = v
+		return nil
+	}},
 	{"BEIANFLOW_TEMPORAL_CLI", "./bin/temporal", "`beianflow dev`: the Temporal CLI binary (built by `make tools`).", func(c *Config, v string) error {
 		return nonEmpty(v, &c.Dev.TemporalCLI)
 	}},
@@ -288,6 +345,15 @@ func positiveDuration(v string, dst *time.Duration) error {
 		return errors.New("must be positive")
 	}
 	*dst = d
+	return nil
+}
+
+func httpURL(v string, dst *string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("must be an http:// or https:// URL")
+	}
+	*dst = strings.TrimRight(v, "/")
 	return nil
 }
 

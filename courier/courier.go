@@ -17,6 +17,12 @@
 // clock and compressed by a time scale (see [SandboxOptions]);
 // [Sandbox.Run] plays the courier's push to a Listener. Recipient and
 // address are validated and then dropped: the table holds no personal data.
+//
+// # Over HTTP
+//
+// [HTTPClient] is the Courier that speaks the courier protocol of
+// docs/protocol.md, with retries and idempotency keys; [NewSandboxServer]
+// serves that protocol over a Sandbox, so `make run` crosses real HTTP.
 package courier
 
 import (

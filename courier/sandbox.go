@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/beianflow/beianflow/calendar"
-	"github.com/beianflow/beianflow/rules"
 	"github.com/beianflow/beianflow/store"
 )
 
@@ -86,9 +84,17 @@ var dispatch = calendar.Window{Open: 9 * time.Hour, Close: 16 * time.Hour}
 // CreateShipment validates the shipment and schedules it, or returns the
 // tracking of the shipment already created under s.IdempotencyKey.
 func (sb *Sandbox) CreateShipment(ctx context.Context, s Shipment) (Tracking, error) {
+	t, _, err := sb.createShipment(ctx, s)
+	return t, err
+}
+
+// createShipment is CreateShipment that also reports whether this call
+// created the shipment, so that the HTTP server can tell 201 from 200.
+func (sb *Sandbox) createShipment(ctx context.Context, s Shipment) (Tracking, bool, error) {
 	if err := validate(s); err != nil {
-		return Tracking{}, err
+		return Tracking{}, false, err
 	}
+	created := false
 	rec, err := sb.byKey(ctx, s.IdempotencyKey)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		fresh := sb.schedule(s, sb.now())
@@ -96,9 +102,10 @@ func (sb *Sandbox) CreateShipment(ctx context.Context, s Shipment) (Tracking, er
 		// race, exactly one row is written and every caller returns it.
 		res := sb.db.Gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh)
 		if res.Error != nil {
-			return Tracking{}, fmt.Errorf("courier: ship for filing %s: insert: %w", s.FilingID, res.Error)
+			return Tracking{}, false, fmt.Errorf("courier: ship for filing %s: insert: %w", s.FilingID, res.Error)
 		}
 		if res.RowsAffected == 1 {
+			created = true
 			sb.opts.Logger.InfoContext(ctx, "courier sandbox: backdrop shipment created",
 				"filing_id", fresh.FilingID, "tracking_number", fresh.TrackingNumber,
 				"ships_at", fresh.ShippedAt, "delivers_at", fresh.DeliveredAt)
@@ -106,16 +113,16 @@ func (sb *Sandbox) CreateShipment(ctx context.Context, s Shipment) (Tracking, er
 		rec, err = sb.byKey(ctx, s.IdempotencyKey)
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			// Only another key hashing to the same tracking number gets here.
-			return Tracking{}, fmt.Errorf("courier: ship for filing %s: tracking number %s is taken", s.FilingID, fresh.TrackingNumber)
+			return Tracking{}, false, fmt.Errorf("courier: ship for filing %s: tracking number %s is taken", s.FilingID, fresh.TrackingNumber)
 		}
 	}
 	if err != nil {
-		return Tracking{}, fmt.Errorf("courier: ship for filing %s: %w", s.FilingID, err)
+		return Tracking{}, false, fmt.Errorf("courier: ship for filing %s: %w", s.FilingID, err)
 	}
 	if rec.FilingID != s.FilingID {
-		return Tracking{}, fmt.Errorf("courier: ship for filing %s: %w", s.FilingID, ErrIdempotencyKeyReused)
+		return Tracking{}, false, fmt.Errorf("courier: ship for filing %s: %w", s.FilingID, ErrIdempotencyKeyReused)
 	}
-	return rec.trackingAt(sb.now()), nil
+	return rec.trackingAt(sb.now()), created, nil
 }
 
 // Track computes the shipment's state from its row and the clock, so a poll
@@ -190,8 +197,8 @@ func (r ShipmentRecord) trackingAt(now time.Time) Tracking {
 	return t
 }
 
-// validate refuses what a courier would refuse. Messages name the missing
-// fields, never their values: they are personal data.
+// validate refuses what a courier would refuse. Messages and reason codes
+// name the missing fields, never their values: they are personal data.
 func validate(s Shipment) error {
 	switch {
 	case s.IdempotencyKey == "":
@@ -199,24 +206,8 @@ func validate(s Shipment) error {
 	case s.FilingID == "":
 		return fmt.Errorf("%w: filing ID is required", ErrInvalidShipment)
 	}
-	var problems []string
-	// rules knows only the 31 mainland divisions, so Hong Kong, Macau and
-	// Taiwan are refused here too: backdrops ship to the mainland only.
-	if _, ok := rules.LookupProvince(s.Address.Province); !ok {
-		problems = append(problems, "address province is not a mainland province")
-	}
-	for _, f := range []struct{ name, value string }{
-		{"address city", s.Address.City},
-		{"address detail", s.Address.Detail},
-		{"recipient name", s.Recipient.Name},
-		{"recipient mobile", s.Recipient.Mobile},
-	} {
-		if strings.TrimSpace(f.value) == "" {
-			problems = append(problems, f.name+" is missing")
-		}
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%w: filing %s: %s", ErrUndeliverable, s.FilingID, strings.Join(problems, "; "))
+	if reasons := undeliverable(s); len(reasons) > 0 {
+		return &UndeliverableError{FilingID: s.FilingID, Reasons: reasons}
 	}
 	return nil
 }

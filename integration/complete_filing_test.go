@@ -175,6 +175,30 @@ func TestCompleteFilingFromCreationToFilingNumber(t *testing.T) {
 	require.NoError(t, sys.app.DB.Gorm.Raw("SELECT status FROM service_numbers WHERE number = ?", result.ServiceNumber).Scan(&status).Error)
 	assert.Equal(t, "consumed", status, "the 备案服务号 is consumed by the approval")
 
+	// Each notification is queued once per channel and delivered by the
+	// outbox sender; the sandbox's events arrived as signed webhooks.
+	type sent struct {
+		Event, Channel, Status string
+		N                      int
+	}
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		var rows []sent
+		assert.NoError(c, sys.app.DB.Gorm.Raw(`SELECT event, channel, status, count(*) AS n FROM outbox_messages
+			WHERE filing_id = ? GROUP BY event, channel, status`, id).Scan(&rows).Error)
+		events := map[string]bool{}
+		for _, r := range rows {
+			assert.Equal(c, "sent", r.Status, "%+v", r)
+			assert.Equal(c, 1, r.N, "one message per event and channel: %+v", r)
+			events[r.Event+"/"+r.Channel] = true
+		}
+		for _, e := range []string{"initial_review_approved", "backdrop_shipped", "bureau_submitted", "bureau_approved"} {
+			assert.True(c, events[e+"/sms"] && events[e+"/email"], "%s sent by SMS and e-mail", e)
+		}
+	}, 20*time.Second, 100*time.Millisecond)
+	var sources []string
+	require.NoError(t, sys.app.DB.Gorm.Raw(`SELECT DISTINCT source FROM webhook_deliveries`).Scan(&sources).Error)
+	assert.ElementsMatch(t, []string{"bureau", "courier"}, sources, "the sandbox pushed over signed webhooks")
+
 	// Personal data never enters the history: not in inputs, results,
 	// updates or search attributes (they hold references only).
 	raw := rawHistory(t, id)

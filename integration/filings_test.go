@@ -80,10 +80,16 @@ func TestCancelledFilingIsServedFromTheReadModel(t *testing.T) {
 	res := postJSON(t, "/v1/filings/"+id+"/cancel", `{"reason":"user_request"}`)
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
 	assert.Equal(t, "cancelled", res.Body["stage"])
-	timeline := res.Body["timeline"].([]any)
-	last := timeline[len(timeline)-1].(map[string]any)
-	assert.Equal(t, "cancelled", last["stage"])
-	assert.Equal(t, "user_request", last["reason"])
+	// The reason is in the audit trail.
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		trail := get(t, "/v1/filings/"+id+"/timeline")
+		found := false
+		for _, e := range trail.Body["events"].([]any) {
+			m := e.(map[string]any)
+			found = found || (m["action"] == "cancel" && m["detail"] == "user_request")
+		}
+		assert.True(c, found, "%s", trail.Raw)
+	}, 10*time.Second, 50*time.Millisecond)
 
 	// The workflow has closed: state now comes from the read model.
 	require.EventuallyWithT(t, func(c *assert.CollectT) {

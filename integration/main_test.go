@@ -60,7 +60,21 @@ func runMain(m *testing.M) int {
 	if err != nil {
 		return fail("the default configuration", err)
 	}
-	cfg.HTTPAddr = "127.0.0.1:0"
+	// Fixed free ports: the sandbox world must know where to push webhooks
+	// and the activities where the sandbox serves.
+	apiAddr, err := testenv.FreeAddr()
+	if err != nil {
+		return fail("a free port", err)
+	}
+	sandboxAddr, err := testenv.FreeAddr()
+	if err != nil {
+		return fail("a free port", err)
+	}
+	cfg.HTTPAddr = apiAddr
+	cfg.Sandbox.Addr = sandboxAddr
+	cfg.Sandbox.WebhookURL = "http://" + apiAddr
+	cfg.World.BureauURL = "http://" + sandboxAddr + "/bureau"
+	cfg.World.CourierURL = "http://" + sandboxAddr + "/courier"
 	cfg.TemporalAddress = srv.FrontendHostPort()
 	cfg.DatabaseURL = dbURL
 	cfg.S3 = s3cfg
@@ -81,9 +95,10 @@ func runMain(m *testing.M) int {
 	defer a.Close()
 
 	runCtx, stop := context.WithCancel(ctx)
-	workerDone, apiDone, worldDone := make(chan error, 1), make(chan error, 1), make(chan error, 1)
+	workerDone, apiDone, worldDone, outboxDone := make(chan error, 1), make(chan error, 1), make(chan error, 1), make(chan error, 1)
 	go func() { workerDone <- a.RunWorker(runCtx) }()
 	go func() { worldDone <- a.RunWorld(runCtx) }()
+	go func() { outboxDone <- a.RunOutbox(runCtx) }()
 	ready := make(chan net.Addr, 1)
 	go func() { apiDone <- a.RunAPI(runCtx, ready) }()
 	select {
@@ -104,5 +119,6 @@ func runMain(m *testing.M) int {
 	}
 	<-workerDone
 	<-worldDone
+	<-outboxDone
 	return code
 }

@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/beianflow/beianflow/bureau"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/sample"
+	"github.com/beianflow/beianflow/webhook"
 	"github.com/beianflow/beianflow/workflows"
 )
 
@@ -359,4 +361,31 @@ func TestUploadsThatAreNotWhatWasDeclaredAreRejectedWithAReason(t *testing.T) {
 	res = postJSON(t, s.path("/uploads"), `{"kind":"photo","content_type":"application/pdf","size":100,"sha256":"`+strings.Repeat("a", 64)+`"}`)
 	assert.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Raw)
 	s.ok("/cancel", `{}`)
+}
+
+func TestWebhooksWithABadSignatureOrAStaleTimestampAreRefused(t *testing.T) {
+	t.Parallel()
+	body := `{"receipt_id":"SBX-1","filing_id":"01a227a5-be39-7787-9814-9c07e6468f61","state":"approved"}`
+	send := func(ts, delivery, sig string) response {
+		req, err := http.NewRequest(http.MethodPost, sys.baseURL+"/v1/webhooks/bureau", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Beian-Timestamp", ts)
+		req.Header.Set("X-Beian-Delivery", delivery)
+		req.Header.Set("X-Beian-Signature", sig)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		var b map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&b)
+		return response{Status: res.StatusCode, Body: b}
+	}
+	now := fmt.Sprint(time.Now().Unix())
+	res := send(now, "d-1", "sha256="+strings.Repeat("0", 64))
+	assert.Equal(t, http.StatusUnauthorized, res.Status)
+	assert.Equal(t, "bad_signature", res.Body["code"])
+	staleAt := time.Now().Add(-10 * time.Minute).Unix()
+	res = send(fmt.Sprint(staleAt), "d-2", webhook.Sign([]byte(sys.app.Config.World.WebhookSecret), staleAt, "d-2", []byte(body)))
+	assert.Equal(t, http.StatusUnauthorized, res.Status)
+	assert.Equal(t, "stale_timestamp", res.Body["code"])
 }

@@ -41,7 +41,13 @@ func NewFilings(db *DB) *Filings { return &Filings{db: db} }
 // the revision guard makes the write idempotent and order-independent.
 // It reports whether the row changed.
 func (r *Filings) Upsert(ctx context.Context, f Filing) (bool, error) {
-	res := r.db.Gorm.WithContext(ctx).Clauses(clause.OnConflict{
+	return UpsertFiling(r.db.Gorm.WithContext(ctx), f)
+}
+
+// UpsertFiling is Upsert inside the caller's transaction, so a stage change
+// and what announces it commit together.
+func UpsertFiling(tx *gorm.DB, f Filing) (bool, error) {
+	res := tx.Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns([]string{
 			"stage", "waiting_on", "revision", "closed", "updated_at", "filing_type", "domain",

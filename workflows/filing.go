@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/rules"
 )
@@ -40,8 +41,13 @@ type filing struct {
 	smsOutcome    *SMSVerificationRequest
 	bureauOutcome *BureauDecisionRequest
 
-	// pending notifications, awaited before the workflow ends.
+	// pending notifications, awaited before the workflow ends (filings
+	// started before the outbox).
 	pending []workflow.Future
+	// unsent notifications, enqueued with the next read-model write.
+	outboxNotifications bool
+	notifySeq           int64
+	unsent              []activities.NotifyRequest
 
 	trail auditTrail
 }
@@ -74,6 +80,7 @@ func FilingWorkflow(ctx workflow.Context, in FilingInput) (FilingState, error) {
 	}
 	f.lastUpdate = workflow.Now(ctx)
 	f.trail.enabled = workflow.GetVersion(ctx, auditTrailChange, workflow.DefaultVersion, 1) == 1
+	f.outboxNotifications = workflow.GetVersion(ctx, outboxNotificationsChange, workflow.DefaultVersion, 1) == 1
 	if f.trail.enabled {
 		workflow.Go(ctx, f.runAuditTrail)
 	}
@@ -90,6 +97,9 @@ func FilingWorkflow(ctx workflow.Context, in FilingInput) (FilingState, error) {
 	err := f.run(ctx)
 	if errors.Is(err, errEnded) {
 		err = f.finishEnded(ctx)
+	}
+	if ferr := f.flushNotifications(ctx); ferr != nil && err == nil {
+		err = ferr
 	}
 	for _, p := range f.pending {
 		_ = p.Get(ctx, nil) // a failed notification is logged by the SDK; it never fails the filing
@@ -142,6 +152,9 @@ func (f *filing) run(ctx workflow.Context) error {
 // waits for, then blocks until cond holds, the optional timeout passes
 // (ok == false), or the filing is cancelled or expires (errEnded).
 func (f *filing) wait(ctx workflow.Context, w waitSpec, cond func() bool) (ok bool, err error) {
+	if err := f.flushNotifications(ctx); err != nil {
+		return false, err
+	}
 	f.setWaiting(ctx, w)
 	full := func() bool { return f.ended != nil || cond() }
 	if w.timeout > 0 {
@@ -228,7 +241,7 @@ func (f *filing) enterStage(ctx workflow.Context, stage Stage, reason string) er
 	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
 		return fmt.Errorf("upsert search attributes: %w", err)
 	}
-	return recordReadModel(ctx, f.state)
+	return recordReadModel(ctx, f.state, f.takeUnsent())
 }
 
 // touch records that someone acted: the order clock restarts.

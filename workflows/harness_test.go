@@ -108,6 +108,9 @@ func (ft *filingTest) mockWorld() {
 				return errors.New("database unavailable")
 			}
 			w.rows = append(w.rows, r)
+			for _, n := range r.Notifications {
+				w.notifications = append(w.notifications, n.Event)
+			}
 			return nil
 		})
 	env.OnActivity(a.AppendAudit, mock.Anything, mock.Anything).Return(

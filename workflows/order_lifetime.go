@@ -56,6 +56,10 @@ func (f *filing) runOrderClock(ctx workflow.Context) {
 			}
 			if m.event != "" {
 				f.notify(ctx, m.event, map[string]string{"idle_days": strconv.Itoa(int(m.after / (24 * time.Hour)))})
+				// The main flow sleeps in its wait; send the reminder now.
+				if err := f.flushNotifications(ctx); err != nil {
+					return
+				}
 				continue
 			}
 			f.ended = &StageChange{Stage: StageExpired, Reason: "no update for 45 days"}

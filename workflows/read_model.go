@@ -18,7 +18,7 @@ const readModelRetryWindow = 7 * 24 * time.Hour
 // short database upsert on the worker's own connection pool, so a local
 // activity saves a round trip and two history events per stage change. It
 // retries until the database is back; the filing does not advance meanwhile.
-func recordReadModel(ctx workflow.Context, s FilingState) error {
+func recordReadModel(ctx workflow.Context, s FilingState, notifications []activities.NotifyRequest) error {
 	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
 		// Without it the SDK bounds all attempts by StartToCloseTimeout,
@@ -46,5 +46,6 @@ func recordReadModel(ctx workflow.Context, s FilingState) error {
 		Closed:          s.Stage.Terminal(),
 		CreatedAt:       s.CreatedAt,
 		UpdatedAt:       s.UpdatedAt,
+		Notifications:   notifications,
 	}).Get(ctx, nil)
 }

@@ -41,8 +41,14 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if tHost == "" {
 		tHost = "127.0.0.1"
 	}
-	// The API and worker must talk to the S3 server this command starts.
+	// The parts must talk to the servers this command starts, whatever
+	// ports were configured: the S3 server, the sandbox world, the API.
 	cfg.S3.Endpoint = "http://" + cfg.Dev.S3ListenAddr
+	if cfg.Sandbox.Addr != "" {
+		cfg.World.BureauURL = "http://" + cfg.Sandbox.Addr + "/bureau"
+		cfg.World.CourierURL = "http://" + cfg.Sandbox.Addr + "/courier"
+		cfg.Sandbox.WebhookURL = "http://" + displayAddr(cfg.HTTPAddr)
+	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -88,7 +94,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 	done := make(chan error, 1)
 	go func() {
-		done <- runAll(ctx, a.RunWorker, a.RunWorld, func(ctx context.Context) error { return a.RunAPI(ctx, nil) })
+		done <- runAll(ctx, a.RunWorker, a.RunWorld, a.RunOutbox, func(ctx context.Context) error { return a.RunAPI(ctx, nil) })
 	}()
 	log.Info("beianflow is up; Ctrl-C stops everything",
 		"api", "http://"+displayAddr(cfg.HTTPAddr),

@@ -33,12 +33,12 @@ func devConfig(t *testing.T, dataDir string) config.Config {
 	cfg.DataDir = dataDir
 	cfg.Dev.TemporalCLI = toolPath("BEIANFLOW_TEMPORAL_CLI", "temporal")
 	cfg.Dev.VersityGW = toolPath("BEIANFLOW_VERSITYGW", "versitygw")
-	addrs := make([]string, 4)
+	addrs := make([]string, 5)
 	for i := range addrs {
 		addrs[i], err = testenv.FreeAddr()
 		require.NoError(t, err)
 	}
-	cfg.HTTPAddr, cfg.TemporalAddress, cfg.Dev.S3ListenAddr = addrs[0], addrs[1], addrs[2]
+	cfg.HTTPAddr, cfg.TemporalAddress, cfg.Dev.S3ListenAddr, cfg.Sandbox.Addr = addrs[0], addrs[1], addrs[2], addrs[4]
 	_, uiPort, _ := net.SplitHostPort(addrs[3])
 	fmt.Sscan(uiPort, &cfg.Dev.TemporalUI)
 	return cfg

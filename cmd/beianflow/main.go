@@ -81,7 +81,7 @@ func run(args []string, stdout io.Writer, getenv func(string) string) error {
 		case "api":
 			return a.RunAPI(ctx, nil)
 		case "worker":
-			return runAll(ctx, a.RunWorker, a.RunWorld)
+			return runAll(ctx, a.RunWorker, a.RunWorld, a.RunOutbox)
 		}
 		return nil // migrations ran in app.Open
 	default:

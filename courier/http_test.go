@@ -1,0 +1,136 @@
+package courier_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beianflow/beianflow/courier"
+	"github.com/beianflow/beianflow/store"
+)
+
+// quick retries, so that the tests do not wait for the production backoff.
+var quick = courier.HTTPOptions{
+	MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
+	CallBudget: 5 * time.Second, Logger: slog.New(slog.DiscardHandler),
+}
+
+// counting wraps the sandbox server: it counts requests, keeps their
+// bodies, and answers the first failFirst with 503 after the sandbox acted.
+type counting struct {
+	next      http.Handler
+	failFirst int
+
+	mu     sync.Mutex
+	bodies []string
+}
+
+func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	c.mu.Lock()
+	c.bodies = append(c.bodies, string(body))
+	n := len(c.bodies)
+	c.mu.Unlock()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rec := httptest.NewRecorder()
+	c.next.ServeHTTP(rec, r)
+	if n <= c.failFirst {
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
+	w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+func (c *counting) requests() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.bodies...)
+}
+
+func serve(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestCourierShipsOnceOverHTTP(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(cst(2026, 11, 6, 17, 0)) // ships Monday 09:00
+		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now})
+		srv := &counting{next: courier.NewSandboxServer(sb), failFirst: 2}
+		client := courier.NewHTTPClient(serve(t, srv), quick)
+
+		created, err := client.CreateShipment(ctx, shipment("backdrop/f1", "f1"))
+		require.NoError(t, err)
+		assert.Equal(t, courier.StateCreated, created.State)
+		assert.True(t, created.ShippedAt.IsZero())
+		assert.Len(t, srv.requests(), 3, "two 502s after the sandbox acted, then the tracking")
+		recs, err := sb.Shipments(ctx, "f1")
+		require.NoError(t, err)
+		require.Len(t, recs, 1, "one backdrop")
+		assert.Equal(t, recs[0].TrackingNumber, created.TrackingNumber)
+
+		// Only name and mobile of the recipient go to the courier.
+		var sent map[string]any
+		require.NoError(t, json.Unmarshal([]byte(srv.requests()[0]), &sent))
+		assert.Equal(t, map[string]any{"name": recipientName, "mobile": recipientMobile}, sent["recipient"])
+
+		clk.Set(cst(2026, 11, 11, 9, 0))
+		tr, err := client.Track(ctx, created.TrackingNumber)
+		require.NoError(t, err)
+		assert.Equal(t, courier.StateDelivered, tr.State)
+		assert.True(t, tr.ShippedAt.Equal(cst(2026, 11, 9, 9, 0)))
+		assert.True(t, tr.DeliveredAt.Equal(cst(2026, 11, 11, 9, 0)))
+
+		_, err = client.Track(ctx, "SF000000000000")
+		assert.ErrorIs(t, err, courier.ErrUnknownShipment)
+		_, err = client.CreateShipment(ctx, shipment("backdrop/f1", "f2"))
+		assert.ErrorIs(t, err, courier.ErrIdempotencyKeyReused)
+	})
+}
+
+func TestUndeliverableAddressCodeReachesTheCaller(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		sb := courier.NewSandbox(db, courier.SandboxOptions{})
+		srv := &counting{next: courier.NewSandboxServer(sb)}
+		client := courier.NewHTTPClient(serve(t, srv), quick)
+
+		s := shipment("backdrop/f1", "f1")
+		s.Address.Province = "HK"
+		s.Address.City = ""
+		_, err := client.CreateShipment(ctx, s)
+		require.ErrorIs(t, err, courier.ErrUndeliverable)
+		var undeliverable *courier.UndeliverableError
+		require.ErrorAs(t, err, &undeliverable)
+		assert.Equal(t, "f1", undeliverable.FilingID)
+		assert.Equal(t, []string{courier.ReasonAddressNotMainland, courier.ReasonAddressCityMissing}, undeliverable.Reasons)
+		assert.Len(t, srv.requests(), 1, "a business refusal is not retried")
+		for _, secret := range []string{recipientName, recipientMobile, street} {
+			assert.NotContains(t, err.Error(), secret)
+		}
+
+		// A caller bug is not an address problem.
+		_, err = client.CreateShipment(ctx, shipment("backdrop/f2", ""))
+		require.ErrorIs(t, err, courier.ErrInvalidShipment)
+		assert.NotErrorIs(t, err, courier.ErrUndeliverable)
+
+		recs, err := sb.Shipments(ctx, "f1")
+		require.NoError(t, err)
+		assert.Empty(t, recs, "nothing was shipped")
+	})
+}

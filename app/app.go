@@ -68,8 +68,9 @@ type World struct {
 // instance inventory and MIIT records (sandboxes for now) and the notifier.
 func newWorld(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Logger) (World, error) {
 	w := World{
-		Bureau:    bureau.NewHTTPClient(cfg.World.BureauURL, bureau.HTTPOptions{Logger: log}),
-		Courier:   courier.NewHTTPClient(cfg.World.CourierURL, courier.HTTPOptions{Logger: log}),
+		// Call budgets stay below the activities' 30 s start-to-close timeout.
+		Bureau:    bureau.NewHTTPClient(cfg.World.BureauURL, bureau.HTTPOptions{Logger: log, CallBudget: 20 * time.Second}),
+		Courier:   courier.NewHTTPClient(cfg.World.CourierURL, courier.HTTPOptions{Logger: log, CallBudget: 20 * time.Second}),
 		Instances: instances.NewSandbox(),
 		Records:   records.NewSandbox(),
 		Notifier:  notify.NewLogSender(log),

@@ -27,7 +27,9 @@ import (
 // if the filing ends in another stage.
 func waitStep(t *testing.T, id, stage, step string) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	// Long enough for a worker crash: the activity it ran is retried when
+	// its 30 s start-to-close timeout expires.
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		res := get(t, "/v1/filings/"+id)
 		got, _ := res.Body["stage"].(string)
@@ -213,3 +215,5 @@ func TestCompleteFilingFromCreationToFilingNumber(t *testing.T) {
 
 	recordHistory(t, id, "complete_filing_zj")
 }
+
+func storeFilings() *store.Filings { return store.NewFilings(sys.app.DB) }

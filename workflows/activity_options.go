@@ -19,7 +19,10 @@ var acts *activities.Activities
 // return as non-retryable errors of the types in package activities.
 func withActivity(ctx workflow.Context, summary string) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: time.Minute,
+		// A worker that dies mid-activity is noticed only when this
+		// expires, so it is as short as the slowest call allows: gateway
+		// calls give up within their 20 s budget.
+		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
 			BackoffCoefficient: 2,

@@ -123,7 +123,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	log.Info("database ready", "database", dbDesc, "migrations_applied", applied)
 
-	a.Documents, err = documents.New(ctx, cfg.S3)
+	var docOpts []documents.Option
+	if cfg.S3.SSE != "" {
+		docOpts = append(docOpts, documents.WithSSE(cfg.S3.SSE, cfg.S3.SSEKMSKeyID))
+	}
+	a.Documents, err = documents.New(ctx, cfg.S3, docOpts...)
 	if err != nil {
 		return nil, err
 	}

@@ -97,6 +97,11 @@ type World struct {
 
 // S3 configures the S3-compatible document store.
 type S3 struct {
+	// SSE is the server-side encryption of uploads: "" (the bucket's
+	// default), "AES256" or "aws:kms" with SSEKMSKeyID.
+	SSE         string
+	SSEKMSKeyID string
+
 	Endpoint        string // empty means AWS's regional endpoint
 	Region          string
 	Bucket          string
@@ -187,6 +192,17 @@ var Vars = []Var{
 	}},
 	{"S3_FORCE_PATH_STYLE", "true", "Path-style bucket addressing (needed by most S3-compatible servers).", func(c *Config, v string) error {
 		return boolean(v, &c.S3.ForcePathStyle)
+	}},
+	{"S3_SSE", "", "Server-side encryption of uploaded documents: empty (the bucket's default), AES256 or aws:kms.", func(c *Config, v string) error {
+		if v != "" && v != "AES256" && v != "aws:kms" {
+			return errors.New("must be empty, AES256 or aws:kms")
+		}
+		c.S3.SSE = v
+		return nil
+	}},
+	{"S3_SSE_KMS_KEY_ID", "", "KMS key for S3_SSE=aws:kms (empty: the AWS-managed key).", func(c *Config, v string) error {
+		c.S3.SSEKMSKeyID = v
+		return nil
 	}},
 	{"BEIANFLOW_LOG_LEVEL", "info", "debug, info, warn or error.", func(c *Config, v string) error {
 		return c.LogLevel.UnmarshalText([]byte(v))

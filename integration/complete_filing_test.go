@@ -27,11 +27,17 @@ import (
 // if the filing ends in another stage.
 func waitStep(t *testing.T, id, stage, step string) map[string]any {
 	t.Helper()
+	return waitStepAt(t, sys.baseURL, id, stage, step)
+}
+
+// waitStepAt is waitStep against the API at base.
+func waitStepAt(t *testing.T, base, id, stage, step string) map[string]any {
+	t.Helper()
 	// Long enough for a worker crash: the activity it ran is retried when
 	// its 30 s start-to-close timeout expires.
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		res := get(t, "/v1/filings/"+id)
+		res := doAt(t, base, http.MethodGet, "/v1/filings/"+id, "", "")
 		got, _ := res.Body["stage"].(string)
 		if got == stage && (step == "" || res.Body["step"] == step) {
 			return res.Body
@@ -58,9 +64,15 @@ func mustOK(t *testing.T, res response) map[string]any {
 // body that attaches the object.
 func upload(t *testing.T, id, kind, contentType string, content []byte) string {
 	t.Helper()
+	return uploadAt(t, sys.baseURL, id, kind, contentType, content)
+}
+
+// uploadAt is upload through the API at base.
+func uploadAt(t *testing.T, base, id, kind, contentType string, content []byte) string {
+	t.Helper()
 	sum := sha256.Sum256(content)
 	digest := hex.EncodeToString(sum[:])
-	res := postJSON(t, "/v1/filings/"+id+"/uploads", fmt.Sprintf(`{"kind":%q,"content_type":%q,"size":%d,"sha256":%q}`,
+	res := doAt(t, base, http.MethodPost, "/v1/filings/"+id+"/uploads", "application/json", fmt.Sprintf(`{"kind":%q,"content_type":%q,"size":%d,"sha256":%q}`,
 		kind, contentType, len(content), digest))
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Raw)
 	req, err := http.NewRequest(res.Body["method"].(string), res.Body["url"].(string), bytes.NewReader(content))
@@ -78,7 +90,11 @@ func upload(t *testing.T, id, kind, contentType string, content []byte) string {
 
 // document uploads a scanned document of a kind and returns the attach body.
 func document(t *testing.T, id, kind string) string {
-	return upload(t, id, kind, "application/pdf", []byte("%PDF-1.7\n% scanned "+kind+" of "+id+"\n"))
+	return documentAt(t, sys.baseURL, id, kind)
+}
+
+func documentAt(t *testing.T, base, id, kind string) string {
+	return uploadAt(t, base, id, kind, "application/pdf", []byte("%PDF-1.7\n% scanned "+kind+" of "+id+"\n"))
 }
 
 // photoPNG is a blank 600×800 portrait, the smallest photo the rules accept.
@@ -91,9 +107,11 @@ var photoPNG = func() []byte {
 }()
 
 // photo uploads the verification photo and returns the body that hands it in.
-func photo(t *testing.T, id string) string {
+func photo(t *testing.T, id string) string { return photoAt(t, sys.baseURL, id) }
+
+func photoAt(t *testing.T, base, id string) string {
 	var m map[string]any
-	require.NoError(t, json.Unmarshal([]byte(upload(t, id, "photo", "image/png", photoPNG)), &m))
+	require.NoError(t, json.Unmarshal([]byte(uploadAt(t, base, id, "photo", "image/png", photoPNG)), &m))
 	delete(m, "kind")
 	b, _ := json.Marshal(m)
 	return string(b)

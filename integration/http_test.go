@@ -20,11 +20,17 @@ type response struct {
 
 func do(t *testing.T, method, path, contentType string, body string) response {
 	t.Helper()
+	return doAt(t, sys.baseURL, method, path, contentType, body)
+}
+
+// doAt sends a request to the API at base.
+func doAt(t *testing.T, base, method, path, contentType string, body string) response {
+	t.Helper()
 	var r io.Reader
 	if body != "" {
 		r = bytes.NewBufferString(body)
 	}
-	req, err := http.NewRequest(method, sys.baseURL+path, r)
+	req, err := http.NewRequest(method, base+path, r)
 	require.NoError(t, err)
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)

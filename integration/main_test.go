@@ -18,6 +18,7 @@ import (
 
 // sys is the running system every test in this package talks to.
 var sys struct {
+	s3       *testenv.S3Server
 	baseURL  string
 	temporal client.Client
 	app      *app.App
@@ -50,11 +51,13 @@ func runMain(m *testing.M) int {
 		return fail("a temporary directory", err)
 	}
 	defer os.RemoveAll(dir)
-	s3cfg, stopS3, err := testenv.S3(ctx, dir)
+	s3srv, err := testenv.StartS3(ctx, dir)
 	if err != nil {
 		return fail("an S3 server", err)
 	}
-	defer stopS3()
+	defer s3srv.Stop()
+	sys.s3 = s3srv
+	s3cfg := s3srv.Config
 
 	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {

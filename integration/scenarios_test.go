@@ -43,21 +43,28 @@ func applicationFor(province, company, domain, name string) filing.Application {
 
 // scenario is one filing driven through the HTTP API.
 type scenario struct {
-	t   *testing.T
-	id  string
-	app filing.Application
+	t    *testing.T
+	id   string
+	app  filing.Application
+	base string // the API it talks to
 }
 
 // startScenario creates a filing through the API and fills it in.
 func startScenario(t *testing.T, province, domain, name string) *scenario {
 	t.Helper()
+	return startScenarioAt(t, sys.baseURL, province, domain, name)
+}
+
+// startScenarioAt is startScenario through the API at base.
+func startScenarioAt(t *testing.T, base, province, domain, name string) *scenario {
+	t.Helper()
 	company := newCompany(province)
 	// An account (and so an instance) per scenario: each instance has a
 	// quota of five 备案服务号.
 	account := "acc-scn" + company[10:16]
-	res := postJSON(t, "/v1/filings", createBody(account, province, domain, company))
+	res := doAt(t, base, http.MethodPost, "/v1/filings", "application/json", createBody(account, province, domain, company))
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Raw)
-	s := &scenario{t: t, id: res.Body["filing_id"].(string), app: applicationFor(province, company, domain, name)}
+	s := &scenario{t: t, id: res.Body["filing_id"].(string), app: applicationFor(province, company, domain, name), base: base}
 	s.fill()
 	return s
 }
@@ -79,26 +86,26 @@ func startDirect(t *testing.T, province, domain, name string, scale float64) *sc
 		Domain: domain, CreatedAt: time.Now().UTC(), Product: workflows.Product{InstanceID: "i-direct-" + company[10:16]}, Settings: settings,
 	})
 	require.NoError(t, err)
-	return &scenario{t: t, id: id, app: applicationFor(province, company, domain, name)}
+	return &scenario{t: t, id: id, app: applicationFor(province, company, domain, name), base: sys.baseURL}
 }
 
 func (s *scenario) path(p string) string { return "/v1/filings/" + s.id + p }
 
 func (s *scenario) ok(p, body string) map[string]any {
 	s.t.Helper()
-	return mustOK(s.t, postJSON(s.t, s.path(p), body))
+	return mustOK(s.t, doAt(s.t, s.base, http.MethodPost, s.path(p), "application/json", body))
 }
 
 func (s *scenario) refused(p, body, code string) {
 	s.t.Helper()
-	res := postJSON(s.t, s.path(p), body)
+	res := doAt(s.t, s.base, http.MethodPost, s.path(p), "application/json", body)
 	assert.Equal(s.t, http.StatusConflict, res.Status, "%s", res.Raw)
 	assert.Equal(s.t, code, res.Body["code"])
 }
 
 func (s *scenario) wait(stage, step string) map[string]any {
 	s.t.Helper()
-	return waitStep(s.t, s.id, stage, step)
+	return waitStepAt(s.t, s.base, s.id, stage, step)
 }
 
 // fill saves the application and attaches the materials it needs.
@@ -107,9 +114,9 @@ func (s *scenario) fill() {
 	s.wait("information", "editing")
 	body, err := json.Marshal(s.app)
 	require.NoError(s.t, err)
-	mustOK(s.t, do(s.t, http.MethodPut, s.path("/application"), "application/json", string(body)))
+	mustOK(s.t, doAt(s.t, s.base, http.MethodPut, s.path("/application"), "application/json", string(body)))
 	for _, kind := range []string{"verification_form", "subject_certificate", "leader_id"} {
-		s.ok("/materials", document(s.t, s.id, kind))
+		s.ok("/materials", documentAt(s.t, s.base, s.id, kind))
 	}
 }
 
@@ -127,7 +134,7 @@ func (s *scenario) throughBackdrop() {
 	s.wait("photo_verification", "awaiting_mailing_address")
 	s.ok("/mailing-address", `{"recipient":{"name":"张伟","mobile":"13800138000"},"address":{"province":"ZJ","city":"杭州市","detail":"文三路90号"}}`)
 	s.wait("photo_verification", "awaiting_photo")
-	s.ok("/photo", photo(s.t, s.id))
+	s.ok("/photo", photoAt(s.t, s.base, s.id))
 	s.wait("photo_verification", "photo_review")
 }
 

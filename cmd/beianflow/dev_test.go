@@ -21,6 +21,9 @@ import (
 	"github.com/beianflow/beianflow/config"
 	"github.com/beianflow/beianflow/internal/sample"
 	"github.com/beianflow/beianflow/internal/testenv"
+	"github.com/beianflow/beianflow/notify"
+	"github.com/beianflow/beianflow/outbox"
+	"github.com/beianflow/beianflow/store"
 )
 
 // devConfig is what `make run` uses, on free ports and a temporary data
@@ -174,4 +177,31 @@ func TestHealthcheckCommandFailsWhenNothingAnswers(t *testing.T) {
 	require.NoError(t, err)
 	assert.Error(t, run([]string{"healthcheck", "http://" + addr + "/readyz"}, io.Discard, os.Getenv))
 	assert.Error(t, run([]string{"healthcheck"}, io.Discard, os.Getenv))
+}
+
+func TestOutboxCommandShowsFailedMessagesWithMaskedRecipients(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.Open(ctx, "", filepath.Join(dir, "beianflow.db"))
+	require.NoError(t, err)
+	_, err = db.Migrate(ctx)
+	require.NoError(t, err)
+	require.NoError(t, outbox.Enqueue(db.Gorm, outbox.Message{
+		DedupKey: outbox.Key("f-1", "bureau_approved", 1, notify.SMS),
+		Message:  notify.Message{FilingID: "f-1", Event: "bureau_approved", Channel: notify.SMS, To: "13800138000"},
+	}))
+	require.NoError(t, db.Gorm.Exec(`UPDATE outbox_messages SET status = 'failed', attempts = 10, last_error = 'sns OptedOut (HTTP 400, permanent)'`).Error)
+	require.NoError(t, db.Close())
+
+	var out bytes.Buffer
+	require.NoError(t, run([]string{"outbox"}, &out, func(k string) string {
+		if k == "BEIANFLOW_DATA_DIR" {
+			return dir
+		}
+		return ""
+	}))
+	assert.Contains(t, out.String(), "failed 1")
+	assert.Contains(t, out.String(), "f-1/bureau_approved/1/sms")
+	assert.Contains(t, out.String(), "OptedOut")
+	assert.NotContains(t, out.String(), "13800138000", "recipients are masked")
 }

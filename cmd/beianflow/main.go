@@ -17,6 +17,8 @@ import (
 
 	"github.com/beianflow/beianflow/app"
 	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/outbox"
+	"github.com/beianflow/beianflow/store"
 )
 
 const usage = `beianflow — ICP filing (ICP备案) workflows on Temporal
@@ -30,6 +32,8 @@ Commands:
   worker    run the Temporal worker
   migrate   apply pending database migrations and exit
   config    print the environment variables with their defaults (--markdown for a table)
+  outbox    show notification delivery: counts by status and the messages that failed
+            for good (recipients masked)
   healthcheck URL
             exit 0 if URL answers 200 (container health checks; images have no curl)
 
@@ -69,6 +73,8 @@ func run(args []string, stdout io.Writer, getenv func(string) string) error {
 	defer stop()
 
 	switch cmd {
+	case "outbox":
+		return showOutbox(ctx, cfg, stdout)
 	case "dev":
 		return runDev(ctx, cfg, log)
 	case "api", "worker", "migrate":
@@ -139,4 +145,28 @@ func runAll(ctx context.Context, parts ...func(context.Context) error) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// showOutbox prints notification delivery for operators: counts by status
+// and the messages that failed for good, with masked recipients and the
+// failure's class (never its text, which may quote the recipient).
+func showOutbox(ctx context.Context, cfg config.Config, w io.Writer) error {
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	counts, err := outbox.Counts(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "pending %d  sent %d  failed %d\n", counts[outbox.StatusPending], counts[outbox.StatusSent], counts[outbox.StatusFailed])
+	failed, err := outbox.Failed(ctx, db, 50)
+	if err != nil {
+		return err
+	}
+	for _, m := range failed {
+		fmt.Fprintf(w, "FAILED %s  filing %s  %s/%s to %s  attempts %d  %s\n", m.DedupKey, m.FilingID, m.Event, m.Channel, m.To, m.Attempts, m.LastError)
+	}
+	return nil
 }

@@ -146,48 +146,84 @@ func redact(dbURL string) string {
 // S3 starts a versitygw server on a free loopback port over a temporary
 // directory and returns a configuration for it. stop ends the server.
 func S3(ctx context.Context, dir string) (cfg config.S3, stop func(), err error) {
-	bin, err := tool("BEIANFLOW_VERSITYGW", "versitygw")
+	srv, err := StartS3(ctx, dir)
 	if err != nil {
 		return config.S3{}, nil, err
+	}
+	return srv.Config, srv.Stop, nil
+}
+
+// S3Server is a versitygw process that a test can stop and start again on
+// the same port and directory, to simulate an outage.
+type S3Server struct {
+	Config config.S3
+	bin    string
+	addr   string
+	root   string
+	logDir string
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// StartS3 starts a restartable versitygw server.
+func StartS3(ctx context.Context, dir string) (*S3Server, error) {
+	bin, err := tool("BEIANFLOW_VERSITYGW", "versitygw")
+	if err != nil {
+		return nil, err
 	}
 	addr, err := FreeAddr()
 	if err != nil {
-		return config.S3{}, nil, err
+		return nil, err
 	}
 	root := filepath.Join(dir, "s3")
 	if err := os.MkdirAll(root, 0o750); err != nil {
-		return config.S3{}, nil, err
+		return nil, err
 	}
-	cfg = config.S3{
-		Endpoint:        "http://" + addr,
-		Region:          "us-east-1",
-		Bucket:          "beianflow-test",
-		AccessKeyID:     "test-access",
-		SecretAccessKey: "test-secret-" + randomHex(8),
-		ForcePathStyle:  true,
+	s := &S3Server{
+		Config: config.S3{
+			Endpoint:        "http://" + addr,
+			Region:          "us-east-1",
+			Bucket:          "beianflow-test",
+			AccessKeyID:     "test-access",
+			SecretAccessKey: "test-secret-" + randomHex(8),
+			ForcePathStyle:  true,
+		},
+		bin: bin, addr: addr, root: root, logDir: dir,
 	}
-	logFile, err := os.Create(filepath.Join(dir, "versitygw.log"))
+	return s, s.Start(ctx)
+}
+
+// Start (re)starts the server and waits until it accepts connections.
+func (s *S3Server) Start(ctx context.Context) error {
+	logFile, err := os.OpenFile(filepath.Join(s.logDir, "versitygw.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
 	if err != nil {
-		return config.S3{}, nil, err
+		return err
 	}
-	cmd := exec.Command(bin, "--port", addr, "posix", root)
-	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+cfg.AccessKeyID, "ROOT_SECRET_KEY="+cfg.SecretAccessKey)
+	cmd := exec.Command(s.bin, "--port", s.addr, "posix", s.root)
+	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+s.Config.AccessKeyID, "ROOT_SECRET_KEY="+s.Config.SecretAccessKey)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		_ = logFile.Close()
-		return config.S3{}, nil, fmt.Errorf("start versitygw: %w", err)
+		return fmt.Errorf("start versitygw: %w", err)
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); _ = logFile.Close(); close(exited) }()
-	stop = func() {
-		_ = cmd.Process.Kill()
-		<-exited
+	s.cmd, s.exited = cmd, exited
+	if err := WaitForTCP(ctx, s.addr, exited, 30*time.Second); err != nil {
+		s.Stop()
+		return fmt.Errorf("versitygw did not start (log in %s): %w", logFile.Name(), err)
 	}
-	if err := WaitForTCP(ctx, addr, exited, 30*time.Second); err != nil {
-		stop()
-		return config.S3{}, nil, fmt.Errorf("versitygw did not start (log in %s): %w", logFile.Name(), err)
+	return nil
+}
+
+// Stop kills the server; Start brings it back with the same data.
+func (s *S3Server) Stop() {
+	if s.cmd == nil {
+		return
 	}
-	return cfg, stop, nil
+	_ = s.cmd.Process.Kill()
+	<-s.exited
+	s.cmd = nil
 }
 
 // WaitForTCP waits until something accepts connections on addr, the process

@@ -51,7 +51,12 @@ func (a *Activities) ShipBackdrop(ctx context.Context, r ShipBackdropRequest) (S
 		Address:        to.Address,
 	})
 	if errors.Is(err, courier.ErrUndeliverable) {
-		return ShipmentTracking{}, reject(ErrTypeUndeliverable, "address_undeliverable", "the courier cannot deliver to this address", nil)
+		code := "address_undeliverable"
+		var u *courier.UndeliverableError
+		if errors.As(err, &u) && len(u.Reasons) > 0 {
+			code = u.Reasons[0] // e.g. address_not_mainland: what to fix
+		}
+		return ShipmentTracking{}, reject(ErrTypeUndeliverable, code, "the courier cannot deliver to this address: "+code, nil)
 	}
 	if err != nil {
 		return ShipmentTracking{}, fmt.Errorf("ship backdrop for filing %s: %w", r.FilingID, err)

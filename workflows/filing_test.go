@@ -482,3 +482,26 @@ func TestABadUploadIsRejectedWithItsReasonAndTheFilingDoesNotAdvance(t *testing.
 	})
 	assert.Equal(t, workflows.StageCancelled, ft.run().Stage)
 }
+
+func TestAnUndeliverableAddressAsksTheApplicantForAnotherOne(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.world.undeliverable["addr-bad"] = true
+	ft.fillAndSubmit(monday.Add(10 * time.Minute))
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
+	ft.at(monday.Add(40*time.Minute), func() {
+		ft.act(workflows.UpdateMailingAddress, workflows.MailingAddressRequest{AddressRevisionID: "addr-bad"})
+	})
+	ft.at(monday.Add(50*time.Minute), func() {
+		st := ft.state()
+		assert.Equal(t, "awaiting_mailing_address", st.Step, "the filing goes on, asking again")
+		assert.Equal(t, "courier", st.LastRejection.By)
+		assert.Equal(t, "address_undeliverable", st.LastRejection.Reasons[0].Code)
+		ft.act(workflows.UpdateMailingAddress, mailing)
+	})
+	ft.at(monday.Add(time.Hour), func() {
+		assert.Equal(t, "in_transit", ft.state().Step)
+		ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"})
+	})
+	assert.Equal(t, workflows.StageCancelled, ft.run().Stage)
+	assert.Equal(t, 1, ft.world.shipments)
+}

@@ -46,6 +46,7 @@ type world struct {
 	rows          []activities.FilingRecord
 	audit         []activities.AuditEntry
 	badUploads    map[string]string // object key → rejection reason
+	undeliverable map[string]bool   // address revision → refused by the courier
 	recordFails   int               // read-model writes that fail before the database is back
 	recordCalls   int
 }
@@ -90,7 +91,7 @@ func newFilingTest(t *testing.T, province string, start time.Time) *filingTest {
 	}
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflows.WorkflowID(in.FilingID)})
 	worker.Register(env, &activities.Activities{})
-	ft := &filingTest{t: t, env: env, world: &world{bureauStatus: map[string]activities.BureauStatus{}, badUploads: map[string]string{}}, in: in, start: start}
+	ft := &filingTest{t: t, env: env, world: &world{bureauStatus: map[string]activities.BureauStatus{}, badUploads: map[string]string{}, undeliverable: map[string]bool{}}, in: in, start: start}
 	ft.mockWorld()
 	return ft
 }
@@ -152,9 +153,13 @@ func (ft *filingTest) mockWorld() {
 			return f, nil
 		})
 	env.OnActivity(a.ShipBackdrop, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, _ activities.ShipBackdropRequest) (activities.ShipmentTracking, error) {
+		func(_ context.Context, r activities.ShipBackdropRequest) (activities.ShipmentTracking, error) {
 			w.mu.Lock()
 			defer w.mu.Unlock()
+			if w.undeliverable[r.AddressRevisionID] {
+				return activities.ShipmentTracking{}, temporal.NewNonRetryableApplicationError("undeliverable",
+					activities.ErrTypeUndeliverable, nil, activities.Rejection{Code: "address_undeliverable", Message: "the courier cannot deliver to this address"})
+			}
 			w.shipments++
 			return activities.ShipmentTracking{TrackingNumber: "SF000000000001", ShippedAt: env.Now()}, nil
 		})

@@ -26,20 +26,30 @@ func (f *filing) photoVerification(ctx workflow.Context) error {
 	if pr.MobileAppUploadAllowed() {
 		what += ", or the choice of the provider app instead"
 	}
-	f.mailing, f.photoPath = nil, nil
-	if _, err := f.wait(ctx, waitSpec{step: "awaiting_mailing_address", on: PartyApplicant, what: what, deadline: f.orderExpiry()},
-		func() bool { return f.mailing != nil || f.photoPath != nil }); err != nil {
-		return err
+	for {
+		f.mailing, f.photoPath = nil, nil
+		if _, err := f.wait(ctx, waitSpec{step: "awaiting_mailing_address", on: PartyApplicant, what: what, deadline: f.orderExpiry()},
+			func() bool { return f.mailing != nil || f.photoPath != nil }); err != nil {
+			return err
+		}
+		if f.photoPath != nil && f.photoPath.Mode == PhotoProviderApp {
+			f.state.PhotoMode = PhotoProviderApp
+			f.photoPath = nil
+			return f.appVerification(ctx, "document upload and face verification in the provider app")
+		}
+		err := f.shipBackdrop(ctx)
+		if reason, undeliverable := businessRejection(err, activities.ErrTypeUndeliverable); undeliverable {
+			// The courier refuses the address: ask for another one.
+			reason.Field = "mailing_address"
+			f.state.Shipment = nil
+			f.reject(ctx, "courier", []Reason{reason})
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return f.photoReview(ctx)
 	}
-	if f.photoPath != nil && f.photoPath.Mode == PhotoProviderApp {
-		f.state.PhotoMode = PhotoProviderApp
-		f.photoPath = nil
-		return f.appVerification(ctx, "document upload and face verification in the provider app")
-	}
-	if err := f.shipBackdrop(ctx); err != nil {
-		return err
-	}
-	return f.photoReview(ctx)
 }
 
 // shipBackdrop creates the shipment once (the activity is idempotent per

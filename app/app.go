@@ -238,6 +238,27 @@ func (a *App) RunWorker(ctx context.Context) error {
 	return nil
 }
 
+// pruneWebhookDeliveries forgets webhook delivery IDs once their timestamps
+// are stale: a replay of an older delivery is refused for its timestamp
+// anyway, so the table stays small.
+func (a *App) pruneWebhookDeliveries(ctx context.Context) {
+	deliveries := webhook.NewDBStore(a.DB)
+	tick := time.NewTicker(10 * time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := deliveries.Prune(ctx, time.Now().Add(-2*webhook.DefaultWindow)); err != nil && ctx.Err() == nil {
+			a.Log.WarnContext(ctx, "pruning webhook deliveries failed", "err", err)
+		} else if n > 0 {
+			a.Log.DebugContext(ctx, "pruned webhook deliveries", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 // RunAPI serves the HTTP API until ctx ends. ready, if not nil, receives
 // the bound address.
 func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
@@ -251,6 +272,7 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 		Process:   a.Config.Process,
 		Log:       a.Log,
 	})
+	go a.pruneWebhookDeliveries(ctx)
 	return api.Serve(ctx, h, a.Config.HTTPAddr, a.Config.ShutdownTimeout, a.Log, ready)
 }
 

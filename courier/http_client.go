@@ -4,32 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
+	"github.com/beianflow/beianflow/internal/httpcall"
 	"net/http"
 	"net/url"
-	"strings"
-	"time"
 )
 
 // HTTPOptions configures an HTTPClient. Zero fields take their defaults.
-type HTTPOptions struct {
-	// Client sends the requests; default a client of its own over
-	// http.DefaultTransport. Its own Timeout, if any, applies per attempt
-	// on top of RequestTimeout.
-	Client *http.Client
-	// RequestTimeout bounds one attempt, answer body included; default 10s.
-	RequestTimeout time.Duration
-	// CallBudget bounds one call to CreateShipment or Track, every attempt
-	// and wait included; default 30s. The caller's deadline applies too, so
-	// an activity's start-to-close timeout should exceed it.
-	CallBudget time.Duration
-	// MinBackoff is the wait before the first retry, doubled for each
-	// further one up to MaxBackoff, with jitter; defaults 200ms and 5s. A
-	// Retry-After header overrides it.
-	MinBackoff, MaxBackoff time.Duration
-	// Logger receives a line per retry; default slog.Default().
-	Logger *slog.Logger
-}
+type HTTPOptions = httpcall.Options
 
 // HTTPClient is a Courier that speaks the courier protocol of
 // docs/protocol.md: to a real courier, or to NewSandboxServer in `make
@@ -41,8 +22,7 @@ type HTTPOptions struct {
 // filing ID or tracking number, HTTP status and codes, never the courier's
 // message, which may quote the address. It is safe for concurrent use.
 type HTTPClient struct {
-	base string
-	opts HTTPOptions
+	c *httpcall.Client
 }
 
 var _ Courier = (*HTTPClient)(nil)
@@ -50,26 +30,7 @@ var _ Courier = (*HTTPClient)(nil)
 // NewHTTPClient returns a client of the courier at baseURL, e.g.
 // "https://courier.example/api" (a trailing slash is ignored).
 func NewHTTPClient(baseURL string, opts HTTPOptions) *HTTPClient {
-	if opts.Client == nil {
-		opts.Client = &http.Client{}
-	}
-	if opts.RequestTimeout <= 0 {
-		opts.RequestTimeout = 10 * time.Second
-	}
-	if opts.CallBudget <= 0 {
-		opts.CallBudget = 30 * time.Second
-	}
-	if opts.MinBackoff <= 0 {
-		opts.MinBackoff = 200 * time.Millisecond
-	}
-	if opts.MaxBackoff <= 0 {
-		opts.MaxBackoff = 5 * time.Second
-	}
-	opts.MaxBackoff = max(opts.MaxBackoff, opts.MinBackoff)
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
-	return &HTTPClient{base: strings.TrimRight(baseURL, "/"), opts: opts}
+	return &HTTPClient{c: httpcall.New("courier", baseURL, opts)}
 }
 
 // CreateShipment implements Courier: POST /shipments with the
@@ -84,23 +45,23 @@ func (c *HTTPClient) CreateShipment(ctx context.Context, s Shipment) (Tracking, 
 	if err != nil {
 		return Tracking{}, fmt.Errorf("courier: %s: encode: %w", op, err)
 	}
-	a, err := c.call(ctx, op, http.MethodPost, "/shipments", s.IdempotencyKey, body)
+	a, err := c.c.Call(ctx, op, http.MethodPost, "/shipments", s.IdempotencyKey, body)
 	if err != nil {
 		return Tracking{}, err
 	}
 	switch {
-	case a.status == http.StatusCreated || a.status == http.StatusOK:
-		return a.tracking(op)
-	case a.status == http.StatusUnprocessableEntity && a.code() == codeUndeliverable:
+	case a.Status == http.StatusCreated || a.Status == http.StatusOK:
+		return tracking(a, op)
+	case a.Status == http.StatusUnprocessableEntity && a.Code() == codeUndeliverable:
 		// The same error the sandbox returns: the filing and the reasons are
 		// all a caller needs.
-		return Tracking{}, &UndeliverableError{FilingID: s.FilingID, Reasons: a.reasons()}
-	case a.status == http.StatusBadRequest || a.status == http.StatusRequestEntityTooLarge || a.status == http.StatusUnprocessableEntity:
-		return Tracking{}, a.err(op, ErrInvalidShipment)
-	case a.status == http.StatusConflict:
-		return Tracking{}, a.err(op, ErrIdempotencyKeyReused)
+		return Tracking{}, &UndeliverableError{FilingID: s.FilingID, Reasons: reasons(a)}
+	case a.Status == http.StatusBadRequest || a.Status == http.StatusRequestEntityTooLarge || a.Status == http.StatusUnprocessableEntity:
+		return Tracking{}, c.c.Refused(op, a, ErrInvalidShipment)
+	case a.Status == http.StatusConflict:
+		return Tracking{}, c.c.Refused(op, a, ErrIdempotencyKeyReused)
 	}
-	return Tracking{}, a.err(op, nil)
+	return Tracking{}, c.c.Refused(op, a, nil)
 }
 
 // Track implements Courier: GET /shipments/{tracking_number}. Only a 404
@@ -111,36 +72,36 @@ func (c *HTTPClient) Track(ctx context.Context, trackingNumber string) (Tracking
 	if trackingNumber == "" {
 		return Tracking{}, fmt.Errorf("courier: %s: %w", op, ErrUnknownShipment)
 	}
-	a, err := c.call(ctx, op, http.MethodGet, "/shipments/"+url.PathEscape(trackingNumber), "", nil)
+	a, err := c.c.Call(ctx, op, http.MethodGet, "/shipments/"+url.PathEscape(trackingNumber), "", nil)
 	if err != nil {
 		return Tracking{}, err
 	}
 	switch {
-	case a.status == http.StatusOK:
-		return a.tracking(op)
-	case a.status == http.StatusNotFound && a.code() == codeUnknownShipment:
-		return Tracking{}, a.err(op, ErrUnknownShipment)
+	case a.Status == http.StatusOK:
+		return tracking(a, op)
+	case a.Status == http.StatusNotFound && a.Code() == codeUnknownShipment:
+		return Tracking{}, c.c.Refused(op, a, ErrUnknownShipment)
 	}
-	return Tracking{}, a.err(op, nil)
+	return Tracking{}, c.c.Refused(op, a, nil)
 }
 
 // tracking decodes a successful answer.
-func (a answer) tracking(op string) (Tracking, error) {
+func tracking(a httpcall.Answer, op string) (Tracking, error) {
 	var t Tracking
-	if err := json.Unmarshal(a.body, &t); err != nil || t.TrackingNumber == "" || t.State == "" {
-		return Tracking{}, fmt.Errorf("courier: %s: unreadable tracking in HTTP %d answer", op, a.status)
+	if err := json.Unmarshal(a.Body, &t); err != nil || t.TrackingNumber == "" || t.State == "" {
+		return Tracking{}, fmt.Errorf("courier: %s: unreadable tracking in HTTP %d answer", op, a.Status)
 	}
 	return t, nil
 }
 
 // reasons are the reason codes of an undeliverable answer; anything that
 // does not look like a code is dropped rather than passed on.
-func (a answer) reasons() []string {
+func reasons(a httpcall.Answer) []string {
 	var e errorBody
-	_ = json.Unmarshal(a.body, &e)
+	_ = json.Unmarshal(a.Body, &e)
 	var out []string
 	for _, r := range e.Reasons {
-		if errorCode.MatchString(r) {
+		if httpcall.IsCode(r) {
 			out = append(out, r)
 		}
 	}

@@ -69,6 +69,7 @@ func New(d Deps) *echo.Echo {
 	e.Use(recoverer(d.Log))
 	e.Use(accessLog(d.Log))
 	e.Use(limitBody(maxBodyBytes))
+	e.Use(securityHeaders)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)

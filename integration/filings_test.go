@@ -193,6 +193,22 @@ func TestHealthAndReadinessReportEveryDependency(t *testing.T) {
 	assert.NotEmpty(t, res.Header.Get("X-Request-Id"))
 }
 
+func TestAnswersCarrySecurityHeadersAndNoCORS(t *testing.T) {
+	for _, path := range []string{"/healthz", "/v1/filings/not-a-filing", "/v1/nothing"} {
+		req, err := http.NewRequest(http.MethodGet, sys.baseURL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Origin", "https://evil.example")
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		assert.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"), path)
+		assert.Equal(t, "DENY", res.Header.Get("X-Frame-Options"), path)
+		assert.Equal(t, "no-store", res.Header.Get("Cache-Control"), path)
+		assert.Contains(t, res.Header.Get("Content-Security-Policy"), "default-src 'none'", path)
+		assert.Empty(t, res.Header.Get("Access-Control-Allow-Origin"), "CORS is off: %s", path)
+	}
+}
+
 func TestUnknownRouteAndMethodUseTheErrorModel(t *testing.T) {
 	res := get(t, "/v1/nothing")
 	assert.Equal(t, http.StatusNotFound, res.Status)

@@ -2,43 +2,17 @@ package bureau_test
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/bureau"
 	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/store"
 )
-
-// forEachDB runs fn against a fresh, migrated PostgreSQL schema and a fresh
-// SQLite file: the sandbox must behave the same on both.
-func forEachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
-	t.Helper()
-	ctx := context.Background()
-	pgURL, drop, err := testenv.Postgres(ctx)
-	require.NoError(t, err)
-	t.Cleanup(drop)
-	pg, err := store.Open(ctx, pgURL, "")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = pg.Close() })
-	lite, err := store.Open(ctx, "", filepath.Join(t.TempDir(), "x.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = lite.Close() })
-	for _, db := range []*store.DB{pg, lite} {
-		t.Run(string(db.Dialect), func(t *testing.T) {
-			_, err := db.Migrate(ctx)
-			require.NoError(t, err)
-			fn(t, db)
-		})
-	}
-}
 
 // clock is a fake clock the test advances by hand.
 type clock struct {

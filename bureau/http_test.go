@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/bureau"
+	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/store"
 )
 
@@ -77,7 +78,7 @@ func serve(t *testing.T, h http.Handler) *httptest.Server {
 }
 
 func TestClientSubmitsOverHTTPAndRetriesWithoutSubmittingTwice(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
 		f := &flaky{next: bureau.NewSandboxServer(sb), spoil: func(attempt int, w http.ResponseWriter) bool {
@@ -118,7 +119,7 @@ func TestClientSubmitsOverHTTPAndRetriesWithoutSubmittingTwice(t *testing.T) {
 }
 
 func TestSandboxServerAnswers201ThenTheSameReceiptWith200(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
 		var (
 			mu       sync.Mutex
@@ -146,7 +147,7 @@ func TestSandboxServerAnswers201ThenTheSameReceiptWith200(t *testing.T) {
 }
 
 func TestBusinessRefusalIsNotRetried(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
 		_, err := sb.Submit(ctx, submission("k1", "f1", true))
@@ -194,7 +195,7 @@ func TestBusinessRefusalIsNotRetried(t *testing.T) {
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
 		var mu sync.Mutex

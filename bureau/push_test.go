@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/bureau"
+	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/store"
 )
 
@@ -28,7 +29,7 @@ func runPush(t *testing.T, sb *bureau.Sandbox, l bureau.Listener) {
 }
 
 func TestPushesStateChangesAndRetriesFailedPushes(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock(monday)
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
@@ -63,7 +64,7 @@ func TestPushesStateChangesAndRetriesFailedPushes(t *testing.T) {
 }
 
 func TestARestartedSandboxPushesOnlyWhatWasNotPushed(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock(monday)
 		before := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})

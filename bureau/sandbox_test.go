@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/bureau"
+	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/store"
 )
 
@@ -25,7 +26,7 @@ func status(t *testing.T, sb *bureau.Sandbox, receiptID string) bureau.Status {
 }
 
 func TestResubmittingWithTheSameKeyDoesNotSubmitTwice(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock(monday)
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
@@ -68,7 +69,7 @@ func TestResubmittingWithTheSameKeyDoesNotSubmitTwice(t *testing.T) {
 }
 
 func TestConcurrentResubmissionsOfOneFilingGetDistinctAttempts(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
 		errs := make([]error, 4)
@@ -88,7 +89,7 @@ func TestConcurrentResubmissionsOfOneFilingGetDistinctAttempts(t *testing.T) {
 }
 
 func TestSMSVerificationThenReviewThenApproval(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock(monday)
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
@@ -134,7 +135,7 @@ func TestSMSVerificationThenReviewThenApproval(t *testing.T) {
 }
 
 func TestSMSWindowMissedOnFirstSubmissionOnly(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock(monday)
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
@@ -170,7 +171,7 @@ func TestSMSWindowMissedOnFirstSubmissionOnly(t *testing.T) {
 }
 
 func TestRejectedOnceThenApproved(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock(monday)
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
@@ -195,7 +196,7 @@ func TestRejectedOnceThenApproved(t *testing.T) {
 }
 
 func TestRejectionFollowsAMissedSMSWindow(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock(monday)
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
@@ -211,7 +212,7 @@ func TestRejectionFollowsAMissedSMSWindow(t *testing.T) {
 }
 
 func TestOverdueMarkerNeverDecides(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock(monday)
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
@@ -225,7 +226,7 @@ func TestOverdueMarkerNeverDecides(t *testing.T) {
 }
 
 func TestDecisionComesAfterThreeBusinessDaysAcrossNationalDay(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		// Wednesday 2026-09-30, the last business day before National Day.
 		// 10-01..10-07 are days off, so the three business days are Thu
@@ -247,7 +248,7 @@ func TestDecisionComesAfterThreeBusinessDaysAcrossNationalDay(t *testing.T) {
 }
 
 func TestTimeScaleCompressesEveryDelay(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock(monday)
 		// One real minute stands for a day.
@@ -278,7 +279,7 @@ func TestTimeScaleCompressesEveryDelay(t *testing.T) {
 }
 
 func TestStatusOfAnUnknownReceiptFails(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{})
 		_, err := sb.Status(context.Background(), "SBX-nothing")
 		assert.ErrorIs(t, err, bureau.ErrUnknownReceipt)
@@ -286,7 +287,7 @@ func TestStatusOfAnUnknownReceiptFails(t *testing.T) {
 }
 
 func TestInvalidSubmissionsAreRefused(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{})
 		noKey := submission("", "f1", true)
@@ -304,7 +305,7 @@ func TestInvalidSubmissionsAreRefused(t *testing.T) {
 }
 
 func TestNoPersonalDataIsStored(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
 		_, err := sb.Submit(ctx, submission("k1", "f1", true, bureau.MarkerReject))

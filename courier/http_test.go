@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/courier"
+	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/store"
 )
 
@@ -67,7 +68,7 @@ func serve(t *testing.T, h http.Handler) string {
 }
 
 func TestCourierShipsOnceOverHTTP(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock(cst(2026, 11, 6, 17, 0)) // ships Monday 09:00
 		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now})
@@ -104,7 +105,7 @@ func TestCourierShipsOnceOverHTTP(t *testing.T) {
 }
 
 func TestUndeliverableAddressCodeReachesTheCaller(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		sb := courier.NewSandbox(db, courier.SandboxOptions{})
 		srv := &counting{next: courier.NewSandboxServer(sb)}

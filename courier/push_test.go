@@ -9,11 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/courier"
+	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/store"
 )
 
 func TestPushesShipmentChangesAndRetriesFailedPushes(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		requested := cst(2026, 11, 6, 17, 0) // ships Monday 09:00
 		clk := newClock(requested)

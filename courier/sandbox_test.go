@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/courier"
+	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/store"
 )
 
@@ -34,7 +35,7 @@ func TestShipsSameDayBefore1600OnABusinessDayElseNextMorning(t *testing.T) {
 		{"eve of National Day", cst(2026, 9, 30, 17, 0), cst(2026, 10, 8, 9, 0)},
 		{"make-up Saturday", cst(2026, 10, 10, 10, 0), cst(2026, 10, 10, 10, 0)},
 	}
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		for i, c := range cases {
 			clk := newClock(c.requested)
@@ -69,7 +70,7 @@ func TestShipsSameDayBefore1600OnABusinessDayElseNextMorning(t *testing.T) {
 }
 
 func TestRepeatedKeyReturnsTheSameShipment(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock(cst(2026, 11, 2, 17, 0))
 		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now})
@@ -100,7 +101,7 @@ func TestRepeatedKeyReturnsTheSameShipment(t *testing.T) {
 }
 
 func TestConcurrentCreateShipmentWithOneKeyShipsOnce(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		const racers = 8
 		warmPool(t, db, racers)
@@ -148,7 +149,7 @@ func warmPool(t *testing.T, db *store.DB, n int) {
 }
 
 func TestUndeliverableAddressIsRefused(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		sb := courier.NewSandbox(db, courier.SandboxOptions{})
 		cases := map[string]func(*courier.Shipment){
@@ -181,7 +182,7 @@ func TestUndeliverableAddressIsRefused(t *testing.T) {
 }
 
 func TestTimeScaleCompressesEveryDelay(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		// Friday 16:30: the real rule ships Monday 09:00, 64.5 hours later;
 		// at one minute per day that is 161.25 s, and delivery 2 minutes after.
@@ -207,14 +208,14 @@ func TestTimeScaleCompressesEveryDelay(t *testing.T) {
 }
 
 func TestTrackingAnUnknownShipmentFails(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		_, err := courier.NewSandbox(db, courier.SandboxOptions{}).Track(context.Background(), "SF000000000000")
 		assert.ErrorIs(t, err, courier.ErrUnknownShipment)
 	})
 }
 
 func TestNoPersonalDataIsStored(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: newClock(cst(2026, 11, 2, 10, 0)).Now})
 		_, err := sb.CreateShipment(context.Background(), shipment("k1", "f1"))
 		require.NoError(t, err)

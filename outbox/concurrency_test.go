@@ -34,7 +34,7 @@ func TestTwoSendersNeverSendTwice(t *testing.T) {
 	provider := &slowRecorder{}
 	clk := newClock()
 	for i := range senders {
-		senders[i], _ = newSender(open(t, url, ""), provider, clk)
+		senders[i], _ = newSender(testenv.OpenDB(t, url, ""), provider, clk)
 		senders[i].Batch = 7
 	}
 	const total = 300

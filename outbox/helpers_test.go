@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -21,34 +20,7 @@ import (
 // databases opens a migrated fresh PostgreSQL schema and SQLite file.
 func databases(t *testing.T) map[store.Dialect]*store.DB {
 	t.Helper()
-	return map[store.Dialect]*store.DB{store.Postgres: postgres(t), store.SQLite: sqlite(t)}
-}
-
-func postgres(t *testing.T) *store.DB {
-	t.Helper()
-	ctx := context.Background()
-	url, drop, err := testenv.Postgres(ctx)
-	require.NoError(t, err)
-	t.Cleanup(drop)
-	return open(t, url, "")
-}
-
-func sqlite(t *testing.T) *store.DB {
-	t.Helper()
-	return open(t, "", filepath.Join(t.TempDir(), "beianflow.db"))
-}
-
-// open connects and migrates; a second open of the same database is a
-// second worker's connection pool.
-func open(t *testing.T, url, path string) *store.DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, url, path)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	_, err = db.Migrate(ctx)
-	require.NoError(t, err)
-	return db
+	return map[store.Dialect]*store.DB{store.Postgres: testenv.PostgresDB(t), store.SQLite: testenv.SQLiteDB(t)}
 }
 
 // clock is a settable clock, a little ahead of real time so that messages

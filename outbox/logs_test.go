@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/notify"
 	"github.com/beianflow/beianflow/outbox"
 )
@@ -56,7 +57,7 @@ func TestLogsNeverContainRecipients(t *testing.T) {
 }
 
 func TestRunDeliversUntilCancelled(t *testing.T) {
-	db := sqlite(t)
+	db := testenv.SQLiteDB(t)
 	provider := &recorder{}
 	s, _ := newSender(db, provider, newClock())
 	s.Batch = 2

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
 
+	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/notify"
 	"github.com/beianflow/beianflow/outbox"
 	"github.com/beianflow/beianflow/store"
@@ -73,7 +74,7 @@ func TestEnqueueRollsBackWithTheStageChange(t *testing.T) {
 }
 
 func TestEnqueueRefusesAMessageWithoutAKey(t *testing.T) {
-	db := sqlite(t)
+	db := testenv.SQLiteDB(t)
 	m := sms(1)
 	m.DedupKey = ""
 	require.Error(t, outbox.Enqueue(db.Gorm, m))

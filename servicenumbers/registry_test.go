@@ -3,7 +3,6 @@ package servicenumbers_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -27,36 +26,9 @@ type world struct {
 	reg *servicenumbers.Registry
 }
 
-// openPostgres migrates a fresh PostgreSQL schema.
-func openPostgres(t *testing.T) *store.DB {
-	t.Helper()
-	ctx := context.Background()
-	url, drop, err := testenv.Postgres(ctx)
-	require.NoError(t, err)
-	t.Cleanup(drop)
-	db, err := store.Open(ctx, url, "")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	_, err = db.Migrate(ctx)
-	require.NoError(t, err)
-	return db
-}
-
-// openSQLite migrates a fresh SQLite file.
-func openSQLite(t *testing.T) *store.DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, "", filepath.Join(t.TempDir(), "beianflow.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	_, err = db.Migrate(ctx)
-	require.NoError(t, err)
-	return db
-}
-
 // inEachDialect runs a scenario against PostgreSQL and SQLite.
 func inEachDialect(t *testing.T, scenario func(t *testing.T, w world)) {
-	for _, open := range []func(*testing.T) *store.DB{openPostgres, openSQLite} {
+	for _, open := range []func(testing.TB, ...testenv.DBOption) *store.DB{testenv.PostgresDB, testenv.SQLiteDB} {
 		db := open(t)
 		t.Run(string(db.Dialect), func(t *testing.T) {
 			sb := instances.NewSandbox()

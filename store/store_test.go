@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -19,17 +18,10 @@ import (
 // fresh SQLite file. Every test runs against both.
 func databases(t *testing.T) map[store.Dialect]*store.DB {
 	t.Helper()
-	ctx := context.Background()
-	pgURL, drop, err := testenv.Postgres(ctx)
-	require.NoError(t, err)
-	t.Cleanup(drop)
-	pg, err := store.Open(ctx, pgURL, "")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = pg.Close() })
-	lite, err := store.Open(ctx, "", filepath.Join(t.TempDir(), "sub", "beianflow.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = lite.Close() })
-	return map[store.Dialect]*store.DB{store.Postgres: pg, store.SQLite: lite}
+	return map[store.Dialect]*store.DB{
+		store.Postgres: testenv.PostgresDB(t, testenv.Unmigrated),
+		store.SQLite:   testenv.SQLiteDB(t, testenv.Unmigrated),
+	}
 }
 
 func TestBothDialectsDefineTheSameMigrations(t *testing.T) {

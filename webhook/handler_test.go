@@ -12,12 +12,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/bureau"
+	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/store"
 	"github.com/beianflow/beianflow/webhook"
 )
 
 func TestSignedWebhookIsAccepted(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		l := &listener{}
 		srv := receiver(t, &webhook.Verifier{Secret: secret, Seen: webhook.NewDBStore(db)}, l)
 		sender := &webhook.Sender{URL: srv.URL + "/", Secret: secret, Client: srv.Client()}
@@ -41,7 +42,7 @@ func TestSignedWebhookIsAccepted(t *testing.T) {
 }
 
 func TestBadSignatureIsRefused(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		l := &listener{}
 		srv := receiver(t, &webhook.Verifier{Secret: secret, Now: func() time.Time { return now }, Seen: webhook.NewDBStore(db)}, l)
 		body := statusJSON(t, approved("SBX-1"))
@@ -88,7 +89,7 @@ func TestBadSignatureIsRefused(t *testing.T) {
 }
 
 func TestStaleTimestampIsRefused(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		l := &listener{}
 		srv := receiver(t, &webhook.Verifier{Secret: secret, Now: func() time.Time { return now }, Seen: webhook.NewDBStore(db)}, l)
 		body := statusJSON(t, approved("SBX-1"))
@@ -120,7 +121,7 @@ func TestStaleTimestampIsRefused(t *testing.T) {
 }
 
 func TestReplayedDeliveryIsRefused(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		l := &listener{}
 		srv := receiver(t, &webhook.Verifier{Secret: secret, Now: func() time.Time { return now }, Seen: webhook.NewDBStore(db)}, l)
 		captured := sign(now, "d-1", statusJSON(t, approved("SBX-1")))
@@ -139,7 +140,7 @@ func TestReplayedDeliveryIsRefused(t *testing.T) {
 }
 
 func TestFailedDeliveryCanBeRetriedBySender(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		l := &listener{failFirst: 1}
 		srv := receiver(t, &webhook.Verifier{Secret: secret, Seen: webhook.NewDBStore(db)}, l)
@@ -173,7 +174,7 @@ func TestFailedDeliveryCanBeRetriedBySender(t *testing.T) {
 }
 
 func TestOversizedBodyIsRefused(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		l := &listener{}
 		srv := receiver(t, &webhook.Verifier{Secret: secret, Seen: webhook.NewDBStore(db)}, l)
 		body := make([]byte, webhook.MaxBodyBytes+1)

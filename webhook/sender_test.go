@@ -12,6 +12,7 @@ import (
 	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/courier"
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/store"
 	"github.com/beianflow/beianflow/webhook"
 )
@@ -38,7 +39,7 @@ func (c *clock) Set(t time.Time) {
 }
 
 func TestSandboxPushesSignedWebhooksOverHTTP(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		monday := time.Date(2026, 11, 2, 10, 0, 0, 0, calendar.China)
 		clk := newClock(monday)

@@ -10,12 +10,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/store"
 	"github.com/beianflow/beianflow/webhook"
 )
 
 func TestDeliveryIsMarkedOnceEvenWhenRacing(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := webhook.NewDBStore(db)
 		seen, err := s.Seen(ctx, "d-1")
@@ -44,7 +45,7 @@ func TestDeliveryIsMarkedOnceEvenWhenRacing(t *testing.T) {
 }
 
 func TestPruneForgetsOnlyOldDeliveries(t *testing.T) {
-	forEachDB(t, func(t *testing.T, db *store.DB) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := webhook.NewDBStore(db)
 		for i, age := range []time.Duration{48 * time.Hour, 25 * time.Hour, 23 * time.Hour, time.Second} {

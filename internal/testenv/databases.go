@@ -1,0 +1,65 @@
+package testenv
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/beianflow/beianflow/store"
+)
+
+// DBOption adjusts how a test database is opened.
+type DBOption int
+
+// Unmigrated leaves the schema empty, for tests of the migrations.
+const Unmigrated DBOption = 1
+
+// OpenDB connects to url (PostgreSQL) or path (SQLite), closes it when the
+// test ends and applies the migrations unless told not to. Opening the same
+// database twice gives two connection pools, as two workers have.
+func OpenDB(t testing.TB, url, path string, opts ...DBOption) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, url, path)
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	for _, o := range opts {
+		if o == Unmigrated {
+			return db
+		}
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate test database: %v", err)
+	}
+	return db
+}
+
+// PostgresDB opens a fresh PostgreSQL schema of the test's own (see
+// Postgres), dropped when the test ends.
+func PostgresDB(t testing.TB, opts ...DBOption) *store.DB {
+	t.Helper()
+	url, drop, err := Postgres(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	return OpenDB(t, url, "", opts...)
+}
+
+// SQLiteDB opens a fresh SQLite file in the test's temporary directory.
+func SQLiteDB(t testing.TB, opts ...DBOption) *store.DB {
+	t.Helper()
+	return OpenDB(t, "", filepath.Join(t.TempDir(), "sub", "beianflow.db"), opts...)
+}
+
+// ForEachDB runs fn as a subtest against a fresh, migrated PostgreSQL
+// schema and a fresh SQLite file: storage code must behave the same on
+// both dialects.
+func ForEachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	for _, db := range []*store.DB{PostgresDB(t), SQLiteDB(t)} {
+		t.Run(string(db.Dialect), func(t *testing.T) { fn(t, db) })
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -248,14 +249,32 @@ func WaitForTCP(ctx context.Context, addr string, exited <-chan struct{}, timeou
 	}
 }
 
-// FreeAddr returns a loopback host:port that was free a moment ago.
+// handedOut remembers every port FreeAddr returned in this process: the
+// kernel may give a just-closed port to the next bind(0), and two parts of
+// one test listening on the same port fail at start (seen in CI).
+var handedOut = struct {
+	sync.Mutex
+	ports map[string]bool
+}{ports: map[string]bool{}}
+
+// FreeAddr returns a loopback host:port that was free a moment ago and that
+// no earlier call in this process returned.
 func FreeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	for range 100 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", err
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		if !handedOut.ports[addr] {
+			handedOut.ports[addr] = true
+			return addr, nil
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
+	return "", errors.New("testenv: no fresh loopback port after 100 tries")
 }
 
 func randomHex(n int) string {

@@ -13,20 +13,25 @@ import (
 
 // FilingRecord is the read-model row a stage change writes.
 type FilingRecord struct {
-	FilingID        string    `json:"filing_id"`
-	AccountID       string    `json:"account_id"`
-	Province        string    `json:"province"`
-	FilingType      string    `json:"filing_type"`
-	Domain          string    `json:"domain"`
-	RuleSetVersion  string    `json:"rule_set_version"`
-	CalendarVersion string    `json:"calendar_version"`
-	Stage           string    `json:"stage"`
-	WaitingOn       string    `json:"waiting_on"`
-	Revision        int64     `json:"revision"`
-	WorkflowID      string    `json:"workflow_id"`
-	Closed          bool      `json:"closed"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	FilingID        string `json:"filing_id"`
+	AccountID       string `json:"account_id"`
+	Province        string `json:"province"`
+	FilingType      string `json:"filing_type"`
+	Domain          string `json:"domain"`
+	RuleSetVersion  string `json:"rule_set_version"`
+	CalendarVersion string `json:"calendar_version"`
+	Stage           string `json:"stage"`
+	// Step, WaitingOn, Since and Deadline describe the current wait.
+	Step                 string     `json:"step,omitempty"`
+	WaitingOn            string     `json:"waiting_on"`
+	Since                *time.Time `json:"since,omitempty"`
+	Deadline             *time.Time `json:"deadline,omitempty"`
+	DeadlineBusinessDays int        `json:"deadline_business_days,omitempty"`
+	Revision             int64      `json:"revision"`
+	WorkflowID           string     `json:"workflow_id"`
+	Closed               bool       `json:"closed"`
+	CreatedAt            time.Time  `json:"created_at"`
+	UpdatedAt            time.Time  `json:"updated_at"`
 	// Notifications announce this stage change (or an event since the last
 	// one); they are enqueued in the same transaction as the row.
 	Notifications []NotifyRequest `json:"notifications,omitempty"`
@@ -43,20 +48,24 @@ func (a *Activities) RecordFiling(ctx context.Context, r FilingRecord) error {
 		return err
 	}
 	row := store.Filing{
-		ID:              r.FilingID,
-		AccountID:       r.AccountID,
-		Province:        r.Province,
-		FilingType:      r.FilingType,
-		Domain:          r.Domain,
-		RuleSetVersion:  r.RuleSetVersion,
-		CalendarVersion: r.CalendarVersion,
-		Stage:           r.Stage,
-		WaitingOn:       r.WaitingOn,
-		Revision:        r.Revision,
-		WorkflowID:      r.WorkflowID,
-		Closed:          r.Closed,
-		CreatedAt:       r.CreatedAt,
-		UpdatedAt:       r.UpdatedAt,
+		ID:                   r.FilingID,
+		AccountID:            r.AccountID,
+		Province:             r.Province,
+		FilingType:           r.FilingType,
+		Domain:               r.Domain,
+		RuleSetVersion:       r.RuleSetVersion,
+		CalendarVersion:      r.CalendarVersion,
+		Stage:                r.Stage,
+		Step:                 r.Step,
+		WaitingOn:            r.WaitingOn,
+		Since:                r.Since,
+		Deadline:             r.Deadline,
+		DeadlineBusinessDays: r.DeadlineBusinessDays,
+		Revision:             r.Revision,
+		WorkflowID:           r.WorkflowID,
+		Closed:               r.Closed,
+		CreatedAt:            r.CreatedAt,
+		UpdatedAt:            r.UpdatedAt,
 	}
 	err = a.DB.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if _, err := store.UpsertFiling(tx, row); err != nil {

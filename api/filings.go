@@ -151,6 +151,16 @@ func (s *server) createFiling(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	// A backend key files for its own account only; account_id may be left
+	// out and defaults to it.
+	if p := principalOf(c); p.Role == RoleBackend {
+		if req.AccountID == "" {
+			req.AccountID = p.AccountID
+		} else if req.AccountID != p.AccountID {
+			return &Error{Status: http.StatusForbidden, Code: CodeAccountMismatch, Field: "account_id",
+				Message: "this API key files for its own provider account only"}
+		}
+	}
 	now := s.Now()
 	rs, cal := rules.DefaultRuleSet(), calendar.Default()
 	province, domain, verr := req.validate(now, rs)
@@ -197,11 +207,20 @@ func (s *server) createFiling(c echo.Context) error {
 	if err := s.acquireSubject(ctx, in.SubjectKey, in.FilingID); err != nil {
 		return err
 	}
+	// The read-model row exists before the workflow does, so the filing is
+	// listed, and its owner known, from the moment it is created. Revision
+	// 0 yields to every write of the workflow.
+	row := store.Filing{ID: in.FilingID, AccountID: in.AccountID, Province: in.Province, FilingType: in.FilingType,
+		Domain: in.Domain, RuleSetVersion: in.RuleSetVersion, CalendarVersion: in.CalendarVersion,
+		Stage: string(workflows.StageProductVerification), WaitingOn: string(workflows.PartyProvider),
+		WorkflowID: workflows.WorkflowID(in.FilingID), CreatedAt: in.CreatedAt, UpdatedAt: in.CreatedAt}
+	if _, err := s.filings.Upsert(ctx, row); err != nil {
+		s.release(ctx, in, false)
+		s.Log.ErrorContext(ctx, "record new filing", "err", err)
+		return unavailable("the database")
+	}
 	if err := s.start(ctx, in, province, domain); err != nil {
-		// Nothing half-written: the subject is free again.
-		if rerr := s.subjects.Release(context.WithoutCancel(ctx), in.SubjectKey, in.FilingID); rerr != nil {
-			s.Log.ErrorContext(ctx, "release subject after failed start", "filing_id", in.FilingID, "err", rerr)
-		}
+		s.release(ctx, in, true)
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/filings/"+in.FilingID)
@@ -215,6 +234,20 @@ func (s *server) createFiling(c echo.Context) error {
 		WorkflowID: workflows.WorkflowID(in.FilingID),
 		Source:     "request",
 	})
+}
+
+// release undoes a creation that failed before its workflow started:
+// nothing half-written stays behind.
+func (s *server) release(ctx context.Context, in workflows.FilingInput, rowWritten bool) {
+	ctx = context.WithoutCancel(ctx)
+	if rowWritten {
+		if err := s.filings.DeleteUnstarted(ctx, in.FilingID); err != nil {
+			s.Log.ErrorContext(ctx, "remove row of unstarted filing", "filing_id", in.FilingID, "err", err)
+		}
+	}
+	if err := s.subjects.Release(ctx, in.SubjectKey, in.FilingID); err != nil {
+		s.Log.ErrorContext(ctx, "release subject after failed start", "filing_id", in.FilingID, "err", err)
+	}
 }
 
 func fieldOf(f string) string {
@@ -293,9 +326,9 @@ func filingID(c echo.Context) (string, *Error) {
 }
 
 func (s *server) getFiling(c echo.Context) error {
-	id, perr := filingID(c)
-	if perr != nil {
-		return perr
+	id, oerr := s.ownedFiling(c)
+	if oerr != nil {
+		return oerr
 	}
 	ctx := c.Request().Context()
 	st, err := s.client.State(ctx, id)
@@ -337,18 +370,22 @@ func (s *server) readModelResponse(ctx context.Context, c echo.Context, id strin
 func fromReadModel(f store.Filing) filingResponse {
 	return filingResponse{
 		FilingState: workflows.FilingState{
-			FilingID:        f.ID,
-			AccountID:       f.AccountID,
-			Province:        f.Province,
-			FilingType:      f.FilingType,
-			Domain:          f.Domain,
-			RuleSetVersion:  f.RuleSetVersion,
-			CalendarVersion: f.CalendarVersion,
-			Stage:           workflows.Stage(f.Stage),
-			WaitingOn:       workflows.Party(f.WaitingOn),
-			Revision:        f.Revision,
-			CreatedAt:       f.CreatedAt.UTC(),
-			UpdatedAt:       f.UpdatedAt.UTC(),
+			FilingID:             f.ID,
+			AccountID:            f.AccountID,
+			Province:             f.Province,
+			FilingType:           f.FilingType,
+			Domain:               f.Domain,
+			RuleSetVersion:       f.RuleSetVersion,
+			CalendarVersion:      f.CalendarVersion,
+			Stage:                workflows.Stage(f.Stage),
+			Step:                 f.Step,
+			WaitingOn:            workflows.Party(f.WaitingOn),
+			Since:                utcPtr(f.Since),
+			Deadline:             utcPtr(f.Deadline),
+			DeadlineBusinessDays: f.DeadlineBusinessDays,
+			Revision:             f.Revision,
+			CreatedAt:            f.CreatedAt.UTC(),
+			UpdatedAt:            f.UpdatedAt.UTC(),
 			// The read model keeps no timeline; the audit trail will.
 			Timeline: []workflows.StageChange{},
 		},
@@ -368,4 +405,12 @@ func temporalError(err error) error {
 		return unavailable("the workflow service")
 	}
 	return fmt.Errorf("temporal: %w", err)
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }

@@ -22,7 +22,14 @@ type Filing struct {
 	RuleSetVersion  string
 	CalendarVersion string
 	Stage           string
-	WaitingOn       string
+	// Step, WaitingOn, Since and Deadline describe the current wait: Step
+	// refines the stage (e.g. awaiting_reviewer), Since is when the wait
+	// began, Deadline when it times out (nil for open-ended waits).
+	Step                 string
+	WaitingOn            string
+	Since                *time.Time
+	Deadline             *time.Time
+	DeadlineBusinessDays int
 	Revision        int64
 	WorkflowID      string
 	Closed          bool
@@ -50,7 +57,7 @@ func UpsertFiling(tx *gorm.DB, f Filing) (bool, error) {
 	res := tx.Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns([]string{
-			"stage", "waiting_on", "revision", "closed", "updated_at", "filing_type", "domain",
+			"stage", "step", "waiting_on", "since", "deadline", "deadline_business_days", "revision", "closed", "updated_at", "filing_type", "domain",
 			"rule_set_version", "calendar_version",
 		}),
 		Where: clause.Where{Exprs: []clause.Expression{
@@ -74,4 +81,15 @@ func (r *Filings) Get(ctx context.Context, id string) (Filing, error) {
 		return Filing{}, fmt.Errorf("store: get filing %s: %w", id, err)
 	}
 	return f, nil
+}
+
+// DeleteUnstarted removes the row of a filing whose workflow never started
+// (revision 0, written by the API at creation). Rows the workflow wrote are
+// never removed.
+func (r *Filings) DeleteUnstarted(ctx context.Context, id string) error {
+	err := r.db.Gorm.WithContext(ctx).Where("id = ? AND revision = 0", id).Delete(&Filing{}).Error
+	if err != nil {
+		return fmt.Errorf("store: delete unstarted filing %s: %w", id, err)
+	}
+	return nil
 }

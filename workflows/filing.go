@@ -46,8 +46,12 @@ type filing struct {
 	pending []workflow.Future
 	// unsent notifications, enqueued with the next read-model write.
 	outboxNotifications bool
-	notifySeq           int64
-	unsent              []activities.NotifyRequest
+	// readModelWaits: the read model is rewritten whenever the wait
+	// changes, not only at stage changes; recorded is what it last got.
+	readModelWaits bool
+	recorded       waitKey
+	notifySeq      int64
+	unsent         []activities.NotifyRequest
 
 	trail auditTrail
 }
@@ -81,6 +85,7 @@ func FilingWorkflow(ctx workflow.Context, in FilingInput) (FilingState, error) {
 	f.lastUpdate = workflow.Now(ctx)
 	f.trail.enabled = workflow.GetVersion(ctx, auditTrailChange, workflow.DefaultVersion, 1) == 1
 	f.outboxNotifications = workflow.GetVersion(ctx, outboxNotificationsChange, workflow.DefaultVersion, 1) == 1
+	f.readModelWaits = workflow.GetVersion(ctx, readModelWaitsChange, workflow.DefaultVersion, 1) == 1
 	if f.trail.enabled {
 		workflow.Go(ctx, f.runAuditTrail)
 	}
@@ -152,10 +157,17 @@ func (f *filing) run(ctx workflow.Context) error {
 // waits for, then blocks until cond holds, the optional timeout passes
 // (ok == false), or the filing is cancelled or expires (errEnded).
 func (f *filing) wait(ctx workflow.Context, w waitSpec, cond func() bool) (ok bool, err error) {
-	if err := f.flushNotifications(ctx); err != nil {
-		return false, err
+	if f.readModelWaits {
+		f.setWaiting(ctx, w)
+		if err := f.recordWait(ctx); err != nil {
+			return false, err
+		}
+	} else {
+		if err := f.flushNotifications(ctx); err != nil {
+			return false, err
+		}
+		f.setWaiting(ctx, w)
 	}
-	f.setWaiting(ctx, w)
 	full := func() bool { return f.ended != nil || cond() }
 	if w.timeout > 0 {
 		ok, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{

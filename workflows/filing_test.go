@@ -101,12 +101,25 @@ func TestHappyPathOutsideShanghai(t *testing.T) {
 	assert.Equal(t, "approved", last.Stage)
 	assert.True(t, last.Closed)
 	for i := 1; i < len(w.rows); i++ {
-		if w.rows[i].Stage != w.rows[i-1].Stage {
-			assert.Greater(t, w.rows[i].Revision, w.rows[i-1].Revision, "the read model gets a newer revision at every stage")
+		prev, cur := w.rows[i-1], w.rows[i]
+		sameWait := cur.Stage == prev.Stage && cur.Step == prev.Step && cur.WaitingOn == prev.WaitingOn
+		if sameWait {
+			assert.Equal(t, cur.Revision, prev.Revision, "a notification flush rewrites the same revision: a no-op")
 		} else {
-			assert.Equal(t, w.rows[i].Revision, w.rows[i-1].Revision, "a notification flush rewrites the same revision: a no-op")
+			assert.Greater(t, cur.Revision, prev.Revision, "the read model gets a newer revision at every stage and wait")
 		}
 	}
+	// Reviewer queues read the wait from the read model: the row says the
+	// filing waits for a reviewer, and since when.
+	var awaitingReviewer bool
+	for _, r := range w.rows {
+		if r.Stage == string(workflows.StageInitialReview) && r.WaitingOn == string(workflows.PartyReviewer) {
+			awaitingReviewer = true
+			assert.NotEmpty(t, r.Step)
+			assert.NotNil(t, r.Since)
+		}
+	}
+	assert.True(t, awaitingReviewer, "the read model shows the wait for the initial review")
 	// Every stage change and its announcement travel in one write.
 	for _, r := range w.rows {
 		if r.Stage == "approved" {

@@ -32,20 +32,60 @@ func recordReadModel(ctx workflow.Context, s FilingState, notifications []activi
 	})
 	var a *activities.Activities
 	return workflow.ExecuteLocalActivity(ctx, a.RecordFiling, activities.FilingRecord{
-		FilingID:        s.FilingID,
-		AccountID:       s.AccountID,
-		Province:        s.Province,
-		FilingType:      s.FilingType,
-		Domain:          s.Domain,
-		RuleSetVersion:  s.RuleSetVersion,
-		CalendarVersion: s.CalendarVersion,
-		Stage:           string(s.Stage),
-		WaitingOn:       string(s.WaitingOn),
-		Revision:        s.Revision,
-		WorkflowID:      workflow.GetInfo(ctx).WorkflowExecution.ID,
-		Closed:          s.Stage.Terminal(),
-		CreatedAt:       s.CreatedAt,
-		UpdatedAt:       s.UpdatedAt,
-		Notifications:   notifications,
+		FilingID:             s.FilingID,
+		AccountID:            s.AccountID,
+		Province:             s.Province,
+		FilingType:           s.FilingType,
+		Domain:               s.Domain,
+		RuleSetVersion:       s.RuleSetVersion,
+		CalendarVersion:      s.CalendarVersion,
+		Stage:                string(s.Stage),
+		Step:                 s.Step,
+		WaitingOn:            string(s.WaitingOn),
+		Since:                s.Since,
+		Deadline:             s.Deadline,
+		DeadlineBusinessDays: s.DeadlineBusinessDays,
+		Revision:             s.Revision,
+		WorkflowID:           workflow.GetInfo(ctx).WorkflowExecution.ID,
+		Closed:               s.Stage.Terminal(),
+		CreatedAt:            s.CreatedAt,
+		UpdatedAt:            s.UpdatedAt,
+		Notifications:        notifications,
 	}).Get(ctx, nil)
+}
+
+// readModelWaitsChange gates recording every change of wait in the read
+// model (listings filter on what a filing waits for, reviewer queues sort by
+// since when). Filings started before it record stage changes only.
+const readModelWaitsChange = "read-model-waits"
+
+// waitKey is what the read model shows of a wait.
+type waitKey struct {
+	stage    Stage
+	step     string
+	on       Party
+	deadline time.Time
+}
+
+func (f *filing) currentWait() waitKey {
+	k := waitKey{stage: f.state.Stage, step: f.state.Step, on: f.state.WaitingOn}
+	if f.state.Deadline != nil {
+		k.deadline = *f.state.Deadline
+	}
+	return k
+}
+
+// recordWait writes the read model when the wait differs from what it last
+// recorded (a new revision), and otherwise only flushes notifications.
+func (f *filing) recordWait(ctx workflow.Context) error {
+	k := f.currentWait()
+	if k == f.recorded {
+		return f.flushNotifications(ctx)
+	}
+	f.state.Revision++
+	if err := recordReadModel(ctx, f.state, f.takeUnsent()); err != nil {
+		return err
+	}
+	f.recorded = k
+	return nil
 }

@@ -22,35 +22,39 @@ import (
 // registerActions adds one endpoint per action on a filing. Each sends a
 // workflow update; the workflow's validator refuses an action that does not
 // fit the current stage (409) and the API never queues or drops one.
-func (s *server) registerActions(g *echo.Group) {
-	g.PUT("/filings/:id/application", s.saveApplication)
-	g.POST("/filings/:id/materials", s.attachMaterial)
-	g.POST("/filings/:id/uploads", s.presignUpload)
-	g.POST("/filings/:id/mailing-address", s.mailingAddress)
+func (s *server) registerActions(v1 *router) {
+	v1.add(http.MethodPut, "/filings/:id/application", s.saveApplication, RoleBackend)
+	v1.add(http.MethodPost, "/filings/:id/materials", s.attachMaterial, RoleBackend)
+	v1.add(http.MethodPost, "/filings/:id/uploads", s.presignUpload, RoleBackend)
+	v1.add(http.MethodPost, "/filings/:id/mailing-address", s.mailingAddress, RoleBackend)
 
-	pass := func(path, update string, decode func(c echo.Context) (any, error)) {
-		g.POST("/filings/:id/"+path, func(c echo.Context) error {
-			id, perr := filingID(c)
-			if perr != nil {
-				return perr
+	pass := func(path, update string, decode func(c echo.Context) (any, error), role Role) {
+		v1.add(http.MethodPost, "/filings/:id/"+path, func(c echo.Context) error {
+			id, oerr := s.ownedFiling(c)
+			if oerr != nil {
+				return oerr
 			}
 			req, err := decode(c)
 			if err != nil {
 				return err
 			}
 			return s.act(c, id, update, req)
-		})
+		}, role)
 	}
-	pass("product", workflows.UpdateVerifyProduct, body[workflows.VerifyProductRequest])
-	pass("submit", workflows.UpdateSubmit, emptyBody[workflows.SubmitRequest])
-	pass("initial-review", workflows.UpdateInitialReviewDecision, body[workflows.DecisionRequest])
-	pass("photo-path", workflows.UpdateChoosePhotoPath, body[workflows.ChoosePhotoPathRequest])
-	pass("photo", workflows.UpdateUploadPhoto, body[workflows.UploadPhotoRequest])
-	pass("photo-review", workflows.UpdatePhotoReviewDecision, body[workflows.DecisionRequest])
-	pass("verification-result", workflows.UpdateVerificationResult, body[workflows.VerificationResultRequest])
-	pass("courier-events", workflows.UpdateShipmentDelivered, body[workflows.ShipmentDeliveredRequest])
-	pass("bureau-events/sms", workflows.UpdateSMSVerification, body[workflows.SMSVerificationRequest])
-	pass("bureau-events/decision", workflows.UpdateBureauDecision, body[workflows.BureauDecisionRequest])
+	// The applicant's actions, through the provider's backend.
+	pass("product", workflows.UpdateVerifyProduct, body[workflows.VerifyProductRequest], RoleBackend)
+	pass("submit", workflows.UpdateSubmit, emptyBody[workflows.SubmitRequest], RoleBackend)
+	pass("photo-path", workflows.UpdateChoosePhotoPath, body[workflows.ChoosePhotoPathRequest], RoleBackend)
+	pass("photo", workflows.UpdateUploadPhoto, body[workflows.UploadPhotoRequest], RoleBackend)
+	// The provider's reviewers.
+	pass("initial-review", workflows.UpdateInitialReviewDecision, body[workflows.DecisionRequest], RoleReviewer)
+	pass("photo-review", workflows.UpdatePhotoReviewDecision, body[workflows.DecisionRequest], RoleReviewer)
+	// Outside events delivered by hand (normally they arrive as webhooks):
+	// support staff only.
+	pass("verification-result", workflows.UpdateVerificationResult, body[workflows.VerificationResultRequest], RoleSupport)
+	pass("courier-events", workflows.UpdateShipmentDelivered, body[workflows.ShipmentDeliveredRequest], RoleSupport)
+	pass("bureau-events/sms", workflows.UpdateSMSVerification, body[workflows.SMSVerificationRequest], RoleSupport)
+	pass("bureau-events/decision", workflows.UpdateBureauDecision, body[workflows.BureauDecisionRequest], RoleSupport)
 }
 
 func body[T any](c echo.Context) (any, error) {
@@ -102,9 +106,9 @@ func (s *server) act(c echo.Context, id, update string, req any) error {
 // already cancelled filing answers 200 with its state, so a retried request
 // is harmless.
 func (s *server) cancelFiling(c echo.Context) error {
-	id, perr := filingID(c)
-	if perr != nil {
-		return perr
+	id, oerr := s.ownedFiling(c)
+	if oerr != nil {
+		return oerr
 	}
 	var req workflows.CancelRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -137,9 +141,9 @@ var reasonPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 // in a stage that accepts it, so a refused request leaves nothing behind
 // but an unreferenced, immutable row in the rare race with a stage change.
 func (s *server) saveApplication(c echo.Context) error {
-	id, perr := filingID(c)
-	if perr != nil {
-		return perr
+	id, oerr := s.ownedFiling(c)
+	if oerr != nil {
+		return oerr
 	}
 	var app filing.Application
 	if err := decodeJSON(c, &app); err != nil {
@@ -210,9 +214,9 @@ type attachMaterialRequest struct {
 // real type, limits) before it accepts it; a bad upload is 422
 // material_rejected with the reason.
 func (s *server) attachMaterial(c echo.Context) error {
-	id, perr := filingID(c)
-	if perr != nil {
-		return perr
+	id, oerr := s.ownedFiling(c)
+	if oerr != nil {
+		return oerr
 	}
 	var req attachMaterialRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -241,9 +245,9 @@ type uploadRequest struct {
 // SHA-256 (the store refuses other bytes). Documents never pass through the
 // API or Temporal.
 func (s *server) presignUpload(c echo.Context) error {
-	id, perr := filingID(c)
-	if perr != nil {
-		return perr
+	id, oerr := s.ownedFiling(c)
+	if oerr != nil {
+		return oerr
 	}
 	var req uploadRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -270,9 +274,9 @@ func (s *server) presignUpload(c echo.Context) error {
 // mailingAddress stores where the backdrop goes (personal data, kept out of
 // Temporal) and hands the workflow its reference.
 func (s *server) mailingAddress(c echo.Context) error {
-	id, perr := filingID(c)
-	if perr != nil {
-		return perr
+	id, oerr := s.ownedFiling(c)
+	if oerr != nil {
+		return oerr
 	}
 	var req activities.MailingAddress
 	if err := decodeJSON(c, &req); err != nil {

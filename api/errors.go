@@ -20,6 +20,9 @@ type Error struct {
 	Field   string `json:"field,omitempty"`
 	// Details carries structured specifics, e.g. every rule violation.
 	Details any `json:"details,omitempty"`
+	// MessageZH is the Chinese message when it is more specific than the
+	// one for the code (rule violations); Accept-Language picks it.
+	MessageZH string `json:"-"`
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
@@ -49,6 +52,11 @@ const (
 
 func badRequest(code, field, format string, args ...any) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ruleError is a 400 for a violated province rule, in both languages.
+func ruleError(code, field, en, zh string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: code, Field: field, Message: en, MessageZH: zh}
 }
 
 func notFound(id string) *Error {
@@ -84,7 +92,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			_ = c.NoContent(apiErr.Status)
 			return
 		}
-		_ = c.JSON(apiErr.Status, apiErr)
+		lang := language(c)
+		c.Response().Header().Set("Content-Language", lang)
+		_ = c.JSON(apiErr.Status, localize(apiErr, lang))
 	}
 }
 

@@ -108,12 +108,12 @@ func (r *createFilingRequest) validate(asOf time.Time, rs *rules.RuleSet) (rules
 		}
 		switch {
 		case v.Field == "websites[0].domain":
-			return fail(badRequest(string(v.Code), "domain", "%s", v.Message.EN))
+			return fail(ruleError(string(v.Code), "domain", v.Message.EN, v.Message.ZH))
 		case strings.HasPrefix(v.Field, "subject.") && !strings.HasPrefix(v.Field, "subject.leader") &&
 			!strings.Contains(v.Field, "address") && v.Field != "subject.name":
-			return fail(badRequest(string(v.Code), v.Field, "%s", v.Message.EN))
+			return fail(ruleError(string(v.Code), v.Field, v.Message.EN, v.Message.ZH))
 		case strings.HasPrefix(v.Field, "product"):
-			return fail(badRequest(string(v.Code), v.Field, "%s", v.Message.EN))
+			return fail(ruleError(string(v.Code), v.Field, v.Message.EN, v.Message.ZH))
 		}
 	}
 	return p, d, nil
@@ -173,11 +173,11 @@ func (s *server) createFiling(c echo.Context) error {
 		return fmt.Errorf("determine filing type: %w", err)
 	}
 	if outcome.Blocked() {
-		return &Error{Status: http.StatusConflict, Code: string(outcome.Code), Field: fieldOf(outcome.Field), Message: outcome.Message.EN,
+		return &Error{Status: http.StatusConflict, Code: string(outcome.Code), Field: fieldOf(outcome.Field), Message: outcome.Message.EN, MessageZH: outcome.Message.ZH,
 			Details: map[string]string{"zh": outcome.Message.ZH}}
 	}
 	if !outcome.Handled() {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: string(outcome.Code), Message: outcome.Message.EN,
+		return &Error{Status: http.StatusUnprocessableEntity, Code: string(outcome.Code), Message: outcome.Message.EN, MessageZH: outcome.Message.ZH,
 			Details: map[string]string{"filing_type": string(outcome.Type), "zh": outcome.Message.ZH}}
 	}
 

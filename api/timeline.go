@@ -28,9 +28,9 @@ type timelineEntry struct {
 // which stage to which, and why. It is written by the workflow as events
 // happen, so it may trail the live state by a moment.
 func (s *server) timeline(c echo.Context) error {
-	id, perr := filingID(c)
-	if perr != nil {
-		return perr
+	id, oerr := s.ownedFiling(c)
+	if oerr != nil {
+		return oerr
 	}
 	ctx := c.Request().Context()
 	if _, err := s.filings.Get(ctx, id); errors.Is(err, store.ErrNotFound) {

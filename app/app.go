@@ -26,6 +26,7 @@ import (
 	"github.com/beianflow/beianflow/courier"
 	"github.com/beianflow/beianflow/documents"
 	"github.com/beianflow/beianflow/instances"
+	"github.com/beianflow/beianflow/metrics"
 	"github.com/beianflow/beianflow/notify"
 	"github.com/beianflow/beianflow/outbox"
 	"github.com/beianflow/beianflow/records"
@@ -43,6 +44,9 @@ type App struct {
 	Temporal  client.Client
 	DB        *store.DB
 	Documents *documents.Store
+	// Metrics is the process's Prometheus registry: HTTP metrics of the API
+	// and the Temporal SDK's client and worker metrics, served at /metrics.
+	Metrics *metrics.Metrics
 	// World is the outside world: the bureau, the courier, the instance
 	// inventory, the MIIT record system and the notifier.
 	World World
@@ -98,7 +102,7 @@ func newWorld(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Lo
 // migrations and makes sure the document bucket exists. Each dependency is
 // retried until ctx ends, so processes may start in any order.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	a := &App{Config: cfg, Log: log}
+	a := &App{Config: cfg, Log: log, Metrics: metrics.New()}
 	ok := false
 	defer func() {
 		if !ok {
@@ -143,6 +147,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 			HostPort:  cfg.TemporalAddress,
 			Namespace: cfg.TemporalNamespace,
 			Logger:    tlog.NewStructuredLogger(log.With("component", "temporal-sdk")),
+			// Workers created from this client report through it too.
+			MetricsHandler: a.Metrics.TemporalHandler(),
 		})
 	})
 	if err != nil {
@@ -259,6 +265,26 @@ func (a *App) pruneWebhookDeliveries(ctx context.Context) {
 	}
 }
 
+// pruneIdempotencyKeys deletes stored POST responses older than the
+// idempotency window; they would never be replayed again.
+func (a *App) pruneIdempotencyKeys(ctx context.Context) {
+	idem := store.NewIdempotency(a.DB)
+	tick := time.NewTicker(10 * time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := idem.Prune(ctx, time.Now().Add(-a.Config.API.IdempotencyTTL)); err != nil && ctx.Err() == nil {
+			a.Log.WarnContext(ctx, "pruning idempotency keys failed", "err", err)
+		} else if n > 0 {
+			a.Log.DebugContext(ctx, "pruned idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 // RunAPI serves the HTTP API until ctx ends. ready, if not nil, receives
 // the bound address.
 func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
@@ -270,9 +296,12 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 		Records:   a.World.Records,
 		Webhooks:  []byte(a.Config.World.WebhookSecret),
 		Process:   a.Config.Process,
+		API:       a.Config.API,
+		Metrics:   a.Metrics,
 		Log:       a.Log,
 	})
 	go a.pruneWebhookDeliveries(ctx)
+	go a.pruneIdempotencyKeys(ctx)
 	return api.Serve(ctx, h, a.Config.HTTPAddr, a.Config.ShutdownTimeout, a.Log, ready)
 }
 

@@ -23,6 +23,8 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight HTTP requests may take to
 	// finish after a stop signal.
 	ShutdownTimeout time.Duration
+	// API configures authentication, rate limits and idempotency.
+	API API
 
 	// TemporalAddress is the host:port of the Temporal frontend.
 	TemporalAddress string
@@ -55,6 +57,20 @@ type Config struct {
 
 	// Dev configures the processes that `beianflow dev` supervises.
 	Dev Dev
+}
+
+// API configures what the HTTP API enforces per caller.
+type API struct {
+	// RateLimit is the sustained requests per second allowed per API key,
+	// and RateBurst the burst above it. Limits are per API process.
+	RateLimit float64
+	RateBurst int
+	// IdempotencyTTL is how long a POST's response is replayed for the
+	// same Idempotency-Key.
+	IdempotencyTTL time.Duration
+	// KeyCacheTTL is how long a looked-up API key is trusted without
+	// reading the database again; a revoked key stops working within it.
+	KeyCacheTTL time.Duration
 }
 
 // Process configures the filing process. Each new filing copies these
@@ -137,6 +153,23 @@ var Vars = []Var{
 	}},
 	{"BEIANFLOW_SHUTDOWN_TIMEOUT", "15s", "How long in-flight requests may run after SIGINT/SIGTERM.", func(c *Config, v string) error {
 		return positiveDuration(v, &c.ShutdownTimeout)
+	}},
+	{"BEIANFLOW_RATE_LIMIT", "20", "Sustained requests per second allowed per API key (per API process); excess answers 429.", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 {
+			return errors.New("must be a positive number")
+		}
+		c.API.RateLimit = f
+		return nil
+	}},
+	{"BEIANFLOW_RATE_BURST", "40", "Requests per API key allowed in a burst above the rate limit.", func(c *Config, v string) error {
+		return intRange(v, 1, 1_000_000, &c.API.RateBurst)
+	}},
+	{"BEIANFLOW_IDEMPOTENCY_TTL", "24h", "How long a POST's response is replayed for a repeated Idempotency-Key.", func(c *Config, v string) error {
+		return positiveDuration(v, &c.API.IdempotencyTTL)
+	}},
+	{"BEIANFLOW_API_KEY_CACHE_TTL", "10s", "How long the API trusts a looked-up API key; a revoked key stops working within this time.", func(c *Config, v string) error {
+		return positiveDuration(v, &c.API.KeyCacheTTL)
 	}},
 	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend host:port.", func(c *Config, v string) error {
 		return hostPort(v, &c.TemporalAddress)

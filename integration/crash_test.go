@@ -116,6 +116,7 @@ func startOnQueue(t *testing.T, taskQueue, province, domain, name string) *scena
 		Domain: domain, CreatedAt: time.Now().UTC(), Product: workflows.Product{InstanceID: "i-crash-" + company[10:16]}, Settings: settings,
 	})
 	require.NoError(t, err)
+	own(id, "acc-crash")
 	return &scenario{t: t, id: id, app: applicationFor(province, company, domain, name), base: sys.baseURL}
 }
 

@@ -137,7 +137,6 @@ func TestBadInputGetsA4xxNamingTheFieldAndStartsNothing(t *testing.T) {
 		{"not an object", "application/json", `["ZJ"]`, 400, "invalid_json", ""},
 		{"two objects", "application/json", valid(func(map[string]any) {}) + `{}`, 400, "invalid_json", ""},
 		{"empty body", "application/json", ``, 400, "invalid_json", ""},
-		{"missing account", "application/json", valid(func(m map[string]any) { delete(m, "account_id") }), 400, "required", "account_id"},
 		{"missing province", "application/json", valid(func(m map[string]any) { delete(subject(m), "province") }), 400, "required", "subject.province"},
 		{"missing domain", "application/json", valid(func(m map[string]any) { delete(m, "domain") }), 400, "required", "domain"},
 		{"missing certificate number", "application/json", valid(func(m map[string]any) { delete(subject(m), "certificate_number") }), 400, "required", "subject.certificate_number"},
@@ -179,9 +178,12 @@ func TestBadInputGetsA4xxNamingTheFieldAndStartsNothing(t *testing.T) {
 	assert.Equal(t, http.StatusRequestEntityTooLarge, res.Status)
 	assert.Equal(t, "body_too_large", res.Body["code"])
 
-	res = postJSON(t, "/v1/filings/01a227a5-be39-7787-9814-9c07e6468f61/cancel", `{"reason":"my name is Zhang San"}`)
+	id := createFiling(t, "acc-1004", "ZJ", "reason-code.com")
+	res = postJSON(t, "/v1/filings/"+id+"/cancel", `{"reason":"my name is Zhang San"}`)
 	assert.Equal(t, http.StatusBadRequest, res.Status)
 	assert.Equal(t, "reason", res.Body["field"])
+	assert.NotEqual(t, "cancelled", get(t, "/v1/filings/"+id).Body["stage"], "a refused cancel changes nothing")
+	postJSON(t, "/v1/filings/"+id+"/cancel", `{}`)
 }
 
 func TestHealthAndReadinessReportEveryDependency(t *testing.T) {

@@ -87,6 +87,9 @@ func runMain(m *testing.M) int {
 	// finishes within a test; the sandbox pushes its events often.
 	cfg.Process.TimeScale = 86400
 	cfg.Sandbox.PushInterval = 100 * time.Millisecond
+	// Scenario tests run in parallel through few keys; the rate-limit test
+	// runs its own API with a small limit.
+	cfg.API.RateLimit, cfg.API.RateBurst = 10_000, 10_000
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	openCtx, openCancel := context.WithTimeout(ctx, time.Minute)
@@ -107,6 +110,7 @@ func runMain(m *testing.M) int {
 	select {
 	case addr := <-ready:
 		sys.baseURL = "http://" + addr.String()
+		registerAPI(sys.baseURL, a.DB)
 	case err := <-apiDone:
 		stop()
 		return fail("the API to listen", err)

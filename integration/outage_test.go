@@ -105,6 +105,7 @@ func TestAPostgreSQLOutagePausesTheFilingAndTheAPIAnswers503(t *testing.T) {
 	t.Cleanup(func() { stop(); wg.Wait(); a.Close() })
 	<-ready
 	base := "http://" + apiAddr
+	registerAPI(base, a.DB)
 
 	s := startScenarioAt(t, base, "ZJ", "yunqi-pgdown.com", "云栖科技官网")
 	s.throughInitialReview()

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/beianflow/beianflow/api"
 	"github.com/beianflow/beianflow/bureau"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/sample"
@@ -86,6 +87,7 @@ func startDirect(t *testing.T, province, domain, name string, scale float64) *sc
 		Domain: domain, CreatedAt: time.Now().UTC(), Product: workflows.Product{InstanceID: "i-direct-" + company[10:16]}, Settings: settings,
 	})
 	require.NoError(t, err)
+	own(id, "acc-scn")
 	return &scenario{t: t, id: id, app: applicationFor(province, company, domain, name), base: sys.baseURL}
 }
 
@@ -288,6 +290,7 @@ func TestARetriedActionWithTheSameIdempotencyKeyActsOnce(t *testing.T) {
 			strings.NewReader(`{"approve":false,"reviewer":"staff-1","reasons":[{"field":"websites[0].name","code":"name_mismatch"}]}`))
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+keyFor(t, sys.baseURL, api.RoleReviewer, ""))
 		req.Header.Set("Idempotency-Key", key)
 		res, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)

@@ -30,11 +30,11 @@ type Filing struct {
 	Since                *time.Time
 	Deadline             *time.Time
 	DeadlineBusinessDays int
-	Revision        int64
-	WorkflowID      string
-	Closed          bool
-	CreatedAt       time.Time `gorm:"autoCreateTime:false"`
-	UpdatedAt       time.Time `gorm:"autoUpdateTime:false"`
+	Revision             int64
+	WorkflowID           string
+	Closed               bool
+	CreatedAt            time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt            time.Time `gorm:"autoUpdateTime:false"`
 }
 
 // Filings reads and writes the filings read model.
@@ -54,6 +54,15 @@ func (r *Filings) Upsert(ctx context.Context, f Filing) (bool, error) {
 // UpsertFiling is Upsert inside the caller's transaction, so a stage change
 // and what announces it commit together.
 func UpsertFiling(tx *gorm.DB, f Filing) (bool, error) {
+	// SQLite stores times as text with their zone, and text sorts wrongly
+	// across zones: the read model holds UTC only.
+	f.CreatedAt, f.UpdatedAt = f.CreatedAt.UTC(), f.UpdatedAt.UTC()
+	for _, t := range []**time.Time{&f.Since, &f.Deadline} {
+		if *t != nil {
+			u := (**t).UTC()
+			*t = &u
+		}
+	}
 	res := tx.Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns([]string{

@@ -91,6 +91,9 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer a.Close()
+	if _, err := ensureDevKeys(ctx, a.DB, dataDir); err != nil {
+		return err
+	}
 
 	done := make(chan error, 1)
 	go func() {
@@ -98,7 +101,8 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}()
 	log.Info("beianflow is up; Ctrl-C stops everything",
 		"api", "http://"+displayAddr(cfg.HTTPAddr),
-		"web_ui", fmt.Sprintf("http://%s:%d/namespaces/%s/workflows", tHost, cfg.Dev.TemporalUI, cfg.TemporalNamespace))
+		"web_ui", fmt.Sprintf("http://%s:%d/namespaces/%s/workflows", tHost, cfg.Dev.TemporalUI, cfg.TemporalNamespace),
+		"api_keys", devKeyFile(dataDir))
 	err = <-done
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		return cause

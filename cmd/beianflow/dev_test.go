@@ -103,14 +103,25 @@ func TestMakeRunStartsEverythingAndResumesFilingsAfterARestart(t *testing.T) {
 	body := fmt.Sprintf(`{"account_id":"acc-dev","domain":"example.cn","product":{"instance_id":"i-acc-dev-web"},
 		"subject":{"province":"GD","nature":"enterprise","certificate_type":"business_license","certificate_number":%q}}`,
 		sample.CreditCode("91", "440106", sample.OrgCode("MA5DE701")))
-	res, err := http.Post(base+"/v1/filings", "application/json", strings.NewReader(body))
+	keys := readEnvFile(devKeyFile(dataDir))
+	backendKey := keys["BEIANFLOW_BACKEND_KEY"]
+	require.NotEmpty(t, backendKey, "make run writes development API keys to data/api-keys.env")
+	info, err := os.Stat(devKeyFile(dataDir))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "only the owner may read the keys")
+	body = strings.Replace(body, `"account_id":"acc-dev"`, `"account_id":"`+devAccount+`"`, 1)
+	req, err := http.NewRequest(http.MethodPost, base+"/v1/filings", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+backendKey)
+	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	var created map[string]any
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&created))
 	res.Body.Close()
 	require.Equal(t, http.StatusCreated, res.StatusCode, "%v", created)
 	id := created["filing_id"].(string)
-	waitForStage(t, base, id, "information", "workflow")
+	waitForStage(t, base, backendKey, id, "information", "workflow")
 
 	for _, want := range []string{"API listening", "Temporal dev server starting", "web_ui=http://", "S3 server starting"} {
 		assert.Contains(t, logs.String(), want, "the logs say where each part listens")
@@ -128,15 +139,21 @@ func TestMakeRunStartsEverythingAndResumesFilingsAfterARestart(t *testing.T) {
 	// Run it again: the filing is still in flight, served live by its workflow.
 	logs.Reset()
 	stop = startDev(t, cfg, &logs)
-	waitForStage(t, base, id, "information", "workflow")
+	assert.Equal(t, keys, readEnvFile(devKeyFile(dataDir)), "the development keys survive a restart")
+	waitForStage(t, base, backendKey, id, "information", "workflow")
 	require.NoError(t, stop())
 }
 
-func waitForStage(t *testing.T, base, id, stage, source string) {
+func waitForStage(t *testing.T, base, key, id, stage, source string) {
 	t.Helper()
 	var last map[string]any
 	require.Eventually(t, func() bool {
-		res, err := http.Get(base + "/v1/filings/" + id)
+		req, err := http.NewRequest(http.MethodGet, base+"/v1/filings/"+id, nil)
+		if err != nil {
+			return false
+		}
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return false
 		}

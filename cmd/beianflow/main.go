@@ -34,6 +34,11 @@ Commands:
   config    print the environment variables with their defaults (--markdown for a table)
   outbox    show notification delivery: counts by status and the messages that failed
             for good (recipients masked)
+  apikey    create, revoke or list API keys:
+              apikey create --role backend --account ACCOUNT [--name NAME]
+              apikey create --role reviewer|support [--name NAME]
+              apikey revoke ID
+              apikey list
   healthcheck URL
             exit 0 if URL answers 200 (container health checks; images have no curl)
 
@@ -75,6 +80,8 @@ func run(args []string, stdout io.Writer, getenv func(string) string) error {
 	switch cmd {
 	case "outbox":
 		return showOutbox(ctx, cfg, stdout)
+	case "apikey":
+		return apikeyCommand(ctx, cfg, rest, stdout)
 	case "dev":
 		return runDev(ctx, cfg, log)
 	case "api", "worker", "migrate":

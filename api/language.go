@@ -1,0 +1,95 @@
+package api
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Languages of error messages. Codes never change with the language; only
+// Message does.
+const (
+	langEN = "en"
+	langZH = "zh"
+)
+
+// language picks zh or en from Accept-Language by quality, English when
+// neither is asked for.
+func language(c echo.Context) string {
+	best, bestQ := langEN, 0.0
+	for _, part := range strings.Split(c.Request().Header.Get("Accept-Language"), ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				continue
+			}
+			q = f
+		}
+		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		if (primary == langZH || primary == langEN) && q > bestQ {
+			best, bestQ = primary, q
+		}
+	}
+	return best
+}
+
+// zhMessages are the Chinese messages by code. %s is the field, when the
+// error names one. Rule violations carry their own Chinese text from the
+// rules package instead.
+var zhMessages = map[string]string{
+	CodeInvalidJSON:           "请求体不是有效的 JSON",
+	CodeInvalidType:           "字段 %s 的类型不正确",
+	CodeUnknownField:          "不认识的字段 %s",
+	CodeRequired:              "缺少必填字段 %s",
+	CodeInvalidValue:          "字段 %s 的值无效",
+	CodeUnsupportedMediaType:  "请以 application/json 发送请求体",
+	CodeBodyTooLarge:          "请求体过大",
+	CodeFilingNotFound:        "备案订单不存在",
+	CodeRouteNotFound:         "接口不存在",
+	CodeMethodNotAllowed:      "该接口不支持此请求方法",
+	CodeStageConflict:         "备案订单当前所处环节不允许此操作",
+	CodeInvalidAction:         "此操作的内容无效",
+	CodeApplicationInvalid:    "备案信息未通过校验，详见 details",
+	CodeSubjectBusy:           "该主体有正在进行中的备案订单，请先完成或取消",
+	CodeFilingClosed:          "备案订单已结束",
+	CodeMaterialRejected:      "上传的材料与申报内容不符",
+	CodeFilingExists:          "备案订单已存在",
+	CodeUnavailable:           "依赖的服务暂时不可用，请稍后重试",
+	CodeInternal:              "内部错误，请提供请求 ID 联系我们",
+	CodeUnauthorized:          "API 密钥缺失、无效或已吊销",
+	CodeForbidden:             "该 API 密钥无权执行此操作或查看该账号的数据",
+	CodeAccountMismatch:       "该 API 密钥只能为其所属账号提交备案",
+	CodeRateLimited:           "请求过于频繁，请稍后重试",
+	CodeInvalidIdempotencyKey: "Idempotency-Key 必须为 1-255 个可打印 ASCII 字符且不含空格",
+	CodeIdempotencyKeyReused:  "该 Idempotency-Key 已用于另一请求，新请求请使用新的键",
+	CodeIdempotencyInProgress: "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试",
+	"invalid_cursor":          "分页游标无效或与当前筛选条件不符",
+}
+
+// localize rewrites the message of e for lang.
+func localize(e *Error, lang string) *Error {
+	if lang != langZH {
+		return e
+	}
+	out := *e
+	switch {
+	case e.MessageZH != "":
+		out.Message = e.MessageZH
+	case zhMessages[e.Code] != "":
+		tmpl := zhMessages[e.Code]
+		if strings.Contains(tmpl, "%s") {
+			field := e.Field
+			if field == "" {
+				field = "?"
+			}
+			out.Message = fmt.Sprintf(tmpl, field)
+		} else {
+			out.Message = tmpl
+		}
+	}
+	return &out
+}

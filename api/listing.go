@@ -1,0 +1,449 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/beianflow/beianflow/calendar"
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/rules"
+	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/workflows"
+)
+
+// CodeInvalidCursor: the cursor was not issued for this listing (other
+// filters or sort), was altered, or is not a cursor at all. Start again
+// without it.
+const CodeInvalidCursor = "invalid_cursor"
+
+// filingSummary is one filing in a listing: the read model's row, without
+// the live details (application, materials, timeline) that only the
+// filing's own endpoint returns.
+type filingSummary struct {
+	FilingID   string          `json:"filing_id"`
+	AccountID  string          `json:"account_id"`
+	Province   string          `json:"province"`
+	FilingType string          `json:"filing_type"`
+	Domain     string          `json:"domain"`
+	Stage      workflows.Stage `json:"stage"`
+	Step       string          `json:"step"`
+	WaitingOn  workflows.Party `json:"waiting_on"`
+	// Since and Deadline are null when the filing waits for nothing or
+	// without a deadline, and for rows written before waits were recorded.
+	Since                *time.Time `json:"since"`
+	Deadline             *time.Time `json:"deadline"`
+	DeadlineBusinessDays int        `json:"deadline_business_days"`
+	// Overdue is judged when the response is made: open and past deadline.
+	Overdue    bool      `json:"overdue"`
+	Closed     bool      `json:"closed"`
+	Revision   int64     `json:"revision"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	WorkflowID string    `json:"workflow_id"`
+}
+
+// listResponse is a page of GET /v1/filings. NextCursor, given back as
+// ?cursor=, fetches the next page with the same parameters; it is absent
+// on the last page.
+type listResponse struct {
+	Items      []filingSummary `json:"items"`
+	NextCursor string          `json:"next_cursor,omitempty"`
+}
+
+// queueItem is a filing in a reviewer queue, with how long it has waited.
+// The waits are absent for a filing whose wait began before waits were
+// recorded (it sorts last).
+type queueItem struct {
+	filingSummary
+	WaitedBusinessDays *int `json:"waited_business_days,omitempty"`
+	WaitedHours        *int `json:"waited_hours,omitempty"`
+}
+
+// queueResponse is a page of a reviewer queue.
+type queueResponse struct {
+	Queue      string      `json:"queue"`
+	Items      []queueItem `json:"items"`
+	NextCursor string      `json:"next_cursor,omitempty"`
+}
+
+// queueSpec is where filings wait for a reviewer's decision: the stage
+// and step the workflow records while it waits (workflows/initial_review.go
+// and workflows/photo_verification.go; a test checks they still match).
+type queueSpec struct {
+	stage workflows.Stage
+	step  string
+}
+
+var reviewQueues = map[string]queueSpec{
+	"initial": {workflows.StageInitialReview, "awaiting_reviewer"},
+	"photo":   {workflows.StagePhotoVerification, "photo_review"},
+}
+
+var knownStages = []workflows.Stage{
+	workflows.StageProductVerification, workflows.StageInformation, workflows.StageInitialReview,
+	workflows.StagePhotoVerification, workflows.StageBureauSubmission, workflows.StageSMSVerification,
+	workflows.StageBureauReview, workflows.StageApproved, workflows.StageCancelled, workflows.StageExpired,
+}
+
+var knownParties = []workflows.Party{
+	workflows.PartyApplicant, workflows.PartyReviewer, workflows.PartyCourier,
+	workflows.PartyBureau, workflows.PartyProvider,
+}
+
+var sorts = map[string]store.Sort{
+	"created_at": {Field: store.SortCreatedAt}, "-created_at": {Field: store.SortCreatedAt, Desc: true},
+	"updated_at": {Field: store.SortUpdatedAt}, "-updated_at": {Field: store.SortUpdatedAt, Desc: true},
+	"deadline": {Field: store.SortDeadline}, "-deadline": {Field: store.SortDeadline, Desc: true},
+	"since": {Field: store.SortSince}, "-since": {Field: store.SortSince, Desc: true},
+}
+
+// stepPattern bounds a step filter to what step names look like; steps are
+// not enumerated here because the workflow adds them as it grows.
+var stepPattern = regexp.MustCompile(`^[a-z][a-z_]{0,63}$`)
+
+// listParams and queueParams are the query parameters each endpoint knows;
+// anything else is refused, because a misspelt filter would otherwise be
+// ignored and silently list everything.
+var (
+	listParams = []string{"account_id", "stage", "province", "filing_type", "waiting_on", "step", "overdue",
+		"closed", "created_from", "created_to", "sort", "limit", "cursor"}
+	queueParams = []string{"limit", "cursor"}
+)
+
+// listFilings answers GET /v1/filings: the read model's filings matching the
+// query's filters, a page at a time. Backend callers see their own account
+// only; reviewers and support see every account and may narrow to one.
+func (s *server) listFilings(c echo.Context) error {
+	now := s.Now()
+	q, perr := parseListQuery(c.QueryParams(), principalOf(c), now)
+	if perr != nil {
+		return perr
+	}
+	rows, next, err := s.list(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	out := listResponse{Items: make([]filingSummary, len(rows)), NextCursor: next}
+	for i, f := range rows {
+		out.Items[i] = summarize(f, now)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// reviewQueue answers GET /v1/review-queues/:queue: open filings waiting for
+// a reviewer's initial-review or photo-review decision, longest waiting
+// first, from every account.
+func (s *server) reviewQueue(c echo.Context) error {
+	now := s.Now()
+	name := c.Param("queue")
+	q, perr := parseQueueQuery(name, c.QueryParams(), now)
+	if perr != nil {
+		return perr
+	}
+	rows, next, err := s.list(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	cal := calendar.Default()
+	out := queueResponse{Queue: name, Items: make([]queueItem, len(rows)), NextCursor: next}
+	for i, f := range rows {
+		out.Items[i] = queueItem{filingSummary: summarize(f, now)}
+		if f.Since != nil {
+			days, _ := cal.BusinessDaysBetween(*f.Since, now)
+			hours := int(now.Sub(*f.Since).Hours())
+			// A wait cannot have begun in the future; clocks of the worker
+			// and the API may disagree by a moment.
+			days, hours = max(days, 0), max(hours, 0)
+			out.Items[i].WaitedBusinessDays, out.Items[i].WaitedHours = &days, &hours
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// list runs a listing and maps the store's failures to API errors.
+func (s *server) list(ctx context.Context, q store.ListQuery) ([]store.Filing, string, error) {
+	rows, next, err := s.filings.List(ctx, q)
+	switch {
+	case errors.Is(err, store.ErrBadCursor):
+		return nil, "", badRequest(CodeInvalidCursor, "cursor",
+			"the cursor does not belong to this listing (filters, sort or account changed, or it was altered); start again without it")
+	case errors.Is(err, store.ErrBadListQuery):
+		// The parsers check everything the store does; this is our bug.
+		return nil, "", fmt.Errorf("list filings: %w", err)
+	case err != nil:
+		s.Log.ErrorContext(ctx, "listing filings", "err", err)
+		return nil, "", unavailable("the database")
+	}
+	return rows, next, nil
+}
+
+func summarize(f store.Filing, now time.Time) filingSummary {
+	return filingSummary{
+		FilingID:             f.ID,
+		AccountID:            f.AccountID,
+		Province:             f.Province,
+		FilingType:           f.FilingType,
+		Domain:               f.Domain,
+		Stage:                workflows.Stage(f.Stage),
+		Step:                 f.Step,
+		WaitingOn:            workflows.Party(f.WaitingOn),
+		Since:                inUTC(f.Since),
+		Deadline:             inUTC(f.Deadline),
+		DeadlineBusinessDays: f.DeadlineBusinessDays,
+		Overdue:              !f.Closed && f.Deadline != nil && f.Deadline.Before(now),
+		Closed:               f.Closed,
+		Revision:             f.Revision,
+		CreatedAt:            f.CreatedAt.UTC(),
+		UpdatedAt:            f.UpdatedAt.UTC(),
+		WorkflowID:           f.WorkflowID,
+	}
+}
+
+// inUTC copies a nullable time into UTC, the zone every response uses.
+func inUTC(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// parseListQuery turns GET /v1/filings's query parameters into a store
+// query for the caller p at instant now.
+func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, *Error) {
+	fail := func(e *Error) (store.ListQuery, *Error) { return store.ListQuery{}, e }
+	if e := checkParams(v, listParams); e != nil {
+		return fail(e)
+	}
+	q := store.ListQuery{Now: now, Sort: store.Sort{Field: store.SortCreatedAt, Desc: true}}
+
+	account, e := single(v, "account_id")
+	if e != nil {
+		return fail(e)
+	}
+	switch p.Role {
+	case RoleBackend:
+		// A backend key sees its own account and nothing else, whatever it
+		// asks for; a key bound to no account sees nothing.
+		if p.AccountID == "" {
+			return fail(&Error{Status: http.StatusForbidden, Code: CodeForbidden,
+				Message: "this API key is not bound to a provider account"})
+		}
+		if account != "" && account != p.AccountID {
+			return fail(&Error{Status: http.StatusForbidden, Code: CodeForbidden, Field: "account_id",
+				Message: "this API key lists its own provider account only"})
+		}
+		q.AccountID = p.AccountID
+	case RoleReviewer, RoleSupport:
+		if account != "" && !accountIDPattern.MatchString(account) {
+			return fail(badRequest(CodeInvalidValue, "account_id",
+				"account_id must be 1-64 letters, digits or _.:- and start with a letter or digit"))
+		}
+		q.AccountID = account
+	default:
+		// Listing across accounts is never the default: without a known
+		// role the caller sees nothing.
+		return fail(&Error{Status: http.StatusForbidden, Code: CodeForbidden,
+			Message: "this API key's role may not list filings"})
+	}
+
+	for _, raw := range v["stage"] {
+		for part := range strings.SplitSeq(raw, ",") {
+			st := workflows.Stage(strings.TrimSpace(part))
+			if !slices.Contains(knownStages, st) {
+				return fail(badRequest(CodeInvalidValue, "stage", "stage %q is not one of %s", st, joinStages()))
+			}
+			if !slices.Contains(q.Stages, string(st)) {
+				q.Stages = append(q.Stages, string(st))
+			}
+		}
+	}
+
+	if province, e := single(v, "province"); e != nil {
+		return fail(e)
+	} else if province != "" {
+		pr, ok := rules.LookupProvince(province)
+		if !ok {
+			return fail(badRequest(CodeInvalidValue, "province", "province must be an ISO 3166-2:CN code such as ZJ or CN-ZJ"))
+		}
+		q.Province = pr.Code
+	}
+	if ft, e := single(v, "filing_type"); e != nil {
+		return fail(e)
+	} else if ft != "" {
+		if !filing.FilingType(ft).Valid() {
+			return fail(badRequest(CodeInvalidValue, "filing_type", "filing_type %q is not a known filing type", ft))
+		}
+		q.FilingType = ft
+	}
+	if party, e := single(v, "waiting_on"); e != nil {
+		return fail(e)
+	} else if party != "" {
+		if !slices.Contains(knownParties, workflows.Party(party)) {
+			return fail(badRequest(CodeInvalidValue, "waiting_on",
+				"waiting_on must be one of applicant, reviewer, courier, bureau, provider"))
+		}
+		q.WaitingOn = party
+	}
+	if step, e := single(v, "step"); e != nil {
+		return fail(e)
+	} else if step != "" {
+		if !stepPattern.MatchString(step) {
+			return fail(badRequest(CodeInvalidValue, "step", "step must be a step name such as awaiting_reviewer"))
+		}
+		q.Step = step
+	}
+	if q.Overdue, e = boolParam(v, "overdue"); e != nil {
+		return fail(e)
+	}
+	if q.Closed, e = boolParam(v, "closed"); e != nil {
+		return fail(e)
+	}
+	if q.CreatedFrom, e = timeParam(v, "created_from"); e != nil {
+		return fail(e)
+	}
+	if q.CreatedTo, e = timeParam(v, "created_to"); e != nil {
+		return fail(e)
+	}
+	if q.CreatedFrom != nil && q.CreatedTo != nil && !q.CreatedFrom.Before(*q.CreatedTo) {
+		return fail(badRequest(CodeInvalidValue, "created_to", "created_to must be after created_from"))
+	}
+	if sort, e := single(v, "sort"); e != nil {
+		return fail(e)
+	} else if sort != "" {
+		st, ok := sorts[sort]
+		if !ok {
+			return fail(badRequest(CodeInvalidValue, "sort",
+				"sort must be one of created_at, updated_at, deadline, since, each optionally prefixed with - for descending"))
+		}
+		q.Sort = st
+	}
+	if q.Limit, q.Cursor, e = pageParams(v); e != nil {
+		return fail(e)
+	}
+	return q, nil
+}
+
+// parseQueueQuery turns a reviewer queue's name and query parameters into a
+// store query: open filings in the queue's stage and step, longest waiting
+// first (ties by filing ID).
+func parseQueueQuery(name string, v url.Values, now time.Time) (store.ListQuery, *Error) {
+	rq, ok := reviewQueues[name]
+	if !ok {
+		return store.ListQuery{}, &Error{Status: http.StatusNotFound, Code: CodeRouteNotFound,
+			Message: "no review queue " + strconv.Quote(name) + "; the queues are initial and photo"}
+	}
+	if e := checkParams(v, queueParams); e != nil {
+		return store.ListQuery{}, e
+	}
+	open := false
+	q := store.ListQuery{Stages: []string{string(rq.stage)}, Step: rq.step, Closed: &open, Now: now,
+		Sort: store.Sort{Field: store.SortSince}}
+	var e *Error
+	if q.Limit, q.Cursor, e = pageParams(v); e != nil {
+		return store.ListQuery{}, e
+	}
+	return q, nil
+}
+
+// checkParams refuses parameters the endpoint does not know, naming the
+// first in alphabetical order so the answer does not vary between requests.
+func checkParams(v url.Values, known []string) *Error {
+	names := make([]string, 0, len(v))
+	for name := range v {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !slices.Contains(known, name) {
+			return badRequest(CodeUnknownField, name, "unknown query parameter %q", name)
+		}
+	}
+	return nil
+}
+
+// single returns a parameter given at most once; "" when absent. A repeated
+// or empty parameter is refused rather than guessed at.
+func single(v url.Values, name string) (string, *Error) {
+	vals, ok := v[name]
+	switch {
+	case !ok:
+		return "", nil
+	case len(vals) > 1:
+		return "", badRequest(CodeInvalidValue, name, "give %s once", name)
+	case strings.TrimSpace(vals[0]) == "":
+		return "", badRequest(CodeInvalidValue, name, "%s must not be empty; leave it out instead", name)
+	}
+	return strings.TrimSpace(vals[0]), nil
+}
+
+func boolParam(v url.Values, name string) (*bool, *Error) {
+	s, e := single(v, name)
+	if e != nil || s == "" {
+		return nil, e
+	}
+	switch s {
+	case "true":
+		b := true
+		return &b, nil
+	case "false":
+		b := false
+		return &b, nil
+	}
+	return nil, badRequest(CodeInvalidValue, name, "%s must be true or false", name)
+}
+
+func timeParam(v url.Values, name string) (*time.Time, *Error) {
+	s, e := single(v, name)
+	if e != nil || s == "" {
+		return nil, e
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil && strings.Contains(s, " ") {
+		// An unencoded "+08:00" arrives as " 08:00": a query string decodes
+		// + as a space, and a timestamp never holds one.
+		t, err = time.Parse(time.RFC3339, strings.ReplaceAll(s, " ", "+"))
+	}
+	if err != nil {
+		return nil, badRequest(CodeInvalidValue, name, "%s must be an RFC 3339 time such as 2026-09-01T00:00:00+08:00", name)
+	}
+	return &t, nil
+}
+
+// pageParams reads limit (default 50, 1..200) and cursor.
+func pageParams(v url.Values) (limit int, cursor string, e *Error) {
+	limit = store.DefaultListLimit
+	s, e := single(v, "limit")
+	if e != nil {
+		return 0, "", e
+	}
+	if s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > store.MaxListLimit {
+			return 0, "", badRequest(CodeInvalidValue, "limit", "limit must be a whole number from 1 to %d", store.MaxListLimit)
+		}
+		limit = n
+	}
+	if cursor, e = single(v, "cursor"); e != nil {
+		return 0, "", e
+	}
+	return limit, cursor, nil
+}
+
+func joinStages() string {
+	names := make([]string, len(knownStages))
+	for i, s := range knownStages {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ", ")
+}

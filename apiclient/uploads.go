@@ -1,0 +1,79 @@
+package apiclient
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+
+	"github.com/beianflow/beianflow/documents"
+)
+
+// UploadRequest declares a material about to be uploaded. It mirrors the
+// server's uploadRequest: every field is bound into the presigned URL, so
+// the document store refuses other bytes.
+type UploadRequest struct {
+	// Kind is a material kind such as documents.KindPhoto.
+	Kind string `json:"kind"`
+	// ContentType is one of the kind's content types, e.g.
+	// documents.ContentTypeJPEG.
+	ContentType string `json:"content_type"`
+	// Size is the exact byte count.
+	Size int64 `json:"size"`
+	// SHA256 is the hex SHA-256 of the bytes.
+	SHA256 string `json:"sha256"`
+}
+
+// PresignUpload asks for a presigned upload (POST /v1/filings/{id}/uploads,
+// 201). PUT the bytes to the answer's URL with exactly its headers within
+// 15 minutes, then attach its ObjectKey; UploadMaterial does the first two.
+//
+// Role: backend.
+func (c *Client) PresignUpload(ctx context.Context, id string, req UploadRequest, opts ...CallOption) (*documents.Upload, error) {
+	p, err := filingPath(id, "/uploads")
+	if err != nil {
+		return nil, err
+	}
+	return call[documents.Upload](ctx, c, http.MethodPost, p, nil, req, opts)
+}
+
+// UploadMaterial presigns an upload of content and PUTs it to the document
+// store, retrying like any call (the PUT of the same bytes to the same key
+// is idempotent). Attach the result with AttachMaterial (or AttachPhoto)
+// using the returned ObjectKey, kind, len(content) and its SHA-256, which
+// AttachRequest builds. opts apply to the presign call.
+func (c *Client) UploadMaterial(ctx context.Context, id, kind, contentType string, content []byte, opts ...CallOption) (*documents.Upload, error) {
+	sum := sha256.Sum256(content)
+	up, err := c.PresignUpload(ctx, id, UploadRequest{
+		Kind: kind, ContentType: contentType, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]),
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{}
+	// Only the signed headers: the API key must never go to the store,
+	// and an Authorization header would break the presigned signature.
+	for k, v := range up.Headers {
+		h.Set(k, v)
+	}
+	method := up.Method
+	if method == "" {
+		method = http.MethodPut
+	}
+	if content == nil {
+		content = []byte{} // an empty body still has to be sent as one
+	}
+	if _, err := c.send(ctx, method, up.URL, h, content, &Meta{}); err != nil {
+		// The URL is not quoted: its query is a credential.
+		return nil, fmt.Errorf("beianflow: upload %s material of filing %s to the document store: %w", kind, id, err)
+	}
+	return up, nil
+}
+
+// AttachRequest is the AttachMaterialRequest for content uploaded with
+// UploadMaterial as up.
+func AttachRequest(kind string, up *documents.Upload, content []byte) AttachMaterialRequest {
+	sum := sha256.Sum256(content)
+	return AttachMaterialRequest{Kind: kind, ObjectKey: up.ObjectKey, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:])}
+}

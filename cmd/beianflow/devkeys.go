@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/beianflow/beianflow/apikeys"
+	"github.com/beianflow/beianflow/store"
+)
+
+// devAccount is the provider account of the development backend key.
+const devAccount = "dev-account"
+
+// devKeyFile holds the development API keys, one VAR=key per line, so a
+// newcomer can `source data/api-keys.env` and call the API at once.
+func devKeyFile(dataDir string) string { return filepath.Join(dataDir, "api-keys.env") }
+
+// devKeyVars are the variables of devKeyFile, by role.
+var devKeyVars = []struct{ name, role, account string }{
+	{"BEIANFLOW_BACKEND_KEY", "backend", devAccount},
+	{"BEIANFLOW_REVIEWER_KEY", "reviewer", ""},
+	{"BEIANFLOW_SUPPORT_KEY", "support", ""},
+}
+
+// ensureDevKeys keeps one key per role for `make run`: those in the file
+// if the database still accepts them, new ones otherwise. It returns the
+// keys by variable name.
+func ensureDevKeys(ctx context.Context, db *store.DB, dataDir string) (map[string]string, error) {
+	keys := store.NewAPIKeys(db)
+	have := readEnvFile(devKeyFile(dataDir))
+	out := map[string]string{}
+	valid := true
+	for _, v := range devKeyVars {
+		id, secret, ok := apikeys.Parse(have[v.name])
+		if !ok {
+			valid = false
+			break
+		}
+		k, err := keys.Get(ctx, id)
+		if err != nil || k.RevokedAt != nil || k.Role != v.role || !apikeys.Matches(secret, k.SecretHash) {
+			valid = false
+			break
+		}
+		out[v.name] = have[v.name]
+	}
+	if valid {
+		return out, nil
+	}
+	var b strings.Builder
+	b.WriteString("# API keys of `make run` (development only). source this file, then e.g.\n")
+	b.WriteString("# curl -H \"Authorization: Bearer $BEIANFLOW_BACKEND_KEY\" localhost:8080/v1/filings\n")
+	for _, v := range devKeyVars {
+		k, err := apikeys.Issue(ctx, keys, v.role, v.account, "make run "+v.role, time.Now())
+		if err != nil {
+			return nil, fmt.Errorf("dev: API key: %w", err)
+		}
+		out[v.name] = k.Token
+		fmt.Fprintf(&b, "%s=%s\n", v.name, k.Token)
+	}
+	if err := os.WriteFile(devKeyFile(dataDir), []byte(b.String()), 0o600); err != nil {
+		return nil, fmt.Errorf("dev: write API keys: %w", err)
+	}
+	return out, nil
+}
+
+func readEnvFile(path string) map[string]string {
+	out := map[string]string{}
+	f, err := os.Open(path)
+	if err != nil {
+		return out
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if k, v, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -79,7 +81,7 @@ func emptyBody[T any](c echo.Context) (any, error) {
 // first answer instead of acting twice.
 func (s *server) act(c echo.Context, id, update string, req any) error {
 	ctx := c.Request().Context()
-	_, err := s.client.Act(ctx, id, update, c.Request().Header.Get("Idempotency-Key"), req)
+	_, err := s.client.Act(ctx, id, update, updateID(c), req)
 	var refused *filings.RefusedError
 	switch {
 	case err == nil:
@@ -100,6 +102,20 @@ func (s *server) act(c echo.Context, id, update string, req any) error {
 		return &Error{Status: http.StatusConflict, Code: CodeFilingClosed, Message: "the filing has ended"}
 	}
 	return temporalError(err)
+}
+
+// updateID turns the caller's Idempotency-Key into the workflow update ID.
+// Temporal deduplicates update IDs per workflow whatever the update, so the
+// raw key would let one caller's key swallow another caller's action (or a
+// cancel reuse a submit's key); scoped like the idempotency store — per API
+// key, method and path — it cannot. Empty without a key: every request acts.
+func updateID(c echo.Context) string {
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(principalOf(c).KeyID + "\n" + c.Request().Method + " " + c.Request().URL.Path + "\n" + key))
+	return "idem-" + hex.EncodeToString(sum[:16])
 }
 
 // cancelFiling cancels a filing before bureau submission. Cancelling an

@@ -99,11 +99,11 @@ func (s *server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
 		scheme, token, found := strings.Cut(h, " ")
 		if !found || !strings.EqualFold(scheme, "Bearer") {
-			return unauthorized(c, "send Authorization: Bearer <API key>")
+			return s.failedAuth(c, "send Authorization: Bearer <API key>")
 		}
 		p, err := s.keyring.principal(c.Request().Context(), strings.TrimSpace(token))
 		if errors.Is(err, errBadKey) {
-			return unauthorized(c, "the API key is unknown, revoked or malformed")
+			return s.failedAuth(c, "the API key is unknown, revoked or malformed")
 		}
 		if err != nil {
 			s.Log.ErrorContext(c.Request().Context(), "api key lookup", "err", err)
@@ -112,6 +112,17 @@ func (s *server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(principalKey, p)
 		return next(c)
 	}
+}
+
+// failedAuth answers 401, or 429 once a client address keeps failing:
+// guessing keys costs a database read each, and the per-key rate limit
+// cannot apply to a caller without a key. The address is the connection's
+// peer (X-Forwarded-For can be forged).
+func (s *server) failedAuth(c echo.Context, msg string) error {
+	if ok, wait := s.authFailures.take(c.RealIP()); !ok {
+		return rateLimited(c, wait)
+	}
+	return unauthorized(c, msg)
 }
 
 func unauthorized(c echo.Context, msg string) *Error {

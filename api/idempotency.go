@@ -50,7 +50,9 @@ func (s *server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		sum := sha256.Sum256(body)
 		now := s.Now().UTC()
 		rec := store.IdempotencyRecord{
-			APIKeyID: principalOf(c).KeyID, IdemKey: key, Method: req.Method, Path: req.URL.Path,
+			// The escaped path: a decoded one may hold NUL, which
+			// PostgreSQL refuses in text.
+			APIKeyID: principalOf(c).KeyID, IdemKey: key, Method: req.Method, Path: req.URL.EscapedPath(),
 			BodySHA256: hex.EncodeToString(sum[:]), CreatedAt: now,
 		}
 		ctx := req.Context()

@@ -73,9 +73,13 @@ func (s *server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		if ok {
 			return next(c)
 		}
-		secs := int(math.Ceil(wait.Seconds()))
-		c.Response().Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-		return &Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited,
-			Message: fmt.Sprintf("rate limit of this API key exceeded; retry in %d s", max(secs, 1))}
+		return rateLimited(c, wait)
 	}
+}
+
+func rateLimited(c echo.Context, wait time.Duration) *Error {
+	secs := max(int(math.Ceil(wait.Seconds())), 1)
+	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	return &Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited,
+		Message: fmt.Sprintf("too many requests; retry in %d s", secs)}
 }

@@ -56,7 +56,9 @@ type server struct {
 	client   *filings.Client
 	keyring  *keyring
 	limiter  *limiter
-	idem     *store.Idempotency
+	// authFailures limits failed authentications per client address.
+	authFailures *limiter
+	idem         *store.Idempotency
 	// IdempotencyTTL is how long POST responses are replayed.
 	IdempotencyTTL time.Duration
 }
@@ -73,11 +75,14 @@ func New(d Deps) *echo.Echo {
 	d.API = withAPIDefaults(d.API)
 	s := &server{Deps: d, filings: store.NewFilings(d.DB), events: store.NewEvents(d.DB), apps: store.NewApplications(d.DB),
 		subjects: store.NewSubjects(d.DB), client: &filings.Client{Temporal: d.Temporal},
-		keyring: newKeyring(store.NewAPIKeys(d.DB), d.API.KeyCacheTTL, d.Now),
-		limiter: newLimiter(d.API.RateLimit, d.API.RateBurst, d.Now),
-		idem:    store.NewIdempotency(d.DB), IdempotencyTTL: d.API.IdempotencyTTL}
+		keyring:      newKeyring(store.NewAPIKeys(d.DB), d.API.KeyCacheTTL, d.Now),
+		limiter:      newLimiter(d.API.RateLimit, d.API.RateBurst, d.Now),
+		authFailures: newLimiter(d.API.AuthFailureRate, d.API.AuthFailureBurst, d.Now),
+		idem:         store.NewIdempotency(d.DB), IdempotencyTTL: d.API.IdempotencyTTL}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	// The peer address, not X-Forwarded-For, which any client can set.
+	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
 	e.Use(recoverer(d.Log))
@@ -140,6 +145,12 @@ func withAPIDefaults(a config.API) config.API {
 	}
 	if a.RateBurst <= 0 {
 		a.RateBurst = 40
+	}
+	if a.AuthFailureRate <= 0 {
+		a.AuthFailureRate = 2
+	}
+	if a.AuthFailureBurst <= 0 {
+		a.AuthFailureBurst = 20
 	}
 	if a.IdempotencyTTL <= 0 {
 		a.IdempotencyTTL = 24 * time.Hour

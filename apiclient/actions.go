@@ -12,7 +12,8 @@ import (
 // Actions on a running filing. Each answers the filing's state after the
 // action. Each needs a key of one role, named in its documentation (the
 // server answers another role's key with CodeForbidden, and a backend key
-// of another account with CodeAccountMismatch). An action that does not fit the filing's current stage is refused
+// of another account with CodeFilingNotFound, exactly as for a filing that
+// does not exist). An action that does not fit the filing's current stage is refused
 // with CodeStageConflict (409) and nothing is queued; a malformed one with
 // CodeInvalidAction (422); one on an ended filing with CodeFilingClosed.
 

@@ -665,7 +665,7 @@ func TestReviewQueue(t *testing.T) {
 	c, f := serve(t, func(w http.ResponseWriter, r *http.Request, n int, _ []byte) {
 		if n == 1 {
 			writeJSON(w, http.StatusOK, `{"items":[{"filing_id":"f1","stage":"initial_review","step":"awaiting_reviewer",
-				"waiting_on":"reviewer","waited_business_days":2,"waited_hours":30.5}],"next_cursor":"c2"}`)
+				"waiting_on":"reviewer","waited_business_days":2,"waited_hours":30}],"next_cursor":"c2"}`)
 			return
 		}
 		writeJSON(w, http.StatusOK, `{"items":[{"filing_id":"f2"}]}`)
@@ -675,8 +675,10 @@ func TestReviewQueue(t *testing.T) {
 	require.Len(t, page.Items, 1)
 	assert.Equal(t, "f1", page.Items[0].FilingID)
 	assert.Equal(t, workflows.PartyReviewer, page.Items[0].WaitingOn)
-	assert.Equal(t, 2, page.Items[0].WaitedBusinessDays)
-	assert.InDelta(t, 30.5, page.Items[0].WaitedHours, 1e-9)
+	require.NotNil(t, page.Items[0].WaitedBusinessDays)
+	require.NotNil(t, page.Items[0].WaitedHours)
+	assert.Equal(t, 2, *page.Items[0].WaitedBusinessDays)
+	assert.Equal(t, 30, *page.Items[0].WaitedHours)
 	assert.Equal(t, "c2", page.NextCursor)
 	r := f.requests()[0]
 	assert.Equal(t, "/v1/review-queues/initial", r.Path)

@@ -92,8 +92,8 @@ const (
 	// 401 and 403: authentication and authorisation.
 	CodeUnauthorized = "unauthorized"
 	CodeForbidden    = "forbidden"
-	// CodeAccountMismatch: a backend key acting on another account's
-	// filing or account.
+	// CodeAccountMismatch: a backend key creating a filing for another
+	// account. (Another account's filing is CodeFilingNotFound.)
 	CodeAccountMismatch = "account_mismatch"
 
 	// 404, 405.

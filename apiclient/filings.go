@@ -12,8 +12,9 @@ import (
 // filing at another provider). It mirrors the server's createFilingRequest.
 type CreateFilingRequest struct {
 	// AccountID is the provider account the filing belongs to: 1–64
-	// letters, digits or _.:-, starting with a letter or digit.
-	AccountID string `json:"account_id"`
+	// letters, digits or _.:-, starting with a letter or digit. Left empty,
+	// it is the API key's account; another account is CodeAccountMismatch.
+	AccountID string `json:"account_id,omitempty"`
 	// Subject identifies the filing subject exactly as on its MIIT record.
 	Subject SubjectIdentity `json:"subject"`
 	// Domain is the website's registrable domain, Unicode or punycode.

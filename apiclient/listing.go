@@ -160,9 +160,10 @@ const (
 type QueuedFiling struct {
 	FilingSummary
 	// WaitedBusinessDays and WaitedHours measure the wait since the filing
-	// joined the queue; the review SLA counts business days.
-	WaitedBusinessDays int     `json:"waited_business_days"`
-	WaitedHours        float64 `json:"waited_hours"`
+	// joined the queue; the review SLA counts business days. Nil when the
+	// start of the wait is unknown (filings started before it was recorded).
+	WaitedBusinessDays *int `json:"waited_business_days,omitempty"`
+	WaitedHours        *int `json:"waited_hours,omitempty"`
 }
 
 // QueuePage is one page of a review queue.

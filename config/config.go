@@ -65,6 +65,10 @@ type API struct {
 	// and RateBurst the burst above it. Limits are per API process.
 	RateLimit float64
 	RateBurst int
+	// AuthFailureRate and AuthFailureBurst limit failed authentications
+	// per client address (key guessing).
+	AuthFailureRate  float64
+	AuthFailureBurst int
 	// IdempotencyTTL is how long a POST's response is replayed for the
 	// same Idempotency-Key.
 	IdempotencyTTL time.Duration
@@ -164,6 +168,17 @@ var Vars = []Var{
 	}},
 	{"BEIANFLOW_RATE_BURST", "40", "Requests per API key allowed in a burst above the rate limit.", func(c *Config, v string) error {
 		return intRange(v, 1, 1_000_000, &c.API.RateBurst)
+	}},
+	{"BEIANFLOW_AUTH_FAILURE_LIMIT", "2", "Failed authentications per second allowed per client address (bursts of BEIANFLOW_AUTH_FAILURE_BURST); excess answers 429.", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 {
+			return errors.New("must be a positive number")
+		}
+		c.API.AuthFailureRate = f
+		return nil
+	}},
+	{"BEIANFLOW_AUTH_FAILURE_BURST", "20", "Failed authentications per client address allowed in a burst.", func(c *Config, v string) error {
+		return intRange(v, 1, 1_000_000, &c.API.AuthFailureBurst)
 	}},
 	{"BEIANFLOW_IDEMPOTENCY_TTL", "24h", "How long a POST's response is replayed for a repeated Idempotency-Key.", func(c *Config, v string) error {
 		return positiveDuration(v, &c.API.IdempotencyTTL)

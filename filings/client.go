@@ -45,6 +45,13 @@ type Client struct {
 // updateID makes a retried request idempotent (Temporal deduplicates updates
 // by ID); empty means a fresh one.
 func (c *Client) Act(ctx context.Context, filingID, update, updateID string, arg any) (workflows.Ack, error) {
+	// Filing IDs are UUIDs we minted: anything else names no filing, and
+	// must not reach Temporal (invalid UTF-8 in a workflow ID fails the
+	// gRPC call itself, which would read as an outage). Found by fuzzing
+	// the webhooks.
+	if _, err := uuid.Parse(filingID); err != nil {
+		return workflows.Ack{}, ErrNotFound
+	}
 	if updateID == "" {
 		updateID = uuid.NewString()
 	}
@@ -97,6 +104,9 @@ func (c *Client) exists(ctx context.Context, filingID string) bool {
 // ErrClosed (the caller reads the read model: querying it would replay its
 // whole history on a worker).
 func (c *Client) State(ctx context.Context, filingID string) (workflows.FilingState, error) {
+	if _, err := uuid.Parse(filingID); err != nil {
+		return workflows.FilingState{}, ErrNotFound // see Act
+	}
 	resp, err := c.Temporal.QueryWorkflowWithOptions(ctx, &client.QueryWorkflowWithOptionsRequest{
 		WorkflowID:           workflows.WorkflowID(filingID),
 		QueryType:            workflows.QueryState,

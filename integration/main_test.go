@@ -90,6 +90,7 @@ func runMain(m *testing.M) int {
 	// Scenario tests run in parallel through few keys; the rate-limit test
 	// runs its own API with a small limit.
 	cfg.API.RateLimit, cfg.API.RateBurst = 10_000, 10_000
+	cfg.API.AuthFailureRate, cfg.API.AuthFailureBurst = 10_000, 10_000
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	openCtx, openCancel := context.WithTimeout(ctx, time.Minute)

@@ -11,6 +11,8 @@ import (
 	"io"
 	"slices"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -333,10 +335,25 @@ func decodeCursor(s string, sort Sort, filters string) (*cursor, error) {
 		return nil, fmt.Errorf("%w: issued for sort %q, not %q", ErrBadCursor, c.Sort, sort.String())
 	case c.Filters != filters:
 		return nil, fmt.Errorf("%w: issued for other filters", ErrBadCursor)
-	case c.ID == "" || len(c.ID) > 64:
+	case c.ID == "" || len(c.ID) > 64 || !printable(c.ID):
+		// PostgreSQL refuses NUL in text: a forged ID must be a 400,
+		// never a database error.
 		return nil, fmt.Errorf("%w: no valid filing ID", ErrBadCursor)
 	case c.Key == nil && !sort.Field.nullable():
 		return nil, fmt.Errorf("%w: no %s value", ErrBadCursor, sort.Field)
 	}
 	return &c, nil
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }

@@ -444,6 +444,7 @@ func TestListingRefusesBadCursors(t *testing.T) {
 		with("unknown field", edited(func(m map[string]any) { m["x"] = 1 }), nil)
 		with("other version", edited(func(m map[string]any) { m["v"] = 99 }), nil)
 		with("no ID", edited(func(m map[string]any) { m["id"] = "" }), nil)
+		with("NUL in the ID", edited(func(m map[string]any) { m["id"] = "\x00" }), nil) // PostgreSQL refuses NUL (found by the fuzz test)
 		with("key not a time", edited(func(m map[string]any) { m["k"] = "yesterday" }), nil)
 		with("no key for a non-null sort", edited(func(m map[string]any) { m["k"] = nil }), nil)
 		with("sort edited", edited(func(m map[string]any) { m["s"] = "created_at" }), nil)

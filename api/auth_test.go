@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,4 +74,17 @@ func TestABackendKeyCannotReadTheReviewQueues(t *testing.T) {
 	res := send(h, k.Token, "/v1/review-queues/initial")
 	assert.Equal(t, http.StatusForbidden, res.Code)
 	assert.Contains(t, res.Body.String(), `"code":"forbidden"`)
+}
+
+func TestACallersRequestIDIsKeptOnlyWhenItIsAShortToken(t *testing.T) {
+	h, _ := authServer(t, config.API{}, time.Now)
+	for id, kept := range map[string]bool{"req-42.a:b_c": true, strings.Repeat("x", 65): false, "has space": false, "ünïcode": false} {
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		req.Header.Set("X-Request-Id", id)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		got := rec.Header().Get("X-Request-Id")
+		assert.NotEmpty(t, got)
+		assert.Equal(t, kept, got == id, "%q -> %q", id, got)
+	}
 }

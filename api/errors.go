@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
 
@@ -59,8 +60,14 @@ func ruleError(code, field, en, zh string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: code, Field: field, Message: en, MessageZH: zh}
 }
 
+// notFound names the ID only when it is one of ours (a UUID): anything
+// else is the caller's input and is not echoed back.
 func notFound(id string) *Error {
-	return &Error{Status: http.StatusNotFound, Code: CodeFilingNotFound, Message: "no filing with ID " + id}
+	msg := "no such filing"
+	if u, err := uuid.Parse(id); err == nil && u.String() == id {
+		msg = "no filing with ID " + id
+	}
+	return &Error{Status: http.StatusNotFound, Code: CodeFilingNotFound, Message: msg}
 }
 
 func unavailable(what string) *Error {

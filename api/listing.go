@@ -261,7 +261,7 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 		for part := range strings.SplitSeq(raw, ",") {
 			st := workflows.Stage(strings.TrimSpace(part))
 			if !slices.Contains(knownStages, st) {
-				return fail(badRequest(CodeInvalidValue, "stage", "stage %q is not one of %s", st, joinStages()))
+				return fail(badRequest(CodeInvalidValue, "stage", "stage must be one of %s", joinStages()))
 			}
 			if !slices.Contains(q.Stages, string(st)) {
 				q.Stages = append(q.Stages, string(st))
@@ -282,7 +282,7 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 		return fail(e)
 	} else if ft != "" {
 		if !filing.FilingType(ft).Valid() {
-			return fail(badRequest(CodeInvalidValue, "filing_type", "filing_type %q is not a known filing type", ft))
+			return fail(badRequest(CodeInvalidValue, "filing_type", "filing_type is not a known filing type"))
 		}
 		q.FilingType = ft
 	}
@@ -341,7 +341,7 @@ func parseQueueQuery(name string, v url.Values, now time.Time) (store.ListQuery,
 	rq, ok := reviewQueues[name]
 	if !ok {
 		return store.ListQuery{}, &Error{Status: http.StatusNotFound, Code: CodeRouteNotFound,
-			Message: "no review queue " + strconv.Quote(name) + "; the queues are initial and photo"}
+			Message: "no such review queue; the queues are initial and photo"}
 	}
 	if e := checkParams(v, queueParams); e != nil {
 		return store.ListQuery{}, e

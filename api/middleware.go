@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"runtime/debug"
 	"time"
 
@@ -77,6 +78,22 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// requestIDPattern is what a caller's X-Request-Id must look like to be
+// kept; it goes into logs and answers, so arbitrary text may not.
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+
+// saneRequestID drops a caller's X-Request-Id that is not a short token,
+// so the next middleware mints one instead.
+func saneRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header
+		if id := h.Get(echo.HeaderXRequestID); id != "" && !requestIDPattern.MatchString(id) {
+			h.Del(echo.HeaderXRequestID)
+		}
 		return next(c)
 	}
 }

@@ -84,6 +84,7 @@ func New(d Deps) *echo.Echo {
 	// The peer address, not X-Forwarded-For, which any client can set.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = errorHandler(d.Log)
+	e.Use(saneRequestID)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
 	e.Use(recoverer(d.Log))
 	e.Use(accessLog(d.Log))

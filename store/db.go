@@ -72,6 +72,11 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*DB, error) {
 		sqlDB.SetMaxOpenConns(1)
 	} else {
 		sqlDB.SetMaxOpenConns(20)
+		// Go keeps 2 idle connections by default: under concurrent load
+		// every other statement then opened a new PostgreSQL connection
+		// (the load benchmark's p99 went from 4x the bare Temporal start
+		// to about 1.3x with this).
+		sqlDB.SetMaxIdleConns(20)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -149,7 +150,7 @@ func startChild(ctx context.Context, cancel context.CancelCauseFunc, log *slog.L
 		close(c.done)
 		if ctx.Err() == nil {
 			log.Error("child process exited; stopping", "process", name, "err", err, "log", logPath)
-			cancel(fmt.Errorf("%s exited unexpectedly (%v); see %s", name, err, logPath))
+			cancel(fmt.Errorf("%s exited unexpectedly (%v); see %s, which ends:\n%s", name, err, logPath, logTail(logPath, 2048)))
 		}
 	}()
 	return c, nil
@@ -175,4 +176,20 @@ func stopChildren(procs []*child, log *slog.Logger) {
 		}
 		log.Info("stopped", "process", c.name)
 	}
+}
+
+// logTail is the end of a child's log: why it died is usually in its last
+// lines, and the caller may not keep the file (tests use temporary
+// directories).
+func logTail(path string, n int64) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return "(log unreadable: " + err.Error() + ")"
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > n {
+		_, _ = f.Seek(st.Size()-n, io.SeekStart)
+	}
+	b, _ := io.ReadAll(f)
+	return string(b)
 }

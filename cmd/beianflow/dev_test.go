@@ -58,6 +58,15 @@ func toolPath(envVar, name string) string {
 // processes) and waits until the API says every dependency is ready.
 func startDev(t *testing.T, cfg config.Config, logs io.Writer) (stop func() error) {
 	t.Helper()
+	return startDevAttempt(t, cfg, logs, 2)
+}
+
+// startDevAttempt starts `beianflow dev`, once more if the Temporal dev
+// server lost a race for one of the internal ports it picks at random
+// (it closes a free port and binds it later; parallel test packages start
+// servers too). Any other failure fails the test at once.
+func startDevAttempt(t *testing.T, cfg config.Config, logs io.Writer, attempts int) (stop func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- runDev(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil))) }()
@@ -74,6 +83,10 @@ func startDev(t *testing.T, cfg config.Config, logs io.Writer) (stop func() erro
 		select {
 		case err := <-done:
 			cancel()
+			if attempts > 1 && err != nil && strings.Contains(err.Error(), "address already in use") {
+				t.Logf("the Temporal dev server lost a port race; starting again: %v", err)
+				return startDevAttempt(t, cfg, logs, attempts-1)
+			}
 			t.Fatalf("beianflow dev exited before it was ready: %v\nlogs:\n%s", err, logs)
 		case <-time.After(200 * time.Millisecond):
 		}

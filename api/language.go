@@ -68,6 +68,7 @@ var zhMessages = map[string]string{
 	CodeIdempotencyKeyReused:  "该 Idempotency-Key 已用于另一请求，新请求请使用新的键",
 	CodeIdempotencyInProgress: "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试",
 	"invalid_cursor":          "分页游标无效或与当前筛选条件不符",
+	CodeCodecFailed:           "无法解码该载荷（密钥缺失或数据损坏）",
 }
 
 // localize rewrites the message of e for lang.

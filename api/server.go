@@ -40,6 +40,9 @@ type Deps struct {
 	Process config.Process
 	// API sets rate limits, the idempotency window and the key cache.
 	API config.API
+	// Codec serves Temporal's remote codec protocol at /codec for the Web
+	// UI and the CLI; a nil Codec.Codec serves none.
+	Codec CodecOptions
 	// Metrics records HTTP metrics and serves /metrics; nil serves none.
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
@@ -122,6 +125,7 @@ func New(d Deps) *echo.Echo {
 	v1.add(http.MethodPost, "/filings/:id/cancel", s.cancelFiling, RoleBackend)
 	s.registerActions(v1)
 	s.registerWebhooks(e)
+	s.registerCodec(e, d.Codec)
 	return e
 }
 

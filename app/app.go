@@ -22,6 +22,7 @@ import (
 	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/api"
 	"github.com/beianflow/beianflow/bureau"
+	"github.com/beianflow/beianflow/codec"
 	"github.com/beianflow/beianflow/config"
 	"github.com/beianflow/beianflow/courier"
 	"github.com/beianflow/beianflow/documents"
@@ -44,6 +45,9 @@ type App struct {
 	Temporal  client.Client
 	DB        *store.DB
 	Documents *documents.Store
+	// Codec encrypts every Temporal payload; the codec server decodes
+	// with it for operators.
+	Codec *codec.Codec
 	// Metrics is the process's Prometheus registry: HTTP metrics of the API
 	// and the Temporal SDK's client and worker metrics, served at /metrics.
 	Metrics *metrics.Metrics
@@ -142,6 +146,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	log.Info("document store ready", "endpoint", cfg.S3.Endpoint, "bucket", cfg.S3.Bucket)
 
+	keys, err := payloadKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a.Codec = codec.New(keys)
+	log.Info("payload encryption", "current_key", keys.CurrentID(), "keys", len(keys.IDs()))
+
 	a.Temporal, err = retry(ctx, log, "temporal", func() (client.Client, error) {
 		return client.DialContext(ctx, client.Options{
 			HostPort:  cfg.TemporalAddress,
@@ -149,6 +160,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 			Logger:    tlog.NewStructuredLogger(log.With("component", "temporal-sdk")),
 			// Workers created from this client report through it too.
 			MetricsHandler: a.Metrics.TemporalHandler(),
+			// Every payload is encrypted before it leaves the process;
+			// workers created from this client use it too.
+			DataConverter: a.Codec.DataConverter(),
 		})
 	})
 	if err != nil {
@@ -265,6 +279,19 @@ func (a *App) pruneWebhookDeliveries(ctx context.Context) {
 	}
 }
 
+// payloadKeys loads the payload encryption keys. There is no default key:
+// a production process without keys would write personal data in clear
+// text into Temporal.
+func payloadKeys(cfg config.Config) (*codec.Keyring, error) {
+	switch {
+	case cfg.PayloadKeys != "":
+		return codec.ParseKeys(cfg.PayloadKeys)
+	case cfg.PayloadKeyFile != "":
+		return codec.LoadKeyFile(cfg.PayloadKeyFile)
+	}
+	return nil, errors.New("payload encryption needs BEIANFLOW_PAYLOAD_KEYS or BEIANFLOW_PAYLOAD_KEY_FILE (`beianflow dev` creates data/payload-keys)")
+}
+
 // pruneIdempotencyKeys deletes stored POST responses older than the
 // idempotency window; they would never be replayed again.
 func (a *App) pruneIdempotencyKeys(ctx context.Context) {
@@ -297,6 +324,7 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 		Webhooks:  []byte(a.Config.World.WebhookSecret),
 		Process:   a.Config.Process,
 		API:       a.Config.API,
+		Codec:     api.CodecOptions{Codec: a.Codec, Origins: a.Config.CodecOrigins, PathToken: a.Config.CodecPathToken},
 		Metrics:   a.Metrics,
 		Log:       a.Log,
 	})

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,17 @@ type Config struct {
 
 	// Process configures the filing process.
 	Process Process
+
+	// PayloadKeys and PayloadKeyFile give the AES-256 keys that encrypt
+	// every Temporal payload ("id:base64" entries, the last is current).
+	PayloadKeys    string
+	PayloadKeyFile string
+
+	// CodecOrigins are the Web UI origins allowed to call the codec
+	// server from the browser; CodecPathToken mounts an unauthenticated
+	// codec path for a UI that cannot send credentials (development).
+	CodecOrigins   []string
+	CodecPathToken string
 
 	// Sandbox configures the sandbox outside world (bureau, courier).
 	Sandbox Sandbox
@@ -185,6 +197,34 @@ var Vars = []Var{
 	}},
 	{"BEIANFLOW_API_KEY_CACHE_TTL", "10s", "How long the API trusts a looked-up API key; a revoked key stops working within this time.", func(c *Config, v string) error {
 		return positiveDuration(v, &c.API.KeyCacheTTL)
+	}},
+	{"BEIANFLOW_PAYLOAD_KEYS", "", "Keys that encrypt every Temporal payload (AES-256-GCM): id:base64 entries separated by commas, the last one current; keep old ones to read old histories. `beianflow dev` creates data/payload-keys if neither this nor the file is set.", func(c *Config, v string) error {
+		c.PayloadKeys = v
+		return nil
+	}},
+	{"BEIANFLOW_PAYLOAD_KEY_FILE", "", "File with the payload keys, one id:base64 per line (used when BEIANFLOW_PAYLOAD_KEYS is empty).", func(c *Config, v string) error {
+		c.PayloadKeyFile = v
+		return nil
+	}},
+	{"BEIANFLOW_CODEC_ORIGINS", "", "Comma-separated origins (scheme://host:port) of Temporal Web UIs allowed to call the codec server (/codec) from the browser. `beianflow dev` sets its own UI.", func(c *Config, v string) error {
+		c.CodecOrigins = nil
+		for o := range strings.SplitSeq(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				u, err := url.Parse(o)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+					return errors.New("each origin must be scheme://host[:port]")
+				}
+				c.CodecOrigins = append(c.CodecOrigins, o)
+			}
+		}
+		return nil
+	}},
+	{"BEIANFLOW_CODEC_PATH_SECRET", "", "Development only: serves the codec without credentials at /codec/t/<secret> for a Web UI that cannot send them; anyone who can open that UI can read it. `beianflow dev` sets a random one per run. Empty in production.", func(c *Config, v string) error {
+		if v != "" && !regexp.MustCompile(`^[A-Za-z0-9_-]{32,}$`).MatchString(v) {
+			return errors.New("must be at least 32 characters of letters, digits, _ or -")
+		}
+		c.CodecPathToken = v
+		return nil
 	}},
 	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend host:port.", func(c *Config, v string) error {
 		return hostPort(v, &c.TemporalAddress)
@@ -361,7 +401,7 @@ func Load(getenv func(string) string) (Config, error) {
 			if !explicit {
 				shown += " (default)"
 			}
-			if strings.Contains(v.Name, "SECRET") || v.Name == "DATABASE_URL" {
+			if strings.Contains(v.Name, "SECRET") || strings.Contains(v.Name, "KEYS") || v.Name == "DATABASE_URL" {
 				shown = "<redacted>"
 			}
 			errs = append(errs, fmt.Errorf("%s=%q: %w", v.Name, shown, err))

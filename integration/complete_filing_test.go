@@ -220,15 +220,22 @@ func TestCompleteFilingFromCreationToFilingNumber(t *testing.T) {
 	assert.ElementsMatch(t, []string{"bureau", "courier"}, sources, "the sandbox pushed over signed webhooks")
 
 	// Personal data never enters the history: not in inputs, results,
-	// updates or search attributes (they hold references only).
+	// updates or search attributes (they hold references only). And every
+	// payload is encrypted, so even what the history does carry (the
+	// domain, the summary) is unreadable on the server.
 	raw := rawHistory(t, id)
-	// Controls: the scan sees payload text, Chinese included.
-	require.Contains(t, raw, "yunqi-e2e.com")
-	require.Contains(t, raw, "浙江", "the static summary's province name")
+	decoded := decodedHistory(t, id)
+	// Controls: decrypted, the scan sees payload text, Chinese included.
+	require.Contains(t, decoded, "yunqi-e2e.com")
+	require.Contains(t, decoded, "浙江", "the static summary's province name")
+	assert.NotContains(t, raw, "yunqi-e2e.com", "payloads are encrypted on the server")
+	assert.NotContains(t, raw, "浙江", "the summary is encrypted too")
+	assert.Contains(t, raw, "binary/encrypted")
 	for _, pii := range []string{app.Subject.Leader.Name, app.Subject.Leader.IDNumber, app.Subject.Leader.Mobile,
 		app.Subject.Leader.Email, app.Subject.EmergencyPhone, app.Subject.Name, app.Subject.CertificateNumber,
 		app.Subject.MailingAddress.Detail, "张伟", "13800138000"} {
-		assert.NotContains(t, raw, pii, "personal data in the workflow history")
+		assert.NotContains(t, raw, pii, "personal data in the raw workflow history")
+		assert.NotContains(t, decoded, pii, "personal data in the decrypted workflow history")
 	}
 
 	recordHistory(t, id, "complete_filing_zj")

@@ -2,6 +2,8 @@ package integration
 
 import (
 	"context"
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/api/proxy"
 	"os"
 	"path/filepath"
 	"testing"
@@ -64,6 +66,26 @@ func writeHistory(t *testing.T, filingID, name string) {
 // every payload decoded to text, for scanning.
 func rawHistory(t *testing.T, filingID string) string {
 	t.Helper()
+	return prototext.Format(historyOf(t, filingID))
+}
+
+// decodedHistory is rawHistory with every payload decrypted by the
+// system's codec, as the codec server shows it to operators.
+func decodedHistory(t *testing.T, filingID string) string {
+	t.Helper()
+	h := historyOf(t, filingID)
+	require.NoError(t, proxy.VisitPayloads(context.Background(), h, proxy.VisitPayloadsOptions{
+		SkipSearchAttributes: true,
+		Visitor: func(_ *proxy.VisitPayloadsContext, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
+			return sys.app.Codec.Decode(p)
+		},
+	}))
+	return prototext.Format(h)
+}
+
+// historyOf reads a filing's history straight from the Temporal server.
+func historyOf(t *testing.T, filingID string) *historypb.History {
+	t.Helper()
 	iter := sys.temporal.GetWorkflowHistory(context.Background(), workflows.WorkflowID(filingID), "",
 		false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History
@@ -72,7 +94,7 @@ func rawHistory(t *testing.T, filingID string) string {
 		require.NoError(t, err)
 		h.Events = append(h.Events, ev)
 	}
-	// protojson base64-encodes payload bytes; the raw proto text shows
-	// them as they are.
-	return prototext.Format(&h)
+	// (Formatted as proto text, not protojson, which base64-encodes
+	// payload bytes: the text shows them as they are.)
+	return &h
 }

@@ -82,6 +82,7 @@ func runMain(m *testing.M) int {
 	cfg.DatabaseURL = dbURL
 	cfg.S3 = s3cfg
 	cfg.TaskQueue = fmt.Sprintf("it-%d", time.Now().UnixNano())
+	cfg.PayloadKeys = testenv.PayloadKeys
 	cfg.DataDir = dir
 	// One day of the process runs in about a second, so a complete filing
 	// finishes within a test; the sandbox pushes its events often.

@@ -1,6 +1,8 @@
 package workflows_test
 
 import (
+	"github.com/beianflow/beianflow/codec"
+	"github.com/beianflow/beianflow/internal/testenv"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -29,9 +31,16 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.NotEmpty(t, files, "no recorded histories: run `make record-histories`")
+	// Histories recorded since payload encryption are encrypted with the
+	// test keys; older ones are clear and pass through the codec.
+	keys, err := codec.ParseKeys(testenv.PayloadKeys)
+	require.NoError(t, err)
 	for _, file := range files {
 		t.Run(strings.TrimPrefix(file, filepath.Join("testdata", "histories")+string(filepath.Separator)), func(t *testing.T) {
-			replayer := worker.NewWorkflowReplayer()
+			replayer, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{
+				DataConverter: codec.New(keys).DataConverter(),
+			})
+			require.NoError(t, err)
 			bfworker.RegisterWorkflows(replayer)
 			require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, file))
 		})

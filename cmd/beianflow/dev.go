@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -65,11 +68,28 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	procs = append(procs, s3Proc)
 	log.Info("S3 server starting", "endpoint", cfg.S3.Endpoint, "root", filepath.Join(dataDir, "s3"), "log", s3Proc.logPath)
 
+	// The Web UI decodes payloads through the API's codec server. The dev
+	// server's UI cannot send credentials, so it gets a secret path, new
+	// each run; only this machine can open the UI.
+	if cfg.CodecPathToken == "" {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return fmt.Errorf("dev: codec secret: %w", err)
+		}
+		cfg.CodecPathToken = hex.EncodeToString(b)
+	}
+	for _, h := range []string{"localhost", "127.0.0.1", tHost} {
+		origin := "http://" + net.JoinHostPort(h, fmt.Sprint(cfg.Dev.TemporalUI))
+		if !slices.Contains(cfg.CodecOrigins, origin) {
+			cfg.CodecOrigins = append(cfg.CodecOrigins, origin)
+		}
+	}
 	temporalArgs := []string{"server", "start-dev",
 		"--ip", tHost, "--port", tPort,
 		"--ui-port", fmt.Sprint(cfg.Dev.TemporalUI),
 		"--db-filename", filepath.Join(dataDir, "temporal", "temporal.db"),
 		"--log-level", "warn",
+		"--ui-codec-endpoint", "http://" + displayAddr(cfg.HTTPAddr) + "/codec/t/" + cfg.CodecPathToken,
 	}
 	if cfg.TemporalNamespace != "default" {
 		temporalArgs = append(temporalArgs, "--namespace", cfg.TemporalNamespace)
@@ -84,6 +104,13 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("Temporal dev server starting", "address", cfg.TemporalAddress,
 		"web_ui", fmt.Sprintf("http://%s:%d", tHost, cfg.Dev.TemporalUI), "log", tProc.logPath)
 
+	if cfg.PayloadKeys == "" && cfg.PayloadKeyFile == "" {
+		path, err := ensurePayloadKeyFile(dataDir)
+		if err != nil {
+			return err
+		}
+		cfg.PayloadKeyFile = path
+	}
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		if cause := context.Cause(ctx); cause != nil {

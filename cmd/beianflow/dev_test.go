@@ -17,6 +17,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/beianflow/beianflow/config"
 	"github.com/beianflow/beianflow/internal/sample"
@@ -24,6 +29,7 @@ import (
 	"github.com/beianflow/beianflow/notify"
 	"github.com/beianflow/beianflow/outbox"
 	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/workflows"
 )
 
 // devConfig is what `make run` uses, on free ports and a temporary data
@@ -135,6 +141,7 @@ func TestMakeRunStartsEverythingAndResumesFilingsAfterARestart(t *testing.T) {
 	require.Equal(t, http.StatusCreated, res.StatusCode, "%v", created)
 	id := created["filing_id"].(string)
 	waitForStage(t, base, backendKey, id, "information", "workflow")
+	uiShowsDecodedPayloads(t, cfg, id)
 
 	for _, want := range []string{"API listening", "Temporal dev server starting", "web_ui=http://", "S3 server starting"} {
 		assert.Contains(t, logs.String(), want, "the logs say where each part listens")
@@ -234,4 +241,61 @@ func TestOutboxCommandShowsFailedMessagesWithMaskedRecipients(t *testing.T) {
 	assert.Contains(t, out.String(), "f-1/bureau_approved/1/sms")
 	assert.Contains(t, out.String(), "OptedOut")
 	assert.NotContains(t, out.String(), "13800138000", "recipients are masked")
+}
+
+// uiShowsDecodedPayloads checks what an operator's browser does: the Web
+// UI's settings name the codec endpoint, Temporal stores the filing's
+// input encrypted, and the codec endpoint decrypts it for the UI's origin
+// (CORS) — while the authenticated codec path refuses a caller without a
+// support key.
+func uiShowsDecodedPayloads(t *testing.T, cfg config.Config, filingID string) {
+	t.Helper()
+	ui := fmt.Sprintf("http://127.0.0.1:%d", cfg.Dev.TemporalUI)
+	var settings struct{ Codec struct{ Endpoint string } }
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		res, err := http.Get(ui + "/api/v1/settings")
+		if !assert.NoError(c, err) {
+			return
+		}
+		defer res.Body.Close()
+		assert.NoError(c, json.NewDecoder(res.Body).Decode(&settings))
+		assert.Contains(c, settings.Codec.Endpoint, "/codec/t/", "the Web UI decodes through the codec server")
+	}, 30*time.Second, 200*time.Millisecond)
+
+	raw, err := client.Dial(client.Options{HostPort: cfg.TemporalAddress, Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	require.NoError(t, err)
+	defer raw.Close()
+	iter := raw.GetWorkflowHistory(context.Background(), workflows.WorkflowID(filingID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	first, err := iter.Next()
+	require.NoError(t, err)
+	input := first.GetWorkflowExecutionStartedEventAttributes().GetInput()
+	require.NotEmpty(t, input.GetPayloads())
+	stored := input.GetPayloads()[0]
+	assert.Equal(t, "binary/encrypted", string(stored.GetMetadata()["encoding"]), "Temporal stores ciphertext")
+	assert.NotContains(t, string(stored.GetData()), filingID)
+
+	body, err := protojson.Marshal(input)
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, settings.Codec.Endpoint+"/decode", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Namespace", cfg.TemporalNamespace)
+	req.Header.Set("Origin", ui)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	answer, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode, "%s", answer)
+	assert.Equal(t, ui, res.Header.Get("Access-Control-Allow-Origin"), "the UI's origin may read the answer")
+	var decoded commonpb.Payloads
+	require.NoError(t, protojson.Unmarshal(answer, &decoded))
+	require.Len(t, decoded.GetPayloads(), 1)
+	assert.Equal(t, "json/plain", string(decoded.GetPayloads()[0].GetMetadata()["encoding"]))
+	assert.Contains(t, string(decoded.GetPayloads()[0].GetData()), filingID, "decoded for the UI")
+
+	anon, err := http.Post("http://"+cfg.HTTPAddr+"/codec/decode", "application/json", bytes.NewReader(body))
+	require.NoError(t, err)
+	anon.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, anon.StatusCode, "nobody else decodes")
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/beianflow/beianflow/apikeys"
+	"github.com/beianflow/beianflow/codec"
 	"github.com/beianflow/beianflow/store"
 )
 
@@ -83,4 +84,23 @@ func readEnvFile(path string) map[string]string {
 		}
 	}
 	return out
+}
+
+// ensurePayloadKeyFile gives `make run` a payload encryption key of its
+// own, created once and kept with the data it protects.
+func ensurePayloadKeyFile(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "payload-keys")
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	line, err := codec.NewKeyLine("dev-1")
+	if err != nil {
+		return "", err
+	}
+	body := "# Payload encryption keys of `make run`: id:base64, the last one current.\n" +
+		"# Rotate by appending a line; remove a key only when no history needs it.\n" + line + "\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		return "", fmt.Errorf("dev: write payload keys: %w", err)
+	}
+	return path, nil
 }

@@ -39,7 +39,20 @@ type createFilingRequest struct {
 	Domain string `json:"domain"`
 	// Product is an instance of the account or an existing 备案服务号.
 	Product workflows.Product `json:"product"`
+	// Sandbox asks for settings that only a system running the sandbox
+	// world accepts (config.API.SandboxSettings), e.g. for `make demo`.
+	Sandbox *sandboxSettings `json:"sandbox,omitempty"`
 }
+
+// sandboxSettings are a filing's own settings where the sandbox world runs.
+type sandboxSettings struct {
+	// TimeScale compresses this filing's timers and deadlines instead of
+	// the configured BEIANFLOW_TIME_SCALE (1 is real time).
+	TimeScale *float64 `json:"time_scale"`
+}
+
+// maxTimeScale bounds a requested time scale, as BEIANFLOW_TIME_SCALE is.
+const maxTimeScale = 1e7
 
 type subjectIdentity struct {
 	Province          string                 `json:"province"`
@@ -64,8 +77,9 @@ var accountIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
 
 // validate checks the request's shape, then applies the same province rules
 // as the dry run and the workflow to what it carries, so a filing that could
-// never pass is refused before it starts.
-func (r *createFilingRequest) validate(asOf time.Time, rs *rules.RuleSet) (rules.Province, rules.Domain, *Error) {
+// never pass is refused before it starts. sandboxAllowed says whether this
+// system accepts sandbox settings.
+func (r *createFilingRequest) validate(asOf time.Time, rs *rules.RuleSet, sandboxAllowed bool) (rules.Province, rules.Domain, *Error) {
 	fail := func(e *Error) (rules.Province, rules.Domain, *Error) { return rules.Province{}, rules.Domain{}, e }
 	if r.AccountID == "" {
 		return fail(badRequest(CodeRequired, "account_id", "account_id is required"))
@@ -93,6 +107,20 @@ func (r *createFilingRequest) validate(asOf time.Time, rs *rules.RuleSet) (rules
 	if (r.Product.InstanceID == "") == (r.Product.ServiceNumber == "") {
 		return fail(badRequest(CodeInvalidValue, "product", "give exactly one of product.instance_id and product.service_number"))
 	}
+	if r.Sandbox != nil {
+		switch ts := r.Sandbox.TimeScale; {
+		case ts == nil:
+			return fail(badRequest(CodeRequired, "sandbox.time_scale", "sandbox.time_scale is required"))
+		case !(*ts >= 1 && *ts <= maxTimeScale):
+			return fail(badRequest(CodeInvalidValue, "sandbox.time_scale", "sandbox.time_scale must be a number from 1 to 10000000"))
+		}
+		// A production system never lets a caller compress a filing's
+		// legal deadlines: only one that runs the sandbox world does.
+		if !sandboxAllowed {
+			return fail(badRequest(CodeInvalidValue, "sandbox",
+				"sandbox settings are accepted only by a system that runs the sandbox world (beianflow dev, make run); leave sandbox out"))
+		}
+	}
 	d, err := rules.ParseDomain(r.Domain)
 	if err != nil {
 		return fail(badRequest(CodeInvalidValue, "domain", "domain is not a valid domain name"))
@@ -117,6 +145,15 @@ func (r *createFilingRequest) validate(asOf time.Time, rs *rules.RuleSet) (rules
 		}
 	}
 	return p, d, nil
+}
+
+// timeScale is the filing's time scale: the requested one (validated) or
+// the configured default.
+func (r *createFilingRequest) timeScale(configured float64) float64 {
+	if r.Sandbox != nil && r.Sandbox.TimeScale != nil {
+		return *r.Sandbox.TimeScale
+	}
+	return configured
 }
 
 // application is the partial application the request describes.
@@ -163,7 +200,7 @@ func (s *server) createFiling(c echo.Context) error {
 	}
 	now := s.Now()
 	rs, cal := rules.DefaultRuleSet(), calendar.Default()
-	province, domain, verr := req.validate(now, rs)
+	province, domain, verr := req.validate(now, rs, s.API.SandboxSettings)
 	if verr != nil {
 		return verr
 	}
@@ -197,7 +234,7 @@ func (s *server) createFiling(c echo.Context) error {
 		SubjectKey:      s.subjectKey(province.Code, req.Subject.CertificateType, req.Subject.CertificateNumber),
 		Product:         req.Product,
 		Settings: workflows.Settings{
-			TimeScale:             s.Process.TimeScale,
+			TimeScale:             req.timeScale(s.Process.TimeScale),
 			SubmissionWindowOpen:  s.Process.SubmissionWindowOpen,
 			SubmissionWindowClose: s.Process.SubmissionWindowClose,
 			BureauPollInterval:    workflows.DefaultSettings().BureauPollInterval,

@@ -69,6 +69,8 @@ var zhMessages = map[string]string{
 	CodeIdempotencyInProgress: "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试",
 	"invalid_cursor":          "分页游标无效或与当前筛选条件不符",
 	CodeCodecFailed:           "无法解码该载荷（密钥缺失或数据损坏）",
+	CodeWorkflowTaskFailing:   "该备案订单的工作流代码在 worker 上执行失败（如发布后出现非确定性错误），重试无效；请回滚 worker 或部署经回放验证的修复",
+	CodeNothingToRetry:        "该备案订单没有正在失败的活动，无需重试",
 }
 
 // localize rewrites the message of e for lang.

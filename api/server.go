@@ -29,6 +29,9 @@ import (
 type Deps struct {
 	Temporal  client.Client
 	TaskQueue string
+	// Namespace is the Temporal namespace of the filings, for the support
+	// endpoints' raw service calls; empty learns it from Temporal.
+	Namespace string
 	DB        *store.DB
 	Documents *documents.Store
 	// Records answers whether a subject or domain is already filed, which
@@ -124,6 +127,7 @@ func New(d Deps) *echo.Echo {
 	v1.add(http.MethodGet, "/filings/:id/timeline", s.timeline, RoleBackend, RoleReviewer, RoleSupport)
 	v1.add(http.MethodPost, "/filings/:id/cancel", s.cancelFiling, RoleBackend)
 	s.registerActions(v1)
+	s.registerSupport(v1)
 	s.registerWebhooks(e)
 	s.registerCodec(e, d.Codec)
 	return e

@@ -87,6 +87,10 @@ type API struct {
 	// KeyCacheTTL is how long a looked-up API key is trusted without
 	// reading the database again; a revoked key stops working within it.
 	KeyCacheTTL time.Duration
+	// SandboxSettings lets POST /v1/filings carry "sandbox" settings (a
+	// filing's own time scale, for demos). Only a system that runs the
+	// sandbox world allows them; `beianflow dev` does unless told not to.
+	SandboxSettings bool
 }
 
 // Process configures the filing process. Each new filing copies these
@@ -302,7 +306,7 @@ var Vars = []Var{
 		c.LogFormat = v
 		return nil
 	}},
-	{"BEIANFLOW_TIME_SCALE", "1", "Compresses every timer and deadline of new filings: 1 is real time, 1440 runs a day in a minute (demos, sandboxes).", func(c *Config, v string) error {
+	{"BEIANFLOW_TIME_SCALE", "1", "Compresses every timer and deadline of new filings, and every delay of the sandbox bureau and courier: 1 is real time, 1440 runs a day in a minute (demos, sandboxes). Where BEIANFLOW_SANDBOX_SETTINGS allows it, a new filing may ask for its own scale of its timers and deadlines (`make demo` does).", func(c *Config, v string) error {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f < 1 || f > 1e7 {
 			return errors.New("must be a number from 1 to 10000000")
@@ -343,6 +347,13 @@ var Vars = []Var{
 	}},
 	{"BEIANFLOW_SANDBOX_WEBHOOK_URL", "http://127.0.0.1:8080", "API base URL the sandbox bureau and courier push signed webhooks to.", func(c *Config, v string) error {
 		return httpURL(v, &c.Sandbox.WebhookURL)
+	}},
+	{"BEIANFLOW_SANDBOX_SETTINGS", "", "Whether POST /v1/filings accepts `sandbox` settings: a filing's own `time_scale` (what `make demo` asks for), true or false. Empty: true under `beianflow dev`, false otherwise. Needs the sandbox world (BEIANFLOW_SANDBOX_ADDR not off); never in production.", func(c *Config, v string) error {
+		if v == "" {
+			c.API.SandboxSettings = false
+			return nil
+		}
+		return boolean(v, &c.API.SandboxSettings)
 	}},
 	{"BEIANFLOW_BUREAU_URL", "http://127.0.0.1:7080/bureau", "Base URL of the provincial bureau's filing gateway (docs/protocol.md).", func(c *Config, v string) error {
 		return httpURL(v, &c.World.BureauURL)
@@ -406,6 +417,9 @@ func Load(getenv func(string) string) (Config, error) {
 			}
 			errs = append(errs, fmt.Errorf("%s=%q: %w", v.Name, shown, err))
 		}
+	}
+	if len(errs) == 0 && c.API.SandboxSettings && c.Sandbox.Addr == "" {
+		errs = append(errs, errors.New("BEIANFLOW_SANDBOX_SETTINGS=true needs the sandbox world, but BEIANFLOW_SANDBOX_ADDR is off"))
 	}
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))

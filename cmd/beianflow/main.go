@@ -28,6 +28,9 @@ Usage: beianflow <command>
 Commands:
   dev       run the whole system locally: Temporal dev server + Web UI, S3 server,
             worker and API (what "make run" starts)
+  demo      against a running "make run", walk one filing through every stage
+            via the API in about a minute, printing each stage and the Web UI
+            link (what "make demo" runs; demo --help for its options)
   api       serve the HTTP API
   worker    run the Temporal worker
   migrate   apply pending database migrations and exit
@@ -83,7 +86,9 @@ func run(args []string, stdout io.Writer, getenv func(string) string) error {
 	case "apikey":
 		return apikeyCommand(ctx, cfg, rest, stdout)
 	case "dev":
-		return runDev(ctx, cfg, log)
+		return runDev(ctx, withDevSandboxSettings(cfg, getenv), log)
+	case "demo":
+		return demoCommand(ctx, cfg, rest, getenv, stdout)
 	case "api", "worker", "migrate":
 		a, err := app.Open(ctx, cfg, log)
 		if err != nil {

@@ -21,10 +21,11 @@ export BEIANFLOW_VERSITYGW    := $(VERSITYGW)
 
 GO_TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run test tools build vet fmt-check workflowcheck clean-data help record-histories
+.PHONY: run demo test tools build vet fmt-check workflowcheck clean-data help record-histories
 
 help:
 	@echo "make run    start the whole system (Temporal + Web UI :8233, S3, worker, API :8080)"
+	@echo "make demo   with make run running: one filing through every stage in about a minute (Web UI link printed)"
 	@echo "make test   run every test against real Temporal, PostgreSQL and S3"
 	@echo "make tools  build the pinned Temporal CLI and versitygw into ./bin"
 
@@ -56,6 +57,12 @@ build:
 
 run: tools build
 	$(BEIANFLOW) dev
+
+# Against a running `make run` (in another terminal): walks one filing
+# through every stage via the API with its own compressed time scale,
+# printing each stage and the Web UI link. Needs no tools beyond Go.
+demo:
+	go run ./cmd/beianflow demo
 
 vet:
 	go vet ./...

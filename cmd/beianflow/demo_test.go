@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beianflow/beianflow/api"
+	"github.com/beianflow/beianflow/apikeys"
+	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/internal/sample"
+	"github.com/beianflow/beianflow/internal/testenv"
+	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/workflows"
+)
+
+// demoStages are the stages `make demo` must print, in order.
+var demoStages = []workflows.Stage{
+	workflows.StageProductVerification, workflows.StageInformation, workflows.StageInitialReview,
+	workflows.StagePhotoVerification, workflows.StageBureauSubmission, workflows.StageSMSVerification,
+	workflows.StageBureauReview, workflows.StageApproved,
+}
+
+// TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes runs `make
+// demo` against `make run` as a newcomer does: the system in real time
+// (BEIANFLOW_TIME_SCALE=1, so the sandbox courier and bureau take days),
+// the demo asking for its filing's own time scale.
+func TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes(t *testing.T) {
+	dataDir := t.TempDir()
+	cfg := withDevSandboxSettings(devConfig(t, dataDir), func(string) string { return "" })
+	require.True(t, cfg.API.SandboxSettings, "beianflow dev accepts sandbox settings")
+	require.Equal(t, 1.0, cfg.Process.TimeScale, "make run runs in real time")
+	var logs bytes.Buffer
+	stop := startDev(t, cfg, &logs)
+	defer func() { assert.NoError(t, stop(), "logs:\n%s", &logs) }()
+	base := "http://" + cfg.HTTPAddr
+
+	// A filing's own time scale is checked like any member.
+	backendKey := readEnvFile(devKeyFile(dataDir))["BEIANFLOW_BACKEND_KEY"]
+	for body, want := range map[string][2]string{
+		`{}`:                     {"required", "sandbox.time_scale"},
+		`{"time_scale":0.5}`:     {"invalid_value", "sandbox.time_scale"},
+		`{"time_scale":1e8}`:     {"invalid_value", "sandbox.time_scale"},
+		`{"time_scale":"9"}`:     {"invalid_type", "sandbox.time_scale"},
+		`{"time_scale":9,"x":1}`: {"unknown_field", "sandbox.x"},
+	} {
+		status, code, field := postFiling(t, base, backendKey, body)
+		assert.Equal(t, http.StatusBadRequest, status, body)
+		assert.Equal(t, want, [2]string{code, field}, body)
+	}
+
+	var out bytes.Buffer
+	env := map[string]string{"BEIANFLOW_API_URL": base}
+	start := time.Now()
+	err := demoCommand(context.Background(), cfg, nil, func(k string) string { return env[k] }, &out)
+	took := time.Since(start)
+	t.Logf("make demo took %s; it printed:\n%s", took.Round(time.Millisecond), &out)
+	require.NoError(t, err, "logs:\n%s", &logs)
+	assert.Less(t, took, 5*time.Minute, "make demo finishes in under five minutes")
+
+	printed := out.String()
+	link := regexp.MustCompile(fmt.Sprintf(`http://localhost:%d/namespaces/%s/workflows/filing-([0-9a-f-]{36})`,
+		cfg.Dev.TemporalUI, cfg.TemporalNamespace)).FindStringSubmatch(printed)
+	require.NotNil(t, link, "the Web UI link to the filing's workflow")
+	assert.Less(t, strings.Index(printed, link[0]), strings.Index(printed, string(workflows.StageInformation)),
+		"the link comes at the start, before the walk")
+	last := -1
+	for _, stage := range demoStages {
+		at := regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d\.\d{3}\s+` + string(stage) + `\s`).FindStringIndex(printed)
+		if assert.NotNil(t, at, "a line for stage %s", stage) {
+			assert.Greater(t, at[0], last, "stage %s printed in order", stage)
+			last = at[0]
+		}
+	}
+	assert.Regexp(t, `approved in .*: filing number 浙ICP备\d{8}号-1`, printed)
+
+	// The filing really ended approved, as the API says.
+	res := getJSON(t, base+"/v1/filings/"+link[1], backendKey)
+	assert.Equal(t, "approved", res["stage"])
+	assert.Equal(t, "read_model", res["source"], "a closed filing")
+}
+
+func postFiling(t *testing.T, base, key, sandbox string) (status int, code, field string) {
+	t.Helper()
+	body := fmt.Sprintf(`{"subject":{"province":"ZJ","nature":"enterprise","certificate_type":"business_license","certificate_number":%q},
+		"domain":"sandbox-check.com","product":{"instance_id":"i-dev-account-web"},"sandbox":%s}`,
+		sample.CreditCode("91", "330106", sample.OrgCode("MA7CHK01")), sandbox)
+	req, err := http.NewRequest(http.MethodPost, base+"/v1/filings", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var e struct{ Code, Field string }
+	_ = json.NewDecoder(res.Body).Decode(&e)
+	return res.StatusCode, e.Code, e.Field
+}
+
+func getJSON(t *testing.T, url, key string) map[string]any {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var m map[string]any
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&m))
+	return m
+}
+
+func TestDemoSaysStartMakeRunWhenTheAPIIsNotReachable(t *testing.T) {
+	addr, err := testenv.FreeAddr()
+	require.NoError(t, err)
+	var out bytes.Buffer
+	err = run([]string{"demo"}, &out, func(k string) string {
+		return map[string]string{"BEIANFLOW_API_URL": "http://" + addr, "BEIANFLOW_DATA_DIR": t.TempDir()}[k]
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not reachable")
+	assert.Contains(t, err.Error(), "start `make run` first")
+	assert.Empty(t, out.String())
+}
+
+func TestDemoSaysStartMakeRunWhenTheKeysAreMissing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK) // a system that is up, but not make run's
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	err := run([]string{"demo"}, &bytes.Buffer{}, func(k string) string {
+		return map[string]string{"BEIANFLOW_API_URL": srv.URL, "BEIANFLOW_DATA_DIR": dir}[k]
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), filepath.Join(dir, "api-keys.env"))
+	assert.Contains(t, err.Error(), "BEIANFLOW_BACKEND_KEY")
+	assert.Contains(t, err.Error(), "start `make run` first")
+}
+
+func TestDemoCommandRefusesStrayArguments(t *testing.T) {
+	err := run([]string{"demo", "now"}, &bytes.Buffer{}, func(string) string { return "" })
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unexpected argument "now"`)
+	var out bytes.Buffer
+	require.NoError(t, run([]string{"demo", "--help"}, &out, func(string) string { return "" }))
+	assert.Contains(t, out.String(), "BEIANFLOW_API_URL")
+}
+
+// Only `beianflow dev`, which runs the sandbox world, lets a filing ask for
+// its own time scale; a production configuration cannot.
+func TestDemoTimeScaleIsAcceptedOnlyByTheDevSystem(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	cfg, err := config.Load(env(nil))
+	require.NoError(t, err)
+	assert.False(t, cfg.API.SandboxSettings, "off unless asked for")
+	assert.True(t, withDevSandboxSettings(cfg, env(nil)).API.SandboxSettings, "beianflow dev turns it on")
+
+	off := map[string]string{"BEIANFLOW_SANDBOX_SETTINGS": "false"}
+	cfg, err = config.Load(env(off))
+	require.NoError(t, err)
+	assert.False(t, withDevSandboxSettings(cfg, env(off)).API.SandboxSettings, "unless told not to")
+
+	noWorld := map[string]string{"BEIANFLOW_SANDBOX_ADDR": "off"}
+	cfg, err = config.Load(env(noWorld))
+	require.NoError(t, err)
+	assert.False(t, withDevSandboxSettings(cfg, env(noWorld)).API.SandboxSettings, "nor without the sandbox world")
+
+	_, err = config.Load(env(map[string]string{"BEIANFLOW_SANDBOX_ADDR": "off", "BEIANFLOW_SANDBOX_SETTINGS": "true"}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "BEIANFLOW_SANDBOX_SETTINGS=true needs the sandbox world")
+	_, err = config.Load(env(map[string]string{"BEIANFLOW_SANDBOX_SETTINGS": "sometimes"}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "BEIANFLOW_SANDBOX_SETTINGS")
+}
+
+// A production API answers a filing's own time scale with 400
+// invalid_value on the field "sandbox" — after the member's own checks, so
+// the contract's validator and the handler agree.
+func TestDemoTimeScaleIsRefusedInProduction(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, "", filepath.Join(t.TempDir(), "api.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Migrate(ctx)
+	require.NoError(t, err)
+	key, err := apikeys.Issue(ctx, store.NewAPIKeys(db), "backend", "acc-1", "test", time.Now())
+	require.NoError(t, err)
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{"BEIANFLOW_SANDBOX_ADDR": "off"}[k]
+	})
+	require.NoError(t, err)
+	srv := httptest.NewServer(api.New(api.Deps{DB: db, Process: cfg.Process, API: cfg.API, Log: slog.New(slog.DiscardHandler)}))
+	defer srv.Close()
+
+	for body, want := range map[string][2]string{
+		`{"time_scale":86400}`: {"invalid_value", "sandbox"},
+		`{"time_scale":0}`:     {"invalid_value", "sandbox.time_scale"},
+		`{}`:                   {"required", "sandbox.time_scale"},
+	} {
+		status, code, field := postFiling(t, srv.URL, key.Token, body)
+		assert.Equal(t, http.StatusBadRequest, status, body)
+		assert.Equal(t, want, [2]string{code, field}, body)
+	}
+}

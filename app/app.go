@@ -325,6 +325,7 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 		Process:   a.Config.Process,
 		API:       a.Config.API,
 		Codec:     api.CodecOptions{Codec: a.Codec, Origins: a.Config.CodecOrigins, PathToken: a.Config.CodecPathToken},
+		Namespace: a.Config.TemporalNamespace,
 		Metrics:   a.Metrics,
 		Log:       a.Log,
 	})

@@ -44,6 +44,8 @@ Commands:
               apikey list
   healthcheck URL
             exit 0 if URL answers 200 (container health checks; images have no curl)
+  ctl       support tooling over the HTTP API with a support key: stuck, timeline ID,
+            retry ID, replay ID | replay --file F, signal ID EVENT ("beianflow ctl --help")
 
 Configuration comes from environment variables; see "beianflow config".
 `
@@ -70,6 +72,12 @@ func run(args []string, stdout io.Writer, getenv func(string) string) error {
 			return errors.New("usage: beianflow healthcheck URL")
 		}
 		return healthcheck(rest[0])
+	}
+	if cmd == "ctl" {
+		// A client of the API: it needs none of the server's configuration.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return ctlCommand(ctx, rest, stdout, getenv)
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {

@@ -1,0 +1,206 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	supportsvc "github.com/beianflow/beianflow/support"
+)
+
+// Codes of the support endpoints.
+const (
+	// CodeWorkflowTaskFailing: retry refused because the filing's workflow
+	// code itself fails; a fix or a rollback must be deployed first.
+	CodeWorkflowTaskFailing = "workflow_task_failing"
+	// CodeNothingToRetry: retry found no failing activity.
+	CodeNothingToRetry = "nothing_to_retry"
+)
+
+// supportRoutes serves the support tooling (`beianflow ctl`): stuck
+// filings, decoded histories, retries and replays. Support keys only: the
+// decoded history shows every payload in clear.
+type supportRoutes struct {
+	s  *server
+	sv *supportsvc.Service
+}
+
+func (s *server) registerSupport(v1 *router) {
+	r := &supportRoutes{s: s, sv: &supportsvc.Service{Temporal: s.Temporal, Namespace: s.Namespace, DB: s.DB,
+		Codec: s.Codec.Codec, Now: s.Now}}
+	v1.add(http.MethodGet, "/support/stuck", r.stuck, RoleSupport)
+	v1.add(http.MethodGet, "/support/filings/:id/history", r.history, RoleSupport)
+	v1.add(http.MethodPost, "/support/filings/:id/retry", r.retry, RoleSupport)
+	v1.add(http.MethodPost, "/support/replay", r.replay, RoleSupport)
+}
+
+// stuck answers GET /v1/support/stuck: filings whose workflow task or an
+// activity keeps failing, and filings past the deadline of their wait, each
+// with what to do.
+func (r *supportRoutes) stuck(c echo.Context) error {
+	v := c.QueryParams()
+	if e := checkParams(v, []string{"limit", "scan", "min_attempts", "cursor"}); e != nil {
+		return e
+	}
+	var q supportsvc.StuckQuery
+	var e *Error
+	if q.Limit, e = supportIntParam(v, "limit", supportsvc.DefaultStuckLimit, 1, supportsvc.MaxStuckLimit); e != nil {
+		return e
+	}
+	if q.Scan, e = supportIntParam(v, "scan", supportsvc.DefaultStuckScan, 1, supportsvc.MaxStuckScan); e != nil {
+		return e
+	}
+	if q.MinAttempts, e = supportIntParam(v, "min_attempts", supportsvc.DefaultMinAttempts, 1, 1000); e != nil {
+		return e
+	}
+	if q.Cursor, e = single(v, "cursor"); e != nil {
+		return e
+	}
+	rep, err := r.sv.Stuck(c.Request().Context(), q)
+	if err != nil {
+		return r.fail(c, "", err)
+	}
+	return c.JSON(http.StatusOK, rep)
+}
+
+// history answers GET /v1/support/filings/:id/history: the audit trail
+// and the workflow's own events, decoded.
+func (r *supportRoutes) history(c echo.Context) error {
+	id, perr := filingID(c)
+	if perr != nil {
+		return perr
+	}
+	rep, err := r.sv.History(c.Request().Context(), id)
+	if err != nil {
+		return r.fail(c, id, err)
+	}
+	return c.JSON(http.StatusOK, rep)
+}
+
+// retry answers POST /v1/support/filings/:id/retry: the failing activities
+// of the filing run again now, their attempts starting over.
+func (r *supportRoutes) retry(c echo.Context) error {
+	id, perr := filingID(c)
+	if perr != nil {
+		return perr
+	}
+	if c.Request().ContentLength != 0 {
+		var empty struct{}
+		if err := decodeJSON(c, &empty); err != nil {
+			return err
+		}
+	}
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	res, err := r.sv.Retry(ctx, id, "beianflow-support:"+p.KeyID)
+	if err != nil {
+		return r.fail(c, id, err)
+	}
+	for _, a := range res.Retried {
+		// Who made the filing act outside its own schedule. The audit
+		// trail is numbered by the workflow and cannot take entries from
+		// outside; Temporal records the identity with the reset.
+		r.s.Log.InfoContext(ctx, "support retried an activity", "filing_id", id, "key_id", p.KeyID,
+			"activity_type", a.ActivityType, "activity_id", a.ActivityID, "attempt_before", a.AttemptBefore)
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// replay answers POST /v1/support/replay: a history (as `temporal workflow
+// show --output json` exports it) or {"filing_id": ...} is replayed against
+// this build's workflow code.
+func (r *supportRoutes) replay(c echo.Context) error {
+	req := c.Request()
+	if mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationJSON {
+		return &Error{Status: http.StatusUnsupportedMediaType, Code: CodeUnsupportedMediaType, Message: "Content-Type must be application/json"}
+	}
+	raw, err := io.ReadAll(req.Body)
+	if err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
+				Message: "request body too large; replay a filing the server holds with {\"filing_id\": ...} instead"}
+		}
+		return badRequest(CodeInvalidJSON, "", "could not read the request body")
+	}
+	var top map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&top); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return badRequest(CodeInvalidJSON, "", "the body must hold exactly one JSON object")
+	}
+	ctx := req.Context()
+	_, hasEvents := top["events"]
+	idRaw, hasID := top["filing_id"]
+	switch {
+	case hasEvents && hasID:
+		return badRequest(CodeInvalidValue, "filing_id", "send either a history (events) or a filing_id, not both")
+	case hasID:
+		if len(top) > 1 {
+			return badRequest(CodeInvalidValue, "filing_id", "with filing_id, send nothing else")
+		}
+		var id string
+		if err := json.Unmarshal(idRaw, &id); err != nil {
+			return badRequest(CodeInvalidType, "filing_id", "filing_id must be a string")
+		}
+		res, err := r.sv.ReplayFiling(ctx, id)
+		if err != nil {
+			return r.fail(c, id, err)
+		}
+		return c.JSON(http.StatusOK, res)
+	case hasEvents:
+		res, err := r.sv.ReplayJSON(ctx, raw)
+		if err != nil {
+			return r.fail(c, "", err)
+		}
+		return c.JSON(http.StatusOK, res)
+	}
+	return badRequest(CodeRequired, "events", "send a workflow history ({\"events\": [...]}) or {\"filing_id\": ...}")
+}
+
+// fail maps the support service's errors to the API's.
+func (r *supportRoutes) fail(c echo.Context, id string, err error) error {
+	switch {
+	case errors.Is(err, supportsvc.ErrNotFound):
+		return notFound(id)
+	case errors.Is(err, supportsvc.ErrClosed):
+		return &Error{Status: http.StatusConflict, Code: CodeFilingClosed, Message: "the filing has ended; nothing runs any more"}
+	case errors.Is(err, supportsvc.ErrWorkflowTaskFailing):
+		return &Error{Status: http.StatusConflict, Code: CodeWorkflowTaskFailing,
+			Message: "the filing's workflow code fails on the worker (e.g. non-determinism after a deploy); running it again changes nothing. " +
+				"Roll the worker back, or deploy a fix checked with POST /v1/support/replay; GET /v1/support/stuck shows the failure"}
+	case errors.Is(err, supportsvc.ErrNothingToRetry):
+		return &Error{Status: http.StatusConflict, Code: CodeNothingToRetry,
+			Message: "no activity of this filing is failing; GET /v1/support/stuck and the history say what it waits for"}
+	case errors.Is(err, supportsvc.ErrBadCursor):
+		return badRequest(CodeInvalidCursor, "cursor", "the cursor is not one this endpoint issued; start again without it")
+	case errors.Is(err, supportsvc.ErrBadHistory):
+		return badRequest(CodeInvalidValue, "events", "the body is not a workflow history as `temporal workflow show --output json` exports it")
+	case errors.Is(err, supportsvc.ErrDatabase):
+		r.s.Log.ErrorContext(c.Request().Context(), "support endpoint", "filing_id", id, "err", err)
+		return unavailable("the database")
+	}
+	return temporalError(err)
+}
+
+// supportIntParam reads an optional whole-number query parameter within [lo, hi].
+func supportIntParam(v url.Values, name string, def, lo, hi int) (int, *Error) {
+	s, e := single(v, name)
+	if e != nil || s == "" {
+		return def, e
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, badRequest(CodeInvalidValue, name, "%s must be a whole number from %d to %d", name, lo, hi)
+	}
+	return n, nil
+}

@@ -1,0 +1,84 @@
+package support
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+)
+
+// ErrWorkflowTaskFailing: the filing's workflow code itself fails; running
+// it again changes nothing until the code is fixed or rolled back.
+var ErrWorkflowTaskFailing = errors.New("support: the filing's workflow task is failing")
+
+// ErrNothingToRetry: no activity of the filing is failing.
+var ErrNothingToRetry = errors.New("support: no activity of the filing is failing")
+
+// RetryResult says which activities were made to run again.
+type RetryResult struct {
+	FilingID string            `json:"filing_id"`
+	Retried  []RetriedActivity `json:"retried"`
+}
+
+// RetriedActivity is one activity reset to run now.
+type RetriedActivity struct {
+	ActivityID   string `json:"activity_id"`
+	ActivityType string `json:"activity_type"`
+	// AttemptBefore is the attempt it was on; it runs again as attempt 1.
+	AttemptBefore int32  `json:"attempt_before"`
+	LastFailure   string `json:"last_failure,omitempty"`
+}
+
+// Retry re-runs the filing's failing activities now: Temporal's
+// ResetActivity schedules each at once with its attempts starting over (and
+// resumes it if it was paused). An activity is failing from its second
+// attempt, or when it is paused. identity names who asked, in Temporal's
+// records.
+//
+// A filing whose workflow task fails is ErrWorkflowTaskFailing (a fix must
+// be deployed first); one without failing activities ErrNothingToRetry; an
+// ended one ErrClosed.
+func (s *Service) Retry(ctx context.Context, filingID, identity string) (*RetryResult, error) {
+	d, err := s.describe(ctx, filingID)
+	if err != nil {
+		return nil, err
+	}
+	info := d.GetWorkflowExecutionInfo()
+	if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		return nil, ErrClosed
+	}
+	if wt := d.GetPendingWorkflowTask(); wt != nil && wt.GetAttempt() > 1 {
+		return nil, ErrWorkflowTaskFailing
+	}
+	ns, err := s.namespace(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &RetryResult{FilingID: filingID, Retried: []RetriedActivity{}}
+	for _, a := range d.GetPendingActivities() {
+		if a.GetAttempt() < 2 && !a.GetPaused() {
+			continue
+		}
+		_, err := s.Temporal.WorkflowService().ResetActivity(ctx, &workflowservice.ResetActivityRequest{
+			Namespace: ns,
+			Execution: &commonpb.WorkflowExecution{WorkflowId: info.GetExecution().GetWorkflowId(), RunId: info.GetExecution().GetRunId()},
+			Identity:  identity,
+			Activity:  &workflowservice.ResetActivityRequest_Id{Id: a.GetActivityId()},
+		})
+		if isNotFound(err) {
+			continue // it completed meanwhile
+		}
+		if err != nil {
+			return nil, fmt.Errorf("support: reset activity %s of filing %s: %w", a.GetActivityId(), filingID, err)
+		}
+		res.Retried = append(res.Retried, RetriedActivity{ActivityID: a.GetActivityId(), ActivityType: a.GetActivityType().GetName(),
+			AttemptBefore: a.GetAttempt(), LastFailure: truncate(a.GetLastFailure().GetMessage(), maxFailureRunes)})
+	}
+	if len(res.Retried) == 0 {
+		return nil, ErrNothingToRetry
+	}
+	return res, nil
+}

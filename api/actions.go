@@ -88,7 +88,7 @@ func (s *server) act(c echo.Context, id, update string, req any) error {
 		// The update's reply is a small acknowledgement (it is stored in
 		// the history); the state comes from a query, or from the read
 		// model once the action ended the filing.
-		return s.getFiling(c)
+		return s.answerFiling(c, id)
 	case errors.As(err, &refused) && refused.Conflict:
 		return &Error{Status: http.StatusConflict, Code: CodeStageConflict, Message: refused.Message}
 	case errors.As(err, &refused) && refused.Code != "":

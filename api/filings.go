@@ -367,6 +367,12 @@ func (s *server) getFiling(c echo.Context) error {
 	if oerr != nil {
 		return oerr
 	}
+	return s.answerFiling(c, id)
+}
+
+// answerFiling answers the state of a filing the caller may see: live
+// from the workflow, else from the read model.
+func (s *server) answerFiling(c echo.Context, id string) error {
 	ctx := c.Request().Context()
 	st, err := s.client.State(ctx, id)
 	if err == nil {

@@ -56,7 +56,6 @@ type Deps struct {
 type server struct {
 	Deps
 	filings  *store.Filings
-	events   *store.Events
 	apps     *store.Applications
 	subjects *store.Subjects
 	client   *filings.Client
@@ -79,7 +78,7 @@ func New(d Deps) *echo.Echo {
 		d.Now = time.Now
 	}
 	d.API = withAPIDefaults(d.API)
-	s := &server{Deps: d, filings: store.NewFilings(d.DB), events: store.NewEvents(d.DB), apps: store.NewApplications(d.DB),
+	s := &server{Deps: d, filings: store.NewFilings(d.DB), apps: store.NewApplications(d.DB),
 		subjects: store.NewSubjects(d.DB), client: &filings.Client{Temporal: d.Temporal},
 		keyring:      newKeyring(store.NewAPIKeys(d.DB), d.API.KeyCacheTTL, d.Now),
 		limiter:      newLimiter(d.API.RateLimit, d.API.RateBurst, d.Now),
@@ -149,23 +148,24 @@ func (r *router) add(method, path string, h echo.HandlerFunc, roles ...Role) {
 // withAPIDefaults fills what a caller of New left unset (tests) with the
 // documented defaults.
 func withAPIDefaults(a config.API) config.API {
+	def := config.Defaults().API
 	if a.RateLimit <= 0 {
-		a.RateLimit = 20
+		a.RateLimit = def.RateLimit
 	}
 	if a.RateBurst <= 0 {
-		a.RateBurst = 40
+		a.RateBurst = def.RateBurst
 	}
 	if a.AuthFailureRate <= 0 {
-		a.AuthFailureRate = 2
+		a.AuthFailureRate = def.AuthFailureRate
 	}
 	if a.AuthFailureBurst <= 0 {
-		a.AuthFailureBurst = 20
+		a.AuthFailureBurst = def.AuthFailureBurst
 	}
 	if a.IdempotencyTTL <= 0 {
-		a.IdempotencyTTL = 24 * time.Hour
+		a.IdempotencyTTL = def.IdempotencyTTL
 	}
 	if a.KeyCacheTTL <= 0 {
-		a.KeyCacheTTL = 10 * time.Second
+		a.KeyCacheTTL = def.KeyCacheTTL
 	}
 	return a
 }

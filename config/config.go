@@ -396,6 +396,16 @@ var Vars = []Var{
 	}},
 }
 
+// Defaults is the configuration of an empty environment: every variable at
+// its documented default.
+func Defaults() Config {
+	c, err := Load(func(string) string { return "" })
+	if err != nil {
+		panic("config: the documented defaults do not load: " + err.Error())
+	}
+	return c
+}
+
 // Load reads every variable through getenv (os.Getenv in production, a map
 // in tests). An unset or empty variable takes its documented default. All
 // invalid values are reported together.

@@ -96,3 +96,10 @@ func TestProcessSettings(t *testing.T) {
 	_, err = config.Load(env(map[string]string{"BEIANFLOW_SUBJECT_KEY_SECRET": "short"}))
 	assert.Error(t, err)
 }
+
+func TestDefaultsAreTheEmptyEnvironment(t *testing.T) {
+	want, err := config.Load(func(string) string { return "" })
+	require.NoError(t, err)
+	assert.Equal(t, want, config.Defaults())
+	assert.Equal(t, 20.0, config.Defaults().API.RateLimit, "the documented default")
+}

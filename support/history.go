@@ -47,16 +47,35 @@ type HistoryReport struct {
 	UndecodablePayloads int `json:"undecodable_payloads,omitempty"`
 }
 
-// AuditEntry is one event of the audit trail (as GET .../timeline).
+// AuditEntry is one event of the audit trail, as GET .../timeline and the
+// support history show it.
 type AuditEntry struct {
-	Seq       int64              `json:"seq"`
-	At        time.Time          `json:"at"`
+	// Seq numbers the filing's events from 1, without gaps.
+	Seq int64     `json:"seq"`
+	At  time.Time `json:"at"`
+	// Actor is a role and an opaque ID, never a name.
 	Actor     string             `json:"actor"`
 	Action    string             `json:"action"`
-	FromStage string             `json:"from_stage,omitempty"`
-	ToStage   string             `json:"to_stage,omitempty"`
+	FromStage workflows.Stage    `json:"from_stage,omitempty"`
+	ToStage   workflows.Stage    `json:"to_stage,omitempty"`
 	Detail    string             `json:"detail,omitempty"`
 	Reasons   []workflows.Reason `json:"reasons"`
+}
+
+// AuditTrail reads a filing's audit trail, oldest first.
+func AuditTrail(ctx context.Context, db *store.DB, filingID string) ([]AuditEntry, error) {
+	events, err := store.NewEvents(db).List(ctx, filingID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AuditEntry, len(events))
+	for i, e := range events {
+		out[i] = AuditEntry{Seq: e.Seq, At: e.At.UTC(), Actor: e.Actor, Action: e.Action,
+			FromStage: workflows.Stage(e.FromStage), ToStage: workflows.Stage(e.ToStage), Detail: e.Detail,
+			Reasons: []workflows.Reason{}}
+		_ = json.Unmarshal([]byte(e.Reasons), &out[i].Reasons)
+	}
+	return out, nil
 }
 
 // HistoryEvent is one workflow history event, summarised in a line.
@@ -81,16 +100,11 @@ func (s *Service) History(ctx context.Context, filingID string) (*HistoryReport,
 	if rowErr != nil && !errors.Is(rowErr, store.ErrNotFound) {
 		return nil, fmt.Errorf("%w: read model: %w", ErrDatabase, rowErr)
 	}
-	events, err := store.NewEvents(s.DB).List(ctx, filingID)
+	trail, err := AuditTrail(ctx, s.DB, filingID)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrDatabase, err)
 	}
-	for _, e := range events {
-		a := AuditEntry{Seq: e.Seq, At: e.At.UTC(), Actor: e.Actor, Action: e.Action, FromStage: e.FromStage,
-			ToStage: e.ToStage, Detail: e.Detail, Reasons: []workflows.Reason{}}
-		_ = json.Unmarshal([]byte(e.Reasons), &a.Reasons)
-		rep.Audit = append(rep.Audit, a)
-	}
+	rep.Audit = append(rep.Audit, trail...)
 
 	d, err := s.describe(ctx, filingID)
 	switch {

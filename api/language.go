@@ -71,6 +71,8 @@ var zhMessages = map[string]string{
 	CodeCodecFailed:           "无法解码该载荷（密钥缺失或数据损坏）",
 	CodeWorkflowTaskFailing:   "该备案订单的工作流代码在 worker 上执行失败（如发布后出现非确定性错误），重试无效；请回滚 worker 或部署经回放验证的修复",
 	CodeNothingToRetry:        "该备案订单没有正在失败的活动，无需重试",
+	CodeStageNotReached:       "该备案订单从未进入所选阶段，无法重置到该阶段",
+	CodeAlreadyAtStageStart:   "该备案订单进入所选阶段后尚无任何进展，重置不会改变任何内容",
 }
 
 // localize rewrites the message of e for lang.

@@ -99,7 +99,7 @@ func TestOpenAPISpecErrorCodesCoverTheCode(t *testing.T) {
 		CodeStageConflict, CodeInvalidAction, CodeApplicationInvalid, CodeSubjectBusy, CodeFilingClosed,
 		CodeMaterialRejected, CodeFilingExists, CodeUnavailable, CodeInternal, CodeUnauthorized, CodeForbidden,
 		CodeAccountMismatch, CodeRateLimited, CodeInvalidIdempotencyKey, CodeIdempotencyKeyReused,
-		CodeIdempotencyInProgress, "invalid_cursor", CodeWorkflowTaskFailing, CodeNothingToRetry, CodeCodecFailed} {
+		CodeIdempotencyInProgress, "invalid_cursor", CodeWorkflowTaskFailing, CodeNothingToRetry, CodeStageNotReached, CodeAlreadyAtStageStart, CodeCodecFailed} {
 		if !documented[c] {
 			t.Errorf("error code %s is not in x-error-codes", c)
 		}

@@ -8,11 +8,16 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	supportsvc "github.com/beianflow/beianflow/support"
+	"github.com/beianflow/beianflow/workflows"
 )
 
 // Codes of the support endpoints.
@@ -22,6 +27,12 @@ const (
 	CodeWorkflowTaskFailing = "workflow_task_failing"
 	// CodeNothingToRetry: retry found no failing activity.
 	CodeNothingToRetry = "nothing_to_retry"
+	// CodeStageNotReached: reset refused because the filing has never been
+	// in the stage asked for.
+	CodeStageNotReached = "stage_not_reached"
+	// CodeAlreadyAtStageStart: reset refused because the filing has done
+	// nothing since it last entered the stage.
+	CodeAlreadyAtStageStart = "already_at_stage_start"
 )
 
 // supportRoutes serves the support tooling (`beianflow ctl`): stuck
@@ -39,6 +50,51 @@ func (s *server) registerSupport(v1 *router) {
 	v1.add(http.MethodGet, "/support/filings/:id/history", r.history, RoleSupport)
 	v1.add(http.MethodPost, "/support/filings/:id/retry", r.retry, RoleSupport)
 	v1.add(http.MethodPost, "/support/replay", r.replay, RoleSupport)
+	v1.add(http.MethodPost, "/support/filings/:id/reset", r.reset, RoleSupport)
+}
+
+// ResetRequest is the body of POST /v1/support/filings/:id/reset.
+type ResetRequest struct {
+	ToStage string `json:"to_stage"`
+	Reason  string `json:"reason"`
+}
+
+// maxResetReasonRunes bounds the reason written to the audit trail.
+const maxResetReasonRunes = 500
+
+// reset answers POST /v1/support/filings/:id/reset: the filing starts
+// again from where it last entered a stage (see supportsvc.Service.Reset).
+func (r *supportRoutes) reset(c echo.Context) error {
+	id, perr := filingID(c)
+	if perr != nil {
+		return perr
+	}
+	var req ResetRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	stage := workflows.Stage(req.ToStage)
+	switch {
+	case req.ToStage == "":
+		return badRequest(CodeRequired, "to_stage", "to_stage is required")
+	case !slices.Contains(supportsvc.ResettableStages(), stage):
+		return badRequest(CodeInvalidValue, "to_stage", "to_stage must be a stage before the bureau's decision, such as photo_verification")
+	case strings.TrimSpace(req.Reason) == "":
+		return badRequest(CodeRequired, "reason", "say why the filing is reset; the reason goes to the audit trail")
+	case utf8.RuneCountInString(req.Reason) > maxResetReasonRunes || strings.ContainsFunc(req.Reason, unicode.IsControl):
+		return badRequest(CodeInvalidValue, "reason", "reason must be one line of at most %d characters", maxResetReasonRunes)
+	}
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	requestID := updateID(c) // a retried request resets once
+	res, err := r.sv.Reset(ctx, id, supportsvc.ResetRequest{ToStage: stage, Reason: strings.TrimSpace(req.Reason),
+		Actor: "support:" + p.KeyID, RequestID: requestID})
+	if err != nil {
+		return r.fail(c, id, err)
+	}
+	r.s.Log.InfoContext(ctx, "support reset a filing", "filing_id", id, "key_id", p.KeyID, "to_stage", stage,
+		"event_id", res.EventID, "run_id", res.RunID, "redelivered", len(res.Redelivered), "dropped", len(res.Dropped))
+	return c.JSON(http.StatusOK, res)
 }
 
 // stuck answers GET /v1/support/stuck: filings whose workflow task or an
@@ -181,6 +237,14 @@ func (r *supportRoutes) fail(c echo.Context, id string, err error) error {
 	case errors.Is(err, supportsvc.ErrNothingToRetry):
 		return &Error{Status: http.StatusConflict, Code: CodeNothingToRetry,
 			Message: "no activity of this filing is failing; GET /v1/support/stuck and the history say what it waits for"}
+	case errors.Is(err, supportsvc.ErrStageNotReached):
+		return &Error{Status: http.StatusConflict, Code: CodeStageNotReached, Field: "to_stage",
+			Message: "the filing has never been in that stage; GET /v1/filings/{id}/timeline shows where it has been"}
+	case errors.Is(err, supportsvc.ErrAtStageStart):
+		return &Error{Status: http.StatusConflict, Code: CodeAlreadyAtStageStart, Field: "to_stage",
+			Message: "the filing has done nothing since it entered that stage; a reset would change nothing"}
+	case errors.Is(err, supportsvc.ErrNotResettable):
+		return badRequest(CodeInvalidValue, "to_stage", "to_stage must be a stage before the bureau's decision")
 	case errors.Is(err, supportsvc.ErrBadCursor):
 		return badRequest(CodeInvalidCursor, "cursor", "the cursor is not one this endpoint issued; start again without it")
 	case errors.Is(err, supportsvc.ErrBadHistory):

@@ -305,6 +305,45 @@ func TestFilingIDIsCheckedAndEscaped(t *testing.T) {
 	assert.Equal(t, "/v1/filings/..%2Fhealthz", f.requests()[0].EscapedPath, "an ID cannot address another endpoint")
 }
 
+func TestResetFiling(t *testing.T) {
+	c, f := serve(t, func(w http.ResponseWriter, r *http.Request, n int, _ []byte) {
+		if n > 1 {
+			writeJSON(w, http.StatusConflict, apiError(CodeStageNotReached, "to_stage", "the filing has never been in that stage"))
+			return
+		}
+		writeJSON(w, http.StatusOK, `{"filing_id":"`+testID+`","to_stage":"photo_verification","event_id":118,"run_id":"run-2",
+			"redelivered":[{"action":"upload_photo","at":"2026-11-06T09:02:11Z","kept":false,"refusal":"uploading the photo refused"}],
+			"dropped":[{"action":"photo_review_decision","at":"2026-11-06T10:45:03Z","kept":false}]}`)
+	})
+	ctx := context.Background()
+	res, err := c.ResetFiling(ctx, testID, ResetRequest{ToStage: workflows.StagePhotoVerification, Reason: "INC-2231"})
+	require.NoError(t, err)
+	reqs := f.requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, http.MethodPost, reqs[0].Method)
+	assert.Equal(t, "/v1/support/filings/"+testID+"/reset", reqs[0].Path)
+	assert.JSONEq(t, `{"to_stage":"photo_verification","reason":"INC-2231"}`, string(reqs[0].Body))
+	assert.NotEmpty(t, reqs[0].Header.Get(HeaderIdempotencyKey), "a retried reset resets once")
+	assert.Equal(t, workflows.StagePhotoVerification, res.ToStage)
+	assert.Equal(t, int64(118), res.EventID)
+	assert.Equal(t, "run-2", res.RunID)
+	require.Len(t, res.Redelivered, 1)
+	assert.Equal(t, ResetAction{Action: "upload_photo", At: time.Date(2026, 11, 6, 9, 2, 11, 0, time.UTC),
+		Refusal: "uploading the photo refused"}, res.Redelivered[0])
+	require.Len(t, res.Dropped, 1)
+	assert.Equal(t, "photo_review_decision", res.Dropped[0].Action)
+
+	_, err = c.ResetFiling(ctx, testID, ResetRequest{ToStage: workflows.StageBureauReview, Reason: "x"})
+	assert.True(t, IsCode(err, CodeStageNotReached), "%v", err)
+	assert.Len(t, f.requests(), 2, "a 409 refusal is not retried")
+
+	_, err = c.ResetFiling(ctx, "", ResetRequest{})
+	require.Error(t, err)
+	assert.Len(t, f.requests(), 2)
+	assert.Contains(t, ResettableStages(), workflows.StageBureauReview)
+	assert.NotContains(t, ResettableStages(), workflows.StageApproved)
+}
+
 func TestIdempotencyKeyIsReusedAfter503(t *testing.T) {
 	c, f := serve(t, func(w http.ResponseWriter, r *http.Request, n int, _ []byte) {
 		if n < 3 {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/beianflow/beianflow/support"
+	"github.com/beianflow/beianflow/workflows"
 )
 
 // The support tooling (GET /v1/support/..., POST /v1/support/...): what
@@ -22,6 +23,12 @@ const (
 	CodeWorkflowTaskFailing = "workflow_task_failing"
 	// CodeNothingToRetry: RetryFiling found no failing activity.
 	CodeNothingToRetry = "nothing_to_retry"
+	// CodeStageNotReached: ResetFiling refused because the filing has never
+	// been in the stage asked for.
+	CodeStageNotReached = "stage_not_reached"
+	// CodeAlreadyAtStageStart: ResetFiling refused because the filing has
+	// done nothing since it last entered the stage.
+	CodeAlreadyAtStageStart = "already_at_stage_start"
 )
 
 // Reasons of a StuckFiling.
@@ -45,6 +52,11 @@ type (
 	HistoryEvent = support.HistoryEvent
 	// RetryResult lists the activities RetryFiling made run again.
 	RetryResult = support.RetryResult
+	// ResetResult says what ResetFiling did: the new run, and the actions
+	// after the reset point redelivered or dropped.
+	ResetResult = support.ResetResult
+	// ResetAction is one action that followed the reset point.
+	ResetAction = support.ResetAction
 	// ReplayResult says whether a history replays against the server's
 	// workflow code.
 	ReplayResult = support.ReplayResult
@@ -96,6 +108,33 @@ func (c *Client) RetryFiling(ctx context.Context, id string, opts ...CallOption)
 		return nil, errors.New("beianflow: empty filing ID")
 	}
 	return call[RetryResult](ctx, c, http.MethodPost, "/v1/support/filings/"+url.PathEscape(id)+"/retry", nil, struct{}{}, opts)
+}
+
+// ResetRequest is the body of ResetFiling.
+type ResetRequest struct {
+	// ToStage is the stage to put the filing back to; one of
+	// ResettableStages.
+	ToStage workflows.Stage `json:"to_stage"`
+	// Reason says why, for the audit trail: one line, at most 500
+	// characters, no personal data.
+	Reason string `json:"reason"`
+}
+
+// ResettableStages lists the stages ResetFiling accepts.
+func ResettableStages() []workflows.Stage { return support.ResettableStages() }
+
+// ResetFiling puts a filing back to where it last entered a stage
+// (POST /v1/support/filings/{id}/reset): the stage's work runs again on the
+// workers' current code in a new workflow run. The applicant's later actions
+// are redelivered in order and kept if they still fit; others' decisions
+// and cancellations after that point are dropped and listed. The new run
+// writes who reset it and why to the audit trail. Refused with
+// CodeStageNotReached, CodeAlreadyAtStageStart or CodeFilingClosed.
+func (c *Client) ResetFiling(ctx context.Context, id string, req ResetRequest, opts ...CallOption) (*ResetResult, error) {
+	if id == "" {
+		return nil, errors.New("beianflow: empty filing ID")
+	}
+	return call[ResetResult](ctx, c, http.MethodPost, "/v1/support/filings/"+url.PathEscape(id)+"/reset", nil, req, opts)
 }
 
 // ReplayFiling replays the filing's current history against the server's

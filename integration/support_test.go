@@ -480,7 +480,134 @@ func TestSupportCtlSignalDeliversAnOutsideEventByHand(t *testing.T) {
 	for _, a := range h.Audit {
 		if a.Action == workflows.UpdateVerificationResult {
 			results = append(results, a.Detail)
+			assert.True(t, strings.HasPrefix(a.Actor, "support:"), "delivered by hand: the support key is the actor, not %q", a.Actor)
 		}
 	}
-	assert.Equal(t, []string{"failed", "passed"}, results)
+	assert.Equal(t, []string{"for the verification_app: failed", "for the verification_app: passed"}, results)
+}
+
+func TestSupportResetRedoesPhotoVerificationKeepingTheApplicantsLaterActions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startScenario(t, "ZJ", "support-reset-"+uniq()+".com", "云栖科技官网")
+	s.throughInitialReview()
+	s.throughBackdrop()
+	shipped := s.state()["shipment"].(map[string]any)["tracking_number"]
+	require.NotEmpty(t, shipped)
+	oldRun, err := sys.temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(s.id), "")
+	require.NoError(t, err)
+
+	// Refused before anything changes: a stage that is not one to go back
+	// to, one the filing never reached, no reason.
+	path := "/v1/support/filings/" + s.id + "/reset"
+	for _, c := range []struct {
+		body        string
+		status      int
+		code, field string
+	}{
+		{`{"to_stage":"approved","reason":"x"}`, http.StatusBadRequest, "invalid_value", "to_stage"},
+		{`{"to_stage":"bureau_review","reason":"x"}`, http.StatusConflict, "stage_not_reached", "to_stage"},
+		{`{"to_stage":"photo_verification"}`, http.StatusBadRequest, "required", "reason"},
+		{`{"to_stage":"photo_verification","reason":"two\nlines"}`, http.StatusBadRequest, "invalid_value", "reason"},
+	} {
+		res := doSupport(t, http.MethodPost, path, c.body)
+		assert.Equal(t, c.status, res.Status, "%s: %s", c.body, res.Raw)
+		assert.Equal(t, c.code, res.Body["code"], c.body)
+		assert.Equal(t, c.field, res.Body["field"], c.body)
+	}
+	res := doAt(t, sys.baseURL, http.MethodPost, path, "application/json", `{"to_stage":"photo_verification","reason":"x"}`)
+	assert.Equal(t, http.StatusForbidden, res.Status, "a backend key may not reset: %s", res.Raw)
+
+	// The photo was taken against a damaged backdrop: support puts the
+	// filing back to the start of photo verification.
+	out := mustCtl(t, "reset", s.id, "--to", "photo_verification", "--reason", "photo taken against a damaged backdrop")
+	t.Logf("beianflow ctl reset:\n%s", out)
+	assert.Contains(t, out, "reset filing "+s.id+" to photo_verification")
+	h, err := supportClient(t).FilingHistory(ctx, s.id)
+	require.NoError(t, err)
+	assert.NotEqual(t, oldRun.GetWorkflowExecutionInfo().GetExecution().GetRunId(), h.RunID, "a new run")
+
+	// The applicant's mailing address was delivered again and kept; the
+	// courier's delivery event was dropped (it was about the step that is
+	// redone); the backdrop is not mailed twice: the courier answers the
+	// same shipment for the filing's idempotency key.
+	assert.Contains(t, out, "redelivered mailing_address")
+	assert.Regexp(t, `redelivered mailing_address \([^)]*\): kept`, out)
+	// (The delivery reaches the filing as the courier's push, dropped
+	// here, or through the workflow's own poll, which leaves no action.)
+	assert.NotContains(t, out, "redelivered shipment_delivered")
+	assert.NotContains(t, out, "photo_review_decision", "no review had happened; only decisions taken are listed")
+	st := waitAny(t, s, []string{"awaiting_photo", "photo_review"})
+	assert.Equal(t, shipped, s.state()["shipment"].(map[string]any)["tracking_number"])
+	if st == "awaiting_photo" {
+		// The photo came back before the backdrop's delivery was
+		// confirmed again, so it no longer fitted: uploaded once more.
+		assert.Regexp(t, `redelivered upload_photo \([^)]*\): refused`, out)
+		s.ok("/photo", photoAt(t, s.base, s.id))
+		s.wait("photo_verification", "photo_review")
+	}
+
+	// Who reset it and why is in the audit trail, numbered above every
+	// entry of the old run; the read model followed the new run.
+	h, err = supportClient(t).FilingHistory(ctx, s.id)
+	require.NoError(t, err)
+	var reset *apiclient.TimelineEvent
+	for i, a := range h.Audit {
+		if a.Action == "reset" {
+			reset = &h.Audit[i]
+			for _, before := range h.Audit[:i] {
+				assert.Less(t, before.Seq, int64(1_000_000))
+			}
+			for j, after := range h.Audit[i+1:] {
+				assert.Equal(t, reset.Seq+int64(j+1), after.Seq)
+			}
+		}
+	}
+	require.NotNil(t, reset, "the reset is audited")
+	assert.Equal(t, int64(1_000_001), reset.Seq)
+	assert.True(t, strings.HasPrefix(reset.Actor, "support:"), reset.Actor)
+	assert.Contains(t, reset.Detail, "to photo_verification")
+	assert.Contains(t, reset.Detail, "photo taken against a damaged backdrop")
+	var row struct {
+		Stage    string
+		Revision int64
+	}
+	require.NoError(t, sys.app.DB.Gorm.Raw(`SELECT stage, revision FROM filings WHERE id = ?`, s.id).Scan(&row).Error)
+	assert.Equal(t, "photo_verification", row.Stage)
+	assert.Greater(t, row.Revision, int64(1_000_000))
+
+	// The filing goes on to the end on the new run; an approved filing
+	// cannot be reset.
+	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+	s.wait("approved", "")
+	_, err = supportClient(t).ResetFiling(ctx, s.id, apiclient.ResetRequest{ToStage: workflows.StagePhotoVerification, Reason: "again"})
+	requireCode(t, err, http.StatusConflict, apiclient.CodeFilingClosed, "")
+	res2, err := supportClient(t).ReplayFiling(ctx, s.id)
+	require.NoError(t, err)
+	assert.True(t, res2.Deterministic, "the reset run replays: %s", res2.Error)
+	recordHistory(t, s.id, "support_reset_photo_verification")
+}
+
+// state is the filing as GET /v1/filings/{id} answers.
+func (s *scenario) state() map[string]any {
+	s.t.Helper()
+	return mustOK(s.t, get(s.t, s.path("")))
+}
+
+// waitAny waits until the filing is in photo verification at one of steps.
+func waitAny(t *testing.T, s *scenario, steps []string) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		st := s.state()
+		if st["stage"] == "photo_verification" {
+			for _, step := range steps {
+				if st["step"] == step {
+					return step
+				}
+			}
+		}
+		require.True(t, time.Now().Before(deadline), "filing never reached %v: %v/%v", steps, st["stage"], st["step"])
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -48,3 +48,16 @@ func (r *Events) List(ctx context.Context, filingID string) ([]FilingEvent, erro
 	}
 	return out, nil
 }
+
+// MaxSeq is the highest sequence number written for a filing, 0 for none.
+func (r *Events) MaxSeq(ctx context.Context, filingID string) (int64, error) {
+	var n *int64
+	if err := r.db.Gorm.WithContext(ctx).Model(&FilingEvent{}).Where("filing_id = ?", filingID).
+		Select("MAX(seq)").Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("store: highest event of filing %s: %w", filingID, err)
+	}
+	if n == nil {
+		return 0, nil
+	}
+	return *n, nil
+}

@@ -33,7 +33,8 @@ func advice(it StuckFiling) string {
 		s := fmt.Sprintf("The worker cannot run this filing's workflow code (%s); retrying cannot help. "+
 			"If it started after a deploy, roll the worker back: the filing resumes by itself. "+
 			"Otherwise fix the code with workflow.GetVersion (docs/versioning.md) and check the fix with "+
-			"`beianflow ctl replay %s` against an API built from it before deploying.", orDefault(it.Details.Cause, "cause not recorded"), id)
+			"`beianflow ctl replay %s` against an API built from it before deploying. If the filing must redo a stage "+
+			"on the fixed code, `beianflow ctl reset %s --to STAGE --reason ...` starts it again there.", orDefault(it.Details.Cause, "cause not recorded"), id, id)
 		if it.Details.Cause == "" {
 			s += " The failure itself is not in the history (the failing attempts followed a timed-out one, and Temporal " +
 				"records only the first of a series): find \"Failed to process workflow task\" with workflow ID " +

@@ -50,7 +50,9 @@ type HistoryReport struct {
 // AuditEntry is one event of the audit trail, as GET .../timeline and the
 // support history show it.
 type AuditEntry struct {
-	// Seq numbers the filing's events from 1, without gaps.
+	// Seq numbers the filing's events from 1, without gaps within a run;
+	// after a support reset the new run numbers from the next multiple of
+	// 1,000,000 (the entries of the old run stay, below it).
 	Seq int64     `json:"seq"`
 	At  time.Time `json:"at"`
 	// Actor is a role and an opaque ID, never a name.

@@ -26,6 +26,7 @@ type auditTrail struct {
 // audit records an event of the filing: an accepted action or a stage
 // change. Actors are roles with opaque IDs, never names.
 func (f *filing) audit(ctx workflow.Context, actor, action, detail string, reasons []Reason, from, to Stage) {
+	f.absorbResets(ctx)
 	if !f.trail.enabled {
 		return
 	}

@@ -290,6 +290,9 @@ type (
 	ShipmentDeliveredRequest struct {
 		TrackingNumber string    `json:"tracking_number"`
 		DeliveredAt    time.Time `json:"delivered_at"`
+		// DeliveredBy is set by the API when support staff deliver the event
+		// by hand (support:<API key ID>); empty when it came from the partner.
+		DeliveredBy string `json:"delivered_by,omitempty"`
 	}
 	// UploadPhotoRequest references the uploaded verification photo.
 	UploadPhotoRequest struct {
@@ -302,6 +305,9 @@ type (
 	VerificationResultRequest struct {
 		Passed bool     `json:"passed"`
 		Reason []Reason `json:"reasons,omitempty"`
+		// DeliveredBy is set by the API when support staff deliver the event
+		// by hand (support:<API key ID>); empty when it came from the partner.
+		DeliveredBy string `json:"delivered_by,omitempty"`
 	}
 	// SMSVerificationRequest is the bureau's SMS verification outcome.
 	SMSVerificationRequest struct {
@@ -310,6 +316,9 @@ type (
 		// failed attempts).
 		Outcome string   `json:"outcome"`
 		Reasons []Reason `json:"reasons,omitempty"`
+		// DeliveredBy is set by the API when support staff deliver the event
+		// by hand (support:<API key ID>); empty when it came from the partner.
+		DeliveredBy string `json:"delivered_by,omitempty"`
 	}
 	// BureauDecisionRequest is the bureau's review outcome.
 	BureauDecisionRequest struct {
@@ -317,6 +326,9 @@ type (
 		Approved     bool     `json:"approved"`
 		FilingNumber string   `json:"filing_number,omitempty"`
 		Reasons      []Reason `json:"reasons,omitempty"`
+		// DeliveredBy is set by the API when support staff deliver the event
+		// by hand (support:<API key ID>); empty when it came from the partner.
+		DeliveredBy string `json:"delivered_by,omitempty"`
 	}
 	// CancelRequest cancels a filing before bureau submission.
 	CancelRequest struct {

@@ -54,6 +54,11 @@ type filing struct {
 	unsent         []activities.NotifyRequest
 
 	trail auditTrail
+
+	// resets is the inbox of support resets; rewriteReadModel asks the
+	// reset watcher to write the read model after one.
+	resets           workflow.ReceiveChannel
+	rewriteReadModel bool
 }
 
 // errEnded unwinds the main flow once the filing was cancelled or expired.
@@ -98,6 +103,7 @@ func FilingWorkflow(ctx workflow.Context, in FilingInput) (FilingState, error) {
 		return FilingState{}, err
 	}
 	workflow.Go(ctx, f.runOrderClock)
+	workflow.Go(ctx, f.runResetWatcher)
 
 	err := f.run(ctx)
 	if errors.Is(err, errEnded) {

@@ -82,6 +82,7 @@ func (f *filing) recordWait(ctx workflow.Context) error {
 	if k == f.recorded {
 		return f.flushNotifications(ctx)
 	}
+	f.absorbResets(ctx)
 	f.state.Revision++
 	if err := recordReadModel(ctx, f.state, f.takeUnsent()); err != nil {
 		return err

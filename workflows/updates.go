@@ -86,23 +86,37 @@ func describe(f *filing, req any) (actor, detail string, reasons []Reason) {
 	case ChoosePhotoPathRequest:
 		return applicant, string(r.Mode), nil
 	case ShipmentDeliveredRequest:
-		return "courier", r.TrackingNumber, nil
+		actor, detail = onBehalf(r.DeliveredBy, "courier", r.TrackingNumber)
+		return actor, detail, nil
 	case VerificationResultRequest:
 		detail = "failed"
 		if r.Passed {
 			detail = "passed"
 		}
-		return "verification_app", detail, r.Reason
+		actor, detail = onBehalf(r.DeliveredBy, "verification_app", detail)
+		return actor, detail, r.Reason
 	case SMSVerificationRequest:
-		return "bureau", r.Outcome + " " + r.ReceiptID, r.Reasons
+		actor, detail = onBehalf(r.DeliveredBy, "bureau", r.Outcome+" "+r.ReceiptID)
+		return actor, detail, r.Reasons
 	case BureauDecisionRequest:
 		detail = "rejected " + r.ReceiptID
 		if r.Approved {
 			detail = "approved " + r.ReceiptID + " " + r.FilingNumber
 		}
-		return "bureau", detail, r.Reasons
+		actor, detail = onBehalf(r.DeliveredBy, "bureau", detail)
+		return actor, detail, r.Reasons
 	}
 	return applicant, "", nil
+}
+
+// onBehalf names the actor of an outside event: the partner itself, or the
+// support staff member who delivered it by hand, with the partner in the
+// detail.
+func onBehalf(deliveredBy, party, detail string) (actor, d string) {
+	if deliveredBy == "" {
+		return party, detail
+	}
+	return deliveredBy, "for the " + party + ": " + detail
 }
 
 // verifyMaterialsChange gates verification of uploads inside the update

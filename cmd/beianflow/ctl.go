@@ -34,6 +34,14 @@ Commands:
   retry ID
         run the filing's failing activities again now, attempts starting over (fix the
         cause first); refused when the workflow code itself fails
+  reset ID --to STAGE --reason TEXT
+        put the filing back to where it last entered STAGE (product_verification,
+        information, initial_review, photo_verification, bureau_submission,
+        sms_verification or bureau_review) in a new workflow run, so the stage's work runs
+        again on the current code: after a fix, or a wrong event delivered by hand (running
+        filings only). The applicant's later actions are redelivered and kept if
+        they still fit; reviewers', partners' and cancel decisions after that point are
+        dropped and listed. The reason goes to the audit trail; ended filings are refused
   replay ID
   replay --file HISTORY.json
         replay the filing's history, or one exported with
@@ -82,7 +90,7 @@ func ctlCommand(ctx context.Context, args []string, stdout io.Writer, getenv fun
 		return nil
 	}
 	cmd, rest := rest[0], rest[1:]
-	if !slices.Contains([]string{"stuck", "timeline", "retry", "replay", "signal"}, cmd) {
+	if !slices.Contains([]string{"stuck", "timeline", "retry", "reset", "replay", "signal"}, cmd) {
 		return fmt.Errorf("ctl: unknown command %q\n\n%s", cmd, ctlUsage)
 	}
 	base := getenv("BEIANFLOW_API_URL")
@@ -109,6 +117,8 @@ func ctlCommand(ctx context.Context, args []string, stdout io.Writer, getenv fun
 		return c.timeline(ctx, rest)
 	case "retry":
 		return c.retry(ctx, rest)
+	case "reset":
+		return c.reset(ctx, rest)
 	case "replay":
 		return c.replay(ctx, rest)
 	default:
@@ -340,6 +350,56 @@ func (c *ctl) retry(ctx context.Context, args []string) error {
 		}
 	}
 	fmt.Fprintf(c.out, "follow it with: beianflow ctl timeline %s\n", id)
+	return nil
+}
+
+func (c *ctl) reset(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("reset", flag.ContinueOnError)
+	to := fs.String("to", "", "")
+	reason := fs.String("reason", "", "")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	id, err := oneID("reset", pos)
+	if err != nil {
+		return err
+	}
+	stages := apiclient.ResettableStages()
+	names := make([]string, len(stages))
+	for i, s := range stages {
+		names[i] = string(s)
+	}
+	switch {
+	case *to == "":
+		return fmt.Errorf("ctl reset: give --to STAGE, one of %s", strings.Join(names, ", "))
+	case !slices.Contains(stages, workflows.Stage(*to)):
+		return fmt.Errorf("ctl reset: --to %q is not a stage a filing can be reset to; give one of %s", *to, strings.Join(names, ", "))
+	case strings.TrimSpace(*reason) == "":
+		return errors.New("ctl reset: give --reason TEXT saying why the filing is reset (one line, at most 500 characters; it goes to the audit trail)")
+	}
+	res, err := c.api.ResetFiling(ctx, id, apiclient.ResetRequest{ToStage: workflows.Stage(*to), Reason: *reason})
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return c.printJSON(res)
+	}
+	fmt.Fprintf(c.out, "reset filing %s to %s (history event %d), new run %s\n", res.FilingID, res.ToStage, res.EventID, res.RunID)
+	for _, a := range res.Redelivered {
+		outcome := "kept"
+		switch {
+		case !a.Kept && a.Refusal != "":
+			outcome = "refused: " + a.Refusal
+		case !a.Kept:
+			outcome = "refused"
+		}
+		fmt.Fprintf(c.out, "  redelivered %s (%s): %s\n", a.Action, a.At.UTC().Format(time.RFC3339), outcome)
+	}
+	for _, a := range res.Dropped {
+		fmt.Fprintf(c.out, "  dropped %s (%s): decided on what is redone\n", a.Action, a.At.UTC().Format(time.RFC3339))
+	}
+	fmt.Fprintf(c.out, "the audit trail (beianflow ctl timeline %s) records who reset it and why\n", res.FilingID)
 	return nil
 }
 

@@ -185,6 +185,70 @@ func TestCtlReportsTheAPIsRefusal(t *testing.T) {
 	assert.Contains(t, out, "BEIANFLOW_SUPPORT_KEY")
 }
 
+const ctlResetResult = `{"filing_id":"` + ctlFiling + `","to_stage":"photo_verification","event_id":118,"run_id":"run-2",
+	"redelivered":[{"action":"mailing_address","at":"2026-11-04T02:15:40Z","kept":true},
+	               {"action":"upload_photo","at":"2026-11-06T09:02:11Z","kept":false,"refusal":"uploading the photo refused: the filing is in photo_verification (in_transit)"}],
+	"dropped":[{"action":"photo_review_decision","at":"2026-11-06T10:45:03Z","kept":false}]}`
+
+func TestCtlResetPutsTheFilingBackAndListsWhatFollowed(t *testing.T) {
+	f := newFakeAPI(t)
+	f.on("POST /v1/support/filings/"+ctlFiling+"/reset", 200, ctlResetResult)
+	out, err := ctlRun(t, f.env("k"), "reset", ctlFiling, "--to", "photo_verification", "--reason", "ShipBackdrop fixed; INC-2231")
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"to_stage":"photo_verification","reason":"ShipBackdrop fixed; INC-2231"}`, f.last().body)
+	assert.Equal(t, "reset filing "+ctlFiling+" to photo_verification (history event 118), new run run-2\n"+
+		"  redelivered mailing_address (2026-11-04T02:15:40Z): kept\n"+
+		"  redelivered upload_photo (2026-11-06T09:02:11Z): refused: uploading the photo refused: the filing is in photo_verification (in_transit)\n"+
+		"  dropped photo_review_decision (2026-11-06T10:45:03Z): decided on what is redone\n"+
+		"the audit trail (beianflow ctl timeline "+ctlFiling+") records who reset it and why\n", out)
+
+	// Flags before the ID, --json anywhere.
+	out, err = ctlRun(t, f.env("k"), "reset", "--to", "photo_verification", "--reason", "INC-2231", ctlFiling, "--json")
+	require.NoError(t, err)
+	var res map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+	assert.Equal(t, "run-2", res["run_id"])
+	assert.Len(t, res["redelivered"], 2)
+	assert.Len(t, res["dropped"], 1)
+}
+
+func TestCtlResetNeedsAStageAndAReason(t *testing.T) {
+	f := newFakeAPI(t)
+	f.on("POST /v1/support/filings/"+ctlFiling+"/reset", 200, ctlResetResult)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"reset", ctlFiling, "--reason", "INC-2231"}, "give --to STAGE, one of product_verification, information"},
+		{[]string{"reset", ctlFiling, "--to", "approved", "--reason", "INC-2231"}, "bureau_review"},
+		{[]string{"reset", ctlFiling, "--to", "initial_review"}, "give --reason"},
+		{[]string{"reset", ctlFiling, "--to", "initial_review", "--reason", "  "}, "give --reason"},
+		{[]string{"reset", "--to", "initial_review", "--reason", "INC-2231"}, "give one filing ID"},
+		{[]string{"reset", ctlFiling, "--stage", "initial_review"}, "-stage"},
+	} {
+		_, err := ctlRun(t, f.env("k"), c.args...)
+		require.Error(t, err, "%v", c.args)
+		assert.Contains(t, err.Error(), c.want, "%v", c.args)
+		assert.Zero(t, f.count(), "%v sent nothing", c.args)
+	}
+}
+
+func TestCtlResetReportsTheAPIsRefusal(t *testing.T) {
+	f := newFakeAPI(t)
+	f.on("POST /v1/support/filings/"+ctlFiling+"/reset", 409,
+		`{"code":"stage_not_reached","field":"to_stage","message":"the filing has never been in that stage"}`)
+	out, err := ctlRun(t, f.env("k"), "reset", ctlFiling, "--to", "bureau_review", "--reason", "INC-2231")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "stage_not_reached")
+	assert.Contains(t, err.Error(), "never been in that stage")
+	assert.Empty(t, out)
+	assert.Equal(t, 1, f.count(), "a refusal is not retried")
+
+	help, err := ctlRun(t, f.env(""), "--help")
+	require.NoError(t, err)
+	assert.Contains(t, help, "reset ID --to STAGE --reason TEXT")
+}
+
 func TestCtlTimelineInterleavesTheAuditTrailAndTheEvents(t *testing.T) {
 	f := newFakeAPI(t)
 	f.on("GET /v1/support/filings/"+ctlFiling+"/history", 200, `{"filing_id":"`+ctlFiling+`","workflow_id":"filing-`+ctlFiling+`",

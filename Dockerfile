@@ -10,6 +10,6 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/beianflow ./cmd/be
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/beianflow /usr/local/bin/beianflow
 USER nonroot:nonroot
-EXPOSE 8080
+EXPOSE 8080 8089
 ENTRYPOINT ["/usr/local/bin/beianflow"]
 CMD ["api"]

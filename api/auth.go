@@ -22,11 +22,18 @@ const (
 	CodeAccountMismatch = "account_mismatch"
 )
 
+// APIKeyStore is where API keys are looked up: *store.APIKeys, or for a
+// process that may start before its database is reachable (the codec
+// server) anything that fails like a database that is down.
+type APIKeyStore interface {
+	Get(ctx context.Context, id string) (store.APIKey, error)
+}
+
 // keyring checks presented API keys. Keys found are cached for ttl so a
 // request costs no database read; a revoked key stops working within ttl.
 // Unknown IDs are not cached: a flood of garbage must not grow memory.
 type keyring struct {
-	keys *store.APIKeys
+	keys APIKeyStore
 	ttl  time.Duration
 	now  func() time.Time
 
@@ -39,7 +46,7 @@ type cachedKey struct {
 	fetched time.Time
 }
 
-func newKeyring(keys *store.APIKeys, ttl time.Duration, now func() time.Time) *keyring {
+func newKeyring(keys APIKeyStore, ttl time.Duration, now func() time.Time) *keyring {
 	return &keyring{keys: keys, ttl: ttl, now: now, cache: map[string]cachedKey{}}
 }
 

@@ -37,8 +37,13 @@ type CodecOptions struct {
 	// so set it only where everyone who can reach the UI may see the data.
 	// At least 32 characters of [A-Za-z0-9_-].
 	PathToken string
-	// RateLimit and RateBurst bound codec requests per API key (and for
-	// the path token), in their own buckets: the Web UI decodes every
+	// OIDC, if set, also lets operators signed in to the Web UI through
+	// single sign-on decode: the UI forwards their access token
+	// (TEMPORAL_CODEC_PASS_ACCESS_TOKEN=true) and the codec routes verify
+	// it against the identity provider (codec_oidc.go).
+	OIDC *CodecOIDC
+	// RateLimit and RateBurst bound codec requests per API key, per
+	// operator (and for the path token), in their own buckets: the Web UI decodes every
 	// event of a history in parallel and the CLI calls the codec once per
 	// event, so the /v1 budget would cut a long history short. Zero means
 	// 50 per second with bursts of 500.
@@ -69,12 +74,16 @@ type codecRoutes struct {
 	// the same time whatever the length of the guess.
 	tokenSum [sha256.Size]byte
 	limiter  *limiter
+	// oidc verifies operators' access tokens; nil when not configured.
+	oidc *oidcVerifier
 }
 
 // registerCodec mounts the codec server when o.Codec is set:
 //
 //   - POST /codec/encode and /codec/decode for support API keys
-//     (Authorization: Bearer <key>), which the CLI sends with --codec-auth;
+//     (Authorization: Bearer <key>), which the CLI sends with --codec-auth,
+//     and, if o.OIDC is set, for operators whose OIDC access token (which
+//     the Web UI forwards) carries an allowed group;
 //   - POST /codec/t/<token>/encode and .../decode without credentials if
 //     o.PathToken is set; a wrong token answers exactly like an unknown
 //     route, and the route template (what logs and metrics see) is
@@ -82,10 +91,11 @@ type codecRoutes struct {
 //   - OPTIONS on both for CORS preflights of the origins in o.Origins.
 //
 // CORS headers are sent on these routes only; every other route of the
-// API keeps answering without them.
-func (s *server) registerCodec(e *echo.Echo, o CodecOptions) {
+// API keeps answering without them. It returns nil when nothing was
+// mounted.
+func (s *server) registerCodec(e *echo.Echo, o CodecOptions) *codecRoutes {
 	if o.Codec == nil {
-		return
+		return nil
 	}
 	if o.RateLimit <= 0 {
 		o.RateLimit = 50
@@ -109,11 +119,14 @@ func (s *server) registerCodec(e *echo.Echo, o CodecOptions) {
 		withToken = false
 	}
 	cr.tokenSum = sha256.Sum256([]byte(o.PathToken))
+	if o.OIDC != nil {
+		cr.oidc = newOIDCVerifier(*o.OIDC, s.Log, s.Now)
+	}
 
 	for _, op := range []string{"encode", "decode"} {
 		serve := cr.serve(op)
 		e.Add(http.MethodPost, "/codec/"+op, serve,
-			cr.cors, s.authenticate, cr.rateLimitKey, allow(RoleSupport))
+			cr.cors, cr.authenticate, cr.rateLimitKey, allow(RoleSupport, RoleOperator))
 		e.Add(http.MethodOptions, "/codec/"+op, cr.preflight)
 		if withToken {
 			// Every method, so that a wrong token answers 404 whatever the
@@ -122,6 +135,7 @@ func (s *server) registerCodec(e *echo.Echo, o CodecOptions) {
 			e.Any("/codec/t/:token/"+op, cr.tokenRoute(serve))
 		}
 	}
+	return cr
 }
 
 // validOrigin accepts an origin as browsers send it; "*" and "null" (sent
@@ -170,8 +184,8 @@ func (cr *codecRoutes) preflight(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// rateLimitKey spends a token of the caller's API key in the codec's own
-// buckets.
+// rateLimitKey spends a token of the caller's API key (or operator) in the
+// codec's own buckets.
 func (cr *codecRoutes) rateLimitKey(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if ok, wait := cr.limiter.take(principalOf(c).KeyID); !ok {

@@ -24,16 +24,21 @@ type readiness struct {
 // readyz checks every dependency in parallel with a short timeout and
 // answers 503 naming the ones that failed.
 func (s *server) readyz(c echo.Context) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
-	defer cancel()
-	checks := map[string]func(context.Context) error{
+	return s.ready(c, map[string]func(context.Context) error{
 		"temporal": func(ctx context.Context) error {
 			_, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
 			return err
 		},
 		"database": s.DB.Ping,
 		"s3":       s.Documents.Ping,
-	}
+	})
+}
+
+// ready runs checks in parallel with a short timeout and answers 503
+// naming the ones that failed.
+func (s *server) ready(c echo.Context, checks map[string]func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
 	res := readiness{Status: "ready", Checks: map[string]string{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup

@@ -84,24 +84,7 @@ func New(d Deps) *echo.Echo {
 		limiter:      newLimiter(d.API.RateLimit, d.API.RateBurst, d.Now),
 		authFailures: newLimiter(d.API.AuthFailureRate, d.API.AuthFailureBurst, d.Now),
 		idem:         store.NewIdempotency(d.DB), IdempotencyTTL: d.API.IdempotencyTTL}
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true
-	// The peer address, not X-Forwarded-For, which any client can set.
-	e.IPExtractor = echo.ExtractIPDirect()
-	e.HTTPErrorHandler = errorHandler(d.Log)
-	e.Use(saneRequestID)
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
-	e.Use(recoverer(d.Log))
-	e.Use(accessLog(d.Log))
-	if d.Metrics != nil {
-		e.Use(d.Metrics.EchoMiddleware())
-		// Unauthenticated like the health checks: scrapers hold no API
-		// keys, and nothing here is personal (routes are templates).
-		// Keep it off the public network in production.
-		e.GET("/metrics", echo.WrapHandler(d.Metrics.Handler()))
-	}
-	e.Use(limitBody(maxBodyBytes))
-	e.Use(securityHeaders)
+	e := newEcho(d.Log, d.Metrics)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -129,6 +112,32 @@ func New(d Deps) *echo.Echo {
 	s.registerSupport(v1)
 	s.registerWebhooks(e)
 	s.registerCodec(e, d.Codec)
+	return e
+}
+
+// newEcho returns an Echo with what every route of the API and of the
+// codec server goes through: request IDs, panics recovered, the access log,
+// HTTP metrics (and /metrics when m is set), the body limit and the
+// security headers.
+func newEcho(log *slog.Logger, m *metrics.Metrics) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	// The peer address, not X-Forwarded-For, which any client can set.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = errorHandler(log)
+	e.Use(saneRequestID)
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
+	e.Use(recoverer(log))
+	e.Use(accessLog(log))
+	if m != nil {
+		e.Use(m.EchoMiddleware())
+		// Unauthenticated like the health checks: scrapers hold no API
+		// keys, and nothing here is personal (routes are templates).
+		// Keep it off the public network in production.
+		e.GET("/metrics", echo.WrapHandler(m.Handler()))
+	}
+	e.Use(limitBody(maxBodyBytes))
+	e.Use(securityHeaders)
 	return e
 }
 

@@ -146,12 +146,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	log.Info("document store ready", "endpoint", cfg.S3.Endpoint, "bucket", cfg.S3.Bucket)
 
-	keys, err := payloadKeys(cfg)
-	if err != nil {
+	if a.Codec, err = OpenCodec(cfg, log); err != nil {
 		return nil, err
 	}
-	a.Codec = codec.New(keys)
-	log.Info("payload encryption", "current_key", keys.CurrentID(), "keys", len(keys.IDs()))
 
 	a.Temporal, err = retry(ctx, log, "temporal", func() (client.Client, error) {
 		return client.DialContext(ctx, client.Options{
@@ -292,6 +289,28 @@ func payloadKeys(cfg config.Config) (*codec.Keyring, error) {
 	return nil, errors.New("payload encryption needs BEIANFLOW_PAYLOAD_KEYS or BEIANFLOW_PAYLOAD_KEY_FILE (`beianflow dev` creates data/payload-keys)")
 }
 
+// OpenCodec loads the payload keys of cfg and returns the codec that
+// encrypts every Temporal payload with them.
+func OpenCodec(cfg config.Config, log *slog.Logger) (*codec.Codec, error) {
+	keys, err := payloadKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("payload encryption", "current_key", keys.CurrentID(), "keys", len(keys.IDs()))
+	return codec.New(keys), nil
+}
+
+// CodecOptions are the codec server's settings in cfg, decoding with c:
+// the Web UI origins, the development path token and the operators' OIDC
+// sign-in (off without an issuer).
+func CodecOptions(cfg config.Config, c *codec.Codec) api.CodecOptions {
+	o := api.CodecOptions{Codec: c, Origins: cfg.CodecOrigins, PathToken: cfg.CodecPathToken}
+	if oc := cfg.CodecOIDC; oc.Issuer != "" {
+		o.OIDC = &api.CodecOIDC{Issuer: oc.Issuer, Audience: oc.Audience, Claim: oc.Claim, Allowed: oc.Allowed}
+	}
+	return o
+}
+
 // pruneIdempotencyKeys deletes stored POST responses older than the
 // idempotency window; they would never be replayed again.
 func (a *App) pruneIdempotencyKeys(ctx context.Context) {
@@ -324,7 +343,7 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 		Webhooks:  []byte(a.Config.World.WebhookSecret),
 		Process:   a.Config.Process,
 		API:       a.Config.API,
-		Codec:     api.CodecOptions{Codec: a.Codec, Origins: a.Config.CodecOrigins, PathToken: a.Config.CodecPathToken},
+		Codec:     CodecOptions(a.Config, a.Codec),
 		Namespace: a.Config.TemporalNamespace,
 		Metrics:   a.Metrics,
 		Log:       a.Log,
@@ -332,6 +351,12 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 	go a.pruneWebhookDeliveries(ctx)
 	go a.pruneIdempotencyKeys(ctx)
 	return api.Serve(ctx, h, a.Config.HTTPAddr, a.Config.ShutdownTimeout, a.Log, ready)
+}
+
+// Retry calls connect until it succeeds or ctx ends, logging each failure
+// once it has gone on for a while, like the connections Open makes.
+func Retry[T any](ctx context.Context, log *slog.Logger, what string, connect func() (T, error)) (T, error) {
+	return retry(ctx, log, what, connect)
 }
 
 // retry calls connect until it succeeds or ctx ends, logging each failure

@@ -60,6 +60,12 @@ type Config struct {
 	// codec path for a UI that cannot send credentials (development).
 	CodecOrigins   []string
 	CodecPathToken string
+	// CodecOIDC lets operators signed in to the Web UI through single
+	// sign-on decode: the UI forwards their OIDC access token. Off while
+	// its Issuer is empty.
+	CodecOIDC CodecOIDC
+	// CodecListen is where `beianflow codec-server` listens.
+	CodecListen string
 
 	// Sandbox configures the sandbox outside world (bureau, courier).
 	Sandbox Sandbox
@@ -69,6 +75,20 @@ type Config struct {
 
 	// Dev configures the processes that `beianflow dev` supervises.
 	Dev Dev
+}
+
+// CodecOIDC configures the OIDC access tokens the codec server accepts
+// from operators.
+type CodecOIDC struct {
+	// Issuer is the identity provider's issuer URL (discovery at
+	// <Issuer>/.well-known/openid-configuration); empty turns OIDC off.
+	Issuer string
+	// Audience must be in a token's "aud".
+	Audience string
+	// Claim names the token claim (a string or a list of strings; a dotted
+	// path reaches into objects) that must hold one of Allowed.
+	Claim   string
+	Allowed []string
 }
 
 // API configures what the HTTP API enforces per caller.
@@ -229,6 +249,38 @@ var Vars = []Var{
 		}
 		c.CodecPathToken = v
 		return nil
+	}},
+	{"BEIANFLOW_CODEC_OIDC_ISSUER", "", "Issuer URL of the single sign-on in front of the Temporal Web UI: the codec server then decodes for operators whose OIDC access token (forwarded by the UI with TEMPORAL_CODEC_PASS_ACCESS_TOKEN=true) it verifies (signature, issuer, audience, expiry, group). https, or http on a loopback host. Empty: only support API keys (docs/codec.md).", func(c *Config, v string) error {
+		c.CodecOIDC.Issuer = ""
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" ||
+			!(u.Scheme == "https" || u.Scheme == "http" && loopback(u.Hostname())) {
+			return errors.New("must be an https:// URL (http:// only on localhost or a loopback address), without query or fragment")
+		}
+		c.CodecOIDC.Issuer = v
+		return nil
+	}},
+	{"BEIANFLOW_CODEC_OIDC_AUDIENCE", "", "Audience the operators' access tokens must carry in \"aud\" (often the Web UI's client ID). Required with BEIANFLOW_CODEC_OIDC_ISSUER.", func(c *Config, v string) error {
+		c.CodecOIDC.Audience = v
+		return nil
+	}},
+	{"BEIANFLOW_CODEC_OIDC_CLAIM", "groups", "Token claim holding the operator's groups or roles: a string or a list of strings; a dotted path such as realm_access.roles reaches into objects.", func(c *Config, v string) error {
+		return nonEmpty(v, &c.CodecOIDC.Claim)
+	}},
+	{"BEIANFLOW_CODEC_OIDC_ALLOWED", "", "Comma-separated values of that claim that may decode, e.g. beianflow-operators. Required with BEIANFLOW_CODEC_OIDC_ISSUER.", func(c *Config, v string) error {
+		c.CodecOIDC.Allowed = nil
+		for a := range strings.SplitSeq(v, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				c.CodecOIDC.Allowed = append(c.CodecOIDC.Allowed, a)
+			}
+		}
+		return nil
+	}},
+	{"BEIANFLOW_CODEC_LISTEN", ":8089", "`beianflow codec-server`: where it serves the codec (/codec), /healthz and /readyz.", func(c *Config, v string) error {
+		return hostPort(v, &c.CodecListen)
 	}},
 	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend host:port.", func(c *Config, v string) error {
 		return hostPort(v, &c.TemporalAddress)
@@ -428,6 +480,14 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s=%q: %w", v.Name, shown, err))
 		}
 	}
+	if c.CodecOIDC.Issuer != "" {
+		if c.CodecOIDC.Audience == "" {
+			errs = append(errs, errors.New("BEIANFLOW_CODEC_OIDC_AUDIENCE is required when BEIANFLOW_CODEC_OIDC_ISSUER is set"))
+		}
+		if len(c.CodecOIDC.Allowed) == 0 {
+			errs = append(errs, errors.New("BEIANFLOW_CODEC_OIDC_ALLOWED is required when BEIANFLOW_CODEC_OIDC_ISSUER is set: without it no operator could decode"))
+		}
+	}
 	if len(errs) == 0 && c.API.SandboxSettings && c.Sandbox.Addr == "" {
 		errs = append(errs, errors.New("BEIANFLOW_SANDBOX_SETTINGS=true needs the sandbox world, but BEIANFLOW_SANDBOX_ADDR is off"))
 	}
@@ -453,6 +513,16 @@ func hostPort(v string, dst *string) error {
 	}
 	*dst = v
 	return nil
+}
+
+// loopback reports whether host is localhost or a loopback address, where
+// plain http cannot be intercepted on the way.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func port(v string, dst *int) error {

@@ -103,3 +103,51 @@ func TestDefaultsAreTheEmptyEnvironment(t *testing.T) {
 	assert.Equal(t, want, config.Defaults())
 	assert.Equal(t, 20.0, config.Defaults().API.RateLimit, "the documented default")
 }
+
+func TestCodecOIDCIsOffUnlessAnIssuerIsSet(t *testing.T) {
+	c, err := config.Load(env(nil))
+	require.NoError(t, err)
+	assert.Empty(t, c.CodecOIDC.Issuer)
+	assert.Equal(t, "groups", c.CodecOIDC.Claim)
+	assert.Equal(t, ":8089", c.CodecListen)
+
+	c, err = config.Load(env(map[string]string{
+		"BEIANFLOW_CODEC_OIDC_ISSUER":   "https://sso.example.com/realms/ops",
+		"BEIANFLOW_CODEC_OIDC_AUDIENCE": "temporal-ui",
+		"BEIANFLOW_CODEC_OIDC_CLAIM":    "realm_access.roles",
+		"BEIANFLOW_CODEC_OIDC_ALLOWED":  " beianflow-operators, ,beianflow-support ",
+		"BEIANFLOW_CODEC_LISTEN":        "127.0.0.1:9000",
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, config.CodecOIDC{Issuer: "https://sso.example.com/realms/ops", Audience: "temporal-ui",
+		Claim: "realm_access.roles", Allowed: []string{"beianflow-operators", "beianflow-support"}}, c.CodecOIDC)
+	assert.Equal(t, "127.0.0.1:9000", c.CodecListen)
+
+	for _, local := range []string{"http://localhost:8081/realms/dev", "http://127.0.0.1:5556", "http://[::1]:5556"} {
+		_, err := config.Load(env(map[string]string{"BEIANFLOW_CODEC_OIDC_ISSUER": local,
+			"BEIANFLOW_CODEC_OIDC_AUDIENCE": "ui", "BEIANFLOW_CODEC_OIDC_ALLOWED": "ops"}))
+		assert.NoError(t, err, local)
+	}
+}
+
+func TestCodecOIDCMisconfigurationIsReportedWithTheOtherBadValues(t *testing.T) {
+	_, err := config.Load(env(map[string]string{
+		"BEIANFLOW_CODEC_OIDC_ISSUER": "https://sso.example.com",
+		"BEIANFLOW_LOG_LEVEL":         "loud",
+	}))
+	require.Error(t, err)
+	msg := err.Error()
+	assert.Contains(t, msg, "BEIANFLOW_LOG_LEVEL")
+	assert.Contains(t, msg, "BEIANFLOW_CODEC_OIDC_AUDIENCE is required")
+	assert.Contains(t, msg, "BEIANFLOW_CODEC_OIDC_ALLOWED is required")
+	assert.Equal(t, 3, strings.Count(msg, "\n")+1, "one line per problem:\n%s", msg)
+
+	for _, bad := range []string{"http://sso.example.com", "sso.example.com", "https://sso.example.com/?tenant=1",
+		"https://user:pw@sso.example.com", "ftp://sso.example.com"} {
+		_, err := config.Load(env(map[string]string{"BEIANFLOW_CODEC_OIDC_ISSUER": bad,
+			"BEIANFLOW_CODEC_OIDC_AUDIENCE": "ui", "BEIANFLOW_CODEC_OIDC_ALLOWED": "ops"}))
+		assert.ErrorContains(t, err, "BEIANFLOW_CODEC_OIDC_ISSUER", bad)
+	}
+	_, err = config.Load(env(map[string]string{"BEIANFLOW_CODEC_LISTEN": "8089"}))
+	assert.ErrorContains(t, err, "BEIANFLOW_CODEC_LISTEN")
+}

@@ -32,6 +32,11 @@ Commands:
             via the API in about a minute, printing each stage and the Web UI
             link (what "make demo" runs; demo --help for its options)
   api       serve the HTTP API
+  codec-server
+            serve only the codec (/codec) that decodes payloads for the Temporal Web UI
+            and CLI, on BEIANFLOW_CODEC_LISTEN: support API keys and, with
+            BEIANFLOW_CODEC_OIDC_*, operators signed in to the UI (docs/codec.md);
+            needs the payload keys, not Temporal or S3
   worker    run the Temporal worker
   migrate   apply pending database migrations and exit
   config    print the environment variables with their defaults (--markdown for a table)
@@ -45,7 +50,8 @@ Commands:
   healthcheck URL
             exit 0 if URL answers 200 (container health checks; images have no curl)
   ctl       support tooling over the HTTP API with a support key: stuck, timeline ID,
-            retry ID, replay ID | replay --file F, signal ID EVENT ("beianflow ctl --help")
+            retry ID, reset ID --to STAGE --reason TEXT, replay ID | replay --file F,
+            signal ID EVENT ("beianflow ctl --help")
 
 Configuration comes from environment variables; see "beianflow config".
 `
@@ -95,6 +101,8 @@ func run(args []string, stdout io.Writer, getenv func(string) string) error {
 		return apikeyCommand(ctx, cfg, rest, stdout)
 	case "dev":
 		return runDev(ctx, withDevSandboxSettings(cfg, getenv), log)
+	case "codec-server":
+		return runCodecServer(ctx, cfg, log, nil)
 	case "demo":
 		return demoCommand(ctx, cfg, rest, getenv, stdout)
 	case "api", "worker", "migrate":

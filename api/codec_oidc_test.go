@@ -1,0 +1,617 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/sdk/converter"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/beianflow/beianflow/codec"
+	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/internal/testenv"
+	"github.com/beianflow/beianflow/metrics"
+	"github.com/beianflow/beianflow/store"
+)
+
+const (
+	testIssuer   = "https://sso.example.test/realms/ops"
+	testAudience = "temporal-ui"
+	testGroup    = "beianflow-operators"
+	// Personal data of the test operator: none of it may reach the logs.
+	testSubject = "f3c1a9e2-operator-subject-4711"
+	testEmail   = "li.wei@example.test"
+	testName    = "Li Wei Operator"
+)
+
+// testIdP is an identity provider served in-process: the codec reaches it
+// through an http.Client whose transport calls the handler (no sockets),
+// and "down" makes that transport fail like a refused connection.
+type testIdP struct {
+	issuer string
+	key    *rsa.PrivateKey
+	kid    string
+	down   atomic.Bool // the whole IdP is unreachable
+	keysDn atomic.Bool // only the JWKS is
+	hits   atomic.Int32
+	client *http.Client
+}
+
+func newTestIdP(t *testing.T, issuer string) *testIdP {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	idp := &testIdP{issuer: issuer, key: key, kid: "test-key-1"}
+	idp.client = &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		idp.hits.Add(1)
+		if idp.down.Load() || (idp.keysDn.Load() && strings.HasSuffix(r.URL.Path, "/certs")) {
+			return nil, errors.New("dial tcp: connect: connection refused")
+		}
+		rec := httptest.NewRecorder()
+		idp.ServeHTTP(rec, r)
+		return rec.Result(), nil
+	})}
+	return idp
+}
+
+func (idp *testIdP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.URL.String() == idp.issuer+"/.well-known/openid-configuration":
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"issuer":                                idp.issuer,
+			"authorization_endpoint":                idp.issuer + "/auth",
+			"token_endpoint":                        idp.issuer + "/token",
+			"jwks_uri":                              idp.issuer + "/certs",
+			"id_token_signing_alg_values_supported": []string{"RS256"},
+		})
+	case r.URL.String() == idp.issuer+"/certs":
+		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
+			{Key: &idp.key.PublicKey, KeyID: idp.kid, Algorithm: "RS256", Use: "sig"}}})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// operatorClaims are the claims of a typical access token of the operator.
+func operatorClaims(now time.Time) map[string]any {
+	return map[string]any{
+		"iss": testIssuer, "sub": testSubject, "aud": []string{testAudience, "account"},
+		"iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(),
+		"email": testEmail, "name": testName, "groups": []string{"staff", testGroup},
+	}
+}
+
+func signRS256(t *testing.T, key *rsa.PrivateKey, kid string, claims map[string]any) string {
+	t.Helper()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: kid}},
+		(&jose.SignerOptions{}).WithType("at+jwt"))
+	require.NoError(t, err)
+	tok, err := jwt.Signed(signer).Claims(claims).Serialize()
+	require.NoError(t, err)
+	return tok
+}
+
+func (idp *testIdP) token(t *testing.T, claims map[string]any) string {
+	t.Helper()
+	return signRS256(t, idp.key, idp.kid, claims)
+}
+
+// testClock is the server's clock: tokens expire and the IdP is retried
+// on it.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+type oidcTest struct {
+	codecTest
+	idp   *testIdP
+	clock *testClock
+	codec *codec.Codec
+}
+
+// oidcCodecServer is the API with the real payload codec (AES-GCM with the
+// test keys) and OIDC operators of idp allowed in testGroup.
+func oidcCodecServer(t *testing.T, idp *testIdP, adjust ...func(*Deps)) oidcTest {
+	t.Helper()
+	keys, err := codec.ParseKeys(testenv.PayloadKeys)
+	require.NoError(t, err)
+	c := codec.New(keys)
+	clock := &testClock{now: time.Now()}
+	db := testenv.SQLiteDB(t)
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	m := metrics.New()
+	d := Deps{DB: db, Log: log, Metrics: m, Now: clock.Now, Codec: CodecOptions{
+		Codec: c, Origins: []string{testCodecOrigin},
+		OIDC: &CodecOIDC{Issuer: idp.issuer, Audience: testAudience, Allowed: []string{testGroup}, HTTPClient: idp.client},
+	}}
+	for _, f := range adjust {
+		f(&d)
+	}
+	return oidcTest{codecTest: codecTest{h: New(d), db: db, log: &buf, metrics: m}, idp: idp, clock: clock, codec: c}
+}
+
+// encrypted is what the workers write into Temporal: payloads encrypted
+// by the payload codec.
+func (ot oidcTest) encrypted(t *testing.T) (plain, enc []*commonpb.Payload) {
+	t.Helper()
+	plain = samplePayloads(t)
+	enc, err := ot.codec.Encode(plain)
+	require.NoError(t, err)
+	for i := range plain {
+		require.NotEqual(t, plain[i].Data, enc[i].Data)
+	}
+	return plain, enc
+}
+
+func TestOperatorSignedInToTheWebUIDecodesPayloads(t *testing.T) {
+	ot := oidcCodecServer(t, newTestIdP(t, testIssuer))
+	plain, enc := ot.encrypted(t)
+	tok := ot.idp.token(t, operatorClaims(ot.clock.Now()))
+
+	rec := ot.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc))
+	dec := parsePayloads(t, rec)
+	require.Len(t, dec, len(plain))
+	for i := range plain {
+		assert.True(t, proto.Equal(plain[i], dec[i]), "payload %d", i)
+	}
+	assert.Equal(t, testCodecOrigin, rec.Header().Get("Access-Control-Allow-Origin"))
+
+	// Encoding works too (the UI encodes the inputs of a signal or a
+	// reset), and what it encodes the codec decodes.
+	enc2 := parsePayloads(t, ot.do(http.MethodPost, "/codec/encode", tok, testCodecOrigin, payloadsJSON(t, plain)))
+	dec2, err := ot.codec.Decode(enc2)
+	require.NoError(t, err)
+	for i := range plain {
+		assert.True(t, proto.Equal(plain[i], dec2[i]), "payload %d", i)
+	}
+	assert.Contains(t, ot.log.String(), "operator token accepted")
+	assert.Equal(t, 1, strings.Count(ot.log.String(), "operator token accepted"), "logged once per token, not per request")
+}
+
+func TestOperatorTokensThatDoNotVerifyAreRefused(t *testing.T) {
+	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *Deps) { d.API.AuthFailureBurst = 1000 })
+	_, enc := ot.encrypted(t)
+	now := ot.clock.Now()
+	with := func(k string, v any) map[string]any {
+		c := operatorClaims(now)
+		if v == nil {
+			delete(c, k)
+		} else {
+			c[k] = v
+		}
+		return c
+	}
+	otherKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	pubDER, err := x509.MarshalPKIXPublicKey(&ot.idp.key.PublicKey)
+	require.NoError(t, err)
+	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})
+	hs256, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: pubPEM}, (&jose.SignerOptions{}).WithType("JWT"))
+	require.NoError(t, err)
+	hsTok, err := jwt.Signed(hs256).Claims(operatorClaims(now)).Serialize()
+	require.NoError(t, err)
+	b64 := func(v any) string {
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	noneTok := b64(map[string]string{"alg": "none", "typ": "JWT"}) + "." + b64(operatorClaims(now)) + "."
+	valid := ot.idp.token(t, operatorClaims(now))
+	parts := strings.Split(valid, ".")
+	tampered := parts[0] + "." + b64(with("groups", []string{testGroup, "admin"})) + "." + parts[2]
+
+	cases := []struct{ name, token, reason string }{
+		{"wrong audience", ot.idp.token(t, with("aud", "some-other-app")), "audience"},
+		{"no audience", ot.idp.token(t, with("aud", nil)), "audience"},
+		{"wrong issuer", ot.idp.token(t, with("iss", "https://evil.example.test/realms/ops")), "another identity provider"},
+		{"expired", ot.idp.token(t, with("exp", now.Add(-time.Minute).Unix())), "expired"},
+		{"not valid yet", ot.idp.token(t, with("nbf", now.Add(time.Hour).Unix())), "not valid yet"},
+		{"no subject", ot.idp.token(t, with("sub", nil)), "no subject"},
+		{"signed by another key, same key ID", signRS256(t, otherKey, ot.idp.kid, operatorClaims(now)), "signature"},
+		{"signed by another key, unknown key ID", signRS256(t, otherKey, "attacker", operatorClaims(now)), "signature"},
+		{"claims altered after signing", tampered, "signature"},
+		{"alg none", noneTok, "algorithm"},
+		{"HS256 with the public key as secret", hsTok, "algorithm"},
+		{"not a JWT", "definitely-not-a-jwt", "algorithm"},
+	}
+	for _, tc := range cases {
+		rec := ot.do(http.MethodPost, "/codec/decode", tc.token, testCodecOrigin, payloadsJSON(t, enc))
+		assert.Equal(t, http.StatusUnauthorized, rec.Code, "%s: %s", tc.name, rec.Body.String())
+		assert.Equal(t, CodeUnauthorized, errorCode(t, rec), tc.name)
+		assert.Contains(t, rec.Body.String(), tc.reason, tc.name)
+		www := rec.Header().Get("WWW-Authenticate")
+		assert.True(t, strings.HasPrefix(www, "Bearer "), "%s: %s", tc.name, www)
+		assert.Contains(t, www, `error="invalid_token"`, tc.name)
+		assert.Equal(t, testCodecOrigin, rec.Header().Get("Access-Control-Allow-Origin"), "%s: the UI may read the 401", tc.name)
+		assert.NotContains(t, rec.Body.String(), `"payloads":`, tc.name)
+	}
+
+	// A token accepted once stops working when it expires.
+	rec := ot.do(http.MethodPost, "/codec/decode", valid, "", payloadsJSON(t, enc))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	ot.clock.Advance(6 * time.Minute)
+	rec = ot.do(http.MethodPost, "/codec/decode", valid, "", payloadsJSON(t, enc))
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	assert.Contains(t, rec.Body.String(), "expired")
+}
+
+func TestOperatorWithoutAnAllowedGroupIsForbidden(t *testing.T) {
+	ot := oidcCodecServer(t, newTestIdP(t, testIssuer))
+	_, enc := ot.encrypted(t)
+	now := ot.clock.Now()
+	for name, groups := range map[string]any{
+		"no groups claim":    nil,
+		"other groups":       []string{"staff", "beianflow-operators-old"},
+		"empty list":         []string{},
+		"group in a number":  42,
+		"case differs":       []string{"Beianflow-Operators"},
+		"group in an object": map[string]any{"name": testGroup},
+	} {
+		c := operatorClaims(now)
+		c["groups"] = groups
+		if groups == nil {
+			delete(c, "groups")
+		}
+		rec := ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, c), testCodecOrigin, payloadsJSON(t, enc))
+		assert.Equal(t, http.StatusForbidden, rec.Code, "%s: %s", name, rec.Body.String())
+		assert.Equal(t, CodeForbidden, errorCode(t, rec), name)
+		assert.Equal(t, testCodecOrigin, rec.Header().Get("Access-Control-Allow-Origin"), "%s: the UI may read the 403", name)
+		assert.NotContains(t, rec.Body.String(), `"payloads":`, name)
+	}
+
+	// A single group as a string is fine.
+	c := operatorClaims(now)
+	c["groups"] = testGroup
+	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, c), "", payloadsJSON(t, enc)).Code)
+}
+
+func TestOperatorRolesMayComeFromANestedOrNamespacedClaim(t *testing.T) {
+	for _, claim := range []string{"realm_access.roles", "https://beianflow.example/roles"} {
+		ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *Deps) { d.Codec.OIDC.Claim = claim })
+		_, enc := ot.encrypted(t)
+		c := operatorClaims(ot.clock.Now())
+		delete(c, "groups")
+		c["realm_access"] = map[string]any{"roles": []string{"offline_access", testGroup}}
+		c["https://beianflow.example/roles"] = []string{testGroup}
+		assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, c), "", payloadsJSON(t, enc)).Code, claim)
+
+		c["realm_access"] = map[string]any{"roles": []string{"offline_access"}}
+		c["https://beianflow.example/roles"] = []string{"offline_access"}
+		assert.Equal(t, http.StatusForbidden, ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, c), "", payloadsJSON(t, enc)).Code, claim)
+	}
+	// The groups claim of the default does not count under another name.
+	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *Deps) { d.Codec.OIDC.Claim = "realm_access.roles" })
+	_, enc := ot.encrypted(t)
+	assert.Equal(t, http.StatusForbidden,
+		ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, operatorClaims(ot.clock.Now())), "", payloadsJSON(t, enc)).Code)
+}
+
+func TestSupportKeyStillDecodesWhenOperatorsSignInThroughOIDC(t *testing.T) {
+	ot := oidcCodecServer(t, newTestIdP(t, testIssuer))
+	plain, enc := ot.encrypted(t)
+	key := ot.key(t, "support", "")
+	dec := parsePayloads(t, ot.do(http.MethodPost, "/codec/decode", key, testCodecOrigin, payloadsJSON(t, enc)))
+	for i := range plain {
+		assert.True(t, proto.Equal(plain[i], dec[i]), "payload %d", i)
+	}
+	assert.Zero(t, ot.idp.hits.Load(), "an API key never reaches the identity provider")
+
+	// Other API keys are refused as before, never tried as tokens.
+	rec := ot.do(http.MethodPost, "/codec/decode", ot.key(t, "reviewer", ""), "", payloadsJSON(t, enc))
+	assert.Equal(t, http.StatusForbidden, rec.Code)
+	rec = ot.do(http.MethodPost, "/codec/decode", "bfk_0000000000000000_nope", "", payloadsJSON(t, enc))
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	assert.NotContains(t, rec.Header().Get("WWW-Authenticate"), "invalid_token", "an API key is checked as an API key")
+	rec = ot.do(http.MethodPost, "/codec/decode", "", testCodecOrigin, payloadsJSON(t, enc))
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	assert.Equal(t, testCodecOrigin, rec.Header().Get("Access-Control-Allow-Origin"))
+	assert.Zero(t, ot.idp.hits.Load())
+
+	// The /v1 API knows nothing of operators.
+	tok := ot.idp.token(t, operatorClaims(ot.clock.Now()))
+	assert.Equal(t, http.StatusUnauthorized, ot.do(http.MethodGet, "/v1/review-queues/initial", tok, "", nil).Code)
+}
+
+func TestWithoutOIDCConfiguredTokensFailAsBefore(t *testing.T) {
+	idp := newTestIdP(t, testIssuer)
+	for name, o := range map[string]*CodecOIDC{
+		"not configured": nil,
+		"no audience":    {Issuer: testIssuer, Allowed: []string{testGroup}, HTTPClient: idp.client},
+		"blank allowed":  {Issuer: testIssuer, Audience: testAudience, Allowed: []string{" "}, HTTPClient: idp.client},
+		"no issuer":      {Audience: testAudience, Allowed: []string{testGroup}, HTTPClient: idp.client},
+		"no allowed":     {Issuer: testIssuer, Audience: testAudience, HTTPClient: idp.client},
+	} {
+		ot := oidcCodecServer(t, idp, func(d *Deps) { d.Codec.OIDC = o })
+		_, enc := ot.encrypted(t)
+		rec := ot.do(http.MethodPost, "/codec/decode", idp.token(t, operatorClaims(ot.clock.Now())), testCodecOrigin, payloadsJSON(t, enc))
+		assert.Equal(t, http.StatusUnauthorized, rec.Code, name)
+		assert.Equal(t, CodeUnauthorized, errorCode(t, rec), name)
+		assert.Contains(t, rec.Body.String(), "API key", name)
+		if o != nil {
+			assert.Contains(t, ot.log.String(), "OIDC not enabled", name)
+		}
+	}
+	assert.Zero(t, idp.hits.Load())
+}
+
+func TestOperatorDecodesOnceTheIdPIsReachableAgain(t *testing.T) {
+	idp := newTestIdP(t, testIssuer)
+	idp.down.Store(true)
+	ot := oidcCodecServer(t, idp)
+	plain, enc := ot.encrypted(t)
+	tok := idp.token(t, operatorClaims(ot.clock.Now()))
+
+	// Down at the first request: 503 with Retry-After, readable by the UI.
+	rec := ot.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc))
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+	assert.Equal(t, CodeUnavailable, errorCode(t, rec))
+	assert.Equal(t, "5", rec.Header().Get("Retry-After"))
+	assert.Equal(t, testCodecOrigin, rec.Header().Get("Access-Control-Allow-Origin"))
+	assert.Contains(t, ot.log.String(), "OIDC discovery failed")
+
+	// Within the retry interval the IdP is not asked again: the UI's
+	// parallel requests do not pile up on it.
+	hits := idp.hits.Load()
+	idp.down.Store(false)
+	ot.clock.Advance(2 * time.Second)
+	rec = ot.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc))
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.Equal(t, "3", rec.Header().Get("Retry-After"))
+	assert.Equal(t, hits, idp.hits.Load())
+
+	// A support key works meanwhile.
+	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", ot.key(t, "support", ""), "", payloadsJSON(t, enc)).Code)
+
+	ot.clock.Advance(3 * time.Second)
+	dec := parsePayloads(t, ot.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc)))
+	for i := range plain {
+		assert.True(t, proto.Equal(plain[i], dec[i]), "payload %d", i)
+	}
+	assert.Contains(t, ot.log.String(), "OIDC identity provider discovered")
+
+	// Discovered once: later requests need the IdP only for new keys.
+	hits = idp.hits.Load()
+	idp.down.Store(true)
+	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", idp.token(t, operatorClaims(ot.clock.Now())), "", payloadsJSON(t, enc)).Code)
+	assert.Equal(t, hits, idp.hits.Load())
+}
+
+func TestOperatorTokensAnswer503WhileTheIdPsKeysCannotBeFetched(t *testing.T) {
+	idp := newTestIdP(t, testIssuer)
+	idp.keysDn.Store(true)
+	ot := oidcCodecServer(t, idp)
+	_, enc := ot.encrypted(t)
+	tok := idp.token(t, operatorClaims(ot.clock.Now()))
+	rec := ot.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc))
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+	assert.NotEmpty(t, rec.Header().Get("Retry-After"))
+	assert.Contains(t, ot.log.String(), "JWKS")
+
+	idp.keysDn.Store(false)
+	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc)).Code)
+}
+
+func TestFailedOperatorTokensCountAgainstTheClientsFailureLimit(t *testing.T) {
+	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *Deps) {
+		d.API = config.API{AuthFailureRate: 0.001, AuthFailureBurst: 3}
+	})
+	_, enc := ot.encrypted(t)
+	c := operatorClaims(ot.clock.Now())
+	c["aud"] = "elsewhere"
+	bad := ot.idp.token(t, c)
+	for i := range 3 {
+		assert.Equal(t, http.StatusUnauthorized, ot.do(http.MethodPost, "/codec/decode", bad, "", payloadsJSON(t, enc)).Code, "attempt %d", i)
+	}
+	rec := ot.do(http.MethodPost, "/codec/decode", bad, testCodecOrigin, payloadsJSON(t, enc))
+	assert.Equal(t, http.StatusTooManyRequests, rec.Code)
+	assert.NotEmpty(t, rec.Header().Get("Retry-After"))
+	assert.Equal(t, testCodecOrigin, rec.Header().Get("Access-Control-Allow-Origin"))
+	// The same budget as wrong API keys.
+	assert.Equal(t, http.StatusTooManyRequests, ot.do(http.MethodPost, "/codec/decode", "bfk_0000000000000000_nope", "", payloadsJSON(t, enc)).Code)
+	// A valid token still goes through: only failures are limited.
+	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, operatorClaims(ot.clock.Now())), "", payloadsJSON(t, enc)).Code)
+}
+
+func TestOperatorsAreRateLimitedEachInTheirOwnCodecBucket(t *testing.T) {
+	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *Deps) { d.Codec.RateLimit, d.Codec.RateBurst = 0.001, 2 })
+	body := []byte(`{"payloads": []}`)
+	now := ot.clock.Now()
+	first := ot.idp.token(t, operatorClaims(now))
+	c := operatorClaims(now)
+	c["iat"] = now.Add(-time.Second).Unix() // another token of the same operator
+	again := ot.idp.token(t, c)
+	require.NotEqual(t, first, again)
+	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", first, "", body).Code)
+	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", again, "", body).Code)
+	rec := ot.do(http.MethodPost, "/codec/decode", first, testCodecOrigin, body)
+	assert.Equal(t, http.StatusTooManyRequests, rec.Code, "the bucket is the operator's, whatever the token")
+	assert.Equal(t, testCodecOrigin, rec.Header().Get("Access-Control-Allow-Origin"))
+
+	other := operatorClaims(now)
+	other["sub"] = "another-operator"
+	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, other), "", body).Code)
+}
+
+func TestOperatorTokensAndIdentitiesNeverReachLogsOrMetrics(t *testing.T) {
+	ot := oidcCodecServer(t, newTestIdP(t, testIssuer))
+	_, enc := ot.encrypted(t)
+	now := ot.clock.Now()
+	good := ot.idp.token(t, operatorClaims(now))
+	noGroup := operatorClaims(now)
+	noGroup["groups"] = []string{"staff"}
+	forbidden := ot.idp.token(t, noGroup)
+	wrongAud := operatorClaims(now)
+	wrongAud["aud"] = "elsewhere " + testEmail
+	invalid := ot.idp.token(t, wrongAud)
+
+	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", good, testCodecOrigin, payloadsJSON(t, enc)).Code)
+	assert.Equal(t, http.StatusForbidden, ot.do(http.MethodPost, "/codec/decode", forbidden, testCodecOrigin, payloadsJSON(t, enc)).Code)
+	rec := ot.do(http.MethodPost, "/codec/decode", invalid, testCodecOrigin, payloadsJSON(t, enc))
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	assert.NotContains(t, rec.Body.String(), testEmail, "the refusal does not quote the token")
+	assert.NotContains(t, rec.Header().Get("WWW-Authenticate"), testEmail)
+
+	logs := ot.log.String()
+	assert.Contains(t, logs, "operator token accepted")
+	assert.Contains(t, logs, "operator may not decode")
+	assert.Contains(t, logs, "bearer token rejected")
+	assert.Contains(t, logs, `"operator":"oidc:`, "operators are logged by hash")
+	for _, secret := range []string{testSubject, testEmail, testName, good, forbidden, invalid,
+		strings.Split(good, ".")[1], strings.Split(good, ".")[2], "110101199003071234"} {
+		assert.NotContains(t, logs, secret)
+	}
+
+	m := httptest.NewRecorder()
+	ot.metrics.Handler().ServeHTTP(m, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	require.Equal(t, http.StatusOK, m.Code)
+	assert.Contains(t, m.Body.String(), "/codec/decode")
+	for _, secret := range []string{testSubject, testEmail, testName, "oidc:"} {
+		assert.NotContains(t, m.Body.String(), secret)
+	}
+}
+
+func TestOperatorsUseTemporalsRemoteCodecClientLikeTheWebUI(t *testing.T) {
+	ot := oidcCodecServer(t, newTestIdP(t, testIssuer))
+	plain, enc := ot.encrypted(t)
+	client := http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		rec := httptest.NewRecorder()
+		ot.h.ServeHTTP(rec, r)
+		return rec.Result(), nil
+	})}
+	tok := ot.idp.token(t, operatorClaims(ot.clock.Now()))
+	remote := converter.NewRemotePayloadCodec(converter.RemotePayloadCodecOptions{
+		Endpoint: "http://codec.test/codec", Client: client,
+		ModifyRequest: func(r *http.Request) error {
+			r.Header.Set("X-Namespace", "default")
+			r.Header.Set("Authorization", "Bearer "+tok)
+			return nil
+		}})
+	dec, err := remote.Decode(enc)
+	require.NoError(t, err)
+	for i := range plain {
+		assert.True(t, proto.Equal(plain[i], dec[i]), "payload %d", i)
+	}
+}
+
+func TestConcurrentFirstRequestsDiscoverTheIdPOnce(t *testing.T) {
+	idp := newTestIdP(t, testIssuer)
+	ot := oidcCodecServer(t, idp)
+	tok := idp.token(t, operatorClaims(ot.clock.Now()))
+	var wg sync.WaitGroup
+	codes := make([]int, 20)
+	for i := range codes {
+		wg.Go(func() {
+			codes[i] = ot.do(http.MethodPost, "/codec/decode", tok, "", []byte(`{"payloads": []}`)).Code
+		})
+	}
+	wg.Wait()
+	for i, code := range codes {
+		assert.Equal(t, http.StatusOK, code, "request %d", i)
+	}
+	assert.Equal(t, 1, strings.Count(ot.log.String(), "OIDC identity provider discovered"))
+	assert.LessOrEqual(t, idp.hits.Load(), int32(3), "one discovery and one JWKS fetch (maybe two)")
+}
+
+func TestCodecServerServesOnlyTheCodecAndItsHealth(t *testing.T) {
+	idp := newTestIdP(t, testIssuer)
+	keys, err := codec.ParseKeys(testenv.PayloadKeys)
+	require.NoError(t, err)
+	db := testenv.SQLiteDB(t)
+	dbDown := atomic.Bool{}
+	var buf bytes.Buffer
+	h, err := NewCodecServer(CodecServerDeps{
+		Codec: CodecOptions{Codec: codec.New(keys), Origins: []string{testCodecOrigin},
+			OIDC: &CodecOIDC{Issuer: testIssuer, Audience: testAudience, Allowed: []string{testGroup}, HTTPClient: idp.client}},
+		APIKeys: failingKeys{db: dbDown.Load, keys: storeKeys(db)},
+		Checks: map[string]func(context.Context) error{"database": func(ctx context.Context) error {
+			if dbDown.Load() {
+				return errors.New("down")
+			}
+			return db.Ping(ctx)
+		}},
+		Log: slog.New(slog.NewJSONHandler(&buf, nil)),
+	})
+	require.NoError(t, err)
+	ct := codecTest{h: h, db: db, log: &buf}
+
+	assert.Equal(t, http.StatusOK, ct.do(http.MethodGet, "/healthz", "", "", nil).Code)
+	rec := ct.do(http.MethodGet, "/readyz", "", "", nil)
+	assert.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.JSONEq(t, `{"status":"ready","checks":{"database":"ok","identity_provider":"ok"}}`, rec.Body.String())
+	for _, target := range []string{"/v1/filings", "/v1/openapi.json", "/metrics", "/webhooks/bureau"} {
+		assert.Equal(t, http.StatusNotFound, ct.do(http.MethodGet, target, "", "", nil).Code, target)
+	}
+
+	keysRing, _ := codec.ParseKeys(testenv.PayloadKeys)
+	plain := samplePayloads(t)
+	enc, err := codec.New(keysRing).Encode(plain)
+	require.NoError(t, err)
+	key := ct.key(t, "support", "")
+	assert.Equal(t, http.StatusOK, ct.do(http.MethodPost, "/codec/decode", key, "", payloadsJSON(t, enc)).Code)
+	tok := idp.token(t, operatorClaims(time.Now()))
+	assert.Equal(t, http.StatusOK, ct.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc)).Code)
+
+	// The database goes down: operators still decode, a key checked before
+	// still works, an unknown one answers 503; /readyz names the database.
+	dbDown.Store(true)
+	assert.Equal(t, http.StatusOK, ct.do(http.MethodPost, "/codec/decode", tok, "", payloadsJSON(t, enc)).Code)
+	assert.Equal(t, http.StatusOK, ct.do(http.MethodPost, "/codec/decode", key, "", payloadsJSON(t, enc)).Code)
+	other := ct.key(t, "support", "")
+	assert.Equal(t, http.StatusServiceUnavailable, ct.do(http.MethodPost, "/codec/decode", other, "", payloadsJSON(t, enc)).Code)
+	rec = ct.do(http.MethodGet, "/readyz", "", "", nil)
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.Contains(t, rec.Body.String(), `"database":"unavailable"`)
+
+	_, err = NewCodecServer(CodecServerDeps{APIKeys: storeKeys(db), Log: slog.New(slog.DiscardHandler)})
+	assert.Error(t, err, "a codec server without a codec")
+}
+
+func storeKeys(db *store.DB) APIKeyStore { return store.NewAPIKeys(db) }
+
+// failingKeys fails like a database that is down while down() is true.
+type failingKeys struct {
+	db   func() bool
+	keys APIKeyStore
+}
+
+func (f failingKeys) Get(ctx context.Context, id string) (store.APIKey, error) {
+	if f.db() {
+		return store.APIKey{}, errors.New("database is down")
+	}
+	return f.keys.Get(ctx, id)
+}

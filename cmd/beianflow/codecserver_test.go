@@ -1,0 +1,324 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/sdk/converter"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/beianflow/beianflow/apikeys"
+	"github.com/beianflow/beianflow/codec"
+	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/internal/testenv"
+	"github.com/beianflow/beianflow/store"
+)
+
+const (
+	codecServerOrigin  = "https://temporal.example.test"
+	codecServerSubject = "9b2f-operator-subject-0042"
+	codecServerEmail   = "wang.fang@example.test"
+)
+
+// syncBuffer collects the server's logs while it runs.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// idpServer is an OIDC identity provider on a loopback port: discovery and
+// the JWKS of a key generated here.
+type idpServer struct {
+	*httptest.Server
+	key *rsa.PrivateKey
+}
+
+func startIdP(t *testing.T) *idpServer {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	idp := &idpServer{key: key}
+	idp.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/.well-known/openid-configuration":
+			_ = json.NewEncoder(w).Encode(map[string]any{"issuer": idp.URL, "jwks_uri": idp.URL + "/keys",
+				"authorization_endpoint": idp.URL + "/auth", "token_endpoint": idp.URL + "/token"})
+		case "/keys":
+			_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
+				{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(idp.Close)
+	return idp
+}
+
+func (idp *idpServer) token(t *testing.T, groups ...string) string {
+	t.Helper()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: idp.key, KeyID: "k1"}}, nil)
+	require.NoError(t, err)
+	now := time.Now()
+	tok, err := jwt.Signed(signer).Claims(map[string]any{
+		"iss": idp.URL, "sub": codecServerSubject, "aud": "temporal-ui", "email": codecServerEmail,
+		"iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(), "groups": groups,
+	}).Serialize()
+	require.NoError(t, err)
+	return tok
+}
+
+// noDial listens where Temporal or S3 would be and records any connection.
+func noDial(t *testing.T) (addr string, dialed *atomic.Bool) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	dialed = &atomic.Bool{}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			dialed.Store(true)
+			_ = c.Close()
+		}
+	}()
+	return ln.Addr().String(), dialed
+}
+
+type runningCodecServer struct {
+	base string
+	logs *syncBuffer
+	stop func() error
+}
+
+// startCodecServer runs `beianflow codec-server` with env on a free port
+// until stop, which shuts it down as SIGTERM would.
+func startCodecServer(t *testing.T, env map[string]string) runningCodecServer {
+	t.Helper()
+	addr, err := testenv.FreeAddr()
+	require.NoError(t, err)
+	env["BEIANFLOW_CODEC_LISTEN"] = addr
+	env["BEIANFLOW_PAYLOAD_KEYS"] = testenv.PayloadKeys
+	env["BEIANFLOW_LOG_FORMAT"] = "json"
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	logs := &syncBuffer{}
+	log := cfg.Logger(logs)
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan net.Addr, 1)
+	errc := make(chan error, 1)
+	go func() { errc <- runCodecServer(ctx, cfg, log, ready) }()
+	select {
+	case a := <-ready:
+		require.Equal(t, addr, a.String())
+	case err := <-errc:
+		cancel()
+		t.Fatalf("codec-server did not start: %v\n%s", err, logs.String())
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatalf("codec-server did not start in time:\n%s", logs.String())
+	}
+	stopped := false
+	stop := func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(30 * time.Second):
+			return context.DeadlineExceeded
+		}
+	}
+	t.Cleanup(func() { _ = stop() })
+	return runningCodecServer{base: "http://" + addr, logs: logs, stop: stop}
+}
+
+func (s runningCodecServer) post(t *testing.T, op, auth string, payloads []*commonpb.Payload) *http.Response {
+	t.Helper()
+	body, err := protojson.Marshal(&commonpb.Payloads{Payloads: payloads})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, s.base+"/codec/"+op, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Namespace", "default")
+	req.Header.Set("Origin", codecServerOrigin)
+	if auth != "" {
+		req.Header.Set("Authorization", "Bearer "+auth)
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = res.Body.Close() })
+	return res
+}
+
+func decodedPayloads(t *testing.T, res *http.Response) []*commonpb.Payload {
+	t.Helper()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode, string(b))
+	var out commonpb.Payloads
+	require.NoError(t, protojson.Unmarshal(b, &out))
+	return out.Payloads
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// encryptedPayloads are what a worker writes into Temporal.
+func encryptedPayloads(t *testing.T) (plain, enc []*commonpb.Payload) {
+	t.Helper()
+	p, err := converter.GetDefaultDataConverter().ToPayloads(map[string]string{"id_number": "110101199003071234"}, "filing-1")
+	require.NoError(t, err)
+	keys, err := codec.ParseKeys(testenv.PayloadKeys)
+	require.NoError(t, err)
+	enc, err = codec.New(keys).Encode(p.Payloads)
+	require.NoError(t, err)
+	return p.Payloads, enc
+}
+
+func assertDecoded(t *testing.T, plain, dec []*commonpb.Payload) {
+	t.Helper()
+	require.Len(t, dec, len(plain))
+	for i := range plain {
+		assert.True(t, proto.Equal(plain[i], dec[i]), "payload %d", i)
+	}
+}
+
+func TestCodecServerDecodesForSupportKeysAndSignedInOperators(t *testing.T) {
+	ctx := context.Background()
+	dbURL, drop, err := testenv.Postgres(ctx)
+	require.NoError(t, err)
+	t.Cleanup(drop)
+	db := testenv.OpenDB(t, dbURL, "")
+	key, err := apikeys.Issue(ctx, store.NewAPIKeys(db), "support", "", "codec-server test", time.Now())
+	require.NoError(t, err)
+	reviewer, err := apikeys.Issue(ctx, store.NewAPIKeys(db), "reviewer", "", "codec-server test", time.Now())
+	require.NoError(t, err)
+	idp := startIdP(t)
+	temporalAddr, temporalDialed := noDial(t)
+	s3Addr, s3Dialed := noDial(t)
+
+	srv := startCodecServer(t, map[string]string{
+		"DATABASE_URL":                  dbURL,
+		"TEMPORAL_ADDRESS":              temporalAddr,
+		"S3_ENDPOINT":                   "http://" + s3Addr,
+		"BEIANFLOW_CODEC_ORIGINS":       codecServerOrigin,
+		"BEIANFLOW_CODEC_OIDC_ISSUER":   idp.URL,
+		"BEIANFLOW_CODEC_OIDC_AUDIENCE": "temporal-ui",
+		"BEIANFLOW_CODEC_OIDC_ALLOWED":  "beianflow-operators",
+	})
+	code, _ := get(t, srv.base+"/healthz")
+	assert.Equal(t, http.StatusOK, code)
+	require.Eventually(t, func() bool { code, _ := get(t, srv.base+"/readyz"); return code == http.StatusOK }, 20*time.Second, 100*time.Millisecond)
+	_, body := get(t, srv.base+"/readyz")
+	assert.JSONEq(t, `{"status":"ready","checks":{"database":"ok","identity_provider":"ok"}}`, body)
+
+	plain, enc := encryptedPayloads(t)
+	res := srv.post(t, "decode", key.Token, enc)
+	assert.Equal(t, codecServerOrigin, res.Header.Get("Access-Control-Allow-Origin"))
+	assertDecoded(t, plain, decodedPayloads(t, res))
+	assertDecoded(t, plain, decodedPayloads(t, srv.post(t, "decode", idp.token(t, "staff", "beianflow-operators"), enc)))
+
+	assert.Equal(t, http.StatusForbidden, srv.post(t, "decode", reviewer.Token, enc).StatusCode)
+	assert.Equal(t, http.StatusForbidden, srv.post(t, "decode", idp.token(t, "staff"), enc).StatusCode)
+	res = srv.post(t, "decode", "", enc)
+	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
+	assert.Equal(t, codecServerOrigin, res.Header.Get("Access-Control-Allow-Origin"))
+
+	// Only the codec: the API's routes are not here.
+	code, _ = get(t, srv.base+"/v1/openapi.json")
+	assert.Equal(t, http.StatusNotFound, code)
+
+	require.NoError(t, srv.stop(), "graceful shutdown")
+	assert.False(t, temporalDialed.Load(), "the codec server never dials Temporal")
+	assert.False(t, s3Dialed.Load(), "the codec server never dials S3")
+	logs := srv.logs.String()
+	assert.Contains(t, logs, "database ready")
+	assert.Contains(t, logs, "operator token accepted")
+	for _, secret := range []string{codecServerSubject, codecServerEmail, key.Token, "110101199003071234"} {
+		assert.NotContains(t, logs, secret)
+	}
+}
+
+func TestCodecServerServesOperatorsWhileTheDatabaseIsDown(t *testing.T) {
+	idp := startIdP(t)
+	down, err := testenv.FreeAddr() // nothing listens here
+	require.NoError(t, err)
+	srv := startCodecServer(t, map[string]string{
+		"DATABASE_URL":                  "postgres://postgres@" + down + "/beianflow?sslmode=disable&connect_timeout=1",
+		"BEIANFLOW_CODEC_OIDC_ISSUER":   idp.URL,
+		"BEIANFLOW_CODEC_OIDC_AUDIENCE": "temporal-ui",
+		"BEIANFLOW_CODEC_OIDC_ALLOWED":  "beianflow-operators",
+	})
+	code, _ := get(t, srv.base+"/healthz")
+	assert.Equal(t, http.StatusOK, code)
+	code, body := get(t, srv.base+"/readyz")
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.JSONEq(t, `{"status":"not_ready","checks":{"database":"unavailable","identity_provider":"ok"}}`, body)
+
+	plain, enc := encryptedPayloads(t)
+	assertDecoded(t, plain, decodedPayloads(t, srv.post(t, "decode", idp.token(t, "beianflow-operators"), enc)))
+	// An API key cannot be checked: 503, as on the API while its database is down.
+	res := srv.post(t, "decode", "bfk_0123456789abcdef_"+strings.Repeat("ab", 32), enc)
+	assert.Equal(t, http.StatusServiceUnavailable, res.StatusCode)
+	require.NoError(t, srv.stop())
+}
+
+func TestCodecServerCommandChecksItsConfiguration(t *testing.T) {
+	err := run([]string{"codec-server"}, io.Discard, func(k string) string {
+		return map[string]string{"BEIANFLOW_CODEC_OIDC_ISSUER": "https://sso.example.test"}[k]
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "BEIANFLOW_CODEC_OIDC_AUDIENCE is required")
+	assert.Contains(t, err.Error(), "BEIANFLOW_CODEC_OIDC_ALLOWED is required")
+
+	err = run([]string{"codec-server"}, io.Discard, func(string) string { return "" })
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "BEIANFLOW_PAYLOAD_KEYS", "no payload keys, no codec server")
+
+	var out bytes.Buffer
+	require.NoError(t, run([]string{"help"}, &out, func(string) string { return "" }))
+	assert.Contains(t, out.String(), "codec-server")
+}

@@ -62,8 +62,9 @@ type subjectIdentity struct {
 }
 
 // filingResponse is a filing's state as callers see it. Source says whether
-// it is live from the workflow or from the read model (closed filings, or
-// Temporal unreachable).
+// it is live from the workflow, the state an ended filing's workflow
+// returned, or from the read model (filings that ended abnormally or whose
+// history Temporal no longer holds, or Temporal unreachable).
 type filingResponse struct {
 	workflows.FilingState
 	WorkflowID string `json:"workflow_id"`
@@ -377,6 +378,15 @@ func (s *server) answerFiling(c echo.Context, id string) error {
 	st, err := s.client.State(ctx, id)
 	if err == nil {
 		return c.JSON(http.StatusOK, s.live(st))
+	}
+	if errors.Is(err, filings.ErrClosed) {
+		// The final state has what the read model does not keep: the
+		// filing number, the timeline, the references.
+		final, ferr := s.client.Final(ctx, id)
+		if ferr == nil {
+			return c.JSON(http.StatusOK, filingResponse{FilingState: final, WorkflowID: workflows.WorkflowID(id), Source: "workflow_result"})
+		}
+		s.Log.DebugContext(ctx, "no final state; answering from the read model", "filing_id", id, "err", ferr)
 	}
 	if !errors.Is(err, filings.ErrNotFound) && !errors.Is(err, filings.ErrClosed) {
 		// Temporal is unreachable or failing: the read model still answers.

@@ -100,6 +100,29 @@ func (c *Client) exists(ctx context.Context, filingID string) bool {
 	return err == nil
 }
 
+// Final returns the state a filing ended with (its workflow's result): the
+// filing number, the timeline and the references that the read model does
+// not keep. Temporal sends only the closing event. A filing still running,
+// one that did not end normally (terminated, failed) and one whose history
+// Temporal no longer holds are errors; the caller reads the read model.
+func (c *Client) Final(ctx context.Context, filingID string) (workflows.FilingState, error) {
+	var st workflows.FilingState
+	if _, err := uuid.Parse(filingID); err != nil {
+		return st, ErrNotFound
+	}
+	d, err := c.Temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(filingID), "")
+	if err != nil {
+		return st, fmt.Errorf("filings: describe %s: %w", filingID, err)
+	}
+	if d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+		return st, fmt.Errorf("filings: %s has not completed (%s)", filingID, d.GetWorkflowExecutionInfo().GetStatus())
+	}
+	if err := c.Temporal.GetWorkflow(ctx, workflows.WorkflowID(filingID), "").Get(ctx, &st); err != nil {
+		return st, fmt.Errorf("filings: result of %s: %w", filingID, err)
+	}
+	return st, nil
+}
+
 // State returns the live state of a running filing. A closed filing is
 // ErrClosed (the caller reads the read model: querying it would replay its
 // whole history on a worker).

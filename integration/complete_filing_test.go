@@ -178,8 +178,12 @@ func TestCompleteFilingFromCreationToFilingNumber(t *testing.T) {
 	assert.Regexp(t, regexp.MustCompile(`^浙ICP备\d{8}号-\d+$`), result.Bureau.FilingNumber)
 	assert.Equal(t, 1, result.Bureau.Submissions)
 	assert.Contains(t, result.NextSteps, "public_security_filing_30_days")
+	// A closed filing answers with the state its workflow ended with: the
+	// backend reads the filing number there.
 	final := get(t, "/v1/filings/"+id)
-	assert.Equal(t, "read_model", final.Body["source"], "a closed filing is served from the read model")
+	assert.Equal(t, "workflow_result", final.Body["source"])
+	assert.Equal(t, result.Bureau.FilingNumber, final.Body["bureau"].(map[string]any)["filing_number"])
+	assert.NotEmpty(t, final.Body["timeline"])
 	row, err := store.NewFilings(sys.app.DB).Get(context.Background(), id)
 	require.NoError(t, err)
 	assert.Equal(t, "approved", row.Stage)

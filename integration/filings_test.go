@@ -73,7 +73,7 @@ func TestNewFilingIsStartedRecordedAndReadableThroughTheAPI(t *testing.T) {
 	}, 10*time.Second, 100*time.Millisecond)
 }
 
-func TestCancelledFilingIsServedFromTheReadModel(t *testing.T) {
+func TestCancelledFilingIsServedFromTheStateItEndedWith(t *testing.T) {
 	id := createFiling(t, "acc-1002", "SH", "example.com")
 	waitStage(t, id, "information")
 
@@ -91,11 +91,12 @@ func TestCancelledFilingIsServedFromTheReadModel(t *testing.T) {
 		assert.True(c, found, "%s", trail.Raw)
 	}, 10*time.Second, 50*time.Millisecond)
 
-	// The workflow has closed: state now comes from the read model.
+	// The workflow has closed: the state comes from its result (from the
+	// read model once Temporal no longer holds it).
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		st := get(t, "/v1/filings/"+id)
 		assert.Equal(c, http.StatusOK, st.Status)
-		assert.Equal(c, "read_model", st.Body["source"])
+		assert.Equal(c, "workflow_result", st.Body["source"])
 		assert.Equal(c, "cancelled", st.Body["stage"])
 	}, 10*time.Second, 50*time.Millisecond)
 

@@ -89,7 +89,8 @@ func TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes(t *testing.T) {
 	// The filing really ended approved, as the API says.
 	res := getJSON(t, base+"/v1/filings/"+link[1], backendKey)
 	assert.Equal(t, "approved", res["stage"])
-	assert.Equal(t, "read_model", res["source"], "a closed filing")
+	assert.Equal(t, "workflow_result", res["source"], "a closed filing: the state it ended with")
+	assert.Regexp(t, `浙ICP备\d{8}号-1`, res["bureau"].(map[string]any)["filing_number"], "with its filing number")
 }
 
 func postFiling(t *testing.T, base, key, sandbox string) (status int, code, field string) {

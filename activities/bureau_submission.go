@@ -21,6 +21,11 @@ type SubmitToBureauRequest struct {
 	Round                 int    `json:"round"`
 	SMSRequired           bool   `json:"sms_required"`
 	ReviewMaxBusinessDays int    `json:"review_max_business_days"`
+	// TimeScale is the filing's own time scale when it is not 1 (0
+	// otherwise, and then left out, so a production filing's input is as
+	// before): a hint for the sandbox bureau, which a real gateway never
+	// sees (bureau.Submission.SandboxTimeScale).
+	TimeScale float64 `json:"time_scale,omitempty"`
 }
 
 // BureauReceipt is the bureau's acknowledgement of a submission.
@@ -46,6 +51,7 @@ func (a *Activities) SubmitToBureau(ctx context.Context, r SubmitToBureauRequest
 		SMSRequired:           r.SMSRequired,
 		ReviewMaxBusinessDays: r.ReviewMaxBusinessDays,
 		Application:           app,
+		SandboxTimeScale:      r.TimeScale,
 	})
 	if err != nil {
 		return BureauReceipt{}, fmt.Errorf("submit filing %s round %d: %w", r.FilingID, r.Round, err)

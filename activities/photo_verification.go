@@ -20,6 +20,11 @@ const ErrTypeUndeliverable = "Undeliverable"
 type ShipBackdropRequest struct {
 	FilingID          string `json:"filing_id"`
 	AddressRevisionID string `json:"address_revision_id"`
+	// TimeScale is the filing's own time scale when it is not 1 (0
+	// otherwise, and then left out, so a production filing's input is as
+	// before): a hint for the sandbox courier, which a real courier never
+	// sees (courier.Shipment.SandboxTimeScale).
+	TimeScale float64 `json:"time_scale,omitempty"`
 }
 
 // ShipmentTracking is what the workflow records of a shipment.
@@ -45,10 +50,11 @@ func (a *Activities) ShipBackdrop(ctx context.Context, r ShipBackdropRequest) (S
 		return ShipmentTracking{}, fmt.Errorf("ship backdrop for filing %s: %w", r.FilingID, err)
 	}
 	t, err := a.Courier.CreateShipment(ctx, courier.Shipment{
-		IdempotencyKey: "backdrop/" + r.FilingID,
-		FilingID:       r.FilingID,
-		Recipient:      to.Recipient,
-		Address:        to.Address,
+		IdempotencyKey:   "backdrop/" + r.FilingID,
+		FilingID:         r.FilingID,
+		Recipient:        to.Recipient,
+		Address:          to.Address,
+		SandboxTimeScale: r.TimeScale,
 	})
 	if errors.Is(err, courier.ErrUndeliverable) {
 		code := "address_undeliverable"

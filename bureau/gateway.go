@@ -13,7 +13,9 @@
 // [Sandbox] implements Gateway for `make run` and the tests. It keeps its
 // state in the sandbox_bureau_submissions table, so it survives restarts, and
 // it schedules every outcome when a submission arrives, driven by an
-// injectable clock and compressed by a time scale (see [SandboxOptions]):
+// injectable clock and compressed by a time scale: the submission's own
+// [Submission.SandboxTimeScale] when it carries one (a filing with its own
+// scale, such as `make demo`'s), else [SandboxOptions.TimeScale]:
 //
 //   - With SMSRequired the submission starts in [StateSMSPending]; the
 //     sandbox applicant verifies SMSDelay later, and review starts.
@@ -79,6 +81,12 @@ type Submission struct {
 	// Application is the full application. It is personal data: never log
 	// it.
 	Application filing.Application
+	// SandboxTimeScale is the filing's own time scale, a hint for the
+	// sandbox: when positive, the sandbox compresses this submission's
+	// delays (SMS, review) by it instead of SandboxOptions.TimeScale; 0 is
+	// no hint. It is honoured only by the sandbox; real partners never see
+	// it (the clients send it only when it is set and not 1).
+	SandboxTimeScale float64
 }
 
 // Receipt acknowledges a submission.

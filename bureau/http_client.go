@@ -34,8 +34,9 @@ func NewHTTPClient(baseURL string, opts HTTPOptions) *HTTPClient {
 }
 
 // Submit implements Gateway: POST /submissions with the Idempotency-Key
-// header. A submission without key is refused before anything is sent:
-// without it a retry could submit twice.
+// header, and HeaderSandboxTimeScale when s carries a hint other than 1. A
+// submission without key is refused before anything is sent: without it a
+// retry could submit twice.
 func (c *HTTPClient) Submit(ctx context.Context, s Submission) (Receipt, error) {
 	op := "submit filing " + s.FilingID
 	if s.IdempotencyKey == "" {
@@ -45,7 +46,7 @@ func (c *HTTPClient) Submit(ctx context.Context, s Submission) (Receipt, error) 
 	if err != nil {
 		return Receipt{}, fmt.Errorf("bureau: %s: encode: %w", op, err)
 	}
-	a, err := c.c.Call(ctx, op, http.MethodPost, "/submissions", s.IdempotencyKey, body)
+	a, err := c.c.CallWithHeader(ctx, op, http.MethodPost, "/submissions", s.IdempotencyKey, body, httpcall.SandboxTimeScale(s.SandboxTimeScale))
 	if err != nil {
 		return Receipt{}, err
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+
+	"github.com/beianflow/beianflow/internal/httpcall"
 )
 
 // maxRequestBytes caps a submission body. An application with every field
@@ -17,6 +19,9 @@ const maxRequestBytes = 1 << 20
 //
 //	POST /submissions               201 new, 200 same key again, 400, 409, 413, 422, 503
 //	GET  /submissions/{receipt_id}  200, 404, 503
+//
+// POST /submissions honours HeaderSandboxTimeScale (400
+// invalid_time_scale unless a positive number).
 func NewSandboxServer(sb *Sandbox) http.Handler {
 	s := &sandboxServer{sb: sb}
 	mux := http.NewServeMux()
@@ -28,6 +33,11 @@ func NewSandboxServer(sb *Sandbox) http.Handler {
 type sandboxServer struct{ sb *Sandbox }
 
 func (s *sandboxServer) submit(w http.ResponseWriter, r *http.Request) {
+	scale, ok := httpcall.ParseSandboxTimeScale(r.Header.Get(HeaderSandboxTimeScale))
+	if !ok {
+		writeError(w, http.StatusBadRequest, codeInvalidTimeScale, HeaderSandboxTimeScale+" must be a positive number")
+		return
+	}
 	var body submissionBody
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes)).Decode(&body); err != nil {
 		var tooLarge *http.MaxBytesError
@@ -40,7 +50,9 @@ func (s *sandboxServer) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	// The sandbox refuses an empty key as an invalid submission, which is
 	// what a missing header is.
-	rc, created, err := s.sb.submit(r.Context(), body.submission(r.Header.Get(HeaderIdempotencyKey)))
+	sub := body.submission(r.Header.Get(HeaderIdempotencyKey))
+	sub.SandboxTimeScale = scale
+	rc, created, err := s.sb.submit(r.Context(), sub)
 	switch {
 	case errors.Is(err, ErrInvalidSubmission):
 		// The sandbox's messages name fields and codes, never values.

@@ -2,9 +2,12 @@ package bureau_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -232,4 +235,133 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 		assert.Contains(t, err.Error(), "HTTP 503")
 		assert.Less(t, time.Since(start), time.Second)
 	})
+}
+
+// hintRecorder wraps the sandbox server: it keeps the sandbox hint header
+// of every request and answers the first failFirst with 503 after the
+// sandbox acted.
+type hintRecorder struct {
+	next      http.Handler
+	failFirst int
+
+	mu    sync.Mutex
+	hints []string
+}
+
+func (h *hintRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	h.hints = append(h.hints, r.Method+" "+r.Header.Get(bureau.HeaderSandboxTimeScale))
+	n := len(h.hints)
+	h.mu.Unlock()
+	if n <= h.failFirst {
+		h.next.ServeHTTP(httptest.NewRecorder(), r)
+		w.Header().Set("Retry-After", "0")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	h.next.ServeHTTP(w, r)
+}
+
+func (h *hintRecorder) sent() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.hints...)
+}
+
+func TestSandboxTimeScaleTravelsInItsHeader(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(monday)
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now}) // real time
+		rec := &hintRecorder{next: bureau.NewSandboxServer(sb), failFirst: 1}
+		own := &http.Client{Timeout: 5 * time.Second}
+		opts := quick
+		opts.Client = own
+		client := bureau.NewHTTPClient(serve(t, rec).URL, opts)
+		assert.Nil(t, own.Transport, "the caller's client is left alone")
+
+		hinted := submission("k1", "f1", false)
+		hinted.SandboxTimeScale = 8640
+		fast, err := client.Submit(ctx, hinted)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"POST 8640", "POST 8640"}, rec.sent(), "every attempt carries the hint")
+
+		// Real time (1) and no hint send no header: real partners never see it.
+		var plain []bureau.Receipt
+		for i, hint := range []float64{0, 1} {
+			s := submission(fmt.Sprintf("k-plain-%d", i), fmt.Sprintf("f-plain-%d", i), false)
+			s.SandboxTimeScale = hint
+			r, err := client.Submit(ctx, s)
+			require.NoError(t, err)
+			plain = append(plain, r)
+		}
+		half := submission("k-half", "f-half", false)
+		half.SandboxTimeScale = 0.5
+		_, err = client.Submit(ctx, half)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"POST 8640", "POST 8640", "POST ", "POST ", "POST 0.5"}, rec.sent())
+
+		// The sandbox followed the hint: 72 hours in 30 seconds.
+		clk.Set(monday.Add(30 * time.Second))
+		st, err := client.Status(ctx, fast.ReceiptID)
+		require.NoError(t, err)
+		assert.Equal(t, bureau.StateApproved, st.State)
+		for _, r := range plain {
+			st, err := client.Status(ctx, r.ReceiptID)
+			require.NoError(t, err)
+			assert.Equal(t, bureau.StateUnderReview, st.State)
+		}
+		assert.Equal(t, "GET ", rec.sent()[len(rec.sent())-1], "polls carry no hint")
+	})
+}
+
+func TestSandboxServerRefusesABadTimeScale(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
+		srv := serve(t, bureau.NewSandboxServer(sb))
+		post := func(hint string) (int, string) {
+			body := `{"filing_id":"f1","province":"ZJ","filing_type":"new_website_elsewhere","sms_required":false,"application":{}}`
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/submissions", strings.NewReader(body))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set(bureau.HeaderIdempotencyKey, "k1")
+			req.Header.Set(bureau.HeaderSandboxTimeScale, hint)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer res.Body.Close()
+			var e struct{ Code string }
+			_ = json.NewDecoder(res.Body).Decode(&e)
+			return res.StatusCode, e.Code
+		}
+		for _, hint := range []string{"fast", "0", "-8640", "NaN", "Inf", "1e400", "8640s"} {
+			status, code := post(hint)
+			assert.Equal(t, http.StatusBadRequest, status, hint)
+			assert.Equal(t, "invalid_time_scale", code, hint)
+		}
+		recs, err := sb.Submissions(context.Background(), "f1")
+		require.NoError(t, err)
+		assert.Empty(t, recs, "nothing was submitted")
+
+		status, _ := post("8640")
+		assert.Equal(t, http.StatusCreated, status)
+
+		// A gateway that refuses the hint refuses the submission: a caller
+		// bug, not retried.
+		refusing := &flaky{next: hintRefuser{}}
+		hinted := submission("k2", "f2", false)
+		hinted.SandboxTimeScale = 8640
+		_, err = bureau.NewHTTPClient(serve(t, refusing).URL, quick).Submit(context.Background(), hinted)
+		require.ErrorIs(t, err, bureau.ErrInvalidSubmission)
+		assert.Contains(t, err.Error(), "HTTP 400 invalid_time_scale")
+		assert.Equal(t, 1, refusing.count())
+	})
+}
+
+// hintRefuser answers every request as the sandbox answers a bad hint.
+type hintRefuser struct{}
+
+func (hintRefuser) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadRequest)
+	_, _ = w.Write([]byte(`{"code":"invalid_time_scale","message":"X-Sandbox-Time-Scale must be a positive number"}`))
 }

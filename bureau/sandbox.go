@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"time"
 
 	"gorm.io/gorm"
@@ -23,7 +24,8 @@ type SandboxOptions struct {
 	Now func() time.Time
 	// TimeScale compresses every sandbox delay: each is divided by it.
 	// 1 (the default, also for zero, negative or NaN) is real time; 1440
-	// lets one real minute stand for one day.
+	// lets one real minute stand for one day. A submission that carries
+	// its own Submission.SandboxTimeScale is compressed by that instead.
 	TimeScale float64
 	// SMSDelay is how long after submission the sandbox applicant completes
 	// SMS verification, before scaling; default 10 minutes.
@@ -68,7 +70,10 @@ func NewSandbox(db *store.DB, opts SandboxOptions) *Sandbox {
 
 // SubmissionRecord is a row of sandbox_bureau_submissions: one submission
 // and the outcome the sandbox scheduled for it on arrival. It holds no
-// personal data.
+// personal data. The time scale the schedule was compressed by (the
+// submission's hint or SandboxOptions.TimeScale) needs no column: the row
+// holds the scheduled instants themselves, so a restarted sandbox, whatever
+// its options, keeps the course fixed on arrival.
 type SubmissionRecord struct {
 	IdempotencyKey string `gorm:"column:idempotency_key;primaryKey"`
 	ReceiptID      string `gorm:"column:receipt_id"`
@@ -119,6 +124,7 @@ func (sb *Sandbox) submit(ctx context.Context, s Submission) (Receipt, bool, err
 	created := false
 	// Only these flags leave the application; the rest of it is dropped here.
 	m := findMarkers(s.Application)
+	scale := sb.timeScale(s.SandboxTimeScale)
 	for try := 0; ; try++ {
 		rec, err := sb.byKey(ctx, s.IdempotencyKey)
 		switch {
@@ -135,7 +141,7 @@ func (sb *Sandbox) submit(ctx context.Context, s Submission) (Receipt, bool, err
 		if err != nil {
 			return Receipt{}, false, err
 		}
-		rec = sb.schedule(s, province, m, earlier, sb.now())
+		rec = sb.schedule(s, province, m, earlier, sb.now(), scale)
 		// DO NOTHING on any unique conflict, then the next turn re-reads by
 		// key: a concurrent call with the same key won (return its row), or
 		// one with another key took this attempt number (schedule again).
@@ -147,7 +153,8 @@ func (sb *Sandbox) submit(ctx context.Context, s Submission) (Receipt, bool, err
 			created = true
 			sb.opts.Logger.InfoContext(ctx, "bureau sandbox: submission received",
 				"filing_id", rec.FilingID, "receipt_id", rec.ReceiptID, "attempt", rec.Attempt,
-				"province", rec.Province, "sms_required", rec.SMSRequired, "decision", rec.Decision)
+				"province", rec.Province, "sms_required", rec.SMSRequired, "decision", rec.Decision,
+				"time_scale", scale, "decides_at", rec.DecidedAt)
 		}
 	}
 }
@@ -181,6 +188,15 @@ func (sb *Sandbox) byKey(ctx context.Context, key string) (SubmissionRecord, err
 	var rec SubmissionRecord
 	err := sb.db.Gorm.WithContext(ctx).Where("idempotency_key = ?", key).Take(&rec).Error
 	return rec, err
+}
+
+// timeScale is the scale a submission's schedule is compressed by: its
+// own hint when that is a positive finite number, else the sandbox's.
+func (sb *Sandbox) timeScale(hint float64) float64 {
+	if hint > 0 && !math.IsInf(hint, 1) {
+		return hint
+	}
+	return sb.opts.TimeScale
 }
 
 // now truncates to microseconds, the precision PostgreSQL stores, so that a

@@ -3,6 +3,7 @@ package bureau_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 	"testing"
 	"time"
@@ -317,6 +318,82 @@ func TestNoPersonalDataIsStored(t *testing.T) {
 			for _, secret := range []string{leaderName, leaderID, leaderPhone, websiteName} {
 				assert.NotContains(t, fmt.Sprint(v), secret, "column %s", col)
 			}
+		}
+	})
+}
+
+func TestSubmissionsOwnTimeScaleDecidesItSooner(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(monday)
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now}) // real time
+		plain, err := sb.Submit(ctx, submission("k1", "f1", true))
+		require.NoError(t, err)
+		hinted := submission("k2", "f2", true)
+		hinted.SandboxTimeScale = 8640
+		fast, err := sb.Submit(ctx, hinted)
+		require.NoError(t, err)
+
+		// 8640×: SMS after 10 min / 8640 (69.444 ms), then three business
+		// days (72 hours) in 30 s.
+		smsDone := monday.Add(69444 * time.Microsecond)
+		clk.Set(smsDone.Add(-time.Millisecond))
+		assert.Equal(t, bureau.StateSMSPending, status(t, sb, fast.ReceiptID).State)
+		clk.Set(smsDone)
+		assert.Equal(t, bureau.StateUnderReview, status(t, sb, fast.ReceiptID).State)
+		decided := smsDone.Add(30 * time.Second)
+		clk.Set(decided.Add(-time.Millisecond))
+		assert.Equal(t, bureau.StateUnderReview, status(t, sb, fast.ReceiptID).State)
+		clk.Set(decided)
+		st := status(t, sb, fast.ReceiptID)
+		assert.Equal(t, bureau.StateApproved, st.State)
+		assert.Regexp(t, regexp.MustCompile(`^浙ICP备26\d{6}号-1$`), st.FilingNumber)
+		assert.Equal(t, bureau.StateSMSPending, status(t, sb, plain.ReceiptID).State, "the submission without hint keeps real time")
+
+		// The one without hint decides Thursday 10:10: 8640 times later.
+		clk.Set(cst(2026, 11, 5, 10, 10))
+		slow := status(t, sb, plain.ReceiptID)
+		require.Equal(t, bureau.StateApproved, slow.State)
+		ratio := float64(slow.UpdatedAt.Sub(monday)) / float64(st.UpdatedAt.Sub(monday))
+		assert.InEpsilon(t, 8640, ratio, 1e-6, "decided %v vs %v after submission", slow.UpdatedAt.Sub(monday), st.UpdatedAt.Sub(monday))
+
+		// The course is fixed on arrival: a retry without the hint, or a
+		// sandbox restarted with another scale, changes nothing.
+		restarted := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now, TimeScale: 2})
+		again, err := restarted.Submit(ctx, submission("k2", "f2", true))
+		require.NoError(t, err)
+		assert.Equal(t, fast, again)
+		assert.Equal(t, st, status(t, restarted, fast.ReceiptID))
+	})
+}
+
+func TestSubmissionsOwnTimeScaleOverridesTheSandboxs(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(monday)
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now, TimeScale: 1440})
+		hinted := submission("k1", "f1", false)
+		hinted.SandboxTimeScale = 8640
+		fast, err := sb.Submit(ctx, hinted)
+		require.NoError(t, err)
+		// A hint that is no positive number is no hint: the sandbox's 1440.
+		var ignored []bureau.Receipt
+		for i, hint := range []float64{0, -8640, math.NaN(), math.Inf(1)} {
+			s := submission(fmt.Sprintf("k-ignored-%d", i), fmt.Sprintf("f-ignored-%d", i), false)
+			s.SandboxTimeScale = hint
+			r, err := sb.Submit(ctx, s)
+			require.NoError(t, err)
+			ignored = append(ignored, r)
+		}
+
+		clk.Set(monday.Add(30 * time.Second)) // 72 hours at 8640×
+		assert.Equal(t, bureau.StateApproved, status(t, sb, fast.ReceiptID).State)
+		for i, r := range ignored {
+			assert.Equal(t, bureau.StateUnderReview, status(t, sb, r.ReceiptID).State, i)
+		}
+		clk.Set(monday.Add(3 * time.Minute)) // 72 hours at 1440×
+		for i, r := range ignored {
+			assert.Equal(t, bureau.StateApproved, status(t, sb, r.ReceiptID).State, i)
 		}
 	})
 }

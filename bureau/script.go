@@ -43,10 +43,10 @@ func findMarkers(app filing.Application) markers {
 }
 
 // schedule decides, on arrival, when each step of the submission happens
-// and how the review ends. Fixing the schedule in the row keeps a
-// submission's course unchanged when the sandbox restarts with other
-// options, as a real bureau's would be.
-func (sb *Sandbox) schedule(s Submission, p rules.Province, m markers, earlier []SubmissionRecord, now time.Time) SubmissionRecord {
+// and how the review ends, every delay compressed by scale. Fixing the
+// schedule in the row keeps a submission's course unchanged when the
+// sandbox restarts with other options, as a real bureau's would be.
+func (sb *Sandbox) schedule(s Submission, p rules.Province, m markers, earlier []SubmissionRecord, now time.Time, scale float64) SubmissionRecord {
 	rec := SubmissionRecord{
 		IdempotencyKey: s.IdempotencyKey,
 		ReceiptID:      receiptID(s.IdempotencyKey),
@@ -65,10 +65,10 @@ func (sb *Sandbox) schedule(s Submission, p rules.Province, m markers, earlier [
 	reviewFrom := now
 	if s.SMSRequired {
 		if m.smsTimeout && rec.Attempt == 1 {
-			rec.SMSReturnedAt = ptr(sb.scaled(now, now.Add(smsWindow)))
+			rec.SMSReturnedAt = ptr(scaled(now, now.Add(smsWindow), scale))
 			return rec
 		}
-		reviewFrom = sb.scaled(now, now.Add(sb.opts.SMSDelay))
+		reviewFrom = scaled(now, now.Add(sb.opts.SMSDelay), scale)
 		rec.SMSVerifiedAt = ptr(reviewFrom)
 	}
 	if m.overdue {
@@ -81,13 +81,13 @@ func (sb *Sandbox) schedule(s Submission, p rules.Province, m markers, earlier [
 	// The flag for dates beyond the loaded holiday data is ignored: a
 	// sandbox decision a few hours off is harmless.
 	deadline, _ := sb.cal.AddBusinessDays(reviewFrom, sb.opts.ReviewBusinessDays)
-	rec.DecidedAt = ptr(sb.scaled(reviewFrom, deadline))
+	rec.DecidedAt = ptr(scaled(reviewFrom, deadline, scale))
 	return rec
 }
 
-// scaled compresses the delay from start to end by the time scale.
-func (sb *Sandbox) scaled(start, end time.Time) time.Time {
-	d := time.Duration(float64(end.Sub(start)) / sb.opts.TimeScale)
+// scaled compresses the delay from start to end by scale.
+func scaled(start, end time.Time, scale float64) time.Time {
+	d := time.Duration(float64(end.Sub(start)) / scale)
 	return start.Add(d).UTC().Truncate(time.Microsecond)
 }
 

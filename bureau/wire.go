@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/httpcall"
 )
 
 // The JSON forms of the gateway protocol (docs/protocol.md). They are kept
@@ -15,6 +16,12 @@ import (
 // HeaderIdempotencyKey carries Submission.IdempotencyKey on POST
 // /submissions.
 const HeaderIdempotencyKey = "Idempotency-Key"
+
+// HeaderSandboxTimeScale carries Submission.SandboxTimeScale on POST
+// /submissions, formatted with strconv.FormatFloat(v, 'g', -1, 64). It is
+// optional and honoured only by the sandbox; real partners never see it
+// (the client sends it only when the hint is set and not 1).
+const HeaderSandboxTimeScale = httpcall.HeaderSandboxTimeScale
 
 // submissionBody is the body of POST /submissions.
 type submissionBody struct {
@@ -112,6 +119,7 @@ type errorBody struct {
 // Error codes of the gateway protocol.
 const (
 	codeInvalidJSON          = "invalid_json"
+	codeInvalidTimeScale     = "invalid_time_scale"
 	codeBodyTooLarge         = "body_too_large"
 	codeInvalidSubmission    = "invalid_submission"
 	codeIdempotencyKeyReused = "idempotency_key_reused"

@@ -14,7 +14,9 @@
 // before then), any other request ships at 09:00 on the next business day;
 // the parcel is delivered DeliveryDays calendar days after shipping. The
 // schedule is fixed when the shipment is created, driven by an injectable
-// clock and compressed by a time scale (see [SandboxOptions]);
+// clock and compressed by a time scale: the shipment's own
+// [Shipment.SandboxTimeScale] when it carries one, else
+// [SandboxOptions.TimeScale];
 // [Sandbox.Run] plays the courier's push to a Listener. Recipient and
 // address are validated and then dropped: the table holds no personal data.
 //
@@ -47,6 +49,12 @@ type Shipment struct {
 	// Address is the mainland delivery address. Personal data: never log
 	// it.
 	Address filing.Address
+	// SandboxTimeScale is the filing's own time scale, a hint for the
+	// sandbox: when positive, the sandbox compresses this shipment's
+	// delays (pickup, delivery) by it instead of SandboxOptions.TimeScale;
+	// 0 is no hint. It is honoured only by the sandbox; real partners never
+	// see it (the clients send it only when it is set and not 1).
+	SandboxTimeScale float64
 }
 
 // TrackingState is where a parcel is.

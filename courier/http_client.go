@@ -34,8 +34,9 @@ func NewHTTPClient(baseURL string, opts HTTPOptions) *HTTPClient {
 }
 
 // CreateShipment implements Courier: POST /shipments with the
-// Idempotency-Key header. A shipment without key is refused before
-// anything is sent: without it a retry could ship twice.
+// Idempotency-Key header, and HeaderSandboxTimeScale when s carries a hint
+// other than 1. A shipment without key is refused before anything is
+// sent: without it a retry could ship twice.
 func (c *HTTPClient) CreateShipment(ctx context.Context, s Shipment) (Tracking, error) {
 	op := "ship for filing " + s.FilingID
 	if s.IdempotencyKey == "" {
@@ -45,7 +46,7 @@ func (c *HTTPClient) CreateShipment(ctx context.Context, s Shipment) (Tracking, 
 	if err != nil {
 		return Tracking{}, fmt.Errorf("courier: %s: encode: %w", op, err)
 	}
-	a, err := c.c.Call(ctx, op, http.MethodPost, "/shipments", s.IdempotencyKey, body)
+	a, err := c.c.CallWithHeader(ctx, op, http.MethodPost, "/shipments", s.IdempotencyKey, body, httpcall.SandboxTimeScale(s.SandboxTimeScale))
 	if err != nil {
 		return Tracking{}, err
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+
+	"github.com/beianflow/beianflow/internal/httpcall"
 )
 
 // maxRequestBytes caps a shipment body, a few hundred bytes in practice;
@@ -16,6 +18,9 @@ const maxRequestBytes = 1 << 20
 //
 //	POST /shipments                   201 new, 200 same key again, 400, 409, 413, 422, 503
 //	GET  /shipments/{tracking_number} 200, 404, 503
+//
+// POST /shipments honours HeaderSandboxTimeScale (400 invalid_time_scale
+// unless a positive number).
 func NewSandboxServer(sb *Sandbox) http.Handler {
 	s := &sandboxServer{sb: sb}
 	mux := http.NewServeMux()
@@ -27,6 +32,12 @@ func NewSandboxServer(sb *Sandbox) http.Handler {
 type sandboxServer struct{ sb *Sandbox }
 
 func (s *sandboxServer) create(w http.ResponseWriter, r *http.Request) {
+	scale, ok := httpcall.ParseSandboxTimeScale(r.Header.Get(HeaderSandboxTimeScale))
+	if !ok {
+		writeJSON(w, http.StatusBadRequest, errorBody{Code: codeInvalidTimeScale,
+			Message: HeaderSandboxTimeScale + " must be a positive number"})
+		return
+	}
 	var body shipmentBody
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBytes)).Decode(&body); err != nil {
 		var tooLarge *http.MaxBytesError
@@ -39,7 +50,9 @@ func (s *sandboxServer) create(w http.ResponseWriter, r *http.Request) {
 	}
 	// The sandbox refuses an empty key as an invalid shipment, which is
 	// what a missing header is.
-	t, created, err := s.sb.createShipment(r.Context(), body.shipment(r.Header.Get(HeaderIdempotencyKey)))
+	sh := body.shipment(r.Header.Get(HeaderIdempotencyKey))
+	sh.SandboxTimeScale = scale
+	t, created, err := s.sb.createShipment(r.Context(), sh)
 	var undeliverable *UndeliverableError
 	switch {
 	case errors.As(err, &undeliverable):

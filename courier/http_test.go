@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -133,5 +134,120 @@ func TestUndeliverableAddressCodeReachesTheCaller(t *testing.T) {
 		recs, err := sb.Shipments(ctx, "f1")
 		require.NoError(t, err)
 		assert.Empty(t, recs, "nothing was shipped")
+	})
+}
+
+// hintRecorder wraps the sandbox server and keeps the method and sandbox
+// hint header of every request.
+type hintRecorder struct {
+	next http.Handler
+
+	mu    sync.Mutex
+	hints []string
+}
+
+func (h *hintRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	h.hints = append(h.hints, r.Method+" "+r.Header.Get(courier.HeaderSandboxTimeScale))
+	h.mu.Unlock()
+	h.next.ServeHTTP(w, r)
+}
+
+func (h *hintRecorder) sent() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.hints...)
+}
+
+func TestSandboxTimeScaleTravelsInItsHeader(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		requested := cst(2026, 11, 2, 10, 0) // ships at once
+		clk := newClock(requested)
+		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now}) // real time
+		rec := &hintRecorder{next: courier.NewSandboxServer(sb)}
+		own := &http.Client{Timeout: 5 * time.Second}
+		opts := quick
+		opts.Client = own
+		client := courier.NewHTTPClient(serve(t, rec), opts)
+		assert.Nil(t, own.Transport, "the caller's client is left alone")
+
+		hinted := shipment("backdrop/f1", "f1")
+		hinted.SandboxTimeScale = 8640
+		fast, err := client.CreateShipment(ctx, hinted)
+		require.NoError(t, err)
+		// Real time (1) and no hint send no header: real partners never see it.
+		var plain []courier.Tracking
+		for i, hint := range []float64{0, 1} {
+			s := shipment(fmt.Sprintf("backdrop/p%d", i), fmt.Sprintf("p%d", i))
+			s.SandboxTimeScale = hint
+			tr, err := client.CreateShipment(ctx, s)
+			require.NoError(t, err)
+			plain = append(plain, tr)
+		}
+		assert.Equal(t, []string{"POST 8640", "POST ", "POST "}, rec.sent())
+
+		// The sandbox followed the hint: 48 hours in 20 seconds.
+		clk.Set(requested.Add(20 * time.Second))
+		tr, err := client.Track(ctx, fast.TrackingNumber)
+		require.NoError(t, err)
+		assert.Equal(t, courier.StateDelivered, tr.State)
+		for _, p := range plain {
+			tr, err := client.Track(ctx, p.TrackingNumber)
+			require.NoError(t, err)
+			assert.Equal(t, courier.StateInTransit, tr.State)
+		}
+		assert.Equal(t, "GET ", rec.sent()[len(rec.sent())-1], "polls carry no hint")
+	})
+}
+
+func TestSandboxServerRefusesABadTimeScale(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sb := courier.NewSandbox(db, courier.SandboxOptions{})
+		url := serve(t, courier.NewSandboxServer(sb))
+		post := func(hint string) (int, string) {
+			body, err := json.Marshal(map[string]any{
+				"filing_id": "f1",
+				"recipient": map[string]string{"name": recipientName, "mobile": recipientMobile},
+				"address":   map[string]string{"province": "ZJ", "city": "杭州市", "district": "西湖区", "detail": street},
+			})
+			require.NoError(t, err)
+			req, err := http.NewRequest(http.MethodPost, url+"/shipments", bytes.NewReader(body))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set(courier.HeaderIdempotencyKey, "backdrop/f1")
+			req.Header.Set(courier.HeaderSandboxTimeScale, hint)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer res.Body.Close()
+			var e struct{ Code string }
+			_ = json.NewDecoder(res.Body).Decode(&e)
+			return res.StatusCode, e.Code
+		}
+		for _, hint := range []string{"fast", "0", "-8640", "NaN", "Inf", "1e400", "8640s"} {
+			status, code := post(hint)
+			assert.Equal(t, http.StatusBadRequest, status, hint)
+			assert.Equal(t, "invalid_time_scale", code, hint)
+		}
+		recs, err := sb.Shipments(context.Background(), "f1")
+		require.NoError(t, err)
+		assert.Empty(t, recs, "nothing was shipped")
+
+		status, _ := post("8640")
+		assert.Equal(t, http.StatusCreated, status)
+
+		// A courier that refuses the hint refuses the shipment: a caller
+		// bug, not retried.
+		refusing := &counting{next: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"code":"invalid_time_scale","message":"X-Sandbox-Time-Scale must be a positive number"}`))
+		})}
+		hinted := shipment("backdrop/f2", "f2")
+		hinted.SandboxTimeScale = 8640
+		_, err = courier.NewHTTPClient(serve(t, refusing), quick).CreateShipment(context.Background(), hinted)
+		require.ErrorIs(t, err, courier.ErrInvalidShipment)
+		assert.Contains(t, err.Error(), "HTTP 400 invalid_time_scale")
+		assert.Len(t, refusing.requests(), 1)
 	})
 }

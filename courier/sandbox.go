@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"math"
 	"time"
 
 	"gorm.io/gorm"
@@ -21,7 +22,8 @@ type SandboxOptions struct {
 	Now func() time.Time
 	// TimeScale compresses every sandbox delay: each is divided by it.
 	// 1 (the default, also for zero, negative or NaN) is real time; 1440
-	// lets one real minute stand for one day.
+	// lets one real minute stand for one day. A shipment that carries its
+	// own Shipment.SandboxTimeScale is compressed by that instead.
 	TimeScale float64
 	// DeliveryDays is how many calendar days after shipping the parcel
 	// arrives, before scaling; default (also for zero or negative) 2.
@@ -60,6 +62,10 @@ func NewSandbox(db *store.DB, opts SandboxOptions) *Sandbox {
 
 // ShipmentRecord is a row of sandbox_shipments: one shipment and the
 // schedule the sandbox fixed for it on creation. It holds no personal data.
+// The time scale the schedule was compressed by (the shipment's hint or
+// SandboxOptions.TimeScale) needs no column: the row holds the scheduled
+// instants themselves, so a restarted sandbox, whatever its options, keeps
+// the course fixed on creation.
 type ShipmentRecord struct {
 	IdempotencyKey string    `gorm:"column:idempotency_key;primaryKey"`
 	TrackingNumber string    `gorm:"column:tracking_number"`
@@ -97,7 +103,8 @@ func (sb *Sandbox) createShipment(ctx context.Context, s Shipment) (Tracking, bo
 	created := false
 	rec, err := sb.byKey(ctx, s.IdempotencyKey)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		fresh := sb.schedule(s, sb.now())
+		scale := sb.timeScale(s.SandboxTimeScale)
+		fresh := sb.schedule(s, sb.now(), scale)
 		// DO NOTHING on a conflict, then re-read: when calls with one key
 		// race, exactly one row is written and every caller returns it.
 		res := sb.db.Gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh)
@@ -108,7 +115,7 @@ func (sb *Sandbox) createShipment(ctx context.Context, s Shipment) (Tracking, bo
 			created = true
 			sb.opts.Logger.InfoContext(ctx, "courier sandbox: backdrop shipment created",
 				"filing_id", fresh.FilingID, "tracking_number", fresh.TrackingNumber,
-				"ships_at", fresh.ShippedAt, "delivers_at", fresh.DeliveredAt)
+				"ships_at", fresh.ShippedAt, "delivers_at", fresh.DeliveredAt, "time_scale", scale)
 		}
 		rec, err = sb.byKey(ctx, s.IdempotencyKey)
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -155,27 +162,37 @@ func (sb *Sandbox) byKey(ctx context.Context, key string) (ShipmentRecord, error
 	return rec, err
 }
 
-// schedule fixes when the parcel ships and arrives. The business-day rule is
-// evaluated on the real calendar and only the resulting wait is compressed,
-// so a compressed run still shows the weekend and holiday effects.
-func (sb *Sandbox) schedule(s Shipment, now time.Time) ShipmentRecord {
+// schedule fixes when the parcel ships and arrives, every wait compressed
+// by scale. The business-day rule is evaluated on the real calendar and
+// only the resulting wait is compressed, so a compressed run still shows
+// the weekend and holiday effects.
+func (sb *Sandbox) schedule(s Shipment, now time.Time, scale float64) ShipmentRecord {
 	// The flag for dates beyond the loaded holiday data is ignored: a
 	// sandbox parcel a day off is harmless.
 	pickup, _ := sb.cal.NextWindowOpen(now, dispatch)
-	shipped := sb.scaled(now, pickup)
+	shipped := scaled(now, pickup, scale)
 	return ShipmentRecord{
 		IdempotencyKey: s.IdempotencyKey,
 		TrackingNumber: trackingNumber(s.IdempotencyKey),
 		FilingID:       s.FilingID,
 		RequestedAt:    now,
 		ShippedAt:      shipped,
-		DeliveredAt:    sb.scaled(shipped, shipped.AddDate(0, 0, sb.opts.DeliveryDays)),
+		DeliveredAt:    scaled(shipped, shipped.AddDate(0, 0, sb.opts.DeliveryDays), scale),
 	}
 }
 
-// scaled compresses the delay from start to end by the time scale.
-func (sb *Sandbox) scaled(start, end time.Time) time.Time {
-	d := time.Duration(float64(end.Sub(start)) / sb.opts.TimeScale)
+// timeScale is the scale a shipment's schedule is compressed by: its own
+// hint when that is a positive finite number, else the sandbox's.
+func (sb *Sandbox) timeScale(hint float64) float64 {
+	if hint > 0 && !math.IsInf(hint, 1) {
+		return hint
+	}
+	return sb.opts.TimeScale
+}
+
+// scaled compresses the delay from start to end by scale.
+func scaled(start, end time.Time, scale float64) time.Time {
+	d := time.Duration(float64(end.Sub(start)) / scale)
 	return start.Add(d).UTC().Truncate(time.Microsecond)
 }
 

@@ -3,6 +3,7 @@ package courier_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -227,5 +228,84 @@ func TestNoPersonalDataIsStored(t *testing.T) {
 				assert.NotContains(t, fmt.Sprint(v), secret, "column %s", col)
 			}
 		}
+	})
+}
+
+func TestShipmentsOwnTimeScaleDeliversItSooner(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		// Friday 16:30: the real rule ships Monday 09:00, 64.5 hours later,
+		// and delivers 48 hours after that.
+		requested := cst(2026, 11, 6, 16, 30)
+		clk := newClock(requested)
+		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now, TimeScale: 1440})
+		plain, err := sb.CreateShipment(ctx, shipment("k1", "f1"))
+		require.NoError(t, err)
+		hinted := shipment("k2", "f2")
+		hinted.SandboxTimeScale = 8640
+		fast, err := sb.CreateShipment(ctx, hinted)
+		require.NoError(t, err)
+
+		// 8640× instead of the sandbox's 1440×: ships after 26.875 s,
+		// delivers 20 s later.
+		shipped := requested.Add(26875 * time.Millisecond)
+		clk.Set(shipped.Add(-time.Millisecond))
+		assert.Equal(t, courier.StateCreated, track(t, sb, fast.TrackingNumber).State)
+		clk.Set(shipped)
+		assert.Equal(t, courier.StateInTransit, track(t, sb, fast.TrackingNumber).State)
+		delivered := shipped.Add(20 * time.Second)
+		clk.Set(delivered.Add(-time.Millisecond))
+		assert.Equal(t, courier.StateInTransit, track(t, sb, fast.TrackingNumber).State)
+		clk.Set(delivered)
+		tr := track(t, sb, fast.TrackingNumber)
+		assert.Equal(t, courier.StateDelivered, tr.State)
+		assert.True(t, tr.DeliveredAt.Equal(delivered))
+		assert.Equal(t, courier.StateCreated, track(t, sb, plain.TrackingNumber).State, "the shipment without hint keeps the sandbox's scale")
+
+		// The one without hint, at 1440×, arrives 8640/1440 = 6 times later.
+		clk.Set(requested.Add(6 * delivered.Sub(requested)))
+		slow := track(t, sb, plain.TrackingNumber)
+		require.Equal(t, courier.StateDelivered, slow.State)
+		ratio := float64(slow.DeliveredAt.Sub(requested)) / float64(tr.DeliveredAt.Sub(requested))
+		assert.InEpsilon(t, 6, ratio, 1e-6)
+
+		// The schedule is fixed on creation: a retry without the hint, or a
+		// sandbox restarted with another scale, changes nothing.
+		restarted := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now})
+		again, err := restarted.CreateShipment(ctx, shipment("k2", "f2"))
+		require.NoError(t, err)
+		assert.Equal(t, tr, again)
+
+		// A hint that is no positive number is no hint.
+		for i, hint := range []float64{-8640, math.NaN(), math.Inf(1)} {
+			clk.Set(requested)
+			s := shipment(fmt.Sprintf("k-ignored-%d", i), fmt.Sprintf("f-ignored-%d", i))
+			s.SandboxTimeScale = hint
+			created, err := sb.CreateShipment(ctx, s)
+			require.NoError(t, err)
+			clk.Set(delivered)
+			assert.Equal(t, courier.StateCreated, track(t, sb, created.TrackingNumber).State, hint)
+		}
+	})
+}
+
+func TestShipmentsOwnTimeScaleAgainstRealTime(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		requested := cst(2026, 11, 2, 10, 0) // ships at once
+		clk := newClock(requested)
+		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now}) // real time
+		plain, err := sb.CreateShipment(ctx, shipment("k1", "f1"))
+		require.NoError(t, err)
+		hinted := shipment("k2", "f2")
+		hinted.SandboxTimeScale = 8640
+		fast, err := sb.CreateShipment(ctx, hinted)
+		require.NoError(t, err)
+
+		clk.Set(requested.Add(20 * time.Second)) // 48 hours at 8640×
+		assert.Equal(t, courier.StateDelivered, track(t, sb, fast.TrackingNumber).State)
+		assert.Equal(t, courier.StateInTransit, track(t, sb, plain.TrackingNumber).State)
+		clk.Set(requested.Add(48 * time.Hour))
+		assert.Equal(t, courier.StateDelivered, track(t, sb, plain.TrackingNumber).State, "8640 times later")
 	})
 }

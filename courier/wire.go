@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/httpcall"
 )
 
 // The JSON forms of the courier protocol (docs/protocol.md). They are kept
@@ -14,6 +15,12 @@ import (
 
 // HeaderIdempotencyKey carries Shipment.IdempotencyKey on POST /shipments.
 const HeaderIdempotencyKey = "Idempotency-Key"
+
+// HeaderSandboxTimeScale carries Shipment.SandboxTimeScale on POST
+// /shipments, formatted with strconv.FormatFloat(v, 'g', -1, 64). It is
+// optional and honoured only by the sandbox; real partners never see it
+// (the client sends it only when the hint is set and not 1).
+const HeaderSandboxTimeScale = httpcall.HeaderSandboxTimeScale
 
 // shipmentBody is the body of POST /shipments. Of the recipient only name
 // and mobile go out: the courier needs no more of the applicant's data.
@@ -84,6 +91,7 @@ type errorBody struct {
 // Error codes of the courier protocol.
 const (
 	codeInvalidJSON          = "invalid_json"
+	codeInvalidTimeScale     = "invalid_time_scale"
 	codeBodyTooLarge         = "body_too_large"
 	codeInvalidShipment      = "invalid_shipment"
 	codeUndeliverable        = "undeliverable"

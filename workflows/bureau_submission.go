@@ -69,6 +69,7 @@ func (f *filing) submitToBureau(ctx workflow.Context) error {
 			Round:                 round,
 			SMSRequired:           sms,
 			ReviewMaxBusinessDays: f.provinceRules(ctx).BureauReviewMaxBusinessDays(),
+			TimeScale:             f.sandboxTimeScale(),
 		}).Get(ctx, &rc); err != nil {
 		return err
 	}
@@ -85,4 +86,17 @@ func (f *filing) submitToBureau(ctx workflow.Context) error {
 func (f *filing) nextPoll(now time.Time) time.Time {
 	start, _ := f.cal.NextBusinessDayStart(now)
 	return f.compress(now, start.Add(10*time.Hour))
+}
+
+// sandboxTimeScale is the filing's time scale as a hint for the sandbox
+// bureau and courier, so that they keep pace with the filing's own
+// compressed timers: 0 (no hint, left out of the activity input) at real
+// time, so a production filing's inputs stay as they were. Activity inputs
+// are not compared on replay, so histories recorded before the hint still
+// replay.
+func (f *filing) sandboxTimeScale() float64 {
+	if s := f.in.Settings.TimeScale; s != 1 {
+		return s
+	}
+	return 0
 }

@@ -62,7 +62,8 @@ func (f *filing) shipBackdrop(ctx workflow.Context) error {
 	f.setWaiting(ctx, waitSpec{step: "shipping", on: PartyProvider, what: "creating the backdrop shipment"})
 	var tr activities.ShipmentTracking
 	if err := workflow.ExecuteActivity(withActivity(ctx, "ship backdrop"), acts.ShipBackdrop,
-		activities.ShipBackdropRequest{FilingID: f.in.FilingID, AddressRevisionID: addressRevision}).Get(ctx, &tr); err != nil {
+		activities.ShipBackdropRequest{FilingID: f.in.FilingID, AddressRevisionID: addressRevision,
+			TimeScale: f.sandboxTimeScale()}).Get(ctx, &tr); err != nil {
 		return err
 	}
 	f.state.Shipment.TrackingNumber = tr.TrackingNumber

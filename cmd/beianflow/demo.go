@@ -14,6 +14,7 @@ import (
 	"io"
 	"math/big"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -38,15 +39,20 @@ import (
 // process in ten seconds), which only a system running the sandbox world
 // accepts (BEIANFLOW_SANDBOX_SETTINGS, on under `beianflow dev`). That
 // compresses the filing's own timers and deadlines: the submission window,
-// the SMS window, the review limits. The sandbox bureau and courier keep the
-// system's scale (their delays are scheduled from the process-wide
-// BEIANFLOW_TIME_SCALE), so in real time the courier would deliver in days
-// and the bureau decide in three business days. The demo therefore gives
-// them a few push intervals to act and then stands in for them through the
-// support role's documented hand-delivery endpoints (courier-events,
-// bureau-events/sms, bureau-events/decision), saying so. Against a system
-// started with a compressed BEIANFLOW_TIME_SCALE the sandbox acts first and
-// the demo only watches.
+// the SMS window, the review limits. The filing hands its scale to the
+// sandbox bureau and courier too (the X-Sandbox-Time-Scale header of
+// docs/protocol.md), which compress that submission's and shipment's delays
+// by it instead of the system's BEIANFLOW_TIME_SCALE: the courier delivers
+// two days after pickup and the bureau decides three business days after
+// SMS verification, all at the filing's scale, and push their events as
+// they would to any filing. The demo only watches them.
+//
+// As a safety net, should the sandbox world be later than the filing's scale
+// lets it be (a worker from before the header, an overloaded machine), the
+// demo stands in for it through the support role's documented hand-delivery
+// endpoints (courier-events, bureau-events/sms, bureau-events/decision) once
+// the expected delay at the filing's scale and a grace of a few push
+// intervals have passed, and says so.
 
 const demoUsage = `Usage: beianflow demo [--time-scale N] [--timeout D]
 
@@ -59,9 +65,10 @@ Prints each stage as it passes and the Temporal Web UI link to watch it.
                   seconds); the system must accept it (BEIANFLOW_SANDBOX_SETTINGS)
   --timeout D     give up after D (default 5m)
 
-The sandbox courier and bureau keep the system's own BEIANFLOW_TIME_SCALE; when
-they have not delivered an event after three push intervals, the demo delivers
-it as support (the documented hand-delivery endpoints) and says so.
+The sandbox courier and bureau follow the filing's time scale and deliver their
+events on their own. Should one be late (its expected delay at that scale plus
+three push intervals), the demo delivers the event as support (the documented
+hand-delivery endpoints) and says so.
 
   BEIANFLOW_API_URL           the API (default: BEIANFLOW_HTTP_ADDR on localhost,
                               http://localhost:8080)
@@ -92,9 +99,15 @@ type demoOptions struct {
 	Namespace string
 	// TimeScale is the filing's own time scale.
 	TimeScale float64
-	// Grace is how long the sandbox world gets to deliver an outside event
-	// before the demo delivers it as support.
+	// Grace is how long the sandbox world gets, beyond the delay it is
+	// expected to take at the filing's time scale, to deliver an outside
+	// event before the demo delivers it as support.
 	Grace time.Duration
+	// DeliveryDays and ReviewBusinessDays are the sandbox courier's and
+	// bureau's delays before scaling (BEIANFLOW_SANDBOX_DELIVERY_DAYS,
+	// BEIANFLOW_SANDBOX_REVIEW_DAYS), for the expected delays; zero takes
+	// the sandboxes' defaults.
+	DeliveryDays, ReviewBusinessDays int
 	// Poll is how often the filing is read.
 	Poll time.Duration
 	// Timeout bounds the whole walk.
@@ -136,6 +149,9 @@ func demoCommand(ctx context.Context, cfg config.Config, args []string, getenv f
 		Poll:      250 * time.Millisecond,
 		Timeout:   *timeout,
 		Out:       stdout,
+
+		DeliveryDays:       cfg.Sandbox.CourierDeliveryDays,
+		ReviewBusinessDays: cfg.Sandbox.BureauReviewBusinessDays,
 	})
 }
 
@@ -170,8 +186,10 @@ type demo struct {
 	// standInAt is when the demo stands in for an outside party, and
 	// waitedFrom when it first saw the filing wait for it.
 	standInAt, waitedFrom map[string]time.Time
-	filingNumber          string
-	report                reporter
+	// filingNumber is the number as last seen: in a live read of the
+	// filing, or issued by the demo standing in for the bureau.
+	filingNumber string
+	report       reporter
 }
 
 func runDemo(ctx context.Context, opts demoOptions) error {
@@ -314,7 +332,8 @@ func (d *demo) create(ctx context.Context) error {
 	fmt.Fprintf(out, "  filing   %s  (%s, %s, company %s, account %s)\n", f.FilingID, demoProvince, d.domain, d.company, f.AccountID)
 	fmt.Fprintf(out, "  Web UI   %s\n", d.uiLink())
 	fmt.Fprintf(out, "  API      %s/v1/filings/%s  (audit trail: …/timeline)\n", d.opts.APIURL, f.FilingID)
-	fmt.Fprintf(out, "  The sandbox courier and bureau get %s to act on their own; then the demo delivers their events as support.\n\n", d.opts.Grace)
+	fmt.Fprintf(out, "  The sandbox courier and bureau follow the filing's time scale and act on their own; should one be later than that\n"+
+		"  scale lets it be (by more than %s), the demo delivers its event as support.\n\n", d.opts.Grace)
 	fmt.Fprintf(out, "%-12s  %-20s  %-24s  %-10s  %s\n", "time", "stage", "step", "waiting on", "deadline · waiting for")
 	return nil
 }
@@ -324,8 +343,8 @@ func (d *demo) uiLink() string {
 }
 
 // walk reads the filing until it ends, printing what changed and acting
-// where the filing waits on the applicant, the reviewers or (after the
-// grace) the outside world.
+// where the filing waits on the applicant, the reviewers or (should it be
+// late) the outside world.
 func (d *demo) walk(ctx context.Context) error {
 	failures := 0
 	for {
@@ -345,6 +364,9 @@ func (d *demo) walk(ctx context.Context) error {
 				return err
 			}
 			d.report.show(stages, f)
+			if f.Bureau != nil && f.Bureau.FilingNumber != "" {
+				d.filingNumber = f.Bureau.FilingNumber
+			}
 			if f.Stage.Terminal() {
 				return d.finish(ctx, f)
 			}
@@ -432,7 +454,7 @@ func (d *demo) act(ctx context.Context, f *apiclient.Filing) error {
 			return nil
 		}
 		tn := f.Shipment.TrackingNumber
-		return d.standIn("courier "+tn, "the sandbox courier has not delivered backdrop "+tn, "courier-events", nil, func() error {
+		return d.standIn("courier "+tn, "the sandbox courier has not delivered backdrop "+tn, "courier-events", d.deliveryDelay, nil, func() error {
 			_, err := d.support.DeliverCourierEvent(ctx, d.filingID, workflows.ShipmentDeliveredRequest{TrackingNumber: tn, DeliveredAt: time.Now().UTC()})
 			return err
 		})
@@ -458,7 +480,7 @@ func (d *demo) act(ctx context.Context, f *apiclient.Filing) error {
 			return nil
 		}
 		rid := f.Bureau.ReceiptID
-		return d.standIn("sms "+rid, "the sandbox bureau has not reported the SMS verification", "bureau-events/sms", f.Deadline, func() error {
+		return d.standIn("sms "+rid, "the sandbox bureau has not reported the SMS verification", "bureau-events/sms", d.smsDelay, f.Deadline, func() error {
 			_, err := d.support.DeliverSMSOutcome(ctx, d.filingID, workflows.SMSVerificationRequest{ReceiptID: rid, Outcome: workflows.SMSVerified})
 			return err
 		})
@@ -467,7 +489,7 @@ func (d *demo) act(ctx context.Context, f *apiclient.Filing) error {
 			return nil
 		}
 		rid := f.Bureau.ReceiptID
-		return d.standIn("decision "+rid, "the sandbox bureau has not decided", "bureau-events/decision", nil, func() error {
+		return d.standIn("decision "+rid, "the sandbox bureau has not decided", "bureau-events/decision", d.reviewDelay, nil, func() error {
 			d.filingNumber = demoFilingNumber(f.Province, d.filingID, time.Now())
 			_, err := d.support.DeliverBureauDecision(ctx, d.filingID, workflows.BureauDecisionRequest{
 				ReceiptID: rid, Approved: true, FilingNumber: d.filingNumber})
@@ -493,15 +515,17 @@ func (d *demo) once(name string, action func() error) error {
 }
 
 // standIn delivers an outside party's event as support once the sandbox
-// world has had its grace without delivering it itself; a wait with a
-// deadline (the SMS window) keeps at least half its time.
-func (d *demo) standIn(name, what, endpoint string, deadline *time.Time, deliver func() error) error {
+// world has had the delay expected at the filing's time scale (expected,
+// from when the wait is first seen) and the grace without delivering it
+// itself; a wait with a deadline (the SMS window) keeps at least half its
+// time.
+func (d *demo) standIn(name, what, endpoint string, expected func(time.Time) time.Duration, deadline *time.Time, deliver func() error) error {
 	if d.done[name] {
 		return nil
 	}
 	due, ok := d.standInAt[name]
 	if !ok {
-		grace := d.opts.Grace
+		grace := expected(time.Now()) + d.opts.Grace
 		if deadline != nil {
 			grace = max(min(grace, time.Until(*deadline)/2), 0)
 		}
@@ -513,12 +537,60 @@ func (d *demo) standIn(name, what, endpoint string, deadline *time.Time, deliver
 		return nil
 	}
 	d.done[name] = true
-	d.say(fmt.Sprintf("%s after %s (it keeps the system's own time scale); support delivers the event by hand: POST …/%s",
+	d.say(fmt.Sprintf("%s after %s, later than the filing's time scale lets it be; support delivers the event by hand: POST …/%s",
 		what, time.Since(d.waitedFrom[name]).Round(100*time.Millisecond), endpoint))
 	if err := deliver(); err != nil && !movedOn(err) {
 		return fmt.Errorf("demo: deliver %s: %w", name, err)
 	}
 	return nil
+}
+
+// The sandbox world's delays as it schedules them (bureau/script.go,
+// courier/sandbox.go), from now and compressed by the filing's time scale,
+// which the sandboxes follow.
+const (
+	// demoSMSDelay is when the sandbox applicant verifies by SMS
+	// (bureau.SandboxOptions.SMSDelay's default; `make run` keeps it).
+	demoSMSDelay = 10 * time.Minute
+	// Defaults of BEIANFLOW_SANDBOX_DELIVERY_DAYS and _REVIEW_DAYS when 0.
+	demoDeliveryDays       = 2
+	demoReviewBusinessDays = 3
+)
+
+// demoDispatch is the sandbox courier's pickup window on business days: a
+// request before 16:00 ships that day, any other at 09:00 on the next.
+var demoDispatch = calendar.Window{Open: 9 * time.Hour, Close: 16 * time.Hour}
+
+// compressed is the wait from now until the real-world instant at, at the
+// filing's time scale.
+func (d *demo) compressed(now, at time.Time) time.Duration {
+	return time.Duration(float64(at.Sub(now)) / d.opts.TimeScale)
+}
+
+// deliveryDelay is how long the sandbox courier takes to deliver a
+// backdrop ordered at now: until the next pickup, then the delivery days.
+func (d *demo) deliveryDelay(now time.Time) time.Duration {
+	days := d.opts.DeliveryDays
+	if days <= 0 {
+		days = demoDeliveryDays
+	}
+	pickup, _ := calendar.Default().NextWindowOpen(now, demoDispatch)
+	return d.compressed(now, pickup) + d.compressed(pickup, pickup.AddDate(0, 0, days))
+}
+
+// smsDelay is how long the sandbox applicant takes to verify by SMS.
+func (d *demo) smsDelay(now time.Time) time.Duration {
+	return d.compressed(now, now.Add(demoSMSDelay))
+}
+
+// reviewDelay is how long the sandbox bureau's review takes from now.
+func (d *demo) reviewDelay(now time.Time) time.Duration {
+	days := d.opts.ReviewBusinessDays
+	if days <= 0 {
+		days = demoReviewBusinessDays
+	}
+	decided, _ := calendar.Default().AddBusinessDays(now, days)
+	return d.compressed(now, decided)
 }
 
 // movedOn reports an action refused because the filing had already moved
@@ -566,21 +638,42 @@ func (d *demo) finish(ctx context.Context, f *apiclient.Filing) error {
 	if f.Stage != workflows.StageApproved {
 		return fmt.Errorf("demo: filing %s ended %s after %s; see %s", d.filingID, f.Stage, took, d.uiLink())
 	}
-	number := d.filingNumber
-	if tl, err := d.support.Timeline(ctx, d.filingID); err == nil {
-		for _, e := range tl.Events {
-			// The decision's detail is "approved <receipt> <filing number>".
-			if fields := strings.Fields(e.Detail); len(fields) == 3 && fields[0] == "approved" && strings.Contains(fields[2], "ICP备") {
-				number = fields[2]
-			}
-		}
-	}
+	number := d.issuedNumber(ctx)
 	fmt.Fprintf(d.opts.Out, "\napproved in %s", took)
 	if number != "" {
 		fmt.Fprintf(d.opts.Out, ": filing number %s", number)
 	}
 	fmt.Fprintf(d.opts.Out, "\nwatch its history: %s\n", d.uiLink())
 	return nil
+}
+
+// filingNumberPattern is a filing number such as 浙ICP备26012345号-1.
+var filingNumberPattern = regexp.MustCompile(`\p{Han}ICP备\d+号-\d+`)
+
+// issuedNumber is the filing number the bureau issued. A decision pushed
+// by the bureau (or delivered by support) is in the audit trail, its
+// detail "approved <receipt> <filing number>"; one the workflow polled is
+// not, but a live read may have shown it; failing both, the workflow's
+// history (support's view, payloads decoded) holds it.
+func (d *demo) issuedNumber(ctx context.Context) string {
+	if tl, err := d.support.Timeline(ctx, d.filingID); err == nil {
+		for _, e := range tl.Events {
+			if n := filingNumberPattern.FindString(e.Detail); n != "" && strings.Contains(e.Detail, "approved") {
+				return n
+			}
+		}
+	}
+	if d.filingNumber != "" {
+		return d.filingNumber
+	}
+	if h, err := d.support.FilingHistory(ctx, d.filingID); err == nil {
+		for _, e := range h.Events {
+			if n := filingNumberPattern.FindString(e.Summary); n != "" {
+				return n
+			}
+		}
+	}
+	return ""
 }
 
 func (d *demo) say(s string) { d.report.note(s) }

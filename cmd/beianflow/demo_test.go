@@ -19,7 +19,11 @@ import (
 
 	"github.com/beianflow/beianflow/api"
 	"github.com/beianflow/beianflow/apikeys"
+	"github.com/beianflow/beianflow/bureau"
+	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/courier"
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/sample"
 	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/store"
@@ -35,8 +39,9 @@ var demoStages = []workflows.Stage{
 
 // TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes runs `make
 // demo` against `make run` as a newcomer does: the system in real time
-// (BEIANFLOW_TIME_SCALE=1, so the sandbox courier and bureau take days),
-// the demo asking for its filing's own time scale.
+// (BEIANFLOW_TIME_SCALE=1), the demo asking for its filing's own time
+// scale, which the sandbox courier and bureau follow (at the system's
+// scale they would take days), so the demo never has to stand in for them.
 func TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes(t *testing.T) {
 	dataDir := t.TempDir()
 	cfg := withDevSandboxSettings(devConfig(t, dataDir), func(string) string { return "" })
@@ -91,6 +96,37 @@ func TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes(t *testing.T) {
 	assert.Equal(t, "approved", res["stage"])
 	assert.Equal(t, "workflow_result", res["source"], "a closed filing: the state it ended with")
 	assert.Regexp(t, `浙ICP备\d{8}号-1`, res["bureau"].(map[string]any)["filing_number"], "with its filing number")
+
+	// The sandbox courier and bureau followed the filing's time scale and
+	// acted on their own: the demo never stood in for them. A hand delivery
+	// would show in the output and, in the audit trail, as an event by
+	// support:<key id> "for the courier: …" / "for the bureau: …".
+	assert.NotContains(t, printed, "by hand", "the demo did not stand in for the courier or the bureau")
+	supportKey := readEnvFile(devKeyFile(dataDir))["BEIANFLOW_SUPPORT_KEY"]
+	trail := getJSON(t, base+"/v1/filings/"+link[1]+"/timeline", supportKey)
+	events, _ := trail["events"].([]any)
+	require.NotEmpty(t, events, "the audit trail")
+	outside := map[string]string{ // update -> the party that delivers it
+		workflows.UpdateShipmentDelivered: "courier",
+		workflows.UpdateSMSVerification:   "bureau",
+		workflows.UpdateBureauDecision:    "bureau",
+	}
+	var byParty []string
+	for _, e := range events {
+		ev, _ := e.(map[string]any)
+		actor, _ := ev["actor"].(string)
+		action, _ := ev["action"].(string)
+		detail, _ := ev["detail"].(string)
+		assert.False(t, strings.HasPrefix(actor, "support:"), "no hand delivery, but %s %s by %s: %q", action, ev["seq"], actor, detail)
+		if party, ok := outside[action]; ok {
+			assert.Equal(t, party, actor, "%s delivered by the %s itself", action, party)
+			assert.NotContains(t, detail, "for the ", action)
+			byParty = append(byParty, action+" by "+actor)
+		}
+	}
+	// An event the workflow found by polling first leaves no update in the
+	// trail, so which ones appear varies from run to run.
+	t.Logf("outside events pushed by the sandbox world: %v", byParty)
 }
 
 func postFiling(t *testing.T, base, key, sandbox string) (status int, code, field string) {
@@ -214,5 +250,54 @@ func TestDemoTimeScaleIsRefusedInProduction(t *testing.T) {
 		status, code, field := postFiling(t, srv.URL, key.Token, body)
 		assert.Equal(t, http.StatusBadRequest, status, body)
 		assert.Equal(t, want, [2]string{code, field}, body)
+	}
+}
+
+// The demo's expected delays, after which it stands in for the sandbox
+// world, are the delays the sandboxes schedule at the filing's time scale.
+func TestDemoExpectsTheSandboxWorldsDelays(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, "", filepath.Join(t.TempDir(), "world.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Migrate(ctx)
+	require.NoError(t, err)
+	d := &demo{opts: demoOptions{TimeScale: demoTimeScale}}
+	china := func(month time.Month, day, hour, minute int) time.Time {
+		return time.Date(2026, month, day, hour, minute, 0, 0, calendar.China)
+	}
+	for i, now := range []time.Time{
+		china(11, 2, 10, 0),  // a Monday morning
+		china(11, 2, 3, 11),  // before the courier's pickup
+		china(11, 6, 16, 30), // Friday after the cut-off
+		china(9, 30, 17, 0),  // the eve of National Day
+	} {
+		clock := func() time.Time { return now }
+		quiet := slog.New(slog.DiscardHandler)
+		filingID := fmt.Sprintf("f%d", i)
+
+		sh := courier.Shipment{IdempotencyKey: "backdrop/" + filingID, FilingID: filingID, SandboxTimeScale: demoTimeScale,
+			Recipient: filing.Person{Name: "张伟", Mobile: "13800138000"},
+			Address:   filing.Address{Province: demoProvince, City: "杭州市", District: "西湖区", Detail: "文三路90号"}}
+		_, err := courier.NewSandbox(db, courier.SandboxOptions{Now: clock, Logger: quiet}).CreateShipment(ctx, sh)
+		require.NoError(t, err)
+		parcels, err := courier.NewSandbox(db, courier.SandboxOptions{}).Shipments(ctx, filingID)
+		require.NoError(t, err)
+		require.Len(t, parcels, 1)
+		assert.InDelta(t, parcels[0].DeliveredAt.Sub(now), d.deliveryDelay(now), float64(time.Millisecond), "delivery from %v", now)
+
+		app := sample.ValidApplication()
+		sub := bureau.Submission{IdempotencyKey: filingID + "/submission/1", FilingID: filingID, Province: demoProvince,
+			FilingType: string(filing.TypeNewWebsiteElsewhere), SMSRequired: true, Application: app, SandboxTimeScale: demoTimeScale}
+		_, err = bureau.NewSandbox(db, bureau.SandboxOptions{Now: clock, Logger: quiet}).Submit(ctx, sub)
+		require.NoError(t, err)
+		subs, err := bureau.NewSandbox(db, bureau.SandboxOptions{}).Submissions(ctx, filingID)
+		require.NoError(t, err)
+		require.Len(t, subs, 1)
+		require.NotNil(t, subs[0].SMSVerifiedAt)
+		require.NotNil(t, subs[0].DecidedAt)
+		verified := *subs[0].SMSVerifiedAt
+		assert.InDelta(t, verified.Sub(now), d.smsDelay(now), float64(time.Millisecond), "SMS from %v", now)
+		assert.InDelta(t, subs[0].DecidedAt.Sub(verified), d.reviewDelay(verified), float64(time.Millisecond), "review from %v", now)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"regexp"
@@ -87,6 +88,11 @@ type Answer struct {
 // carry key as Idempotency-Key, so a retry after a lost answer returns the
 // first result instead of acting twice.
 func (c *Client) Call(ctx context.Context, op, method, path, key string, body []byte) (Answer, error) {
+	return c.CallWithHeader(ctx, op, method, path, key, body, nil)
+}
+
+// CallWithHeader is Call with extra request headers, sent on every attempt.
+func (c *Client) CallWithHeader(ctx context.Context, op, method, path, key string, body []byte, extra http.Header) (Answer, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.CallBudget)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, nil)
@@ -99,6 +105,11 @@ func (c *Client) Call(ctx context.Context, op, method, path, key string, body []
 	}
 	if key != "" {
 		req.Header.Set(headerIdempotencyKey, key)
+	}
+	for name, values := range extra {
+		for _, v := range values {
+			req.Header.Add(name, v)
+		}
 	}
 	for attempt := 1; ; attempt++ {
 		a, retryAfter, err := c.attempt(ctx, req, body)
@@ -227,4 +238,34 @@ func (c *Client) Refused(op string, a Answer, sentinel error) error {
 		return fmt.Errorf("%s: %s: unexpected answer HTTP %d%s", c.service, op, a.Status, a.codeSuffix())
 	}
 	return fmt.Errorf("%s: %s: HTTP %d%s: %w", c.service, op, a.Status, a.codeSuffix(), sentinel)
+}
+
+// HeaderSandboxTimeScale carries a filing's own time scale to the sandbox
+// bureau and courier, formatted with strconv.FormatFloat(v, 'g', -1, 64),
+// so that they keep pace with the filing's compressed timers. It is
+// optional and honoured only by the sandboxes; real partners never see it
+// (SandboxTimeScale sends it only for a hint other than 1).
+const HeaderSandboxTimeScale = "X-Sandbox-Time-Scale"
+
+// SandboxTimeScale is the header to send for a time-scale hint: nil for no
+// hint, real time (1), or a value that is not a positive finite number,
+// which no sandbox would accept.
+func SandboxTimeScale(v float64) http.Header {
+	if !(v > 0) || v == 1 || math.IsInf(v, 1) {
+		return nil
+	}
+	return http.Header{HeaderSandboxTimeScale: {strconv.FormatFloat(v, 'g', -1, 64)}}
+}
+
+// ParseSandboxTimeScale reads a HeaderSandboxTimeScale value: 0 for an
+// absent header, false for anything but a positive finite number.
+func ParseSandboxTimeScale(h string) (float64, bool) {
+	if h == "" {
+		return 0, true
+	}
+	v, err := strconv.ParseFloat(h, 64)
+	if err != nil || !(v > 0) || math.IsInf(v, 1) {
+		return 0, false
+	}
+	return v, true
 }

@@ -44,13 +44,11 @@ const (
 	testName    = "Li Wei Operator"
 )
 
-// testIdP is an identity provider served in-process: the codec reaches it
-// through an http.Client whose transport calls the handler (no sockets),
-// and "down" makes that transport fail like a refused connection.
+// testIdP is testenv's identity provider served in-process: the codec
+// reaches it through an http.Client whose transport calls the handler (no
+// sockets), and "down" makes that transport fail like a refused connection.
 type testIdP struct {
-	issuer string
-	key    *rsa.PrivateKey
-	kid    string
+	*testenv.IdP
 	down   atomic.Bool // the whole IdP is unreachable
 	keysDn atomic.Bool // only the JWKS is
 	hits   atomic.Int32
@@ -59,9 +57,7 @@ type testIdP struct {
 
 func newTestIdP(t *testing.T, issuer string) *testIdP {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	idp := &testIdP{issuer: issuer, key: key, kid: "test-key-1"}
+	idp := &testIdP{IdP: testenv.NewIdP(t, issuer)}
 	idp.client = &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
 		idp.hits.Add(1)
 		if idp.down.Load() || (idp.keysDn.Load() && strings.HasSuffix(r.URL.Path, "/certs")) {
@@ -74,25 +70,6 @@ func newTestIdP(t *testing.T, issuer string) *testIdP {
 	return idp
 }
 
-func (idp *testIdP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	switch {
-	case r.URL.String() == idp.issuer+"/.well-known/openid-configuration":
-		_ = json.NewEncoder(w).Encode(map[string]any{
-			"issuer":                                idp.issuer,
-			"authorization_endpoint":                idp.issuer + "/auth",
-			"token_endpoint":                        idp.issuer + "/token",
-			"jwks_uri":                              idp.issuer + "/certs",
-			"id_token_signing_alg_values_supported": []string{"RS256"},
-		})
-	case r.URL.String() == idp.issuer+"/certs":
-		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
-			{Key: &idp.key.PublicKey, KeyID: idp.kid, Algorithm: "RS256", Use: "sig"}}})
-	default:
-		http.NotFound(w, r)
-	}
-}
-
 // operatorClaims are the claims of a typical access token of the operator.
 func operatorClaims(now time.Time) map[string]any {
 	return map[string]any{
@@ -102,19 +79,9 @@ func operatorClaims(now time.Time) map[string]any {
 	}
 }
 
-func signRS256(t *testing.T, key *rsa.PrivateKey, kid string, claims map[string]any) string {
-	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: kid}},
-		(&jose.SignerOptions{}).WithType("at+jwt"))
-	require.NoError(t, err)
-	tok, err := jwt.Signed(signer).Claims(claims).Serialize()
-	require.NoError(t, err)
-	return tok
-}
-
 func (idp *testIdP) token(t *testing.T, claims map[string]any) string {
 	t.Helper()
-	return signRS256(t, idp.key, idp.kid, claims)
+	return idp.Token(t, claims)
 }
 
 // testClock is the server's clock: tokens expire and the IdP is retried
@@ -157,7 +124,7 @@ func oidcCodecServer(t *testing.T, idp *testIdP, adjust ...func(*Deps)) oidcTest
 	m := metrics.New()
 	d := Deps{DB: db, Log: log, Metrics: m, Now: clock.Now, Codec: CodecOptions{
 		Codec: c, Origins: []string{testCodecOrigin},
-		OIDC: &CodecOIDC{Issuer: idp.issuer, Audience: testAudience, Allowed: []string{testGroup}, HTTPClient: idp.client},
+		OIDC: &CodecOIDC{Issuer: idp.Issuer, Audience: testAudience, Allowed: []string{testGroup}, HTTPClient: idp.client},
 	}}
 	for _, f := range adjust {
 		f(&d)
@@ -218,7 +185,7 @@ func TestOperatorTokensThatDoNotVerifyAreRefused(t *testing.T) {
 	}
 	otherKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
-	pubDER, err := x509.MarshalPKIXPublicKey(&ot.idp.key.PublicKey)
+	pubDER, err := x509.MarshalPKIXPublicKey(&ot.idp.Key.PublicKey)
 	require.NoError(t, err)
 	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})
 	hs256, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: pubPEM}, (&jose.SignerOptions{}).WithType("JWT"))
@@ -242,8 +209,8 @@ func TestOperatorTokensThatDoNotVerifyAreRefused(t *testing.T) {
 		{"expired", ot.idp.token(t, with("exp", now.Add(-time.Minute).Unix())), "expired"},
 		{"not valid yet", ot.idp.token(t, with("nbf", now.Add(time.Hour).Unix())), "not valid yet"},
 		{"no subject", ot.idp.token(t, with("sub", nil)), "no subject"},
-		{"signed by another key, same key ID", signRS256(t, otherKey, ot.idp.kid, operatorClaims(now)), "signature"},
-		{"signed by another key, unknown key ID", signRS256(t, otherKey, "attacker", operatorClaims(now)), "signature"},
+		{"signed by another key, same key ID", testenv.SignRS256(t, otherKey, ot.idp.KeyID, operatorClaims(now)), "signature"},
+		{"signed by another key, unknown key ID", testenv.SignRS256(t, otherKey, "attacker", operatorClaims(now)), "signature"},
 		{"claims altered after signing", tampered, "signature"},
 		{"alg none", noneTok, "algorithm"},
 		{"HS256 with the public key as secret", hsTok, "algorithm"},

@@ -379,9 +379,11 @@ func (s *server) answerFiling(c echo.Context, id string) error {
 	if err == nil {
 		return c.JSON(http.StatusOK, s.live(st))
 	}
-	if errors.Is(err, filings.ErrClosed) {
+	var closed *filings.ClosedError
+	if errors.As(err, &closed) && closed.Completed() {
 		// The final state has what the read model does not keep: the
-		// filing number, the timeline, the references.
+		// filing number, the timeline, the references. Terminated and
+		// failed runs have none.
 		final, ferr := s.client.Final(ctx, id)
 		if ferr == nil {
 			return c.JSON(http.StatusOK, filingResponse{FilingState: final, WorkflowID: workflows.WorkflowID(id), Source: "workflow_result"})

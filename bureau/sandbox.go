@@ -13,7 +13,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/rules"
 	"github.com/beianflow/beianflow/store"
 )
@@ -43,7 +42,6 @@ type SandboxOptions struct {
 type Sandbox struct {
 	db   *store.DB
 	opts SandboxOptions
-	cal  *calendar.Calendar
 }
 
 var _ Gateway = (*Sandbox)(nil)
@@ -56,16 +54,11 @@ func NewSandbox(db *store.DB, opts SandboxOptions) *Sandbox {
 	if !(opts.TimeScale > 0) {
 		opts.TimeScale = 1
 	}
-	if opts.SMSDelay <= 0 {
-		opts.SMSDelay = 10 * time.Minute
-	}
-	if opts.ReviewBusinessDays <= 0 {
-		opts.ReviewBusinessDays = 3
-	}
+	opts.SMSDelay, opts.ReviewBusinessDays = opts.smsDelay(), opts.reviewBusinessDays()
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Sandbox{db: db, opts: opts, cal: calendar.Default()}
+	return &Sandbox{db: db, opts: opts}
 }
 
 // SubmissionRecord is a row of sandbox_bureau_submissions: one submission

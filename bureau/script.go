@@ -68,7 +68,7 @@ func (sb *Sandbox) schedule(s Submission, p rules.Province, m markers, earlier [
 			rec.SMSReturnedAt = ptr(scaled(now, now.Add(smsWindow), scale))
 			return rec
 		}
-		reviewFrom = scaled(now, now.Add(sb.opts.SMSDelay), scale)
+		reviewFrom = sb.opts.SMSVerifiedAt(now, scale)
 		rec.SMSVerifiedAt = ptr(reviewFrom)
 	}
 	if m.overdue {
@@ -78,11 +78,40 @@ func (sb *Sandbox) schedule(s Submission, p rules.Province, m markers, earlier [
 	if m.reject && !reachedReview {
 		rec.Decision = StateRejected
 	}
+	rec.DecidedAt = ptr(sb.opts.DecidedAt(reviewFrom, scale))
+	return rec
+}
+
+// SMSVerifiedAt is when the sandbox applicant completes SMS verification
+// of a submission made at now, the delay compressed by scale. The sandbox
+// schedules by it; `make demo` uses it to know how long the bureau should
+// take.
+func (o SandboxOptions) SMSVerifiedAt(now time.Time, scale float64) time.Time {
+	return scaled(now, now.Add(o.smsDelay()), scale)
+}
+
+// DecidedAt is when the sandbox bureau decides a review that starts at
+// from: ReviewBusinessDays later on the holiday calendar, compressed by
+// scale.
+func (o SandboxOptions) DecidedAt(from time.Time, scale float64) time.Time {
 	// The flag for dates beyond the loaded holiday data is ignored: a
 	// sandbox decision a few hours off is harmless.
-	deadline, _ := sb.cal.AddBusinessDays(reviewFrom, sb.opts.ReviewBusinessDays)
-	rec.DecidedAt = ptr(scaled(reviewFrom, deadline, scale))
-	return rec
+	deadline, _ := calendar.Default().AddBusinessDays(from, o.reviewBusinessDays())
+	return scaled(from, deadline, scale)
+}
+
+func (o SandboxOptions) smsDelay() time.Duration {
+	if o.SMSDelay <= 0 {
+		return 10 * time.Minute
+	}
+	return o.SMSDelay
+}
+
+func (o SandboxOptions) reviewBusinessDays() int {
+	if o.ReviewBusinessDays <= 0 {
+		return 3
+	}
+	return o.ReviewBusinessDays
 }
 
 // scaled compresses the delay from start to end by scale.

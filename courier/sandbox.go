@@ -38,7 +38,6 @@ type SandboxOptions struct {
 type Sandbox struct {
 	db   *store.DB
 	opts SandboxOptions
-	cal  *calendar.Calendar
 }
 
 var _ Courier = (*Sandbox)(nil)
@@ -51,13 +50,11 @@ func NewSandbox(db *store.DB, opts SandboxOptions) *Sandbox {
 	if !(opts.TimeScale > 0) {
 		opts.TimeScale = 1
 	}
-	if opts.DeliveryDays <= 0 {
-		opts.DeliveryDays = 2
-	}
+	opts.DeliveryDays = opts.deliveryDays()
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Sandbox{db: db, opts: opts, cal: calendar.Default()}
+	return &Sandbox{db: db, opts: opts}
 }
 
 // ShipmentRecord is a row of sandbox_shipments: one shipment and the
@@ -167,18 +164,34 @@ func (sb *Sandbox) byKey(ctx context.Context, key string) (ShipmentRecord, error
 // only the resulting wait is compressed, so a compressed run still shows
 // the weekend and holiday effects.
 func (sb *Sandbox) schedule(s Shipment, now time.Time, scale float64) ShipmentRecord {
-	// The flag for dates beyond the loaded holiday data is ignored: a
-	// sandbox parcel a day off is harmless.
-	pickup, _ := sb.cal.NextWindowOpen(now, dispatch)
-	shipped := scaled(now, pickup, scale)
+	shipped, delivered := sb.opts.Schedule(now, scale)
 	return ShipmentRecord{
 		IdempotencyKey: s.IdempotencyKey,
 		TrackingNumber: trackingNumber(s.IdempotencyKey),
 		FilingID:       s.FilingID,
 		RequestedAt:    now,
 		ShippedAt:      shipped,
-		DeliveredAt:    scaled(shipped, shipped.AddDate(0, 0, sb.opts.DeliveryDays), scale),
+		DeliveredAt:    delivered,
 	}
+}
+
+// Schedule is when a sandbox parcel ordered at now ships (the next pickup
+// window) and arrives (DeliveryDays later), every wait compressed by
+// scale. The sandbox fixes shipments by it; `make demo` uses it to know
+// how long the courier should take.
+func (o SandboxOptions) Schedule(now time.Time, scale float64) (shipped, delivered time.Time) {
+	// The flag for dates beyond the loaded holiday data is ignored: a
+	// sandbox parcel a day off is harmless.
+	pickup, _ := calendar.Default().NextWindowOpen(now, dispatch)
+	shipped = scaled(now, pickup, scale)
+	return shipped, scaled(shipped, shipped.AddDate(0, 0, o.deliveryDays()), scale)
+}
+
+func (o SandboxOptions) deliveryDays() int {
+	if o.DeliveryDays <= 0 {
+		return 2
+	}
+	return o.DeliveryDays
 }
 
 // timeScale is the scale a shipment's schedule is compressed by: its own

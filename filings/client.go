@@ -22,6 +22,7 @@ var (
 	// ErrNotFound: no filing with this ID exists in Temporal.
 	ErrNotFound = errors.New("filing not found")
 	// ErrClosed: the filing has ended; only its read model remains.
+	// State answers a *ClosedError, which says how.
 	ErrClosed = errors.New("filing has ended")
 )
 
@@ -100,22 +101,32 @@ func (c *Client) exists(ctx context.Context, filingID string) bool {
 	return err == nil
 }
 
-// Final returns the state a filing ended with (its workflow's result): the
-// filing number, the timeline and the references that the read model does
-// not keep. Temporal sends only the closing event. A filing still running,
-// one that did not end normally (terminated, failed) and one whose history
-// Temporal no longer holds are errors; the caller reads the read model.
+// ClosedError is ErrClosed with how the filing's workflow ended, as
+// Temporal reported it when it refused the state query.
+type ClosedError struct {
+	Status enumspb.WorkflowExecutionStatus
+}
+
+func (e *ClosedError) Error() string { return ErrClosed.Error() + " (" + e.Status.String() + ")" }
+
+// Is makes errors.Is(err, ErrClosed) hold.
+func (e *ClosedError) Is(target error) bool { return target == ErrClosed }
+
+// Completed reports whether the workflow ended normally, with a result
+// (approved, cancelled, expired) rather than terminated or failed.
+func (e *ClosedError) Completed() bool {
+	return e.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+}
+
+// Final returns the state a completed filing ended with (its workflow's
+// result): the filing number, the timeline and the references that the
+// read model does not keep. Temporal sends only the closing event. Call it
+// for a filing State reported completed; one whose history Temporal no
+// longer holds is an error, and the caller reads the read model.
 func (c *Client) Final(ctx context.Context, filingID string) (workflows.FilingState, error) {
 	var st workflows.FilingState
 	if _, err := uuid.Parse(filingID); err != nil {
 		return st, ErrNotFound
-	}
-	d, err := c.Temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(filingID), "")
-	if err != nil {
-		return st, fmt.Errorf("filings: describe %s: %w", filingID, err)
-	}
-	if d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
-		return st, fmt.Errorf("filings: %s has not completed (%s)", filingID, d.GetWorkflowExecutionInfo().GetStatus())
 	}
 	if err := c.Temporal.GetWorkflow(ctx, workflows.WorkflowID(filingID), "").Get(ctx, &st); err != nil {
 		return st, fmt.Errorf("filings: result of %s: %w", filingID, err)
@@ -143,7 +154,7 @@ func (c *Client) State(ctx context.Context, filingID string) (workflows.FilingSt
 	case err != nil:
 		return st, fmt.Errorf("filings: state of %s: %w", filingID, err)
 	case resp.QueryRejected != nil:
-		return st, ErrClosed
+		return st, &ClosedError{Status: resp.QueryRejected.GetStatus()}
 	}
 	if err := resp.QueryResult.Get(&st); err != nil {
 		return st, fmt.Errorf("filings: decode state of %s: %w", filingID, err)

@@ -24,6 +24,10 @@ import (
 // has a few hundred.
 const MaxHistoryEvents = 5000
 
+// maxWholeHistoryEvents bounds the histories read whole, to replay or to
+// reset a filing; a filing has a few hundred events.
+const maxWholeHistoryEvents = 1 << 20
+
 // maxPayloadRunes bounds each decoded payload shown in a summary.
 const maxPayloadRunes = 1000
 

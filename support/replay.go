@@ -10,7 +10,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
@@ -50,7 +49,7 @@ func (s *Service) ReplayFiling(ctx context.Context, filingID string) (*ReplayRes
 		return nil, err
 	}
 	runID := d.GetWorkflowExecutionInfo().GetExecution().GetRunId()
-	h, truncated, err := s.fetchHistory(ctx, filingID, runID, 1<<20)
+	h, truncated, err := s.fetchHistory(ctx, filingID, runID, maxWholeHistoryEvents)
 	if err != nil {
 		return nil, err
 	}
@@ -89,11 +88,7 @@ func (s *Service) Replay(ctx context.Context, h *historypb.History) (res *Replay
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	dc := converter.GetDefaultDataConverter()
-	if s.Codec != nil {
-		dc = converter.NewCodecDataConverter(dc, s.Codec)
-	}
-	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: dc})
+	r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: s.dataConverter()})
 	if err != nil {
 		return nil, fmt.Errorf("support: replayer: %w", err)
 	}

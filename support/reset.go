@@ -127,10 +127,17 @@ func (s *Service) Reset(ctx context.Context, filingID string, req ResetRequest) 
 		return nil, ErrClosed
 	}
 	exec := info.GetExecution()
-	events, err := s.rawHistory(ctx, exec.GetWorkflowId(), exec.GetRunId())
+	// Payloads stay as stored (encrypted): the reset point is found from
+	// search attributes, which are never encoded, and actions are
+	// redelivered with their payloads untouched.
+	h, truncated, err := s.fetchHistory(ctx, filingID, exec.GetRunId(), maxWholeHistoryEvents)
 	if err != nil {
 		return nil, err
 	}
+	if truncated {
+		return nil, fmt.Errorf("support: history of filing %s is too long to reset here", filingID)
+	}
+	events := h.GetEvents()
 	point, err := resetPoint(events, req.ToStage)
 	if err != nil {
 		return nil, err
@@ -200,25 +207,6 @@ func (s *Service) Reset(ctx context.Context, filingID string, req ResetRequest) 
 		res.Redelivered = append(res.Redelivered, ResetAction{Action: a.name, At: a.at, Kept: kept, Refusal: refusal})
 	}
 	return res, nil
-}
-
-// rawHistory is a run's history with payloads as stored (encrypted): the
-// reset point is found from search attributes, which are never encoded, and
-// actions are redelivered with their payloads untouched.
-func (s *Service) rawHistory(ctx context.Context, workflowID, runID string) ([]*historypb.HistoryEvent, error) {
-	iter := s.Temporal.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var events []*historypb.HistoryEvent
-	for iter.HasNext() {
-		e, err := iter.Next()
-		if isNotFound(err) {
-			return nil, ErrNotFound
-		}
-		if err != nil {
-			return nil, fmt.Errorf("support: read the history of %s: %w", workflowID, err)
-		}
-		events = append(events, e)
-	}
-	return events, nil
 }
 
 // resetPoint is the first workflow task that finished after the filing

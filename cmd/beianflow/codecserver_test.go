@@ -3,9 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -16,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	commonpb "go.temporal.io/api/common/v1"
@@ -56,46 +51,29 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// idpServer is an OIDC identity provider on a loopback port: discovery and
-// the JWKS of a key generated here.
+// idpServer is testenv's OIDC identity provider on a loopback port.
 type idpServer struct {
 	*httptest.Server
-	key *rsa.PrivateKey
+	idp *testenv.IdP
 }
 
 func startIdP(t *testing.T) *idpServer {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	idp := &idpServer{key: key}
-	idp.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		switch r.URL.Path {
-		case "/.well-known/openid-configuration":
-			_ = json.NewEncoder(w).Encode(map[string]any{"issuer": idp.URL, "jwks_uri": idp.URL + "/keys",
-				"authorization_endpoint": idp.URL + "/auth", "token_endpoint": idp.URL + "/token"})
-		case "/keys":
-			_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
-				{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(idp.Close)
-	return idp
+	srv := httptest.NewUnstartedServer(nil)
+	idp := testenv.NewIdP(t, "http://"+srv.Listener.Addr().String())
+	srv.Config.Handler = idp
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return &idpServer{Server: srv, idp: idp}
 }
 
-func (idp *idpServer) token(t *testing.T, groups ...string) string {
+func (s *idpServer) token(t *testing.T, groups ...string) string {
 	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: idp.key, KeyID: "k1"}}, nil)
-	require.NoError(t, err)
 	now := time.Now()
-	tok, err := jwt.Signed(signer).Claims(map[string]any{
-		"iss": idp.URL, "sub": codecServerSubject, "aud": "temporal-ui", "email": codecServerEmail,
+	return s.idp.Token(t, map[string]any{
+		"iss": s.URL, "sub": codecServerSubject, "aud": "temporal-ui", "email": codecServerEmail,
 		"iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(), "groups": groups,
-	}).Serialize()
-	require.NoError(t, err)
-	return tok
+	})
 }
 
 // noDial listens where Temporal or S3 would be and records any connection.

@@ -14,13 +14,14 @@ import (
 	"io"
 	"math/big"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/apiclient"
+	"github.com/beianflow/beianflow/bureau"
 	"github.com/beianflow/beianflow/calendar"
+	"github.com/beianflow/beianflow/courier"
 	"github.com/beianflow/beianflow/config"
 	"github.com/beianflow/beianflow/documents"
 	"github.com/beianflow/beianflow/filing"
@@ -186,10 +187,7 @@ type demo struct {
 	// standInAt is when the demo stands in for an outside party, and
 	// waitedFrom when it first saw the filing wait for it.
 	standInAt, waitedFrom map[string]time.Time
-	// filingNumber is the number as last seen: in a live read of the
-	// filing, or issued by the demo standing in for the bureau.
-	filingNumber string
-	report       reporter
+	report                reporter
 }
 
 func runDemo(ctx context.Context, opts demoOptions) error {
@@ -364,11 +362,8 @@ func (d *demo) walk(ctx context.Context) error {
 				return err
 			}
 			d.report.show(stages, f)
-			if f.Bureau != nil && f.Bureau.FilingNumber != "" {
-				d.filingNumber = f.Bureau.FilingNumber
-			}
 			if f.Stage.Terminal() {
-				return d.finish(ctx, f)
+				return d.finish(f)
 			}
 			if err := d.act(ctx, f); err != nil {
 				return err
@@ -490,9 +485,8 @@ func (d *demo) act(ctx context.Context, f *apiclient.Filing) error {
 		}
 		rid := f.Bureau.ReceiptID
 		return d.standIn("decision "+rid, "the sandbox bureau has not decided", "bureau-events/decision", d.reviewDelay, nil, func() error {
-			d.filingNumber = demoFilingNumber(f.Province, d.filingID, time.Now())
 			_, err := d.support.DeliverBureauDecision(ctx, d.filingID, workflows.BureauDecisionRequest{
-				ReceiptID: rid, Approved: true, FilingNumber: d.filingNumber})
+				ReceiptID: rid, Approved: true, FilingNumber: demoFilingNumber(f.Province, d.filingID, time.Now())})
 			return err
 		})
 	case "product_verification/awaiting_product":
@@ -545,52 +539,24 @@ func (d *demo) standIn(name, what, endpoint string, expected func(time.Time) tim
 	return nil
 }
 
-// The sandbox world's delays as it schedules them (bureau/script.go,
-// courier/sandbox.go), from now and compressed by the filing's time scale,
-// which the sandboxes follow.
-const (
-	// demoSMSDelay is when the sandbox applicant verifies by SMS
-	// (bureau.SandboxOptions.SMSDelay's default; `make run` keeps it).
-	demoSMSDelay = 10 * time.Minute
-	// Defaults of BEIANFLOW_SANDBOX_DELIVERY_DAYS and _REVIEW_DAYS when 0.
-	demoDeliveryDays       = 2
-	demoReviewBusinessDays = 3
-)
-
-// demoDispatch is the sandbox courier's pickup window on business days: a
-// request before 16:00 ships that day, any other at 09:00 on the next.
-var demoDispatch = calendar.Window{Open: 9 * time.Hour, Close: 16 * time.Hour}
-
-// compressed is the wait from now until the real-world instant at, at the
-// filing's time scale.
-func (d *demo) compressed(now, at time.Time) time.Duration {
-	return time.Duration(float64(at.Sub(now)) / d.opts.TimeScale)
-}
+// The sandbox world's delays, from now, as the sandboxes schedule them at
+// the filing's time scale (which they follow).
 
 // deliveryDelay is how long the sandbox courier takes to deliver a
-// backdrop ordered at now: until the next pickup, then the delivery days.
+// backdrop ordered at now.
 func (d *demo) deliveryDelay(now time.Time) time.Duration {
-	days := d.opts.DeliveryDays
-	if days <= 0 {
-		days = demoDeliveryDays
-	}
-	pickup, _ := calendar.Default().NextWindowOpen(now, demoDispatch)
-	return d.compressed(now, pickup) + d.compressed(pickup, pickup.AddDate(0, 0, days))
+	_, delivered := courier.SandboxOptions{DeliveryDays: d.opts.DeliveryDays}.Schedule(now, d.opts.TimeScale)
+	return delivered.Sub(now)
 }
 
 // smsDelay is how long the sandbox applicant takes to verify by SMS.
 func (d *demo) smsDelay(now time.Time) time.Duration {
-	return d.compressed(now, now.Add(demoSMSDelay))
+	return bureau.SandboxOptions{}.SMSVerifiedAt(now, d.opts.TimeScale).Sub(now)
 }
 
 // reviewDelay is how long the sandbox bureau's review takes from now.
 func (d *demo) reviewDelay(now time.Time) time.Duration {
-	days := d.opts.ReviewBusinessDays
-	if days <= 0 {
-		days = demoReviewBusinessDays
-	}
-	decided, _ := calendar.Default().AddBusinessDays(now, days)
-	return d.compressed(now, decided)
+	return bureau.SandboxOptions{ReviewBusinessDays: d.opts.ReviewBusinessDays}.DecidedAt(now, d.opts.TimeScale).Sub(now)
 }
 
 // movedOn reports an action refused because the filing had already moved
@@ -633,47 +599,22 @@ func (d *demo) fillIn(ctx context.Context) error {
 }
 
 // finish reports the end of the walk.
-func (d *demo) finish(ctx context.Context, f *apiclient.Filing) error {
+func (d *demo) finish(f *apiclient.Filing) error {
 	took := time.Since(d.start).Round(100 * time.Millisecond)
 	if f.Stage != workflows.StageApproved {
 		return fmt.Errorf("demo: filing %s ended %s after %s; see %s", d.filingID, f.Stage, took, d.uiLink())
 	}
-	number := d.issuedNumber(ctx)
+	// An ended filing answers with the state it ended with, number included.
+	var number string
+	if f.Bureau != nil {
+		number = f.Bureau.FilingNumber
+	}
 	fmt.Fprintf(d.opts.Out, "\napproved in %s", took)
 	if number != "" {
 		fmt.Fprintf(d.opts.Out, ": filing number %s", number)
 	}
 	fmt.Fprintf(d.opts.Out, "\nwatch its history: %s\n", d.uiLink())
 	return nil
-}
-
-// filingNumberPattern is a filing number such as 浙ICP备26012345号-1.
-var filingNumberPattern = regexp.MustCompile(`\p{Han}ICP备\d+号-\d+`)
-
-// issuedNumber is the filing number the bureau issued. A decision pushed
-// by the bureau (or delivered by support) is in the audit trail, its
-// detail "approved <receipt> <filing number>"; one the workflow polled is
-// not, but a live read may have shown it; failing both, the workflow's
-// history (support's view, payloads decoded) holds it.
-func (d *demo) issuedNumber(ctx context.Context) string {
-	if tl, err := d.support.Timeline(ctx, d.filingID); err == nil {
-		for _, e := range tl.Events {
-			if n := filingNumberPattern.FindString(e.Detail); n != "" && strings.Contains(e.Detail, "approved") {
-				return n
-			}
-		}
-	}
-	if d.filingNumber != "" {
-		return d.filingNumber
-	}
-	if h, err := d.support.FilingHistory(ctx, d.filingID); err == nil {
-		for _, e := range h.Events {
-			if n := filingNumberPattern.FindString(e.Summary); n != "" {
-				return n
-			}
-		}
-	}
-	return ""
 }
 
 func (d *demo) say(s string) { d.report.note(s) }

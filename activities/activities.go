@@ -9,12 +9,12 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/beianflow/beianflow/bureau"
-	"github.com/beianflow/beianflow/courier"
-	"github.com/beianflow/beianflow/documents"
+	"github.com/beianflow/beianflow/internal/bureau"
+	"github.com/beianflow/beianflow/internal/courier"
+	"github.com/beianflow/beianflow/internal/documents"
+	"github.com/beianflow/beianflow/internal/servicenumbers"
+	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
-	"github.com/beianflow/beianflow/servicenumbers"
-	"github.com/beianflow/beianflow/store"
 )
 
 // Activities is registered with the worker once; its methods are the

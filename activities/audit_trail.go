@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/store"
 )
 
 // AuditEntry is one event of a filing as the workflow records it.

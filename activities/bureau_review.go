@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/beianflow/beianflow/bureau"
+	"github.com/beianflow/beianflow/internal/bureau"
 )
 
 // BureauReason is one of the bureau's reasons.

@@ -3,13 +3,13 @@ package activities
 import (
 	"context"
 	"fmt"
-	"github.com/beianflow/beianflow/faults"
+	"github.com/beianflow/beianflow/internal/faults"
 	"strconv"
 	"time"
 
-	"github.com/beianflow/beianflow/bureau"
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/bureau"
+	"github.com/beianflow/beianflow/internal/store"
 )
 
 // SubmitToBureauRequest references the approved application revision.

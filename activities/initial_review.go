@@ -7,8 +7,8 @@ import (
 	"slices"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
-	"github.com/beianflow/beianflow/store"
 )
 
 // CheckApplicationRequest references what the automated checks read.

@@ -7,11 +7,11 @@ import (
 	"hash/fnv"
 	"sort"
 
-	"github.com/beianflow/beianflow/faults"
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/notify"
-	"github.com/beianflow/beianflow/outbox"
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/faults"
+	"github.com/beianflow/beianflow/internal/notify"
+	"github.com/beianflow/beianflow/internal/outbox"
+	"github.com/beianflow/beianflow/internal/store"
 )
 
 // NotifyRequest names an event of a filing; the recipients are looked up

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/beianflow/beianflow/faults"
+	"github.com/beianflow/beianflow/internal/faults"
 	"time"
 
-	"github.com/beianflow/beianflow/courier"
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/courier"
+	"github.com/beianflow/beianflow/internal/store"
 )
 
 // ErrTypeUndeliverable marks a backdrop the courier cannot deliver to the

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/beianflow/beianflow/faults"
+	"github.com/beianflow/beianflow/internal/faults"
 
-	"github.com/beianflow/beianflow/servicenumbers"
+	"github.com/beianflow/beianflow/internal/servicenumbers"
 )
 
 // ErrTypeProductRejected marks a product that cannot be used for the filing.

@@ -3,11 +3,11 @@ package activities
 import (
 	"context"
 	"fmt"
-	"github.com/beianflow/beianflow/faults"
+	"github.com/beianflow/beianflow/internal/faults"
 	"time"
 
-	"github.com/beianflow/beianflow/outbox"
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/outbox"
+	"github.com/beianflow/beianflow/internal/store"
 	"gorm.io/gorm"
 )
 

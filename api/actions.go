@@ -13,11 +13,11 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/activities"
-	"github.com/beianflow/beianflow/documents"
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/filings"
+	"github.com/beianflow/beianflow/internal/documents"
+	"github.com/beianflow/beianflow/internal/filings"
+	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
-	"github.com/beianflow/beianflow/store"
 	"github.com/beianflow/beianflow/workflows"
 )
 

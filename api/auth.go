@@ -10,9 +10,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/beianflow/beianflow/apikeys"
-	"github.com/beianflow/beianflow/filings"
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/apikeys"
+	"github.com/beianflow/beianflow/internal/filings"
+	"github.com/beianflow/beianflow/internal/store"
 )
 
 // Codes of authentication and authorisation failures.

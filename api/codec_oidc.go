@@ -16,7 +16,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/labstack/echo/v4"
 
-	"github.com/beianflow/beianflow/apikeys"
+	"github.com/beianflow/beianflow/internal/apikeys"
 )
 
 // RoleOperator is the caller of a codec route authenticated by an OIDC

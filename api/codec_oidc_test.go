@@ -27,11 +27,11 @@ import (
 	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/beianflow/beianflow/codec"
-	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/internal/codec"
+	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/metrics"
+	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
-	"github.com/beianflow/beianflow/metrics"
-	"github.com/beianflow/beianflow/store"
 )
 
 const (

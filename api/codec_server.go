@@ -9,8 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/beianflow/beianflow/config"
-	"github.com/beianflow/beianflow/metrics"
+	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/metrics"
 )
 
 // CodecServerDeps are what a standalone codec server needs: no Temporal,

@@ -19,10 +19,10 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/beianflow/beianflow/apikeys"
+	"github.com/beianflow/beianflow/internal/apikeys"
+	"github.com/beianflow/beianflow/internal/metrics"
+	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
-	"github.com/beianflow/beianflow/metrics"
-	"github.com/beianflow/beianflow/store"
 )
 
 const (

@@ -11,7 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/store"
 )
 
 // Codes of idempotency failures.

@@ -21,9 +21,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/metrics"
+	"github.com/beianflow/beianflow/internal/metrics"
+	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
-	"github.com/beianflow/beianflow/store"
 )
 
 func TestOpenAPISpecLoadsAndValidates(t *testing.T) {

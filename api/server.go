@@ -17,12 +17,12 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"go.temporal.io/sdk/client"
 
-	"github.com/beianflow/beianflow/config"
-	"github.com/beianflow/beianflow/documents"
-	"github.com/beianflow/beianflow/filings"
-	"github.com/beianflow/beianflow/metrics"
+	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/documents"
+	"github.com/beianflow/beianflow/internal/filings"
+	"github.com/beianflow/beianflow/internal/metrics"
+	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
-	"github.com/beianflow/beianflow/store"
 )
 
 // Deps are what the API needs from the rest of the system.

@@ -16,7 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	supportsvc "github.com/beianflow/beianflow/support"
+	supportsvc "github.com/beianflow/beianflow/internal/support"
 	"github.com/beianflow/beianflow/workflows"
 )
 

@@ -6,8 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/beianflow/beianflow/store"
-	supportsvc "github.com/beianflow/beianflow/support"
+	"github.com/beianflow/beianflow/internal/store"
+	supportsvc "github.com/beianflow/beianflow/internal/support"
 )
 
 // timeline answers the filing's audit trail: who did what, when, from

@@ -3,8 +3,8 @@ package api
 import (
 	"github.com/labstack/echo/v4"
 
-	"github.com/beianflow/beianflow/filings"
-	"github.com/beianflow/beianflow/webhook"
+	"github.com/beianflow/beianflow/internal/filings"
+	"github.com/beianflow/beianflow/internal/webhook"
 )
 
 // registerWebhooks receives the bureau's and the courier's pushed events.

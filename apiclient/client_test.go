@@ -20,8 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/activities"
-	"github.com/beianflow/beianflow/documents"
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/documents"
 	"github.com/beianflow/beianflow/workflows"
 )
 

@@ -9,7 +9,7 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/beianflow/beianflow/support"
+	"github.com/beianflow/beianflow/internal/support"
 	"github.com/beianflow/beianflow/workflows"
 )
 

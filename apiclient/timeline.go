@@ -4,7 +4,7 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/beianflow/beianflow/support"
+	"github.com/beianflow/beianflow/internal/support"
 )
 
 // Timeline is a filing's audit trail (the server's timeline answer).

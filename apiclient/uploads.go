@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/beianflow/beianflow/documents"
+	"github.com/beianflow/beianflow/internal/documents"
 )
 
 // UploadRequest declares a material about to be uploaded. It mirrors the

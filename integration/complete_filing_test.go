@@ -19,7 +19,7 @@ import (
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/sample"
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/workflows"
 )
 

@@ -26,10 +26,10 @@ import (
 
 	"github.com/beianflow/beianflow/api"
 	"github.com/beianflow/beianflow/apiclient"
-	"github.com/beianflow/beianflow/apikeys"
-	"github.com/beianflow/beianflow/config"
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/apikeys"
+	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/workflows"
 )
 

@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
-	"github.com/beianflow/beianflow/faults"
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/faults"
 	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/workflows"
 )

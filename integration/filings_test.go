@@ -14,8 +14,8 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/beianflow/beianflow/calendar"
+	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
-	"github.com/beianflow/beianflow/store"
 	"github.com/beianflow/beianflow/workflows"
 )
 

@@ -21,10 +21,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/beianflow/beianflow/api"
-	"github.com/beianflow/beianflow/apikeys"
+	"github.com/beianflow/beianflow/internal/apikeys"
 	"github.com/beianflow/beianflow/internal/sample"
-	"github.com/beianflow/beianflow/store"
-	"github.com/beianflow/beianflow/webhook"
+	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/internal/webhook"
 	"github.com/beianflow/beianflow/workflows"
 )
 

@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/api"
-	"github.com/beianflow/beianflow/apikeys"
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/apikeys"
+	"github.com/beianflow/beianflow/internal/store"
 )
 
 // response is a decoded HTTP response.

@@ -20,11 +20,11 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/beianflow/beianflow/apikeys"
 	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/apikeys"
+	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
-	"github.com/beianflow/beianflow/store"
 	"github.com/beianflow/beianflow/workflows"
 )
 

@@ -11,8 +11,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/beianflow/beianflow/app"
-	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/internal/app"
+	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
 

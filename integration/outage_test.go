@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/beianflow/beianflow/app"
+	"github.com/beianflow/beianflow/internal/app"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
 

@@ -16,10 +16,10 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/beianflow/beianflow/api"
-	"github.com/beianflow/beianflow/bureau"
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/bureau"
 	"github.com/beianflow/beianflow/internal/sample"
-	"github.com/beianflow/beianflow/webhook"
+	"github.com/beianflow/beianflow/internal/webhook"
 	"github.com/beianflow/beianflow/workflows"
 )
 

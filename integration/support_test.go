@@ -21,7 +21,7 @@ import (
 
 	"github.com/beianflow/beianflow/api"
 	"github.com/beianflow/beianflow/apiclient"
-	"github.com/beianflow/beianflow/bureau"
+	"github.com/beianflow/beianflow/internal/bureau"
 	"github.com/beianflow/beianflow/internal/testenv"
 	bfworker "github.com/beianflow/beianflow/worker"
 	"github.com/beianflow/beianflow/workflows"

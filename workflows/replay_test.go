@@ -1,7 +1,7 @@
 package workflows_test
 
 import (
-	"github.com/beianflow/beianflow/codec"
+	"github.com/beianflow/beianflow/internal/codec"
 	"github.com/beianflow/beianflow/internal/testenv"
 	"io/fs"
 	"path/filepath"

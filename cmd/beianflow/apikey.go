@@ -9,9 +9,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/beianflow/beianflow/apikeys"
-	"github.com/beianflow/beianflow/config"
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/apikeys"
+	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/store"
 )
 
 const apikeyUsage = `usage:

@@ -8,10 +8,10 @@ import (
 	"sync/atomic"
 
 	"github.com/beianflow/beianflow/api"
-	"github.com/beianflow/beianflow/app"
-	"github.com/beianflow/beianflow/config"
-	"github.com/beianflow/beianflow/metrics"
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/app"
+	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/metrics"
+	"github.com/beianflow/beianflow/internal/store"
 )
 
 // runCodecServer serves Temporal's remote codec protocol on its own port

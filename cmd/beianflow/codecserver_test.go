@@ -20,11 +20,11 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/beianflow/beianflow/apikeys"
-	"github.com/beianflow/beianflow/codec"
-	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/internal/apikeys"
+	"github.com/beianflow/beianflow/internal/codec"
+	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
-	"github.com/beianflow/beianflow/store"
 )
 
 const (

@@ -18,15 +18,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/api"
-	"github.com/beianflow/beianflow/apikeys"
-	"github.com/beianflow/beianflow/bureau"
 	"github.com/beianflow/beianflow/calendar"
-	"github.com/beianflow/beianflow/config"
-	"github.com/beianflow/beianflow/courier"
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/apikeys"
+	"github.com/beianflow/beianflow/internal/bureau"
+	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/courier"
 	"github.com/beianflow/beianflow/internal/sample"
+	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
-	"github.com/beianflow/beianflow/store"
 	"github.com/beianflow/beianflow/workflows"
 )
 

@@ -16,8 +16,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/beianflow/beianflow/app"
-	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/internal/app"
+	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/workflows"
 )
 

@@ -23,12 +23,12 @@ import (
 	tlog "go.temporal.io/sdk/log"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/notify"
+	"github.com/beianflow/beianflow/internal/outbox"
 	"github.com/beianflow/beianflow/internal/sample"
+	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
-	"github.com/beianflow/beianflow/notify"
-	"github.com/beianflow/beianflow/outbox"
-	"github.com/beianflow/beianflow/store"
 	"github.com/beianflow/beianflow/workflows"
 )
 

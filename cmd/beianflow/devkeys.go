@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/beianflow/beianflow/apikeys"
-	"github.com/beianflow/beianflow/codec"
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/apikeys"
+	"github.com/beianflow/beianflow/internal/codec"
+	"github.com/beianflow/beianflow/internal/store"
 )
 
 // devAccount is the provider account of the development backend key.

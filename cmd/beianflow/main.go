@@ -15,10 +15,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/beianflow/beianflow/app"
-	"github.com/beianflow/beianflow/config"
-	"github.com/beianflow/beianflow/outbox"
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/app"
+	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/outbox"
+	"github.com/beianflow/beianflow/internal/store"
 )
 
 const usage = `beianflow — ICP filing (ICP备案) workflows on Temporal

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/beianflow/beianflow/store"
+	"github.com/beianflow/beianflow/internal/store"
 )
 
 // DBOption adjusts how a test database is opened.

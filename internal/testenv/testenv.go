@@ -28,7 +28,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
-	"github.com/beianflow/beianflow/config"
+	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/workflows"
 )
 

@@ -1,0 +1,384 @@
+// Package app wires beianflow's parts together from a config.Config: the
+// Temporal client, the database, the document store, the worker and the
+// API. The binary and the integration tests both start the system through
+// it, so tests exercise the production wiring.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+
+	"github.com/beianflow/beianflow/activities"
+	"github.com/beianflow/beianflow/api"
+	"github.com/beianflow/beianflow/internal/bureau"
+	"github.com/beianflow/beianflow/internal/codec"
+	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/courier"
+	"github.com/beianflow/beianflow/internal/documents"
+	"github.com/beianflow/beianflow/internal/instances"
+	"github.com/beianflow/beianflow/internal/metrics"
+	"github.com/beianflow/beianflow/internal/notify"
+	"github.com/beianflow/beianflow/internal/outbox"
+	"github.com/beianflow/beianflow/internal/records"
+	"github.com/beianflow/beianflow/internal/servicenumbers"
+	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/internal/webhook"
+	"github.com/beianflow/beianflow/rules"
+	"github.com/beianflow/beianflow/worker"
+)
+
+// App holds the connections every role needs.
+type App struct {
+	Config    config.Config
+	Log       *slog.Logger
+	Temporal  client.Client
+	DB        *store.DB
+	Documents *documents.Store
+	// Codec encrypts every Temporal payload; the codec server decodes
+	// with it for operators.
+	Codec *codec.Codec
+	// Metrics is the process's Prometheus registry: HTTP metrics of the API
+	// and the Temporal SDK's client and worker metrics, served at /metrics.
+	Metrics *metrics.Metrics
+	// World is the outside world: the bureau, the courier, the instance
+	// inventory, the MIIT record system and the notifier.
+	World World
+}
+
+// World is the outside world beianflow talks to. Open builds the sandbox
+// world; real gateways replace its parts behind the same interfaces.
+type World struct {
+	Bureau    bureau.Gateway
+	Courier   courier.Courier
+	Instances instances.Inventory
+	Records   rules.RecordLookup
+	Notifier  notify.Sender
+	// The sandboxes behind Bureau and Courier, for their event pushes and
+	// for tests that count what was sent.
+	BureauSandbox  *bureau.Sandbox
+	CourierSandbox *courier.Sandbox
+}
+
+// newWorld builds the outside world: HTTP clients of the bureau's and the
+// courier's protocols (pointing at the sandbox world unless configured
+// otherwise), the sandboxes themselves when this process serves them, the
+// instance inventory and MIIT records (sandboxes for now) and the notifier.
+func newWorld(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Logger) (World, error) {
+	w := World{
+		// Call budgets stay below the activities' 30 s start-to-close timeout.
+		Bureau:    bureau.NewHTTPClient(cfg.World.BureauURL, bureau.HTTPOptions{Logger: log, CallBudget: 20 * time.Second}),
+		Courier:   courier.NewHTTPClient(cfg.World.CourierURL, courier.HTTPOptions{Logger: log, CallBudget: 20 * time.Second}),
+		Instances: instances.NewSandbox(),
+		Records:   records.NewSandbox(),
+		Notifier:  notify.NewLogSender(log),
+	}
+	if cfg.Sandbox.Addr != "" {
+		w.BureauSandbox = bureau.NewSandbox(db, bureau.SandboxOptions{TimeScale: cfg.Process.TimeScale,
+			ReviewBusinessDays: cfg.Sandbox.BureauReviewBusinessDays, Logger: log})
+		w.CourierSandbox = courier.NewSandbox(db, courier.SandboxOptions{TimeScale: cfg.Process.TimeScale,
+			DeliveryDays: cfg.Sandbox.CourierDeliveryDays, Logger: log})
+	}
+	if cfg.World.Notifier == "aws" {
+		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
+			return World{}, fmt.Errorf("notifier: AWS configuration: %w", err)
+		}
+		w.Notifier = notify.Channels{
+			notify.SMS:   notify.NewSNSSender(sns.NewFromConfig(awsCfg), notify.SNSOptions{SenderID: cfg.World.SMSSenderID}),
+			notify.Email: notify.NewSESSender(sesv2.NewFromConfig(awsCfg), cfg.World.EmailFrom),
+		}
+	}
+	return w, nil
+}
+
+// Open connects to Temporal, the database and S3, applies pending
+// migrations and makes sure the document bucket exists. Each dependency is
+// retried until ctx ends, so processes may start in any order.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	a := &App{Config: cfg, Log: log, Metrics: metrics.New()}
+	ok := false
+	defer func() {
+		if !ok {
+			a.Close()
+		}
+	}()
+
+	var err error
+	a.DB, err = retry(ctx, log, "database", func() (*store.DB, error) {
+		return store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	})
+	if err != nil {
+		return nil, err
+	}
+	applied, err := a.DB.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dbDesc := "sqlite " + cfg.SQLitePath()
+	if a.DB.Dialect == store.Postgres {
+		dbDesc = "postgres"
+	}
+	log.Info("database ready", "database", dbDesc, "migrations_applied", applied)
+
+	var docOpts []documents.Option
+	if cfg.S3.SSE != "" {
+		docOpts = append(docOpts, documents.WithSSE(cfg.S3.SSE, cfg.S3.SSEKMSKeyID))
+	}
+	a.Documents, err = documents.New(ctx, cfg.S3, docOpts...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := retry(ctx, log, "s3", func() (struct{}, error) {
+		return struct{}{}, a.Documents.EnsureBucket(ctx)
+	}); err != nil {
+		return nil, err
+	}
+	log.Info("document store ready", "endpoint", cfg.S3.Endpoint, "bucket", cfg.S3.Bucket)
+
+	if a.Codec, err = OpenCodec(cfg, log); err != nil {
+		return nil, err
+	}
+
+	a.Temporal, err = retry(ctx, log, "temporal", func() (client.Client, error) {
+		return client.DialContext(ctx, client.Options{
+			HostPort:  cfg.TemporalAddress,
+			Namespace: cfg.TemporalNamespace,
+			Logger:    tlog.NewStructuredLogger(log.With("component", "temporal-sdk")),
+			// Workers created from this client report through it too.
+			MetricsHandler: a.Metrics.TemporalHandler(),
+			// Every payload is encrypted before it leaves the process;
+			// workers created from this client use it too.
+			DataConverter: a.Codec.DataConverter(),
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("temporal ready", "address", cfg.TemporalAddress, "namespace", cfg.TemporalNamespace)
+	if a.World, err = newWorld(ctx, a.DB, cfg, log); err != nil {
+		return nil, err
+	}
+	ok = true
+	return a, nil
+}
+
+// Close releases every connection that was opened.
+func (a *App) Close() {
+	if a.Temporal != nil {
+		a.Temporal.Close()
+	}
+	if a.DB != nil {
+		_ = a.DB.Close()
+	}
+}
+
+// Activities returns the activity implementations over the app's
+// connections.
+func (a *App) Activities() *activities.Activities {
+	return &activities.Activities{
+		DB:             a.DB,
+		Filings:        store.NewFilings(a.DB),
+		Events:         store.NewEvents(a.DB),
+		Applications:   store.NewApplications(a.DB),
+		Documents:      a.Documents,
+		Subjects:       store.NewSubjects(a.DB),
+		ServiceNumbers: servicenumbers.New(a.DB, a.World.Instances),
+		Bureau:         a.World.Bureau,
+		Courier:        a.World.Courier,
+	}
+}
+
+// RunWorld serves the sandbox bureau and courier over their HTTP protocols
+// and pushes their events as signed webhooks to the API, until ctx ends.
+// It does nothing when this process serves no sandbox (production).
+func (a *App) RunWorld(ctx context.Context) error {
+	if a.World.BureauSandbox == nil {
+		<-ctx.Done()
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/bureau/", http.StripPrefix("/bureau", bureau.NewSandboxServer(a.World.BureauSandbox)))
+	mux.Handle("/courier/", http.StripPrefix("/courier", courier.NewSandboxServer(a.World.CourierSandbox)))
+	ln, err := net.Listen("tcp", a.Config.Sandbox.Addr)
+	if err != nil {
+		return fmt.Errorf("sandbox world: listen on %s: %w", a.Config.Sandbox.Addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+
+	push := &webhook.Sender{URL: a.Config.Sandbox.WebhookURL, Secret: []byte(a.Config.World.WebhookSecret)}
+	every := a.Config.Sandbox.PushInterval
+	errc := make(chan error, 2)
+	go func() { errc <- a.World.BureauSandbox.Run(ctx, push, every) }()
+	go func() { errc <- a.World.CourierSandbox.Run(ctx, push, every) }()
+	a.Log.Info("sandbox world serving", "bureau", "http://"+ln.Addr().String()+"/bureau",
+		"courier", "http://"+ln.Addr().String()+"/courier", "webhooks_to", a.Config.Sandbox.WebhookURL,
+		"review_business_days", a.Config.Sandbox.BureauReviewBusinessDays, "time_scale", a.Config.Process.TimeScale)
+	var first error
+	for range 2 {
+		if err := <-errc; err != nil && first == nil && ctx.Err() == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// RunOutbox delivers queued notifications until ctx ends; every worker runs
+// one, and the outbox's leases keep them from sending a message twice.
+func (a *App) RunOutbox(ctx context.Context) error {
+	s := &outbox.Sender{DB: a.DB, Notifier: a.World.Notifier, Log: a.Log}
+	return s.Run(ctx, time.Second)
+}
+
+// RunWorker polls the task queue until ctx ends.
+func (a *App) RunWorker(ctx context.Context) error {
+	w := worker.New(a.Temporal, a.Config.TaskQueue, a.Activities())
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("worker: start: %w", err)
+	}
+	a.Log.Info("worker polling", "task_queue", a.Config.TaskQueue)
+	<-ctx.Done()
+	w.Stop()
+	a.Log.Info("worker stopped")
+	return nil
+}
+
+// pruneWebhookDeliveries forgets webhook delivery IDs once their timestamps
+// are stale: a replay of an older delivery is refused for its timestamp
+// anyway, so the table stays small.
+func (a *App) pruneWebhookDeliveries(ctx context.Context) {
+	deliveries := webhook.NewDBStore(a.DB)
+	tick := time.NewTicker(10 * time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := deliveries.Prune(ctx, time.Now().Add(-2*webhook.DefaultWindow)); err != nil && ctx.Err() == nil {
+			a.Log.WarnContext(ctx, "pruning webhook deliveries failed", "err", err)
+		} else if n > 0 {
+			a.Log.DebugContext(ctx, "pruned webhook deliveries", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// payloadKeys loads the payload encryption keys. There is no default key:
+// a production process without keys would write personal data in clear
+// text into Temporal.
+func payloadKeys(cfg config.Config) (*codec.Keyring, error) {
+	switch {
+	case cfg.PayloadKeys != "":
+		return codec.ParseKeys(cfg.PayloadKeys)
+	case cfg.PayloadKeyFile != "":
+		return codec.LoadKeyFile(cfg.PayloadKeyFile)
+	}
+	return nil, errors.New("payload encryption needs BEIANFLOW_PAYLOAD_KEYS or BEIANFLOW_PAYLOAD_KEY_FILE (`beianflow dev` creates data/payload-keys)")
+}
+
+// OpenCodec loads the payload keys of cfg and returns the codec that
+// encrypts every Temporal payload with them.
+func OpenCodec(cfg config.Config, log *slog.Logger) (*codec.Codec, error) {
+	keys, err := payloadKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("payload encryption", "current_key", keys.CurrentID(), "keys", len(keys.IDs()))
+	return codec.New(keys), nil
+}
+
+// CodecOptions are the codec server's settings in cfg, decoding with c:
+// the Web UI origins, the development path token and the operators' OIDC
+// sign-in (off without an issuer).
+func CodecOptions(cfg config.Config, c *codec.Codec) api.CodecOptions {
+	o := api.CodecOptions{Codec: c, Origins: cfg.CodecOrigins, PathToken: cfg.CodecPathToken}
+	if oc := cfg.CodecOIDC; oc.Issuer != "" {
+		o.OIDC = &api.CodecOIDC{Issuer: oc.Issuer, Audience: oc.Audience, Claim: oc.Claim, Allowed: oc.Allowed}
+	}
+	return o
+}
+
+// pruneIdempotencyKeys deletes stored POST responses older than the
+// idempotency window; they would never be replayed again.
+func (a *App) pruneIdempotencyKeys(ctx context.Context) {
+	idem := store.NewIdempotency(a.DB)
+	tick := time.NewTicker(10 * time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := idem.Prune(ctx, time.Now().Add(-a.Config.API.IdempotencyTTL)); err != nil && ctx.Err() == nil {
+			a.Log.WarnContext(ctx, "pruning idempotency keys failed", "err", err)
+		} else if n > 0 {
+			a.Log.DebugContext(ctx, "pruned idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// RunAPI serves the HTTP API until ctx ends. ready, if not nil, receives
+// the bound address.
+func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
+	h := api.New(api.Deps{
+		Temporal:  a.Temporal,
+		TaskQueue: a.Config.TaskQueue,
+		DB:        a.DB,
+		Documents: a.Documents,
+		Records:   a.World.Records,
+		Webhooks:  []byte(a.Config.World.WebhookSecret),
+		Process:   a.Config.Process,
+		API:       a.Config.API,
+		Codec:     CodecOptions(a.Config, a.Codec),
+		Namespace: a.Config.TemporalNamespace,
+		Metrics:   a.Metrics,
+		Log:       a.Log,
+	})
+	go a.pruneWebhookDeliveries(ctx)
+	go a.pruneIdempotencyKeys(ctx)
+	return api.Serve(ctx, h, a.Config.HTTPAddr, a.Config.ShutdownTimeout, a.Log, ready)
+}
+
+// Retry calls connect until it succeeds or ctx ends, logging each failure
+// once it has gone on for a while, like the connections Open makes.
+func Retry[T any](ctx context.Context, log *slog.Logger, what string, connect func() (T, error)) (T, error) {
+	return retry(ctx, log, what, connect)
+}
+
+// retry calls connect until it succeeds or ctx ends, logging each failure
+// once it has gone on for a while; a dependency that is still starting is
+// normal for a few seconds.
+func retry[T any](ctx context.Context, log *slog.Logger, what string, connect func() (T, error)) (T, error) {
+	start := time.Now()
+	delay := 200 * time.Millisecond
+	for {
+		v, err := connect()
+		if err == nil {
+			return v, nil
+		}
+		if time.Since(start) > 5*time.Second {
+			log.Warn("waiting for dependency", "dependency", what, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			var zero T
+			return zero, fmt.Errorf("%s: %w", what, errors.Join(ctx.Err(), err))
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 5*time.Second)
+	}
+}

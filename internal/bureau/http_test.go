@@ -1,0 +1,367 @@
+package bureau_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beianflow/beianflow/internal/bureau"
+	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/internal/testenv"
+)
+
+// quick retries, so that the tests do not wait for the production backoff.
+var quick = bureau.HTTPOptions{
+	MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
+	CallBudget: 5 * time.Second, Logger: slog.New(slog.DiscardHandler),
+}
+
+// flaky wraps the sandbox server: it counts requests and lets the test
+// decide, per attempt, how each answer is spoiled after the sandbox acted.
+type flaky struct {
+	next http.Handler
+	// spoil, if set, is called with the 1-based attempt number; true means
+	// the sandbox's answer is replaced by the handler's own.
+	spoil func(attempt int, w http.ResponseWriter) bool
+
+	mu       sync.Mutex
+	attempts int
+	keys     []string
+}
+
+func (f *flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.attempts++
+	n := f.attempts
+	f.keys = append(f.keys, r.Header.Get("Idempotency-Key"))
+	f.mu.Unlock()
+	if f.spoil == nil {
+		f.next.ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	f.next.ServeHTTP(rec, r)
+	if f.spoil(n, w) {
+		return
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+func (f *flaky) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.attempts
+}
+
+func (f *flaky) keysSent() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.keys...)
+}
+
+func serve(t *testing.T, h http.Handler) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestClientSubmitsOverHTTPAndRetriesWithoutSubmittingTwice(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
+		f := &flaky{next: bureau.NewSandboxServer(sb), spoil: func(attempt int, w http.ResponseWriter) bool {
+			switch attempt {
+			case 1: // the sandbox recorded the submission, then the gateway failed
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return true
+			case 2: // recorded again (idempotently), then the answer was lost
+				if conn, _, err := w.(http.Hijacker).Hijack(); assert.NoError(t, err) {
+					_ = conn.Close()
+				}
+				return true
+			}
+			return false
+		}}
+		client := bureau.NewHTTPClient(serve(t, f).URL+"/", quick)
+
+		rc, err := client.Submit(ctx, submission("f1-submission-1", "f1", true))
+		require.NoError(t, err)
+		assert.Equal(t, 3, f.count(), "503, lost answer, then the receipt")
+		assert.Equal(t, []string{"f1-submission-1", "f1-submission-1", "f1-submission-1"}, f.keysSent(), "every attempt carries the key")
+		assert.True(t, rc.SubmittedAt.Equal(monday))
+		recs, err := sb.Submissions(ctx, "f1")
+		require.NoError(t, err)
+		require.Len(t, recs, 1, "submitted once")
+		assert.Equal(t, recs[0].ReceiptID, rc.ReceiptID)
+
+		// The status over HTTP is the sandbox's.
+		st, err := client.Status(ctx, rc.ReceiptID)
+		require.NoError(t, err)
+		want, err := sb.Status(ctx, rc.ReceiptID)
+		require.NoError(t, err)
+		assert.Equal(t, bureau.StateSMSPending, st.State)
+		assert.Equal(t, want.FilingID, st.FilingID)
+		assert.True(t, want.UpdatedAt.Equal(st.UpdatedAt))
+	})
+}
+
+func TestSandboxServerAnswers201ThenTheSameReceiptWith200(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
+		var (
+			mu       sync.Mutex
+			statuses []int
+		)
+		srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			bureau.NewSandboxServer(sb).ServeHTTP(rec, r)
+			mu.Lock()
+			statuses = append(statuses, rec.Code)
+			mu.Unlock()
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+		}))
+		client := bureau.NewHTTPClient(srv.URL, quick)
+		first, err := client.Submit(context.Background(), submission("k1", "f1", false))
+		require.NoError(t, err)
+		again, err := client.Submit(context.Background(), submission("k1", "f1", false))
+		require.NoError(t, err)
+		assert.Equal(t, first, again)
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Equal(t, []int{http.StatusCreated, http.StatusOK}, statuses)
+	})
+}
+
+func TestBusinessRefusalIsNotRetried(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
+		_, err := sb.Submit(ctx, submission("k1", "f1", true))
+		require.NoError(t, err)
+		f := &flaky{next: bureau.NewSandboxServer(sb)}
+		srv := serve(t, f)
+		client := bureau.NewHTTPClient(srv.URL, quick)
+
+		hongKong := submission("k2", "f2", true)
+		hongKong.Province = "HK"
+		calls := map[string]struct {
+			call func() error
+			want error
+		}{
+			"invalid submission (422)": {func() error { _, err := client.Submit(ctx, hongKong); return err }, bureau.ErrInvalidSubmission},
+			"key of another filing (409)": {func() error {
+				_, err := client.Submit(ctx, submission("k1", "f9", true))
+				return err
+			}, bureau.ErrIdempotencyKeyReused},
+			"unknown receipt (404)": {func() error { _, err := client.Status(ctx, "SBX-nothing"); return err }, bureau.ErrUnknownReceipt},
+		}
+		for name, c := range calls {
+			before := f.count()
+			err := c.call()
+			require.ErrorIs(t, err, c.want, name)
+			assert.Equal(t, before+1, f.count(), "%s: one attempt", name)
+			for _, secret := range []string{leaderName, leaderID, leaderPhone, websiteName} {
+				assert.NotContains(t, err.Error(), secret, name)
+			}
+		}
+
+		// Without a key nothing is sent: a retry could submit twice.
+		before := f.count()
+		_, err = client.Submit(ctx, submission("", "f3", true))
+		require.ErrorIs(t, err, bureau.ErrInvalidSubmission)
+		assert.Equal(t, before, f.count())
+
+		// A 404 that is not the gateway's "unknown receipt" (a wrong base
+		// URL) must not make a submission look lost.
+		wrong := bureau.NewHTTPClient(srv.URL+"/elsewhere", quick)
+		_, err = wrong.Status(ctx, "SBX-nothing")
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, bureau.ErrUnknownReceipt)
+	})
+}
+
+func TestRetryAfterIsHonoured(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
+		var mu sync.Mutex
+		var at []time.Time
+		f := &flaky{next: bureau.NewSandboxServer(sb), spoil: func(attempt int, w http.ResponseWriter) bool {
+			mu.Lock()
+			at = append(at, time.Now())
+			mu.Unlock()
+			if attempt == 1 {
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(http.StatusTooManyRequests)
+				return true
+			}
+			return false
+		}}
+		srv := serve(t, f)
+		_, err := bureau.NewHTTPClient(srv.URL, quick).Submit(ctx, submission("k1", "f1", false))
+		require.NoError(t, err)
+		mu.Lock()
+		defer mu.Unlock()
+		require.Len(t, at, 2)
+		assert.GreaterOrEqual(t, at[1].Sub(at[0]), time.Second, "waited as told, not the 1ms backoff")
+
+		// A Retry-After beyond the call budget ends the call at once.
+		busy := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "60")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}))
+		opts := quick
+		opts.CallBudget = 2 * time.Second
+		start := time.Now()
+		_, err = bureau.NewHTTPClient(busy.URL, opts).Status(ctx, "SBX-x")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "HTTP 503")
+		assert.Less(t, time.Since(start), time.Second)
+	})
+}
+
+// hintRecorder wraps the sandbox server: it keeps the sandbox hint header
+// of every request and answers the first failFirst with 503 after the
+// sandbox acted.
+type hintRecorder struct {
+	next      http.Handler
+	failFirst int
+
+	mu    sync.Mutex
+	hints []string
+}
+
+func (h *hintRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	h.hints = append(h.hints, r.Method+" "+r.Header.Get(bureau.HeaderSandboxTimeScale))
+	n := len(h.hints)
+	h.mu.Unlock()
+	if n <= h.failFirst {
+		h.next.ServeHTTP(httptest.NewRecorder(), r)
+		w.Header().Set("Retry-After", "0")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	h.next.ServeHTTP(w, r)
+}
+
+func (h *hintRecorder) sent() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.hints...)
+}
+
+func TestSandboxTimeScaleTravelsInItsHeader(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(monday)
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now}) // real time
+		rec := &hintRecorder{next: bureau.NewSandboxServer(sb), failFirst: 1}
+		own := &http.Client{Timeout: 5 * time.Second}
+		opts := quick
+		opts.Client = own
+		client := bureau.NewHTTPClient(serve(t, rec).URL, opts)
+		assert.Nil(t, own.Transport, "the caller's client is left alone")
+
+		hinted := submission("k1", "f1", false)
+		hinted.SandboxTimeScale = 8640
+		fast, err := client.Submit(ctx, hinted)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"POST 8640", "POST 8640"}, rec.sent(), "every attempt carries the hint")
+
+		// Real time (1) and no hint send no header: real partners never see it.
+		var plain []bureau.Receipt
+		for i, hint := range []float64{0, 1} {
+			s := submission(fmt.Sprintf("k-plain-%d", i), fmt.Sprintf("f-plain-%d", i), false)
+			s.SandboxTimeScale = hint
+			r, err := client.Submit(ctx, s)
+			require.NoError(t, err)
+			plain = append(plain, r)
+		}
+		half := submission("k-half", "f-half", false)
+		half.SandboxTimeScale = 0.5
+		_, err = client.Submit(ctx, half)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"POST 8640", "POST 8640", "POST ", "POST ", "POST 0.5"}, rec.sent())
+
+		// The sandbox followed the hint: 72 hours in 30 seconds.
+		clk.Set(monday.Add(30 * time.Second))
+		st, err := client.Status(ctx, fast.ReceiptID)
+		require.NoError(t, err)
+		assert.Equal(t, bureau.StateApproved, st.State)
+		for _, r := range plain {
+			st, err := client.Status(ctx, r.ReceiptID)
+			require.NoError(t, err)
+			assert.Equal(t, bureau.StateUnderReview, st.State)
+		}
+		assert.Equal(t, "GET ", rec.sent()[len(rec.sent())-1], "polls carry no hint")
+	})
+}
+
+func TestSandboxServerRefusesABadTimeScale(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
+		srv := serve(t, bureau.NewSandboxServer(sb))
+		post := func(hint string) (int, string) {
+			body := `{"filing_id":"f1","province":"ZJ","filing_type":"new_website_elsewhere","sms_required":false,"application":{}}`
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/submissions", strings.NewReader(body))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set(bureau.HeaderIdempotencyKey, "k1")
+			req.Header.Set(bureau.HeaderSandboxTimeScale, hint)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer res.Body.Close()
+			var e struct{ Code string }
+			_ = json.NewDecoder(res.Body).Decode(&e)
+			return res.StatusCode, e.Code
+		}
+		for _, hint := range []string{"fast", "0", "-8640", "NaN", "Inf", "1e400", "8640s"} {
+			status, code := post(hint)
+			assert.Equal(t, http.StatusBadRequest, status, hint)
+			assert.Equal(t, "invalid_time_scale", code, hint)
+		}
+		recs, err := sb.Submissions(context.Background(), "f1")
+		require.NoError(t, err)
+		assert.Empty(t, recs, "nothing was submitted")
+
+		status, _ := post("8640")
+		assert.Equal(t, http.StatusCreated, status)
+
+		// A gateway that refuses the hint refuses the submission: a caller
+		// bug, not retried.
+		refusing := &flaky{next: hintRefuser{}}
+		hinted := submission("k2", "f2", false)
+		hinted.SandboxTimeScale = 8640
+		_, err = bureau.NewHTTPClient(serve(t, refusing).URL, quick).Submit(context.Background(), hinted)
+		require.ErrorIs(t, err, bureau.ErrInvalidSubmission)
+		assert.Contains(t, err.Error(), "HTTP 400 invalid_time_scale")
+		assert.Equal(t, 1, refusing.count())
+	})
+}
+
+// hintRefuser answers every request as the sandbox answers a bad hint.
+type hintRefuser struct{}
+
+func (hintRefuser) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadRequest)
+	_, _ = w.Write([]byte(`{"code":"invalid_time_scale","message":"X-Sandbox-Time-Scale must be a positive number"}`))
+}

@@ -1,0 +1,399 @@
+package bureau_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beianflow/beianflow/internal/bureau"
+	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/internal/testenv"
+)
+
+// monday is an ordinary business day with no holiday within a week.
+var monday = cst(2026, 11, 2, 10, 0)
+
+func status(t *testing.T, sb *bureau.Sandbox, receiptID string) bureau.Status {
+	t.Helper()
+	st, err := sb.Status(context.Background(), receiptID)
+	require.NoError(t, err)
+	return st
+}
+
+func TestResubmittingWithTheSameKeyDoesNotSubmitTwice(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(monday)
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+
+		first, err := sb.Submit(ctx, submission("f1-submit-1", "f1", true))
+		require.NoError(t, err)
+		assert.True(t, first.SubmittedAt.Equal(monday))
+
+		// An activity retry, later and from a restarted sandbox, and racing
+		// itself: still the one submission.
+		clk.Advance(time.Hour)
+		restarted := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+		receipts := make([]bureau.Receipt, 6)
+		errs := make([]error, len(receipts))
+		race(t, db, len(receipts), func(i int) {
+			receipts[i], errs[i] = restarted.Submit(ctx, submission("f1-submit-1", "f1", true))
+		})
+		for i := range receipts {
+			require.NoError(t, errs[i])
+			assert.Equal(t, first.ReceiptID, receipts[i].ReceiptID)
+			assert.True(t, receipts[i].SubmittedAt.Equal(monday), "the original submission time")
+		}
+		recs, err := sb.Submissions(ctx, "f1")
+		require.NoError(t, err)
+		require.Len(t, recs, 1)
+
+		// A new key for the same filing is a resubmission.
+		second, err := sb.Submit(ctx, submission("f1-submit-2", "f1", true))
+		require.NoError(t, err)
+		assert.NotEqual(t, first.ReceiptID, second.ReceiptID)
+		recs, err = sb.Submissions(ctx, "f1")
+		require.NoError(t, err)
+		require.Len(t, recs, 2)
+		assert.Equal(t, []int{1, 2}, []int{recs[0].Attempt, recs[1].Attempt})
+
+		// A key that names another filing's submission is a caller bug.
+		_, err = sb.Submit(ctx, submission("f1-submit-1", "f2", true))
+		assert.ErrorIs(t, err, bureau.ErrIdempotencyKeyReused)
+	})
+}
+
+func TestConcurrentResubmissionsOfOneFilingGetDistinctAttempts(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
+		errs := make([]error, 4)
+		race(t, db, len(errs), func(i int) {
+			_, errs[i] = sb.Submit(ctx, submission(fmt.Sprintf("f1-key-%d", i), "f1", false))
+		})
+		for _, err := range errs {
+			require.NoError(t, err)
+		}
+		recs, err := sb.Submissions(ctx, "f1")
+		require.NoError(t, err)
+		require.Len(t, recs, 4)
+		for i, r := range recs {
+			assert.Equal(t, i+1, r.Attempt)
+		}
+	})
+}
+
+func TestSMSVerificationThenReviewThenApproval(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(monday)
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+		r, err := sb.Submit(ctx, submission("k1", "f1", true))
+		require.NoError(t, err)
+
+		st := status(t, sb, r.ReceiptID)
+		assert.Equal(t, bureau.StateSMSPending, st.State)
+		assert.Equal(t, "f1", st.FilingID)
+		assert.Equal(t, r.ReceiptID, st.ReceiptID)
+
+		clk.Set(monday.Add(10*time.Minute - time.Second))
+		assert.Equal(t, bureau.StateSMSPending, status(t, sb, r.ReceiptID).State)
+		clk.Set(monday.Add(10 * time.Minute))
+		st = status(t, sb, r.ReceiptID)
+		assert.Equal(t, bureau.StateUnderReview, st.State)
+		assert.True(t, st.UpdatedAt.Equal(monday.Add(10*time.Minute)), "entered review at %v", st.UpdatedAt)
+
+		// Three business days after review began: Thursday 10:10.
+		decided := cst(2026, 11, 5, 10, 10)
+		clk.Set(decided.Add(-time.Second))
+		assert.Equal(t, bureau.StateUnderReview, status(t, sb, r.ReceiptID).State)
+		clk.Set(decided)
+		st = status(t, sb, r.ReceiptID)
+		assert.Equal(t, bureau.StateApproved, st.State)
+		assert.True(t, st.UpdatedAt.Equal(decided))
+		assert.Regexp(t, regexp.MustCompile(`^浙ICP备26\d{6}号-1$`), st.FilingNumber)
+		assert.Empty(t, st.Reasons)
+		assert.Zero(t, st.SMSAttemptsFailed)
+
+		// The number is a function of the filing: the same on every poll.
+		clk.Advance(30 * 24 * time.Hour)
+		assert.Equal(t, st.FilingNumber, status(t, sb, r.ReceiptID).FilingNumber)
+
+		// Without SMS verification the review starts at once.
+		clk.Set(monday)
+		r2, err := sb.Submit(ctx, submission("k2", "f2", false))
+		require.NoError(t, err)
+		assert.Equal(t, bureau.StateUnderReview, status(t, sb, r2.ReceiptID).State)
+		clk.Set(cst(2026, 11, 5, 10, 0))
+		assert.Equal(t, bureau.StateApproved, status(t, sb, r2.ReceiptID).State)
+	})
+}
+
+func TestSMSWindowMissedOnFirstSubmissionOnly(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(monday)
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+		first, err := sb.Submit(ctx, submission("k1", "f1", true, bureau.MarkerSMSTimeout))
+		require.NoError(t, err)
+
+		clk.Set(monday.Add(24*time.Hour - time.Second))
+		assert.Equal(t, bureau.StateSMSPending, status(t, sb, first.ReceiptID).State, "the applicant never verifies")
+		clk.Set(monday.Add(24 * time.Hour))
+		st := status(t, sb, first.ReceiptID)
+		assert.Equal(t, bureau.StateSMSReturned, st.State)
+		assert.True(t, st.State.Final())
+		require.Len(t, st.Reasons, 1)
+		assert.Equal(t, bureau.ReasonSMSTimeout, st.Reasons[0].Code)
+		assert.True(t, st.UpdatedAt.Equal(monday.Add(24*time.Hour)))
+
+		// The provider resubmits unchanged; this time the applicant verifies.
+		resubmitted := clk.Now()
+		second, err := sb.Submit(ctx, submission("k2", "f1", true, bureau.MarkerSMSTimeout))
+		require.NoError(t, err)
+		assert.Equal(t, bureau.StateSMSPending, status(t, sb, second.ReceiptID).State)
+		clk.Set(resubmitted.Add(10 * time.Minute))
+		assert.Equal(t, bureau.StateUnderReview, status(t, sb, second.ReceiptID).State)
+		clk.Set(resubmitted.Add(30 * 24 * time.Hour))
+		assert.Equal(t, bureau.StateApproved, status(t, sb, second.ReceiptID).State)
+		assert.Equal(t, bureau.StateSMSReturned, status(t, sb, first.ReceiptID).State, "the first stays returned")
+
+		// Without SMS verification there is no window to miss.
+		noSMS, err := sb.Submit(ctx, submission("k3", "f3", false, bureau.MarkerSMSTimeout))
+		require.NoError(t, err)
+		assert.Equal(t, bureau.StateUnderReview, status(t, sb, noSMS.ReceiptID).State)
+	})
+}
+
+func TestRejectedOnceThenApproved(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(monday)
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+		first, err := sb.Submit(ctx, submission("k1", "f1", true, bureau.MarkerReject))
+		require.NoError(t, err)
+		clk.Set(cst(2026, 11, 5, 10, 10))
+		st := status(t, sb, first.ReceiptID)
+		assert.Equal(t, bureau.StateRejected, st.State)
+		assert.Empty(t, st.FilingNumber)
+		require.Len(t, st.Reasons, 1)
+		assert.Equal(t, bureau.ReasonWebsiteName, st.Reasons[0].Code)
+		assert.NotContains(t, st.Reasons[0].Message, websiteName, "reasons carry no application data")
+
+		// Fixed and resubmitted (the marker may stay in the name).
+		second, err := sb.Submit(ctx, submission("k2", "f1", true, bureau.MarkerReject))
+		require.NoError(t, err)
+		clk.Advance(30 * 24 * time.Hour)
+		st = status(t, sb, second.ReceiptID)
+		assert.Equal(t, bureau.StateApproved, st.State)
+		assert.NotEmpty(t, st.FilingNumber)
+	})
+}
+
+func TestRejectionFollowsAMissedSMSWindow(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(monday)
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+		var got []bureau.State
+		for _, key := range []string{"k1", "k2", "k3"} {
+			r, err := sb.Submit(ctx, submission(key, "f1", true, bureau.MarkerSMSTimeout, bureau.MarkerReject))
+			require.NoError(t, err)
+			clk.Advance(30 * 24 * time.Hour)
+			got = append(got, status(t, sb, r.ReceiptID).State)
+		}
+		assert.Equal(t, []bureau.State{bureau.StateSMSReturned, bureau.StateRejected, bureau.StateApproved}, got)
+	})
+}
+
+func TestOverdueMarkerNeverDecides(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(monday)
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+		for _, key := range []string{"k1", "k2"} {
+			r, err := sb.Submit(ctx, submission(key, "f1", true, bureau.MarkerOverdue, bureau.MarkerReject))
+			require.NoError(t, err)
+			clk.Advance(365 * 24 * time.Hour)
+			assert.Equal(t, bureau.StateUnderReview, status(t, sb, r.ReceiptID).State, key)
+		}
+	})
+}
+
+func TestDecisionComesAfterThreeBusinessDaysAcrossNationalDay(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		// Wednesday 2026-09-30, the last business day before National Day.
+		// 10-01..10-07 are days off, so the three business days are Thu
+		// 10-08, Fri 10-09 and the make-up Saturday 10-10.
+		submitted := cst(2026, 9, 30, 10, 0)
+		clk := newClock(submitted)
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+		r, err := sb.Submit(ctx, submission("k1", "f1", false))
+		require.NoError(t, err)
+
+		decided := cst(2026, 10, 10, 10, 0)
+		clk.Set(decided.Add(-time.Second))
+		assert.Equal(t, bureau.StateUnderReview, status(t, sb, r.ReceiptID).State)
+		clk.Set(decided)
+		st := status(t, sb, r.ReceiptID)
+		assert.Equal(t, bureau.StateApproved, st.State)
+		assert.True(t, st.UpdatedAt.Equal(decided), "decided at %v", st.UpdatedAt.In(time.FixedZone("CST", 8*3600)))
+	})
+}
+
+func TestTimeScaleCompressesEveryDelay(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(monday)
+		// One real minute stands for a day.
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now, TimeScale: 1440})
+		timeout, err := sb.Submit(ctx, submission("k1", "f1", true, bureau.MarkerSMSTimeout))
+		require.NoError(t, err)
+		review, err := sb.Submit(ctx, submission("k2", "f2", true))
+		require.NoError(t, err)
+
+		smsDone := monday.Add(10 * time.Minute / 1440) // 416.666ms
+		clk.Set(smsDone.Add(-time.Millisecond))
+		assert.Equal(t, bureau.StateSMSPending, status(t, sb, review.ReceiptID).State)
+		clk.Set(smsDone)
+		assert.Equal(t, bureau.StateUnderReview, status(t, sb, review.ReceiptID).State)
+
+		clk.Set(monday.Add(time.Minute - time.Millisecond))
+		assert.Equal(t, bureau.StateSMSPending, status(t, sb, timeout.ReceiptID).State)
+		clk.Set(monday.Add(time.Minute)) // the 24-hour window
+		assert.Equal(t, bureau.StateSMSReturned, status(t, sb, timeout.ReceiptID).State)
+
+		// Three business days from Monday 10:00:00.416 are 72 hours: 3 minutes.
+		decided := smsDone.Add(3 * time.Minute)
+		clk.Set(decided.Add(-time.Millisecond))
+		assert.Equal(t, bureau.StateUnderReview, status(t, sb, review.ReceiptID).State)
+		clk.Set(decided)
+		assert.Equal(t, bureau.StateApproved, status(t, sb, review.ReceiptID).State)
+	})
+}
+
+func TestStatusOfAnUnknownReceiptFails(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{})
+		_, err := sb.Status(context.Background(), "SBX-nothing")
+		assert.ErrorIs(t, err, bureau.ErrUnknownReceipt)
+	})
+}
+
+func TestInvalidSubmissionsAreRefused(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{})
+		noKey := submission("", "f1", true)
+		noFiling := submission("k1", "", true)
+		hongKong := submission("k2", "f2", true)
+		hongKong.Province = "HK"
+		for name, s := range map[string]bureau.Submission{"no key": noKey, "no filing": noFiling, "Hong Kong": hongKong} {
+			_, err := sb.Submit(ctx, s)
+			assert.ErrorIs(t, err, bureau.ErrInvalidSubmission, name)
+		}
+		var n int64
+		require.NoError(t, db.Gorm.Table("sandbox_bureau_submissions").Count(&n).Error)
+		assert.Zero(t, n)
+	})
+}
+
+func TestNoPersonalDataIsStored(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
+		_, err := sb.Submit(ctx, submission("k1", "f1", true, bureau.MarkerReject))
+		require.NoError(t, err)
+		var rows []map[string]any
+		require.NoError(t, db.Gorm.Table("sandbox_bureau_submissions").Find(&rows).Error)
+		require.Len(t, rows, 1)
+		for col, v := range rows[0] {
+			for _, secret := range []string{leaderName, leaderID, leaderPhone, websiteName} {
+				assert.NotContains(t, fmt.Sprint(v), secret, "column %s", col)
+			}
+		}
+	})
+}
+
+func TestSubmissionsOwnTimeScaleDecidesItSooner(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(monday)
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now}) // real time
+		plain, err := sb.Submit(ctx, submission("k1", "f1", true))
+		require.NoError(t, err)
+		hinted := submission("k2", "f2", true)
+		hinted.SandboxTimeScale = 8640
+		fast, err := sb.Submit(ctx, hinted)
+		require.NoError(t, err)
+
+		// 8640×: SMS after 10 min / 8640 (69.444 ms), then three business
+		// days (72 hours) in 30 s.
+		smsDone := monday.Add(69444 * time.Microsecond)
+		clk.Set(smsDone.Add(-time.Millisecond))
+		assert.Equal(t, bureau.StateSMSPending, status(t, sb, fast.ReceiptID).State)
+		clk.Set(smsDone)
+		assert.Equal(t, bureau.StateUnderReview, status(t, sb, fast.ReceiptID).State)
+		decided := smsDone.Add(30 * time.Second)
+		clk.Set(decided.Add(-time.Millisecond))
+		assert.Equal(t, bureau.StateUnderReview, status(t, sb, fast.ReceiptID).State)
+		clk.Set(decided)
+		st := status(t, sb, fast.ReceiptID)
+		assert.Equal(t, bureau.StateApproved, st.State)
+		assert.Regexp(t, regexp.MustCompile(`^浙ICP备26\d{6}号-1$`), st.FilingNumber)
+		assert.Equal(t, bureau.StateSMSPending, status(t, sb, plain.ReceiptID).State, "the submission without hint keeps real time")
+
+		// The one without hint decides Thursday 10:10: 8640 times later.
+		clk.Set(cst(2026, 11, 5, 10, 10))
+		slow := status(t, sb, plain.ReceiptID)
+		require.Equal(t, bureau.StateApproved, slow.State)
+		ratio := float64(slow.UpdatedAt.Sub(monday)) / float64(st.UpdatedAt.Sub(monday))
+		assert.InEpsilon(t, 8640, ratio, 1e-6, "decided %v vs %v after submission", slow.UpdatedAt.Sub(monday), st.UpdatedAt.Sub(monday))
+
+		// The course is fixed on arrival: a retry without the hint, or a
+		// sandbox restarted with another scale, changes nothing.
+		restarted := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now, TimeScale: 2})
+		again, err := restarted.Submit(ctx, submission("k2", "f2", true))
+		require.NoError(t, err)
+		assert.Equal(t, fast, again)
+		assert.Equal(t, st, status(t, restarted, fast.ReceiptID))
+	})
+}
+
+func TestSubmissionsOwnTimeScaleOverridesTheSandboxs(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(monday)
+		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now, TimeScale: 1440})
+		hinted := submission("k1", "f1", false)
+		hinted.SandboxTimeScale = 8640
+		fast, err := sb.Submit(ctx, hinted)
+		require.NoError(t, err)
+		// A hint that is no positive number is no hint: the sandbox's 1440.
+		var ignored []bureau.Receipt
+		for i, hint := range []float64{0, -8640, math.NaN(), math.Inf(1)} {
+			s := submission(fmt.Sprintf("k-ignored-%d", i), fmt.Sprintf("f-ignored-%d", i), false)
+			s.SandboxTimeScale = hint
+			r, err := sb.Submit(ctx, s)
+			require.NoError(t, err)
+			ignored = append(ignored, r)
+		}
+
+		clk.Set(monday.Add(30 * time.Second)) // 72 hours at 8640×
+		assert.Equal(t, bureau.StateApproved, status(t, sb, fast.ReceiptID).State)
+		for i, r := range ignored {
+			assert.Equal(t, bureau.StateUnderReview, status(t, sb, r.ReceiptID).State, i)
+		}
+		clk.Set(monday.Add(3 * time.Minute)) // 72 hours at 1440×
+		for i, r := range ignored {
+			assert.Equal(t, bureau.StateApproved, status(t, sb, r.ReceiptID).State, i)
+		}
+	})
+}

@@ -1,0 +1,253 @@
+package courier_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beianflow/beianflow/internal/courier"
+	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/internal/testenv"
+)
+
+// quick retries, so that the tests do not wait for the production backoff.
+var quick = courier.HTTPOptions{
+	MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
+	CallBudget: 5 * time.Second, Logger: slog.New(slog.DiscardHandler),
+}
+
+// counting wraps the sandbox server: it counts requests, keeps their
+// bodies, and answers the first failFirst with 503 after the sandbox acted.
+type counting struct {
+	next      http.Handler
+	failFirst int
+
+	mu     sync.Mutex
+	bodies []string
+}
+
+func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	c.mu.Lock()
+	c.bodies = append(c.bodies, string(body))
+	n := len(c.bodies)
+	c.mu.Unlock()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rec := httptest.NewRecorder()
+	c.next.ServeHTTP(rec, r)
+	if n <= c.failFirst {
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
+	w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+func (c *counting) requests() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.bodies...)
+}
+
+func serve(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestCourierShipsOnceOverHTTP(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(cst(2026, 11, 6, 17, 0)) // ships Monday 09:00
+		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now})
+		srv := &counting{next: courier.NewSandboxServer(sb), failFirst: 2}
+		client := courier.NewHTTPClient(serve(t, srv), quick)
+
+		created, err := client.CreateShipment(ctx, shipment("backdrop/f1", "f1"))
+		require.NoError(t, err)
+		assert.Equal(t, courier.StateCreated, created.State)
+		assert.True(t, created.ShippedAt.IsZero())
+		assert.Len(t, srv.requests(), 3, "two 502s after the sandbox acted, then the tracking")
+		recs, err := sb.Shipments(ctx, "f1")
+		require.NoError(t, err)
+		require.Len(t, recs, 1, "one backdrop")
+		assert.Equal(t, recs[0].TrackingNumber, created.TrackingNumber)
+
+		// Only name and mobile of the recipient go to the courier.
+		var sent map[string]any
+		require.NoError(t, json.Unmarshal([]byte(srv.requests()[0]), &sent))
+		assert.Equal(t, map[string]any{"name": recipientName, "mobile": recipientMobile}, sent["recipient"])
+
+		clk.Set(cst(2026, 11, 11, 9, 0))
+		tr, err := client.Track(ctx, created.TrackingNumber)
+		require.NoError(t, err)
+		assert.Equal(t, courier.StateDelivered, tr.State)
+		assert.True(t, tr.ShippedAt.Equal(cst(2026, 11, 9, 9, 0)))
+		assert.True(t, tr.DeliveredAt.Equal(cst(2026, 11, 11, 9, 0)))
+
+		_, err = client.Track(ctx, "SF000000000000")
+		assert.ErrorIs(t, err, courier.ErrUnknownShipment)
+		_, err = client.CreateShipment(ctx, shipment("backdrop/f1", "f2"))
+		assert.ErrorIs(t, err, courier.ErrIdempotencyKeyReused)
+	})
+}
+
+func TestUndeliverableAddressCodeReachesTheCaller(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		sb := courier.NewSandbox(db, courier.SandboxOptions{})
+		srv := &counting{next: courier.NewSandboxServer(sb)}
+		client := courier.NewHTTPClient(serve(t, srv), quick)
+
+		s := shipment("backdrop/f1", "f1")
+		s.Address.Province = "HK"
+		s.Address.City = ""
+		_, err := client.CreateShipment(ctx, s)
+		require.ErrorIs(t, err, courier.ErrUndeliverable)
+		var undeliverable *courier.UndeliverableError
+		require.ErrorAs(t, err, &undeliverable)
+		assert.Equal(t, "f1", undeliverable.FilingID)
+		assert.Equal(t, []string{courier.ReasonAddressNotMainland, courier.ReasonAddressCityMissing}, undeliverable.Reasons)
+		assert.Len(t, srv.requests(), 1, "a business refusal is not retried")
+		for _, secret := range []string{recipientName, recipientMobile, street} {
+			assert.NotContains(t, err.Error(), secret)
+		}
+
+		// A caller bug is not an address problem.
+		_, err = client.CreateShipment(ctx, shipment("backdrop/f2", ""))
+		require.ErrorIs(t, err, courier.ErrInvalidShipment)
+		assert.NotErrorIs(t, err, courier.ErrUndeliverable)
+
+		recs, err := sb.Shipments(ctx, "f1")
+		require.NoError(t, err)
+		assert.Empty(t, recs, "nothing was shipped")
+	})
+}
+
+// hintRecorder wraps the sandbox server and keeps the method and sandbox
+// hint header of every request.
+type hintRecorder struct {
+	next http.Handler
+
+	mu    sync.Mutex
+	hints []string
+}
+
+func (h *hintRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	h.hints = append(h.hints, r.Method+" "+r.Header.Get(courier.HeaderSandboxTimeScale))
+	h.mu.Unlock()
+	h.next.ServeHTTP(w, r)
+}
+
+func (h *hintRecorder) sent() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.hints...)
+}
+
+func TestSandboxTimeScaleTravelsInItsHeader(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		requested := cst(2026, 11, 2, 10, 0) // ships at once
+		clk := newClock(requested)
+		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now}) // real time
+		rec := &hintRecorder{next: courier.NewSandboxServer(sb)}
+		own := &http.Client{Timeout: 5 * time.Second}
+		opts := quick
+		opts.Client = own
+		client := courier.NewHTTPClient(serve(t, rec), opts)
+		assert.Nil(t, own.Transport, "the caller's client is left alone")
+
+		hinted := shipment("backdrop/f1", "f1")
+		hinted.SandboxTimeScale = 8640
+		fast, err := client.CreateShipment(ctx, hinted)
+		require.NoError(t, err)
+		// Real time (1) and no hint send no header: real partners never see it.
+		var plain []courier.Tracking
+		for i, hint := range []float64{0, 1} {
+			s := shipment(fmt.Sprintf("backdrop/p%d", i), fmt.Sprintf("p%d", i))
+			s.SandboxTimeScale = hint
+			tr, err := client.CreateShipment(ctx, s)
+			require.NoError(t, err)
+			plain = append(plain, tr)
+		}
+		assert.Equal(t, []string{"POST 8640", "POST ", "POST "}, rec.sent())
+
+		// The sandbox followed the hint: 48 hours in 20 seconds.
+		clk.Set(requested.Add(20 * time.Second))
+		tr, err := client.Track(ctx, fast.TrackingNumber)
+		require.NoError(t, err)
+		assert.Equal(t, courier.StateDelivered, tr.State)
+		for _, p := range plain {
+			tr, err := client.Track(ctx, p.TrackingNumber)
+			require.NoError(t, err)
+			assert.Equal(t, courier.StateInTransit, tr.State)
+		}
+		assert.Equal(t, "GET ", rec.sent()[len(rec.sent())-1], "polls carry no hint")
+	})
+}
+
+func TestSandboxServerRefusesABadTimeScale(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sb := courier.NewSandbox(db, courier.SandboxOptions{})
+		url := serve(t, courier.NewSandboxServer(sb))
+		post := func(hint string) (int, string) {
+			body, err := json.Marshal(map[string]any{
+				"filing_id": "f1",
+				"recipient": map[string]string{"name": recipientName, "mobile": recipientMobile},
+				"address":   map[string]string{"province": "ZJ", "city": "杭州市", "district": "西湖区", "detail": street},
+			})
+			require.NoError(t, err)
+			req, err := http.NewRequest(http.MethodPost, url+"/shipments", bytes.NewReader(body))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set(courier.HeaderIdempotencyKey, "backdrop/f1")
+			req.Header.Set(courier.HeaderSandboxTimeScale, hint)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer res.Body.Close()
+			var e struct{ Code string }
+			_ = json.NewDecoder(res.Body).Decode(&e)
+			return res.StatusCode, e.Code
+		}
+		for _, hint := range []string{"fast", "0", "-8640", "NaN", "Inf", "1e400", "8640s"} {
+			status, code := post(hint)
+			assert.Equal(t, http.StatusBadRequest, status, hint)
+			assert.Equal(t, "invalid_time_scale", code, hint)
+		}
+		recs, err := sb.Shipments(context.Background(), "f1")
+		require.NoError(t, err)
+		assert.Empty(t, recs, "nothing was shipped")
+
+		status, _ := post("8640")
+		assert.Equal(t, http.StatusCreated, status)
+
+		// A courier that refuses the hint refuses the shipment: a caller
+		// bug, not retried.
+		refusing := &counting{next: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"code":"invalid_time_scale","message":"X-Sandbox-Time-Scale must be a positive number"}`))
+		})}
+		hinted := shipment("backdrop/f2", "f2")
+		hinted.SandboxTimeScale = 8640
+		_, err = courier.NewHTTPClient(serve(t, refusing), quick).CreateShipment(context.Background(), hinted)
+		require.ErrorIs(t, err, courier.ErrInvalidShipment)
+		assert.Contains(t, err.Error(), "HTTP 400 invalid_time_scale")
+		assert.Len(t, refusing.requests(), 1)
+	})
+}

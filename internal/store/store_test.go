@@ -1,0 +1,170 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/internal/testenv"
+)
+
+// databases opens each supported dialect: a fresh PostgreSQL schema and a
+// fresh SQLite file. Every test runs against both.
+func databases(t *testing.T) map[store.Dialect]*store.DB {
+	t.Helper()
+	return map[store.Dialect]*store.DB{
+		store.Postgres: testenv.PostgresDB(t, testenv.Unmigrated),
+		store.SQLite:   testenv.SQLiteDB(t, testenv.Unmigrated),
+	}
+}
+
+func TestBothDialectsDefineTheSameMigrations(t *testing.T) {
+	pg, err := store.Migrations(store.Postgres)
+	require.NoError(t, err)
+	lite, err := store.Migrations(store.SQLite)
+	require.NoError(t, err)
+	require.NotEmpty(t, pg)
+	require.Equal(t, len(pg), len(lite))
+	for i := range pg {
+		assert.Equal(t, pg[i].Version, lite[i].Version)
+		assert.Equal(t, pg[i].Name, lite[i].Name)
+	}
+}
+
+func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
+	for dialect, db := range databases(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			all, err := store.Migrations(dialect)
+			require.NoError(t, err)
+			applied, err := db.Migrate(ctx)
+			require.NoError(t, err)
+			assert.Len(t, applied, len(all))
+			again, err := db.Migrate(ctx)
+			require.NoError(t, err)
+			assert.Empty(t, again, "a second start finds nothing to do")
+			var versions []int
+			require.NoError(t, db.Gorm.Raw("SELECT version FROM schema_migrations ORDER BY version").Scan(&versions).Error)
+			assert.Equal(t, applied, versions)
+		})
+	}
+}
+
+func TestConcurrentStartsMigrateOnce(t *testing.T) {
+	ctx := context.Background()
+	pgURL, drop, err := testenv.Postgres(ctx)
+	require.NoError(t, err)
+	t.Cleanup(drop)
+	// The API and the worker start together in production; both migrate.
+	var wg sync.WaitGroup
+	results := make([][]int, 4)
+	errs := make([]error, 4)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, err := store.Open(ctx, pgURL, "")
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer db.Close()
+			results[i], errs[i] = db.Migrate(ctx)
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for i := range results {
+		require.NoError(t, errs[i])
+		total += len(results[i])
+	}
+	all, _ := store.Migrations(store.Postgres)
+	assert.Equal(t, len(all), total, "each migration is applied by exactly one process")
+}
+
+func TestReadModelIgnoresStaleRevisions(t *testing.T) {
+	for dialect, db := range databases(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			_, err := db.Migrate(ctx)
+			require.NoError(t, err)
+			filings := store.NewFilings(db)
+			created := time.Date(2026, 9, 21, 2, 0, 0, 0, time.UTC)
+			row := store.Filing{ID: "f-" + string(dialect), AccountID: "acc-1", Province: "ZJ",
+				FilingType: "new_website_elsewhere", Domain: "example.com", Stage: "information",
+				WaitingOn: "applicant", Revision: 1, WorkflowID: "filing-x", CreatedAt: created, UpdatedAt: created}
+
+			changed, err := filings.Upsert(ctx, row)
+			require.NoError(t, err)
+			assert.True(t, changed)
+
+			next := row
+			next.Stage, next.Revision, next.Closed, next.UpdatedAt = "cancelled", 2, true, created.Add(time.Hour)
+			changed, err = filings.Upsert(ctx, next)
+			require.NoError(t, err)
+			assert.True(t, changed)
+
+			// A retried activity delivers revision 1 again, late.
+			changed, err = filings.Upsert(ctx, row)
+			require.NoError(t, err)
+			assert.False(t, changed, "a stale revision must not overwrite a newer one")
+			// The same revision twice is a no-op too.
+			changed, err = filings.Upsert(ctx, next)
+			require.NoError(t, err)
+			assert.False(t, changed)
+
+			got, err := filings.Get(ctx, row.ID)
+			require.NoError(t, err)
+			assert.Equal(t, "cancelled", got.Stage)
+			assert.EqualValues(t, 2, got.Revision)
+			assert.True(t, got.Closed)
+			assert.True(t, got.CreatedAt.Equal(created), "created_at %v", got.CreatedAt)
+			assert.True(t, got.UpdatedAt.Equal(created.Add(time.Hour)), "updated_at %v", got.UpdatedAt)
+
+			_, err = filings.Get(ctx, "missing")
+			assert.ErrorIs(t, err, store.ErrNotFound)
+		})
+	}
+}
+
+func TestAnUnreachableDatabaseFailsAtOpen(t *testing.T) {
+	addr, err := testenv.FreeAddr()
+	require.NoError(t, err)
+	_, err = store.Open(context.Background(), fmt.Sprintf("postgres://postgres@%s/test?sslmode=disable&connect_timeout=2", addr), "")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "store: open postgres")
+}
+
+func TestAuditTrailWriteRetriedAfterACrashDoesNotWriteTwice(t *testing.T) {
+	for dialect, db := range databases(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			_, err := db.Migrate(ctx)
+			require.NoError(t, err)
+			events := store.NewEvents(db)
+			at := time.Date(2026, 9, 21, 2, 0, 0, 0, time.UTC)
+			batch := []store.FilingEvent{
+				{FilingID: "f1", Seq: 1, At: at, Actor: "system", Action: "stage_changed", ToStage: "information", Reasons: "[]"},
+				{FilingID: "f1", Seq: 2, At: at, Actor: "reviewer:staff-1", Action: "initial_review_decision", Detail: "rejected", Reasons: `[{"code":"x"}]`},
+			}
+			n, err := events.Append(ctx, batch)
+			require.NoError(t, err)
+			assert.EqualValues(t, 2, n)
+			// The activity is retried after the rows were written; a third
+			// event has joined the batch meanwhile.
+			n, err = events.Append(ctx, append(batch, store.FilingEvent{FilingID: "f1", Seq: 3, At: at, Actor: "system", Action: "stage_changed", Reasons: "[]"}))
+			require.NoError(t, err)
+			assert.EqualValues(t, 1, n, "only the new event is written")
+			got, err := events.List(ctx, "f1")
+			require.NoError(t, err)
+			require.Len(t, got, 3)
+			assert.Equal(t, "reviewer:staff-1", got[1].Actor)
+		})
+	}
+}

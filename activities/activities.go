@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/bureau"
 	"github.com/beianflow/beianflow/internal/courier"
 	"github.com/beianflow/beianflow/internal/documents"
@@ -48,14 +49,9 @@ func (a *Activities) ruleSet() *rules.RuleSet {
 	return rules.DefaultRuleSet()
 }
 
-// Rejection is the detail of a business rejection, safe for histories: a
-// stable code and a message without personal data.
-type Rejection struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// reject returns a non-retryable business error of errType.
+// reject returns a non-retryable business error of errType. Its detail is
+// the rejection's reason, safe for histories: a stable code and a message
+// without personal data.
 func reject(errType, code, message string, cause error) error {
-	return temporal.NewNonRetryableApplicationError(message, errType, cause, Rejection{Code: code, Message: message})
+	return temporal.NewNonRetryableApplicationError(message, errType, cause, filing.Reason{Code: code, Message: message})
 }

@@ -4,24 +4,19 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/bureau"
 )
-
-// BureauReason is one of the bureau's reasons.
-type BureauReason struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
 
 // BureauStatus is the bureau's view of a submission, as the workflow needs
 // it.
 type BureauStatus struct {
-	SMSVerified  bool           `json:"sms_verified"`
-	SMSReturned  bool           `json:"sms_returned"`
-	Decided      bool           `json:"decided"`
-	Approved     bool           `json:"approved"`
-	FilingNumber string         `json:"filing_number,omitempty"`
-	Reasons      []BureauReason `json:"reasons,omitempty"`
+	SMSVerified  bool            `json:"sms_verified"`
+	SMSReturned  bool            `json:"sms_returned"`
+	Decided      bool            `json:"decided"`
+	Approved     bool            `json:"approved"`
+	FilingNumber string          `json:"filing_number,omitempty"`
+	Reasons      []filing.Reason `json:"reasons,omitempty"`
 }
 
 // BureauStatus asks the bureau about a submission: the pull half of the
@@ -44,7 +39,7 @@ func FromBureau(st bureau.Status) BureauStatus {
 		FilingNumber: st.FilingNumber,
 	}
 	for _, r := range st.Reasons {
-		out.Reasons = append(out.Reasons, BureauReason{Code: r.Code, Message: r.Message})
+		out.Reasons = append(out.Reasons, filing.Reason{Code: r.Code, Message: r.Message})
 	}
 	return out
 }

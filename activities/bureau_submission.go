@@ -14,13 +14,13 @@ import (
 
 // SubmitToBureauRequest references the approved application revision.
 type SubmitToBureauRequest struct {
-	FilingID              string `json:"filing_id"`
-	Province              string `json:"province"`
-	FilingType            string `json:"filing_type"`
-	RevisionID            string `json:"revision_id"`
-	Round                 int    `json:"round"`
-	SMSRequired           bool   `json:"sms_required"`
-	ReviewMaxBusinessDays int    `json:"review_max_business_days"`
+	FilingID              filing.ID         `json:"filing_id"`
+	Province              string            `json:"province"`
+	FilingType            filing.FilingType `json:"filing_type"`
+	RevisionID            string            `json:"revision_id"`
+	Round                 int               `json:"round"`
+	SMSRequired           bool              `json:"sms_required"`
+	ReviewMaxBusinessDays int               `json:"review_max_business_days"`
 	// TimeScale is the filing's own time scale when it is not 1 (0
 	// otherwise, and then left out, so a production filing's input is as
 	// before): a hint for the sandbox bureau, which a real gateway never
@@ -44,10 +44,10 @@ func (a *Activities) SubmitToBureau(ctx context.Context, r SubmitToBureauRequest
 		return BureauReceipt{}, fmt.Errorf("submit filing %s: %w", r.FilingID, err)
 	}
 	rc, err := a.Bureau.Submit(ctx, bureau.Submission{
-		IdempotencyKey:        r.FilingID + "/submission/" + strconv.Itoa(r.Round),
-		FilingID:              r.FilingID,
+		IdempotencyKey:        string(r.FilingID) + "/submission/" + strconv.Itoa(r.Round),
+		FilingID:              string(r.FilingID),
 		Province:              r.Province,
-		FilingType:            r.FilingType,
+		FilingType:            string(r.FilingType),
 		SMSRequired:           r.SMSRequired,
 		ReviewMaxBusinessDays: r.ReviewMaxBusinessDays,
 		Application:           app,

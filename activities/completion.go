@@ -3,12 +3,14 @@ package activities
 import (
 	"context"
 	"fmt"
+
+	"github.com/beianflow/beianflow/filing"
 )
 
 // ReleaseSubjectRequest names the subject lock a finished filing held.
 type ReleaseSubjectRequest struct {
-	FilingID   string `json:"filing_id"`
-	SubjectKey string `json:"subject_key"`
+	FilingID   filing.ID `json:"filing_id"`
+	SubjectKey string    `json:"subject_key"`
 }
 
 // ReleaseSubject lets the subject start another filing. Idempotent.

@@ -3,16 +3,18 @@ package activities
 import (
 	"context"
 	"fmt"
+
+	"github.com/beianflow/beianflow/filing"
 )
 
 // VerifyMaterialRequest names an uploaded object and what the client
 // declared about it.
 type VerifyMaterialRequest struct {
-	FilingID  string `json:"filing_id"`
-	ObjectKey string `json:"object_key"`
-	Kind      string `json:"kind"`
-	Size      int64  `json:"size"`
-	SHA256    string `json:"sha256"`
+	FilingID  filing.ID           `json:"filing_id"`
+	ObjectKey string              `json:"object_key"`
+	Kind      filing.MaterialKind `json:"kind"`
+	Size      int64               `json:"size"`
+	SHA256    string              `json:"sha256"`
 }
 
 // MaterialVerdict is the outcome of a verification: OK, or a stable reason

@@ -13,45 +13,29 @@ import (
 
 // CheckApplicationRequest references what the automated checks read.
 type CheckApplicationRequest struct {
-	FilingID   string   `json:"filing_id"`
-	Province   string   `json:"province"`
-	Domain     string   `json:"domain"`
-	RevisionID string   `json:"revision_id"`
-	Digest     string   `json:"digest"`
-	Materials  []string `json:"materials"` // kinds attached
+	FilingID   filing.ID             `json:"filing_id"`
+	Province   string                `json:"province"`
+	Domain     string                `json:"domain"`
+	RevisionID string                `json:"revision_id"`
+	Digest     string                `json:"digest"`
+	Materials  []filing.MaterialKind `json:"materials"` // kinds attached
 }
-
-// Finding is one problem the automated checks found. Messages are the
-// rules' templates in English; no personal data.
-type Finding struct {
-	Field   string `json:"field"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// Material kinds, as the workflow names them.
-const (
-	materialVerificationForm   = "verification_form"
-	materialSubjectCertificate = "subject_certificate"
-	materialLeaderID           = "leader_id"
-	materialResponsibleID      = "responsible_id"
-	materialDomainCertificate  = "domain_certificate"
-	materialPreApproval        = "pre_approval"
-)
 
 // CheckApplication runs the automated part of the initial review: the
 // stored application against the province rules in force today, the domain
-// the filing was started for, and the materials the application needs.
-func (a *Activities) CheckApplication(ctx context.Context, r CheckApplicationRequest) ([]Finding, error) {
+// the filing was started for, and the materials the application needs. It
+// answers the problems found as rejection reasons; their messages are the
+// rules' templates in English, without personal data.
+func (a *Activities) CheckApplication(ctx context.Context, r CheckApplicationRequest) ([]filing.Reason, error) {
 	var app filing.Application
 	err := a.Applications.Load(ctx, r.FilingID, r.RevisionID, store.KindApplication, r.Digest, &app)
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrDigestMismatch) {
-		return []Finding{{Field: "application", Code: "application.missing", Message: "the saved application could not be read; save it again"}}, nil
+		return []filing.Reason{{Field: "application", Code: "application.missing", Message: "the saved application could not be read; save it again"}}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("check application of filing %s: %w", r.FilingID, err)
 	}
-	var out []Finding
+	var out []filing.Reason
 	for _, v := range rules.Validate(app, a.now(), a.ruleSet()) {
 		msg := v.Message.EN
 		if v.Code == rules.CodeInvalidValue {
@@ -59,14 +43,14 @@ func (a *Activities) CheckApplication(ctx context.Context, r CheckApplicationReq
 			// personal data; the history gets the code's plain wording.
 			msg = "not one of the allowed values"
 		}
-		out = append(out, Finding{Field: v.Field, Code: string(v.Code), Message: msg})
+		out = append(out, filing.Reason{Field: v.Field, Code: string(v.Code), Message: msg})
 	}
 	if app.Subject.Province != r.Province {
-		out = append(out, Finding{Field: "subject.province", Code: "filing.province_changed",
+		out = append(out, filing.Reason{Field: "subject.province", Code: "filing.province_changed",
 			Message: "the subject's province differs from the filing's; start a new filing"})
 	}
 	if !slices.ContainsFunc(app.Websites, func(w filing.Website) bool { return sameDomain(w.Domain, r.Domain) }) {
-		out = append(out, Finding{Field: "websites", Code: "filing.domain_missing",
+		out = append(out, filing.Reason{Field: "websites", Code: "filing.domain_missing",
 			Message: "the application no longer contains the domain the filing was started for"})
 	}
 	return append(out, a.missingMaterials(app, r)...), nil
@@ -79,27 +63,28 @@ func sameDomain(a, b string) bool {
 
 // missingMaterials lists the documents the application calls for that have
 // not been attached.
-func (a *Activities) missingMaterials(app filing.Application, r CheckApplicationRequest) []Finding {
-	need := []string{materialVerificationForm, materialLeaderID}
+func (a *Activities) missingMaterials(app filing.Application, r CheckApplicationRequest) []filing.Reason {
+	need := []filing.MaterialKind{filing.MaterialVerificationForm, filing.MaterialLeaderID}
 	if !app.Subject.Nature.Personal() {
-		need = append(need, materialSubjectCertificate)
+		need = append(need, filing.MaterialSubjectCertificate)
 	}
 	for _, w := range app.Websites {
 		if !w.ResponsibleSameAsLeader {
-			need = append(need, materialResponsibleID)
+			need = append(need, filing.MaterialResponsibleID)
 		}
 		if len(w.PreApprovals) > 0 {
-			need = append(need, materialPreApproval)
+			need = append(need, filing.MaterialPreApproval)
 		}
 	}
 	if a.ruleSet().For(r.Province, a.now()).DomainCertificateRequired() {
-		need = append(need, materialDomainCertificate)
+		need = append(need, filing.MaterialDomainCertificate)
 	}
-	var out []Finding
+	var out []filing.Reason
 	for _, kind := range need {
-		if !slices.Contains(r.Materials, kind) && !slices.ContainsFunc(out, func(f Finding) bool { return f.Field == "materials."+kind }) {
-			out = append(out, Finding{Field: "materials." + kind, Code: "material.missing",
-				Message: "attach the " + kind + " document"})
+		field := "materials." + string(kind)
+		if !slices.Contains(r.Materials, kind) && !slices.ContainsFunc(out, func(f filing.Reason) bool { return f.Field == field }) {
+			out = append(out, filing.Reason{Field: field, Code: "material.missing",
+				Message: "attach the " + string(kind) + " document"})
 		}
 	}
 	return out

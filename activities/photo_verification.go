@@ -18,8 +18,8 @@ const ErrTypeUndeliverable = "Undeliverable"
 
 // ShipBackdropRequest references the stored mailing address.
 type ShipBackdropRequest struct {
-	FilingID          string `json:"filing_id"`
-	AddressRevisionID string `json:"address_revision_id"`
+	FilingID          filing.ID `json:"filing_id"`
+	AddressRevisionID string    `json:"address_revision_id"`
 	// TimeScale is the filing's own time scale when it is not 1 (0
 	// otherwise, and then left out, so a production filing's input is as
 	// before): a hint for the sandbox courier, which a real courier never
@@ -35,23 +35,17 @@ type ShipmentTracking struct {
 	DeliveredAt    time.Time `json:"delivered_at"`
 }
 
-// MailingAddress is the stored recipient of the backdrop.
-type MailingAddress struct {
-	Recipient filing.Person  `json:"recipient"`
-	Address   filing.Address `json:"address"`
-}
-
 // ShipBackdrop mails the backdrop (幕布) once per filing: the idempotency key
 // is the filing, so a retried activity, or a crash after the courier
 // accepted the order, never ships a second one.
 func (a *Activities) ShipBackdrop(ctx context.Context, r ShipBackdropRequest) (ShipmentTracking, error) {
-	var to MailingAddress
+	var to filing.MailingAddress
 	if err := a.Applications.Load(ctx, r.FilingID, r.AddressRevisionID, store.KindMailingAddress, "", &to); err != nil {
 		return ShipmentTracking{}, fmt.Errorf("ship backdrop for filing %s: %w", r.FilingID, err)
 	}
 	t, err := a.Courier.CreateShipment(ctx, courier.Shipment{
-		IdempotencyKey:   "backdrop/" + r.FilingID,
-		FilingID:         r.FilingID,
+		IdempotencyKey:   "backdrop/" + string(r.FilingID),
+		FilingID:         string(r.FilingID),
 		Recipient:        to.Recipient,
 		Address:          to.Address,
 		SandboxTimeScale: r.TimeScale,

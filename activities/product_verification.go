@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/faults"
-
 	"github.com/beianflow/beianflow/internal/servicenumbers"
 )
 
@@ -15,10 +15,10 @@ const ErrTypeProductRejected = "ProductRejected"
 // BindServiceNumberRequest names the product: an instance (a 备案服务号 is
 // generated for it) or an existing 备案服务号.
 type BindServiceNumberRequest struct {
-	FilingID      string `json:"filing_id"`
-	AccountID     string `json:"account_id"`
-	InstanceID    string `json:"instance_id,omitempty"`
-	ServiceNumber string `json:"service_number,omitempty"`
+	FilingID      filing.ID `json:"filing_id"`
+	AccountID     string    `json:"account_id"`
+	InstanceID    string    `json:"instance_id,omitempty"`
+	ServiceNumber string    `json:"service_number,omitempty"`
 }
 
 // BoundServiceNumber is the number now in use by the filing.
@@ -37,11 +37,11 @@ func (a *Activities) BindServiceNumber(ctx context.Context, r BindServiceNumberR
 		err error
 	)
 	if r.InstanceID != "" {
-		sn, err = a.ServiceNumbers.GenerateAndBind(ctx, r.AccountID, r.InstanceID, r.FilingID)
+		sn, err = a.ServiceNumbers.GenerateAndBind(ctx, r.AccountID, r.InstanceID, string(r.FilingID))
 	} else {
 		sn, err = a.ServiceNumbers.Verify(ctx, r.ServiceNumber)
 		if err == nil || errors.Is(err, servicenumbers.ErrInUse) {
-			sn, err = a.ServiceNumbers.Bind(ctx, r.ServiceNumber, r.FilingID)
+			sn, err = a.ServiceNumbers.Bind(ctx, r.ServiceNumber, string(r.FilingID))
 		}
 	}
 	if err != nil {
@@ -79,13 +79,13 @@ func productError(err error) error {
 
 // ServiceNumberRequest names a filing's number.
 type ServiceNumberRequest struct {
-	FilingID string `json:"filing_id"`
-	Number   string `json:"number"`
+	FilingID filing.ID `json:"filing_id"`
+	Number   string    `json:"number"`
 }
 
 // ConsumeServiceNumber marks the number used for good after approval.
 func (a *Activities) ConsumeServiceNumber(ctx context.Context, r ServiceNumberRequest) error {
-	if err := a.ServiceNumbers.Consume(ctx, r.Number, r.FilingID); err != nil {
+	if err := a.ServiceNumbers.Consume(ctx, r.Number, string(r.FilingID)); err != nil {
 		return fmt.Errorf("consume service number of filing %s: %w", r.FilingID, err)
 	}
 	return nil
@@ -94,7 +94,7 @@ func (a *Activities) ConsumeServiceNumber(ctx context.Context, r ServiceNumberRe
 // ReleaseServiceNumber returns the number of a cancelled or expired filing
 // to its instance.
 func (a *Activities) ReleaseServiceNumber(ctx context.Context, r ServiceNumberRequest) error {
-	if err := a.ServiceNumbers.Release(ctx, r.Number, r.FilingID); err != nil {
+	if err := a.ServiceNumbers.Release(ctx, r.Number, string(r.FilingID)); err != nil {
 		return fmt.Errorf("release service number of filing %s: %w", r.FilingID, err)
 	}
 	return nil

@@ -12,13 +12,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/documents"
 	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // registerActions adds one endpoint per action on a filing. Each sends a
@@ -30,68 +28,51 @@ func (s *server) registerActions(v1 *router) {
 	v1.add(http.MethodPost, "/filings/:id/uploads", s.presignUpload, RoleBackend)
 	v1.add(http.MethodPost, "/filings/:id/mailing-address", s.mailingAddress, RoleBackend)
 
-	pass := func(path, update string, decode func(c echo.Context) (any, error), role Role) {
-		v1.add(http.MethodPost, "/filings/:id/"+path, func(c echo.Context) error {
-			id, oerr := s.ownedFiling(c)
-			if oerr != nil {
-				return oerr
-			}
-			req, err := decode(c)
-			if err != nil {
-				return err
-			}
-			if role == RoleSupport {
-				req = deliveredBy(req, "support:"+principalOf(c).KeyID)
-			}
-			return s.act(c, id, update, req)
-		}, role)
-	}
 	// The applicant's actions, through the provider's backend.
-	pass("product", workflows.UpdateVerifyProduct, body[workflows.VerifyProductRequest], RoleBackend)
-	pass("submit", workflows.UpdateSubmit, emptyBody[workflows.SubmitRequest], RoleBackend)
-	pass("photo-path", workflows.UpdateChoosePhotoPath, body[workflows.ChoosePhotoPathRequest], RoleBackend)
-	pass("photo", workflows.UpdateUploadPhoto, body[workflows.UploadPhotoRequest], RoleBackend)
+	action(s, v1, "product", filing.VerifyProduct, body[filing.VerifyProductRequest], RoleBackend)
+	action(s, v1, "submit", filing.Submit, emptyBody[filing.SubmitRequest], RoleBackend)
+	action(s, v1, "photo-path", filing.ChoosePhotoPath, body[filing.ChoosePhotoPathRequest], RoleBackend)
+	action(s, v1, "photo", filing.UploadPhoto, body[filing.UploadPhotoRequest], RoleBackend)
 	// The provider's reviewers.
-	pass("initial-review", workflows.UpdateInitialReviewDecision, body[workflows.DecisionRequest], RoleReviewer)
-	pass("photo-review", workflows.UpdatePhotoReviewDecision, body[workflows.DecisionRequest], RoleReviewer)
+	action(s, v1, "initial-review", filing.InitialReviewDecision, body[filing.DecisionRequest], RoleReviewer)
+	action(s, v1, "photo-review", filing.PhotoReviewDecision, body[filing.DecisionRequest], RoleReviewer)
 	// Outside events delivered by hand (normally they arrive as webhooks):
-	// support staff only.
-	pass("verification-result", workflows.UpdateVerificationResult, body[workflows.VerificationResultRequest], RoleSupport)
-	pass("courier-events", workflows.UpdateShipmentDelivered, body[workflows.ShipmentDeliveredRequest], RoleSupport)
-	pass("bureau-events/sms", workflows.UpdateSMSVerification, body[workflows.SMSVerificationRequest], RoleSupport)
-	pass("bureau-events/decision", workflows.UpdateBureauDecision, body[workflows.BureauDecisionRequest], RoleSupport)
+	// support staff only, and the audit trail names the support key that
+	// did it rather than the partner.
+	action(s, v1, "verification-result", filing.VerificationResult, body[filing.VerificationResultRequest], RoleSupport)
+	action(s, v1, "courier-events", filing.ShipmentDelivered, body[filing.ShipmentDeliveredRequest], RoleSupport)
+	action(s, v1, "bureau-events/sms", filing.SMSVerification, body[filing.SMSVerificationRequest], RoleSupport)
+	action(s, v1, "bureau-events/decision", filing.BureauDecision, body[filing.BureauDecisionRequest], RoleSupport)
 }
 
-// deliveredBy marks an outside event as delivered by hand, so the audit
-// trail names the support key that did it rather than the partner.
-func deliveredBy(req any, by string) any {
-	switch r := req.(type) {
-	case workflows.ShipmentDeliveredRequest:
-		r.DeliveredBy = by
-		return r
-	case workflows.VerificationResultRequest:
-		r.DeliveredBy = by
-		return r
-	case workflows.SMSVerificationRequest:
-		r.DeliveredBy = by
-		return r
-	case workflows.BureauDecisionRequest:
-		r.DeliveredBy = by
-		return r
-	}
-	return req
+// action registers POST /filings/:id/<path>, which sends update u with the
+// decoded body to the filing.
+func action[Req filing.Request](s *server, v1 *router, path string, u filing.Update[Req], decode func(echo.Context) (Req, error), role Role) {
+	v1.add(http.MethodPost, "/filings/:id/"+path, func(c echo.Context) error {
+		id, oerr := s.ownedFiling(c)
+		if oerr != nil {
+			return oerr
+		}
+		req, err := decode(c)
+		if err != nil {
+			return err
+		}
+		var r filing.Request = req
+		if hd, ok := r.(filing.HandDelivered); ok && role == RoleSupport {
+			r = hd.DeliveredByHand("support:" + principalOf(c).KeyID)
+		}
+		return s.act(c, id, u.Name, r)
+	}, role)
 }
 
-func body[T any](c echo.Context) (any, error) {
+func body[T any](c echo.Context) (T, error) {
 	var v T
-	if err := decodeJSON(c, &v); err != nil {
-		return nil, err
-	}
-	return v, nil
+	err := decodeJSON(c, &v)
+	return v, err
 }
 
 // emptyBody accepts no body or an empty JSON object.
-func emptyBody[T any](c echo.Context) (any, error) {
+func emptyBody[T any](c echo.Context) (T, error) {
 	var v T
 	if c.Request().ContentLength == 0 {
 		return v, nil
@@ -102,9 +83,9 @@ func emptyBody[T any](c echo.Context) (any, error) {
 // act sends the update and answers with the filing's new state. The
 // Idempotency-Key header becomes the update ID, so a retried request gets the
 // first answer instead of acting twice.
-func (s *server) act(c echo.Context, id, update string, req any) error {
+func (s *server) act(c echo.Context, id filing.ID, update string, req filing.Request) error {
 	ctx := c.Request().Context()
-	_, err := s.client.Act(ctx, id, update, updateID(c), req)
+	_, err := s.client.ActAs(ctx, id, update, updateID(c), req)
 	var refused *filings.RefusedError
 	switch {
 	case err == nil:
@@ -113,16 +94,16 @@ func (s *server) act(c echo.Context, id, update string, req any) error {
 		// model once the action ended the filing.
 		return s.answerFiling(c, id)
 	case errors.As(err, &refused) && refused.Conflict:
-		return &Error{Status: http.StatusConflict, Code: CodeStageConflict, Message: refused.Message}
+		return &Error{Status: http.StatusConflict, Code: filing.CodeStageConflict, Message: refused.Message}
 	case errors.As(err, &refused) && refused.Code != "":
-		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeMaterialRejected, Field: "object_key",
+		return &Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeMaterialRejected, Field: "object_key",
 			Message: refused.Message, Details: map[string]string{"reason": refused.Code}}
 	case errors.As(err, &refused):
-		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalidAction, Message: refused.Message}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction, Message: refused.Message}
 	case errors.Is(err, filings.ErrNotFound):
 		return notFound(id)
 	case errors.Is(err, filings.ErrClosed):
-		return &Error{Status: http.StatusConflict, Code: CodeFilingClosed, Message: "the filing has ended"}
+		return &Error{Status: http.StatusConflict, Code: filing.CodeFilingClosed, Message: "the filing has ended"}
 	}
 	return temporalError(err)
 }
@@ -149,7 +130,7 @@ func (s *server) cancelFiling(c echo.Context) error {
 	if oerr != nil {
 		return oerr
 	}
-	var req workflows.CancelRequest
+	var req filing.CancelRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -159,14 +140,14 @@ func (s *server) cancelFiling(c echo.Context) error {
 	// A reason code, not free text: free text invites personal data into
 	// the workflow history.
 	if !reasonPattern.MatchString(req.Reason) {
-		return badRequest(CodeInvalidValue, "reason", "reason must be a snake_case code such as user_request")
+		return badRequest(filing.CodeInvalidValue, "reason", "reason must be a snake_case code such as user_request")
 	}
-	err := s.act(c, id, workflows.UpdateCancel, req)
+	err := s.act(c, id, filing.Cancel.Name, req)
 	var apiErr *Error
-	if errors.As(err, &apiErr) && apiErr.Code == CodeFilingClosed {
+	if errors.As(err, &apiErr) && apiErr.Code == filing.CodeFilingClosed {
 		f, rerr := s.filings.Get(c.Request().Context(), id)
-		if rerr == nil && f.Stage == string(workflows.StageCancelled) {
-			return c.JSON(http.StatusOK, fromReadModel(f))
+		if rerr == nil && f.Stage == string(filing.StageCancelled) {
+			return c.JSON(http.StatusOK, filing.ViewOf(f.Row(s.Now())))
 		}
 	}
 	return err
@@ -193,12 +174,12 @@ func (s *server) saveApplication(c echo.Context) error {
 	if err != nil {
 		return s.stateError(id, err)
 	}
-	if st.Stage != workflows.StageInformation {
-		return &Error{Status: http.StatusConflict, Code: CodeStageConflict,
+	if st.Stage != filing.StageInformation {
+		return &Error{Status: http.StatusConflict, Code: filing.CodeStageConflict,
 			Message: fmt.Sprintf("the application can be changed in stage information, not %s", st.Stage)}
 	}
 	if vs := rules.Validate(app, s.Now(), rules.DefaultRuleSet()); len(vs) > 0 {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeApplicationInvalid, Field: vs[0].Field,
+		return &Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeApplicationInvalid, Field: vs[0].Field,
 			Message: fmt.Sprintf("the application breaks %d rule(s); see details", len(vs)), Details: vs}
 	}
 	if e := s.sameFiling(st, app); e != nil {
@@ -209,17 +190,17 @@ func (s *server) saveApplication(c echo.Context) error {
 		s.Log.ErrorContext(ctx, "save application", "filing_id", id, "err", err)
 		return unavailable("the database")
 	}
-	return s.act(c, id, workflows.UpdateSaveApplication, workflows.SaveApplicationRequest{
-		Application: workflows.ApplicationRef{RevisionID: rev.ID, Digest: rev.Digest},
+	return s.act(c, id, filing.SaveApplication.Name, filing.SaveApplicationRequest{
+		Application: filing.ApplicationRef{RevisionID: rev.ID, Digest: rev.Digest},
 	})
 }
 
 // sameFiling refuses an application for another subject, province or
 // domain than the filing was started for: those decide the filing type.
-func (s *server) sameFiling(st workflows.FilingState, app filing.Application) *Error {
+func (s *server) sameFiling(st filing.State, app filing.Application) *Error {
 	p, _ := rules.LookupProvince(app.Subject.Province)
 	if p.Code != st.Province {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalidAction, Field: "subject.province",
+		return &Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction, Field: "subject.province",
 			Message: "the subject's province differs from the filing's; start a new filing"}
 	}
 	for _, w := range app.Websites {
@@ -227,25 +208,18 @@ func (s *server) sameFiling(st workflows.FilingState, app filing.Application) *E
 			return nil
 		}
 	}
-	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalidAction, Field: "websites",
+	return &Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction, Field: "websites",
 		Message: "the application must contain the domain " + st.Domain + " the filing was started for"}
 }
 
-func (s *server) stateError(id string, err error) error {
+func (s *server) stateError(id filing.ID, err error) error {
 	switch {
 	case errors.Is(err, filings.ErrNotFound):
 		return notFound(id)
 	case errors.Is(err, filings.ErrClosed):
-		return &Error{Status: http.StatusConflict, Code: CodeFilingClosed, Message: "the filing has ended"}
+		return &Error{Status: http.StatusConflict, Code: filing.CodeFilingClosed, Message: "the filing has ended"}
 	}
 	return temporalError(err)
-}
-
-type attachMaterialRequest struct {
-	Kind      string `json:"kind"`
-	ObjectKey string `json:"object_key"`
-	Size      int64  `json:"size"`
-	SHA256    string `json:"sha256"`
 }
 
 // attachMaterial references a material uploaded through a presigned URL.
@@ -257,26 +231,17 @@ func (s *server) attachMaterial(c echo.Context) error {
 	if oerr != nil {
 		return oerr
 	}
-	var req attachMaterialRequest
+	var req filing.AttachMaterialRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
 	if req.Kind == "" {
-		return badRequest(CodeRequired, "kind", "kind is required")
+		return badRequest(filing.CodeRequired, "kind", "kind is required")
 	}
-	if !strings.HasPrefix(req.ObjectKey, "filings/"+id+"/") || strings.Contains(req.ObjectKey, "..") {
-		return badRequest(CodeInvalidValue, "object_key", "object_key must be under filings/%s/", id)
+	if !strings.HasPrefix(req.ObjectKey, "filings/"+string(id)+"/") || strings.Contains(req.ObjectKey, "..") {
+		return badRequest(filing.CodeInvalidValue, "object_key", "object_key must be under filings/%s/", id)
 	}
-	return s.act(c, id, workflows.UpdateAttachMaterial, workflows.AttachMaterialRequest{
-		Material: workflows.MaterialRef{Kind: req.Kind, ObjectKey: req.ObjectKey, Size: req.Size, SHA256: req.SHA256},
-	})
-}
-
-type uploadRequest struct {
-	Kind        string `json:"kind"`
-	ContentType string `json:"content_type"`
-	Size        int64  `json:"size"`
-	SHA256      string `json:"sha256"`
+	return s.act(c, id, filing.AttachMaterial.Name, req)
 }
 
 // presignUpload hands out a short-lived URL for uploading one material
@@ -288,7 +253,7 @@ func (s *server) presignUpload(c echo.Context) error {
 	if oerr != nil {
 		return oerr
 	}
-	var req uploadRequest
+	var req filing.UploadRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -297,12 +262,12 @@ func (s *server) presignUpload(c echo.Context) error {
 		return s.stateError(id, err)
 	}
 	up, err := s.Documents.PresignUpload(ctx, documents.UploadRequest{
-		FilingID: id, MaterialID: uuid.NewString(), Kind: req.Kind,
+		FilingID: string(id), MaterialID: uuid.NewString(), Kind: req.Kind,
 		ContentType: req.ContentType, Size: req.Size, SHA256: req.SHA256,
 	})
 	var reqErr *documents.RequestError
 	if errors.As(err, &reqErr) {
-		return badRequest(CodeInvalidValue, reqErr.Field, "%s", reqErr.Message)
+		return badRequest(filing.CodeInvalidValue, reqErr.Field, "%s", reqErr.Message)
 	}
 	if err != nil {
 		return unavailable("the document store")
@@ -317,21 +282,21 @@ func (s *server) mailingAddress(c echo.Context) error {
 	if oerr != nil {
 		return oerr
 	}
-	var req activities.MailingAddress
+	var req filing.MailingAddress
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
 	if strings.TrimSpace(req.Recipient.Name) == "" {
-		return badRequest(CodeRequired, "recipient.name", "recipient.name is required")
+		return badRequest(filing.CodeRequired, "recipient.name", "recipient.name is required")
 	}
 	if _, err := rules.ParseMobile(req.Recipient.Mobile); err != nil {
-		return badRequest(CodeInvalidValue, "recipient.mobile", "recipient.mobile must be a mainland mobile number")
+		return badRequest(filing.CodeInvalidValue, "recipient.mobile", "recipient.mobile must be a mainland mobile number")
 	}
 	if _, ok := rules.LookupProvince(req.Address.Province); !ok {
-		return badRequest(CodeInvalidValue, "address.province", "address.province must be a mainland province code; backdrops ship only within the mainland")
+		return badRequest(filing.CodeInvalidValue, "address.province", "address.province must be a mainland province code; backdrops ship only within the mainland")
 	}
 	if strings.TrimSpace(req.Address.City) == "" || strings.TrimSpace(req.Address.Detail) == "" {
-		return badRequest(CodeRequired, "address.detail", "address.city and address.detail are required")
+		return badRequest(filing.CodeRequired, "address.detail", "address.city and address.detail are required")
 	}
 	ctx := c.Request().Context()
 	st, err := s.client.State(ctx, id)
@@ -339,12 +304,12 @@ func (s *server) mailingAddress(c echo.Context) error {
 		return s.stateError(id, err)
 	}
 	if st.Step != "awaiting_mailing_address" {
-		return &Error{Status: http.StatusConflict, Code: CodeStageConflict,
+		return &Error{Status: http.StatusConflict, Code: filing.CodeStageConflict,
 			Message: fmt.Sprintf("no mailing address is awaited (stage %s, step %s)", st.Stage, st.Step)}
 	}
 	rev, err := s.apps.Save(ctx, id, store.KindMailingAddress, req)
 	if err != nil {
 		return unavailable("the database")
 	}
-	return s.act(c, id, workflows.UpdateMailingAddress, workflows.MailingAddressRequest{AddressRevisionID: rev.ID})
+	return s.act(c, id, filing.SetMailingAddress.Name, filing.MailingAddressRequest{AddressRevisionID: rev.ID})
 }

@@ -10,16 +10,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/apikeys"
 	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/store"
-)
-
-// Codes of authentication and authorisation failures.
-const (
-	CodeUnauthorized    = "unauthorized"
-	CodeForbidden       = "forbidden"
-	CodeAccountMismatch = "account_mismatch"
 )
 
 // APIKeyStore is where API keys are looked up: *store.APIKeys, or for a
@@ -134,7 +128,7 @@ func (s *server) failedAuth(c echo.Context, msg string) error {
 
 func unauthorized(c echo.Context, msg string) *Error {
 	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="beianflow"`)
-	return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: msg}
+	return &Error{Status: http.StatusUnauthorized, Code: filing.CodeUnauthorized, Message: msg}
 }
 
 // allow lets only the given roles through.
@@ -147,7 +141,7 @@ func allow(roles ...Role) echo.MiddlewareFunc {
 					return next(c)
 				}
 			}
-			return &Error{Status: http.StatusForbidden, Code: CodeForbidden,
+			return &Error{Status: http.StatusForbidden, Code: filing.CodeForbidden,
 				Message: "this API key's role may not use this endpoint"}
 		}
 	}
@@ -156,7 +150,7 @@ func allow(roles ...Role) echo.MiddlewareFunc {
 // visible hides filings of other accounts from backend callers. It answers
 // exactly as for a filing that does not exist, so a caller cannot probe for
 // other accounts' filings.
-func visible(c echo.Context, id, account string) *Error {
+func visible(c echo.Context, id filing.ID, account string) *Error {
 	if principalOf(c).Sees(account) {
 		return nil
 	}
@@ -167,7 +161,7 @@ func visible(c echo.Context, id, account string) *Error {
 // filing. Backend callers are checked against the filing's account: the
 // read model answers (its row is written before the workflow starts), and
 // the workflow itself for filings whose row is not there.
-func (s *server) ownedFiling(c echo.Context) (string, error) {
+func (s *server) ownedFiling(c echo.Context) (filing.ID, error) {
 	id, perr := filingID(c)
 	if perr != nil {
 		return "", perr

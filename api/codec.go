@@ -17,6 +17,8 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/beianflow/beianflow/filing"
 )
 
 // CodecOptions configure the codec server: Temporal's remote codec
@@ -50,10 +52,6 @@ type CodecOptions struct {
 	RateLimit float64
 	RateBurst int
 }
-
-// CodeCodecFailed answers a decode request whose payloads the codec refused
-// (encrypted with a key this server does not hold, or altered).
-const CodeCodecFailed = "codec_failed"
 
 // codecTokenPattern is what a path token must look like: one URL path
 // segment, long enough not to be guessed.
@@ -229,21 +227,21 @@ func (cr *codecRoutes) serve(op string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		if mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationJSON {
-			return &Error{Status: http.StatusUnsupportedMediaType, Code: CodeUnsupportedMediaType,
+			return &Error{Status: http.StatusUnsupportedMediaType, Code: filing.CodeUnsupportedMediaType,
 				Message: "Content-Type must be application/json"}
 		}
 		body, err := io.ReadAll(req.Body)
 		if err != nil {
 			var maxErr *http.MaxBytesError
 			if errors.As(err, &maxErr) {
-				return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge, Message: "request body too large"}
+				return &Error{Status: http.StatusRequestEntityTooLarge, Code: filing.CodeBodyTooLarge, Message: "request body too large"}
 			}
-			return badRequest(CodeInvalidJSON, "", "could not read the request body")
+			return badRequest(filing.CodeInvalidJSON, "", "could not read the request body")
 		}
 		// The same parser the SDK's handler uses; its message would quote
 		// the input, so it is not passed on.
 		if err := protojson.Unmarshal(body, &commonpb.Payloads{}); err != nil {
-			return badRequest(CodeInvalidJSON, "", `the body must be {"payloads": [...]}, Temporal payloads in protobuf JSON`)
+			return badRequest(filing.CodeInvalidJSON, "", `the body must be {"payloads": [...]}, Temporal payloads in protobuf JSON`)
 		}
 
 		inner := req.Clone(req.Context())
@@ -265,7 +263,7 @@ func (cr *codecRoutes) serve(op string) echo.HandlerFunc {
 		if op == "decode" && w.status == http.StatusBadRequest {
 			cr.s.Log.WarnContext(req.Context(), "codec refused payloads",
 				"request_id", requestID(c), "route", c.Path(), "op", op, "err", msg)
-			return &Error{Status: http.StatusBadRequest, Code: CodeCodecFailed, Field: "payloads",
+			return &Error{Status: http.StatusBadRequest, Code: filing.CodeCodecFailed, Field: "payloads",
 				Message: "a payload could not be decoded: it was encoded with a key this server does not hold, or altered"}
 		}
 		// Encoding fails only on the server's side (randomness, keys):

@@ -16,6 +16,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/labstack/echo/v4"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/apikeys"
 )
 
@@ -199,7 +200,7 @@ func (cr *codecRoutes) operator(c echo.Context, token string) (Principal, error)
 	if err := tok.Claims(&claims); err != nil || !v.permits(claims) {
 		v.log.WarnContext(ctx, "codec: operator may not decode: no allowed value in the token's claim",
 			"request_id", requestID(c), "operator", op, "claim", v.cfg.Claim)
-		return Principal{}, &Error{Status: http.StatusForbidden, Code: CodeForbidden,
+		return Principal{}, &Error{Status: http.StatusForbidden, Code: filing.CodeForbidden,
 			Message: "your single sign-on account is not in a group that may decode payloads (claim " + v.cfg.Claim + ")"}
 	}
 	if v.remember(sum, op, tok.Expiry) {

@@ -27,6 +27,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/codec"
 	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/internal/metrics"
@@ -219,7 +220,7 @@ func TestOperatorTokensThatDoNotVerifyAreRefused(t *testing.T) {
 	for _, tc := range cases {
 		rec := ot.do(http.MethodPost, "/codec/decode", tc.token, testCodecOrigin, payloadsJSON(t, enc))
 		assert.Equal(t, http.StatusUnauthorized, rec.Code, "%s: %s", tc.name, rec.Body.String())
-		assert.Equal(t, CodeUnauthorized, errorCode(t, rec), tc.name)
+		assert.Equal(t, filing.CodeUnauthorized, errorCode(t, rec), tc.name)
 		assert.Contains(t, rec.Body.String(), tc.reason, tc.name)
 		www := rec.Header().Get("WWW-Authenticate")
 		assert.True(t, strings.HasPrefix(www, "Bearer "), "%s: %s", tc.name, www)
@@ -256,7 +257,7 @@ func TestOperatorWithoutAnAllowedGroupIsForbidden(t *testing.T) {
 		}
 		rec := ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, c), testCodecOrigin, payloadsJSON(t, enc))
 		assert.Equal(t, http.StatusForbidden, rec.Code, "%s: %s", name, rec.Body.String())
-		assert.Equal(t, CodeForbidden, errorCode(t, rec), name)
+		assert.Equal(t, filing.CodeForbidden, errorCode(t, rec), name)
 		assert.Equal(t, testCodecOrigin, rec.Header().Get("Access-Control-Allow-Origin"), "%s: the UI may read the 403", name)
 		assert.NotContains(t, rec.Body.String(), `"payloads":`, name)
 	}
@@ -327,7 +328,7 @@ func TestWithoutOIDCConfiguredTokensFailAsBefore(t *testing.T) {
 		_, enc := ot.encrypted(t)
 		rec := ot.do(http.MethodPost, "/codec/decode", idp.token(t, operatorClaims(ot.clock.Now())), testCodecOrigin, payloadsJSON(t, enc))
 		assert.Equal(t, http.StatusUnauthorized, rec.Code, name)
-		assert.Equal(t, CodeUnauthorized, errorCode(t, rec), name)
+		assert.Equal(t, filing.CodeUnauthorized, errorCode(t, rec), name)
 		assert.Contains(t, rec.Body.String(), "API key", name)
 		if o != nil {
 			assert.Contains(t, ot.log.String(), "OIDC not enabled", name)
@@ -346,7 +347,7 @@ func TestOperatorDecodesOnceTheIdPIsReachableAgain(t *testing.T) {
 	// Down at the first request: 503 with Retry-After, readable by the UI.
 	rec := ot.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc))
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
-	assert.Equal(t, CodeUnavailable, errorCode(t, rec))
+	assert.Equal(t, filing.CodeUnavailable, errorCode(t, rec))
 	assert.Equal(t, "5", rec.Header().Get("Retry-After"))
 	assert.Equal(t, testCodecOrigin, rec.Header().Get("Access-Control-Allow-Origin"))
 	assert.Contains(t, ot.log.String(), "OIDC discovery failed")

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/apikeys"
 	"github.com/beianflow/beianflow/internal/metrics"
 	"github.com/beianflow/beianflow/internal/store"
@@ -153,14 +154,14 @@ func TestCodecOnlySupportKeysMayCallIt(t *testing.T) {
 		for _, op := range []string{"encode", "decode"} {
 			rec := ct.do(http.MethodPost, "/codec/"+op, key, "", body)
 			assert.Equal(t, http.StatusForbidden, rec.Code, "%s %s", role.role, op)
-			assert.Equal(t, CodeForbidden, errorCode(t, rec))
+			assert.Equal(t, filing.CodeForbidden, errorCode(t, rec))
 			assert.NotContains(t, rec.Body.String(), "payloads")
 		}
 	}
 	for _, op := range []string{"encode", "decode"} {
 		rec := ct.do(http.MethodPost, "/codec/"+op, "", "", body)
 		assert.Equal(t, http.StatusUnauthorized, rec.Code, op)
-		assert.Equal(t, CodeUnauthorized, errorCode(t, rec))
+		assert.Equal(t, filing.CodeUnauthorized, errorCode(t, rec))
 		assert.Contains(t, rec.Header().Get("WWW-Authenticate"), "Bearer")
 
 		rec = ct.do(http.MethodPost, "/codec/"+op, "bfk_0000000000000000_nope", "", body)
@@ -304,7 +305,7 @@ func TestCodecPathTokenNeverReachesLogsOrMetrics(t *testing.T) {
 	bad := ct.do(http.MethodPost, "/codec/t/"+testCodecToken+"/decode", "", "", payloadsJSON(t, []*commonpb.Payload{{
 		Metadata: map[string][]byte{converter.MetadataEncoding: []byte("binary/zlib")}, Data: []byte("not zlib")}}))
 	assert.Equal(t, http.StatusBadRequest, bad.Code)
-	assert.Equal(t, CodeCodecFailed, errorCode(t, bad))
+	assert.Equal(t, filing.CodeCodecFailed, errorCode(t, bad))
 
 	logs := ct.log.String()
 	assert.Contains(t, logs, `"route":"/codec/t/:token/decode"`)
@@ -328,12 +329,12 @@ func TestCodecErrorsFollowTheErrorModel(t *testing.T) {
 		status                  int
 		code                    string
 	}{
-		{"malformed JSON", "application/json", `{"payloads": [SECRET-INPUT`, http.StatusBadRequest, CodeInvalidJSON},
-		{"not payloads", "application/json", `{"SECRET-INPUT": 1}`, http.StatusBadRequest, CodeInvalidJSON},
-		{"empty", "application/json", ``, http.StatusBadRequest, CodeInvalidJSON},
-		{"not JSON", "text/plain", `{"payloads": []}`, http.StatusUnsupportedMediaType, CodeUnsupportedMediaType},
+		{"malformed JSON", "application/json", `{"payloads": [SECRET-INPUT`, http.StatusBadRequest, filing.CodeInvalidJSON},
+		{"not payloads", "application/json", `{"SECRET-INPUT": 1}`, http.StatusBadRequest, filing.CodeInvalidJSON},
+		{"empty", "application/json", ``, http.StatusBadRequest, filing.CodeInvalidJSON},
+		{"not JSON", "text/plain", `{"payloads": []}`, http.StatusUnsupportedMediaType, filing.CodeUnsupportedMediaType},
 		{"undecodable", "application/json", `{"payloads": [{"metadata": {"encoding": "YmluYXJ5L3psaWI="}, "data": "U0VDUkVULUlOUFVU"}]}`,
-			http.StatusBadRequest, CodeCodecFailed},
+			http.StatusBadRequest, filing.CodeCodecFailed},
 	}
 	for _, tc := range cases {
 		req := httptest.NewRequest(http.MethodPost, "/codec/decode", strings.NewReader(tc.body))

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/beianflow/beianflow/filing"
 )
 
 // decodeJSON reads the request body into dst strictly: the content type must
@@ -19,16 +21,16 @@ import (
 func decodeJSON(c echo.Context, dst any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != echo.MIMEApplicationJSON {
-		return &Error{Status: http.StatusUnsupportedMediaType, Code: CodeUnsupportedMediaType,
+		return &Error{Status: http.StatusUnsupportedMediaType, Code: filing.CodeUnsupportedMediaType,
 			Message: "Content-Type must be application/json"}
 	}
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		var maxErr *http.MaxBytesError
 		if errors.As(err, &maxErr) {
-			return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge, Message: "request body too large"}
+			return &Error{Status: http.StatusRequestEntityTooLarge, Code: filing.CodeBodyTooLarge, Message: "request body too large"}
 		}
-		return badRequest(CodeInvalidJSON, "", "could not read the request body")
+		return badRequest(filing.CodeInvalidJSON, "", "could not read the request body")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -36,7 +38,7 @@ func decodeJSON(c echo.Context, dst any) error {
 		return jsonError(err)
 	}
 	if dec.More() {
-		return badRequest(CodeInvalidJSON, "", "the body must hold exactly one JSON object")
+		return badRequest(filing.CodeInvalidJSON, "", "the body must hold exactly one JSON object")
 	}
 	return nil
 }
@@ -46,20 +48,20 @@ func jsonError(err error) *Error {
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syntaxErr):
-		return badRequest(CodeInvalidJSON, "", "malformed JSON at byte %d", syntaxErr.Offset)
+		return badRequest(filing.CodeInvalidJSON, "", "malformed JSON at byte %d", syntaxErr.Offset)
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
 		if field == "" {
-			return badRequest(CodeInvalidJSON, "", "the body must be a JSON object")
+			return badRequest(filing.CodeInvalidJSON, "", "the body must be a JSON object")
 		}
-		return badRequest(CodeInvalidType, field, "%s must be a JSON %s", field, jsonKind(typeErr.Type.Kind().String()))
+		return badRequest(filing.CodeInvalidType, field, "%s must be a JSON %s", field, jsonKind(typeErr.Type.Kind().String()))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return badRequest(CodeInvalidJSON, "", "the body is empty or truncated")
+		return badRequest(filing.CodeInvalidJSON, "", "the body is empty or truncated")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return badRequest(CodeUnknownField, field, "unknown field %q", field)
+		return badRequest(filing.CodeUnknownField, field, "unknown field %q", field)
 	default:
-		return badRequest(CodeInvalidJSON, "", "malformed JSON")
+		return badRequest(filing.CodeInvalidJSON, "", "malformed JSON")
 	}
 }
 

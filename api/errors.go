@@ -6,8 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+
+	"github.com/beianflow/beianflow/filing"
 )
 
 // Error is the one error body every endpoint returns:
@@ -28,29 +29,6 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
 
-// Stable error codes.
-const (
-	CodeInvalidJSON          = "invalid_json"
-	CodeInvalidType          = "invalid_type"
-	CodeUnknownField         = "unknown_field"
-	CodeRequired             = "required"
-	CodeInvalidValue         = "invalid_value"
-	CodeUnsupportedMediaType = "unsupported_media_type"
-	CodeBodyTooLarge         = "body_too_large"
-	CodeFilingNotFound       = "filing_not_found"
-	CodeRouteNotFound        = "route_not_found"
-	CodeMethodNotAllowed     = "method_not_allowed"
-	CodeStageConflict        = "stage_conflict"
-	CodeInvalidAction        = "invalid_action"
-	CodeApplicationInvalid   = "application_invalid"
-	CodeSubjectBusy          = "subject_busy"
-	CodeFilingClosed         = "filing_closed"
-	CodeMaterialRejected     = "material_rejected"
-	CodeFilingExists         = "filing_exists"
-	CodeUnavailable          = "dependency_unavailable"
-	CodeInternal             = "internal"
-)
-
 func badRequest(code, field, format string, args ...any) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
 }
@@ -60,18 +38,20 @@ func ruleError(code, field, en, zh string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: code, Field: field, Message: en, MessageZH: zh}
 }
 
-// notFound names the ID only when it is one of ours (a UUID): anything
-// else is the caller's input and is not echoed back.
-func notFound(id string) *Error {
-	msg := "no such filing"
-	if u, err := uuid.Parse(id); err == nil && u.String() == id {
-		msg = "no filing with ID " + id
-	}
-	return &Error{Status: http.StatusNotFound, Code: CodeFilingNotFound, Message: msg}
+// notFound is the answer for a filing that does not exist, or that the
+// caller may not see.
+func notFound(id filing.ID) *Error {
+	return &Error{Status: http.StatusNotFound, Code: filing.CodeFilingNotFound, Message: "no filing with ID " + string(id)}
+}
+
+// noSuchFiling answers a filing ID that is no UUID: it is the caller's
+// input and is not echoed back.
+func noSuchFiling() *Error {
+	return &Error{Status: http.StatusNotFound, Code: filing.CodeFilingNotFound, Message: "no such filing"}
 }
 
 func unavailable(what string) *Error {
-	return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable,
+	return &Error{Status: http.StatusServiceUnavailable, Code: filing.CodeUnavailable,
 		Message: what + " is unavailable; retry later"}
 }
 
@@ -92,7 +72,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		default:
 			log.ErrorContext(c.Request().Context(), "request failed",
 				"request_id", requestID(c), "route", c.Path(), "err", err)
-			apiErr = &Error{Status: http.StatusInternalServerError, Code: CodeInternal,
+			apiErr = &Error{Status: http.StatusInternalServerError, Code: filing.CodeInternal,
 				Message: "internal error; quote request ID " + requestID(c)}
 		}
 		if c.Request().Method == http.MethodHead {
@@ -108,13 +88,13 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 func fromEchoError(e *echo.HTTPError) *Error {
 	switch e.Code {
 	case http.StatusNotFound:
-		return &Error{Status: e.Code, Code: CodeRouteNotFound, Message: "no such endpoint"}
+		return &Error{Status: e.Code, Code: filing.CodeRouteNotFound, Message: "no such endpoint"}
 	case http.StatusMethodNotAllowed:
-		return &Error{Status: e.Code, Code: CodeMethodNotAllowed, Message: "method not allowed on this endpoint"}
+		return &Error{Status: e.Code, Code: filing.CodeMethodNotAllowed, Message: "method not allowed on this endpoint"}
 	case http.StatusRequestEntityTooLarge:
-		return &Error{Status: e.Code, Code: CodeBodyTooLarge, Message: "request body too large"}
+		return &Error{Status: e.Code, Code: filing.CodeBodyTooLarge, Message: "request body too large"}
 	case http.StatusUnsupportedMediaType:
-		return &Error{Status: e.Code, Code: CodeUnsupportedMediaType, Message: "send application/json"}
+		return &Error{Status: e.Code, Code: filing.CodeUnsupportedMediaType, Message: "send application/json"}
 	default:
 		return &Error{Status: e.Code, Code: http.StatusText(e.Code), Message: fmt.Sprint(e.Message)}
 	}

@@ -14,65 +14,17 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
-	"github.com/beianflow/beianflow/workflows"
 )
-
-// createFilingRequest starts a filing of type 新增网站 for a subject whose
-// original filing is at another provider. It carries what the filing type is
-// determined from (§1.2 of the domain brief) and the product.
-type createFilingRequest struct {
-	// AccountID is the provider account the filing belongs to (opaque).
-	AccountID string `json:"account_id"`
-	// Subject identifies the filing subject exactly as on its MIIT record.
-	Subject subjectIdentity `json:"subject"`
-	// Domain is the website's domain, Unicode or punycode.
-	Domain string `json:"domain"`
-	// Product is an instance of the account or an existing 备案服务号.
-	Product workflows.Product `json:"product"`
-	// Sandbox asks for settings that only a system running the sandbox
-	// world accepts (config.API.SandboxSettings), e.g. for `make demo`.
-	Sandbox *sandboxSettings `json:"sandbox,omitempty"`
-}
-
-// sandboxSettings are a filing's own settings where the sandbox world runs.
-type sandboxSettings struct {
-	// TimeScale compresses this filing's timers and deadlines instead of
-	// the configured BEIANFLOW_TIME_SCALE (1 is real time).
-	TimeScale *float64 `json:"time_scale"`
-}
 
 // maxTimeScale bounds a requested time scale, as BEIANFLOW_TIME_SCALE is.
 const maxTimeScale = 1e7
-
-type subjectIdentity struct {
-	Province          string                 `json:"province"`
-	Nature            filing.SubjectNature   `json:"nature"`
-	CertificateType   filing.CertificateType `json:"certificate_type"`
-	CertificateNumber string                 `json:"certificate_number"`
-}
-
-// filingResponse is a filing's state as callers see it. Source says whether
-// it is live from the workflow, the state an ended filing's workflow
-// returned, or from the read model (filings that ended abnormally or whose
-// history Temporal no longer holds, or Temporal unreachable).
-type filingResponse struct {
-	workflows.FilingState
-	WorkflowID string `json:"workflow_id"`
-	Source     string `json:"source"`
-	// BusinessDaysLeft counts the business days until the deadline, when the
-	// deadline is a business-day one.
-	BusinessDaysLeft *int `json:"business_days_left,omitempty"`
-}
 
 var accountIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
 
@@ -80,21 +32,21 @@ var accountIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
 // as the dry run and the workflow to what it carries, so a filing that could
 // never pass is refused before it starts. sandboxAllowed says whether this
 // system accepts sandbox settings.
-func (r *createFilingRequest) validate(asOf time.Time, rs *rules.RuleSet, sandboxAllowed bool) (rules.Province, rules.Domain, *Error) {
+func validateCreate(r *filing.CreateRequest, asOf time.Time, rs *rules.RuleSet, sandboxAllowed bool) (rules.Province, rules.Domain, *Error) {
 	fail := func(e *Error) (rules.Province, rules.Domain, *Error) { return rules.Province{}, rules.Domain{}, e }
 	if r.AccountID == "" {
-		return fail(badRequest(CodeRequired, "account_id", "account_id is required"))
+		return fail(badRequest(filing.CodeRequired, "account_id", "account_id is required"))
 	}
 	if !accountIDPattern.MatchString(r.AccountID) {
-		return fail(badRequest(CodeInvalidValue, "account_id",
+		return fail(badRequest(filing.CodeInvalidValue, "account_id",
 			"account_id must be 1-64 letters, digits or _.:- and start with a letter or digit"))
 	}
 	if r.Subject.Province == "" {
-		return fail(badRequest(CodeRequired, "subject.province", "subject.province is required"))
+		return fail(badRequest(filing.CodeRequired, "subject.province", "subject.province is required"))
 	}
 	p, ok := rules.LookupProvince(r.Subject.Province)
 	if !ok {
-		return fail(badRequest(CodeInvalidValue, "subject.province", "subject.province must be an ISO 3166-2:CN code such as ZJ or CN-ZJ"))
+		return fail(badRequest(filing.CodeInvalidValue, "subject.province", "subject.province must be an ISO 3166-2:CN code such as ZJ or CN-ZJ"))
 	}
 	r.Subject.Province = p.Code
 	for _, f := range [][2]string{
@@ -102,35 +54,35 @@ func (r *createFilingRequest) validate(asOf time.Time, rs *rules.RuleSet, sandbo
 		{"subject.certificate_number", r.Subject.CertificateNumber}, {"domain", r.Domain},
 	} {
 		if strings.TrimSpace(f[1]) == "" {
-			return fail(badRequest(CodeRequired, f[0], "%s is required", f[0]))
+			return fail(badRequest(filing.CodeRequired, f[0], "%s is required", f[0]))
 		}
 	}
 	if (r.Product.InstanceID == "") == (r.Product.ServiceNumber == "") {
-		return fail(badRequest(CodeInvalidValue, "product", "give exactly one of product.instance_id and product.service_number"))
+		return fail(badRequest(filing.CodeInvalidValue, "product", "give exactly one of product.instance_id and product.service_number"))
 	}
 	if r.Sandbox != nil {
 		switch ts := r.Sandbox.TimeScale; {
 		case ts == nil:
-			return fail(badRequest(CodeRequired, "sandbox.time_scale", "sandbox.time_scale is required"))
+			return fail(badRequest(filing.CodeRequired, "sandbox.time_scale", "sandbox.time_scale is required"))
 		case !(*ts >= 1 && *ts <= maxTimeScale):
-			return fail(badRequest(CodeInvalidValue, "sandbox.time_scale", "sandbox.time_scale must be a number from 1 to 10000000"))
+			return fail(badRequest(filing.CodeInvalidValue, "sandbox.time_scale", "sandbox.time_scale must be a number from 1 to 10000000"))
 		}
 		// A production system never lets a caller compress a filing's
 		// legal deadlines: only one that runs the sandbox world does.
 		if !sandboxAllowed {
-			return fail(badRequest(CodeInvalidValue, "sandbox",
+			return fail(badRequest(filing.CodeInvalidValue, "sandbox",
 				"sandbox settings are accepted only by a system that runs the sandbox world (beianflow dev, make run); leave sandbox out"))
 		}
 	}
 	d, err := rules.ParseDomain(r.Domain)
 	if err != nil {
-		return fail(badRequest(CodeInvalidValue, "domain", "domain is not a valid domain name"))
+		return fail(badRequest(filing.CodeInvalidValue, "domain", "domain is not a valid domain name"))
 	}
 	if !d.IsRegistrable() {
-		return fail(badRequest(CodeInvalidValue, "domain", "file the registrable domain %s, not a subdomain", d.Registrable))
+		return fail(badRequest(filing.CodeInvalidValue, "domain", "file the registrable domain %s, not a subdomain", d.Registrable))
 	}
 	// The rules for what the request carries: subject identity and domain.
-	partial := r.application()
+	partial := partialApplication(*r)
 	for _, v := range rules.Validate(partial, asOf, rs) {
 		if v.Code == rules.CodeRequired {
 			continue
@@ -150,15 +102,15 @@ func (r *createFilingRequest) validate(asOf time.Time, rs *rules.RuleSet, sandbo
 
 // timeScale is the filing's time scale: the requested one (validated) or
 // the configured default.
-func (r *createFilingRequest) timeScale(configured float64) float64 {
+func timeScale(r filing.CreateRequest, configured float64) float64 {
 	if r.Sandbox != nil && r.Sandbox.TimeScale != nil {
 		return *r.Sandbox.TimeScale
 	}
 	return configured
 }
 
-// application is the partial application the request describes.
-func (r *createFilingRequest) application() filing.Application {
+// partialApplication is the partial application a creation describes.
+func partialApplication(r filing.CreateRequest) filing.Application {
 	return filing.Application{
 		Subject: filing.Subject{
 			Province: r.Subject.Province, Nature: r.Subject.Nature,
@@ -169,7 +121,7 @@ func (r *createFilingRequest) application() filing.Application {
 	}
 }
 
-func instanceOf(p workflows.Product) *filing.CloudInstance {
+func instanceOf(p filing.Product) *filing.CloudInstance {
 	if p.InstanceID == "" {
 		return nil
 	}
@@ -185,7 +137,7 @@ func (s *server) subjectKey(province string, certType filing.CertificateType, nu
 }
 
 func (s *server) createFiling(c echo.Context) error {
-	var req createFilingRequest
+	var req filing.CreateRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -195,18 +147,18 @@ func (s *server) createFiling(c echo.Context) error {
 		if req.AccountID == "" {
 			req.AccountID = p.AccountID
 		} else if req.AccountID != p.AccountID {
-			return &Error{Status: http.StatusForbidden, Code: CodeAccountMismatch, Field: "account_id",
+			return &Error{Status: http.StatusForbidden, Code: filing.CodeAccountMismatch, Field: "account_id",
 				Message: "this API key files for its own provider account only"}
 		}
 	}
 	now := s.Now()
 	rs, cal := rules.DefaultRuleSet(), calendar.Default()
-	province, domain, verr := req.validate(now, rs, s.API.SandboxSettings)
+	province, domain, verr := validateCreate(&req, now, rs, s.API.SandboxSettings)
 	if verr != nil {
 		return verr
 	}
 	ctx := c.Request().Context()
-	outcome, err := rules.DetermineType(ctx, s.Records, req.application())
+	outcome, err := rules.DetermineType(ctx, s.Records, partialApplication(req))
 	if err != nil {
 		return fmt.Errorf("determine filing type: %w", err)
 	}
@@ -223,23 +175,23 @@ func (s *server) createFiling(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("generate filing ID: %w", err)
 	}
-	in := workflows.FilingInput{
-		FilingID:        id.String(),
+	in := filing.Input{
+		FilingID:        filing.ID(id.String()),
 		AccountID:       req.AccountID,
 		Province:        province.Code,
-		FilingType:      string(outcome.Type),
+		FilingType:      outcome.Type,
 		Domain:          domain.ASCII,
 		CreatedAt:       now.UTC(),
 		RuleSetVersion:  rs.Version(),
 		CalendarVersion: cal.Version(),
 		SubjectKey:      s.subjectKey(province.Code, req.Subject.CertificateType, req.Subject.CertificateNumber),
 		Product:         req.Product,
-		Settings: workflows.Settings{
-			TimeScale:             req.timeScale(s.Process.TimeScale),
+		Settings: filing.Settings{
+			TimeScale:             timeScale(req, s.Process.TimeScale),
 			SubmissionWindowOpen:  s.Process.SubmissionWindowOpen,
 			SubmissionWindowClose: s.Process.SubmissionWindowClose,
-			BureauPollInterval:    workflows.DefaultSettings().BureauPollInterval,
-			CourierPollInterval:   workflows.DefaultSettings().CourierPollInterval,
+			BureauPollInterval:    filing.DefaultSettings().BureauPollInterval,
+			CourierPollInterval:   filing.DefaultSettings().CourierPollInterval,
 		},
 	}
 	if err := s.acquireSubject(ctx, in.SubjectKey, in.FilingID); err != nil {
@@ -248,35 +200,32 @@ func (s *server) createFiling(c echo.Context) error {
 	// The read-model row exists before the workflow does, so the filing is
 	// listed, and its owner known, from the moment it is created. Revision
 	// 0 yields to every write of the workflow.
-	row := store.Filing{ID: in.FilingID, AccountID: in.AccountID, Province: in.Province, FilingType: in.FilingType,
+	st := filing.State{
+		FilingID: in.FilingID, AccountID: in.AccountID, Province: in.Province, FilingType: in.FilingType,
 		Domain: in.Domain, RuleSetVersion: in.RuleSetVersion, CalendarVersion: in.CalendarVersion,
-		Stage: string(workflows.StageProductVerification), WaitingOn: string(workflows.PartyProvider),
-		WorkflowID: workflows.WorkflowID(in.FilingID), CreatedAt: in.CreatedAt, UpdatedAt: in.CreatedAt}
-	if _, err := s.filings.Upsert(ctx, row); err != nil {
+		Stage: filing.StageProductVerification, WaitingOn: filing.PartyProvider,
+		CreatedAt: in.CreatedAt, UpdatedAt: in.CreatedAt, Timeline: []filing.StageChange{},
+	}
+	if _, err := s.filings.Upsert(ctx, store.FilingOf(filing.RowOf(st))); err != nil {
 		s.release(ctx, in, false)
 		s.Log.ErrorContext(ctx, "record new filing", "err", err)
 		return unavailable("the database")
 	}
-	if err := s.start(ctx, in, province, domain); err != nil {
+	summary := fmt.Sprintf("新增网站 filing · %s (%s) · %s", province.Name, province.Code, domain.Unicode)
+	if err := s.client.Start(ctx, in, summary); err != nil {
 		s.release(ctx, in, true)
-		return err
+		if errors.Is(err, filings.ErrExists) {
+			return &Error{Status: http.StatusConflict, Code: filing.CodeFilingExists, Message: "a filing with this ID already exists"}
+		}
+		return temporalError(err)
 	}
-	c.Response().Header().Set(echo.HeaderLocation, "/v1/filings/"+in.FilingID)
-	return c.JSON(http.StatusCreated, filingResponse{
-		FilingState: workflows.FilingState{
-			FilingID: in.FilingID, AccountID: in.AccountID, Province: in.Province, FilingType: in.FilingType,
-			Domain: in.Domain, RuleSetVersion: in.RuleSetVersion, CalendarVersion: in.CalendarVersion,
-			Stage: workflows.StageProductVerification, WaitingOn: workflows.PartyProvider,
-			CreatedAt: in.CreatedAt, UpdatedAt: in.CreatedAt, Timeline: []workflows.StageChange{},
-		},
-		WorkflowID: workflows.WorkflowID(in.FilingID),
-		Source:     "request",
-	})
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/filings/"+string(in.FilingID))
+	return c.JSON(http.StatusCreated, filing.View{State: st, WorkflowID: in.FilingID.WorkflowID(), Source: filing.SourceRequest})
 }
 
 // release undoes a creation that failed before its workflow started:
 // nothing half-written stays behind.
-func (s *server) release(ctx context.Context, in workflows.FilingInput, rowWritten bool) {
+func (s *server) release(ctx context.Context, in filing.Input, rowWritten bool) {
 	ctx = context.WithoutCancel(ctx)
 	if rowWritten {
 		if err := s.filings.DeleteUnstarted(ctx, in.FilingID); err != nil {
@@ -298,7 +247,7 @@ func fieldOf(f string) string {
 // acquireSubject enforces one filing in flight per subject. A lock whose
 // holder no longer runs (a process died between locking and starting) is
 // taken over.
-func (s *server) acquireSubject(ctx context.Context, key, filingID string) error {
+func (s *server) acquireSubject(ctx context.Context, key string, filingID filing.ID) error {
 	holder, err := s.subjects.Acquire(ctx, key, filingID)
 	if err != nil {
 		s.Log.ErrorContext(ctx, "subject lock", "err", err)
@@ -309,8 +258,8 @@ func (s *server) acquireSubject(ctx context.Context, key, filingID string) error
 	}
 	_, err = s.client.State(ctx, holder)
 	if err == nil {
-		return &Error{Status: http.StatusConflict, Code: CodeSubjectBusy, Field: "subject",
-			Message: "another filing of this subject is in progress (" + holder + "); finish or cancel it first"}
+		return &Error{Status: http.StatusConflict, Code: filing.CodeSubjectBusy, Field: "subject",
+			Message: "another filing of this subject is in progress (" + string(holder) + "); finish or cancel it first"}
 	}
 	if !errors.Is(err, filings.ErrNotFound) && !errors.Is(err, filings.ErrClosed) {
 		return temporalError(err)
@@ -320,47 +269,20 @@ func (s *server) acquireSubject(ctx context.Context, key, filingID string) error
 		return unavailable("the database")
 	}
 	if !ok {
-		return &Error{Status: http.StatusConflict, Code: CodeSubjectBusy, Field: "subject",
+		return &Error{Status: http.StatusConflict, Code: filing.CodeSubjectBusy, Field: "subject",
 			Message: "another filing of this subject is starting; retry in a moment"}
-	}
-	return nil
-}
-
-func (s *server) start(ctx context.Context, in workflows.FilingInput, province rules.Province, domain rules.Domain) error {
-	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       workflows.WorkflowID(in.FilingID),
-		TaskQueue:                s.TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.AttrStage.ValueSet(string(workflows.StageProductVerification)),
-			workflows.AttrProvince.ValueSet(in.Province),
-			workflows.AttrFilingType.ValueSet(in.FilingType),
-			workflows.AttrOverdue.ValueSet(false),
-		),
-		StaticSummary: fmt.Sprintf("新增网站 filing · %s (%s) · %s", province.Name, province.Code, domain.Unicode),
-		StaticDetails: fmt.Sprintf("Filing `%s` of account `%s`, type `%s`, created %s, time scale %g.",
-			in.FilingID, in.AccountID, in.FilingType, in.CreatedAt.Format(time.RFC3339), in.Settings.TimeScale),
-	}, workflows.FilingWorkflowName, in)
-	if err != nil {
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &started) {
-			return &Error{Status: http.StatusConflict, Code: CodeFilingExists, Message: "a filing with this ID already exists"}
-		}
-		return temporalError(err)
 	}
 	return nil
 }
 
 // filingID validates the path parameter. IDs are UUIDs we minted; anything
 // else cannot exist, so it is a 404 without asking Temporal.
-func filingID(c echo.Context) (string, *Error) {
-	id := c.Param("id")
-	u, err := uuid.Parse(id)
-	if err != nil || u.String() != strings.ToLower(id) {
-		return "", notFound(id)
+func filingID(c echo.Context) (filing.ID, *Error) {
+	id, err := filing.ParseID(c.Param("id"))
+	if err != nil {
+		return "", noSuchFiling()
 	}
-	return u.String(), nil
+	return id, nil
 }
 
 func (s *server) getFiling(c echo.Context) error {
@@ -373,7 +295,7 @@ func (s *server) getFiling(c echo.Context) error {
 
 // answerFiling answers the state of a filing the caller may see: live
 // from the workflow, else from the read model.
-func (s *server) answerFiling(c echo.Context, id string) error {
+func (s *server) answerFiling(c echo.Context, id filing.ID) error {
 	ctx := c.Request().Context()
 	st, err := s.client.State(ctx, id)
 	if err == nil {
@@ -386,7 +308,7 @@ func (s *server) answerFiling(c echo.Context, id string) error {
 		// failed runs have none.
 		final, ferr := s.client.Final(ctx, id)
 		if ferr == nil {
-			return c.JSON(http.StatusOK, filingResponse{FilingState: final, WorkflowID: workflows.WorkflowID(id), Source: "workflow_result"})
+			return c.JSON(http.StatusOK, filing.View{State: final, WorkflowID: id.WorkflowID(), Source: filing.SourceWorkflowResult})
 		}
 		s.Log.DebugContext(ctx, "no final state; answering from the read model", "filing_id", id, "err", ferr)
 	}
@@ -398,8 +320,8 @@ func (s *server) answerFiling(c echo.Context, id string) error {
 }
 
 // live wraps a workflow state, adding the business days left.
-func (s *server) live(st workflows.FilingState) filingResponse {
-	out := filingResponse{FilingState: st, WorkflowID: workflows.WorkflowID(st.FilingID), Source: "workflow"}
+func (s *server) live(st filing.State) filing.View {
+	out := filing.View{State: st, WorkflowID: st.FilingID.WorkflowID(), Source: filing.SourceWorkflow}
 	if st.Deadline != nil && st.DeadlineBusinessDays > 0 {
 		n, _ := calendar.Default().BusinessDaysBetween(s.Now(), *st.Deadline)
 		out.BusinessDaysLeft = &n
@@ -407,7 +329,7 @@ func (s *server) live(st workflows.FilingState) filingResponse {
 	return out
 }
 
-func (s *server) readModelResponse(ctx context.Context, c echo.Context, id string, temporalErr error) error {
+func (s *server) readModelResponse(ctx context.Context, c echo.Context, id filing.ID, temporalErr error) error {
 	f, err := s.filings.Get(ctx, id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -419,34 +341,7 @@ func (s *server) readModelResponse(ctx context.Context, c echo.Context, id strin
 		s.Log.ErrorContext(ctx, "read model unavailable", "filing_id", id, "err", err)
 		return unavailable("the database")
 	}
-	return c.JSON(http.StatusOK, fromReadModel(f))
-}
-
-func fromReadModel(f store.Filing) filingResponse {
-	return filingResponse{
-		FilingState: workflows.FilingState{
-			FilingID:             f.ID,
-			AccountID:            f.AccountID,
-			Province:             f.Province,
-			FilingType:           f.FilingType,
-			Domain:               f.Domain,
-			RuleSetVersion:       f.RuleSetVersion,
-			CalendarVersion:      f.CalendarVersion,
-			Stage:                workflows.Stage(f.Stage),
-			Step:                 f.Step,
-			WaitingOn:            workflows.Party(f.WaitingOn),
-			Since:                utcPtr(f.Since),
-			Deadline:             utcPtr(f.Deadline),
-			DeadlineBusinessDays: f.DeadlineBusinessDays,
-			Revision:             f.Revision,
-			CreatedAt:            f.CreatedAt.UTC(),
-			UpdatedAt:            f.UpdatedAt.UTC(),
-			// The read model keeps no timeline; the audit trail will.
-			Timeline: []workflows.StageChange{},
-		},
-		WorkflowID: f.WorkflowID,
-		Source:     "read_model",
-	}
+	return c.JSON(http.StatusOK, filing.ViewOf(f.Row(s.Now())))
 }
 
 // temporalError maps a Temporal client failure to 503 when Temporal is
@@ -460,12 +355,4 @@ func temporalError(err error) error {
 		return unavailable("the workflow service")
 	}
 	return fmt.Errorf("temporal: %w", err)
-}
-
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }

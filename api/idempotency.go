@@ -11,14 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/store"
-)
-
-// Codes of idempotency failures.
-const (
-	CodeInvalidIdempotencyKey = "invalid_idempotency_key"
-	CodeIdempotencyKeyReused  = "idempotency_key_reused"
-	CodeIdempotencyInProgress = "idempotency_in_progress"
 )
 
 // abandonedAfter is when a request still marked in progress is taken to
@@ -40,7 +34,7 @@ func (s *server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if !validIdempotencyKey(key) {
-			return badRequest(CodeInvalidIdempotencyKey, "Idempotency-Key", "Idempotency-Key must be 1-255 printable ASCII characters without spaces")
+			return badRequest(filing.CodeInvalidIdempotencyKey, "Idempotency-Key", "Idempotency-Key must be 1-255 printable ASCII characters without spaces")
 		}
 		body, err := io.ReadAll(req.Body)
 		if err != nil {
@@ -79,12 +73,12 @@ func sameRequest(a, b store.IdempotencyRecord) bool {
 
 func replay(c echo.Context, cur, rec store.IdempotencyRecord) error {
 	if !sameRequest(cur, rec) {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeIdempotencyKeyReused, Field: "Idempotency-Key",
+		return &Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeIdempotencyKeyReused, Field: "Idempotency-Key",
 			Message: "this Idempotency-Key was used for a different request; use a new key for a new request"}
 	}
 	if cur.Status == 0 {
 		c.Response().Header().Set("Retry-After", "1")
-		return &Error{Status: http.StatusConflict, Code: CodeIdempotencyInProgress, Field: "Idempotency-Key",
+		return &Error{Status: http.StatusConflict, Code: filing.CodeIdempotencyInProgress, Field: "Idempotency-Key",
 			Message: "a request with this Idempotency-Key is still being handled; retry shortly"}
 	}
 	h := c.Response().Header()

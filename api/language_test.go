@@ -14,6 +14,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/beianflow/beianflow/filing"
 )
 
 func TestEveryErrorCodeHasAChineseMessage(t *testing.T) {
@@ -65,9 +67,9 @@ func TestAcceptLanguagePicksTheMessageNeverTheCode(t *testing.T) {
 		c := echo.New().NewContext(req, httptest.NewRecorder())
 		assert.Equal(t, tc.want, language(c), "%q", tc.header)
 	}
-	e := badRequest(CodeRequired, "subject.province", "subject.province is required")
+	e := badRequest(filing.CodeRequired, "subject.province", "subject.province is required")
 	zh := localize(e, langZH)
-	assert.Equal(t, CodeRequired, zh.Code)
+	assert.Equal(t, filing.CodeRequired, zh.Code)
 	assert.Equal(t, "subject.province", zh.Field)
 	assert.Equal(t, "缺少必填字段 subject.province", zh.Message)
 	assert.Equal(t, "subject.province is required", e.Message, "the original is untouched")

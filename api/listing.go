@@ -18,87 +18,7 @@ import (
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
-	"github.com/beianflow/beianflow/workflows"
 )
-
-// CodeInvalidCursor: the cursor was not issued for this listing (other
-// filters or sort), was altered, or is not a cursor at all. Start again
-// without it.
-const CodeInvalidCursor = "invalid_cursor"
-
-// filingSummary is one filing in a listing: the read model's row, without
-// the live details (application, materials, timeline) that only the
-// filing's own endpoint returns.
-type filingSummary struct {
-	FilingID   string          `json:"filing_id"`
-	AccountID  string          `json:"account_id"`
-	Province   string          `json:"province"`
-	FilingType string          `json:"filing_type"`
-	Domain     string          `json:"domain"`
-	Stage      workflows.Stage `json:"stage"`
-	Step       string          `json:"step"`
-	WaitingOn  workflows.Party `json:"waiting_on"`
-	// Since and Deadline are null when the filing waits for nothing or
-	// without a deadline, and for rows written before waits were recorded.
-	Since                *time.Time `json:"since"`
-	Deadline             *time.Time `json:"deadline"`
-	DeadlineBusinessDays int        `json:"deadline_business_days"`
-	// Overdue is judged when the response is made: open and past deadline.
-	Overdue    bool      `json:"overdue"`
-	Closed     bool      `json:"closed"`
-	Revision   int64     `json:"revision"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
-	WorkflowID string    `json:"workflow_id"`
-}
-
-// listResponse is a page of GET /v1/filings. NextCursor, given back as
-// ?cursor=, fetches the next page with the same parameters; it is absent
-// on the last page.
-type listResponse struct {
-	Items      []filingSummary `json:"items"`
-	NextCursor string          `json:"next_cursor,omitempty"`
-}
-
-// queueItem is a filing in a reviewer queue, with how long it has waited.
-// The waits are absent for a filing whose wait began before waits were
-// recorded (it sorts last).
-type queueItem struct {
-	filingSummary
-	WaitedBusinessDays *int `json:"waited_business_days,omitempty"`
-	WaitedHours        *int `json:"waited_hours,omitempty"`
-}
-
-// queueResponse is a page of a reviewer queue.
-type queueResponse struct {
-	Queue      string      `json:"queue"`
-	Items      []queueItem `json:"items"`
-	NextCursor string      `json:"next_cursor,omitempty"`
-}
-
-// queueSpec is where filings wait for a reviewer's decision: the stage
-// and step the workflow records while it waits (workflows/initial_review.go
-// and workflows/photo_verification.go; a test checks they still match).
-type queueSpec struct {
-	stage workflows.Stage
-	step  string
-}
-
-var reviewQueues = map[string]queueSpec{
-	"initial": {workflows.StageInitialReview, "awaiting_reviewer"},
-	"photo":   {workflows.StagePhotoVerification, "photo_review"},
-}
-
-var knownStages = []workflows.Stage{
-	workflows.StageProductVerification, workflows.StageInformation, workflows.StageInitialReview,
-	workflows.StagePhotoVerification, workflows.StageBureauSubmission, workflows.StageSMSVerification,
-	workflows.StageBureauReview, workflows.StageApproved, workflows.StageCancelled, workflows.StageExpired,
-}
-
-var knownParties = []workflows.Party{
-	workflows.PartyApplicant, workflows.PartyReviewer, workflows.PartyCourier,
-	workflows.PartyBureau, workflows.PartyProvider,
-}
 
 var sorts = map[string]store.Sort{
 	"created_at": {Field: store.SortCreatedAt}, "-created_at": {Field: store.SortCreatedAt, Desc: true},
@@ -133,9 +53,9 @@ func (s *server) listFilings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := listResponse{Items: make([]filingSummary, len(rows)), NextCursor: next}
+	out := filing.RowPage{Items: make([]filing.Row, len(rows)), NextCursor: next}
 	for i, f := range rows {
-		out.Items[i] = summarize(f, now)
+		out.Items[i] = f.Row(now)
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -145,7 +65,7 @@ func (s *server) listFilings(c echo.Context) error {
 // first, from every account.
 func (s *server) reviewQueue(c echo.Context) error {
 	now := s.Now()
-	name := c.Param("queue")
+	name := filing.Queue(c.Param("queue"))
 	q, perr := parseQueueQuery(name, c.QueryParams(), now)
 	if perr != nil {
 		return perr
@@ -155,9 +75,9 @@ func (s *server) reviewQueue(c echo.Context) error {
 		return err
 	}
 	cal := calendar.Default()
-	out := queueResponse{Queue: name, Items: make([]queueItem, len(rows)), NextCursor: next}
+	out := filing.QueuePage{Queue: name, Items: make([]filing.QueuedRow, len(rows)), NextCursor: next}
 	for i, f := range rows {
-		out.Items[i] = queueItem{filingSummary: summarize(f, now)}
+		out.Items[i] = filing.QueuedRow{Row: f.Row(now)}
 		if f.Since != nil {
 			days, _ := cal.BusinessDaysBetween(*f.Since, now)
 			hours := int(now.Sub(*f.Since).Hours())
@@ -175,7 +95,7 @@ func (s *server) list(ctx context.Context, q store.ListQuery) ([]store.Filing, s
 	rows, next, err := s.filings.List(ctx, q)
 	switch {
 	case errors.Is(err, store.ErrBadCursor):
-		return nil, "", badRequest(CodeInvalidCursor, "cursor",
+		return nil, "", badRequest(filing.CodeInvalidCursor, "cursor",
 			"the cursor does not belong to this listing (filters, sort or account changed, or it was altered); start again without it")
 	case errors.Is(err, store.ErrBadListQuery):
 		// The parsers check everything the store does; this is our bug.
@@ -185,37 +105,6 @@ func (s *server) list(ctx context.Context, q store.ListQuery) ([]store.Filing, s
 		return nil, "", unavailable("the database")
 	}
 	return rows, next, nil
-}
-
-func summarize(f store.Filing, now time.Time) filingSummary {
-	return filingSummary{
-		FilingID:             f.ID,
-		AccountID:            f.AccountID,
-		Province:             f.Province,
-		FilingType:           f.FilingType,
-		Domain:               f.Domain,
-		Stage:                workflows.Stage(f.Stage),
-		Step:                 f.Step,
-		WaitingOn:            workflows.Party(f.WaitingOn),
-		Since:                inUTC(f.Since),
-		Deadline:             inUTC(f.Deadline),
-		DeadlineBusinessDays: f.DeadlineBusinessDays,
-		Overdue:              !f.Closed && f.Deadline != nil && f.Deadline.Before(now),
-		Closed:               f.Closed,
-		Revision:             f.Revision,
-		CreatedAt:            f.CreatedAt.UTC(),
-		UpdatedAt:            f.UpdatedAt.UTC(),
-		WorkflowID:           f.WorkflowID,
-	}
-}
-
-// inUTC copies a nullable time into UTC, the zone every response uses.
-func inUTC(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }
 
 // parseListQuery turns GET /v1/filings's query parameters into a store
@@ -236,32 +125,32 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 		// A backend key sees its own account and nothing else, whatever it
 		// asks for; a key bound to no account sees nothing.
 		if p.AccountID == "" {
-			return fail(&Error{Status: http.StatusForbidden, Code: CodeForbidden,
+			return fail(&Error{Status: http.StatusForbidden, Code: filing.CodeForbidden,
 				Message: "this API key is not bound to a provider account"})
 		}
 		if account != "" && account != p.AccountID {
-			return fail(&Error{Status: http.StatusForbidden, Code: CodeForbidden, Field: "account_id",
+			return fail(&Error{Status: http.StatusForbidden, Code: filing.CodeForbidden, Field: "account_id",
 				Message: "this API key lists its own provider account only"})
 		}
 		q.AccountID = p.AccountID
 	case RoleReviewer, RoleSupport:
 		if account != "" && !accountIDPattern.MatchString(account) {
-			return fail(badRequest(CodeInvalidValue, "account_id",
+			return fail(badRequest(filing.CodeInvalidValue, "account_id",
 				"account_id must be 1-64 letters, digits or _.:- and start with a letter or digit"))
 		}
 		q.AccountID = account
 	default:
 		// Listing across accounts is never the default: without a known
 		// role the caller sees nothing.
-		return fail(&Error{Status: http.StatusForbidden, Code: CodeForbidden,
+		return fail(&Error{Status: http.StatusForbidden, Code: filing.CodeForbidden,
 			Message: "this API key's role may not list filings"})
 	}
 
 	for _, raw := range v["stage"] {
 		for part := range strings.SplitSeq(raw, ",") {
-			st := workflows.Stage(strings.TrimSpace(part))
-			if !slices.Contains(knownStages, st) {
-				return fail(badRequest(CodeInvalidValue, "stage", "stage must be one of %s", joinStages()))
+			st := filing.Stage(strings.TrimSpace(part))
+			if !st.Valid() {
+				return fail(badRequest(filing.CodeInvalidValue, "stage", "stage must be one of %s", joinStages()))
 			}
 			if !slices.Contains(q.Stages, string(st)) {
 				q.Stages = append(q.Stages, string(st))
@@ -274,7 +163,7 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 	} else if province != "" {
 		pr, ok := rules.LookupProvince(province)
 		if !ok {
-			return fail(badRequest(CodeInvalidValue, "province", "province must be an ISO 3166-2:CN code such as ZJ or CN-ZJ"))
+			return fail(badRequest(filing.CodeInvalidValue, "province", "province must be an ISO 3166-2:CN code such as ZJ or CN-ZJ"))
 		}
 		q.Province = pr.Code
 	}
@@ -282,15 +171,15 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 		return fail(e)
 	} else if ft != "" {
 		if !filing.FilingType(ft).Valid() {
-			return fail(badRequest(CodeInvalidValue, "filing_type", "filing_type is not a known filing type"))
+			return fail(badRequest(filing.CodeInvalidValue, "filing_type", "filing_type is not a known filing type"))
 		}
 		q.FilingType = ft
 	}
 	if party, e := single(v, "waiting_on"); e != nil {
 		return fail(e)
 	} else if party != "" {
-		if !slices.Contains(knownParties, workflows.Party(party)) {
-			return fail(badRequest(CodeInvalidValue, "waiting_on",
+		if !filing.Party(party).Valid() {
+			return fail(badRequest(filing.CodeInvalidValue, "waiting_on",
 				"waiting_on must be one of applicant, reviewer, courier, bureau, provider"))
 		}
 		q.WaitingOn = party
@@ -299,7 +188,7 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 		return fail(e)
 	} else if step != "" {
 		if !stepPattern.MatchString(step) {
-			return fail(badRequest(CodeInvalidValue, "step", "step must be a step name such as awaiting_reviewer"))
+			return fail(badRequest(filing.CodeInvalidValue, "step", "step must be a step name such as awaiting_reviewer"))
 		}
 		q.Step = step
 	}
@@ -316,14 +205,14 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 		return fail(e)
 	}
 	if q.CreatedFrom != nil && q.CreatedTo != nil && !q.CreatedFrom.Before(*q.CreatedTo) {
-		return fail(badRequest(CodeInvalidValue, "created_to", "created_to must be after created_from"))
+		return fail(badRequest(filing.CodeInvalidValue, "created_to", "created_to must be after created_from"))
 	}
 	if sort, e := single(v, "sort"); e != nil {
 		return fail(e)
 	} else if sort != "" {
 		st, ok := sorts[sort]
 		if !ok {
-			return fail(badRequest(CodeInvalidValue, "sort",
+			return fail(badRequest(filing.CodeInvalidValue, "sort",
 				"sort must be one of created_at, updated_at, deadline, since, each optionally prefixed with - for descending"))
 		}
 		q.Sort = st
@@ -337,17 +226,17 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 // parseQueueQuery turns a reviewer queue's name and query parameters into a
 // store query: open filings in the queue's stage and step, longest waiting
 // first (ties by filing ID).
-func parseQueueQuery(name string, v url.Values, now time.Time) (store.ListQuery, *Error) {
-	rq, ok := reviewQueues[name]
+func parseQueueQuery(name filing.Queue, v url.Values, now time.Time) (store.ListQuery, *Error) {
+	stage, step, ok := name.Wait()
 	if !ok {
-		return store.ListQuery{}, &Error{Status: http.StatusNotFound, Code: CodeRouteNotFound,
+		return store.ListQuery{}, &Error{Status: http.StatusNotFound, Code: filing.CodeRouteNotFound,
 			Message: "no such review queue; the queues are initial and photo"}
 	}
 	if e := checkParams(v, queueParams); e != nil {
 		return store.ListQuery{}, e
 	}
 	open := false
-	q := store.ListQuery{Stages: []string{string(rq.stage)}, Step: rq.step, Closed: &open, Now: now,
+	q := store.ListQuery{Stages: []string{string(stage)}, Step: string(step), Closed: &open, Now: now,
 		Sort: store.Sort{Field: store.SortSince}}
 	var e *Error
 	if q.Limit, q.Cursor, e = pageParams(v); e != nil {
@@ -366,7 +255,7 @@ func checkParams(v url.Values, known []string) *Error {
 	slices.Sort(names)
 	for _, name := range names {
 		if !slices.Contains(known, name) {
-			return badRequest(CodeUnknownField, name, "unknown query parameter %q", name)
+			return badRequest(filing.CodeUnknownField, name, "unknown query parameter %q", name)
 		}
 	}
 	return nil
@@ -380,9 +269,9 @@ func single(v url.Values, name string) (string, *Error) {
 	case !ok:
 		return "", nil
 	case len(vals) > 1:
-		return "", badRequest(CodeInvalidValue, name, "give %s once", name)
+		return "", badRequest(filing.CodeInvalidValue, name, "give %s once", name)
 	case strings.TrimSpace(vals[0]) == "":
-		return "", badRequest(CodeInvalidValue, name, "%s must not be empty; leave it out instead", name)
+		return "", badRequest(filing.CodeInvalidValue, name, "%s must not be empty; leave it out instead", name)
 	}
 	return strings.TrimSpace(vals[0]), nil
 }
@@ -400,7 +289,7 @@ func boolParam(v url.Values, name string) (*bool, *Error) {
 		b := false
 		return &b, nil
 	}
-	return nil, badRequest(CodeInvalidValue, name, "%s must be true or false", name)
+	return nil, badRequest(filing.CodeInvalidValue, name, "%s must be true or false", name)
 }
 
 func timeParam(v url.Values, name string) (*time.Time, *Error) {
@@ -415,7 +304,7 @@ func timeParam(v url.Values, name string) (*time.Time, *Error) {
 		t, err = time.Parse(time.RFC3339, strings.ReplaceAll(s, " ", "+"))
 	}
 	if err != nil {
-		return nil, badRequest(CodeInvalidValue, name, "%s must be an RFC 3339 time such as 2026-09-01T00:00:00+08:00", name)
+		return nil, badRequest(filing.CodeInvalidValue, name, "%s must be an RFC 3339 time such as 2026-09-01T00:00:00+08:00", name)
 	}
 	return &t, nil
 }
@@ -430,7 +319,7 @@ func pageParams(v url.Values) (limit int, cursor string, e *Error) {
 	if s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > store.MaxListLimit {
-			return 0, "", badRequest(CodeInvalidValue, "limit", "limit must be a whole number from 1 to %d", store.MaxListLimit)
+			return 0, "", badRequest(filing.CodeInvalidValue, "limit", "limit must be a whole number from 1 to %d", store.MaxListLimit)
 		}
 		limit = n
 	}
@@ -441,8 +330,8 @@ func pageParams(v url.Values) (limit int, cursor string, e *Error) {
 }
 
 func joinStages() string {
-	names := make([]string, len(knownStages))
-	for i, s := range knownStages {
+	names := make([]string, len(filing.Stages()))
+	for i, s := range filing.Stages() {
 		names[i] = string(s)
 	}
 	return strings.Join(names, ", ")

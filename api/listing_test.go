@@ -7,9 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,9 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 var (
@@ -55,8 +52,8 @@ func TestListQueryReadsEveryFilter(t *testing.T) {
 	assert.Equal(t, []string{"initial_review", "photo_verification", "bureau_review"}, q.Stages)
 	assert.Equal(t, "ZJ", q.Province, "provinces are normalised like the create endpoint's")
 	assert.Equal(t, "new_website_elsewhere", q.FilingType)
-	assert.Equal(t, "reviewer", q.WaitingOn)
-	assert.Equal(t, "awaiting_reviewer", q.Step)
+	assert.Equal(t, filing.PartyReviewer, q.WaitingOn)
+	assert.Equal(t, filing.StepAwaitingReviewer, q.Step)
 	require.NotNil(t, q.Overdue)
 	assert.True(t, *q.Overdue)
 	require.NotNil(t, q.Closed)
@@ -96,35 +93,35 @@ func TestListQueryRefusesBadParameters(t *testing.T) {
 	cases := []struct {
 		name, raw, code, field string
 	}{
-		{"unknown stage", "stage=reviewing", CodeInvalidValue, "stage"},
-		{"one bad stage of two", "stage=information,reviewing", CodeInvalidValue, "stage"},
-		{"empty stage", "stage=", CodeInvalidValue, "stage"},
-		{"stage list with a hole", "stage=information,,approved", CodeInvalidValue, "stage"},
-		{"stage in the wrong case", "stage=Information", CodeInvalidValue, "stage"},
-		{"unknown province", "province=XX", CodeInvalidValue, "province"},
-		{"unknown filing type", "filing_type=renewal", CodeInvalidValue, "filing_type"},
-		{"unknown party", "waiting_on=nobody", CodeInvalidValue, "waiting_on"},
-		{"malformed step", "step=Awaiting%20Reviewer", CodeInvalidValue, "step"},
-		{"overdue not a bool", "overdue=yes", CodeInvalidValue, "overdue"},
-		{"closed not a bool", "closed=1", CodeInvalidValue, "closed"},
-		{"created_from not RFC 3339", "created_from=2026-09-01", CodeInvalidValue, "created_from"},
-		{"created_to not a time", "created_to=yesterday", CodeInvalidValue, "created_to"},
-		{"empty range", "created_from=2026-09-02T00:00:00Z&created_to=2026-09-01T00:00:00Z", CodeInvalidValue, "created_to"},
-		{"zero-length range", "created_from=2026-09-01T00:00:00Z&created_to=2026-09-01T00:00:00Z", CodeInvalidValue, "created_to"},
-		{"unknown sort", "sort=domain", CodeInvalidValue, "sort"},
-		{"sort with +", "sort=%2Bcreated_at", CodeInvalidValue, "sort"},
-		{"sort twice", "sort=since&sort=-since", CodeInvalidValue, "sort"},
-		{"limit zero", "limit=0", CodeInvalidValue, "limit"},
-		{"limit negative", "limit=-1", CodeInvalidValue, "limit"},
-		{"limit too big", "limit=201", CodeInvalidValue, "limit"},
-		{"limit not a number", "limit=ten", CodeInvalidValue, "limit"},
-		{"limit fractional", "limit=1.5", CodeInvalidValue, "limit"},
-		{"empty limit", "limit=", CodeInvalidValue, "limit"},
-		{"empty cursor", "cursor=", CodeInvalidValue, "cursor"},
-		{"account_id malformed", "account_id=acc%201", CodeInvalidValue, "account_id"},
-		{"unknown parameter", "stage=information&stages=approved", CodeUnknownField, "stages"},
-		{"misspelt filter", "provice=ZJ", CodeUnknownField, "provice"},
-		{"offset is not a thing", "offset=100", CodeUnknownField, "offset"},
+		{"unknown stage", "stage=reviewing", filing.CodeInvalidValue, "stage"},
+		{"one bad stage of two", "stage=information,reviewing", filing.CodeInvalidValue, "stage"},
+		{"empty stage", "stage=", filing.CodeInvalidValue, "stage"},
+		{"stage list with a hole", "stage=information,,approved", filing.CodeInvalidValue, "stage"},
+		{"stage in the wrong case", "stage=Information", filing.CodeInvalidValue, "stage"},
+		{"unknown province", "province=XX", filing.CodeInvalidValue, "province"},
+		{"unknown filing type", "filing_type=renewal", filing.CodeInvalidValue, "filing_type"},
+		{"unknown party", "waiting_on=nobody", filing.CodeInvalidValue, "waiting_on"},
+		{"malformed step", "step=Awaiting%20Reviewer", filing.CodeInvalidValue, "step"},
+		{"overdue not a bool", "overdue=yes", filing.CodeInvalidValue, "overdue"},
+		{"closed not a bool", "closed=1", filing.CodeInvalidValue, "closed"},
+		{"created_from not RFC 3339", "created_from=2026-09-01", filing.CodeInvalidValue, "created_from"},
+		{"created_to not a time", "created_to=yesterday", filing.CodeInvalidValue, "created_to"},
+		{"empty range", "created_from=2026-09-02T00:00:00Z&created_to=2026-09-01T00:00:00Z", filing.CodeInvalidValue, "created_to"},
+		{"zero-length range", "created_from=2026-09-01T00:00:00Z&created_to=2026-09-01T00:00:00Z", filing.CodeInvalidValue, "created_to"},
+		{"unknown sort", "sort=domain", filing.CodeInvalidValue, "sort"},
+		{"sort with +", "sort=%2Bcreated_at", filing.CodeInvalidValue, "sort"},
+		{"sort twice", "sort=since&sort=-since", filing.CodeInvalidValue, "sort"},
+		{"limit zero", "limit=0", filing.CodeInvalidValue, "limit"},
+		{"limit negative", "limit=-1", filing.CodeInvalidValue, "limit"},
+		{"limit too big", "limit=201", filing.CodeInvalidValue, "limit"},
+		{"limit not a number", "limit=ten", filing.CodeInvalidValue, "limit"},
+		{"limit fractional", "limit=1.5", filing.CodeInvalidValue, "limit"},
+		{"empty limit", "limit=", filing.CodeInvalidValue, "limit"},
+		{"empty cursor", "cursor=", filing.CodeInvalidValue, "cursor"},
+		{"account_id malformed", "account_id=acc%201", filing.CodeInvalidValue, "account_id"},
+		{"unknown parameter", "stage=information&stages=approved", filing.CodeUnknownField, "stages"},
+		{"misspelt filter", "provice=ZJ", filing.CodeUnknownField, "provice"},
+		{"offset is not a thing", "offset=100", filing.CodeUnknownField, "offset"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -158,7 +155,7 @@ func TestListQueryKeepsBackendsToTheirAccount(t *testing.T) {
 	_, e = parseListQuery(query(t, "account_id=acc-2"), backend, listNow)
 	require.NotNil(t, e)
 	assert.Equal(t, http.StatusForbidden, e.Status)
-	assert.Equal(t, CodeForbidden, e.Code)
+	assert.Equal(t, filing.CodeForbidden, e.Code)
 	assert.Equal(t, "account_id", e.Field)
 
 	_, e = parseListQuery(url.Values{}, Principal{Role: RoleBackend}, listNow)
@@ -176,7 +173,7 @@ func TestListQueryKeepsBackendsToTheirAccount(t *testing.T) {
 
 func TestQueueQueries(t *testing.T) {
 	open := false
-	for name, want := range map[string]store.ListQuery{
+	for name, want := range map[filing.Queue]store.ListQuery{
 		"initial": {Stages: []string{"initial_review"}, Step: "awaiting_reviewer", Closed: &open},
 		"photo":   {Stages: []string{"photo_verification"}, Step: "photo_review", Closed: &open},
 	} {
@@ -193,11 +190,11 @@ func TestQueueQueries(t *testing.T) {
 	_, e = parseQueueQuery("bureau", url.Values{}, listNow)
 	require.NotNil(t, e)
 	assert.Equal(t, http.StatusNotFound, e.Status)
-	assert.Equal(t, CodeRouteNotFound, e.Code)
+	assert.Equal(t, filing.CodeRouteNotFound, e.Code)
 
 	_, e = parseQueueQuery("initial", query(t, "stage=approved"), listNow)
 	require.NotNil(t, e, "a queue's filters are fixed")
-	assert.Equal(t, CodeUnknownField, e.Code)
+	assert.Equal(t, filing.CodeUnknownField, e.Code)
 	assert.Equal(t, "stage", e.Field)
 
 	_, e = parseQueueQuery("photo", query(t, "limit=500"), listNow)
@@ -205,34 +202,19 @@ func TestQueueQueries(t *testing.T) {
 	assert.Equal(t, "limit", e.Field)
 }
 
-// The queues select by the step the workflow records while it waits for a
-// reviewer; those steps are literals in the workflow code, so a rename
-// there would silently empty a queue.
-func TestQueuesMatchTheStepsTheWorkflowWaitsIn(t *testing.T) {
-	files := map[string]string{"initial": "initial_review.go", "photo": "photo_verification.go"}
-	for name, q := range reviewQueues {
-		src, err := os.ReadFile(filepath.Join("..", "workflows", files[name]))
-		require.NoError(t, err)
-		assert.True(t, strings.Contains(string(src), `step: "`+q.step+`", on: PartyReviewer`),
-			"%s waits for a reviewer in step %q", files[name], q.step)
-	}
-	assert.Equal(t, workflows.StageInitialReview, reviewQueues["initial"].stage)
-	assert.Equal(t, workflows.StagePhotoVerification, reviewQueues["photo"].stage)
-}
-
 func TestSummaryJudgesOverdueAtTheResponse(t *testing.T) {
 	past, future := listNow.Add(-time.Minute), listNow.Add(time.Minute)
 	cst := time.FixedZone("CST", 8*3600)
 	f := store.Filing{ID: "f-1", Stage: "initial_review", Deadline: &past, CreatedAt: listNow.In(cst)}
-	s := summarize(f, listNow)
+	s := f.Row(listNow)
 	assert.True(t, s.Overdue)
 	assert.Equal(t, time.UTC, s.CreatedAt.Location(), "responses are in UTC")
 	f.Closed = true
-	assert.False(t, summarize(f, listNow).Overdue, "a closed filing is never overdue")
+	assert.False(t, f.Row(listNow).Overdue, "a closed filing is never overdue")
 	f.Closed, f.Deadline = false, &future
-	assert.False(t, summarize(f, listNow).Overdue)
+	assert.False(t, f.Row(listNow).Overdue)
 	f.Deadline = nil
-	assert.False(t, summarize(f, listNow).Overdue, "an open-ended wait is never overdue")
+	assert.False(t, f.Row(listNow).Overdue, "an open-ended wait is never overdue")
 }
 
 // TestListingHandlers runs the handlers against a real (SQLite) read model, without an HTTP server:
@@ -314,7 +296,7 @@ func TestListingHandlers(t *testing.T) {
 	var apiErr *Error
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusBadRequest, apiErr.Status)
-	assert.Equal(t, CodeInvalidCursor, apiErr.Code)
+	assert.Equal(t, filing.CodeInvalidCursor, apiErr.Code)
 	assert.Equal(t, "cursor", apiErr.Field)
 
 	_, err = call(s.listFilings, "/v1/filings?stage=nope", backend, "")
@@ -326,5 +308,5 @@ func TestListingHandlers(t *testing.T) {
 	require.NoError(t, err)
 	_, err = call(s.reviewQueue, "/v1/review-queues/photo?cursor="+page["next_cursor"].(string), reviewer, "photo")
 	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, CodeInvalidCursor, apiErr.Code)
+	assert.Equal(t, filing.CodeInvalidCursor, apiErr.Code)
 }

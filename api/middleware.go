@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/beianflow/beianflow/filing"
 )
 
 func requestID(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }
@@ -57,7 +59,7 @@ func limitBody(n int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if c.Request().ContentLength > n {
-				return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
+				return &Error{Status: http.StatusRequestEntityTooLarge, Code: filing.CodeBodyTooLarge,
 					Message: fmt.Sprintf("request body larger than %d bytes", n)}
 			}
 			c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, n)

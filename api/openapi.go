@@ -23,6 +23,8 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/labstack/echo/v4"
+
+	"github.com/beianflow/beianflow/filing"
 )
 
 // openAPIYAML is the API's contract: every endpoint, field, error code and
@@ -227,7 +229,7 @@ func (s *apiSpec) validate(c echo.Context, route *routers.Route, params map[stri
 	var problems []problem
 	collect(err, &problems, value, schema)
 	if len(problems) == 0 {
-		return badRequest(CodeInvalidValue, "", "the request does not match the API contract")
+		return badRequest(filing.CodeInvalidValue, "", "the request does not match the API contract")
 	}
 	positions := docPositions(raw)
 	for i := range problems {
@@ -265,9 +267,9 @@ func readBody(req *http.Request) ([]byte, *Error) {
 	if err != nil {
 		var maxErr *http.MaxBytesError
 		if errors.As(err, &maxErr) {
-			return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge, Message: "request body too large"}
+			return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: filing.CodeBodyTooLarge, Message: "request body too large"}
 		}
-		return nil, badRequest(CodeInvalidJSON, "", "could not read the request body")
+		return nil, badRequest(filing.CodeInvalidJSON, "", "could not read the request body")
 	}
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 	return b, nil
@@ -286,11 +288,11 @@ func prepareBody(req *http.Request, rb *openapi3.RequestBody, b []byte) ([]byte,
 	mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
 	media := rb.Content[mt]
 	if err != nil || media == nil {
-		return nil, nil, nil, &Error{Status: http.StatusUnsupportedMediaType, Code: CodeUnsupportedMediaType,
+		return nil, nil, nil, &Error{Status: http.StatusUnsupportedMediaType, Code: filing.CodeUnsupportedMediaType,
 			Message: "Content-Type must be " + strings.Join(slices.Sorted(maps.Keys(rb.Content)), " or ")}
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
-		return nil, nil, nil, badRequest(CodeInvalidJSON, "", "the body is empty or truncated")
+		return nil, nil, nil, badRequest(filing.CodeInvalidJSON, "", "the body is empty or truncated")
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -299,15 +301,15 @@ func prepareBody(req *http.Request, rb *openapi3.RequestBody, b []byte) ([]byte,
 		var syntaxErr *json.SyntaxError
 		switch {
 		case errors.As(err, &syntaxErr):
-			return nil, nil, nil, badRequest(CodeInvalidJSON, "", "malformed JSON at byte %d", syntaxErr.Offset)
+			return nil, nil, nil, badRequest(filing.CodeInvalidJSON, "", "malformed JSON at byte %d", syntaxErr.Offset)
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, nil, nil, badRequest(CodeInvalidJSON, "", "the body is empty or truncated")
+			return nil, nil, nil, badRequest(filing.CodeInvalidJSON, "", "the body is empty or truncated")
 		default:
-			return nil, nil, nil, badRequest(CodeInvalidJSON, "", "malformed JSON")
+			return nil, nil, nil, badRequest(filing.CodeInvalidJSON, "", "malformed JSON")
 		}
 	}
 	if dec.More() {
-		return nil, nil, nil, badRequest(CodeInvalidJSON, "", "the body must hold exactly one JSON object")
+		return nil, nil, nil, badRequest(filing.CodeInvalidJSON, "", "the body must hold exactly one JSON object")
 	}
 	var schema *openapi3.Schema
 	if media.Schema != nil {
@@ -318,13 +320,13 @@ func prepareBody(req *http.Request, rb *openapi3.RequestBody, b []byte) ([]byte,
 			v = map[string]any{} // null decodes into a struct as nothing at all
 		}
 		if _, ok := v.(map[string]any); !ok {
-			return nil, nil, nil, badRequest(CodeInvalidJSON, "", "the body must be a JSON object")
+			return nil, nil, nil, badRequest(filing.CodeInvalidJSON, "", "the body must be a JSON object")
 		}
 	}
 	v = normalize(v, schema)
 	out, err := json.Marshal(v)
 	if err != nil {
-		return nil, nil, nil, badRequest(CodeInvalidJSON, "", "malformed JSON")
+		return nil, nil, nil, badRequest(filing.CodeInvalidJSON, "", "malformed JSON")
 	}
 	return out, v, schema, nil
 }
@@ -390,26 +392,26 @@ func collect(err error, out *[]problem, body any, root *openapi3.Schema) {
 				return
 			}
 			if e.Err == nil && strings.HasPrefix(e.Reason, "header Content-Type has unexpected value") {
-				*out = append(*out, problem{Code: CodeUnsupportedMediaType, Message: "Content-Type must be application/json",
+				*out = append(*out, problem{Code: filing.CodeUnsupportedMediaType, Message: "Content-Type must be application/json",
 					status: http.StatusUnsupportedMediaType})
 				return
 			}
 			*out = append(*out, bodyProblems(e.Err, body, root)...)
 		default:
-			*out = append(*out, problem{Code: CodeInvalidValue, Message: "the request does not match the API contract",
+			*out = append(*out, problem{Code: filing.CodeInvalidValue, Message: "the request does not match the API contract",
 				status: http.StatusBadRequest, rank: rankValue})
 		}
 	default:
-		*out = append(*out, problem{Code: CodeInvalidValue, Message: "the request does not match the API contract",
+		*out = append(*out, problem{Code: filing.CodeInvalidValue, Message: "the request does not match the API contract",
 			status: http.StatusBadRequest, rank: rankValue})
 	}
 }
 
 // parameterProblem maps a bad path, query or header parameter.
 func parameterProblem(p *openapi3.Parameter, err error) problem {
-	pr := problem{Code: CodeInvalidValue, Field: p.Name, status: http.StatusBadRequest, rank: rankParameter}
+	pr := problem{Code: filing.CodeInvalidValue, Field: p.Name, status: http.StatusBadRequest, rank: rankParameter}
 	if p.In == openapi3.ParameterInHeader && strings.EqualFold(p.Name, "Idempotency-Key") {
-		pr.Code = CodeInvalidIdempotencyKey
+		pr.Code = filing.CodeInvalidIdempotencyKey
 		pr.Message = "Idempotency-Key must be 1-255 printable ASCII characters without spaces"
 		return pr
 	}
@@ -417,7 +419,7 @@ func parameterProblem(p *openapi3.Parameter, err error) problem {
 	var parseErr *openapi3filter.ParseError
 	switch {
 	case errors.Is(err, openapi3filter.ErrInvalidRequired):
-		pr.Code = CodeRequired
+		pr.Code = filing.CodeRequired
 		pr.Message = fmt.Sprintf("%s parameter %s is required", p.In, p.Name)
 	case errors.Is(err, openapi3filter.ErrInvalidEmptyValue):
 		pr.Message = fmt.Sprintf("%s must not be empty", p.Name)
@@ -466,7 +468,7 @@ func bodyProblems(err error, body any, root *openapi3.Schema) []problem {
 			}
 			return out
 		}
-		return []problem{{Code: CodeInvalidJSON, Message: "the body could not be read as JSON", status: http.StatusBadRequest, rank: rankDecode}}
+		return []problem{{Code: filing.CodeInvalidJSON, Message: "the body could not be read as JSON", status: http.StatusBadRequest, rank: rankDecode}}
 	}
 	e := schemaErr
 	ptr := e.JSONPointer()
@@ -477,28 +479,28 @@ func bodyProblems(err error, body any, root *openapi3.Schema) []problem {
 		if !ok {
 			key = "?"
 		}
-		pr.Code, pr.rank = CodeUnknownField, rankDecode
+		pr.Code, pr.rank = filing.CodeUnknownField, rankDecode
 		pr.Field = fieldPath(body, append(slices.Clone(ptr), key))
 		pr.Message = fmt.Sprintf("unknown field %q", pr.Field)
 		return []problem{pr}
 	case "type":
-		pr.Code, pr.rank = CodeInvalidType, rankDecode
+		pr.Code, pr.rank = filing.CodeInvalidType, rankDecode
 		pr.Field = fieldPath(body, ptr)
 		pr.Message = fmt.Sprintf("%s must be a JSON %s", subject(pr.Field), jsonKindOf(e.Schema))
 		return []problem{pr}
 	case "nullable":
-		pr.Code, pr.rank = CodeInvalidType, rankDecode
+		pr.Code, pr.rank = filing.CodeInvalidType, rankDecode
 		pr.Field = fieldPath(body, ptr)
 		pr.Message = fmt.Sprintf("%s must not be null", subject(pr.Field))
 		return []problem{pr}
 	case "required":
-		pr.Code, pr.rank = CodeRequired, rankValue
+		pr.Code, pr.rank = filing.CodeRequired, rankValue
 	default:
-		pr.Code, pr.rank = CodeInvalidValue, rankValue
+		pr.Code, pr.rank = filing.CodeInvalidValue, rankValue
 	}
 	pr.Field = fieldPath(body, ptr)
 	pr.order = declarationOrder(root, ptr)
-	if pr.Code == CodeRequired {
+	if pr.Code == filing.CodeRequired {
 		pr.Message = subject(pr.Field) + " is required"
 	} else {
 		pr.Message = expectation(subject(pr.Field), e)

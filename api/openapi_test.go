@@ -94,12 +94,12 @@ func TestOpenAPISpecErrorCodesCoverTheCode(t *testing.T) {
 	for _, item := range spec.doc.Extensions["x-error-codes"].([]any) {
 		documented[item.(map[string]any)["code"].(string)] = true
 	}
-	for _, c := range []string{CodeInvalidJSON, CodeInvalidType, CodeUnknownField, CodeRequired, CodeInvalidValue,
-		CodeUnsupportedMediaType, CodeBodyTooLarge, CodeFilingNotFound, CodeRouteNotFound, CodeMethodNotAllowed,
-		CodeStageConflict, CodeInvalidAction, CodeApplicationInvalid, CodeSubjectBusy, CodeFilingClosed,
-		CodeMaterialRejected, CodeFilingExists, CodeUnavailable, CodeInternal, CodeUnauthorized, CodeForbidden,
-		CodeAccountMismatch, CodeRateLimited, CodeInvalidIdempotencyKey, CodeIdempotencyKeyReused,
-		CodeIdempotencyInProgress, "invalid_cursor", CodeWorkflowTaskFailing, CodeNothingToRetry, CodeStageNotReached, CodeAlreadyAtStageStart, CodeCodecFailed} {
+	for _, c := range []string{filing.CodeInvalidJSON, filing.CodeInvalidType, filing.CodeUnknownField, filing.CodeRequired, filing.CodeInvalidValue,
+		filing.CodeUnsupportedMediaType, filing.CodeBodyTooLarge, filing.CodeFilingNotFound, filing.CodeRouteNotFound, filing.CodeMethodNotAllowed,
+		filing.CodeStageConflict, filing.CodeInvalidAction, filing.CodeApplicationInvalid, filing.CodeSubjectBusy, filing.CodeFilingClosed,
+		filing.CodeMaterialRejected, filing.CodeFilingExists, filing.CodeUnavailable, filing.CodeInternal, filing.CodeUnauthorized, filing.CodeForbidden,
+		filing.CodeAccountMismatch, filing.CodeRateLimited, filing.CodeInvalidIdempotencyKey, filing.CodeIdempotencyKeyReused,
+		filing.CodeIdempotencyInProgress, "invalid_cursor", filing.CodeWorkflowTaskFailing, filing.CodeNothingToRetry, filing.CodeStageNotReached, filing.CodeAlreadyAtStageStart, filing.CodeCodecFailed} {
 		if !documented[c] {
 			t.Errorf("error code %s is not in x-error-codes", c)
 		}
@@ -754,8 +754,8 @@ func TestOpenAPIValidatorAgreesWithTheHandlers(t *testing.T) {
 		}
 		gotField, _ := got.body["field"].(string)
 		wantField, _ := want.body["field"].(string)
-		if want.status == http.StatusForbidden && want.body["code"] == CodeAccountMismatch &&
-			got.status == http.StatusBadRequest && got.body["code"] == CodeInvalidValue && gotField == "account_id" {
+		if want.status == http.StatusForbidden && want.body["code"] == filing.CodeAccountMismatch &&
+			got.status == http.StatusBadRequest && got.body["code"] == filing.CodeInvalidValue && gotField == "account_id" {
 			continue // a malformed account_id is refused for its form before it is compared with the key's
 		}
 		if got.status != want.status || got.body["code"] != want.body["code"] || !sameField(gotField, wantField, want.body["code"]) {
@@ -776,7 +776,7 @@ func sameField(validated, handler string, code any) bool {
 		return true
 	case strings.ReplaceAll(arrayIndex.ReplaceAllString(validated, ""), "..", ".") == handler:
 		return true
-	case code == CodeUnknownField:
+	case code == filing.CodeUnknownField:
 		return validated[strings.LastIndexAny(validated, ".]")+1:] == handler
 	}
 	return false

@@ -10,10 +10,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
-)
 
-// CodeRateLimited answers a caller over its rate limit.
-const CodeRateLimited = "rate_limited"
+	"github.com/beianflow/beianflow/filing"
+)
 
 // limiter is a token bucket per API key. It is per process: behind a load
 // balancer with n API processes a key gets up to n times the limit, which
@@ -80,6 +79,6 @@ func (s *server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 func rateLimited(c echo.Context, wait time.Duration) *Error {
 	secs := max(int(math.Ceil(wait.Seconds())), 1)
 	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
-	return &Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited,
+	return &Error{Status: http.StatusTooManyRequests, Code: filing.CodeRateLimited,
 		Message: fmt.Sprintf("too many requests; retry in %d s", secs)}
 }

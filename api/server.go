@@ -79,7 +79,7 @@ func New(d Deps) *echo.Echo {
 	}
 	d.API = withAPIDefaults(d.API)
 	s := &server{Deps: d, filings: store.NewFilings(d.DB), apps: store.NewApplications(d.DB),
-		subjects: store.NewSubjects(d.DB), client: &filings.Client{Temporal: d.Temporal},
+		subjects: store.NewSubjects(d.DB), client: &filings.Client{Temporal: d.Temporal, TaskQueue: d.TaskQueue},
 		keyring:      newKeyring(store.NewAPIKeys(d.DB), d.API.KeyCacheTTL, d.Now),
 		limiter:      newLimiter(d.API.RateLimit, d.API.RateBurst, d.Now),
 		authFailures: newLimiter(d.API.AuthFailureRate, d.API.AuthFailureBurst, d.Now),

@@ -16,23 +16,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/beianflow/beianflow/filing"
 	supportsvc "github.com/beianflow/beianflow/internal/support"
-	"github.com/beianflow/beianflow/workflows"
-)
-
-// Codes of the support endpoints.
-const (
-	// CodeWorkflowTaskFailing: retry refused because the filing's workflow
-	// code itself fails; a fix or a rollback must be deployed first.
-	CodeWorkflowTaskFailing = "workflow_task_failing"
-	// CodeNothingToRetry: retry found no failing activity.
-	CodeNothingToRetry = "nothing_to_retry"
-	// CodeStageNotReached: reset refused because the filing has never been
-	// in the stage asked for.
-	CodeStageNotReached = "stage_not_reached"
-	// CodeAlreadyAtStageStart: reset refused because the filing has done
-	// nothing since it last entered the stage.
-	CodeAlreadyAtStageStart = "already_at_stage_start"
 )
 
 // supportRoutes serves the support tooling (`beianflow ctl`): stuck
@@ -44,19 +29,13 @@ type supportRoutes struct {
 }
 
 func (s *server) registerSupport(v1 *router) {
-	r := &supportRoutes{s: s, sv: &supportsvc.Service{Temporal: s.Temporal, Namespace: s.Namespace, DB: s.DB,
+	r := &supportRoutes{s: s, sv: &supportsvc.Service{Filings: s.client, Namespace: s.Namespace, DB: s.DB,
 		Codec: s.Codec.Codec, Now: s.Now}}
 	v1.add(http.MethodGet, "/support/stuck", r.stuck, RoleSupport)
 	v1.add(http.MethodGet, "/support/filings/:id/history", r.history, RoleSupport)
 	v1.add(http.MethodPost, "/support/filings/:id/retry", r.retry, RoleSupport)
 	v1.add(http.MethodPost, "/support/replay", r.replay, RoleSupport)
 	v1.add(http.MethodPost, "/support/filings/:id/reset", r.reset, RoleSupport)
-}
-
-// ResetRequest is the body of POST /v1/support/filings/:id/reset.
-type ResetRequest struct {
-	ToStage string `json:"to_stage"`
-	Reason  string `json:"reason"`
 }
 
 // maxResetReasonRunes bounds the reason written to the audit trail.
@@ -69,25 +48,25 @@ func (r *supportRoutes) reset(c echo.Context) error {
 	if perr != nil {
 		return perr
 	}
-	var req ResetRequest
+	var req filing.ResetRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	stage := workflows.Stage(req.ToStage)
+	stage := req.ToStage
 	switch {
 	case req.ToStage == "":
-		return badRequest(CodeRequired, "to_stage", "to_stage is required")
-	case !slices.Contains(supportsvc.ResettableStages(), stage):
-		return badRequest(CodeInvalidValue, "to_stage", "to_stage must be a stage before the bureau's decision, such as photo_verification")
+		return badRequest(filing.CodeRequired, "to_stage", "to_stage is required")
+	case !slices.Contains(filing.ResettableStages(), stage):
+		return badRequest(filing.CodeInvalidValue, "to_stage", "to_stage must be a stage before the bureau's decision, such as photo_verification")
 	case strings.TrimSpace(req.Reason) == "":
-		return badRequest(CodeRequired, "reason", "say why the filing is reset; the reason goes to the audit trail")
+		return badRequest(filing.CodeRequired, "reason", "say why the filing is reset; the reason goes to the audit trail")
 	case utf8.RuneCountInString(req.Reason) > maxResetReasonRunes || strings.ContainsFunc(req.Reason, unicode.IsControl):
-		return badRequest(CodeInvalidValue, "reason", "reason must be one line of at most %d characters", maxResetReasonRunes)
+		return badRequest(filing.CodeInvalidValue, "reason", "reason must be one line of at most %d characters", maxResetReasonRunes)
 	}
 	p := principalOf(c)
 	ctx := c.Request().Context()
 	requestID := updateID(c) // a retried request resets once
-	res, err := r.sv.Reset(ctx, id, supportsvc.ResetRequest{ToStage: stage, Reason: strings.TrimSpace(req.Reason),
+	res, err := r.sv.Reset(ctx, id, supportsvc.ResetOrder{ToStage: stage, Reason: strings.TrimSpace(req.Reason),
 		Actor: "support:" + p.KeyID, RequestID: requestID})
 	if err != nil {
 		return r.fail(c, id, err)
@@ -175,16 +154,16 @@ func (r *supportRoutes) retry(c echo.Context) error {
 func (r *supportRoutes) replay(c echo.Context) error {
 	req := c.Request()
 	if mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationJSON {
-		return &Error{Status: http.StatusUnsupportedMediaType, Code: CodeUnsupportedMediaType, Message: "Content-Type must be application/json"}
+		return &Error{Status: http.StatusUnsupportedMediaType, Code: filing.CodeUnsupportedMediaType, Message: "Content-Type must be application/json"}
 	}
 	raw, err := io.ReadAll(req.Body)
 	if err != nil {
 		var maxErr *http.MaxBytesError
 		if errors.As(err, &maxErr) {
-			return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
+			return &Error{Status: http.StatusRequestEntityTooLarge, Code: filing.CodeBodyTooLarge,
 				Message: "request body too large; replay a filing the server holds with {\"filing_id\": ...} instead"}
 		}
-		return badRequest(CodeInvalidJSON, "", "could not read the request body")
+		return badRequest(filing.CodeInvalidJSON, "", "could not read the request body")
 	}
 	var top map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -192,21 +171,25 @@ func (r *supportRoutes) replay(c echo.Context) error {
 		return jsonError(err)
 	}
 	if dec.More() {
-		return badRequest(CodeInvalidJSON, "", "the body must hold exactly one JSON object")
+		return badRequest(filing.CodeInvalidJSON, "", "the body must hold exactly one JSON object")
 	}
 	ctx := req.Context()
 	_, hasEvents := top["events"]
 	idRaw, hasID := top["filing_id"]
 	switch {
 	case hasEvents && hasID:
-		return badRequest(CodeInvalidValue, "filing_id", "send either a history (events) or a filing_id, not both")
+		return badRequest(filing.CodeInvalidValue, "filing_id", "send either a history (events) or a filing_id, not both")
 	case hasID:
 		if len(top) > 1 {
-			return badRequest(CodeInvalidValue, "filing_id", "with filing_id, send nothing else")
+			return badRequest(filing.CodeInvalidValue, "filing_id", "with filing_id, send nothing else")
 		}
-		var id string
-		if err := json.Unmarshal(idRaw, &id); err != nil {
-			return badRequest(CodeInvalidType, "filing_id", "filing_id must be a string")
+		var raw string
+		if err := json.Unmarshal(idRaw, &raw); err != nil {
+			return badRequest(filing.CodeInvalidType, "filing_id", "filing_id must be a string")
+		}
+		id, err := filing.ParseID(raw)
+		if err != nil {
+			return noSuchFiling()
 		}
 		res, err := r.sv.ReplayFiling(ctx, id)
 		if err != nil {
@@ -220,35 +203,35 @@ func (r *supportRoutes) replay(c echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, res)
 	}
-	return badRequest(CodeRequired, "events", "send a workflow history ({\"events\": [...]}) or {\"filing_id\": ...}")
+	return badRequest(filing.CodeRequired, "events", "send a workflow history ({\"events\": [...]}) or {\"filing_id\": ...}")
 }
 
 // fail maps the support service's errors to the API's.
-func (r *supportRoutes) fail(c echo.Context, id string, err error) error {
+func (r *supportRoutes) fail(c echo.Context, id filing.ID, err error) error {
 	switch {
 	case errors.Is(err, supportsvc.ErrNotFound):
 		return notFound(id)
 	case errors.Is(err, supportsvc.ErrClosed):
-		return &Error{Status: http.StatusConflict, Code: CodeFilingClosed, Message: "the filing has ended; nothing runs any more"}
+		return &Error{Status: http.StatusConflict, Code: filing.CodeFilingClosed, Message: "the filing has ended; nothing runs any more"}
 	case errors.Is(err, supportsvc.ErrWorkflowTaskFailing):
-		return &Error{Status: http.StatusConflict, Code: CodeWorkflowTaskFailing,
+		return &Error{Status: http.StatusConflict, Code: filing.CodeWorkflowTaskFailing,
 			Message: "the filing's workflow code fails on the worker (e.g. non-determinism after a deploy); running it again changes nothing. " +
 				"Roll the worker back, or deploy a fix checked with POST /v1/support/replay; GET /v1/support/stuck shows the failure"}
 	case errors.Is(err, supportsvc.ErrNothingToRetry):
-		return &Error{Status: http.StatusConflict, Code: CodeNothingToRetry,
+		return &Error{Status: http.StatusConflict, Code: filing.CodeNothingToRetry,
 			Message: "no activity of this filing is failing; GET /v1/support/stuck and the history say what it waits for"}
 	case errors.Is(err, supportsvc.ErrStageNotReached):
-		return &Error{Status: http.StatusConflict, Code: CodeStageNotReached, Field: "to_stage",
+		return &Error{Status: http.StatusConflict, Code: filing.CodeStageNotReached, Field: "to_stage",
 			Message: "the filing has never been in that stage; GET /v1/filings/{id}/timeline shows where it has been"}
 	case errors.Is(err, supportsvc.ErrAtStageStart):
-		return &Error{Status: http.StatusConflict, Code: CodeAlreadyAtStageStart, Field: "to_stage",
+		return &Error{Status: http.StatusConflict, Code: filing.CodeAlreadyAtStageStart, Field: "to_stage",
 			Message: "the filing has done nothing since it entered that stage; a reset would change nothing"}
 	case errors.Is(err, supportsvc.ErrNotResettable):
-		return badRequest(CodeInvalidValue, "to_stage", "to_stage must be a stage before the bureau's decision")
+		return badRequest(filing.CodeInvalidValue, "to_stage", "to_stage must be a stage before the bureau's decision")
 	case errors.Is(err, supportsvc.ErrBadCursor):
-		return badRequest(CodeInvalidCursor, "cursor", "the cursor is not one this endpoint issued; start again without it")
+		return badRequest(filing.CodeInvalidCursor, "cursor", "the cursor is not one this endpoint issued; start again without it")
 	case errors.Is(err, supportsvc.ErrBadHistory):
-		return badRequest(CodeInvalidValue, "events", "the body is not a workflow history as `temporal workflow show --output json` exports it")
+		return badRequest(filing.CodeInvalidValue, "events", "the body is not a workflow history as `temporal workflow show --output json` exports it")
 	case errors.Is(err, supportsvc.ErrDatabase):
 		r.s.Log.ErrorContext(c.Request().Context(), "support endpoint", "filing_id", id, "err", err)
 		return unavailable("the database")
@@ -264,7 +247,7 @@ func supportIntParam(v url.Values, name string, def, lo, hi int) (int, *Error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < lo || n > hi {
-		return 0, badRequest(CodeInvalidValue, name, "%s must be a whole number from %d to %d", name, lo, hi)
+		return 0, badRequest(filing.CodeInvalidValue, name, "%s must be a whole number from %d to %d", name, lo, hi)
 	}
 	return n, nil
 }

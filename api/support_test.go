@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/apikeys"
 	"github.com/beianflow/beianflow/internal/codec"
 	"github.com/beianflow/beianflow/internal/store"
@@ -76,7 +77,7 @@ func TestSupportEndpointsAreForSupportKeysOnly(t *testing.T) {
 		} {
 			status, body := a.do(t, role, r.method, r.target, r.body)
 			assert.Equal(t, http.StatusForbidden, status, "%s %s %s", role, r.method, r.target)
-			assert.Equal(t, CodeForbidden, body["code"])
+			assert.Equal(t, filing.CodeForbidden, body["code"])
 		}
 	}
 }
@@ -88,29 +89,29 @@ func TestSupportEndpointsRefuseBadInputBeforeAskingTemporal(t *testing.T) {
 		status               int
 		code, field          string
 	}{
-		{http.MethodGet, "/v1/support/stuck?limit=0", "", 400, CodeInvalidValue, "limit"},
-		{http.MethodGet, "/v1/support/stuck?scan=1001", "", 400, CodeInvalidValue, "scan"},
-		{http.MethodGet, "/v1/support/stuck?min_attempts=x", "", 400, CodeInvalidValue, "min_attempts"},
-		{http.MethodGet, "/v1/support/stuck?stage=information", "", 400, CodeUnknownField, "stage"},
-		{http.MethodGet, "/v1/support/stuck?cursor=AQIDBAUGBwgJ", "", 400, CodeInvalidCursor, "cursor"},
-		{http.MethodGet, "/v1/support/filings/not-a-filing/history", "", 404, CodeFilingNotFound, ""},
-		{http.MethodPost, "/v1/support/filings/not-a-filing/retry", "", 404, CodeFilingNotFound, ""},
-		{http.MethodPost, "/v1/support/filings/" + fid + "/retry", `{"now":true}`, 400, CodeUnknownField, "now"},
-		{http.MethodPost, "/v1/support/replay", `{}`, 400, CodeRequired, "events"},
-		{http.MethodPost, "/v1/support/replay", `[]`, 400, CodeInvalidJSON, ""},
-		{http.MethodPost, "/v1/support/replay", `{"filing_id":7}`, 400, CodeInvalidType, "filing_id"},
-		{http.MethodPost, "/v1/support/replay", `{"filing_id":"x","events":[]}`, 400, CodeInvalidValue, "filing_id"},
-		{http.MethodPost, "/v1/support/replay", `{"filing_id":"x","note":"y"}`, 400, CodeInvalidValue, "filing_id"},
-		{http.MethodPost, "/v1/support/replay", `{"filing_id":"not-a-filing"}`, 404, CodeFilingNotFound, ""},
-		{http.MethodPost, "/v1/support/replay", `{"events":[]}`, 400, CodeInvalidValue, "events"},
-		{http.MethodPost, "/v1/support/replay", `{"events":[{"eventId":"1","eventType":"EVENT_TYPE_TIMER_FIRED"}]}`, 400, CodeInvalidValue, "events"},
-		{http.MethodPost, "/v1/support/replay", `{"events":[{"eventId":"one"}]}`, 400, CodeInvalidValue, "events"},
+		{http.MethodGet, "/v1/support/stuck?limit=0", "", 400, filing.CodeInvalidValue, "limit"},
+		{http.MethodGet, "/v1/support/stuck?scan=1001", "", 400, filing.CodeInvalidValue, "scan"},
+		{http.MethodGet, "/v1/support/stuck?min_attempts=x", "", 400, filing.CodeInvalidValue, "min_attempts"},
+		{http.MethodGet, "/v1/support/stuck?stage=information", "", 400, filing.CodeUnknownField, "stage"},
+		{http.MethodGet, "/v1/support/stuck?cursor=AQIDBAUGBwgJ", "", 400, filing.CodeInvalidCursor, "cursor"},
+		{http.MethodGet, "/v1/support/filings/not-a-filing/history", "", 404, filing.CodeFilingNotFound, ""},
+		{http.MethodPost, "/v1/support/filings/not-a-filing/retry", "", 404, filing.CodeFilingNotFound, ""},
+		{http.MethodPost, "/v1/support/filings/" + fid + "/retry", `{"now":true}`, 400, filing.CodeUnknownField, "now"},
+		{http.MethodPost, "/v1/support/replay", `{}`, 400, filing.CodeRequired, "events"},
+		{http.MethodPost, "/v1/support/replay", `[]`, 400, filing.CodeInvalidJSON, ""},
+		{http.MethodPost, "/v1/support/replay", `{"filing_id":7}`, 400, filing.CodeInvalidType, "filing_id"},
+		{http.MethodPost, "/v1/support/replay", `{"filing_id":"x","events":[]}`, 400, filing.CodeInvalidValue, "filing_id"},
+		{http.MethodPost, "/v1/support/replay", `{"filing_id":"x","note":"y"}`, 400, filing.CodeInvalidValue, "filing_id"},
+		{http.MethodPost, "/v1/support/replay", `{"filing_id":"not-a-filing"}`, 404, filing.CodeFilingNotFound, ""},
+		{http.MethodPost, "/v1/support/replay", `{"events":[]}`, 400, filing.CodeInvalidValue, "events"},
+		{http.MethodPost, "/v1/support/replay", `{"events":[{"eventId":"1","eventType":"EVENT_TYPE_TIMER_FIRED"}]}`, 400, filing.CodeInvalidValue, "events"},
+		{http.MethodPost, "/v1/support/replay", `{"events":[{"eventId":"one"}]}`, 400, filing.CodeInvalidValue, "events"},
 		// Events without their attributes make the SDK's replayer panic.
 		{http.MethodPost, "/v1/support/replay", `{"events":[{"eventId":"1","eventType":"EVENT_TYPE_WORKFLOW_EXECUTION_STARTED",` +
 			`"workflowExecutionStartedEventAttributes":{"workflowType":{"name":"FilingWorkflow"},"taskQueue":{"name":"q"}}},` +
 			`{"eventId":"2","eventType":"EVENT_TYPE_WORKFLOW_TASK_SCHEDULED"},{"eventId":"3","eventType":"EVENT_TYPE_WORKFLOW_TASK_STARTED"},` +
 			`{"eventId":"4","eventType":"EVENT_TYPE_WORKFLOW_TASK_COMPLETED"},{"eventId":"5","eventType":"EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"}]}`,
-			400, CodeInvalidValue, "events"},
+			400, filing.CodeInvalidValue, "events"},
 	}
 	for _, c := range cases {
 		status, body := a.do(t, "support", c.method, c.target, c.body)

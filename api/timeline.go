@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/store"
 	supportsvc "github.com/beianflow/beianflow/internal/support"
 )
@@ -28,5 +29,5 @@ func (s *server) timeline(c echo.Context) error {
 	if err != nil {
 		return unavailable("the database")
 	}
-	return c.JSON(http.StatusOK, map[string]any{"filing_id": id, "events": out})
+	return c.JSON(http.StatusOK, filing.Timeline{FilingID: id, Events: out})
 }

@@ -2,26 +2,12 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/rules"
 )
-
-// validationResponse is the dry run's answer.
-type validationResponse struct {
-	// Valid is true when the application has no violation at all.
-	Valid bool `json:"valid"`
-	// Violations lists every problem found, in form order; never null.
-	Violations []rules.Violation `json:"violations"`
-	// RuleSetVersion identifies the province rules applied, so a backend can
-	// tell when a later check may differ.
-	RuleSetVersion string `json:"rule_set_version"`
-	// CheckedAt is the instant whose rules were applied.
-	CheckedAt time.Time `json:"checked_at"`
-}
 
 // validateApplication is the dry run a backend calls while the user is
 // still typing: it takes a complete or partial application and returns every
@@ -39,7 +25,7 @@ func (s *server) validateApplication(c echo.Context) error {
 	if violations == nil {
 		violations = []rules.Violation{}
 	}
-	return c.JSON(http.StatusOK, validationResponse{
+	return c.JSON(http.StatusOK, filing.Validation{
 		Valid:          len(violations) == 0,
 		Violations:     violations,
 		RuleSetVersion: rs.Version(),

@@ -4,60 +4,48 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // Actions on a running filing. Each answers the filing's state after the
 // action. Each needs a key of one role, named in its documentation (the
-// server answers another role's key with CodeForbidden, and a backend key
-// of another account with CodeFilingNotFound, exactly as for a filing that
+// server answers another role's key with filing.CodeForbidden, and a backend key
+// of another account with filing.CodeFilingNotFound, exactly as for a filing that
 // does not exist). An action that does not fit the filing's current stage is refused
-// with CodeStageConflict (409) and nothing is queued; a malformed one with
-// CodeInvalidAction (422); one on an ended filing with CodeFilingClosed.
+// with filing.CodeStageConflict (409) and nothing is queued; a malformed one with
+// filing.CodeInvalidAction (422); one on an ended filing with filing.CodeFilingClosed.
 
 // act POSTs an action to /v1/filings/{id}{suffix}.
-func (c *Client) act(ctx context.Context, id, suffix string, req any, opts []CallOption) (*Filing, error) {
+func (c *Client) act(ctx context.Context, id filing.ID, suffix string, req any, opts []CallOption) (*filing.View, error) {
 	p, err := filingPath(id, suffix)
 	if err != nil {
 		return nil, err
 	}
-	return call[Filing](ctx, c, http.MethodPost, p, nil, req, opts)
+	return call[filing.View](ctx, c, http.MethodPost, p, nil, req, opts)
 }
 
 // SaveApplication stores the complete application (PUT
 // /v1/filings/{id}/application), in stage information only. A rule
-// violation is refused with CodeApplicationInvalid; Error.Violations lists
+// violation is refused with filing.CodeApplicationInvalid; Error.Violations lists
 // them all.
 //
 // Role: backend.
-func (c *Client) SaveApplication(ctx context.Context, id string, app filing.Application, opts ...CallOption) (*Filing, error) {
+func (c *Client) SaveApplication(ctx context.Context, id filing.ID, app filing.Application, opts ...CallOption) (*filing.View, error) {
 	p, err := filingPath(id, "/application")
 	if err != nil {
 		return nil, err
 	}
-	return call[Filing](ctx, c, http.MethodPut, p, nil, app, opts)
-}
-
-// AttachMaterialRequest attaches an uploaded material. It mirrors the
-// server's attachMaterialRequest (flat), not workflows.AttachMaterialRequest.
-type AttachMaterialRequest struct {
-	// Kind is a material kind such as documents.KindVerificationForm.
-	Kind string `json:"kind"`
-	// ObjectKey is documents.Upload.ObjectKey of the upload.
-	ObjectKey string `json:"object_key"`
-	// Size and SHA256 (hex) are what was declared when presigning.
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
+	return call[filing.View](ctx, c, http.MethodPut, p, nil, app, opts)
 }
 
 // AttachMaterial attaches an uploaded material (POST
-// /v1/filings/{id}/materials). The workflow verifies the object first; a bad
-// one is refused with CodeMaterialRejected and Details {"reason": …}.
+// /v1/filings/{id}/materials): req.ObjectKey is the Upload's, Size and
+// SHA256 what was declared when presigning (AttachRequest builds it). The
+// workflow verifies the object first; a bad one is refused with
+// filing.CodeMaterialRejected and Details {"reason": …}.
 //
 // Role: backend.
-func (c *Client) AttachMaterial(ctx context.Context, id string, req AttachMaterialRequest, opts ...CallOption) (*Filing, error) {
+func (c *Client) AttachMaterial(ctx context.Context, id filing.ID, req filing.AttachMaterialRequest, opts ...CallOption) (*filing.View, error) {
 	return c.act(ctx, id, "/materials", req, opts)
 }
 
@@ -65,7 +53,7 @@ func (c *Client) AttachMaterial(ctx context.Context, id string, req AttachMateri
 // /v1/filings/{id}/mailing-address), when the filing awaits it.
 //
 // Role: backend.
-func (c *Client) SetMailingAddress(ctx context.Context, id string, addr activities.MailingAddress, opts ...CallOption) (*Filing, error) {
+func (c *Client) SetMailingAddress(ctx context.Context, id filing.ID, addr filing.MailingAddress, opts ...CallOption) (*filing.View, error) {
 	return c.act(ctx, id, "/mailing-address", addr, opts)
 }
 
@@ -73,7 +61,7 @@ func (c *Client) SetMailingAddress(ctx context.Context, id string, addr activiti
 // (POST /v1/filings/{id}/product).
 //
 // Role: backend.
-func (c *Client) VerifyProduct(ctx context.Context, id string, req workflows.VerifyProductRequest, opts ...CallOption) (*Filing, error) {
+func (c *Client) VerifyProduct(ctx context.Context, id filing.ID, req filing.VerifyProductRequest, opts ...CallOption) (*filing.View, error) {
 	return c.act(ctx, id, "/product", req, opts)
 }
 
@@ -81,24 +69,24 @@ func (c *Client) VerifyProduct(ctx context.Context, id string, req workflows.Ver
 // /v1/filings/{id}/submit).
 //
 // Role: backend.
-func (c *Client) Submit(ctx context.Context, id string, opts ...CallOption) (*Filing, error) {
-	return c.act(ctx, id, "/submit", workflows.SubmitRequest{}, opts)
+func (c *Client) Submit(ctx context.Context, id filing.ID, opts ...CallOption) (*filing.View, error) {
+	return c.act(ctx, id, "/submit", filing.SubmitRequest{}, opts)
 }
 
 // DecideInitialReview records the reviewer's initial review (初审) decision
 // (POST /v1/filings/{id}/initial-review).
 //
 // Role: reviewer.
-func (c *Client) DecideInitialReview(ctx context.Context, id string, req workflows.DecisionRequest, opts ...CallOption) (*Filing, error) {
+func (c *Client) DecideInitialReview(ctx context.Context, id filing.ID, req filing.DecisionRequest, opts ...CallOption) (*filing.View, error) {
 	return c.act(ctx, id, "/initial-review", req, opts)
 }
 
 // ChoosePhotoPath picks the photo verification path, e.g.
-// workflows.PhotoProviderApp where the province allows it (POST
+// filing.PhotoProviderApp where the province allows it (POST
 // /v1/filings/{id}/photo-path).
 //
 // Role: backend.
-func (c *Client) ChoosePhotoPath(ctx context.Context, id string, req workflows.ChoosePhotoPathRequest, opts ...CallOption) (*Filing, error) {
+func (c *Client) ChoosePhotoPath(ctx context.Context, id filing.ID, req filing.ChoosePhotoPathRequest, opts ...CallOption) (*filing.View, error) {
 	return c.act(ctx, id, "/photo-path", req, opts)
 }
 
@@ -106,7 +94,7 @@ func (c *Client) ChoosePhotoPath(ctx context.Context, id string, req workflows.C
 // /v1/filings/{id}/photo): JPEG or PNG, at least 600×800.
 //
 // Role: backend.
-func (c *Client) AttachPhoto(ctx context.Context, id string, req workflows.UploadPhotoRequest, opts ...CallOption) (*Filing, error) {
+func (c *Client) AttachPhoto(ctx context.Context, id filing.ID, req filing.UploadPhotoRequest, opts ...CallOption) (*filing.View, error) {
 	return c.act(ctx, id, "/photo", req, opts)
 }
 
@@ -114,7 +102,7 @@ func (c *Client) AttachPhoto(ctx context.Context, id string, req workflows.Uploa
 // /v1/filings/{id}/photo-review).
 //
 // Role: reviewer.
-func (c *Client) DecidePhotoReview(ctx context.Context, id string, req workflows.DecisionRequest, opts ...CallOption) (*Filing, error) {
+func (c *Client) DecidePhotoReview(ctx context.Context, id filing.ID, req filing.DecisionRequest, opts ...CallOption) (*filing.View, error) {
 	return c.act(ctx, id, "/photo-review", req, opts)
 }
 
@@ -123,7 +111,7 @@ func (c *Client) DecidePhotoReview(ctx context.Context, id string, req workflows
 // /v1/filings/{id}/verification-result).
 //
 // Role: support.
-func (c *Client) ReportVerificationResult(ctx context.Context, id string, req workflows.VerificationResultRequest, opts ...CallOption) (*Filing, error) {
+func (c *Client) ReportVerificationResult(ctx context.Context, id filing.ID, req filing.VerificationResultRequest, opts ...CallOption) (*filing.View, error) {
 	return c.act(ctx, id, "/verification-result", req, opts)
 }
 
@@ -131,16 +119,16 @@ func (c *Client) ReportVerificationResult(ctx context.Context, id string, req wo
 // /v1/filings/{id}/courier-events), for support staff when the push was lost.
 //
 // Role: support.
-func (c *Client) DeliverCourierEvent(ctx context.Context, id string, req workflows.ShipmentDeliveredRequest, opts ...CallOption) (*Filing, error) {
+func (c *Client) DeliverCourierEvent(ctx context.Context, id filing.ID, req filing.ShipmentDeliveredRequest, opts ...CallOption) (*filing.View, error) {
 	return c.act(ctx, id, "/courier-events", req, opts)
 }
 
 // DeliverSMSOutcome delivers the bureau's SMS verification outcome by hand
-// (POST /v1/filings/{id}/bureau-events/sms); Outcome is workflows.SMSVerified
-// or workflows.SMSReturned.
+// (POST /v1/filings/{id}/bureau-events/sms); Outcome is filing.SMSVerified
+// or filing.SMSReturned.
 //
 // Role: support.
-func (c *Client) DeliverSMSOutcome(ctx context.Context, id string, req workflows.SMSVerificationRequest, opts ...CallOption) (*Filing, error) {
+func (c *Client) DeliverSMSOutcome(ctx context.Context, id filing.ID, req filing.SMSVerificationRequest, opts ...CallOption) (*filing.View, error) {
 	return c.act(ctx, id, "/bureau-events/sms", req, opts)
 }
 
@@ -148,6 +136,6 @@ func (c *Client) DeliverSMSOutcome(ctx context.Context, id string, req workflows
 // /v1/filings/{id}/bureau-events/decision).
 //
 // Role: support.
-func (c *Client) DeliverBureauDecision(ctx context.Context, id string, req workflows.BureauDecisionRequest, opts ...CallOption) (*Filing, error) {
+func (c *Client) DeliverBureauDecision(ctx context.Context, id filing.ID, req filing.BureauDecisionRequest, opts ...CallOption) (*filing.View, error) {
 	return c.act(ctx, id, "/bureau-events/decision", req, opts)
 }

@@ -3,6 +3,8 @@ package apiclient
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
+	"github.com/beianflow/beianflow/filing"
 )
 
 // Defaults of a new Client.
@@ -129,7 +131,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		// instead of acting twice.
 		meta.IdempotencyKey = s.idempotencyKey
 		if meta.IdempotencyKey == "" {
-			meta.IdempotencyKey = uuid.NewString()
+			meta.IdempotencyKey = newIdempotencyKey()
 		}
 		h.Set(HeaderIdempotencyKey, meta.IdempotencyKey)
 	}
@@ -255,9 +257,25 @@ func (c *Client) attempt(ctx context.Context, method, u string, h http.Header, b
 
 // filingPath is the path of a filing's resource; id is escaped so that no
 // value can address another endpoint.
-func filingPath(id, suffix string) (string, error) {
+func filingPath(id filing.ID, suffix string) (string, error) {
+	return filingPathUnder("/v1/filings/", id, suffix)
+}
+
+// filingPathUnder is filingPath under another prefix (the support tooling's).
+func filingPathUnder(prefix string, id filing.ID, suffix string) (string, error) {
 	if id == "" {
 		return "", errors.New("beianflow: empty filing ID")
 	}
-	return "/v1/filings/" + url.PathEscape(id) + suffix, nil
+	return prefix + url.PathEscape(string(id)) + suffix, nil
+}
+
+// newIdempotencyKey is a fresh key for one logical call: a random (version
+// 4) UUID, built here so a caller of this package pulls in no UUID module.
+func newIdempotencyKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand panics instead)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

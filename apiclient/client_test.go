@@ -19,10 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/internal/documents"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 const testID = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
@@ -112,13 +109,13 @@ func TestSendsBearerLanguageAndUserAgentAndDecodesFiling(t *testing.T) {
 	assert.Equal(t, "application/json", reqs[0].Header.Get("Accept"))
 	assert.Empty(t, reqs[0].Header.Get(HeaderIdempotencyKey), "GET is safe; it needs no key")
 
-	assert.Equal(t, testID, got.FilingID)
-	assert.Equal(t, workflows.StageInitialReview, got.Stage)
-	assert.Equal(t, workflows.PartyReviewer, got.WaitingOn)
-	assert.Equal(t, "awaiting_reviewer", got.Step)
+	assert.Equal(t, filing.ID(testID), got.FilingID)
+	assert.Equal(t, filing.StageInitialReview, got.Stage)
+	assert.Equal(t, filing.PartyReviewer, got.WaitingOn)
+	assert.Equal(t, filing.StepAwaitingReviewer, got.Step)
 	assert.Equal(t, int64(7), got.Revision)
 	assert.Equal(t, "filing-"+testID, got.WorkflowID)
-	assert.Equal(t, SourceWorkflow, got.Source)
+	assert.Equal(t, filing.SourceWorkflow, got.Source)
 	require.NotNil(t, got.BusinessDaysLeft)
 	assert.Equal(t, 1, *got.BusinessDaysLeft)
 	require.NotNil(t, got.Deadline)
@@ -132,15 +129,15 @@ func TestCreateFilingSendsTheServersJSON(t *testing.T) {
 		w.Header().Set("Location", "/v1/filings/"+testID)
 		writeJSON(w, http.StatusCreated, strings.Replace(filingJSON, `"source":"workflow"`, `"source":"request"`, 1))
 	})
-	got, err := c.CreateFiling(context.Background(), CreateFilingRequest{
+	got, err := c.CreateFiling(context.Background(), filing.CreateRequest{
 		AccountID: "acc-1",
-		Subject: SubjectIdentity{Province: "ZJ", Nature: filing.NatureEnterprise,
+		Subject: filing.SubjectIdentity{Province: "ZJ", Nature: filing.NatureEnterprise,
 			CertificateType: filing.CertBusinessLicense, CertificateNumber: "91330106MA27UK8P01"},
 		Domain:  "example.com",
-		Product: workflows.Product{InstanceID: "i-acc-1-web"},
+		Product: filing.Product{InstanceID: "i-acc-1-web"},
 	})
 	require.NoError(t, err)
-	assert.Equal(t, SourceRequest, got.Source)
+	assert.Equal(t, filing.SourceRequest, got.Source)
 
 	reqs := f.requests()
 	require.Len(t, reqs, 1)
@@ -174,12 +171,12 @@ func TestEndpoints(t *testing.T) {
 			return err
 		}, http.MethodPut, "/application", `{"subject":` + mustJSON(filing.Subject{}) + `,"websites":null,"product":` + mustJSON(filing.ProductVerification{}) + `,"remarks":"r"}`, filingJSON},
 		{"attach material", func(c *Client) error {
-			_, err := c.AttachMaterial(ctx, testID, AttachMaterialRequest{Kind: documents.KindVerificationForm,
+			_, err := c.AttachMaterial(ctx, testID, filing.AttachMaterialRequest{Kind: filing.MaterialVerificationForm,
 				ObjectKey: "filings/" + testID + "/m1", Size: 12, SHA256: "ab"})
 			return err
 		}, http.MethodPost, "/materials", `{"kind":"verification_form","object_key":"filings/` + testID + `/m1","size":12,"sha256":"ab"}`, filingJSON},
 		{"presign upload", func(c *Client) error {
-			up, err := c.PresignUpload(ctx, testID, UploadRequest{Kind: "photo", ContentType: "image/jpeg", Size: 3, SHA256: "cd"})
+			up, err := c.PresignUpload(ctx, testID, filing.UploadRequest{Kind: "photo", ContentType: "image/jpeg", Size: 3, SHA256: "cd"})
 			if err == nil && up.ObjectKey != "filings/k" {
 				err = fmt.Errorf("object key %q", up.ObjectKey)
 			}
@@ -187,15 +184,15 @@ func TestEndpoints(t *testing.T) {
 		}, http.MethodPost, "/uploads", `{"kind":"photo","content_type":"image/jpeg","size":3,"sha256":"cd"}`,
 			`{"url":"http://s3/x","method":"PUT","headers":{"Content-Type":"image/jpeg"},"object_key":"filings/k","expires_at":"2026-03-01T09:15:00Z"}`},
 		{"mailing address", func(c *Client) error {
-			_, err := c.SetMailingAddress(ctx, testID, activities.MailingAddress{
+			_, err := c.SetMailingAddress(ctx, testID, filing.MailingAddress{
 				Recipient: filing.Person{Name: "张三", Mobile: "13800000000"},
 				Address:   filing.Address{Province: "ZJ", City: "杭州市", Detail: "文三路90号"}})
 			return err
-		}, http.MethodPost, "/mailing-address", mustJSON(activities.MailingAddress{
+		}, http.MethodPost, "/mailing-address", mustJSON(filing.MailingAddress{
 			Recipient: filing.Person{Name: "张三", Mobile: "13800000000"},
 			Address:   filing.Address{Province: "ZJ", City: "杭州市", Detail: "文三路90号"}}), filingJSON},
 		{"product", func(c *Client) error {
-			_, err := c.VerifyProduct(ctx, testID, workflows.VerifyProductRequest{Product: workflows.Product{ServiceNumber: "SN1"}})
+			_, err := c.VerifyProduct(ctx, testID, filing.VerifyProductRequest{Product: filing.Product{ServiceNumber: "SN1"}})
 			return err
 		}, http.MethodPost, "/product", `{"product":{"service_number":"SN1"}}`, filingJSON},
 		{"submit", func(c *Client) error {
@@ -203,45 +200,45 @@ func TestEndpoints(t *testing.T) {
 			return err
 		}, http.MethodPost, "/submit", `{}`, filingJSON},
 		{"initial review", func(c *Client) error {
-			_, err := c.DecideInitialReview(ctx, testID, workflows.DecisionRequest{Approve: false, Reviewer: "staff-1",
-				Reasons: []workflows.Reason{{Field: "websites[0].name", Code: "name_unclear"}}})
+			_, err := c.DecideInitialReview(ctx, testID, filing.DecisionRequest{Approve: false, Reviewer: "staff-1",
+				Reasons: []filing.Reason{{Field: "websites[0].name", Code: "name_unclear"}}})
 			return err
 		}, http.MethodPost, "/initial-review", `{"approve":false,"reviewer":"staff-1","reasons":[{"field":"websites[0].name","code":"name_unclear"}]}`, filingJSON},
 		{"photo path", func(c *Client) error {
-			_, err := c.ChoosePhotoPath(ctx, testID, workflows.ChoosePhotoPathRequest{Mode: workflows.PhotoProviderApp})
+			_, err := c.ChoosePhotoPath(ctx, testID, filing.ChoosePhotoPathRequest{Mode: filing.PhotoProviderApp})
 			return err
 		}, http.MethodPost, "/photo-path", `{"mode":"provider_app"}`, filingJSON},
 		{"photo", func(c *Client) error {
-			_, err := c.AttachPhoto(ctx, testID, workflows.UploadPhotoRequest{ObjectKey: "filings/p", Size: 5, SHA256: "ef"})
+			_, err := c.AttachPhoto(ctx, testID, filing.UploadPhotoRequest{ObjectKey: "filings/p", Size: 5, SHA256: "ef"})
 			return err
 		}, http.MethodPost, "/photo", `{"object_key":"filings/p","size":5,"sha256":"ef"}`, filingJSON},
 		{"photo review", func(c *Client) error {
-			_, err := c.DecidePhotoReview(ctx, testID, workflows.DecisionRequest{Approve: true, Reviewer: "staff-2"})
+			_, err := c.DecidePhotoReview(ctx, testID, filing.DecisionRequest{Approve: true, Reviewer: "staff-2"})
 			return err
 		}, http.MethodPost, "/photo-review", `{"approve":true,"reviewer":"staff-2"}`, filingJSON},
 		{"verification result", func(c *Client) error {
-			_, err := c.ReportVerificationResult(ctx, testID, workflows.VerificationResultRequest{Passed: true})
+			_, err := c.ReportVerificationResult(ctx, testID, filing.VerificationResultRequest{Passed: true})
 			return err
 		}, http.MethodPost, "/verification-result", `{"passed":true}`, filingJSON},
 		{"courier event", func(c *Client) error {
-			_, err := c.DeliverCourierEvent(ctx, testID, workflows.ShipmentDeliveredRequest{TrackingNumber: "SF1", DeliveredAt: delivered})
+			_, err := c.DeliverCourierEvent(ctx, testID, filing.ShipmentDeliveredRequest{TrackingNumber: "SF1", DeliveredAt: delivered})
 			return err
 		}, http.MethodPost, "/courier-events", `{"tracking_number":"SF1","delivered_at":"2026-03-04T08:30:00Z"}`, filingJSON},
 		{"sms outcome", func(c *Client) error {
-			_, err := c.DeliverSMSOutcome(ctx, testID, workflows.SMSVerificationRequest{ReceiptID: "r1", Outcome: workflows.SMSVerified})
+			_, err := c.DeliverSMSOutcome(ctx, testID, filing.SMSVerificationRequest{ReceiptID: "r1", Outcome: filing.SMSVerified})
 			return err
 		}, http.MethodPost, "/bureau-events/sms", `{"receipt_id":"r1","outcome":"verified"}`, filingJSON},
 		{"bureau decision", func(c *Client) error {
-			_, err := c.DeliverBureauDecision(ctx, testID, workflows.BureauDecisionRequest{ReceiptID: "r1", Approved: true, FilingNumber: "浙ICP备1号-2"})
+			_, err := c.DeliverBureauDecision(ctx, testID, filing.BureauDecisionRequest{ReceiptID: "r1", Approved: true, FilingNumber: "浙ICP备1号-2"})
 			return err
 		}, http.MethodPost, "/bureau-events/decision", `{"receipt_id":"r1","approved":true,"filing_number":"浙ICP备1号-2"}`, filingJSON},
 		{"cancel", func(c *Client) error {
-			_, err := c.Cancel(ctx, testID, workflows.CancelRequest{Reason: "user_request"})
+			_, err := c.Cancel(ctx, testID, filing.CancelRequest{Reason: "user_request"})
 			return err
 		}, http.MethodPost, "/cancel", `{"reason":"user_request"}`, filingJSON},
 		{"timeline", func(c *Client) error {
 			tl, err := c.Timeline(ctx, testID)
-			if err == nil && (len(tl.Events) != 1 || tl.Events[0].ToStage != workflows.StageInformation || tl.Events[0].Reasons[0].Code != "x") {
+			if err == nil && (len(tl.Events) != 1 || tl.Events[0].ToStage != filing.StageInformation || tl.Events[0].Reasons[0].Code != "x") {
 				err = fmt.Errorf("timeline %+v", tl)
 			}
 			return err
@@ -308,7 +305,7 @@ func TestFilingIDIsCheckedAndEscaped(t *testing.T) {
 func TestResetFiling(t *testing.T) {
 	c, f := serve(t, func(w http.ResponseWriter, r *http.Request, n int, _ []byte) {
 		if n > 1 {
-			writeJSON(w, http.StatusConflict, apiError(CodeStageNotReached, "to_stage", "the filing has never been in that stage"))
+			writeJSON(w, http.StatusConflict, apiError(filing.CodeStageNotReached, "to_stage", "the filing has never been in that stage"))
 			return
 		}
 		writeJSON(w, http.StatusOK, `{"filing_id":"`+testID+`","to_stage":"photo_verification","event_id":118,"run_id":"run-2",
@@ -316,7 +313,7 @@ func TestResetFiling(t *testing.T) {
 			"dropped":[{"action":"photo_review_decision","at":"2026-11-06T10:45:03Z","kept":false}]}`)
 	})
 	ctx := context.Background()
-	res, err := c.ResetFiling(ctx, testID, ResetRequest{ToStage: workflows.StagePhotoVerification, Reason: "INC-2231"})
+	res, err := c.ResetFiling(ctx, testID, filing.ResetRequest{ToStage: filing.StagePhotoVerification, Reason: "INC-2231"})
 	require.NoError(t, err)
 	reqs := f.requests()
 	require.Len(t, reqs, 1)
@@ -324,30 +321,30 @@ func TestResetFiling(t *testing.T) {
 	assert.Equal(t, "/v1/support/filings/"+testID+"/reset", reqs[0].Path)
 	assert.JSONEq(t, `{"to_stage":"photo_verification","reason":"INC-2231"}`, string(reqs[0].Body))
 	assert.NotEmpty(t, reqs[0].Header.Get(HeaderIdempotencyKey), "a retried reset resets once")
-	assert.Equal(t, workflows.StagePhotoVerification, res.ToStage)
+	assert.Equal(t, filing.StagePhotoVerification, res.ToStage)
 	assert.Equal(t, int64(118), res.EventID)
 	assert.Equal(t, "run-2", res.RunID)
 	require.Len(t, res.Redelivered, 1)
-	assert.Equal(t, ResetAction{Action: "upload_photo", At: time.Date(2026, 11, 6, 9, 2, 11, 0, time.UTC),
+	assert.Equal(t, filing.ResetAction{Action: "upload_photo", At: time.Date(2026, 11, 6, 9, 2, 11, 0, time.UTC),
 		Refusal: "uploading the photo refused"}, res.Redelivered[0])
 	require.Len(t, res.Dropped, 1)
 	assert.Equal(t, "photo_review_decision", res.Dropped[0].Action)
 
-	_, err = c.ResetFiling(ctx, testID, ResetRequest{ToStage: workflows.StageBureauReview, Reason: "x"})
-	assert.True(t, IsCode(err, CodeStageNotReached), "%v", err)
+	_, err = c.ResetFiling(ctx, testID, filing.ResetRequest{ToStage: filing.StageBureauReview, Reason: "x"})
+	assert.True(t, IsCode(err, filing.CodeStageNotReached), "%v", err)
 	assert.Len(t, f.requests(), 2, "a 409 refusal is not retried")
 
-	_, err = c.ResetFiling(ctx, "", ResetRequest{})
+	_, err = c.ResetFiling(ctx, "", filing.ResetRequest{})
 	require.Error(t, err)
 	assert.Len(t, f.requests(), 2)
-	assert.Contains(t, ResettableStages(), workflows.StageBureauReview)
-	assert.NotContains(t, ResettableStages(), workflows.StageApproved)
+	assert.Contains(t, filing.ResettableStages(), filing.StageBureauReview)
+	assert.NotContains(t, filing.ResettableStages(), filing.StageApproved)
 }
 
 func TestIdempotencyKeyIsReusedAfter503(t *testing.T) {
 	c, f := serve(t, func(w http.ResponseWriter, r *http.Request, n int, _ []byte) {
 		if n < 3 {
-			writeJSON(w, http.StatusServiceUnavailable, apiError(CodeUnavailable, "", "the workflow service is unavailable; retry later"))
+			writeJSON(w, http.StatusServiceUnavailable, apiError(filing.CodeUnavailable, "", "the workflow service is unavailable; retry later"))
 			return
 		}
 		writeJSON(w, http.StatusOK, filingJSON)
@@ -412,7 +409,7 @@ func (s *idempotentServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			_ = conn.Close()
 		}
 	case seen && prev[0] != string(body):
-		writeJSON(w, http.StatusUnprocessableEntity, apiError(CodeIdempotencyKeyReused, "", "the key was used with another body"))
+		writeJSON(w, http.StatusUnprocessableEntity, apiError(filing.CodeIdempotencyKeyReused, "", "the key was used with another body"))
 	case seen:
 		w.Header().Set(HeaderIdempotentReplayed, "true")
 		writeJSON(w, http.StatusOK, prev[1])
@@ -429,9 +426,9 @@ func TestIdempotencyKeyIsReusedAfterANetworkError(t *testing.T) {
 
 	var meta Meta
 	got, err := c.DecideInitialReview(context.Background(), testID,
-		workflows.DecisionRequest{Approve: true, Reviewer: "staff-1"}, Into(&meta))
+		filing.DecisionRequest{Approve: true, Reviewer: "staff-1"}, Into(&meta))
 	require.NoError(t, err)
-	assert.Equal(t, testID, got.FilingID)
+	assert.Equal(t, filing.ID(testID), got.FilingID)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -458,7 +455,7 @@ func TestRetryAfterATimeoutWaitsForTheFirstAttempt(t *testing.T) {
 			<-release
 		case 2: // the server's answer while the first request still runs
 			w.Header().Set("Retry-After", "1")
-			writeJSON(w, http.StatusConflict, apiError(CodeIdempotencyInProgress, "Idempotency-Key", "still being handled"))
+			writeJSON(w, http.StatusConflict, apiError(filing.CodeIdempotencyInProgress, "Idempotency-Key", "still being handled"))
 			close(release)
 		default:
 			w.Header().Set(HeaderIdempotentReplayed, "true")
@@ -498,13 +495,13 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	c, f := serve(t, func(w http.ResponseWriter, r *http.Request, n int, _ []byte) {
 		if n == 1 {
 			w.Header().Set("Retry-After", "1")
-			writeJSON(w, http.StatusTooManyRequests, apiError(CodeRateLimited, "", "slow down"))
+			writeJSON(w, http.StatusTooManyRequests, apiError(filing.CodeRateLimited, "", "slow down"))
 			return
 		}
 		writeJSON(w, http.StatusOK, filingJSON)
 	})
 	start := time.Now()
-	_, err := c.Cancel(context.Background(), testID, workflows.CancelRequest{Reason: "user_request"})
+	_, err := c.Cancel(context.Background(), testID, filing.CancelRequest{Reason: "user_request"})
 	require.NoError(t, err)
 	reqs := f.requests()
 	require.Len(t, reqs, 2)
@@ -515,7 +512,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 func TestRetryAfterLongerThanTheCapIsLeftToTheCaller(t *testing.T) {
 	c, f := serve(t, func(w http.ResponseWriter, r *http.Request, _ int, _ []byte) {
 		w.Header().Set("Retry-After", "120")
-		writeJSON(w, http.StatusTooManyRequests, apiError(CodeRateLimited, "", "slow down"))
+		writeJSON(w, http.StatusTooManyRequests, apiError(filing.CodeRateLimited, "", "slow down"))
 	})
 	start := time.Now()
 	_, err := c.GetFiling(context.Background(), testID)
@@ -525,32 +522,32 @@ func TestRetryAfterLongerThanTheCapIsLeftToTheCaller(t *testing.T) {
 	var apiErr *Error
 	require.True(t, errors.As(err, &apiErr))
 	assert.Equal(t, 120*time.Second, apiErr.RetryAfter)
-	assert.True(t, IsCode(err, CodeRateLimited))
+	assert.True(t, IsCode(err, filing.CodeRateLimited))
 }
 
 func TestClientErrorIsNotRetriedAndIsDecoded(t *testing.T) {
 	c, f := serve(t, func(w http.ResponseWriter, r *http.Request, _ int, _ []byte) {
-		writeJSON(w, http.StatusBadRequest, apiError(CodeInvalidValue, "subject.province",
+		writeJSON(w, http.StatusBadRequest, apiError(filing.CodeInvalidValue, "subject.province",
 			"subject.province must be an ISO 3166-2:CN code such as ZJ or CN-ZJ"))
 	})
 	var meta Meta
-	_, err := c.CreateFiling(context.Background(), CreateFilingRequest{AccountID: "acc-1",
-		Subject: SubjectIdentity{Province: "XX", CertificateNumber: "110101199003074514"}}, Into(&meta))
+	_, err := c.CreateFiling(context.Background(), filing.CreateRequest{AccountID: "acc-1",
+		Subject: filing.SubjectIdentity{Province: "XX", CertificateNumber: "110101199003074514"}}, Into(&meta))
 	require.Error(t, err)
 	assert.Len(t, f.requests(), 1, "a 400 is the answer; repeating the request cannot change it")
 
 	var apiErr *Error
 	require.True(t, errors.As(err, &apiErr))
 	assert.Equal(t, http.StatusBadRequest, apiErr.Status)
-	assert.Equal(t, CodeInvalidValue, apiErr.Code)
+	assert.Equal(t, filing.CodeInvalidValue, apiErr.Code)
 	assert.Equal(t, "subject.province", apiErr.Field)
 	assert.Equal(t, "req-1", apiErr.RequestID)
-	assert.True(t, IsCode(err, CodeInvalidValue))
-	assert.False(t, IsCode(err, CodeRequired))
-	assert.False(t, IsCode(errors.New("other"), CodeInvalidValue))
+	assert.True(t, IsCode(err, filing.CodeInvalidValue))
+	assert.False(t, IsCode(err, filing.CodeRequired))
+	assert.False(t, IsCode(errors.New("other"), filing.CodeInvalidValue))
 
 	msg := err.Error()
-	for _, want := range []string{"POST /v1/filings", "400", CodeInvalidValue, "subject.province", "req-1"} {
+	for _, want := range []string{"POST /v1/filings", "400", filing.CodeInvalidValue, "subject.province", "req-1"} {
 		assert.Contains(t, msg, want)
 	}
 	assert.NotContains(t, msg, "110101199003074514", "the request body never appears in errors")
@@ -568,7 +565,7 @@ func TestApplicationInvalidCarriesViolations(t *testing.T) {
 	_, err := c.SaveApplication(context.Background(), testID, filing.Application{})
 	var apiErr *Error
 	require.True(t, errors.As(err, &apiErr))
-	assert.Equal(t, CodeApplicationInvalid, apiErr.Code)
+	assert.Equal(t, filing.CodeApplicationInvalid, apiErr.Code)
 	vs := apiErr.Violations()
 	require.Len(t, vs, 2)
 	assert.Equal(t, "websites[0].domain", vs[1].Field)
@@ -595,7 +592,7 @@ func TestContextCancellationStopsRetries(t *testing.T) {
 	c, f := serve(t, func(w http.ResponseWriter, r *http.Request, _ int, _ []byte) {
 		// The caller gives up while the client waits to retry.
 		time.AfterFunc(100*time.Millisecond, cancel)
-		writeJSON(w, http.StatusServiceUnavailable, apiError(CodeUnavailable, "", "down"))
+		writeJSON(w, http.StatusServiceUnavailable, apiError(filing.CodeUnavailable, "", "down"))
 	}, WithRetries(5))
 	c.backoffBase, c.backoffCap = 10*time.Second, 10*time.Second // would wait long without the context
 
@@ -604,20 +601,20 @@ func TestContextCancellationStopsRetries(t *testing.T) {
 	require.Error(t, err)
 	assert.Less(t, time.Since(start), 5*time.Second)
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.True(t, IsCode(err, CodeUnavailable), "the last failure is kept")
+	assert.True(t, IsCode(err, filing.CodeUnavailable), "the last failure is kept")
 	assert.Len(t, f.requests(), 1)
 }
 
 func TestNoRetryThatCannotFinishBeforeTheDeadline(t *testing.T) {
 	c, f := serve(t, func(w http.ResponseWriter, r *http.Request, _ int, _ []byte) {
-		writeJSON(w, http.StatusServiceUnavailable, apiError(CodeUnavailable, "", "down"))
+		writeJSON(w, http.StatusServiceUnavailable, apiError(filing.CodeUnavailable, "", "down"))
 	})
 	c.backoffBase, c.backoffCap = 10*time.Second, 10*time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	start := time.Now()
 	_, err := c.GetFiling(ctx, testID)
-	assert.True(t, IsCode(err, CodeUnavailable))
+	assert.True(t, IsCode(err, filing.CodeUnavailable))
 	assert.Less(t, time.Since(start), time.Second, "returns at once instead of sleeping into the deadline")
 	assert.Len(t, f.requests(), 1)
 }
@@ -633,8 +630,8 @@ func TestFilingsIteratorWalksEveryPage(t *testing.T) {
 	})
 	overdue := true
 	params := ListFilingsParams{
-		Stages:      []workflows.Stage{workflows.StageInitialReview, workflows.StagePhotoVerification},
-		WaitingOn:   workflows.PartyReviewer,
+		Stages:      []filing.Stage{filing.StageInitialReview, filing.StagePhotoVerification},
+		WaitingOn:   filing.PartyReviewer,
 		Overdue:     &overdue,
 		CreatedFrom: time.Date(2026, 3, 1, 8, 0, 0, 0, time.FixedZone("CST", 8*3600)),
 		Sort:        SortDeadlineDesc,
@@ -644,7 +641,7 @@ func TestFilingsIteratorWalksEveryPage(t *testing.T) {
 	var ids []string
 	for s, err := range c.Filings(context.Background(), params) {
 		require.NoError(t, err)
-		ids = append(ids, s.FilingID)
+		ids = append(ids, string(s.FilingID))
 		if s.FilingID == "f4" {
 			assert.True(t, s.Overdue)
 			require.NotNil(t, s.Since)
@@ -684,7 +681,7 @@ func TestFilingsIteratorStopsAtAnError(t *testing.T) {
 			writeJSON(w, http.StatusOK, `{"items":[{"filing_id":"f1"}],"next_cursor":"c2"}`)
 			return
 		}
-		writeJSON(w, http.StatusBadRequest, apiError(CodeInvalidCursor, "cursor", "the cursor has expired"))
+		writeJSON(w, http.StatusBadRequest, apiError(filing.CodeInvalidCursor, "cursor", "the cursor has expired"))
 	})
 	var ids []string
 	var errs []error
@@ -693,11 +690,11 @@ func TestFilingsIteratorStopsAtAnError(t *testing.T) {
 			errs = append(errs, err)
 			continue
 		}
-		ids = append(ids, s.FilingID)
+		ids = append(ids, string(s.FilingID))
 	}
 	assert.Equal(t, []string{"f1"}, ids)
 	require.Len(t, errs, 1)
-	assert.True(t, IsCode(errs[0], CodeInvalidCursor))
+	assert.True(t, IsCode(errs[0], filing.CodeInvalidCursor))
 }
 
 func TestReviewQueue(t *testing.T) {
@@ -709,11 +706,11 @@ func TestReviewQueue(t *testing.T) {
 		}
 		writeJSON(w, http.StatusOK, `{"items":[{"filing_id":"f2"}]}`)
 	})
-	page, err := c.ReviewQueue(context.Background(), QueueInitial, 10, "c1")
+	page, err := c.ReviewQueue(context.Background(), filing.QueueInitial, 10, "c1")
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
-	assert.Equal(t, "f1", page.Items[0].FilingID)
-	assert.Equal(t, workflows.PartyReviewer, page.Items[0].WaitingOn)
+	assert.Equal(t, filing.ID("f1"), page.Items[0].FilingID)
+	assert.Equal(t, filing.PartyReviewer, page.Items[0].WaitingOn)
 	require.NotNil(t, page.Items[0].WaitedBusinessDays)
 	require.NotNil(t, page.Items[0].WaitedHours)
 	assert.Equal(t, 2, *page.Items[0].WaitedBusinessDays)
@@ -724,9 +721,9 @@ func TestReviewQueue(t *testing.T) {
 	assert.Equal(t, "cursor=c1&limit=10", r.RawQuery)
 
 	var ids []string
-	for it, err := range c.ReviewQueueItems(context.Background(), QueuePhoto, 0) {
+	for it, err := range c.ReviewQueueItems(context.Background(), filing.QueuePhoto, 0) {
 		require.NoError(t, err)
-		ids = append(ids, it.FilingID)
+		ids = append(ids, string(it.FilingID))
 	}
 	assert.Equal(t, []string{"f2"}, ids)
 	assert.Equal(t, "/v1/review-queues/photo", f.requests()[1].Path)
@@ -757,7 +754,7 @@ func TestUploadMaterialPutsToTheStoreWithoutTheAPIKey(t *testing.T) {
 			"headers":{"Content-Type":"application/pdf","x-amz-checksum-sha256":"c2hh"},"object_key":"filings/`+testID+`/m1",
 			"expires_at":"2026-03-01T09:15:00Z"}`)
 	})
-	up, err := c.UploadMaterial(context.Background(), testID, documents.KindVerificationForm, "application/pdf", content)
+	up, err := c.UploadMaterial(context.Background(), testID, filing.MaterialVerificationForm, "application/pdf", content)
 	require.NoError(t, err)
 	assert.Equal(t, "filings/"+testID+"/m1", up.ObjectKey)
 
@@ -775,7 +772,7 @@ func TestUploadMaterialPutsToTheStoreWithoutTheAPIKey(t *testing.T) {
 	assert.Empty(t, s3Req.Header.Get("Authorization"), "the API key never goes to the store")
 	assert.Empty(t, s3Req.Header.Get(HeaderIdempotencyKey))
 
-	att := AttachRequest(documents.KindVerificationForm, up, content)
+	att := AttachRequest(filing.MaterialVerificationForm, up, content)
 	assert.Equal(t, presign["sha256"], att.SHA256)
 	assert.Equal(t, int64(len(content)), att.Size)
 }

@@ -3,8 +3,8 @@
 //
 // Every method maps to one endpoint and returns the decoded answer. The
 // request and response types are this module's wire types wherever the
-// server exports them (workflows.FilingState, workflows.DecisionRequest,
-// filing.Application, documents.Upload, …); this package defines only the
+// server exports them (filing.State, filing.DecisionRequest,
+// filing.Application, filing.Upload, …); this package defines only the
 // bodies whose server types are unexported (CreateFilingRequest, Filing,
 // Timeline, Validation, …) and the listing types.
 //
@@ -17,7 +17,7 @@
 //		Subject: apiclient.SubjectIdentity{Province: "ZJ", Nature: filing.NatureEnterprise,
 //			CertificateType: filing.CertBusinessLicense, CertificateNumber: "91330106MA27UK8P01"},
 //		Domain:  "example.com",
-//		Product: workflows.Product{InstanceID: "i-acc-1-web"},
+//		Product: filing.Product{InstanceID: "i-acc-1-web"},
 //	})
 //	switch {
 //	case apiclient.IsCode(err, apiclient.CodeSubjectBusy):
@@ -26,7 +26,7 @@
 //		return err
 //	}
 //	for s, err := range c.Filings(ctx, apiclient.ListFilingsParams{
-//		Stages: []workflows.Stage{workflows.StageInitialReview}}) {
+//		Stages: []filing.Stage{filing.StageInitialReview}}) {
 //		…
 //	}
 //

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/beianflow/beianflow/rules"
+	"github.com/beianflow/beianflow/filing"
 )
 
 // Error is a non-2xx answer of the API. The server sends one shape for
@@ -19,9 +19,10 @@ import (
 type Error struct {
 	// Status is the HTTP status.
 	Status int
-	// Code is the stable, machine-readable reason (the Code… constants, a
-	// rule code such as "domain.tld_not_approved", or a filing-type code
-	// such as "filing_type.…"). Switch on it, never on Message.
+	// Code is the stable, machine-readable reason (the filing.Code…
+	// constants, a rule code such as "domain.tld_not_approved", or a
+	// filing-type code such as "filing_type.…"). Switch on it, never on
+	// Message.
 	Code string
 	// Message explains the error to people, in the requested language
 	// where the server has one.
@@ -60,8 +61,8 @@ func (e *Error) Error() string {
 
 // Violations decodes Details as the rule violations that come with
 // application_invalid; nil when Details holds something else.
-func (e *Error) Violations() []rules.Violation {
-	var vs []rules.Violation
+func (e *Error) Violations() []filing.Violation {
+	var vs []filing.Violation
 	if json.Unmarshal(e.Details, &vs) != nil {
 		return nil
 	}
@@ -73,64 +74,6 @@ func IsCode(err error, code string) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == code
 }
-
-// Error codes the API returns. Rule codes (e.g. "domain.tld_not_approved")
-// and filing-type codes ("filing_type.…") come on top; see the rules package.
-const (
-	// 400: the request cannot be read.
-	CodeInvalidJSON  = "invalid_json"
-	CodeInvalidType  = "invalid_type"
-	CodeUnknownField = "unknown_field"
-	CodeRequired     = "required"
-	CodeInvalidValue = "invalid_value"
-	// CodeInvalidCursor: a listing cursor that is malformed, expired or was
-	// issued for other filters; start again without one.
-	CodeInvalidCursor = "invalid_cursor"
-	// CodeInvalidIdempotencyKey: the Idempotency-Key header is malformed.
-	CodeInvalidIdempotencyKey = "invalid_idempotency_key"
-
-	// 401 and 403: authentication and authorisation.
-	CodeUnauthorized = "unauthorized"
-	CodeForbidden    = "forbidden"
-	// CodeAccountMismatch: a backend key creating a filing for another
-	// account. (Another account's filing is CodeFilingNotFound.)
-	CodeAccountMismatch = "account_mismatch"
-
-	// 404, 405.
-	CodeFilingNotFound   = "filing_not_found"
-	CodeRouteNotFound    = "route_not_found"
-	CodeMethodNotAllowed = "method_not_allowed"
-
-	// 409: the filing's state does not allow the request.
-	CodeStageConflict = "stage_conflict"
-	CodeSubjectBusy   = "subject_busy"
-	CodeFilingClosed  = "filing_closed"
-	CodeFilingExists  = "filing_exists"
-	// CodeIdempotencyKeyReused: the key was used before with another
-	// request body; use a new key for a new request.
-	CodeIdempotencyKeyReused = "idempotency_key_reused"
-	// CodeIdempotencyInProgress: a request with the same key is still
-	// being processed. The client retries it like a 503; when the retries
-	// run out, retry later with the same key (Meta.IdempotencyKey).
-	CodeIdempotencyInProgress = "idempotency_in_progress"
-
-	// 413, 415.
-	CodeBodyTooLarge         = "body_too_large"
-	CodeUnsupportedMediaType = "unsupported_media_type"
-
-	// 422: the request is well-formed but refused.
-	CodeInvalidAction      = "invalid_action"
-	CodeApplicationInvalid = "application_invalid"
-	CodeMaterialMissing    = "material_missing"
-	CodeMaterialRejected   = "material_rejected"
-
-	// 429.
-	CodeRateLimited = "rate_limited"
-
-	// 5xx.
-	CodeInternal    = "internal"
-	CodeUnavailable = "dependency_unavailable"
-)
 
 // newError reads a non-2xx answer.
 func newError(a *answer) *Error {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/beianflow/beianflow/apiclient"
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // fakeBeianflow answers like the API for the calls of the example: it
@@ -47,12 +46,12 @@ func Example() {
 	c := apiclient.New(srv.URL, "key-backend-1", apiclient.WithLanguage(apiclient.LanguageEN))
 
 	var meta apiclient.Meta
-	f, err := c.CreateFiling(ctx, apiclient.CreateFilingRequest{
+	f, err := c.CreateFiling(ctx, filing.CreateRequest{
 		AccountID: "acc-1",
-		Subject: apiclient.SubjectIdentity{Province: "ZJ", Nature: filing.NatureEnterprise,
+		Subject: filing.SubjectIdentity{Province: "ZJ", Nature: filing.NatureEnterprise,
 			CertificateType: filing.CertBusinessLicense, CertificateNumber: "91330106MA27UK8P01"},
 		Domain:  "example.com",
-		Product: workflows.Product{InstanceID: "i-acc-1-web"},
+		Product: filing.Product{InstanceID: "i-acc-1-web"},
 	}, apiclient.Into(&meta))
 	if err != nil {
 		fmt.Println("create:", err)
@@ -63,7 +62,7 @@ func Example() {
 
 	_, err = c.Submit(ctx, f.FilingID)
 	switch {
-	case apiclient.IsCode(err, apiclient.CodeStageConflict):
+	case apiclient.IsCode(err, filing.CodeStageConflict):
 		fmt.Println("not yet:", err)
 	case err != nil:
 		fmt.Println("submit:", err)
@@ -88,7 +87,7 @@ func ExampleClient_Filings() {
 
 	// Every filing waiting on a reviewer, page after page.
 	for s, err := range c.Filings(context.Background(), apiclient.ListFilingsParams{
-		WaitingOn: workflows.PartyReviewer, Sort: apiclient.SortSince, Limit: 100,
+		WaitingOn: filing.PartyReviewer, Sort: apiclient.SortSince, Limit: 100,
 	}) {
 		if err != nil {
 			fmt.Println("list:", err)

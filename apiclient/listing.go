@@ -10,41 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/beianflow/beianflow/workflows"
+	"github.com/beianflow/beianflow/filing"
 )
-
-// FilingSummary is one filing of a listing: the read model's row, without
-// the application or the timeline.
-type FilingSummary struct {
-	FilingID   string          `json:"filing_id"`
-	AccountID  string          `json:"account_id"`
-	Province   string          `json:"province"`
-	FilingType string          `json:"filing_type"`
-	Domain     string          `json:"domain"`
-	Stage      workflows.Stage `json:"stage"`
-	// Step refines the stage, e.g. "awaiting_reviewer".
-	Step      string          `json:"step,omitempty"`
-	WaitingOn workflows.Party `json:"waiting_on"`
-	// Since is when the current wait began.
-	Since *time.Time `json:"since,omitempty"`
-	// Deadline is when the current wait times out; nil for open-ended
-	// waits. DeadlineBusinessDays is its size when it counts business days.
-	Deadline             *time.Time `json:"deadline,omitempty"`
-	DeadlineBusinessDays int        `json:"deadline_business_days,omitempty"`
-	Overdue              bool       `json:"overdue"`
-	Closed               bool       `json:"closed"`
-	Revision             int64      `json:"revision"`
-	CreatedAt            time.Time  `json:"created_at"`
-	UpdatedAt            time.Time  `json:"updated_at"`
-	WorkflowID           string     `json:"workflow_id"`
-}
-
-// FilingPage is one page of ListFilings.
-type FilingPage struct {
-	Items []FilingSummary `json:"items"`
-	// NextCursor fetches the next page; empty on the last one.
-	NextCursor string `json:"next_cursor,omitempty"`
-}
 
 // Sort orders a listing; a leading "-" is descending.
 type Sort string
@@ -66,11 +33,11 @@ const (
 // account's filings whatever the filters say.
 type ListFilingsParams struct {
 	// Stages matches any of these stages (sent comma-separated).
-	Stages     []workflows.Stage
+	Stages     []filing.Stage
 	Province   string
-	FilingType string
-	WaitingOn  workflows.Party
-	Step       string
+	FilingType filing.FilingType
+	WaitingOn  filing.Party
+	Step       filing.Step
 	// Overdue and Closed filter when not nil.
 	Overdue *bool
 	Closed  *bool
@@ -100,9 +67,9 @@ func (p ListFilingsParams) query() url.Values {
 	}
 	set("stage", strings.Join(stages, ","))
 	set("province", p.Province)
-	set("filing_type", p.FilingType)
+	set("filing_type", string(p.FilingType))
 	set("waiting_on", string(p.WaitingOn))
-	set("step", p.Step)
+	set("step", string(p.Step))
 	if p.Overdue != nil {
 		set("overdue", strconv.FormatBool(*p.Overdue))
 	}
@@ -125,16 +92,16 @@ func (p ListFilingsParams) query() url.Values {
 }
 
 // ListFilings returns one page of filings (GET /v1/filings). A stale or
-// foreign cursor is refused with CodeInvalidCursor.
-func (c *Client) ListFilings(ctx context.Context, p ListFilingsParams, opts ...CallOption) (*FilingPage, error) {
-	return call[FilingPage](ctx, c, http.MethodGet, "/v1/filings", p.query(), nil, opts)
+// foreign cursor is refused with filing.CodeInvalidCursor.
+func (c *Client) ListFilings(ctx context.Context, p ListFilingsParams, opts ...CallOption) (*filing.RowPage, error) {
+	return call[filing.RowPage](ctx, c, http.MethodGet, "/v1/filings", p.query(), nil, opts)
 }
 
 // Filings iterates over every filing matching p, fetching pages as the loop
 // needs them, starting at p.Cursor. A failed page is yielded as the error
 // and ends the iteration; breaking out of the loop fetches nothing more.
-func (c *Client) Filings(ctx context.Context, p ListFilingsParams, opts ...CallOption) iter.Seq2[FilingSummary, error] {
-	return paginate(p.Cursor, func(cursor string) ([]FilingSummary, string, error) {
+func (c *Client) Filings(ctx context.Context, p ListFilingsParams, opts ...CallOption) iter.Seq2[filing.Row, error] {
+	return paginate(p.Cursor, func(cursor string) ([]filing.Row, string, error) {
 		q := p // p stays as given, so ranging again starts over
 		q.Cursor = cursor
 		page, err := c.ListFilings(ctx, q, opts...)
@@ -145,38 +112,10 @@ func (c *Client) Filings(ctx context.Context, p ListFilingsParams, opts ...CallO
 	})
 }
 
-// Queue names a review queue.
-type Queue string
-
-// Review queues.
-const (
-	// QueueInitial holds filings awaiting initial review (初审).
-	QueueInitial Queue = "initial"
-	// QueuePhoto holds filings whose verification photo awaits review.
-	QueuePhoto Queue = "photo"
-)
-
-// QueuedFiling is a filing in a review queue and how long it has waited.
-type QueuedFiling struct {
-	FilingSummary
-	// WaitedBusinessDays and WaitedHours measure the wait since the filing
-	// joined the queue; the review SLA counts business days. Nil when the
-	// start of the wait is unknown (filings started before it was recorded).
-	WaitedBusinessDays *int `json:"waited_business_days,omitempty"`
-	WaitedHours        *int `json:"waited_hours,omitempty"`
-}
-
-// QueuePage is one page of a review queue.
-type QueuePage struct {
-	Items []QueuedFiling `json:"items"`
-	// NextCursor fetches the next page; empty on the last one.
-	NextCursor string `json:"next_cursor,omitempty"`
-}
-
 // ReviewQueue returns one page of a review queue, oldest wait first (GET
 // /v1/review-queues/{queue}). limit 0 takes the server's default; cursor
 // is a previous page's NextCursor or empty.
-func (c *Client) ReviewQueue(ctx context.Context, queue Queue, limit int, cursor string, opts ...CallOption) (*QueuePage, error) {
+func (c *Client) ReviewQueue(ctx context.Context, queue filing.Queue, limit int, cursor string, opts ...CallOption) (*filing.QueuePage, error) {
 	if queue == "" {
 		return nil, errors.New("beianflow: empty review queue name")
 	}
@@ -187,13 +126,13 @@ func (c *Client) ReviewQueue(ctx context.Context, queue Queue, limit int, cursor
 	if cursor != "" {
 		q.Set("cursor", cursor)
 	}
-	return call[QueuePage](ctx, c, http.MethodGet, "/v1/review-queues/"+url.PathEscape(string(queue)), q, nil, opts)
+	return call[filing.QueuePage](ctx, c, http.MethodGet, "/v1/review-queues/"+url.PathEscape(string(queue)), q, nil, opts)
 }
 
 // ReviewQueueItems iterates over a whole review queue in pages of limit,
 // like Filings.
-func (c *Client) ReviewQueueItems(ctx context.Context, queue Queue, limit int, opts ...CallOption) iter.Seq2[QueuedFiling, error] {
-	return paginate("", func(cursor string) ([]QueuedFiling, string, error) {
+func (c *Client) ReviewQueueItems(ctx context.Context, queue filing.Queue, limit int, opts ...CallOption) iter.Seq2[filing.QueuedRow, error] {
+	return paginate("", func(cursor string) ([]filing.QueuedRow, string, error) {
 		page, err := c.ReviewQueue(ctx, queue, limit, cursor, opts...)
 		if err != nil {
 			return nil, "", err

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/beianflow/beianflow/filing"
 )
 
 // retryable: rate limiting and the API or its proxy being down say nothing
@@ -21,7 +23,7 @@ func retryable(e *Error) bool {
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true
 	case http.StatusConflict:
-		return e.Code == CodeIdempotencyInProgress
+		return e.Code == filing.CodeIdempotencyInProgress
 	}
 	return false
 }

@@ -7,35 +7,20 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/beianflow/beianflow/internal/documents"
+	"github.com/beianflow/beianflow/filing"
 )
-
-// UploadRequest declares a material about to be uploaded. It mirrors the
-// server's uploadRequest: every field is bound into the presigned URL, so
-// the document store refuses other bytes.
-type UploadRequest struct {
-	// Kind is a material kind such as documents.KindPhoto.
-	Kind string `json:"kind"`
-	// ContentType is one of the kind's content types, e.g.
-	// documents.ContentTypeJPEG.
-	ContentType string `json:"content_type"`
-	// Size is the exact byte count.
-	Size int64 `json:"size"`
-	// SHA256 is the hex SHA-256 of the bytes.
-	SHA256 string `json:"sha256"`
-}
 
 // PresignUpload asks for a presigned upload (POST /v1/filings/{id}/uploads,
 // 201). PUT the bytes to the answer's URL with exactly its headers within
 // 15 minutes, then attach its ObjectKey; UploadMaterial does the first two.
 //
 // Role: backend.
-func (c *Client) PresignUpload(ctx context.Context, id string, req UploadRequest, opts ...CallOption) (*documents.Upload, error) {
+func (c *Client) PresignUpload(ctx context.Context, id filing.ID, req filing.UploadRequest, opts ...CallOption) (*filing.Upload, error) {
 	p, err := filingPath(id, "/uploads")
 	if err != nil {
 		return nil, err
 	}
-	return call[documents.Upload](ctx, c, http.MethodPost, p, nil, req, opts)
+	return call[filing.Upload](ctx, c, http.MethodPost, p, nil, req, opts)
 }
 
 // UploadMaterial presigns an upload of content and PUTs it to the document
@@ -43,9 +28,9 @@ func (c *Client) PresignUpload(ctx context.Context, id string, req UploadRequest
 // is idempotent). Attach the result with AttachMaterial (or AttachPhoto)
 // using the returned ObjectKey, kind, len(content) and its SHA-256, which
 // AttachRequest builds. opts apply to the presign call.
-func (c *Client) UploadMaterial(ctx context.Context, id, kind, contentType string, content []byte, opts ...CallOption) (*documents.Upload, error) {
+func (c *Client) UploadMaterial(ctx context.Context, id filing.ID, kind filing.MaterialKind, contentType string, content []byte, opts ...CallOption) (*filing.Upload, error) {
 	sum := sha256.Sum256(content)
-	up, err := c.PresignUpload(ctx, id, UploadRequest{
+	up, err := c.PresignUpload(ctx, id, filing.UploadRequest{
 		Kind: kind, ContentType: contentType, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]),
 	}, opts...)
 	if err != nil {
@@ -71,9 +56,9 @@ func (c *Client) UploadMaterial(ctx context.Context, id, kind, contentType strin
 	return up, nil
 }
 
-// AttachRequest is the AttachMaterialRequest for content uploaded with
+// AttachRequest is the filing.AttachMaterialRequest for content uploaded with
 // UploadMaterial as up.
-func AttachRequest(kind string, up *documents.Upload, content []byte) AttachMaterialRequest {
+func AttachRequest(kind filing.MaterialKind, up *filing.Upload, content []byte) filing.AttachMaterialRequest {
 	sum := sha256.Sum256(content)
-	return AttachMaterialRequest{Kind: kind, ObjectKey: up.ObjectKey, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:])}
+	return filing.AttachMaterialRequest{Kind: kind, ObjectKey: up.ObjectKey, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:])}
 }

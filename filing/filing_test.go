@@ -111,3 +111,28 @@ func TestPartialApplicationDecodesWithZeroValues(t *testing.T) {
 		t.Errorf("decoded %+v", app)
 	}
 }
+
+func TestFilingIDsAreParsedInTheirCanonicalFormOnly(t *testing.T) {
+	const fid = "01a227a5-be39-7787-9814-9c07e6468f61"
+	id, err := filing.ParseID(strings.ToUpper(fid))
+	if err != nil || id != fid {
+		t.Fatalf("ParseID(upper case) = %q, %v; want %q", id, err, fid)
+	}
+	for _, bad := range []string{"", "filing-" + fid, "\xff", fid + "0", "01a227a5be3977879814-9c07e6468f61-", "0" + fid[1:8] + "x" + fid[9:],
+		"urn:uuid:" + fid, "{" + fid + "}", "01a227a5-be39-7787-9814-9c07e6468fgg"} {
+		if _, err := filing.ParseID(bad); err == nil {
+			t.Errorf("ParseID(%q) accepted", bad)
+		}
+	}
+	if got := filing.ID(fid).WorkflowID(); got != "filing-"+fid {
+		t.Errorf("WorkflowID = %q", got)
+	}
+	if back, ok := filing.IDFromWorkflowID("filing-" + fid); !ok || back != fid {
+		t.Errorf("IDFromWorkflowID = %q, %v", back, ok)
+	}
+	for _, other := range []string{fid, "filing-not-a-uuid", "other-" + fid, "filing-" + strings.ToUpper(fid)} {
+		if _, ok := filing.IDFromWorkflowID(other); ok {
+			t.Errorf("IDFromWorkflowID(%q) accepted", other)
+		}
+	}
+}

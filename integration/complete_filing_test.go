@@ -20,7 +20,6 @@ import (
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/sample"
 	"github.com/beianflow/beianflow/internal/store"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // waitStep waits until the filing is in stage and step, and fails at once
@@ -42,7 +41,7 @@ func waitStepAt(t *testing.T, base, id, stage, step string) map[string]any {
 		if got == stage && (step == "" || res.Body["step"] == step) {
 			return res.Body
 		}
-		if got != stage && workflows.Stage(got).Terminal() {
+		if got != stage && filing.Stage(got).Terminal() {
 			t.Fatalf("filing %s ended in %s, want %s/%s: %s", id, got, stage, step, res.Raw)
 		}
 		if time.Now().After(deadline) {
@@ -184,9 +183,9 @@ func TestCompleteFilingFromCreationToFilingNumber(t *testing.T) {
 	assert.Equal(t, "workflow_result", final.Body["source"])
 	assert.Equal(t, result.Bureau.FilingNumber, final.Body["bureau"].(map[string]any)["filing_number"])
 	assert.NotEmpty(t, final.Body["timeline"])
-	row, err := store.NewFilings(sys.app.DB).Get(context.Background(), id)
+	row, err := store.NewFilings(sys.app.DB).Get(context.Background(), filing.ID(id))
 	require.NoError(t, err)
-	assert.Equal(t, "approved", row.Stage)
+	assert.Equal(t, string(filing.StageApproved), row.Stage)
 	assert.True(t, row.Closed)
 
 	subs, err := sys.app.World.BureauSandbox.Submissions(context.Background(), id)

@@ -30,7 +30,6 @@ import (
 	"github.com/beianflow/beianflow/internal/apikeys"
 	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/internal/store"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // headerRecorder keeps the headers of the last answer a client received,
@@ -91,22 +90,22 @@ func uniq() string { return strings.ReplaceAll(uuid.NewString(), "-", "")[:10] }
 
 // newFilingRequest is a valid create request of account for a new ZJ
 // company.
-func newFilingRequest(account, domain, instance string) apiclient.CreateFilingRequest {
-	return apiclient.CreateFilingRequest{
+func newFilingRequest(account, domain, instance string) filing.CreateRequest {
+	return filing.CreateRequest{
 		AccountID: account,
-		Subject: apiclient.SubjectIdentity{Province: "ZJ", Nature: filing.NatureEnterprise,
+		Subject: filing.SubjectIdentity{Province: "ZJ", Nature: filing.NatureEnterprise,
 			CertificateType: filing.CertBusinessLicense, CertificateNumber: newCompany("ZJ")},
 		Domain:  domain,
-		Product: workflows.Product{InstanceID: instance},
+		Product: filing.Product{InstanceID: instance},
 	}
 }
 
 // clientStage waits until the filing, read through c, is in stage.
-func clientStage(t *testing.T, c *apiclient.Client, id string, stage workflows.Stage) *apiclient.Filing {
+func clientStage(t *testing.T, c *apiclient.Client, id string, stage filing.Stage) *filing.View {
 	t.Helper()
-	var last *apiclient.Filing
+	var last *filing.View
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		f, err := c.GetFiling(context.Background(), id)
+		f, err := c.GetFiling(context.Background(), filing.ID(id))
 		if assert.NoError(ct, err) {
 			last = f
 			assert.Equal(ct, stage, f.Stage)
@@ -135,10 +134,10 @@ func collect[T any](t *testing.T, seq func(func(T, error) bool)) []T {
 	return out
 }
 
-func ids(items []apiclient.FilingSummary) []string {
+func ids(items []filing.Row) []string {
 	out := make([]string, len(items))
 	for i, it := range items {
-		out[i] = it.FilingID
+		out[i] = string(it.FilingID)
 	}
 	return out
 }
@@ -193,21 +192,21 @@ func TestContractTenantsCannotSeeOrTouchEachOthersFilings(t *testing.T) {
 	row, err := store.NewFilings(sys.app.DB).Get(ctx, ownB.FilingID)
 	require.NoError(t, err)
 	assert.Equal(t, accB, row.AccountID, "and is recorded so")
-	clientStage(t, a, id, workflows.StageInformation) // past product verification: actions would act
+	clientStage(t, a, string(id), filing.StageInformation) // past product verification: actions would act
 
 	// Every read and action of B on A's filing answers exactly as for a
 	// filing that does not exist.
 	missing := uuid.Must(uuid.NewV7()).String()
 	app := applicationFor("ZJ", reqA.Subject.CertificateNumber, reqA.Domain, "云栖科技官网")
 	calls := map[string]func(id string) error{
-		"GetFiling": func(id string) error { _, err := b.GetFiling(ctx, id); return err },
-		"Timeline":  func(id string) error { _, err := b.Timeline(ctx, id); return err },
-		"Submit":    func(id string) error { _, err := b.Submit(ctx, id); return err },
+		"GetFiling": func(id string) error { _, err := b.GetFiling(ctx, filing.ID(id)); return err },
+		"Timeline":  func(id string) error { _, err := b.Timeline(ctx, filing.ID(id)); return err },
+		"Submit":    func(id string) error { _, err := b.Submit(ctx, filing.ID(id)); return err },
 		"Cancel": func(id string) error {
-			_, err := b.Cancel(ctx, id, workflows.CancelRequest{Reason: "user_request"})
+			_, err := b.Cancel(ctx, filing.ID(id), filing.CancelRequest{Reason: "user_request"})
 			return err
 		},
-		"SaveApplication": func(id string) error { _, err := b.SaveApplication(ctx, id, app); return err },
+		"SaveApplication": func(id string) error { _, err := b.SaveApplication(ctx, filing.ID(id), app); return err },
 	}
 	shape := func(err error, id string) apiclient.Error {
 		e := *apiErr(t, err)
@@ -216,9 +215,9 @@ func TestContractTenantsCannotSeeOrTouchEachOthersFilings(t *testing.T) {
 		return e
 	}
 	for name, call := range calls {
-		foreign := shape(call(id), id)
+		foreign := shape(call(string(id)), string(id))
 		assert.Equal(t, http.StatusNotFound, foreign.Status, name)
-		assert.Equal(t, apiclient.CodeFilingNotFound, foreign.Code, name)
+		assert.Equal(t, filing.CodeFilingNotFound, foreign.Code, name)
 		assert.Equal(t, shape(call(missing), missing), foreign, "%s: another account's filing looks like none at all", name)
 		assert.NotContains(t, foreign.Message, accA, name)
 	}
@@ -226,7 +225,7 @@ func TestContractTenantsCannotSeeOrTouchEachOthersFilings(t *testing.T) {
 	// None of it acted.
 	st, err := a.GetFiling(ctx, id)
 	require.NoError(t, err)
-	assert.Equal(t, workflows.StageInformation, st.Stage, "B's cancel and submit did nothing")
+	assert.Equal(t, filing.StageInformation, st.Stage, "B's cancel and submit did nothing")
 	assert.Nil(t, st.Application, "B's application was not saved")
 	trail, err := a.Timeline(ctx, id)
 	require.NoError(t, err)
@@ -236,12 +235,12 @@ func TestContractTenantsCannotSeeOrTouchEachOthersFilings(t *testing.T) {
 
 	// Listings: B sees its own filing only, and may not ask for A's account.
 	listB := ids(collect(t, b.Filings(ctx, apiclient.ListFilingsParams{})))
-	assert.Contains(t, listB, ownB.FilingID)
-	assert.NotContains(t, listB, id)
+	assert.Contains(t, listB, string(ownB.FilingID))
+	assert.NotContains(t, listB, string(id))
 	_, err = b.ListFilings(ctx, apiclient.ListFilingsParams{AccountID: accA})
-	requireCode(t, err, http.StatusForbidden, apiclient.CodeForbidden, "account_id")
-	assert.Contains(t, ids(collect(t, a.Filings(ctx, apiclient.ListFilingsParams{}))), id)
-	assert.NotContains(t, ids(collect(t, a.Filings(ctx, apiclient.ListFilingsParams{}))), ownB.FilingID)
+	requireCode(t, err, http.StatusForbidden, filing.CodeForbidden, "account_id")
+	assert.Contains(t, ids(collect(t, a.Filings(ctx, apiclient.ListFilingsParams{}))), string(id))
+	assert.NotContains(t, ids(collect(t, a.Filings(ctx, apiclient.ListFilingsParams{}))), string(ownB.FilingID))
 
 	// Reviewers and support see every account and may narrow to one.
 	for _, role := range []api.Role{api.RoleReviewer, api.RoleSupport} {
@@ -250,12 +249,12 @@ func TestContractTenantsCannotSeeOrTouchEachOthersFilings(t *testing.T) {
 		require.NoError(t, err, role)
 		assert.Equal(t, accA, got.AccountID, role)
 		narrowed := collect(t, staff.Filings(ctx, apiclient.ListFilingsParams{AccountID: accA}))
-		assert.Equal(t, []string{id}, ids(narrowed), "%s: account_id narrows to A's one filing", role)
+		assert.Equal(t, []string{string(id)}, ids(narrowed), "%s: account_id narrows to A's one filing", role)
 	}
 
-	_, err = a.Cancel(ctx, id, workflows.CancelRequest{})
+	_, err = a.Cancel(ctx, id, filing.CancelRequest{})
 	assert.NoError(t, err)
-	_, err = b.Cancel(ctx, ownB.FilingID, workflows.CancelRequest{})
+	_, err = b.Cancel(ctx, ownB.FilingID, filing.CancelRequest{})
 	assert.NoError(t, err)
 }
 
@@ -294,12 +293,12 @@ func TestContractRequestsWithoutAValidKeyAreUnauthorized(t *testing.T) {
 		rec := &headerRecorder{}
 		c := apiclient.New(sys.baseURL, token, apiclient.WithRetries(0), rec.option())
 		_, err := c.ListFilings(ctx, apiclient.ListFilingsParams{})
-		requireCode(t, err, http.StatusUnauthorized, apiclient.CodeUnauthorized, "")
+		requireCode(t, err, http.StatusUnauthorized, filing.CodeUnauthorized, "")
 		assert.Contains(t, rec.get("WWW-Authenticate"), "Bearer", name)
 
 		req := newFilingRequest(account, "auth-"+uniq()+".com", "i-auth-web")
 		_, err = c.CreateFiling(ctx, req)
-		requireCode(t, err, http.StatusUnauthorized, apiclient.CodeUnauthorized, "")
+		requireCode(t, err, http.StatusUnauthorized, filing.CodeUnauthorized, "")
 	}
 	assert.Empty(t, accountRows(t, account), "no unauthenticated request created a filing")
 
@@ -323,41 +322,41 @@ func TestContractEachRoleMayOnlyDoItsOwnWork(t *testing.T) {
 
 	f, err := backend.CreateFiling(ctx, newFilingRequest(account, "roles-"+r+".com", "i-roles-"+r))
 	require.NoError(t, err)
-	clientStage(t, backend, f.FilingID, workflows.StageInformation)
+	clientStage(t, backend, string(f.FilingID), filing.StageInformation)
 
-	decision := workflows.DecisionRequest{Approve: true, Reviewer: "staff-1"}
+	decision := filing.DecisionRequest{Approve: true, Reviewer: "staff-1"}
 	_, err = backend.DecideInitialReview(ctx, f.FilingID, decision)
-	requireCode(t, err, http.StatusForbidden, apiclient.CodeForbidden, "")
+	requireCode(t, err, http.StatusForbidden, filing.CodeForbidden, "")
 	_, err = support.DecideInitialReview(ctx, f.FilingID, decision)
-	requireCode(t, err, http.StatusForbidden, apiclient.CodeForbidden, "")
+	requireCode(t, err, http.StatusForbidden, filing.CodeForbidden, "")
 	// The reviewer is let through: the filing is not awaiting review.
 	_, err = reviewer.DecideInitialReview(ctx, f.FilingID, decision)
-	requireCode(t, err, http.StatusConflict, apiclient.CodeStageConflict, "")
+	requireCode(t, err, http.StatusConflict, filing.CodeStageConflict, "")
 
 	other := "acc-roles-other-" + r
 	req := newFilingRequest(other, "roles-other-"+r+".com", "i-roles-other-"+r)
 	_, err = reviewer.CreateFiling(ctx, req)
-	requireCode(t, err, http.StatusForbidden, apiclient.CodeForbidden, "")
+	requireCode(t, err, http.StatusForbidden, filing.CodeForbidden, "")
 	_, err = backend.CreateFiling(ctx, req)
-	requireCode(t, err, http.StatusForbidden, apiclient.CodeAccountMismatch, "account_id")
+	requireCode(t, err, http.StatusForbidden, filing.CodeAccountMismatch, "account_id")
 	assert.Empty(t, accountRows(t, other), "neither refused request created a filing")
 
-	_, err = backend.ReviewQueue(ctx, apiclient.QueueInitial, 0, "")
-	requireCode(t, err, http.StatusForbidden, apiclient.CodeForbidden, "")
-	_, err = support.ReviewQueue(ctx, apiclient.QueueInitial, 1, "")
+	_, err = backend.ReviewQueue(ctx, filing.QueueInitial, 0, "")
+	requireCode(t, err, http.StatusForbidden, filing.CodeForbidden, "")
+	_, err = support.ReviewQueue(ctx, filing.QueueInitial, 1, "")
 	assert.NoError(t, err, "support reads the queues")
 
-	_, err = backend.DeliverBureauDecision(ctx, f.FilingID, workflows.BureauDecisionRequest{ReceiptID: "SBX-1", Approved: true, FilingNumber: "浙ICP备00000001号-1"})
-	requireCode(t, err, http.StatusForbidden, apiclient.CodeForbidden, "")
-	_, err = support.DeliverBureauDecision(ctx, f.FilingID, workflows.BureauDecisionRequest{ReceiptID: "SBX-1", Approved: true, FilingNumber: "浙ICP备00000001号-1"})
-	requireCode(t, err, http.StatusConflict, apiclient.CodeStageConflict, "")
+	_, err = backend.DeliverBureauDecision(ctx, f.FilingID, filing.BureauDecisionRequest{ReceiptID: "SBX-1", Approved: true, FilingNumber: "浙ICP备00000001号-1"})
+	requireCode(t, err, http.StatusForbidden, filing.CodeForbidden, "")
+	_, err = support.DeliverBureauDecision(ctx, f.FilingID, filing.BureauDecisionRequest{ReceiptID: "SBX-1", Approved: true, FilingNumber: "浙ICP备00000001号-1"})
+	requireCode(t, err, http.StatusConflict, filing.CodeStageConflict, "")
 
-	_, err = support.Cancel(ctx, f.FilingID, workflows.CancelRequest{})
-	requireCode(t, err, http.StatusForbidden, apiclient.CodeForbidden, "")
+	_, err = support.Cancel(ctx, f.FilingID, filing.CancelRequest{})
+	requireCode(t, err, http.StatusForbidden, filing.CodeForbidden, "")
 	st, err := backend.GetFiling(ctx, f.FilingID)
 	require.NoError(t, err)
-	assert.Equal(t, workflows.StageInformation, st.Stage, "no refused request changed the filing")
-	_, err = backend.Cancel(ctx, f.FilingID, workflows.CancelRequest{})
+	assert.Equal(t, filing.StageInformation, st.Stage, "no refused request changed the filing")
+	_, err = backend.Cancel(ctx, f.FilingID, filing.CancelRequest{})
 	assert.NoError(t, err)
 }
 
@@ -388,10 +387,10 @@ func TestContractARepeatedPOSTWithTheSameIdempotencyKeyActsOnce(t *testing.T) {
 	// The same key for another request is refused and creates nothing …
 	other := newFilingRequest(account, "idem-other-"+r+".com", "i-idem-"+r)
 	_, err = c.CreateFiling(ctx, other, apiclient.IdempotencyKey(key))
-	requireCode(t, err, http.StatusUnprocessableEntity, apiclient.CodeIdempotencyKeyReused, "Idempotency-Key")
+	requireCode(t, err, http.StatusUnprocessableEntity, filing.CodeIdempotencyKeyReused, "Idempotency-Key")
 	for _, bad := range []string{"has space", strings.Repeat("k", 300)} {
 		_, err = c.CreateFiling(ctx, other, apiclient.IdempotencyKey(bad))
-		requireCode(t, err, http.StatusBadRequest, apiclient.CodeInvalidIdempotencyKey, "Idempotency-Key")
+		requireCode(t, err, http.StatusBadRequest, filing.CodeInvalidIdempotencyKey, "Idempotency-Key")
 	}
 	assert.Len(t, accountRows(t, account), 1, "no refused request created a filing")
 	// … though that request itself was fine.
@@ -406,7 +405,7 @@ func TestContractARepeatedPOSTWithTheSameIdempotencyKeyActsOnce(t *testing.T) {
 	var siblingMeta apiclient.Meta
 	_, err = apiclient.New(sys.baseURL, sibling.Token, apiclient.WithRetries(0)).
 		CreateFiling(ctx, req, apiclient.IdempotencyKey(key), apiclient.Into(&siblingMeta))
-	requireCode(t, err, http.StatusConflict, apiclient.CodeSubjectBusy, "subject")
+	requireCode(t, err, http.StatusConflict, filing.CodeSubjectBusy, "subject")
 	assert.False(t, siblingMeta.Replayed)
 	// And another account's key with the same key starts its own filing.
 	var elseMeta apiclient.Meta
@@ -418,11 +417,11 @@ func TestContractARepeatedPOSTWithTheSameIdempotencyKeyActsOnce(t *testing.T) {
 	assert.NotEqual(t, f1.FilingID, f4.FilingID)
 	assert.Equal(t, elsewhere, f4.AccountID)
 
-	for _, id := range []string{f1.FilingID, f3.FilingID} {
-		_, err = c.Cancel(ctx, id, workflows.CancelRequest{})
+	for _, id := range []string{string(f1.FilingID), string(f3.FilingID)} {
+		_, err = c.Cancel(ctx, filing.ID(id), filing.CancelRequest{})
 		assert.NoError(t, err)
 	}
-	_, err = clientAs(t, sys.baseURL, api.RoleBackend, elsewhere).Cancel(ctx, f4.FilingID, workflows.CancelRequest{})
+	_, err = clientAs(t, sys.baseURL, api.RoleBackend, elsewhere).Cancel(ctx, f4.FilingID, filing.CancelRequest{})
 	assert.NoError(t, err)
 }
 
@@ -437,24 +436,24 @@ func TestContractARepeatedSubmitIsAnsweredWithTheFirstAnswer(t *testing.T) {
 	c := clientAs(t, sys.baseURL, api.RoleBackend, account)
 
 	var m1, m2 apiclient.Meta
-	first, err := c.Submit(ctx, s.id, apiclient.IdempotencyKey("submit-"+r), apiclient.Into(&m1))
+	first, err := c.Submit(ctx, filing.ID(s.id), apiclient.IdempotencyKey("submit-"+r), apiclient.Into(&m1))
 	require.NoError(t, err)
 	assert.False(t, m1.Replayed)
 	s.wait("initial_review", "awaiting_reviewer")
-	again, err := c.Submit(ctx, s.id, apiclient.IdempotencyKey("submit-"+r), apiclient.Into(&m2))
+	again, err := c.Submit(ctx, filing.ID(s.id), apiclient.IdempotencyKey("submit-"+r), apiclient.Into(&m2))
 	require.NoError(t, err)
 	assert.True(t, m2.Replayed)
 	assert.Equal(t, first, again, "the first answer, not the filing's state now")
 	// A new submit is refused in this stage: the replay did not run one.
-	_, err = c.Submit(ctx, s.id, apiclient.IdempotencyKey("submit-"+r+"-new"))
-	requireCode(t, err, http.StatusConflict, apiclient.CodeStageConflict, "")
+	_, err = c.Submit(ctx, filing.ID(s.id), apiclient.IdempotencyKey("submit-"+r+"-new"))
+	requireCode(t, err, http.StatusConflict, filing.CodeStageConflict, "")
 
 	submits := func() int {
-		trail, err := c.Timeline(ctx, s.id)
+		trail, err := c.Timeline(ctx, filing.ID(s.id))
 		require.NoError(t, err)
 		n := 0
 		for _, e := range trail.Events {
-			if e.Action == workflows.UpdateSubmit {
+			if e.Action == filing.Submit.Name {
 				n++
 			}
 		}
@@ -462,7 +461,7 @@ func TestContractARepeatedSubmitIsAnsweredWithTheFirstAnswer(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return submits() > 0 }, 20*time.Second, 100*time.Millisecond)
 	assert.Equal(t, 1, submits(), "submitted once")
-	_, err = c.Cancel(ctx, s.id, workflows.CancelRequest{})
+	_, err = c.Cancel(ctx, filing.ID(s.id), filing.CancelRequest{})
 	assert.NoError(t, err)
 }
 
@@ -497,7 +496,7 @@ func TestContractAKeyOverItsRateIsToldWhenToRetry(t *testing.T) {
 			ok++
 			continue
 		}
-		e := requireCode(t, err, http.StatusTooManyRequests, apiclient.CodeRateLimited, "")
+		e := requireCode(t, err, http.StatusTooManyRequests, filing.CodeRateLimited, "")
 		assert.GreaterOrEqual(t, e.RetryAfter, time.Second, "Retry-After is at least 1 s")
 		wait = max(wait, e.RetryAfter)
 		limited++
@@ -525,7 +524,7 @@ func TestContractErrorsSpeakTheCallersLanguage(t *testing.T) {
 
 	noDomain := newFilingRequest(account, "", "i-lang-web")
 	badTLD := newFilingRequest(account, "example.io", "i-lang-web")
-	for name, req := range map[string]apiclient.CreateFilingRequest{"missing domain": noDomain, "TLD not approved": badTLD} {
+	for name, req := range map[string]filing.CreateRequest{"missing domain": noDomain, "TLD not approved": badTLD} {
 		_, err := en.CreateFiling(ctx, req)
 		inEN := apiErr(t, err)
 		_, err = zh.CreateFiling(ctx, req)
@@ -556,7 +555,7 @@ func TestContractListingsPageFilterAndRefuseWhatTheyDoNotKnow(t *testing.T) {
 	for _, n := range []string{"1", "2", "3"} {
 		f, err := c.CreateFiling(ctx, newFilingRequest(account, "list-"+r+"-"+n+".com", "i-list-"+r))
 		require.NoError(t, err)
-		created = append(created, f.FilingID)
+		created = append(created, string(f.FilingID))
 	}
 	newestFirst := []string{created[2], created[1], created[0]}
 
@@ -576,39 +575,39 @@ func TestContractListingsPageFilterAndRefuseWhatTheyDoNotKnow(t *testing.T) {
 
 	// Stage filter: all three wait for the application; one is cancelled.
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		p, err := c.ListFilings(ctx, apiclient.ListFilingsParams{Stages: []workflows.Stage{workflows.StageInformation}})
+		p, err := c.ListFilings(ctx, apiclient.ListFilingsParams{Stages: []filing.Stage{filing.StageInformation}})
 		if assert.NoError(ct, err) {
 			assert.ElementsMatch(ct, created, ids(p.Items))
 		}
 	}, 60*time.Second, 100*time.Millisecond)
-	_, err = c.Cancel(ctx, created[1], workflows.CancelRequest{})
+	_, err = c.Cancel(ctx, filing.ID(created[1]), filing.CancelRequest{})
 	require.NoError(t, err)
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		p, err := c.ListFilings(ctx, apiclient.ListFilingsParams{Stages: []workflows.Stage{workflows.StageCancelled}})
+		p, err := c.ListFilings(ctx, apiclient.ListFilingsParams{Stages: []filing.Stage{filing.StageCancelled}})
 		if assert.NoError(ct, err) {
 			assert.Equal(ct, []string{created[1]}, ids(p.Items))
 		}
 	}, 30*time.Second, 100*time.Millisecond)
-	p, err := c.ListFilings(ctx, apiclient.ListFilingsParams{Stages: []workflows.Stage{workflows.StageInformation}})
+	p, err := c.ListFilings(ctx, apiclient.ListFilingsParams{Stages: []filing.Stage{filing.StageInformation}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{created[2], created[0]}, ids(p.Items))
-	p, err = c.ListFilings(ctx, apiclient.ListFilingsParams{Stages: []workflows.Stage{workflows.StageInformation, workflows.StageCancelled}})
+	p, err = c.ListFilings(ctx, apiclient.ListFilingsParams{Stages: []filing.Stage{filing.StageInformation, filing.StageCancelled}})
 	require.NoError(t, err)
 	assert.Equal(t, newestFirst, ids(p.Items))
 
 	// Refusals.
 	_, err = c.ListFilings(ctx, apiclient.ListFilingsParams{Cursor: "garbage"})
-	requireCode(t, err, http.StatusBadRequest, apiclient.CodeInvalidCursor, "cursor")
+	requireCode(t, err, http.StatusBadRequest, filing.CodeInvalidCursor, "cursor")
 	_, err = c.ListFilings(ctx, apiclient.ListFilingsParams{Limit: 2, Cursor: page.NextCursor,
-		Stages: []workflows.Stage{workflows.StageCancelled}})
-	requireCode(t, err, http.StatusBadRequest, apiclient.CodeInvalidCursor, "cursor")
+		Stages: []filing.Stage{filing.StageCancelled}})
+	requireCode(t, err, http.StatusBadRequest, filing.CodeInvalidCursor, "cursor")
 	_, err = c.ListFilings(ctx, apiclient.ListFilingsParams{Limit: 500})
-	requireCode(t, err, http.StatusBadRequest, apiclient.CodeInvalidValue, "limit")
+	requireCode(t, err, http.StatusBadRequest, filing.CodeInvalidValue, "limit")
 	token := keyFor(t, sys.baseURL, api.RoleBackend, account)
 	for query, want := range map[string][2]string{
-		"acount_id=" + account: {apiclient.CodeUnknownField, "acount_id"},
-		"limit=0":              {apiclient.CodeInvalidValue, "limit"},
-		"limit=500":            {apiclient.CodeInvalidValue, "limit"},
+		"acount_id=" + account: {filing.CodeUnknownField, "acount_id"},
+		"limit=0":              {filing.CodeInvalidValue, "limit"},
+		"limit=500":            {filing.CodeInvalidValue, "limit"},
 	} {
 		status, _, body := rawGet(t, sys.baseURL+"/v1/filings?"+query, token)
 		assert.Equal(t, http.StatusBadRequest, status, "%s: %s", query, body)
@@ -617,7 +616,7 @@ func TestContractListingsPageFilterAndRefuseWhatTheyDoNotKnow(t *testing.T) {
 	}
 
 	for _, id := range []string{created[0], created[2]} {
-		_, err = c.Cancel(ctx, id, workflows.CancelRequest{})
+		_, err = c.Cancel(ctx, filing.ID(id), filing.CancelRequest{})
 		assert.NoError(t, err)
 	}
 }
@@ -639,23 +638,23 @@ func TestContractTheReviewerQueueHoldsFilingsAwaitingReviewUntilDecided(t *testi
 
 	// queue pages through the whole queue (other tests' filings may be in
 	// it) and returns it with the positions of early and late (-1: absent).
-	queue := func(ct assert.TestingT) (all []apiclient.QueuedFiling, e, l int) {
+	queue := func(ct assert.TestingT) (all []filing.QueuedRow, e, l int) {
 		e, l = -1, -1
-		for it, err := range reviewer.ReviewQueueItems(ctx, apiclient.QueueInitial, 20) {
+		for it, err := range reviewer.ReviewQueueItems(ctx, filing.QueueInitial, 20) {
 			if !assert.NoError(ct, err) {
 				return nil, -1, -1
 			}
 			switch it.FilingID {
-			case early.id:
+			case filing.ID(early.id):
 				e = len(all)
-			case late.id:
+			case filing.ID(late.id):
 				l = len(all)
 			}
 			all = append(all, it)
 		}
 		return all, e, l
 	}
-	var all []apiclient.QueuedFiling
+	var all []filing.QueuedRow
 	var e, l int
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		all, e, l = queue(ct)
@@ -664,9 +663,9 @@ func TestContractTheReviewerQueueHoldsFilingsAwaitingReviewUntilDecided(t *testi
 	assert.Less(t, e, l, "the longer waiting filing comes first")
 	q := all[e]
 	assert.Equal(t, "acc-scn"+early.app.Subject.CertificateNumber[10:16], q.AccountID)
-	assert.Equal(t, workflows.StageInitialReview, q.Stage)
-	assert.Equal(t, "awaiting_reviewer", q.Step)
-	assert.Equal(t, workflows.PartyReviewer, q.WaitingOn)
+	assert.Equal(t, filing.StageInitialReview, q.Stage)
+	assert.Equal(t, filing.StepAwaitingReviewer, q.Step)
+	assert.Equal(t, filing.PartyReviewer, q.WaitingOn)
 	require.NotNil(t, q.Since, "the wait's start is known")
 	assert.WithinDuration(t, time.Now(), *q.Since, time.Minute)
 	require.NotNil(t, q.WaitedBusinessDays, "the wait start is recorded, so the wait is known")
@@ -675,9 +674,9 @@ func TestContractTheReviewerQueueHoldsFilingsAwaitingReviewUntilDecided(t *testi
 	assert.GreaterOrEqual(t, *q.WaitedHours, 0)
 	seen := map[string]bool{}
 	for i, it := range all {
-		assert.False(t, seen[it.FilingID], "each filing once: %s", it.FilingID)
-		seen[it.FilingID] = true
-		assert.Equal(t, workflows.StageInitialReview, it.Stage)
+		assert.False(t, seen[string(it.FilingID)], "each filing once: %s", it.FilingID)
+		seen[string(it.FilingID)] = true
+		assert.Equal(t, filing.StageInitialReview, it.Stage)
 		assert.False(t, it.Closed)
 		if i > 0 && it.Since != nil {
 			require.NotNil(t, all[i-1].Since, "filings without a wait start sort last")
@@ -685,9 +684,9 @@ func TestContractTheReviewerQueueHoldsFilingsAwaitingReviewUntilDecided(t *testi
 		}
 	}
 
-	decided, err := reviewer.DecideInitialReview(ctx, early.id, workflows.DecisionRequest{Approve: true, Reviewer: "staff-q"})
+	decided, err := reviewer.DecideInitialReview(ctx, filing.ID(early.id), filing.DecisionRequest{Approve: true, Reviewer: "staff-q"})
 	require.NoError(t, err)
-	assert.NotEqual(t, workflows.StageInitialReview, decided.Stage, "the approval moved the filing on")
+	assert.NotEqual(t, filing.StageInitialReview, decided.Stage, "the approval moved the filing on")
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		_, e, l := queue(ct)
 		assert.Equal(ct, -1, e, "a decided filing leaves the queue")
@@ -712,8 +711,8 @@ func TestContractMetricsCountRoutesByTemplateAndIncludeTheSDK(t *testing.T) {
 	_, err = c.GetFiling(ctx, f.FilingID)
 	require.NoError(t, err)
 	missing := uuid.Must(uuid.NewV7()).String()
-	_, err = c.GetFiling(ctx, missing)
-	requireCode(t, err, http.StatusNotFound, apiclient.CodeFilingNotFound, "")
+	_, err = c.GetFiling(ctx, filing.ID(missing))
+	requireCode(t, err, http.StatusNotFound, filing.CodeFilingNotFound, "")
 	unmatched := uuid.Must(uuid.NewV7()).String()
 	status, _, _ := rawGet(t, sys.baseURL+"/v1/filings/"+unmatched+"/no-such-thing", keyFor(t, sys.baseURL, api.RoleBackend, account))
 	assert.Equal(t, http.StatusNotFound, status)
@@ -728,7 +727,7 @@ func TestContractMetricsCountRoutesByTemplateAndIncludeTheSDK(t *testing.T) {
 	var all []string
 	require.NoError(t, sys.app.DB.Gorm.Model(&store.Filing{}).Pluck("id", &all).Error)
 	all = append(all, missing, unmatched)
-	require.Contains(t, all, f.FilingID)
+	require.Contains(t, all, string(f.FilingID))
 	for _, id := range all {
 		assert.NotContains(t, scrape, id, "no filing ID in a label")
 	}
@@ -745,7 +744,7 @@ func TestContractMetricsCountRoutesByTemplateAndIncludeTheSDK(t *testing.T) {
 		}), "route label %q holds an ID", route)
 	}
 
-	_, err = c.Cancel(ctx, f.FilingID, workflows.CancelRequest{})
+	_, err = c.Cancel(ctx, f.FilingID, filing.CancelRequest{})
 	assert.NoError(t, err)
 }
 
@@ -764,11 +763,11 @@ func TestContractOneIdempotencyKeyNeverSwallowsAnotherAction(t *testing.T) {
 	require.NoError(t, err)
 	second := apiclient.New(sys.baseURL, other.Token, apiclient.WithRetries(0))
 
-	_, err = first.Submit(ctx, s.id, apiclient.IdempotencyKey("shared-"+r))
+	_, err = first.Submit(ctx, filing.ID(s.id), apiclient.IdempotencyKey("shared-"+r))
 	require.NoError(t, err)
 	s.wait("initial_review", "awaiting_reviewer")
 	var meta apiclient.Meta
-	_, err = second.Cancel(ctx, s.id, workflows.CancelRequest{}, apiclient.IdempotencyKey("shared-"+r), apiclient.Into(&meta))
+	_, err = second.Cancel(ctx, filing.ID(s.id), filing.CancelRequest{}, apiclient.IdempotencyKey("shared-"+r), apiclient.Into(&meta))
 	require.NoError(t, err)
 	assert.False(t, meta.Replayed)
 	s.wait("cancelled", "") // the cancel acted

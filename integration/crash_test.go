@@ -20,7 +20,6 @@ import (
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/faults"
 	"github.com/beianflow/beianflow/internal/testenv"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 var (
@@ -107,13 +106,13 @@ func startOnQueue(t *testing.T, taskQueue, province, domain, name string) *scena
 	t.Helper()
 	company := newCompany(province)
 	id := uuid.Must(uuid.NewV7()).String()
-	settings := workflows.DefaultSettings()
+	settings := filing.DefaultSettings()
 	settings.TimeScale = sys.app.Config.Process.TimeScale
 	_, err := sys.temporal.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
-		ID: workflows.WorkflowID(id), TaskQueue: taskQueue,
-	}, workflows.FilingWorkflowName, workflows.FilingInput{
-		FilingID: id, AccountID: "acc-crash", Province: province, FilingType: string(filing.TypeNewWebsiteElsewhere),
-		Domain: domain, CreatedAt: time.Now().UTC(), Product: workflows.Product{InstanceID: "i-crash-" + company[10:16]}, Settings: settings,
+		ID: filing.ID(id).WorkflowID(), TaskQueue: taskQueue,
+	}, filing.WorkflowName, filing.Input{
+		FilingID: filing.ID(id), AccountID: "acc-crash", Province: province, FilingType: filing.TypeNewWebsiteElsewhere,
+		Domain: domain, CreatedAt: time.Now().UTC(), Product: filing.Product{InstanceID: "i-crash-" + company[10:16]}, Settings: settings,
 	})
 	require.NoError(t, err)
 	own(id, "acc-crash")
@@ -139,7 +138,7 @@ func TestAWorkerKilledInTheMiddleOfASideEffectLeavesExactlyOneOfIt(t *testing.T)
 				t.Fatalf("the worker never crashed at %s", fault)
 			}
 			st := s.result()
-			require.Equal(t, workflows.StageApproved, st.Stage)
+			require.Equal(t, filing.StageApproved, st.Stage)
 			ctx := context.Background()
 
 			count := func(query string) int {
@@ -157,9 +156,9 @@ func TestAWorkerKilledInTheMiddleOfASideEffectLeavesExactlyOneOfIt(t *testing.T)
 			assert.Len(t, subs, 1, "one bureau submission")
 			assert.Zero(t, count(`SELECT count(*) FROM (SELECT event, channel FROM outbox_messages WHERE filing_id = ?
 				GROUP BY event, channel HAVING count(*) > 1) d`), "one message per event and channel")
-			row, err := storeFilings().Get(ctx, s.id)
+			row, err := storeFilings().Get(ctx, filing.ID(s.id))
 			require.NoError(t, err)
-			assert.Equal(t, "approved", row.Stage, "the read model is consistent")
+			assert.Equal(t, string(filing.StageApproved), row.Stage, "the read model is consistent")
 			assert.True(t, row.Closed)
 			var gaps int
 			require.NoError(t, sys.app.DB.Gorm.Raw(`SELECT count(*) - max(seq) FROM filing_events WHERE filing_id = ?`, s.id).Scan(&gaps).Error)

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/beianflow/beianflow/calendar"
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
 	"github.com/beianflow/beianflow/workflows"
@@ -45,7 +46,7 @@ func TestNewFilingIsStartedRecordedAndReadableThroughTheAPI(t *testing.T) {
 	assert.Equal(t, "ZJ", state.Body["province"])
 	assert.Equal(t, "xn--fsqu00a.xn--fiqs8s", state.Body["domain"], "the domain is stored in its ASCII form")
 	assert.Equal(t, "new_website_elsewhere", state.Body["filing_type"])
-	assert.Equal(t, workflows.WorkflowID(id), state.Body["workflow_id"])
+	assert.Equal(t, filing.ID(id).WorkflowID(), state.Body["workflow_id"])
 	assert.Equal(t, rules.DefaultRuleSet().Version(), state.Body["rule_set_version"], "the filing records the rules it was checked with")
 	assert.Equal(t, calendar.Default().Version(), state.Body["calendar_version"])
 	deadline, err := time.Parse(time.RFC3339Nano, state.Body["deadline"].(string))
@@ -55,18 +56,18 @@ func TestNewFilingIsStartedRecordedAndReadableThroughTheAPI(t *testing.T) {
 		"an idle filing expires after the 45-day order lifetime (compressed by the time scale)")
 
 	// The workflow wrote the read model through its activity.
-	row, err := store.NewFilings(sys.app.DB).Get(context.Background(), id)
+	row, err := store.NewFilings(sys.app.DB).Get(context.Background(), filing.ID(id))
 	require.NoError(t, err)
-	assert.Equal(t, "information", row.Stage)
+	assert.Equal(t, string(filing.StageInformation), row.Stage)
 	assert.Equal(t, "acc-1001", row.AccountID)
-	assert.Equal(t, workflows.WorkflowID(id), row.WorkflowID)
+	assert.Equal(t, filing.ID(id).WorkflowID(), row.WorkflowID)
 	assert.False(t, row.Closed)
 	assert.Equal(t, rules.DefaultRuleSet().Version(), row.RuleSetVersion)
 
 	// Operators find it in the Web UI by its search attributes.
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		list, err := sys.temporal.ListWorkflow(context.Background(), listRequest(
-			fmt.Sprintf(`WorkflowId = %q AND BeianStage = "information" AND BeianProvince = "ZJ" AND BeianWaitingOn = "applicant"`, workflows.WorkflowID(id))))
+			fmt.Sprintf(`WorkflowId = %q AND BeianStage = "information" AND BeianProvince = "ZJ" AND BeianWaitingOn = "applicant"`, filing.ID(id).WorkflowID())))
 		if assert.NoError(c, err) {
 			assert.Len(c, list.Executions, 1)
 		}

@@ -21,11 +21,11 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/beianflow/beianflow/api"
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/apikeys"
 	"github.com/beianflow/beianflow/internal/sample"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/webhook"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // The product requirement: no input can produce a 500. These tests throw
@@ -530,7 +530,7 @@ func terminate(ids []string, reason string) {
 	for range 4 {
 		wg.Go(func() {
 			for id := range next {
-				_ = sys.temporal.TerminateWorkflow(context.Background(), workflows.WorkflowID(id), "", reason)
+				_ = sys.temporal.TerminateWorkflow(context.Background(), filing.ID(id).WorkflowID(), "", reason)
 			}
 		})
 	}

@@ -2,11 +2,13 @@ package integration
 
 import (
 	"context"
-	commonpb "go.temporal.io/api/common/v1"
-	"go.temporal.io/api/proxy"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"testing"
+
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/api/proxy"
 
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -15,8 +17,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/codec"
 	"github.com/beianflow/beianflow/internal/testenv"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // recordHistory saves the filing's event history, as the real server wrote
@@ -30,7 +33,7 @@ func recordHistory(t *testing.T, filingID, name string) {
 		return
 	}
 	// Wait for the end: a finished run proves more than one cut mid-flight.
-	require.NoError(t, sys.temporal.GetWorkflow(context.Background(), workflows.WorkflowID(filingID), "").
+	require.NoError(t, sys.temporal.GetWorkflow(context.Background(), filing.ID(filingID).WorkflowID(), "").
 		Get(context.Background(), nil))
 	writeHistory(t, filingID, name)
 }
@@ -46,7 +49,7 @@ func recordHistoryInFlight(t *testing.T, filingID, name string) {
 
 func writeHistory(t *testing.T, filingID, name string) {
 	t.Helper()
-	iter := sys.temporal.GetWorkflowHistory(context.Background(), workflows.WorkflowID(filingID), "",
+	iter := sys.temporal.GetWorkflowHistory(context.Background(), filing.ID(filingID).WorkflowID(), "",
 		false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History
 	for iter.HasNext() {
@@ -86,7 +89,7 @@ func decodedHistory(t *testing.T, filingID string) string {
 // historyOf reads a filing's history straight from the Temporal server.
 func historyOf(t *testing.T, filingID string) *historypb.History {
 	t.Helper()
-	iter := sys.temporal.GetWorkflowHistory(context.Background(), workflows.WorkflowID(filingID), "",
+	iter := sys.temporal.GetWorkflowHistory(context.Background(), filing.ID(filingID).WorkflowID(), "",
 		false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History
 	for iter.HasNext() {
@@ -97,4 +100,22 @@ func historyOf(t *testing.T, filingID string) *historypb.History {
 	// (Formatted as proto text, not protojson, which base64-encodes
 	// payload bytes: the text shows them as they are.)
 	return &h
+}
+
+// clearHistory is an exported history with every payload decrypted by the
+// system's codec.
+func clearHistory(t *testing.T, js []byte) []byte {
+	t.Helper()
+	var h historypb.History
+	require.NoError(t, protojson.Unmarshal(js, &h))
+	require.NoError(t, proxy.VisitPayloads(context.Background(), &h, proxy.VisitPayloadsOptions{
+		SkipSearchAttributes: true,
+		Visitor: func(_ *proxy.VisitPayloadsContext, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
+			return sys.app.Codec.Decode(p)
+		},
+	}))
+	out, err := protojson.Marshal(&h)
+	require.NoError(t, err)
+	require.NotContains(t, string(out), base64.StdEncoding.EncodeToString([]byte(codec.Encoding)), "every payload is clear")
+	return out
 }

@@ -204,28 +204,28 @@ func bareStart(account string) func(i int) (string, time.Time, time.Time, error)
 		id := uuid.Must(uuid.NewV7()).String()
 		company := newCompany("ZJ")
 		subjectKey := sha256.Sum256([]byte("ZJ|business_license|" + company))
-		in := workflows.FilingInput{
-			FilingID: id, AccountID: account, Province: "ZJ", FilingType: string(filing.TypeNewWebsiteElsewhere),
+		in := filing.Input{
+			FilingID: filing.ID(id), AccountID: account, Province: "ZJ", FilingType: filing.TypeNewWebsiteElsewhere,
 			Domain: "bare-" + benchDomain(account, i), CreatedAt: time.Now().UTC(),
 			RuleSetVersion: rs.Version(), CalendarVersion: cal.Version(), SubjectKey: hex.EncodeToString(subjectKey[:]),
-			Product: workflows.Product{InstanceID: fmt.Sprintf("i-%s-bare-%d", account, i)},
-			Settings: workflows.Settings{
+			Product: filing.Product{InstanceID: fmt.Sprintf("i-%s-bare-%d", account, i)},
+			Settings: filing.Settings{
 				TimeScale:             cfg.Process.TimeScale,
 				SubmissionWindowOpen:  cfg.Process.SubmissionWindowOpen,
 				SubmissionWindowClose: cfg.Process.SubmissionWindowClose,
-				BureauPollInterval:    workflows.DefaultSettings().BureauPollInterval,
-				CourierPollInterval:   workflows.DefaultSettings().CourierPollInterval,
+				BureauPollInterval:    filing.DefaultSettings().BureauPollInterval,
+				CourierPollInterval:   filing.DefaultSettings().CourierPollInterval,
 			},
 		}
 		opts := client.StartWorkflowOptions{
-			ID:                       workflows.WorkflowID(id),
+			ID:                       filing.ID(id).WorkflowID(),
 			TaskQueue:                cfg.TaskQueue,
 			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 			TypedSearchAttributes: temporal.NewSearchAttributes(
-				workflows.AttrStage.ValueSet(string(workflows.StageProductVerification)),
+				workflows.AttrStage.ValueSet(string(filing.StageProductVerification)),
 				workflows.AttrProvince.ValueSet(in.Province),
-				workflows.AttrFilingType.ValueSet(in.FilingType),
+				workflows.AttrFilingType.ValueSet(string(in.FilingType)),
 				workflows.AttrOverdue.ValueSet(false),
 			),
 			StaticSummary: "新增网站 filing · 浙江省 (ZJ) · " + in.Domain,
@@ -233,7 +233,7 @@ func bareStart(account string) func(i int) (string, time.Time, time.Time, error)
 				in.FilingID, in.AccountID, in.FilingType, in.CreatedAt.Format(time.RFC3339), in.Settings.TimeScale),
 		}
 		t0 := time.Now()
-		_, err := sys.temporal.ExecuteWorkflow(context.Background(), opts, workflows.FilingWorkflowName, in)
+		_, err := sys.temporal.ExecuteWorkflow(context.Background(), opts, filing.WorkflowName, in)
 		return id, t0, time.Now(), err
 	}
 }

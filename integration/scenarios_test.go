@@ -77,14 +77,14 @@ func startDirect(t *testing.T, province, domain, name string, scale float64) *sc
 	t.Helper()
 	company := newCompany(province)
 	id := uuid.Must(uuid.NewV7()).String()
-	settings := workflows.DefaultSettings()
+	settings := filing.DefaultSettings()
 	settings.TimeScale = scale
 	_, err := sys.temporal.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
-		ID: workflows.WorkflowID(id), TaskQueue: sys.app.Config.TaskQueue,
+		ID: filing.ID(id).WorkflowID(), TaskQueue: sys.app.Config.TaskQueue,
 		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.AttrProvince.ValueSet(province)),
-	}, workflows.FilingWorkflowName, workflows.FilingInput{
-		FilingID: id, AccountID: "acc-scn", Province: province, FilingType: string(filing.TypeNewWebsiteElsewhere),
-		Domain: domain, CreatedAt: time.Now().UTC(), Product: workflows.Product{InstanceID: "i-direct-" + company[10:16]}, Settings: settings,
+	}, filing.WorkflowName, filing.Input{
+		FilingID: filing.ID(id), AccountID: "acc-scn", Province: province, FilingType: filing.TypeNewWebsiteElsewhere,
+		Domain: domain, CreatedAt: time.Now().UTC(), Product: filing.Product{InstanceID: "i-direct-" + company[10:16]}, Settings: settings,
 	})
 	require.NoError(t, err)
 	own(id, "acc-scn")
@@ -140,10 +140,10 @@ func (s *scenario) throughBackdrop() {
 	s.wait("photo_verification", "photo_review")
 }
 
-func (s *scenario) result() workflows.FilingState {
+func (s *scenario) result() filing.State {
 	s.t.Helper()
-	var st workflows.FilingState
-	require.NoError(s.t, sys.temporal.GetWorkflow(context.Background(), workflows.WorkflowID(s.id), "").Get(context.Background(), &st))
+	var st filing.State
+	require.NoError(s.t, sys.temporal.GetWorkflow(context.Background(), filing.ID(s.id).WorkflowID(), "").Get(context.Background(), &st))
 	return st
 }
 
@@ -157,7 +157,7 @@ func TestShanghaiFilingVerifiedInTheBureauAppOnTheRealServer(t *testing.T) {
 	s.ok("/verification-result", `{"passed":true}`)
 	s.wait("approved", "")
 	st := s.result()
-	assert.Equal(t, workflows.PhotoShanghaiBureauApp, st.PhotoMode)
+	assert.Equal(t, filing.PhotoShanghaiBureauApp, st.PhotoMode)
 	assert.Nil(t, st.Shipment, "no backdrop in Shanghai")
 	recordHistory(t, s.id, "shanghai_app")
 }
@@ -263,13 +263,13 @@ func TestBureauOverdueIsFlaggedAndKeepsWaitingOnTheRealServer(t *testing.T) {
 		// once, in a CI run that shared the machine with another suite.
 	}, 90*time.Second, 100*time.Millisecond)
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
-		list, err := sys.temporal.ListWorkflow(context.Background(), listRequest(`WorkflowId = "`+workflows.WorkflowID(s.id)+`" AND BeianOverdue = true`))
+		list, err := sys.temporal.ListWorkflow(context.Background(), listRequest(`WorkflowId = "`+filing.ID(s.id).WorkflowID()+`" AND BeianOverdue = true`))
 		if assert.NoError(c, err) {
 			assert.Len(c, list.Executions, 1, "operators find it with BeianOverdue = true")
 		}
 	}, 10*time.Second, 100*time.Millisecond)
 	recordHistoryInFlight(t, s.id, "bureau_overdue")
-	require.NoError(t, sys.temporal.TerminateWorkflow(context.Background(), workflows.WorkflowID(s.id), "", "test over"))
+	require.NoError(t, sys.temporal.TerminateWorkflow(context.Background(), filing.ID(s.id).WorkflowID(), "", "test over"))
 	// A run that did not end normally has no final state: the read model
 	// answers.
 	st := get(t, s.path(""))
@@ -284,7 +284,7 @@ func TestIdleFilingExpiresAfter45DaysWithTwoRemindersOnTheRealServer(t *testing.
 	st := s.wait("expired", "")
 	assert.NotEmpty(t, st)
 	final := s.result()
-	assert.Equal(t, workflows.StageExpired, final.Stage)
+	assert.Equal(t, filing.StageExpired, final.Stage)
 	recordHistory(t, s.id, "expired_after_45_days")
 }
 

@@ -21,10 +21,10 @@ import (
 
 	"github.com/beianflow/beianflow/api"
 	"github.com/beianflow/beianflow/apiclient"
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/bureau"
 	"github.com/beianflow/beianflow/internal/testenv"
 	bfworker "github.com/beianflow/beianflow/worker"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // The support tooling (GET/POST /v1/support/..., `beianflow ctl`) against
@@ -70,17 +70,17 @@ func supportClient(t *testing.T) *apiclient.Client {
 
 // waitStuck polls GET /v1/support/stuck until the filing is listed for
 // reason with ok(item), and returns that entry.
-func waitStuck(t *testing.T, c *apiclient.Client, id, reason string, ok func(apiclient.StuckFiling) bool) apiclient.StuckFiling {
+func waitStuck(t *testing.T, c *apiclient.Client, id string, reason filing.StuckReason, ok func(filing.StuckFiling) bool) filing.StuckFiling {
 	t.Helper()
-	var found apiclient.StuckFiling
-	var last *apiclient.StuckReport
+	var found filing.StuckFiling
+	var last *filing.StuckReport
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		rep, err := c.Stuck(context.Background(), apiclient.StuckQuery{Limit: 200, Scan: 1000})
 		require.NoError(t, err)
 		last = rep
 		for _, it := range rep.Items {
-			if it.FilingID == id && it.Reason == reason && ok(it) {
+			if it.FilingID == filing.ID(id) && it.Reason == reason && ok(it) {
 				found = it
 				return found
 			}
@@ -129,14 +129,14 @@ func TestSupportFindsAFailingActivityAndRetryCompletesTheFiling(t *testing.T) {
 	// and what to do. Attempt 4 waits 8 s for attempt 5, long enough to
 	// tell a retry from Temporal's own schedule.
 	sc := supportClient(t)
-	it := waitStuck(t, sc, s.id, apiclient.StuckActivityFailing, func(it apiclient.StuckFiling) bool {
+	it := waitStuck(t, sc, s.id, filing.StuckActivityFailing, func(it filing.StuckFiling) bool {
 		return it.Details.Attempt >= 4 && it.Details.State == "scheduled"
 	})
 	assert.Equal(t, "SubmitToBureau", it.Details.ActivityType)
 	assert.Contains(t, it.Details.LastFailure, "support test fault")
 	assert.LessOrEqual(t, len([]rune(it.Details.LastFailure)), 301)
-	assert.Equal(t, string(workflows.StageBureauSubmission), it.Stage)
-	assert.Equal(t, string(workflows.PartyProvider), it.WaitingOn)
+	assert.Equal(t, filing.StageBureauSubmission, it.Stage)
+	assert.Equal(t, filing.PartyProvider, it.WaitingOn)
 	assert.Contains(t, it.NextStep, "beianflow ctl retry "+s.id)
 	assert.Contains(t, it.NextStep, "bureau")
 	require.NotNil(t, it.Details.NextAttemptAt)
@@ -147,18 +147,18 @@ func TestSupportFindsAFailingActivityAndRetryCompletesTheFiling(t *testing.T) {
 	assert.Contains(t, out, "activity_failing")
 	assert.Contains(t, out, "SubmitToBureau attempt")
 	assert.Contains(t, out, "support test fault")
-	var rep apiclient.StuckReport
+	var rep filing.StuckReport
 	require.NoError(t, json.Unmarshal([]byte(mustCtl(t, "--json", "stuck", "--scan", "1000", "--limit", "200")), &rep))
 	assert.NotZero(t, rep.Scanned)
 
 	// A backend key may not look.
 	_, err := clientAs(t, sys.baseURL, api.RoleBackend, "acc-crash").Stuck(ctx, apiclient.StuckQuery{})
-	requireCode(t, err, http.StatusForbidden, apiclient.CodeForbidden, "")
+	requireCode(t, err, http.StatusForbidden, filing.CodeForbidden, "")
 
 	// Fixed; retry runs it now rather than at the next scheduled attempt,
 	// which is seconds away (attempts back off: 1 s, 2 s, 4 s, 8 s, ...).
 	for {
-		it = waitStuck(t, sc, s.id, apiclient.StuckActivityFailing, func(it apiclient.StuckFiling) bool {
+		it = waitStuck(t, sc, s.id, filing.StuckActivityFailing, func(it filing.StuckFiling) bool {
 			return it.Details.State == "scheduled" && it.Details.NextAttemptAt != nil
 		})
 		if time.Until(*it.Details.NextAttemptAt) > 3*time.Second {
@@ -170,14 +170,14 @@ func TestSupportFindsAFailingActivityAndRetryCompletesTheFiling(t *testing.T) {
 	out = mustCtl(t, "retry", s.id)
 	assert.Contains(t, out, "retrying SubmitToBureau now")
 	retriedAt := time.Now()
-	moved := waitLeaves(t, s.id, workflows.StageBureauSubmission)
+	moved := waitLeaves(t, s.id, filing.StageBureauSubmission)
 	assert.True(t, moved.Before(*it.Details.NextAttemptAt),
 		"the submission went through at %s, not before Temporal's own next attempt at %s (retried at %s)", moved, it.Details.NextAttemptAt, retriedAt)
 	s.wait("approved", "")
 
 	// The history shows the submission ran again as attempt 1 (Temporal
 	// writes the started event of a retried activity when it ends).
-	h, err := sc.FilingHistory(ctx, s.id)
+	h, err := sc.FilingHistory(ctx, filing.ID(s.id))
 	require.NoError(t, err)
 	var started string
 	for _, e := range h.Events {
@@ -188,16 +188,16 @@ func TestSupportFindsAFailingActivityAndRetryCompletesTheFiling(t *testing.T) {
 	assert.Contains(t, started, "SubmitToBureau attempt 1", "ResetActivity starts the attempts over")
 
 	// Nothing left to retry, and a finished filing cannot be retried.
-	_, err = sc.RetryFiling(ctx, s.id)
-	requireCode(t, err, http.StatusConflict, apiclient.CodeFilingClosed, "")
-	res, err := sc.ReplayFiling(ctx, s.id)
+	_, err = sc.RetryFiling(ctx, filing.ID(s.id))
+	requireCode(t, err, http.StatusConflict, filing.CodeFilingClosed, "")
+	res, err := sc.ReplayFiling(ctx, filing.ID(s.id))
 	require.NoError(t, err)
 	assert.True(t, res.Deterministic, "%s", res.Error)
 }
 
 // waitLeaves waits until the filing's stage is not stage any more and
 // returns when it saw that.
-func waitLeaves(t *testing.T, id string, stage workflows.Stage) time.Time {
+func waitLeaves(t *testing.T, id string, stage filing.Stage) time.Time {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -212,11 +212,11 @@ func waitLeaves(t *testing.T, id string, stage workflows.Stage) time.Time {
 
 // brokenFilingWorkflow is a "deploy" of incompatible workflow code: where
 // the real workflow first records version markers, it starts a timer.
-func brokenFilingWorkflow(ctx workflow.Context, in workflows.FilingInput) (workflows.FilingState, error) {
+func brokenFilingWorkflow(ctx workflow.Context, in filing.Input) (filing.State, error) {
 	if err := workflow.Sleep(ctx, time.Hour); err != nil {
-		return workflows.FilingState{}, err
+		return filing.State{}, err
 	}
-	return workflows.FilingState{FilingID: in.FilingID}, nil
+	return filing.State{FilingID: in.FilingID}, nil
 }
 
 func TestSupportListsAFailingWorkflowTaskAndRefusesToRetryItUntilRolledBack(t *testing.T) {
@@ -232,7 +232,7 @@ func TestSupportListsAFailingWorkflowTaskAndRefusesToRetryItUntilRolledBack(t *t
 	// The bad deploy: the same workflow name, other decisions. The next
 	// workflow task (here from a signal) replays the history on it.
 	bad := worker.New(sys.temporal, queue, worker.Options{})
-	bad.RegisterWorkflowWithOptions(brokenFilingWorkflow, workflow.RegisterOptions{Name: workflows.FilingWorkflowName})
+	bad.RegisterWorkflowWithOptions(brokenFilingWorkflow, workflow.RegisterOptions{Name: filing.WorkflowName})
 	require.NoError(t, bad.Start())
 	badStopped := false
 	t.Cleanup(func() {
@@ -240,10 +240,10 @@ func TestSupportListsAFailingWorkflowTaskAndRefusesToRetryItUntilRolledBack(t *t
 			bad.Stop()
 		}
 	})
-	require.NoError(t, sys.temporal.SignalWorkflow(ctx, workflows.WorkflowID(s.id), "", "support-test-poke", nil))
+	require.NoError(t, sys.temporal.SignalWorkflow(ctx, filing.ID(s.id).WorkflowID(), "", "support-test-poke", nil))
 
 	sc := supportClient(t)
-	it := waitStuck(t, sc, s.id, apiclient.StuckWorkflowTaskFailing, func(it apiclient.StuckFiling) bool {
+	it := waitStuck(t, sc, s.id, filing.StuckWorkflowTaskFailing, func(it filing.StuckFiling) bool {
 		return it.Details.Attempt >= 2
 	})
 	if it.Details.Cause != "" {
@@ -256,28 +256,28 @@ func TestSupportListsAFailingWorkflowTaskAndRefusesToRetryItUntilRolledBack(t *t
 		assert.Contains(t, it.NextStep, "worker's log")
 	}
 	assert.Contains(t, it.NextStep, "roll the worker back")
-	assert.Equal(t, string(workflows.StageInformation), it.Stage)
+	assert.Equal(t, filing.StageInformation, it.Stage)
 
 	// Retrying cannot help: refused with advice.
-	_, err := sc.RetryFiling(ctx, s.id)
-	e := requireCode(t, err, http.StatusConflict, apiclient.CodeWorkflowTaskFailing, "")
+	_, err := sc.RetryFiling(ctx, filing.ID(s.id))
+	e := requireCode(t, err, http.StatusConflict, filing.CodeWorkflowTaskFailing, "")
 	assert.Contains(t, e.Message, "Roll the worker back")
 	out, err := ctl(t, "retry", s.id)
 	require.Error(t, err)
 	assert.Contains(t, out, "workflow_task_failing")
 
 	// The API's code (the rollback) replays the history: safe to deploy.
-	res, err := sc.ReplayFiling(ctx, s.id)
+	res, err := sc.ReplayFiling(ctx, filing.ID(s.id))
 	require.NoError(t, err)
 	assert.True(t, res.Deterministic, "%s", res.Error)
-	assert.Equal(t, s.id, res.FilingID)
+	assert.Equal(t, filing.ID(s.id), res.FilingID)
 
 	// Rolled back, the filing goes on by itself.
 	bad.Stop()
 	badStopped = true
 	startWorker(t, queue, nil)
 	require.Eventually(t, func() bool {
-		d, err := sys.temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(s.id), "")
+		d, err := sys.temporal.DescribeWorkflowExecution(ctx, filing.ID(s.id).WorkflowID(), "")
 		return err == nil && d.GetPendingWorkflowTask() == nil
 	}, 60*time.Second, 200*time.Millisecond, "the rolled-back worker never completed the workflow task")
 	s.ok("/cancel", `{"reason":"user_request"}`)
@@ -293,22 +293,22 @@ func TestSupportHistoryShowsTheAuditTrailAndTheDecodedEventsSideBySide(t *testin
 	s.wait("cancelled", "")
 
 	sc := supportClient(t)
-	var h *apiclient.FilingHistory
+	var h *filing.HistoryReport
 	// The audit trail is written as events happen; wait for the last one.
 	require.Eventually(t, func() bool {
 		var err error
-		h, err = sc.FilingHistory(ctx, s.id)
+		h, err = sc.FilingHistory(ctx, filing.ID(s.id))
 		require.NoError(t, err)
 		n := len(h.Audit)
-		return n > 0 && h.Audit[n-1].ToStage == workflows.StageCancelled
+		return n > 0 && h.Audit[n-1].ToStage == filing.StageCancelled
 	}, 30*time.Second, 100*time.Millisecond)
 	assert.Equal(t, "completed", h.Status)
-	assert.Equal(t, workflows.WorkflowID(s.id), h.WorkflowID)
+	assert.Equal(t, filing.ID(s.id).WorkflowID(), h.WorkflowID)
 	actions := map[string]bool{}
 	for _, a := range h.Audit {
 		actions[a.Action] = true
 	}
-	for _, want := range []string{"stage_changed", workflows.UpdateSaveApplication, workflows.UpdateAttachMaterial, workflows.UpdateCancel} {
+	for _, want := range []string{"stage_changed", filing.SaveApplication.Name, filing.AttachMaterial.Name, filing.Cancel.Name} {
 		assert.True(t, actions[want], "audit trail has %s: %+v", want, h.Audit)
 	}
 	require.NotEmpty(t, h.Events)
@@ -319,7 +319,7 @@ func TestSupportHistoryShowsTheAuditTrailAndTheDecodedEventsSideBySide(t *testin
 	assert.Zero(t, h.UndecodablePayloads)
 	var sawUpdate, sawActivity bool
 	for _, e := range h.Events {
-		sawUpdate = sawUpdate || (e.Type == "WorkflowExecutionUpdateAccepted" && strings.Contains(e.Summary, workflows.UpdateCancel))
+		sawUpdate = sawUpdate || (e.Type == "WorkflowExecutionUpdateAccepted" && strings.Contains(e.Summary, filing.Cancel.Name))
 		sawActivity = sawActivity || (e.Type == "ActivityTaskCompleted" && strings.Contains(e.Summary, "BindServiceNumber result {"))
 	}
 	assert.True(t, sawUpdate, "the cancel update is shown with its name")
@@ -335,14 +335,14 @@ func TestSupportHistoryShowsTheAuditTrailAndTheDecodedEventsSideBySide(t *testin
 	assert.Less(t, strings.Index(out, "EVENT 1 "), strings.Index(out, "AUDIT 1 "), "time order: the start comes first")
 
 	// Support only; unknown and malformed IDs are 404.
-	_, err := clientAs(t, sys.baseURL, api.RoleReviewer, "").FilingHistory(ctx, s.id)
-	requireCode(t, err, http.StatusForbidden, apiclient.CodeForbidden, "")
-	_, err = sc.FilingHistory(ctx, uuid.NewString())
-	requireCode(t, err, http.StatusNotFound, apiclient.CodeFilingNotFound, "")
+	_, err := clientAs(t, sys.baseURL, api.RoleReviewer, "").FilingHistory(ctx, filing.ID(s.id))
+	requireCode(t, err, http.StatusForbidden, filing.CodeForbidden, "")
+	_, err = sc.FilingHistory(ctx, filing.ID(uuid.NewString()))
+	requireCode(t, err, http.StatusNotFound, filing.CodeFilingNotFound, "")
 	_, err = sc.FilingHistory(ctx, "not-a-filing")
-	requireCode(t, err, http.StatusNotFound, apiclient.CodeFilingNotFound, "")
-	_, err = sc.RetryFiling(ctx, uuid.NewString())
-	requireCode(t, err, http.StatusNotFound, apiclient.CodeFilingNotFound, "")
+	requireCode(t, err, http.StatusNotFound, filing.CodeFilingNotFound, "")
+	_, err = sc.RetryFiling(ctx, filing.ID(uuid.NewString()))
+	requireCode(t, err, http.StatusNotFound, filing.CodeFilingNotFound, "")
 }
 
 func TestSupportReplayTellsADeterministicHistoryFromACorruptedOne(t *testing.T) {
@@ -357,10 +357,9 @@ func TestSupportReplayTellsADeterministicHistoryFromACorruptedOne(t *testing.T) 
 	require.NoError(t, err)
 	assert.True(t, res.Deterministic, "%s", res.Error)
 	assert.Greater(t, res.Events, 100)
-	// Older generations (clear payloads, before the audit trail) too.
-	old, err := os.ReadFile(filepath.Join(filepath.Dir(file), "before-audit-trail", "complete_filing_zj.json"))
-	require.NoError(t, err)
-	res, err = sc.ReplayHistory(ctx, old)
+	// A history with clear payloads (exported through the codec server, or
+	// from before payloads were encrypted) replays too.
+	res, err = sc.ReplayHistory(ctx, clearHistory(t, js))
 	require.NoError(t, err)
 	assert.True(t, res.Deterministic, "%s", res.Error)
 
@@ -422,9 +421,9 @@ func TestSupportStuckListsOverdueWaitsAndRefusesBadParameters(t *testing.T) {
 	require.NoError(t, sys.app.DB.Gorm.Exec(`UPDATE filings SET deadline = ? WHERE id = ?`, past, s.id).Error)
 
 	sc := supportClient(t)
-	it := waitStuck(t, sc, s.id, apiclient.StuckDeadlinePassed, func(apiclient.StuckFiling) bool { return true })
-	assert.Equal(t, string(workflows.PartyReviewer), it.WaitingOn)
-	assert.Equal(t, "awaiting_reviewer", it.Step)
+	it := waitStuck(t, sc, s.id, filing.StuckDeadlinePassed, func(filing.StuckFiling) bool { return true })
+	assert.Equal(t, filing.PartyReviewer, it.WaitingOn)
+	assert.Equal(t, filing.StepAwaitingReviewer, it.Step)
 	require.NotNil(t, it.Deadline)
 	assert.True(t, it.Deadline.After(past.Add(time.Hour)), "the live deadline %s, not the read model's", it.Deadline)
 	assert.GreaterOrEqual(t, it.Details.OverdueSeconds, int64(0))
@@ -439,8 +438,8 @@ func TestSupportStuckListsOverdueWaitsAndRefusesBadParameters(t *testing.T) {
 	rep, err := sc.Stuck(context.Background(), apiclient.StuckQuery{Limit: 200})
 	require.NoError(t, err)
 	for _, it := range rep.Items {
-		if it.FilingID == s.id {
-			assert.NotEqual(t, apiclient.StuckDeadlinePassed, it.Reason, "%+v", it)
+		if it.FilingID == filing.ID(s.id) {
+			assert.NotEqual(t, filing.StuckDeadlinePassed, it.Reason, "%+v", it)
 		}
 	}
 
@@ -474,11 +473,11 @@ func TestSupportCtlSignalDeliversAnOutsideEventByHand(t *testing.T) {
 	out = mustCtl(t, "signal", s.id, "verification-result", "--passed")
 	assert.Contains(t, out, "delivered verification-result")
 	s.wait("approved", "")
-	h, err := supportClient(t).FilingHistory(context.Background(), s.id)
+	h, err := supportClient(t).FilingHistory(context.Background(), filing.ID(s.id))
 	require.NoError(t, err)
 	var results []string
 	for _, a := range h.Audit {
-		if a.Action == workflows.UpdateVerificationResult {
+		if a.Action == filing.VerificationResult.Name {
 			results = append(results, a.Detail)
 			assert.True(t, strings.HasPrefix(a.Actor, "support:"), "delivered by hand: the support key is the actor, not %q", a.Actor)
 		}
@@ -494,7 +493,7 @@ func TestSupportResetRedoesPhotoVerificationKeepingTheApplicantsLaterActions(t *
 	s.throughBackdrop()
 	shipped := s.state()["shipment"].(map[string]any)["tracking_number"]
 	require.NotEmpty(t, shipped)
-	oldRun, err := sys.temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(s.id), "")
+	oldRun, err := sys.temporal.DescribeWorkflowExecution(ctx, filing.ID(s.id).WorkflowID(), "")
 	require.NoError(t, err)
 
 	// Refused before anything changes: a stage that is not one to go back
@@ -523,7 +522,7 @@ func TestSupportResetRedoesPhotoVerificationKeepingTheApplicantsLaterActions(t *
 	out := mustCtl(t, "reset", s.id, "--to", "photo_verification", "--reason", "photo taken against a damaged backdrop")
 	t.Logf("beianflow ctl reset:\n%s", out)
 	assert.Contains(t, out, "reset filing "+s.id+" to photo_verification")
-	h, err := supportClient(t).FilingHistory(ctx, s.id)
+	h, err := supportClient(t).FilingHistory(ctx, filing.ID(s.id))
 	require.NoError(t, err)
 	assert.NotEqual(t, oldRun.GetWorkflowExecutionInfo().GetExecution().GetRunId(), h.RunID, "a new run")
 
@@ -549,9 +548,9 @@ func TestSupportResetRedoesPhotoVerificationKeepingTheApplicantsLaterActions(t *
 
 	// Who reset it and why is in the audit trail, numbered above every
 	// entry of the old run; the read model followed the new run.
-	h, err = supportClient(t).FilingHistory(ctx, s.id)
+	h, err = supportClient(t).FilingHistory(ctx, filing.ID(s.id))
 	require.NoError(t, err)
-	var reset *apiclient.TimelineEvent
+	var reset *filing.AuditEntry
 	for i, a := range h.Audit {
 		if a.Action == "reset" {
 			reset = &h.Audit[i]
@@ -573,16 +572,16 @@ func TestSupportResetRedoesPhotoVerificationKeepingTheApplicantsLaterActions(t *
 		Revision int64
 	}
 	require.NoError(t, sys.app.DB.Gorm.Raw(`SELECT stage, revision FROM filings WHERE id = ?`, s.id).Scan(&row).Error)
-	assert.Equal(t, "photo_verification", row.Stage)
+	assert.Equal(t, string(filing.StagePhotoVerification), row.Stage)
 	assert.Greater(t, row.Revision, int64(1_000_000))
 
 	// The filing goes on to the end on the new run; an approved filing
 	// cannot be reset.
 	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
 	s.wait("approved", "")
-	_, err = supportClient(t).ResetFiling(ctx, s.id, apiclient.ResetRequest{ToStage: workflows.StagePhotoVerification, Reason: "again"})
-	requireCode(t, err, http.StatusConflict, apiclient.CodeFilingClosed, "")
-	res2, err := supportClient(t).ReplayFiling(ctx, s.id)
+	_, err = supportClient(t).ResetFiling(ctx, filing.ID(s.id), filing.ResetRequest{ToStage: filing.StagePhotoVerification, Reason: "again"})
+	requireCode(t, err, http.StatusConflict, filing.CodeFilingClosed, "")
+	res2, err := supportClient(t).ReplayFiling(ctx, filing.ID(s.id))
 	require.NoError(t, err)
 	assert.True(t, res2.Deterministic, "the reset run replays: %s", res2.Error)
 	recordHistory(t, s.id, "support_reset_photo_verification")

@@ -27,7 +27,7 @@ func TestEveryCodeIsUniqueAndHasBothMessages(t *testing.T) {
 		for i := range args {
 			args[i] = anyArg{}
 		}
-		m := s.code.message(args...)
+		m := message(s.code, args...)
 		for lang, text := range map[string]string{"zh": m.ZH, "en": m.EN} {
 			if strings.TrimSpace(text) == "" || strings.Contains(text, "%!") {
 				t.Errorf("%s: %s message %q is empty or takes other arguments than %d", s.code, lang, text, s.args)

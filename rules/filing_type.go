@@ -144,9 +144,9 @@ func DetermineType(ctx context.Context, lookup RecordLookup, app filing.Applicat
 }
 
 func typed(t filing.FilingType, code Code) TypeOutcome {
-	return TypeOutcome{Type: t, Code: code, Message: code.message()}
+	return TypeOutcome{Type: t, Code: code, Message: message(code)}
 }
 
 func blocked(code Code, field string, args ...any) TypeOutcome {
-	return TypeOutcome{Code: code, Field: field, Message: code.message(args...)}
+	return TypeOutcome{Code: code, Field: field, Message: message(code, args...)}
 }

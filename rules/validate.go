@@ -40,7 +40,7 @@ type validator struct {
 }
 
 func (v *validator) add(field string, code Code, args ...any) {
-	v.out = append(v.out, Violation{Code: code, Field: field, Message: code.message(args...)})
+	v.out = append(v.out, Violation{Code: code, Field: field, Message: message(code, args...)})
 }
 
 func (v *validator) addFormat(field string, err *FormatError) {

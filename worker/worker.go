@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/beianflow/beianflow/activities"
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/workflows"
 )
 
@@ -34,7 +35,7 @@ type Registry interface {
 // RegisterWorkflows registers every workflow under its stable name, so
 // workers, tests and replayers see exactly the same names.
 func RegisterWorkflows(r WorkflowRegistry) {
-	r.RegisterWorkflowWithOptions(workflows.FilingWorkflow, workflow.RegisterOptions{Name: workflows.FilingWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.FilingWorkflow, workflow.RegisterOptions{Name: filing.WorkflowName})
 }
 
 // Register registers every workflow and the activities.

@@ -31,18 +31,3 @@ func withActivity(ctx workflow.Context, summary string) workflow.Context {
 		Summary: summary,
 	})
 }
-
-// withNotification bounds notification attempts: a message that cannot be
-// delivered must not hold the filing back.
-func withNotification(ctx workflow.Context, event string) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
-			MaximumAttempts:    8,
-		},
-		Summary: "notify: " + event,
-	})
-}

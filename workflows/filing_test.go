@@ -11,35 +11,35 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/beianflow/beianflow/activities"
-	"github.com/beianflow/beianflow/workflows"
+	"github.com/beianflow/beianflow/filing"
 )
 
 // monday is a plain business day: 2026-09-07 09:30 China time.
 var monday = cst(2026, 9, 7, 9, 30)
 
 var (
-	mailing   = workflows.MailingAddressRequest{AddressRevisionID: "addr-1"}
-	delivered = workflows.ShipmentDeliveredRequest{TrackingNumber: "SF000000000001"}
-	photo     = workflows.UploadPhotoRequest{ObjectKey: "filings/x/photo-1", Size: 2048, SHA256: sha}
+	mailing   = filing.MailingAddressRequest{AddressRevisionID: "addr-1"}
+	delivered = filing.ShipmentDeliveredRequest{TrackingNumber: "SF000000000001"}
+	photo     = filing.UploadPhotoRequest{ObjectKey: "filings/x/photo-1", Size: 2048, SHA256: sha}
 )
 
 // throughPhoto scripts everything up to an approved photo, starting on a
 // business day at day: review, backdrop, delivery, photo and its approval.
 func (ft *filingTest) throughPhoto(day time.Time) {
 	ft.fillAndSubmit(day.Add(10 * time.Minute))
-	ft.at(day.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
-	ft.at(day.Add(40*time.Minute), func() { ft.act(workflows.UpdateMailingAddress, mailing) })
-	ft.at(day.Add(48*time.Hour), func() { ft.act(workflows.UpdateShipmentDelivered, delivered) })
-	ft.at(day.Add(49*time.Hour), func() { ft.act(workflows.UpdateUploadPhoto, photo) })
-	ft.at(day.Add(50*time.Hour), func() { ft.act(workflows.UpdatePhotoReviewDecision, approve) })
+	ft.at(day.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
+	ft.at(day.Add(40*time.Minute), func() { ft.act(filing.SetMailingAddress.Name, mailing) })
+	ft.at(day.Add(48*time.Hour), func() { ft.act(filing.ShipmentDelivered.Name, delivered) })
+	ft.at(day.Add(49*time.Hour), func() { ft.act(filing.UploadPhoto.Name, photo) })
+	ft.at(day.Add(50*time.Hour), func() { ft.act(filing.PhotoReviewDecision.Name, approve) })
 }
 
-func smsVerified(receipt string) workflows.SMSVerificationRequest {
-	return workflows.SMSVerificationRequest{ReceiptID: receipt, Outcome: workflows.SMSVerified}
+func smsVerified(receipt string) filing.SMSVerificationRequest {
+	return filing.SMSVerificationRequest{ReceiptID: receipt, Outcome: filing.SMSVerified}
 }
 
-func bureauApproves(receipt string) workflows.BureauDecisionRequest {
-	return workflows.BureauDecisionRequest{ReceiptID: receipt, Approved: true, FilingNumber: "浙ICP备26012345号-2"}
+func bureauApproves(receipt string) filing.BureauDecisionRequest {
+	return filing.BureauDecisionRequest{ReceiptID: receipt, Approved: true, FilingNumber: "浙ICP备26012345号-2"}
 }
 
 func TestHappyPathOutsideShanghai(t *testing.T) {
@@ -48,31 +48,31 @@ func TestHappyPathOutsideShanghai(t *testing.T) {
 	photoApproved := monday.Add(50 * time.Hour) // Wednesday 11:30, inside the window
 	ft.at(photoApproved.Add(time.Minute), func() {
 		st := ft.state()
-		assert.Equal(t, workflows.StageSMSVerification, st.Stage, "submitted at once inside the window")
-		assert.Equal(t, workflows.PartyApplicant, st.WaitingOn)
+		assert.Equal(t, filing.StageSMSVerification, st.Stage, "submitted at once inside the window")
+		assert.Equal(t, filing.PartyApplicant, st.WaitingOn)
 		require.NotNil(t, st.Deadline)
 		assert.Equal(t, photoApproved.Add(24*time.Hour).UTC(), st.Deadline.UTC(), "SMS window is 24 hours")
 	})
-	ft.at(photoApproved.Add(30*time.Minute), func() { ft.act(workflows.UpdateSMSVerification, smsVerified("R-1")) })
+	ft.at(photoApproved.Add(30*time.Minute), func() { ft.act(filing.SMSVerification.Name, smsVerified("R-1")) })
 	ft.at(photoApproved.Add(31*time.Minute), func() {
 		st := ft.state()
-		assert.Equal(t, workflows.StageBureauReview, st.Stage)
-		assert.Equal(t, workflows.PartyBureau, st.WaitingOn)
+		assert.Equal(t, filing.StageBureauReview, st.Stage)
+		assert.Equal(t, filing.PartyBureau, st.WaitingOn)
 		assert.Equal(t, 30, st.DeadlineBusinessDays, "Zhejiang allows its bureau 30 business days (rules data)")
 	})
-	ft.at(cst(2026, 9, 14, 10, 0), func() { ft.act(workflows.UpdateBureauDecision, bureauApproves("R-1")) })
+	ft.at(cst(2026, 9, 14, 10, 0), func() { ft.act(filing.BureauDecision.Name, bureauApproves("R-1")) })
 
 	st := ft.run()
-	assert.Equal(t, workflows.StageApproved, st.Stage)
-	assert.Equal(t, []workflows.Stage{
-		workflows.StageProductVerification, workflows.StageInformation, workflows.StageInitialReview,
-		workflows.StagePhotoVerification, workflows.StageBureauSubmission, workflows.StageSMSVerification,
-		workflows.StageBureauReview, workflows.StageApproved,
+	assert.Equal(t, filing.StageApproved, st.Stage)
+	assert.Equal(t, []filing.Stage{
+		filing.StageProductVerification, filing.StageInformation, filing.StageInitialReview,
+		filing.StagePhotoVerification, filing.StageBureauSubmission, filing.StageSMSVerification,
+		filing.StageBureauReview, filing.StageApproved,
 	}, stages(st))
 	assert.Equal(t, "浙ICP备26012345号-2", st.Bureau.FilingNumber)
 	assert.Equal(t, "BSN0000000001", st.ServiceNumber)
-	assert.Equal(t, workflows.NextSteps, st.NextSteps)
-	assert.Equal(t, workflows.PhotoBackdrop, st.PhotoMode)
+	assert.Equal(t, filing.NextSteps, st.NextSteps)
+	assert.Equal(t, filing.PhotoBackdrop, st.PhotoMode)
 	assert.Equal(t, photoApproved.UTC(), ft.world.submittedAt[0].UTC())
 	w := ft.world
 	assert.Equal(t, 1, w.shipments, "one backdrop")
@@ -98,7 +98,7 @@ func TestHappyPathOutsideShanghai(t *testing.T) {
 		assert.True(t, actors[a], "audit trail names %s", a)
 	}
 	last := w.rows[len(w.rows)-1]
-	assert.Equal(t, "approved", last.Stage)
+	assert.Equal(t, filing.StageApproved, last.Stage)
 	assert.True(t, last.Closed)
 	for i := 1; i < len(w.rows); i++ {
 		prev, cur := w.rows[i-1], w.rows[i]
@@ -113,7 +113,7 @@ func TestHappyPathOutsideShanghai(t *testing.T) {
 	// filing waits for a reviewer, and since when.
 	var awaitingReviewer bool
 	for _, r := range w.rows {
-		if r.Stage == string(workflows.StageInitialReview) && r.WaitingOn == string(workflows.PartyReviewer) {
+		if r.Stage == filing.StageInitialReview && r.WaitingOn == filing.PartyReviewer {
 			awaitingReviewer = true
 			assert.NotEmpty(t, r.Step)
 			assert.NotNil(t, r.Since)
@@ -122,7 +122,7 @@ func TestHappyPathOutsideShanghai(t *testing.T) {
 	assert.True(t, awaitingReviewer, "the read model shows the wait for the initial review")
 	// Every stage change and its announcement travel in one write.
 	for _, r := range w.rows {
-		if r.Stage == "approved" {
+		if r.Stage == filing.StageApproved {
 			require.Len(t, r.Notifications, 1)
 			assert.Equal(t, "bureau_approved", r.Notifications[0].Event)
 		}
@@ -132,27 +132,27 @@ func TestHappyPathOutsideShanghai(t *testing.T) {
 func TestShanghaiFilingVerifiesInTheBureauApp(t *testing.T) {
 	ft := newFilingTest(t, "SH", monday)
 	ft.fillAndSubmit(monday.Add(10 * time.Minute))
-	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
 	ft.at(monday.Add(40*time.Minute), func() {
 		st := ft.state()
-		assert.Equal(t, workflows.PhotoShanghaiBureauApp, st.PhotoMode)
-		assert.Equal(t, "awaiting_app_verification", st.Step)
-		ft.refused(workflows.UpdateMailingAddress, mailing) // no backdrop in Shanghai
+		assert.Equal(t, filing.PhotoShanghaiBureauApp, st.PhotoMode)
+		assert.Equal(t, filing.StepAwaitingAppVerification, st.Step)
+		ft.refused(filing.SetMailingAddress.Name, mailing) // no backdrop in Shanghai
 	})
 	ft.at(monday.Add(2*time.Hour), func() {
-		ft.act(workflows.UpdateVerificationResult, workflows.VerificationResultRequest{Passed: false,
-			Reason: []workflows.Reason{{Code: "face_mismatch"}}})
+		ft.act(filing.VerificationResult.Name, filing.VerificationResultRequest{Passed: false,
+			Reason: []filing.Reason{{Code: "face_mismatch"}}})
 	})
 	ft.at(monday.Add(3*time.Hour), func() {
-		ft.act(workflows.UpdateVerificationResult, workflows.VerificationResultRequest{Passed: true})
+		ft.act(filing.VerificationResult.Name, filing.VerificationResultRequest{Passed: true})
 	})
-	ft.at(monday.Add(4*time.Hour), func() { ft.act(workflows.UpdateSMSVerification, smsVerified("R-1")) })
+	ft.at(monday.Add(4*time.Hour), func() { ft.act(filing.SMSVerification.Name, smsVerified("R-1")) })
 	ft.at(monday.Add(5*time.Hour), func() {
-		ft.act(workflows.UpdateBureauDecision, workflows.BureauDecisionRequest{ReceiptID: "R-1", Approved: true, FilingNumber: "沪ICP备26000001号-1"})
+		ft.act(filing.BureauDecision.Name, filing.BureauDecisionRequest{ReceiptID: "R-1", Approved: true, FilingNumber: "沪ICP备26000001号-1"})
 	})
 
 	st := ft.run()
-	assert.Equal(t, workflows.StageApproved, st.Stage)
+	assert.Equal(t, filing.StageApproved, st.Stage)
 	assert.Zero(t, ft.world.shipments, "Shanghai mails no backdrop")
 }
 
@@ -160,39 +160,39 @@ func TestInitialReviewRejectedTwiceThenApproved(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	// The automated checks reject the first submission, the reviewer the
 	// second; the third passes.
-	ft.world.findings = [][]activities.Finding{{{Field: "websites[0].name", Code: "website_name.too_short", Message: "too short"}}}
+	ft.world.findings = [][]filing.Reason{{{Field: "websites[0].name", Code: "website_name.too_short", Message: "too short"}}}
 	ft.fillAndSubmit(monday.Add(10 * time.Minute))
 	ft.at(monday.Add(20*time.Minute), func() {
 		st := ft.state()
-		assert.Equal(t, workflows.StageInformation, st.Stage)
+		assert.Equal(t, filing.StageInformation, st.Stage)
 		require.NotNil(t, st.LastRejection)
 		assert.Equal(t, "automated_checks", st.LastRejection.By)
 		assert.Equal(t, "websites[0].name", st.LastRejection.Reasons[0].Field)
-		ft.act(workflows.UpdateSubmit, workflows.SubmitRequest{})
+		ft.act(filing.Submit.Name, filing.SubmitRequest{})
 	})
 	ft.at(monday.Add(2*time.Hour), func() {
-		ft.act(workflows.UpdateInitialReviewDecision, rejectW("subject.leader.mobile", "phone_unreachable"))
+		ft.act(filing.InitialReviewDecision.Name, rejectW("subject.leader.mobile", "phone_unreachable"))
 	})
 	ft.at(monday.Add(3*time.Hour), func() {
 		st := ft.state()
-		assert.Equal(t, workflows.StageInformation, st.Stage)
+		assert.Equal(t, filing.StageInformation, st.Stage)
 		assert.Equal(t, "reviewer", st.LastRejection.By)
 		assert.Equal(t, "phone_unreachable", st.LastRejection.Reasons[0].Code)
-		ft.act(workflows.UpdateSaveApplication, saveApp)
-		ft.act(workflows.UpdateSubmit, workflows.SubmitRequest{})
+		ft.act(filing.SaveApplication.Name, saveApp)
+		ft.act(filing.Submit.Name, filing.SubmitRequest{})
 	})
 	ft.at(monday.Add(4*time.Hour), func() {
 		st := ft.state()
 		assert.Equal(t, 3, st.InitialReviewRounds)
-		assert.Equal(t, "awaiting_reviewer", st.Step)
+		assert.Equal(t, filing.StepAwaitingReviewer, st.Step)
 		require.NotNil(t, st.Deadline)
 		assert.Equal(t, 1, st.DeadlineBusinessDays, "initial review is due within one business day")
-		ft.act(workflows.UpdateInitialReviewDecision, approve)
-		ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"})
+		ft.act(filing.InitialReviewDecision.Name, approve)
+		ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"})
 	})
 
 	st := ft.run()
-	assert.Equal(t, workflows.StageCancelled, st.Stage)
+	assert.Equal(t, filing.StageCancelled, st.Stage)
 	assert.Equal(t, 2, ft.world.notified("initial_review_rejected"))
 	assert.Equal(t, 1, ft.world.notified("initial_review_approved"))
 }
@@ -200,33 +200,33 @@ func TestInitialReviewRejectedTwiceThenApproved(t *testing.T) {
 func TestPhotoRejectedThenApproved(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.fillAndSubmit(monday.Add(10 * time.Minute))
-	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
-	ft.at(monday.Add(40*time.Minute), func() { ft.act(workflows.UpdateMailingAddress, mailing) })
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
+	ft.at(monday.Add(40*time.Minute), func() { ft.act(filing.SetMailingAddress.Name, mailing) })
 	ft.at(monday.Add(26*time.Hour), func() {
-		ft.act(workflows.UpdateShipmentDelivered, delivered)
-		ft.act(workflows.UpdateShipmentDelivered, delivered) // the courier's event twice: harmless
-		ft.act(workflows.UpdateUploadPhoto, photo)
+		ft.act(filing.ShipmentDelivered.Name, delivered)
+		ft.act(filing.ShipmentDelivered.Name, delivered) // the courier's event twice: harmless
+		ft.act(filing.UploadPhoto.Name, photo)
 	})
 	ft.at(monday.Add(27*time.Hour), func() {
-		ft.act(workflows.UpdatePhotoReviewDecision, rejectW("photo", "background_not_backdrop"))
+		ft.act(filing.PhotoReviewDecision.Name, rejectW("photo", "background_not_backdrop"))
 	})
 	ft.at(monday.Add(28*time.Hour), func() {
 		st := ft.state()
-		assert.Equal(t, "awaiting_photo", st.Step)
+		assert.Equal(t, filing.StepAwaitingPhoto, st.Step)
 		assert.Equal(t, "photo_reviewer", st.LastRejection.By)
-		ft.act(workflows.UpdateUploadPhoto, workflows.UploadPhotoRequest{ObjectKey: "filings/x/photo-2", Size: 2048, SHA256: sha})
+		ft.act(filing.UploadPhoto.Name, filing.UploadPhotoRequest{ObjectKey: "filings/x/photo-2", Size: 2048, SHA256: sha})
 	})
-	ft.at(monday.Add(29*time.Hour), func() { ft.act(workflows.UpdatePhotoReviewDecision, approve) })
+	ft.at(monday.Add(29*time.Hour), func() { ft.act(filing.PhotoReviewDecision.Name, approve) })
 	ft.at(monday.Add(30*time.Hour), func() {
 		st := ft.state()
-		assert.Equal(t, workflows.StageSMSVerification, st.Stage)
+		assert.Equal(t, filing.StageSMSVerification, st.Stage)
 		assert.Equal(t, 2, st.PhotoRounds)
 		assert.Equal(t, "filings/x/photo-2", st.PhotoKey)
 		assert.Equal(t, 1, ft.world.shipments, "a rejected photo does not mail another backdrop")
-		ft.refused(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"})
+		ft.refused(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"})
 		ft.env.CancelWorkflow()
 	})
-	ft.env.ExecuteWorkflow(workflows.FilingWorkflowName, ft.in)
+	ft.env.ExecuteWorkflow(filing.WorkflowName, ft.in)
 	assert.Equal(t, 1, ft.world.notified("photo_review_rejected"))
 }
 
@@ -238,22 +238,22 @@ func TestSMSWindowMissedThenResubmitted(t *testing.T) {
 	// says the filing was returned.
 	ft.at(submitted.Add(20*time.Hour), func() {
 		ft.world.mu.Lock()
-		ft.world.bureauStatus["R-1"] = activities.BureauStatus{SMSReturned: true, Reasons: []activities.BureauReason{{Code: "sms_timeout"}}}
+		ft.world.bureauStatus["R-1"] = activities.BureauStatus{SMSReturned: true, Reasons: []filing.Reason{{Code: "sms_timeout"}}}
 		ft.world.mu.Unlock()
 	})
 	ft.at(submitted.Add(26*time.Hour), func() {
 		st := ft.state()
 		require.Len(t, ft.world.submissions, 2, "resubmitted without data changes")
-		assert.Equal(t, workflows.StageSMSVerification, st.Stage)
+		assert.Equal(t, filing.StageSMSVerification, st.Stage)
 		assert.Equal(t, "R-2", st.Bureau.ReceiptID)
 		assert.Equal(t, "sms", st.LastRejection.By)
-		ft.refused(workflows.UpdateSMSVerification, smsVerified("R-1")) // the old submission's event
-		ft.act(workflows.UpdateSMSVerification, smsVerified("R-2"))
+		ft.refused(filing.SMSVerification.Name, smsVerified("R-1")) // the old submission's event
+		ft.act(filing.SMSVerification.Name, smsVerified("R-2"))
 	})
-	ft.at(submitted.Add(27*time.Hour), func() { ft.act(workflows.UpdateBureauDecision, bureauApproves("R-2")) })
+	ft.at(submitted.Add(27*time.Hour), func() { ft.act(filing.BureauDecision.Name, bureauApproves("R-2")) })
 
 	st := ft.run()
-	assert.Equal(t, workflows.StageApproved, st.Stage)
+	assert.Equal(t, filing.StageApproved, st.Stage)
 	assert.Equal(t, 2, ft.world.submissions[1].Round)
 	assert.Equal(t, 1, st.InitialReviewRounds, "no new initial review when no data must change")
 }
@@ -262,27 +262,27 @@ func TestBureauRejectsThenApprovesAfterEdits(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.throughPhoto(monday)
 	submitted := monday.Add(50 * time.Hour)
-	ft.at(submitted.Add(10*time.Minute), func() { ft.act(workflows.UpdateSMSVerification, smsVerified("R-1")) })
+	ft.at(submitted.Add(10*time.Minute), func() { ft.act(filing.SMSVerification.Name, smsVerified("R-1")) })
 	ft.at(submitted.Add(24*time.Hour), func() {
-		ft.act(workflows.UpdateBureauDecision, workflows.BureauDecisionRequest{ReceiptID: "R-1",
-			Reasons: []workflows.Reason{{Field: "websites[0].name", Code: "website_name", Message: "name does not match content"}}})
+		ft.act(filing.BureauDecision.Name, filing.BureauDecisionRequest{ReceiptID: "R-1",
+			Reasons: []filing.Reason{{Field: "websites[0].name", Code: "website_name", Message: "name does not match content"}}})
 	})
 	ft.at(submitted.Add(25*time.Hour), func() {
 		st := ft.state()
-		assert.Equal(t, workflows.StageInformation, st.Stage)
+		assert.Equal(t, filing.StageInformation, st.Stage)
 		assert.Equal(t, "bureau", st.LastRejection.By)
-		ft.act(workflows.UpdateSaveApplication, workflows.SaveApplicationRequest{Application: workflows.ApplicationRef{RevisionID: "rev-2", Digest: "d2"}})
-		ft.act(workflows.UpdateSubmit, workflows.SubmitRequest{})
+		ft.act(filing.SaveApplication.Name, filing.SaveApplicationRequest{Application: filing.ApplicationRef{RevisionID: "rev-2", Digest: "d2"}})
+		ft.act(filing.Submit.Name, filing.SubmitRequest{})
 	})
 	ft.at(submitted.Add(26*time.Hour), func() {
-		assert.Equal(t, workflows.StageInitialReview, ft.state().Stage, "back through initial review")
-		ft.act(workflows.UpdateInitialReviewDecision, approve)
+		assert.Equal(t, filing.StageInitialReview, ft.state().Stage, "back through initial review")
+		ft.act(filing.InitialReviewDecision.Name, approve)
 	})
-	ft.at(submitted.Add(27*time.Hour), func() { ft.act(workflows.UpdateSMSVerification, smsVerified("R-2")) })
-	ft.at(submitted.Add(48*time.Hour), func() { ft.act(workflows.UpdateBureauDecision, bureauApproves("R-2")) })
+	ft.at(submitted.Add(27*time.Hour), func() { ft.act(filing.SMSVerification.Name, smsVerified("R-2")) })
+	ft.at(submitted.Add(48*time.Hour), func() { ft.act(filing.BureauDecision.Name, bureauApproves("R-2")) })
 
 	st := ft.run()
-	assert.Equal(t, workflows.StageApproved, st.Stage)
+	assert.Equal(t, filing.StageApproved, st.Stage)
 	assert.Equal(t, 2, st.InitialReviewRounds)
 	assert.Equal(t, 1, st.PhotoRounds, "the approved photo stands")
 	require.Len(t, ft.world.submissions, 2)
@@ -294,21 +294,21 @@ func TestBureauOverdueAfter20BusinessDays(t *testing.T) {
 	ft := newFilingTest(t, "GD", monday)
 	ft.throughPhoto(monday)
 	submitted := monday.Add(50 * time.Hour) // Wednesday 2026-09-09 11:30
-	ft.at(submitted.Add(5*time.Minute), func() { ft.act(workflows.UpdateSMSVerification, smsVerified("R-1")) })
+	ft.at(submitted.Add(5*time.Minute), func() { ft.act(filing.SMSVerification.Name, smsVerified("R-1")) })
 	// 20 business days from Wed 09-09 (Mid-Autumn 09-25 and National Day
 	// 10-01..07 off, make-up days 09-20 and 10-10 on) end on Tue 2026-10-13.
 	ft.at(cst(2026, 10, 13, 11, 0), func() { assert.False(t, ft.state().Overdue, "not yet") })
 	ft.at(cst(2026, 10, 13, 12, 0), func() {
 		st := ft.state()
 		assert.True(t, st.Overdue, "flagged for operators at the legal limit")
-		assert.Equal(t, workflows.StageBureauReview, st.Stage, "and keeps waiting")
+		assert.Equal(t, filing.StageBureauReview, st.Stage, "and keeps waiting")
 		assert.Equal(t, 1, ft.world.notified("filing_overdue"))
 	})
 	ft.at(cst(2026, 10, 20, 10, 30), func() {
-		ft.act(workflows.UpdateBureauDecision, workflows.BureauDecisionRequest{ReceiptID: "R-1", Approved: true, FilingNumber: "粤ICP备26000002号-1"})
+		ft.act(filing.BureauDecision.Name, filing.BureauDecisionRequest{ReceiptID: "R-1", Approved: true, FilingNumber: "粤ICP备26000002号-1"})
 	})
 	st := ft.run()
-	assert.Equal(t, workflows.StageApproved, st.Stage)
+	assert.Equal(t, filing.StageApproved, st.Stage)
 	assert.False(t, st.Overdue, "cleared once decided")
 }
 
@@ -316,14 +316,14 @@ func TestBureauResultIsPolledWhenThePushIsLost(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.throughPhoto(monday)
 	submitted := monday.Add(50 * time.Hour)
-	ft.at(submitted.Add(5*time.Minute), func() { ft.act(workflows.UpdateSMSVerification, smsVerified("R-1")) })
+	ft.at(submitted.Add(5*time.Minute), func() { ft.act(filing.SMSVerification.Name, smsVerified("R-1")) })
 	ft.at(submitted.Add(30*time.Hour), func() {
 		ft.world.mu.Lock()
 		ft.world.bureauStatus["R-1"] = activities.BureauStatus{SMSVerified: true, Decided: true, Approved: true, FilingNumber: "浙ICP备26099999号-1"}
 		ft.world.mu.Unlock()
 	})
 	st := ft.run()
-	assert.Equal(t, workflows.StageApproved, st.Stage)
+	assert.Equal(t, filing.StageApproved, st.Stage)
 	assert.Equal(t, "浙ICP备26099999号-1", st.Bureau.FilingNumber)
 	// Pushed nothing; the next business day's 10:00 poll found it.
 	assert.Equal(t, cst(2026, 9, 11, 10, 0).UTC(), st.Bureau.DecidedAt.UTC())
@@ -331,9 +331,9 @@ func TestBureauResultIsPolledWhenThePushIsLost(t *testing.T) {
 
 func TestIdleFilingExpiresAfter45DaysWithTwoReminders(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
-	ft.at(monday.Add(time.Hour), func() { ft.act(workflows.UpdateSaveApplication, saveApp) })
+	ft.at(monday.Add(time.Hour), func() { ft.act(filing.SaveApplication.Name, saveApp) })
 	st := ft.run()
-	assert.Equal(t, workflows.StageExpired, st.Stage)
+	assert.Equal(t, filing.StageExpired, st.Stage)
 	assert.Equal(t, monday.Add(time.Hour+45*24*time.Hour).UTC(), ft.env.Now().UTC(), "45 days after the last update")
 	assert.Equal(t, 2, ft.world.notified("idle_reminder"), "reminded at 30 and 40 idle days")
 	assert.Equal(t, 1, ft.world.notified("order_expired"))
@@ -345,12 +345,12 @@ func TestApplicantCancelsBeforeBureauSubmission(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.fillAndSubmit(monday.Add(10 * time.Minute))
 	ft.at(monday.Add(time.Hour), func() {
-		ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"}, func(st workflows.Ack) {
-			assert.Equal(t, workflows.StageCancelled, st.Stage, "the caller gets the final state")
+		ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"}, func(st filing.Ack) {
+			assert.Equal(t, filing.StageCancelled, st.Stage, "the caller gets the final state")
 		})
 	})
 	st := ft.run()
-	assert.Equal(t, workflows.StageCancelled, st.Stage)
+	assert.Equal(t, filing.StageCancelled, st.Stage)
 	assert.Equal(t, "user_request", st.Timeline[len(st.Timeline)-1].Reason)
 	assert.Equal(t, 1, ft.world.released)
 	assert.Equal(t, 1, ft.world.notified("order_cancelled"))
@@ -361,40 +361,40 @@ func TestActionInTheWrongStageIsRefused(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.at(monday.Add(10*time.Minute), func() {
 		for name, req := range map[string]any{
-			workflows.UpdateInitialReviewDecision: approve,
-			workflows.UpdatePhotoReviewDecision:   approve,
-			workflows.UpdateUploadPhoto:           photo,
-			workflows.UpdateMailingAddress:        mailing,
-			workflows.UpdateBureauDecision:        bureauApproves("R-1"),
-			workflows.UpdateVerifyProduct:         workflows.VerifyProductRequest{Product: workflows.Product{ServiceNumber: "BSN1234567890"}},
+			filing.InitialReviewDecision.Name: approve,
+			filing.PhotoReviewDecision.Name:   approve,
+			filing.UploadPhoto.Name:           photo,
+			filing.SetMailingAddress.Name:     mailing,
+			filing.BureauDecision.Name:        bureauApproves("R-1"),
+			filing.VerifyProduct.Name:         filing.VerifyProductRequest{Product: filing.Product{ServiceNumber: "BSN1234567890"}},
 		} {
-			ft.refusedAs(name, req, workflows.ErrTypeStageMismatch)
+			ft.refusedAs(name, req, filing.ErrTypeStageMismatch)
 		}
 		// Submitting without the verification form is refused with a reason.
-		ft.act(workflows.UpdateSaveApplication, saveApp)
+		ft.act(filing.SaveApplication.Name, saveApp)
 	})
 	ft.at(monday.Add(20*time.Minute), func() {
-		ft.refusedAs(workflows.UpdateSubmit, workflows.SubmitRequest{}, workflows.ErrTypeInvalidAction)
+		ft.refusedAs(filing.Submit.Name, filing.SubmitRequest{}, filing.ErrTypeInvalidAction)
 		// A rejection without reasons is refused whatever the stage.
-		ft.refusedAs(workflows.UpdateInitialReviewDecision, workflows.DecisionRequest{Reviewer: "staff-7"}, workflows.ErrTypeInvalidAction)
+		ft.refusedAs(filing.InitialReviewDecision.Name, filing.DecisionRequest{Reviewer: "staff-7"}, filing.ErrTypeInvalidAction)
 	})
-	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"}) })
-	assert.Equal(t, workflows.StageCancelled, ft.run().Stage)
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"}) })
+	assert.Equal(t, filing.StageCancelled, ft.run().Stage)
 }
 
 func TestPhotoApprovedOnNationalDayEveIsSubmittedAfterTheHoliday(t *testing.T) {
 	start := cst(2026, 9, 28, 10, 0)
 	ft := newFilingTest(t, "ZJ", start)
 	ft.fillAndSubmit(start.Add(10 * time.Minute))
-	ft.at(start.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
-	ft.at(start.Add(40*time.Minute), func() { ft.act(workflows.UpdateMailingAddress, mailing) })
-	ft.at(cst(2026, 9, 30, 10, 0), func() { ft.act(workflows.UpdateShipmentDelivered, delivered) })
-	ft.at(cst(2026, 9, 30, 19, 0), func() { ft.act(workflows.UpdateUploadPhoto, photo) })
-	ft.at(cst(2026, 9, 30, 20, 0), func() { ft.act(workflows.UpdatePhotoReviewDecision, approve) })
+	ft.at(start.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
+	ft.at(start.Add(40*time.Minute), func() { ft.act(filing.SetMailingAddress.Name, mailing) })
+	ft.at(cst(2026, 9, 30, 10, 0), func() { ft.act(filing.ShipmentDelivered.Name, delivered) })
+	ft.at(cst(2026, 9, 30, 19, 0), func() { ft.act(filing.UploadPhoto.Name, photo) })
+	ft.at(cst(2026, 9, 30, 20, 0), func() { ft.act(filing.PhotoReviewDecision.Name, approve) })
 	ft.at(cst(2026, 9, 30, 20, 1), func() {
 		st := ft.state()
-		assert.Equal(t, workflows.StageBureauSubmission, st.Stage)
-		assert.Equal(t, "awaiting_window", st.Step)
+		assert.Equal(t, filing.StageBureauSubmission, st.Stage)
+		assert.Equal(t, filing.StepAwaitingWindow, st.Step)
 		require.NotNil(t, st.Deadline)
 		assert.Equal(t, cst(2026, 10, 8, 9, 0).UTC(), st.Deadline.UTC())
 		assert.Empty(t, ft.world.submissions, "never during the holiday")
@@ -404,117 +404,139 @@ func TestPhotoApprovedOnNationalDayEveIsSubmittedAfterTheHoliday(t *testing.T) {
 		assert.Equal(t, cst(2026, 10, 8, 9, 0).UTC(), ft.world.submittedAt[0].UTC())
 		ft.env.CancelWorkflow()
 	})
-	ft.env.ExecuteWorkflow(workflows.FilingWorkflowName, ft.in)
+	ft.env.ExecuteWorkflow(filing.WorkflowName, ft.in)
 }
 
 func TestUnusableServiceNumberWaitsForAnotherProduct(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.world.productErrs = []error{temporal.NewNonRetryableApplicationError("quota", activities.ErrTypeProductRejected, nil,
-		activities.Rejection{Code: "service_number_quota_exhausted", Message: "the instance has no 备案服务号 quota left"})}
+		filing.Reason{Code: "service_number_quota_exhausted", Message: "the instance has no 备案服务号 quota left"})}
 	ft.at(monday.Add(time.Minute), func() {
 		st := ft.state()
-		assert.Equal(t, workflows.StageProductVerification, st.Stage)
-		assert.Equal(t, "awaiting_product", st.Step)
+		assert.Equal(t, filing.StageProductVerification, st.Stage)
+		assert.Equal(t, filing.StepAwaitingProduct, st.Step)
 		assert.Equal(t, "service_number_quota_exhausted", st.LastRejection.Reasons[0].Code)
-		ft.refused(workflows.UpdateVerifyProduct, workflows.VerifyProductRequest{}) // neither field
-		ft.act(workflows.UpdateVerifyProduct, workflows.VerifyProductRequest{Product: workflows.Product{ServiceNumber: "BSN1234567890"}})
+		ft.refused(filing.VerifyProduct.Name, filing.VerifyProductRequest{}) // neither field
+		ft.act(filing.VerifyProduct.Name, filing.VerifyProductRequest{Product: filing.Product{ServiceNumber: "BSN1234567890"}})
 	})
 	ft.at(monday.Add(2*time.Minute), func() {
-		assert.Equal(t, workflows.StageInformation, ft.state().Stage)
-		ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"})
+		assert.Equal(t, filing.StageInformation, ft.state().Stage)
+		ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"})
 	})
-	assert.Equal(t, workflows.StageCancelled, ft.run().Stage)
+	assert.Equal(t, filing.StageCancelled, ft.run().Stage)
 }
 
 func TestReadModelFailureIsRetriedUntilTheDatabaseIsBack(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.world.recordFails = 3 // the database is down for the first writes
 	ft.at(monday.Add(time.Hour), func() { ft.env.CancelWorkflow() })
-	ft.env.ExecuteWorkflow(workflows.FilingWorkflowName, ft.in)
+	ft.env.ExecuteWorkflow(filing.WorkflowName, ft.in)
 	assert.GreaterOrEqual(t, ft.world.recordCalls, 5, "the write is retried, not given up")
 	require.NotEmpty(t, ft.world.rows, "and written once the database is back")
-	assert.Equal(t, "product_verification", ft.world.rows[0].Stage)
+	assert.Equal(t, filing.StageProductVerification, ft.world.rows[0].Stage)
 }
 
 func TestGuangdongApplicantTakesTheProviderAppPathInsteadOfTheBackdrop(t *testing.T) {
 	ft := newFilingTest(t, "GD", monday)
 	ft.fillAndSubmit(monday.Add(10 * time.Minute))
-	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
 	ft.at(monday.Add(40*time.Minute), func() {
-		ft.refusedAs(workflows.UpdateChoosePhotoPath, workflows.ChoosePhotoPathRequest{Mode: workflows.PhotoShanghaiBureauApp}, workflows.ErrTypeInvalidAction)
-		ft.act(workflows.UpdateChoosePhotoPath, workflows.ChoosePhotoPathRequest{Mode: workflows.PhotoProviderApp})
+		ft.refusedAs(filing.ChoosePhotoPath.Name, filing.ChoosePhotoPathRequest{Mode: filing.PhotoShanghaiBureauApp}, filing.ErrTypeInvalidAction)
+		ft.act(filing.ChoosePhotoPath.Name, filing.ChoosePhotoPathRequest{Mode: filing.PhotoProviderApp})
 	})
 	ft.at(monday.Add(50*time.Minute), func() {
 		st := ft.state()
-		assert.Equal(t, workflows.PhotoProviderApp, st.PhotoMode)
-		assert.Equal(t, "awaiting_app_verification", st.Step)
-		ft.act(workflows.UpdateVerificationResult, workflows.VerificationResultRequest{Passed: true})
+		assert.Equal(t, filing.PhotoProviderApp, st.PhotoMode)
+		assert.Equal(t, filing.StepAwaitingAppVerification, st.Step)
+		ft.act(filing.VerificationResult.Name, filing.VerificationResultRequest{Passed: true})
 	})
-	ft.at(monday.Add(time.Hour), func() { ft.act(workflows.UpdateSMSVerification, smsVerified("R-1")) })
+	ft.at(monday.Add(time.Hour), func() { ft.act(filing.SMSVerification.Name, smsVerified("R-1")) })
 	ft.at(monday.Add(2*time.Hour), func() {
-		ft.act(workflows.UpdateBureauDecision, workflows.BureauDecisionRequest{ReceiptID: "R-1", Approved: true, FilingNumber: "粤ICP备26000003号-1"})
+		ft.act(filing.BureauDecision.Name, filing.BureauDecisionRequest{ReceiptID: "R-1", Approved: true, FilingNumber: "粤ICP备26000003号-1"})
 	})
-	assert.Equal(t, workflows.StageApproved, ft.run().Stage)
+	assert.Equal(t, filing.StageApproved, ft.run().Stage)
 	assert.Zero(t, ft.world.shipments, "no backdrop on the app path")
 }
 
 func TestTheAppPathIsNotOfferedWhereTheProvinceHasNoAppUpload(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.fillAndSubmit(monday.Add(10 * time.Minute))
-	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
 	ft.at(monday.Add(40*time.Minute), func() {
-		ft.refusedAs(workflows.UpdateChoosePhotoPath, workflows.ChoosePhotoPathRequest{Mode: workflows.PhotoProviderApp}, workflows.ErrTypeInvalidAction)
-		ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"})
+		ft.refusedAs(filing.ChoosePhotoPath.Name, filing.ChoosePhotoPathRequest{Mode: filing.PhotoProviderApp}, filing.ErrTypeInvalidAction)
+		ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"})
 	})
-	assert.Equal(t, workflows.StageCancelled, ft.run().Stage)
+	assert.Equal(t, filing.StageCancelled, ft.run().Stage)
 }
 
 func TestABadUploadIsRejectedWithItsReasonAndTheFilingDoesNotAdvance(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.world.badUploads["filings/x/blurry"] = "resolution_too_low"
 	ft.fillAndSubmit(monday.Add(10 * time.Minute))
-	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
-	ft.at(monday.Add(40*time.Minute), func() { ft.act(workflows.UpdateMailingAddress, mailing) })
-	ft.at(monday.Add(26*time.Hour), func() { ft.act(workflows.UpdateShipmentDelivered, delivered) })
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
+	ft.at(monday.Add(40*time.Minute), func() { ft.act(filing.SetMailingAddress.Name, mailing) })
+	ft.at(monday.Add(26*time.Hour), func() { ft.act(filing.ShipmentDelivered.Name, delivered) })
 	ft.at(monday.Add(27*time.Hour), func() {
 		var got error
-		ft.env.UpdateWorkflow(workflows.UpdateUploadPhoto, "", &testsuite.TestUpdateCallback{
+		ft.env.UpdateWorkflow(filing.UploadPhoto.Name, "", &testsuite.TestUpdateCallback{
 			OnAccept:   func() {},
 			OnReject:   func(err error) { t.Errorf("refused by the validator: %v", err) },
 			OnComplete: func(_ any, err error) { got = err },
-		}, workflows.UploadPhotoRequest{ObjectKey: "filings/x/blurry", Size: 10, SHA256: sha})
+		}, filing.UploadPhotoRequest{ObjectKey: "filings/x/blurry", Size: 10, SHA256: sha})
 		ft.at(monday.Add(27*time.Hour+time.Minute), func() {
 			var appErr *temporal.ApplicationError
 			require.True(t, errors.As(got, &appErr), "%v", got)
-			assert.Equal(t, workflows.ErrTypeMaterialRejected, appErr.Type())
+			assert.Equal(t, filing.ErrTypeMaterialRejected, appErr.Type())
 			st := ft.state()
-			assert.Equal(t, "awaiting_photo", st.Step, "the filing does not advance on a bad upload")
+			assert.Equal(t, filing.StepAwaitingPhoto, st.Step, "the filing does not advance on a bad upload")
 			assert.Zero(t, st.PhotoRounds)
-			ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"})
+			ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"})
 		})
 	})
-	assert.Equal(t, workflows.StageCancelled, ft.run().Stage)
+	assert.Equal(t, filing.StageCancelled, ft.run().Stage)
 }
 
 func TestAnUndeliverableAddressAsksTheApplicantForAnotherOne(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.world.undeliverable["addr-bad"] = true
 	ft.fillAndSubmit(monday.Add(10 * time.Minute))
-	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
 	ft.at(monday.Add(40*time.Minute), func() {
-		ft.act(workflows.UpdateMailingAddress, workflows.MailingAddressRequest{AddressRevisionID: "addr-bad"})
+		ft.act(filing.SetMailingAddress.Name, filing.MailingAddressRequest{AddressRevisionID: "addr-bad"})
 	})
 	ft.at(monday.Add(50*time.Minute), func() {
 		st := ft.state()
-		assert.Equal(t, "awaiting_mailing_address", st.Step, "the filing goes on, asking again")
+		assert.Equal(t, filing.StepAwaitingMailingAddress, st.Step, "the filing goes on, asking again")
 		assert.Equal(t, "courier", st.LastRejection.By)
 		assert.Equal(t, "address_undeliverable", st.LastRejection.Reasons[0].Code)
-		ft.act(workflows.UpdateMailingAddress, mailing)
+		ft.act(filing.SetMailingAddress.Name, mailing)
 	})
 	ft.at(monday.Add(time.Hour), func() {
-		assert.Equal(t, "in_transit", ft.state().Step)
-		ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"})
+		assert.Equal(t, filing.StepInTransit, ft.state().Step)
+		ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"})
 	})
-	assert.Equal(t, workflows.StageCancelled, ft.run().Stage)
+	assert.Equal(t, filing.StageCancelled, ft.run().Stage)
 	assert.Equal(t, 1, ft.world.shipments)
+}
+
+// The reviewer queues list the filings that wait in their queue's stage and
+// step (filing.Queue.Wait): the workflow must wait for a reviewer exactly
+// there, or a queue would silently stay empty.
+func TestReviewQueuesFindTheFilingsThatWaitForAReviewer(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.throughPhoto(monday)
+	inQueue := func(q filing.Queue) {
+		st := ft.state()
+		stage, step, ok := q.Wait()
+		require.True(t, ok)
+		assert.Equal(t, stage, st.Stage, q)
+		assert.Equal(t, step, st.Step, q)
+		assert.Equal(t, filing.PartyReviewer, st.WaitingOn, q)
+	}
+	// Just before each review decision of throughPhoto.
+	ft.at(monday.Add(29*time.Minute), func() { inQueue(filing.QueueInitial) })
+	ft.at(monday.Add(49*time.Hour+time.Minute), func() { inQueue(filing.QueuePhoto) })
+	ft.at(monday.Add(51*time.Hour), func() { ft.act(filing.SMSVerification.Name, smsVerified("R-1")) })
+	ft.at(cst(2026, 9, 14, 10, 0), func() { ft.act(filing.BureauDecision.Name, bureauApproves("R-1")) })
+	ft.run()
 }

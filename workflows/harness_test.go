@@ -20,8 +20,8 @@ import (
 
 	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/calendar"
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/worker"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // cst builds an instant in China Standard Time.
@@ -33,7 +33,7 @@ func cst(y int, m time.Month, d, h, min int) time.Time {
 // answers and a record of every side effect.
 type world struct {
 	mu            sync.Mutex
-	findings      [][]activities.Finding             // automated-check results, one per round; then none
+	findings      [][]filing.Reason                  // automated-check results, one per round; then none
 	productErrs   []error                            // BindServiceNumber failures, in order; then success
 	bureauStatus  map[string]activities.BureauStatus // by receipt
 	submissions   []activities.SubmitToBureauRequest
@@ -43,12 +43,19 @@ type world struct {
 	consumed      int
 	released      int
 	subjectFreed  int
-	rows          []activities.FilingRecord
-	audit         []activities.AuditEntry
+	rows          []recordedRow
+	audit         []filing.AuditEntry
 	badUploads    map[string]string // object key → rejection reason
 	undeliverable map[string]bool   // address revision → refused by the courier
 	recordFails   int               // read-model writes that fail before the database is back
 	recordCalls   int
+}
+
+// recordedRow is one read-model write: the row and the notifications that
+// travelled with it.
+type recordedRow struct {
+	filing.Row
+	Notifications []activities.NotifyRequest
 }
 
 func (w *world) notified(event string) int {
@@ -68,7 +75,7 @@ type filingTest struct {
 	t     *testing.T
 	env   *testsuite.TestWorkflowEnvironment
 	world *world
-	in    workflows.FilingInput
+	in    filing.Input
 	start time.Time
 }
 
@@ -78,7 +85,7 @@ func newFilingTest(t *testing.T, province string, start time.Time) *filingTest {
 	suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
-	in := workflows.FilingInput{
+	in := filing.Input{
 		FilingID:   "01a227a5-be39-7787-9814-9c07e6468f61",
 		AccountID:  "acc-1",
 		Province:   province,
@@ -86,10 +93,10 @@ func newFilingTest(t *testing.T, province string, start time.Time) *filingTest {
 		Domain:     "example.com",
 		CreatedAt:  start,
 		SubjectKey: "subject-key",
-		Product:    workflows.Product{InstanceID: "i-hangzhou-1"},
-		Settings:   workflows.DefaultSettings(),
+		Product:    filing.Product{InstanceID: "i-hangzhou-1"},
+		Settings:   filing.DefaultSettings(),
 	}
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflows.WorkflowID(in.FilingID)})
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: in.FilingID.WorkflowID()})
 	worker.Register(env, &activities.Activities{})
 	ft := &filingTest{t: t, env: env, world: &world{bureauStatus: map[string]activities.BureauStatus{}, badUploads: map[string]string{}, undeliverable: map[string]bool{}}, in: in, start: start}
 	ft.mockWorld()
@@ -100,7 +107,7 @@ func (ft *filingTest) mockWorld() {
 	w, env := ft.world, ft.env
 	var a *activities.Activities
 	env.OnActivity(a.RecordFiling, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, r activities.FilingRecord) error {
+		func(_ context.Context, r activities.RecordFilingRequest) error {
 			w.mu.Lock()
 			defer w.mu.Unlock()
 			w.recordCalls++
@@ -108,17 +115,17 @@ func (ft *filingTest) mockWorld() {
 				w.recordFails--
 				return errors.New("database unavailable")
 			}
-			w.rows = append(w.rows, r)
+			w.rows = append(w.rows, recordedRow{Row: r.Row, Notifications: r.Notifications})
 			for _, n := range r.Notifications {
 				w.notifications = append(w.notifications, n.Event)
 			}
 			return nil
 		})
 	env.OnActivity(a.AppendAudit, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, entries []activities.AuditEntry) error {
+		func(_ context.Context, r activities.AppendAuditRequest) error {
 			w.mu.Lock()
 			defer w.mu.Unlock()
-			w.audit = append(w.audit, entries...)
+			w.audit = append(w.audit, r.Entries...)
 			return nil
 		})
 	env.OnActivity(a.VerifyMaterial, mock.Anything, mock.Anything).Return(
@@ -142,7 +149,7 @@ func (ft *filingTest) mockWorld() {
 			return activities.BoundServiceNumber{Number: "BSN0000000001", InstanceID: r.InstanceID}, nil
 		})
 	env.OnActivity(a.CheckApplication, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, _ activities.CheckApplicationRequest) ([]activities.Finding, error) {
+		func(_ context.Context, _ activities.CheckApplicationRequest) ([]filing.Reason, error) {
 			w.mu.Lock()
 			defer w.mu.Unlock()
 			if len(w.findings) == 0 {
@@ -158,7 +165,7 @@ func (ft *filingTest) mockWorld() {
 			defer w.mu.Unlock()
 			if w.undeliverable[r.AddressRevisionID] {
 				return activities.ShipmentTracking{}, temporal.NewNonRetryableApplicationError("undeliverable",
-					activities.ErrTypeUndeliverable, nil, activities.Rejection{Code: "address_undeliverable", Message: "the courier cannot deliver to this address"})
+					activities.ErrTypeUndeliverable, nil, filing.Reason{Code: "address_undeliverable", Message: "the courier cannot deliver to this address"})
 			}
 			w.shipments++
 			return activities.ShipmentTracking{TrackingNumber: "SF000000000001", ShippedAt: env.Now()}, nil
@@ -202,13 +209,6 @@ func (ft *filingTest) mockWorld() {
 			w.mu.Unlock()
 			return nil
 		})
-	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, r activities.NotifyRequest) error {
-			w.mu.Lock()
-			defer w.mu.Unlock()
-			w.notifications = append(w.notifications, r.Event)
-			return nil
-		})
 }
 
 // at schedules fn at an absolute instant of the test's clock.
@@ -223,7 +223,7 @@ func (ft *filingTest) at(when time.Time, fn func()) {
 // its answer. The test environment delivers outcomes asynchronously, so
 // every expectation is checked when the callback runs and, for those that
 // never ran, at the end of the test.
-func (ft *filingTest) act(name string, req any, then ...func(workflows.Ack)) {
+func (ft *filingTest) act(name string, req any, then ...func(filing.Ack)) {
 	ft.t.Helper()
 	done := ft.expectation(name + " accepted and completed")
 	ft.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
@@ -235,7 +235,7 @@ func (ft *filingTest) act(name string, req any, then ...func(workflows.Ack)) {
 				return
 			}
 			done()
-			if st, ok := v.(workflows.Ack); ok {
+			if st, ok := v.(filing.Ack); ok {
 				for _, f := range then {
 					f(st)
 				}
@@ -283,33 +283,33 @@ func (ft *filingTest) expectation(what string) (done func()) {
 	return func() { ok = true }
 }
 
-func (ft *filingTest) state() workflows.FilingState {
+func (ft *filingTest) state() filing.State {
 	ft.t.Helper()
-	v, err := ft.env.QueryWorkflow(workflows.QueryState)
+	v, err := ft.env.QueryWorkflow(filing.QueryState)
 	require.NoError(ft.t, err)
-	var st workflows.FilingState
+	var st filing.State
 	require.NoError(ft.t, v.Get(&st))
 	return st
 }
 
-func (ft *filingTest) run() workflows.FilingState {
+func (ft *filingTest) run() filing.State {
 	ft.t.Helper()
-	ft.env.ExecuteWorkflow(workflows.FilingWorkflowName, ft.in)
+	ft.env.ExecuteWorkflow(filing.WorkflowName, ft.in)
 	require.True(ft.t, ft.env.IsWorkflowCompleted(), "the filing did not finish")
 	require.NoError(ft.t, ft.env.GetWorkflowError())
-	var st workflows.FilingState
+	var st filing.State
 	require.NoError(ft.t, ft.env.GetWorkflowResult(&st))
 	return st
 }
 
 // Applicant and reviewer actions used by the scenarios.
 var (
-	saveApp = workflows.SaveApplicationRequest{Application: workflows.ApplicationRef{RevisionID: "rev-1", Digest: "d1"}}
+	saveApp = filing.SaveApplicationRequest{Application: filing.ApplicationRef{RevisionID: "rev-1", Digest: "d1"}}
 	sha     = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-	form    = workflows.AttachMaterialRequest{Material: workflows.MaterialRef{Kind: workflows.MaterialVerificationForm, ObjectKey: "filings/x/form", Size: 1024, SHA256: sha}}
-	approve = workflows.DecisionRequest{Approve: true, Reviewer: "staff-7"}
-	rejectW = func(field, code string) workflows.DecisionRequest {
-		return workflows.DecisionRequest{Reviewer: "staff-7", Reasons: []workflows.Reason{{Field: field, Code: code}}}
+	form    = filing.AttachMaterialRequest{Kind: filing.MaterialVerificationForm, ObjectKey: "filings/x/form", Size: 1024, SHA256: sha}
+	approve = filing.DecisionRequest{Approve: true, Reviewer: "staff-7"}
+	rejectW = func(field, code string) filing.DecisionRequest {
+		return filing.DecisionRequest{Reviewer: "staff-7", Reasons: []filing.Reason{{Field: field, Code: code}}}
 	}
 )
 
@@ -318,15 +318,15 @@ var (
 // client waits for each answer before the next call).
 func (ft *filingTest) fillAndSubmit(t time.Time) {
 	ft.at(t, func() {
-		ft.act(workflows.UpdateSaveApplication, saveApp)
-		ft.act(workflows.UpdateAttachMaterial, form)
+		ft.act(filing.SaveApplication.Name, saveApp)
+		ft.act(filing.AttachMaterial.Name, form)
 	})
-	ft.at(t.Add(time.Minute), func() { ft.act(workflows.UpdateSubmit, workflows.SubmitRequest{}) })
+	ft.at(t.Add(time.Minute), func() { ft.act(filing.Submit.Name, filing.SubmitRequest{}) })
 }
 
 // stages lists the distinct stages of the timeline in order.
-func stages(st workflows.FilingState) []workflows.Stage {
-	var out []workflows.Stage
+func stages(st filing.State) []filing.Stage {
+	var out []filing.Stage
 	for _, c := range st.Timeline {
 		out = append(out, c.Stage)
 	}

@@ -4,19 +4,23 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/beianflow/beianflow/activities"
+	"github.com/beianflow/beianflow/filing"
 )
+
+// ReviewBusinessDays is the provider's SLA for initial and photo review.
+const ReviewBusinessDays = 1
 
 // initialReview is the provider's review (初审): automated checks of the
 // stored application and materials first, then a reviewer's decision within
 // about one business day. It reports whether the filing passed; a rejection
 // sends it back to editing with the reasons.
-func (f *filing) initialReview(ctx workflow.Context) (bool, error) {
-	if err := f.enterStage(ctx, StageInitialReview, ""); err != nil {
+func (f *flow) initialReview(ctx workflow.Context) (bool, error) {
+	if err := f.enterStage(ctx, filing.StageInitialReview, ""); err != nil {
 		return false, err
 	}
 	f.state.InitialReviewRounds++
-	f.setWaiting(ctx, waitSpec{step: "automated_checks", on: PartyProvider, what: "automated checks of the application"})
-	var found []activities.Finding
+	f.setWaiting(ctx, waitSpec{step: filing.StepAutomatedChecks, on: filing.PartyProvider, what: "automated checks of the application"})
+	var found []filing.Reason
 	if err := workflow.ExecuteActivity(withActivity(ctx, "automated checks"), acts.CheckApplication,
 		activities.CheckApplicationRequest{
 			FilingID:   f.in.FilingID,
@@ -29,39 +33,43 @@ func (f *filing) initialReview(ctx workflow.Context) (bool, error) {
 		return false, err
 	}
 	if len(found) > 0 {
-		reasons := make([]Reason, len(found))
-		for i, v := range found {
-			reasons[i] = Reason{Field: v.Field, Code: v.Code, Message: v.Message}
-		}
-		f.reject(ctx, "automated_checks", reasons)
-		f.notify(ctx, "initial_review_rejected", nil)
+		f.reject(ctx, "automated_checks", found)
+		f.notify("initial_review_rejected", nil)
 		return false, nil
 	}
 
-	f.decision = nil
-	if _, err := f.wait(ctx, waitSpec{
-		step: "awaiting_reviewer", on: PartyReviewer, what: "the initial review (初审) decision",
-		deadline: ptr(f.businessDeadline(workflow.Now(ctx), ReviewBusinessDays)),
-	}, func() bool { return f.decision != nil }); err != nil {
+	d, _, err := receive(ctx, f, &f.inbox.decision, waitSpec{
+		step: filing.StepAwaitingReviewer, on: filing.PartyReviewer, what: "the initial review (初审) decision",
+		deadline: f.businessDeadline(workflow.Now(ctx), ReviewBusinessDays),
+	})
+	if err != nil {
 		return false, err
 	}
-	d := f.decision
-	f.decision = nil
 	if !d.Approve {
 		f.reject(ctx, "reviewer", d.Reasons)
-		f.notify(ctx, "initial_review_rejected", nil)
+		f.notify("initial_review_rejected", nil)
 		return false, nil
 	}
-	f.notify(ctx, "initial_review_approved", nil)
+	f.notify("initial_review_approved", nil)
 	return true, nil
 }
 
-func materialKinds(ms []MaterialRef) []string {
-	kinds := make([]string, len(ms))
+func (f *flow) onInitialReviewDecision(_ workflow.Context, r filing.DecisionRequest) error {
+	f.inbox.decision.put(r)
+	return nil
+}
+
+func (f *flow) validateInitialReviewDecision(_ workflow.Context, r filing.DecisionRequest) error {
+	if err := validDecision(r); err != nil {
+		return err
+	}
+	return f.expect("initial review decision", filing.StageInitialReview, filing.StepAwaitingReviewer)
+}
+
+func materialKinds(ms []filing.MaterialRef) []filing.MaterialKind {
+	kinds := make([]filing.MaterialKind, len(ms))
 	for i, m := range ms {
 		kinds[i] = m.Kind
 	}
 	return kinds
 }
-
-func ptr[T any](v T) *T { return &v }

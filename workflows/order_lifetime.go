@@ -5,24 +5,37 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/beianflow/beianflow/filing"
+)
+
+// Durations of the order lifetime (before time scaling).
+const (
+	// OrderLifetime: a filing waiting on the applicant before bureau
+	// submission is cancelled after this long without an update.
+	OrderLifetime = 45 * 24 * time.Hour
+	// FirstReminderAfter and SecondReminderAfter are the idle times at
+	// which the applicant is reminded.
+	FirstReminderAfter  = 30 * 24 * time.Hour
+	SecondReminderAfter = 40 * 24 * time.Hour
 )
 
 // orderClockRunning reports whether the 45-day order lifetime counts: only
 // before bureau submission and while the filing waits on the applicant (a
 // filing waiting on our reviewers must not expire because of them).
-func (f *filing) orderClockRunning() bool {
+func (f *flow) orderClockRunning() bool {
 	return f.ended == nil && !f.state.Stage.Terminal() && !f.state.Stage.SubmittedToBureau() &&
-		f.state.WaitingOn == PartyApplicant
+		f.state.WaitingOn == filing.PartyApplicant
 }
 
 // orderExpiry is the deadline shown while waiting on the applicant.
-func (f *filing) orderExpiry() *deadline {
+func (f *flow) orderExpiry() *deadline {
 	return &deadline{at: f.lastUpdate.Add(f.scaled(OrderLifetime))}
 }
 
 // runOrderClock reminds the applicant at 30 and 40 idle days and expires the
 // filing at 45. Any update restarts the count.
-func (f *filing) runOrderClock(ctx workflow.Context) {
+func (f *flow) runOrderClock(ctx workflow.Context) {
 	marks := []struct {
 		after time.Duration
 		event string
@@ -55,14 +68,14 @@ func (f *filing) runOrderClock(ctx workflow.Context) {
 				}
 			}
 			if m.event != "" {
-				f.notify(ctx, m.event, map[string]string{"idle_days": strconv.Itoa(int(m.after / (24 * time.Hour)))})
+				f.notify(m.event, map[string]string{"idle_days": strconv.Itoa(int(m.after / (24 * time.Hour)))})
 				// The main flow sleeps in its wait; send the reminder now.
 				if err := f.flushNotifications(ctx); err != nil {
 					return
 				}
 				continue
 			}
-			f.ended = &StageChange{Stage: StageExpired, Reason: "no update for 45 days"}
+			f.ended = &filing.StageChange{Stage: filing.StageExpired, Reason: "no update for 45 days"}
 			return
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/beianflow/beianflow/activities"
+	"github.com/beianflow/beianflow/filing"
 )
 
 // verifyProduct proves the cloud resource the website will run on: an
@@ -14,13 +15,13 @@ import (
 // an existing 备案服务号, which must be usable. An unusable product keeps the
 // filing here until the applicant offers another (the seed: "invalid code →
 // stay").
-func (f *filing) verifyProduct(ctx workflow.Context) error {
-	if err := f.enterStage(ctx, StageProductVerification, ""); err != nil {
+func (f *flow) verifyProduct(ctx workflow.Context) error {
+	if err := f.enterStage(ctx, filing.StageProductVerification, ""); err != nil {
 		return err
 	}
 	product := f.in.Product
 	for {
-		f.setWaiting(ctx, waitSpec{step: "verifying", on: PartyProvider, what: "verifying the product (备案服务号)"})
+		f.setWaiting(ctx, waitSpec{step: filing.StepVerifying, on: filing.PartyProvider, what: "verifying the product (备案服务号)"})
 		var bound activities.BoundServiceNumber
 		err := workflow.ExecuteActivity(withActivity(ctx, "bind 备案服务号"), acts.BindServiceNumber,
 			activities.BindServiceNumberRequest{
@@ -38,31 +39,43 @@ func (f *filing) verifyProduct(ctx workflow.Context) error {
 			return err
 		}
 		reason.Field = "product"
-		f.reject(ctx, "product_verification", []Reason{reason})
-		f.productReq = nil
-		if _, err := f.wait(ctx, waitSpec{
-			step: "awaiting_product", on: PartyApplicant,
+		f.reject(ctx, "product_verification", []filing.Reason{reason})
+		req, _, err := receive(ctx, f, &f.inbox.product, waitSpec{
+			step: filing.StepAwaitingProduct, on: filing.PartyApplicant,
 			what: "another 备案服务号 or instance: " + reason.Message,
-		}, func() bool { return f.productReq != nil }); err != nil {
+		})
+		if err != nil {
 			return err
 		}
-		product, f.productReq = f.productReq.Product, nil
+		product = req.Product
 	}
+}
+
+func (f *flow) onVerifyProduct(_ workflow.Context, r filing.VerifyProductRequest) error {
+	f.inbox.product.put(r)
+	return nil
+}
+
+func (f *flow) validateVerifyProduct(_ workflow.Context, r filing.VerifyProductRequest) error {
+	if (r.Product.InstanceID == "") == (r.Product.ServiceNumber == "") {
+		return invalidAction("give exactly one of instance_id and service_number")
+	}
+	return f.expect("product verification", filing.StageProductVerification, filing.StepAwaitingProduct)
 }
 
 // businessRejection extracts the reason of a non-retryable business error
 // of the given type that an activity returned.
-func businessRejection(err error, errType string) (Reason, bool) {
+func businessRejection(err error, errType string) (filing.Reason, bool) {
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || appErr.Type() != errType {
-		return Reason{}, false
+		return filing.Reason{}, false
 	}
-	var r activities.Rejection
+	var r filing.Reason
 	if appErr.HasDetails() {
 		_ = appErr.Details(&r)
 	}
 	if r.Code == "" {
 		r.Code = "rejected"
 	}
-	return Reason{Code: r.Code, Message: r.Message}, true
+	return r, true
 }

@@ -1,12 +1,13 @@
 package workflows_test
 
 import (
-	"github.com/beianflow/beianflow/internal/codec"
-	"github.com/beianflow/beianflow/internal/testenv"
 	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/beianflow/beianflow/internal/codec"
+	"github.com/beianflow/beianflow/internal/testenv"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"

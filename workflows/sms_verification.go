@@ -6,7 +6,11 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/beianflow/beianflow/activities"
+	"github.com/beianflow/beianflow/filing"
 )
+
+// SMSWindow is how long the applicant has for MIIT SMS verification.
+const SMSWindow = 24 * time.Hour
 
 // smsPollEvery is how often the bureau is asked about SMS verification
 // during its 24-hour window, before time scaling.
@@ -17,69 +21,91 @@ const smsPollEvery = 2 * time.Hour
 // missed, or five failed attempts). Pushed outcomes can be lost, so the bureau
 // is also asked during and at the end of the window. It reports whether the
 // verification succeeded; a return means resubmission.
-func (f *filing) smsVerification(ctx workflow.Context) (bool, error) {
-	if err := f.enterStage(ctx, StageSMSVerification, ""); err != nil {
+func (f *flow) smsVerification(ctx workflow.Context) (bool, error) {
+	if err := f.enterStage(ctx, filing.StageSMSVerification, ""); err != nil {
 		return false, err
 	}
-	f.notify(ctx, "sms_verification_needed", nil)
-	receipt := f.state.Bureau.ReceiptID
-	due := f.state.Bureau.SubmittedAt.Add(f.scaled(SMSWindow))
-	for f.smsOutcome == nil {
-		now := workflow.Now(ctx)
-		wake := min(f.scaled(smsPollEvery), max(due.Sub(now), 0)+f.scaled(time.Minute))
-		ok, err := f.wait(ctx, waitSpec{
-			step: "awaiting_sms", on: PartyApplicant,
-			what:     "MIIT SMS verification (工信部短信核验) within 24 hours",
-			deadline: &deadline{at: due},
-			timeout:  wake, timerSummary: "ask the bureau about SMS verification",
-		}, func() bool { return f.smsOutcome != nil })
-		if err != nil {
-			return false, err
-		}
-		if ok {
-			break
-		}
-		var st activities.BureauStatus
-		if err := workflow.ExecuteActivity(withActivity(ctx, "bureau status"), acts.BureauStatus, receipt).Get(ctx, &st); err != nil {
-			return false, err
-		}
-		switch {
-		case st.SMSReturned:
-			f.smsOutcome = &SMSVerificationRequest{ReceiptID: receipt, Outcome: SMSReturned, Reasons: toReasons(st.Reasons)}
-		case st.SMSVerified:
-			f.smsOutcome = &SMSVerificationRequest{ReceiptID: receipt, Outcome: SMSVerified}
-			if st.Decided {
-				f.bureauOutcome = decisionFrom(receipt, st)
-			}
-		case !workflow.Now(ctx).Before(due.Add(f.scaled(time.Hour))):
-			// The bureau has said nothing an hour after the window closed:
-			// treat the window as missed rather than wait forever.
-			f.smsOutcome = &SMSVerificationRequest{ReceiptID: receipt, Outcome: SMSReturned,
-				Reasons: []Reason{{Code: "sms_timeout", Message: "SMS verification window missed"}}}
-		}
+	f.notify("sms_verification_needed", nil)
+	out, err := f.awaitSMSOutcome(ctx)
+	if err != nil {
+		return false, err
 	}
-	out := f.smsOutcome
-	f.smsOutcome = nil
-	if out.Outcome == SMSVerified {
+	if out.Outcome == filing.SMSVerified {
 		return true, nil
 	}
 	reasons := out.Reasons
 	if len(reasons) == 0 {
-		reasons = []Reason{{Code: "sms_returned", Message: "returned after SMS verification"}}
+		reasons = []filing.Reason{{Code: "sms_returned", Message: "returned after SMS verification"}}
 	}
 	f.reject(ctx, "sms", reasons)
-	f.notify(ctx, "sms_verification_needed", nil)
+	f.notify("sms_verification_needed", nil)
 	return false, nil
 }
 
-func toReasons(rs []activities.BureauReason) []Reason {
-	out := make([]Reason, len(rs))
-	for i, r := range rs {
-		out[i] = Reason{Code: r.Code, Message: r.Message}
+// awaitSMSOutcome waits for the bureau's push, asking the bureau every two
+// hours and once the window has closed.
+func (f *flow) awaitSMSOutcome(ctx workflow.Context) (filing.SMSVerificationRequest, error) {
+	receipt := f.state.Bureau.ReceiptID
+	due := f.state.Bureau.SubmittedAt.Add(f.scaled(SMSWindow))
+	for {
+		now := workflow.Now(ctx)
+		wake := min(f.scaled(smsPollEvery), max(due.Sub(now), 0)+f.scaled(time.Minute))
+		out, pushed, err := receive(ctx, f, &f.inbox.smsOutcome, waitSpec{
+			step: filing.StepAwaitingSMS, on: filing.PartyApplicant,
+			what:     "MIIT SMS verification (工信部短信核验) within 24 hours",
+			deadline: &deadline{at: due},
+			timeout:  wake, timerSummary: "ask the bureau about SMS verification",
+		})
+		if err != nil || pushed {
+			return out, err
+		}
+		var st activities.BureauStatus
+		if err := workflow.ExecuteActivity(withActivity(ctx, "bureau status"), acts.BureauStatus, receipt).Get(ctx, &st); err != nil {
+			return out, err
+		}
+		// A polled outcome goes where a pushed one would, replacing any push
+		// that arrived meanwhile, and is taken at once.
+		switch {
+		case st.SMSReturned:
+			f.inbox.smsOutcome.put(filing.SMSVerificationRequest{ReceiptID: receipt, Outcome: filing.SMSReturned, Reasons: st.Reasons})
+		case st.SMSVerified:
+			f.inbox.smsOutcome.put(filing.SMSVerificationRequest{ReceiptID: receipt, Outcome: filing.SMSVerified})
+			if st.Decided {
+				f.inbox.bureauOutcome.put(decisionFrom(receipt, st))
+			}
+		case !workflow.Now(ctx).Before(due.Add(f.scaled(time.Hour))):
+			// The bureau has said nothing an hour after the window closed:
+			// treat the window as missed rather than wait forever.
+			f.inbox.smsOutcome.put(filing.SMSVerificationRequest{ReceiptID: receipt, Outcome: filing.SMSReturned,
+				Reasons: []filing.Reason{{Code: "sms_timeout", Message: "SMS verification window missed"}}})
+		}
 	}
-	return out
 }
 
-func decisionFrom(receipt string, st activities.BureauStatus) *BureauDecisionRequest {
-	return &BureauDecisionRequest{ReceiptID: receipt, Approved: st.Approved, FilingNumber: st.FilingNumber, Reasons: toReasons(st.Reasons)}
+// onSMSVerification takes the outcome while the filing waits for it; the
+// same outcome reported again after the flow moved on changes nothing.
+func (f *flow) onSMSVerification(_ workflow.Context, r filing.SMSVerificationRequest) error {
+	if f.state.Stage == filing.StageSMSVerification {
+		f.inbox.smsOutcome.put(r)
+	}
+	return nil
+}
+
+func (f *flow) validateSMSVerification(_ workflow.Context, r filing.SMSVerificationRequest) error {
+	if r.Outcome != filing.SMSVerified && r.Outcome != filing.SMSReturned {
+		return invalidAction("outcome must be %q or %q", filing.SMSVerified, filing.SMSReturned)
+	}
+	if err := f.expectReceipt(r.ReceiptID); err != nil {
+		return err
+	}
+	// The same outcome reported again after the flow moved on (push after
+	// poll) is harmless.
+	if f.state.Stage == filing.StageBureauReview && r.Outcome == filing.SMSVerified {
+		return nil
+	}
+	return f.expect("SMS verification outcome", filing.StageSMSVerification)
+}
+
+func decisionFrom(receipt string, st activities.BureauStatus) filing.BureauDecisionRequest {
+	return filing.BureauDecisionRequest{ReceiptID: receipt, Approved: st.Approved, FilingNumber: st.FilingNumber, Reasons: st.Reasons}
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/beianflow/beianflow/workflows"
+	"github.com/beianflow/beianflow/filing"
 )
 
 // After a support reset the new run's history stops where the old run had
@@ -22,8 +22,8 @@ func TestFilingResetBySupportNumbersAboveTheOldRunAndAuditsWhoAndWhy(t *testing.
 		ft.world.mu.Lock()
 		beforeReset = len(ft.world.rows)
 		ft.world.mu.Unlock()
-		ft.env.SignalWorkflow(workflows.SignalSupportReset, workflows.ResetNotice{
-			Actor: "support:k1", ToStage: workflows.StageInformation, EventID: 42, Reason: "bureau asked for the form again",
+		ft.env.SignalWorkflow(filing.SignalSupportReset, filing.ResetNotice{
+			Actor: "support:k1", ToStage: filing.StageInformation, EventID: 42, Reason: "bureau asked for the form again",
 			AuditBase: 1_000_000, RevisionBase: 2_000_000,
 		})
 	})
@@ -33,12 +33,12 @@ func TestFilingResetBySupportNumbersAboveTheOldRunAndAuditsWhoAndWhy(t *testing.
 		ft.world.mu.Unlock()
 		if assert.Len(t, rows, 1, "one read-model write right after the reset") {
 			assert.Equal(t, int64(2_000_001), rows[0].Revision)
-			assert.Equal(t, string(workflows.StageInformation), rows[0].Stage)
+			assert.Equal(t, filing.StageInformation, rows[0].Stage)
 		}
 	})
-	ft.at(monday.Add(30*time.Minute), func() { ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"}) })
+	ft.at(monday.Add(30*time.Minute), func() { ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"}) })
 	st := ft.run()
-	require.Equal(t, workflows.StageCancelled, st.Stage)
+	require.Equal(t, filing.StageCancelled, st.Stage)
 	assert.Greater(t, st.Revision, int64(2_000_001), "revisions go on above the base")
 
 	var reset *int
@@ -65,17 +65,17 @@ func TestFilingResetBySupportNumbersAboveTheOldRunAndAuditsWhoAndWhy(t *testing.
 func TestCourierEventDeliveredByHandIsAuditedAsTheSupportKey(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.fillAndSubmit(monday.Add(10 * time.Minute))
-	ft.at(monday.Add(time.Hour), func() { ft.act(workflows.UpdateInitialReviewDecision, approve) })
-	ft.at(monday.Add(2*time.Hour), func() { ft.act(workflows.UpdateMailingAddress, mailing) })
+	ft.at(monday.Add(time.Hour), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
+	ft.at(monday.Add(2*time.Hour), func() { ft.act(filing.SetMailingAddress.Name, mailing) })
 	ft.at(monday.Add(3*time.Hour), func() {
-		ft.act(workflows.UpdateShipmentDelivered, workflows.ShipmentDeliveredRequest{
+		ft.act(filing.ShipmentDelivered.Name, filing.ShipmentDeliveredRequest{
 			TrackingNumber: "SF000000000001", DeliveredAt: monday.Add(3 * time.Hour), DeliveredBy: "support:k9"})
 	})
-	ft.at(monday.Add(4*time.Hour), func() { ft.act(workflows.UpdateCancel, workflows.CancelRequest{Reason: "user_request"}) })
+	ft.at(monday.Add(4*time.Hour), func() { ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"}) })
 	ft.run()
 	var found bool
 	for _, e := range ft.world.audit {
-		if e.Action == workflows.UpdateShipmentDelivered {
+		if e.Action == filing.ShipmentDelivered.Name {
 			found = true
 			assert.Equal(t, "support:k9", e.Actor)
 			assert.Equal(t, "for the courier: SF000000000001", e.Detail)

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/beianflow/beianflow/apiclient"
-	"github.com/beianflow/beianflow/workflows"
+	"github.com/beianflow/beianflow/filing"
 )
 
 const ctlUsage = `beianflow ctl — support tooling, over the HTTP API with a support API key
@@ -144,11 +144,15 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // oneID takes exactly one positional argument, the filing ID.
-func oneID(cmd string, pos []string) (string, error) {
+func oneID(cmd string, pos []string) (filing.ID, error) {
 	if len(pos) != 1 || pos[0] == "" {
 		return "", fmt.Errorf("ctl %s: give one filing ID (see beianflow ctl --help)", cmd)
 	}
-	return pos[0], nil
+	id, err := filing.ParseID(pos[0])
+	if err != nil {
+		return "", fmt.Errorf("ctl %s: %q is not a filing ID (a UUID such as 01a2…-…)", cmd, pos[0])
+	}
+	return id, nil
 }
 
 func (c *ctl) printJSON(v any) error {
@@ -222,21 +226,21 @@ func (c *ctl) stuck(ctx context.Context, args []string) error {
 	return nil
 }
 
-func stageOf(it apiclient.StuckFiling) string {
-	s := it.Stage
+func stageOf(it filing.StuckFiling) string {
+	s := string(it.Stage)
 	if it.Step != "" {
-		s += "/" + it.Step
+		s += "/" + string(it.Step)
 	}
 	if it.WaitingOn != "" {
-		s += " (" + it.WaitingOn + ")"
+		s += " (" + string(it.WaitingOn) + ")"
 	}
 	return s
 }
 
-func detailOf(it apiclient.StuckFiling) string {
+func detailOf(it filing.StuckFiling) string {
 	d := it.Details
 	switch it.Reason {
-	case apiclient.StuckActivityFailing:
+	case filing.StuckActivityFailing:
 		s := fmt.Sprintf("%s attempt %d", d.ActivityType, d.Attempt)
 		if d.Paused {
 			s += ", paused"
@@ -244,9 +248,9 @@ func detailOf(it apiclient.StuckFiling) string {
 			s += ", next " + d.NextAttemptAt.UTC().Format(time.RFC3339)
 		}
 		return s
-	case apiclient.StuckWorkflowTaskFailing:
+	case filing.StuckWorkflowTaskFailing:
 		return fmt.Sprintf("workflow task attempt %d, %s", d.Attempt, d.Cause)
-	case apiclient.StuckDeadlinePassed:
+	case filing.StuckDeadlinePassed:
 		s := "overdue " + (time.Duration(d.OverdueSeconds) * time.Second).String()
 		if it.Deadline != nil {
 			s += " (deadline " + it.Deadline.UTC().Format(time.RFC3339) + ")"
@@ -365,7 +369,7 @@ func (c *ctl) reset(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	stages := apiclient.ResettableStages()
+	stages := filing.ResettableStages()
 	names := make([]string, len(stages))
 	for i, s := range stages {
 		names[i] = string(s)
@@ -373,12 +377,12 @@ func (c *ctl) reset(ctx context.Context, args []string) error {
 	switch {
 	case *to == "":
 		return fmt.Errorf("ctl reset: give --to STAGE, one of %s", strings.Join(names, ", "))
-	case !slices.Contains(stages, workflows.Stage(*to)):
+	case !slices.Contains(stages, filing.Stage(*to)):
 		return fmt.Errorf("ctl reset: --to %q is not a stage a filing can be reset to; give one of %s", *to, strings.Join(names, ", "))
 	case strings.TrimSpace(*reason) == "":
 		return errors.New("ctl reset: give --reason TEXT saying why the filing is reset (one line, at most 500 characters; it goes to the audit trail)")
 	}
-	res, err := c.api.ResetFiling(ctx, id, apiclient.ResetRequest{ToStage: workflows.Stage(*to), Reason: *reason})
+	res, err := c.api.ResetFiling(ctx, id, filing.ResetRequest{ToStage: filing.Stage(*to), Reason: *reason})
 	if err != nil {
 		return err
 	}
@@ -410,7 +414,7 @@ func (c *ctl) replay(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var res *apiclient.ReplayResult
+	var res *filing.ReplayResult
 	switch {
 	case *file != "" && len(pos) == 0:
 		js, err := os.ReadFile(filepath.Clean(*file))
@@ -453,7 +457,7 @@ func (c *ctl) replay(ctx context.Context, args []string) error {
 }
 
 // reasons collects --reason CODE[:MESSAGE] flags.
-type reasons []workflows.Reason
+type reasons []filing.Reason
 
 func (r *reasons) String() string { return fmt.Sprint(*r) }
 
@@ -462,7 +466,7 @@ func (r *reasons) Set(v string) error {
 	if code == "" {
 		return errors.New("a reason is CODE or CODE:MESSAGE")
 	}
-	*r = append(*r, workflows.Reason{Code: code, Message: msg})
+	*r = append(*r, filing.Reason{Code: code, Message: msg})
 	return nil
 }
 
@@ -486,14 +490,18 @@ func (c *ctl) signal(ctx context.Context, args []string) error {
 	if len(pos) != 2 {
 		return errors.New("ctl signal: give a filing ID and an event: courier-delivered, bureau-sms, bureau-decision or verification-result (see beianflow ctl --help)")
 	}
-	id, event := pos[0], pos[1]
+	id, err := oneID("signal", pos[:1])
+	if err != nil {
+		return err
+	}
+	event := pos[1]
 	need := func(ok bool, msg string) error {
 		if !ok {
 			return errors.New("ctl signal " + event + ": " + msg)
 		}
 		return nil
 	}
-	var f *apiclient.Filing
+	var f *filing.View
 	switch event {
 	case "courier-delivered":
 		if err := need(*tracking != "", "give --tracking NUMBER"); err != nil {
@@ -505,13 +513,13 @@ func (c *ctl) signal(ctx context.Context, args []string) error {
 				return errors.New("ctl signal courier-delivered: --at must be an RFC 3339 time such as 2026-11-11T11:20:00+08:00")
 			}
 		}
-		f, err = c.api.DeliverCourierEvent(ctx, id, workflows.ShipmentDeliveredRequest{TrackingNumber: *tracking, DeliveredAt: when})
+		f, err = c.api.DeliverCourierEvent(ctx, id, filing.ShipmentDeliveredRequest{TrackingNumber: *tracking, DeliveredAt: when})
 	case "bureau-sms":
-		if err := need(*receipt != "" && (*outcome == workflows.SMSVerified || *outcome == workflows.SMSReturned),
+		if err := need(*receipt != "" && (*outcome == filing.SMSVerified || *outcome == filing.SMSReturned),
 			"give --receipt ID and --outcome verified or returned"); err != nil {
 			return err
 		}
-		f, err = c.api.DeliverSMSOutcome(ctx, id, workflows.SMSVerificationRequest{ReceiptID: *receipt, Outcome: *outcome, Reasons: rs})
+		f, err = c.api.DeliverSMSOutcome(ctx, id, filing.SMSVerificationRequest{ReceiptID: *receipt, Outcome: *outcome, Reasons: rs})
 	case "bureau-decision":
 		if err := need(*receipt != "" && *approved != *rejected, "give --receipt ID and one of --approved or --rejected"); err != nil {
 			return err
@@ -522,7 +530,7 @@ func (c *ctl) signal(ctx context.Context, args []string) error {
 		if err := need(!*rejected || len(rs) > 0, "a rejection needs at least one --reason CODE[:MESSAGE]"); err != nil {
 			return err
 		}
-		f, err = c.api.DeliverBureauDecision(ctx, id, workflows.BureauDecisionRequest{ReceiptID: *receipt, Approved: *approved,
+		f, err = c.api.DeliverBureauDecision(ctx, id, filing.BureauDecisionRequest{ReceiptID: *receipt, Approved: *approved,
 			FilingNumber: *number, Reasons: rs})
 	case "verification-result":
 		if err := need(*passed != *failed, "give one of --passed or --failed"); err != nil {
@@ -531,7 +539,7 @@ func (c *ctl) signal(ctx context.Context, args []string) error {
 		if err := need(!*failed || len(rs) > 0, "a failure needs at least one --reason CODE[:MESSAGE]"); err != nil {
 			return err
 		}
-		f, err = c.api.ReportVerificationResult(ctx, id, workflows.VerificationResultRequest{Passed: *passed, Reason: rs})
+		f, err = c.api.ReportVerificationResult(ctx, id, filing.VerificationResultRequest{Passed: *passed, Reason: rs})
 	default:
 		return fmt.Errorf("ctl signal: unknown event %q; the events are courier-delivered, bureau-sms, bureau-decision and verification-result", event)
 	}

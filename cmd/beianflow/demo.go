@@ -17,17 +17,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/apiclient"
 	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/bureau"
 	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/internal/courier"
-	"github.com/beianflow/beianflow/internal/documents"
 	"github.com/beianflow/beianflow/internal/sample"
 	"github.com/beianflow/beianflow/rules"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // `beianflow demo` (what `make demo` runs) walks one filing through every
@@ -177,7 +174,7 @@ type demo struct {
 	keys                       map[string]string
 	start                      time.Time
 
-	filingID string
+	filingID filing.ID
 	company  string
 	domain   string
 	instance string
@@ -262,15 +259,6 @@ func checkAPI(ctx context.Context, base string) error {
 	return nil
 }
 
-// createRequest is POST /v1/filings with the sandbox settings, which the
-// typed client does not carry (they are for development systems only).
-type createRequest struct {
-	apiclient.CreateFilingRequest
-	Sandbox struct {
-		TimeScale float64 `json:"time_scale"`
-	} `json:"sandbox"`
-}
-
 func (d *demo) create(ctx context.Context) error {
 	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	if err != nil {
@@ -280,14 +268,14 @@ func (d *demo) create(ctx context.Context) error {
 	d.company = sample.CreditCode("91", demoRegion, sample.OrgCode("MA"+seq))
 	d.domain = "beianflow-demo-" + seq + ".com"
 	d.instance = "i-" + demoAccount + "-demo" + seq
-	var req createRequest
-	req.CreateFilingRequest = apiclient.CreateFilingRequest{
-		Subject: apiclient.SubjectIdentity{Province: demoProvince, Nature: filing.NatureEnterprise,
+	scale := d.opts.TimeScale
+	req := filing.CreateRequest{
+		Subject: filing.SubjectIdentity{Province: demoProvince, Nature: filing.NatureEnterprise,
 			CertificateType: filing.CertBusinessLicense, CertificateNumber: d.company},
 		Domain:  d.domain,
-		Product: workflows.Product{InstanceID: d.instance},
+		Product: filing.Product{InstanceID: d.instance},
+		Sandbox: &filing.SandboxSettings{TimeScale: &scale},
 	}
-	req.Sandbox.TimeScale = d.opts.TimeScale
 	body, err := json.Marshal(req)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -319,7 +307,7 @@ func (d *demo) create(ctx context.Context) error {
 		}
 		return fmt.Errorf("demo: create the filing: %s %s %s: %s", res.Status, e.Code, e.Field, e.Message)
 	}
-	var f apiclient.Filing
+	var f filing.View
 	if err := json.Unmarshal(answer, &f); err != nil {
 		return fmt.Errorf("demo: create the filing: unreadable answer: %w", err)
 	}
@@ -337,7 +325,7 @@ func (d *demo) create(ctx context.Context) error {
 }
 
 func (d *demo) uiLink() string {
-	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", d.opts.UIURL, d.opts.Namespace, workflows.WorkflowID(d.filingID))
+	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", d.opts.UIURL, d.opts.Namespace, d.filingID.WorkflowID())
 }
 
 // walk reads the filing until it ends, printing what changed and acting
@@ -379,14 +367,14 @@ func (d *demo) walk(ctx context.Context) error {
 
 // stageEntry is one stage the filing entered.
 type stageEntry struct {
-	Stage workflows.Stage
+	Stage filing.Stage
 	At    time.Time
 }
 
 // stages lists the stages the filing entered, oldest first: from the
 // live timeline, or, once the filing has ended (its answer comes from the
 // read model, without a timeline), from the audit trail.
-func (d *demo) stages(ctx context.Context, f *apiclient.Filing) ([]stageEntry, error) {
+func (d *demo) stages(ctx context.Context, f *filing.View) ([]stageEntry, error) {
 	var out []stageEntry
 	for _, c := range f.Timeline {
 		out = append(out, stageEntry{Stage: c.Stage, At: c.At})
@@ -422,23 +410,23 @@ func (d *demo) stages(ctx context.Context, f *apiclient.Filing) ([]stageEntry, e
 }
 
 // act does what the filing waits for, once per wait.
-func (d *demo) act(ctx context.Context, f *apiclient.Filing) error {
+func (d *demo) act(ctx context.Context, f *filing.View) error {
 	if r := f.LastRejection; r != nil {
 		return fmt.Errorf("demo: the filing was sent back by %s (%v); the demo walks the happy path only — see %s", r.By, r.Reasons, d.uiLink())
 	}
-	switch f.Stage + "/" + workflows.Stage(f.Step) {
+	switch f.Stage + "/" + filing.Stage(f.Step) {
 	case "information/editing":
 		return d.once("information", func() error { return d.fillIn(ctx) })
 	case "initial_review/awaiting_reviewer":
 		return d.once("initial review", func() error {
 			d.say("reviewer approves the initial review (初审)")
-			_, err := d.reviewer.DecideInitialReview(ctx, d.filingID, workflows.DecisionRequest{Approve: true, Reviewer: "demo-reviewer"})
+			_, err := d.reviewer.DecideInitialReview(ctx, d.filingID, filing.DecisionRequest{Approve: true, Reviewer: "demo-reviewer"})
 			return err
 		})
 	case "photo_verification/awaiting_mailing_address":
 		return d.once("mailing address", func() error {
 			d.say("backend gives the mailing address for the backdrop (幕布)")
-			_, err := d.backend.SetMailingAddress(ctx, d.filingID, activities.MailingAddress{
+			_, err := d.backend.SetMailingAddress(ctx, d.filingID, filing.MailingAddress{
 				Recipient: filing.Person{Name: "张伟", Mobile: "13800138000"},
 				Address:   filing.Address{Province: demoProvince, City: "杭州市", District: "西湖区", Detail: "文三路90号"},
 			})
@@ -450,24 +438,24 @@ func (d *demo) act(ctx context.Context, f *apiclient.Filing) error {
 		}
 		tn := f.Shipment.TrackingNumber
 		return d.standIn("courier "+tn, "the sandbox courier has not delivered backdrop "+tn, "courier-events", d.deliveryDelay, nil, func() error {
-			_, err := d.support.DeliverCourierEvent(ctx, d.filingID, workflows.ShipmentDeliveredRequest{TrackingNumber: tn, DeliveredAt: time.Now().UTC()})
+			_, err := d.support.DeliverCourierEvent(ctx, d.filingID, filing.ShipmentDeliveredRequest{TrackingNumber: tn, DeliveredAt: time.Now().UTC()})
 			return err
 		})
 	case "photo_verification/awaiting_photo":
 		return d.once("photo", func() error {
 			d.say("backend uploads the verification photo (600×800 PNG) to S3 and hands it in")
-			up, err := d.backend.UploadMaterial(ctx, d.filingID, documents.KindPhoto, "image/png", demoPhoto)
+			up, err := d.backend.UploadMaterial(ctx, d.filingID, filing.MaterialPhoto, "image/png", demoPhoto)
 			if err != nil {
 				return err
 			}
-			a := apiclient.AttachRequest(documents.KindPhoto, up, demoPhoto)
-			_, err = d.backend.AttachPhoto(ctx, d.filingID, workflows.UploadPhotoRequest{ObjectKey: a.ObjectKey, Size: a.Size, SHA256: a.SHA256})
+			a := apiclient.AttachRequest(filing.MaterialPhoto, up, demoPhoto)
+			_, err = d.backend.AttachPhoto(ctx, d.filingID, filing.UploadPhotoRequest{ObjectKey: a.ObjectKey, Size: a.Size, SHA256: a.SHA256})
 			return err
 		})
 	case "photo_verification/photo_review":
 		return d.once("photo review", func() error {
 			d.say("reviewer approves the photo")
-			_, err := d.reviewer.DecidePhotoReview(ctx, d.filingID, workflows.DecisionRequest{Approve: true, Reviewer: "demo-reviewer"})
+			_, err := d.reviewer.DecidePhotoReview(ctx, d.filingID, filing.DecisionRequest{Approve: true, Reviewer: "demo-reviewer"})
 			return err
 		})
 	case "sms_verification/awaiting_sms":
@@ -476,7 +464,7 @@ func (d *demo) act(ctx context.Context, f *apiclient.Filing) error {
 		}
 		rid := f.Bureau.ReceiptID
 		return d.standIn("sms "+rid, "the sandbox bureau has not reported the SMS verification", "bureau-events/sms", d.smsDelay, f.Deadline, func() error {
-			_, err := d.support.DeliverSMSOutcome(ctx, d.filingID, workflows.SMSVerificationRequest{ReceiptID: rid, Outcome: workflows.SMSVerified})
+			_, err := d.support.DeliverSMSOutcome(ctx, d.filingID, filing.SMSVerificationRequest{ReceiptID: rid, Outcome: filing.SMSVerified})
 			return err
 		})
 	case "bureau_review/awaiting_decision":
@@ -485,7 +473,7 @@ func (d *demo) act(ctx context.Context, f *apiclient.Filing) error {
 		}
 		rid := f.Bureau.ReceiptID
 		return d.standIn("decision "+rid, "the sandbox bureau has not decided", "bureau-events/decision", d.reviewDelay, nil, func() error {
-			_, err := d.support.DeliverBureauDecision(ctx, d.filingID, workflows.BureauDecisionRequest{
+			_, err := d.support.DeliverBureauDecision(ctx, d.filingID, filing.BureauDecisionRequest{
 				ReceiptID: rid, Approved: true, FilingNumber: demoFilingNumber(f.Province, d.filingID, time.Now())})
 			return err
 		})
@@ -579,10 +567,14 @@ func (d *demo) fillIn(ctx context.Context) error {
 	if _, err := d.backend.SaveApplication(ctx, d.filingID, app); err != nil {
 		return fmt.Errorf("save the application: %w", err)
 	}
-	kinds := []string{documents.KindVerificationForm, documents.KindSubjectCertificate, documents.KindLeaderID}
-	d.say("backend uploads " + strings.Join(kinds, ", ") + " to S3 (presigned PUTs) and attaches them")
+	kinds := []filing.MaterialKind{filing.MaterialVerificationForm, filing.MaterialSubjectCertificate, filing.MaterialLeaderID}
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	d.say("backend uploads " + strings.Join(names, ", ") + " to S3 (presigned PUTs) and attaches them")
 	for _, kind := range kinds {
-		content := []byte("%PDF-1.7\n% beianflow demo: scanned " + kind + " of filing " + d.filingID + "\n")
+		content := []byte(fmt.Sprintf("%%PDF-1.7\n%% beianflow demo: scanned %s of filing %s\n", kind, d.filingID))
 		up, err := d.backend.UploadMaterial(ctx, d.filingID, kind, "application/pdf", content)
 		if err != nil {
 			return fmt.Errorf("upload %s: %w", kind, err)
@@ -599,9 +591,9 @@ func (d *demo) fillIn(ctx context.Context) error {
 }
 
 // finish reports the end of the walk.
-func (d *demo) finish(f *apiclient.Filing) error {
+func (d *demo) finish(f *filing.View) error {
 	took := time.Since(d.start).Round(100 * time.Millisecond)
-	if f.Stage != workflows.StageApproved {
+	if f.Stage != filing.StageApproved {
 		return fmt.Errorf("demo: filing %s ended %s after %s; see %s", d.filingID, f.Stage, took, d.uiLink())
 	}
 	// An ended filing answers with the state it ended with, number included.
@@ -627,7 +619,7 @@ type reporter struct {
 	last    string // stage, step and party of the last line
 }
 
-func (r *reporter) show(stages []stageEntry, f *apiclient.Filing) {
+func (r *reporter) show(stages []stageEntry, f *filing.View) {
 	// Stages passed between two reads: from the timeline, with their times.
 	for r.printed < len(stages)-1 || (r.printed == len(stages)-1 && stages[r.printed].Stage != f.Stage) {
 		e := stages[r.printed]
@@ -648,7 +640,7 @@ func (r *reporter) show(stages []stageEntry, f *apiclient.Filing) {
 	r.printed, r.last = len(stages), key
 }
 
-func (r *reporter) line(at time.Time, stage workflows.Stage, step, party string, deadline *time.Time, what string) {
+func (r *reporter) line(at time.Time, stage filing.Stage, step filing.Step, party string, deadline *time.Time, what string) {
 	dl := "-"
 	if deadline != nil {
 		dl = fmt.Sprintf("%s (in %s)", deadline.Local().Format("15:04:05"), max(time.Until(*deadline), 0).Round(time.Second))
@@ -656,7 +648,7 @@ func (r *reporter) line(at time.Time, stage workflows.Stage, step, party string,
 	if what != "" {
 		dl += " · " + what
 	}
-	fmt.Fprintf(r.out, "%-12s  %-20s  %-24s  %-10s  %s\n", at.Local().Format("15:04:05.000"), stage, orDash(step), orDash(party), dl)
+	fmt.Fprintf(r.out, "%-12s  %-20s  %-24s  %-10s  %s\n", at.Local().Format("15:04:05.000"), stage, orDash(string(step)), orDash(party), dl)
 }
 
 func (r *reporter) note(s string) {
@@ -672,7 +664,7 @@ func orDash(s string) string {
 
 // demoFilingNumber forms the number the sandbox bureau would issue
 // (<省简称>ICP备<yy><6 digits>号-1, the digits hashed from the filing ID).
-func demoFilingNumber(province, filingID string, at time.Time) string {
+func demoFilingNumber(province string, filingID filing.ID, at time.Time) string {
 	p, _ := rules.LookupProvince(province)
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(filingID))

@@ -27,14 +27,13 @@ import (
 	"github.com/beianflow/beianflow/internal/sample"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // demoStages are the stages `make demo` must print, in order.
-var demoStages = []workflows.Stage{
-	workflows.StageProductVerification, workflows.StageInformation, workflows.StageInitialReview,
-	workflows.StagePhotoVerification, workflows.StageBureauSubmission, workflows.StageSMSVerification,
-	workflows.StageBureauReview, workflows.StageApproved,
+var demoStages = []filing.Stage{
+	filing.StageProductVerification, filing.StageInformation, filing.StageInitialReview,
+	filing.StagePhotoVerification, filing.StageBureauSubmission, filing.StageSMSVerification,
+	filing.StageBureauReview, filing.StageApproved,
 }
 
 // TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes runs `make
@@ -79,7 +78,7 @@ func TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes(t *testing.T) {
 	link := regexp.MustCompile(fmt.Sprintf(`http://localhost:%d/namespaces/%s/workflows/filing-([0-9a-f-]{36})`,
 		cfg.Dev.TemporalUI, cfg.TemporalNamespace)).FindStringSubmatch(printed)
 	require.NotNil(t, link, "the Web UI link to the filing's workflow")
-	assert.Less(t, strings.Index(printed, link[0]), strings.Index(printed, string(workflows.StageInformation)),
+	assert.Less(t, strings.Index(printed, link[0]), strings.Index(printed, string(filing.StageInformation)),
 		"the link comes at the start, before the walk")
 	last := -1
 	for _, stage := range demoStages {
@@ -107,9 +106,9 @@ func TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes(t *testing.T) {
 	events, _ := trail["events"].([]any)
 	require.NotEmpty(t, events, "the audit trail")
 	outside := map[string]string{ // update -> the party that delivers it
-		workflows.UpdateShipmentDelivered: "courier",
-		workflows.UpdateSMSVerification:   "bureau",
-		workflows.UpdateBureauDecision:    "bureau",
+		filing.ShipmentDelivered.Name: "courier",
+		filing.SMSVerification.Name:   "bureau",
+		filing.BureauDecision.Name:    "bureau",
 	}
 	var byParty []string
 	for _, e := range events {

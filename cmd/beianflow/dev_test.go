@@ -23,13 +23,13 @@ import (
 	tlog "go.temporal.io/sdk/log"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/internal/notify"
 	"github.com/beianflow/beianflow/internal/outbox"
 	"github.com/beianflow/beianflow/internal/sample"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // devConfig is what `make run` uses, on free ports and a temporary data
@@ -141,7 +141,7 @@ func TestMakeRunStartsEverythingAndResumesFilingsAfterARestart(t *testing.T) {
 	require.Equal(t, http.StatusCreated, res.StatusCode, "%v", created)
 	id := created["filing_id"].(string)
 	waitForStage(t, base, backendKey, id, "information", "workflow")
-	uiShowsDecodedPayloads(t, cfg, id)
+	uiShowsDecodedPayloads(t, cfg, filing.ID(id))
 
 	for _, want := range []string{"API listening", "Temporal dev server starting", "web_ui=http://", "S3 server starting"} {
 		assert.Contains(t, logs.String(), want, "the logs say where each part listens")
@@ -248,7 +248,7 @@ func TestOutboxCommandShowsFailedMessagesWithMaskedRecipients(t *testing.T) {
 // input encrypted, and the codec endpoint decrypts it for the UI's origin
 // (CORS) — while the authenticated codec path refuses a caller without a
 // support key.
-func uiShowsDecodedPayloads(t *testing.T, cfg config.Config, filingID string) {
+func uiShowsDecodedPayloads(t *testing.T, cfg config.Config, filingID filing.ID) {
 	t.Helper()
 	ui := fmt.Sprintf("http://127.0.0.1:%d", cfg.Dev.TemporalUI)
 	var settings struct{ Codec struct{ Endpoint string } }
@@ -265,7 +265,7 @@ func uiShowsDecodedPayloads(t *testing.T, cfg config.Config, filingID string) {
 	raw, err := client.Dial(client.Options{HostPort: cfg.TemporalAddress, Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
 	require.NoError(t, err)
 	defer raw.Close()
-	iter := raw.GetWorkflowHistory(context.Background(), workflows.WorkflowID(filingID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	iter := raw.GetWorkflowHistory(context.Background(), filingID.WorkflowID(), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	first, err := iter.Next()
 	require.NoError(t, err)
 	input := first.GetWorkflowExecutionStartedEventAttributes().GetInput()

@@ -1,27 +1,9 @@
 package documents
 
 import (
+	"github.com/beianflow/beianflow/filing"
 	"slices"
 	"strings"
-)
-
-// Material kinds. The first six are the workflow's materials; the photo is
-// the photo-verification (拍照核验) upload.
-const (
-	KindVerificationForm   = "verification_form"   // 真实性核验单, signed and scanned
-	KindSubjectCertificate = "subject_certificate" // business licence or other subject certificate
-	KindLeaderID           = "leader_id"           // 主体负责人 ID document
-	KindResponsibleID      = "responsible_id"      // 网站负责人 ID document
-	KindDomainCertificate  = "domain_certificate"  // domain certificate, where the province requires it
-	KindPreApproval        = "pre_approval"        // 前置审批 documents
-	KindPhoto              = "photo"               // verification photo in front of the backdrop (幕布)
-)
-
-// Content types a material may have; each is recognised by its magic number.
-const (
-	ContentTypePDF  = "application/pdf"
-	ContentTypeJPEG = "image/jpeg"
-	ContentTypePNG  = "image/png"
 )
 
 // Limits of the kinds, exported so the API documents the same numbers the
@@ -36,11 +18,11 @@ const (
 // Kind is the rule set for one material kind; its JSON form is what the API
 // publishes.
 type Kind struct {
-	Name         string   `json:"name"`                     // e.g. KindPhoto
-	ContentTypes []string `json:"content_types"`            // accepted content types, e.g. ContentTypeJPEG
-	MaxSize      int64    `json:"max_size"`                 // bytes
-	MinShortSide int      `json:"min_short_side,omitempty"` // pixels on the shorter side; zero: no resolution rule
-	MinLongSide  int      `json:"min_long_side,omitempty"`  // pixels on the longer side; zero: no resolution rule
+	Name         filing.MaterialKind `json:"name"`                     // e.g. filing.MaterialPhoto
+	ContentTypes []string            `json:"content_types"`            // accepted content types, e.g. filing.MediaTypeJPEG
+	MaxSize      int64               `json:"max_size"`                 // bytes
+	MinShortSide int                 `json:"min_short_side,omitempty"` // pixels on the shorter side; zero: no resolution rule
+	MinLongSide  int                 `json:"min_long_side,omitempty"`  // pixels on the longer side; zero: no resolution rule
 }
 
 // Allows reports whether the kind accepts contentType.
@@ -51,18 +33,18 @@ func (k Kind) Allows(contentType string) bool {
 // kinds is the table every presign and verification consults; documents
 // scanned from paper may be PDFs, a photo must be a picture.
 var kinds = []Kind{
-	document(KindVerificationForm),
-	document(KindSubjectCertificate),
-	document(KindLeaderID),
-	document(KindResponsibleID),
-	document(KindDomainCertificate),
-	document(KindPreApproval),
-	{Name: KindPhoto, ContentTypes: []string{ContentTypeJPEG, ContentTypePNG}, MaxSize: MaxPhotoSize,
+	document(filing.MaterialVerificationForm),
+	document(filing.MaterialSubjectCertificate),
+	document(filing.MaterialLeaderID),
+	document(filing.MaterialResponsibleID),
+	document(filing.MaterialDomainCertificate),
+	document(filing.MaterialPreApproval),
+	{Name: filing.MaterialPhoto, ContentTypes: []string{filing.MediaTypeJPEG, filing.MediaTypePNG}, MaxSize: MaxPhotoSize,
 		MinShortSide: MinPhotoShortSide, MinLongSide: MinPhotoLongSide},
 }
 
-func document(name string) Kind {
-	return Kind{Name: name, ContentTypes: []string{ContentTypePDF, ContentTypeJPEG, ContentTypePNG},
+func document(name filing.MaterialKind) Kind {
+	return Kind{Name: name, ContentTypes: []string{filing.MediaTypePDF, filing.MediaTypeJPEG, filing.MediaTypePNG},
 		MaxSize: MaxDocumentSize}
 }
 
@@ -78,7 +60,7 @@ func Kinds() []Kind {
 }
 
 // LookupKind returns the rules of the kind named name.
-func LookupKind(name string) (Kind, bool) {
+func LookupKind(name filing.MaterialKind) (Kind, bool) {
 	for _, k := range kinds {
 		if k.Name == name {
 			k.ContentTypes = slices.Clone(k.ContentTypes)
@@ -89,7 +71,7 @@ func LookupKind(name string) (Kind, bool) {
 }
 
 // typeLabels names content types in messages meant for applicants.
-var typeLabels = map[string]string{ContentTypePDF: "PDF", ContentTypeJPEG: "JPEG", ContentTypePNG: "PNG"}
+var typeLabels = map[string]string{filing.MediaTypePDF: "PDF", filing.MediaTypeJPEG: "JPEG", filing.MediaTypePNG: "PNG"}
 
 // formats is "JPEG, PNG" for messages.
 func (k Kind) formats() string {

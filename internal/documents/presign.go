@@ -1,6 +1,8 @@
 package documents
 
 import (
+	"github.com/beianflow/beianflow/filing"
+
 	"context"
 	"encoding/base64"
 	"encoding/hex"
@@ -21,9 +23,9 @@ import (
 // field is bound into the presigned URL, so the client cannot upload other
 // bytes, another type or another size than it declared.
 type UploadRequest struct {
-	FilingID   string // the filing's ID, 1–64 ASCII letters, digits or hyphens
-	MaterialID string // the caller's ID of this material, same alphabet
-	Kind       string // one of Kinds(), e.g. KindVerificationForm
+	FilingID   string              // the filing's ID, 1–64 ASCII letters, digits or hyphens
+	MaterialID string              // the caller's ID of this material, same alphabet
+	Kind       filing.MaterialKind // one of Kinds(), e.g. filing.MaterialVerificationForm
 	// ContentType is the declared type, exactly one of the kind's
 	// ContentTypes (lower case, no parameters).
 	ContentType string
@@ -32,19 +34,8 @@ type UploadRequest struct {
 }
 
 // Upload is a presigned PUT the client performs itself, so material bytes
-// never pass through the API.
-type Upload struct {
-	URL    string `json:"url"`
-	Method string `json:"method"` // always PUT
-	// Headers must be sent exactly as given: they are part of the signature
-	// (Content-Type, x-amz-checksum-sha256 and, with WithSSE, the encryption
-	// headers). Content-Length is signed too; HTTP clients set it from a body
-	// of exactly the declared size, and browsers refuse to set it by hand,
-	// so it is not listed.
-	Headers   map[string]string `json:"headers"`
-	ObjectKey string            `json:"object_key"` // what to attach to the filing once the upload is verified
-	ExpiresAt time.Time         `json:"expires_at"`
-}
+// never pass through the API (the contract's filing.Upload).
+type Upload = filing.Upload
 
 // Reasons an UploadRequest is refused, for errors.Is; each comes wrapped in
 // a *RequestError naming the field.
@@ -157,7 +148,7 @@ func (r UploadRequest) validate() ([]byte, error) {
 func unknownKind() *RequestError {
 	names := make([]string, len(kinds))
 	for i, k := range kinds {
-		names[i] = k.Name
+		names[i] = string(k.Name)
 	}
 	return &RequestError{Field: "kind", Err: ErrUnknownKind, Message: "must be one of " + strings.Join(names, ", ")}
 }

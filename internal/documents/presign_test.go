@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/documents"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
@@ -38,7 +39,7 @@ func startStore(t *testing.T, opts ...documents.Option) *documents.Store {
 }
 
 // declare describes body as the applicant's client would.
-func declare(filingID, materialID, kind, contentType string, body []byte) documents.UploadRequest {
+func declare(filingID, materialID string, kind filing.MaterialKind, contentType string, body []byte) documents.UploadRequest {
 	sum := sha256.Sum256(body)
 	return documents.UploadRequest{FilingID: filingID, MaterialID: materialID, Kind: kind,
 		ContentType: contentType, Size: int64(len(body)), SHA256: hex.EncodeToString(sum[:])}
@@ -46,7 +47,7 @@ func declare(filingID, materialID, kind, contentType string, body []byte) docume
 
 // put performs the presigned upload as a client would: the returned method,
 // URL and headers, nothing else. It returns the status and S3's error body.
-func put(t *testing.T, up documents.Upload, headers map[string]string, body []byte) (int, string) {
+func put(t *testing.T, up filing.Upload, headers map[string]string, body []byte) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(up.Method, up.URL, bytes.NewReader(body))
 	require.NoError(t, err)
@@ -64,13 +65,13 @@ func put(t *testing.T, up documents.Upload, headers map[string]string, body []by
 func TestApplicantUploadsAScannedFormThroughThePresignedURL(t *testing.T) {
 	ctx := context.Background()
 	s := startStore(t)
-	req := declare("f-0001", "m-0001", documents.KindVerificationForm, documents.ContentTypePDF, scannedForm)
+	req := declare("f-0001", "m-0001", filing.MaterialVerificationForm, filing.MediaTypePDF, scannedForm)
 	before := time.Now()
 	up, err := s.PresignUpload(ctx, req)
 	require.NoError(t, err)
 	assert.Equal(t, http.MethodPut, up.Method)
 	assert.Equal(t, "filings/f-0001/materials/m-0001", up.ObjectKey)
-	assert.Equal(t, documents.ContentTypePDF, up.Headers["Content-Type"])
+	assert.Equal(t, filing.MediaTypePDF, up.Headers["Content-Type"])
 	assert.NotEmpty(t, up.Headers["X-Amz-Checksum-Sha256"], "the declared SHA-256 is bound into the URL")
 	assert.WithinDuration(t, before.Add(documents.DefaultUploadExpiry), up.ExpiresAt, 2*time.Second)
 
@@ -79,13 +80,13 @@ func TestApplicantUploadsAScannedFormThroughThePresignedURL(t *testing.T) {
 
 	v, err := s.Verify(ctx, up.ObjectKey, req.Kind, req.Size, req.SHA256)
 	require.NoError(t, err)
-	assert.Equal(t, documents.Verdict{OK: true, ContentType: documents.ContentTypePDF, Size: req.Size}, v)
+	assert.Equal(t, documents.Verdict{OK: true, ContentType: filing.MediaTypePDF, Size: req.Size}, v)
 }
 
 func TestUploadWithOtherBytesThanDeclaredIsRejected(t *testing.T) {
 	ctx := context.Background()
 	s := startStore(t)
-	req := declare("f-0001", "m-0001", documents.KindVerificationForm, documents.ContentTypePDF, scannedForm)
+	req := declare("f-0001", "m-0001", filing.MaterialVerificationForm, filing.MediaTypePDF, scannedForm)
 	up, err := s.PresignUpload(ctx, req)
 	require.NoError(t, err)
 
@@ -108,8 +109,8 @@ func TestUploadWithOtherBytesThanDeclaredIsRejected(t *testing.T) {
 
 	// Leaving out the checksum or changing the type breaks it too.
 	for name, headers := range map[string]map[string]string{
-		"without the checksum header": {"Content-Type": documents.ContentTypePDF},
-		"as another content type": {"Content-Type": documents.ContentTypePNG,
+		"without the checksum header": {"Content-Type": filing.MediaTypePDF},
+		"as another content type": {"Content-Type": filing.MediaTypePNG,
 			"X-Amz-Checksum-Sha256": up.Headers["X-Amz-Checksum-Sha256"]},
 	} {
 		status, msg = put(t, up, headers, scannedForm)
@@ -119,7 +120,7 @@ func TestUploadWithOtherBytesThanDeclaredIsRejected(t *testing.T) {
 
 	// Bytes that reached the bucket some other way are still caught by
 	// Verify, which hashes the stored object itself.
-	require.NoError(t, s.Put(ctx, up.ObjectKey, documents.ContentTypePDF, tampered))
+	require.NoError(t, s.Put(ctx, up.ObjectKey, filing.MediaTypePDF, tampered))
 	v, err := s.Verify(ctx, up.ObjectKey, req.Kind, req.Size, req.SHA256)
 	require.NoError(t, err)
 	assert.False(t, v.OK)
@@ -129,19 +130,19 @@ func TestUploadWithOtherBytesThanDeclaredIsRejected(t *testing.T) {
 func TestPresignRefusesUnknownKindOversizeAndBadChecksum(t *testing.T) {
 	s, err := documents.New(context.Background(), documentsConfig("http://127.0.0.1:1"))
 	require.NoError(t, err)
-	valid := declare("f-1", "m-1", documents.KindPhoto, documents.ContentTypeJPEG, []byte{0xFF, 0xD8, 0xFF})
+	valid := declare("f-1", "m-1", filing.MaterialPhoto, filing.MediaTypeJPEG, []byte{0xFF, 0xD8, 0xFF})
 	cases := map[string]struct {
 		change func(*documents.UploadRequest)
 		field  string
 		err    error
 	}{
 		"unknown kind":                 {func(r *documents.UploadRequest) { r.Kind = "passport" }, "kind", documents.ErrUnknownKind},
-		"PDF for a photo":              {func(r *documents.UploadRequest) { r.ContentType = documents.ContentTypePDF }, "content_type", documents.ErrContentTypeNotAllowed},
+		"PDF for a photo":              {func(r *documents.UploadRequest) { r.ContentType = filing.MediaTypePDF }, "content_type", documents.ErrContentTypeNotAllowed},
 		"content type with parameters": {func(r *documents.UploadRequest) { r.ContentType = "image/jpeg; q=1" }, "content_type", documents.ErrContentTypeNotAllowed},
 		"empty file":                   {func(r *documents.UploadRequest) { r.Size = 0 }, "size", documents.ErrSizeOutOfRange},
 		"photo over 5 MiB":             {func(r *documents.UploadRequest) { r.Size = documents.MaxPhotoSize + 1 }, "size", documents.ErrSizeOutOfRange},
 		"form over 10 MiB": {func(r *documents.UploadRequest) {
-			r.Kind, r.ContentType, r.Size = documents.KindVerificationForm, documents.ContentTypePDF, documents.MaxDocumentSize+1
+			r.Kind, r.ContentType, r.Size = filing.MaterialVerificationForm, filing.MediaTypePDF, documents.MaxDocumentSize+1
 		}, "size", documents.ErrSizeOutOfRange},
 		"checksum too short": {func(r *documents.UploadRequest) { r.SHA256 = r.SHA256[:62] }, "sha256", documents.ErrInvalidSHA256},
 		"checksum not hex":   {func(r *documents.UploadRequest) { r.SHA256 = strings.Repeat("g", 64) }, "sha256", documents.ErrInvalidSHA256},
@@ -169,7 +170,7 @@ func TestPresignRefusesUnknownKindOversizeAndBadChecksum(t *testing.T) {
 func TestPresignedURLExpires(t *testing.T) {
 	ctx := context.Background()
 	s := startStore(t, documents.WithUploadExpiry(time.Second))
-	req := declare("f-1", "m-1", documents.KindVerificationForm, documents.ContentTypePDF, scannedForm)
+	req := declare("f-1", "m-1", filing.MaterialVerificationForm, filing.MediaTypePDF, scannedForm)
 	up, err := s.PresignUpload(ctx, req)
 	require.NoError(t, err)
 	u, err := url.Parse(up.URL)
@@ -190,8 +191,8 @@ func TestPresignedURLExpires(t *testing.T) {
 func TestKeysNeverCarryPersonalData(t *testing.T) {
 	s, err := documents.New(context.Background(), documentsConfig("http://127.0.0.1:1"))
 	require.NoError(t, err)
-	req := declare("0190f3c2-7d1e-7b6a-9f00-4c2d1e8a9b10", "leader-id-front", documents.KindLeaderID,
-		documents.ContentTypeJPEG, []byte{0xFF, 0xD8, 0xFF})
+	req := declare("0190f3c2-7d1e-7b6a-9f00-4c2d1e8a9b10", "leader-id-front", filing.MaterialLeaderID,
+		filing.MediaTypeJPEG, []byte{0xFF, 0xD8, 0xFF})
 	up, err := s.PresignUpload(context.Background(), req)
 	require.NoError(t, err)
 	assert.Equal(t, "filings/0190f3c2-7d1e-7b6a-9f00-4c2d1e8a9b10/materials/leader-id-front", up.ObjectKey,
@@ -227,8 +228,8 @@ func TestKeysNeverCarryPersonalData(t *testing.T) {
 
 func TestEncryptionAtRestIsSignedIntoTheUpload(t *testing.T) {
 	// versitygw may not implement SSE, so this checks the signed request only.
-	req := declare("f-1", "m-1", documents.KindLeaderID, documents.ContentTypePNG, []byte("\x89PNG\r\n\x1a\n"))
-	presign := func(opts ...documents.Option) (documents.Upload, string) {
+	req := declare("f-1", "m-1", filing.MaterialLeaderID, filing.MediaTypePNG, []byte("\x89PNG\r\n\x1a\n"))
+	presign := func(opts ...documents.Option) (filing.Upload, string) {
 		s, err := documents.New(context.Background(), documentsConfig("http://127.0.0.1:1"), opts...)
 		require.NoError(t, err)
 		up, err := s.PresignUpload(context.Background(), req)

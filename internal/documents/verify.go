@@ -1,6 +1,8 @@
 package documents
 
 import (
+	"github.com/beianflow/beianflow/filing"
+
 	"bufio"
 	"bytes"
 	"context"
@@ -50,9 +52,9 @@ var magics = []struct {
 	contentType string
 	prefix      []byte
 }{
-	{ContentTypePDF, []byte("%PDF-")},
-	{ContentTypeJPEG, []byte{0xFF, 0xD8, 0xFF}},
-	{ContentTypePNG, []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}},
+	{filing.MediaTypePDF, []byte("%PDF-")},
+	{filing.MediaTypeJPEG, []byte{0xFF, 0xD8, 0xFF}},
+	{filing.MediaTypePNG, []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}},
 }
 
 // sniffLen is the longest magic number.
@@ -67,7 +69,7 @@ const sniffLen = 8
 //
 // S3 failures are errors (retry later); an unknown kind or a malformed
 // declaredSHA256 is a *RequestError (a caller's bug, not the applicant's).
-func (s *Store) Verify(ctx context.Context, key, kind string, declaredSize int64, declaredSHA256 string) (Verdict, error) {
+func (s *Store) Verify(ctx context.Context, key string, kind filing.MaterialKind, declaredSize int64, declaredSHA256 string) (Verdict, error) {
 	rules, ok := LookupKind(kind)
 	if !ok {
 		return Verdict{}, fmt.Errorf("documents: verify %s: %w", key, unknownKind())

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/documents"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
@@ -46,7 +47,7 @@ func uploadAndVerify(t *testing.T, s *documents.Store, req documents.UploadReque
 func TestPhotoBelowMinimumResolutionIsRejected(t *testing.T) {
 	s := startStore(t)
 	small := pngOf(t, 599, 800)
-	v := uploadAndVerify(t, s, declare("f-1", "photo-1", documents.KindPhoto, documents.ContentTypePNG, small), small)
+	v := uploadAndVerify(t, s, declare("f-1", "photo-1", filing.MaterialPhoto, filing.MediaTypePNG, small), small)
 	assert.False(t, v.OK)
 	assert.Equal(t, documents.ReasonResolutionTooLow, v.Reason)
 	assert.Contains(t, v.Message, "599×800")
@@ -58,24 +59,24 @@ func TestPhotoBelowMinimumResolutionIsRejected(t *testing.T) {
 		"portrait JPEG":  jpegOf(t, 600, 800),
 		"landscape JPEG": jpegOf(t, 1024, 768),
 	} {
-		ct := documents.ContentTypePNG
+		ct := filing.MediaTypePNG
 		if photo[0] == 0xFF {
-			ct = documents.ContentTypeJPEG
+			ct = filing.MediaTypeJPEG
 		}
-		v := uploadAndVerify(t, s, declare("f-1", "photo-2", documents.KindPhoto, ct, photo), photo)
+		v := uploadAndVerify(t, s, declare("f-1", "photo-2", filing.MaterialPhoto, ct, photo), photo)
 		assert.True(t, v.OK, "%s: %+v", name, v)
 		assert.Equal(t, ct, v.ContentType, name)
 	}
 
 	landscapeTooShort := pngOf(t, 1200, 599)
-	v = uploadAndVerify(t, s, declare("f-1", "photo-3", documents.KindPhoto, documents.ContentTypePNG, landscapeTooShort), landscapeTooShort)
+	v = uploadAndVerify(t, s, declare("f-1", "photo-3", filing.MaterialPhoto, filing.MediaTypePNG, landscapeTooShort), landscapeTooShort)
 	assert.Equal(t, documents.ReasonResolutionTooLow, v.Reason, "the shorter side must reach 600 whichever way round")
 }
 
 func TestPhotoWithABrokenHeaderIsUnreadable(t *testing.T) {
 	s := startStore(t)
 	broken := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
-	v := uploadAndVerify(t, s, declare("f-1", "photo-1", documents.KindPhoto, documents.ContentTypePNG, broken), broken)
+	v := uploadAndVerify(t, s, declare("f-1", "photo-1", filing.MaterialPhoto, filing.MediaTypePNG, broken), broken)
 	assert.False(t, v.OK)
 	assert.Equal(t, documents.ReasonUnreadableImage, v.Reason)
 }
@@ -84,15 +85,15 @@ func TestPDFDeclaredAsJPEGIsRejected(t *testing.T) {
 	s := startStore(t)
 	// The checksum matches, so S3 takes it; only the magic number tells.
 	v := uploadAndVerify(t, s,
-		declare("f-1", "m-1", documents.KindLeaderID, documents.ContentTypeJPEG, scannedForm), scannedForm)
+		declare("f-1", "m-1", filing.MaterialLeaderID, filing.MediaTypeJPEG, scannedForm), scannedForm)
 	assert.False(t, v.OK)
 	assert.Equal(t, documents.ReasonTypeMismatch, v.Reason)
-	assert.Equal(t, documents.ContentTypePDF, v.ContentType, "the verdict says what the bytes really are")
+	assert.Equal(t, filing.MediaTypePDF, v.ContentType, "the verdict says what the bytes really are")
 }
 
 func TestMissingUploadIsNotUploaded(t *testing.T) {
 	s := startStore(t)
-	req := declare("f-1", "m-1", documents.KindVerificationForm, documents.ContentTypePDF, scannedForm)
+	req := declare("f-1", "m-1", filing.MaterialVerificationForm, filing.MediaTypePDF, scannedForm)
 	up, err := s.PresignUpload(context.Background(), req)
 	require.NoError(t, err)
 	v, err := s.Verify(context.Background(), up.ObjectKey, req.Kind, req.Size, req.SHA256)
@@ -110,22 +111,22 @@ func TestObjectsStoredOutsidePresignedUploadsMeetTheSameRules(t *testing.T) {
 		require.NoError(t, s.Put(ctx, key, contentType, body))
 	}
 
-	store("filings/f-1/materials/form", documents.ContentTypePDF, scannedForm)
-	req := declare("f-1", "form", documents.KindVerificationForm, documents.ContentTypePDF, scannedForm)
+	store("filings/f-1/materials/form", filing.MediaTypePDF, scannedForm)
+	req := declare("f-1", "form", filing.MaterialVerificationForm, filing.MediaTypePDF, scannedForm)
 	v, err := s.Verify(ctx, "filings/f-1/materials/form", req.Kind, req.Size+1, req.SHA256)
 	require.NoError(t, err)
 	assert.Equal(t, documents.ReasonSizeMismatch, v.Reason)
 	assert.Equal(t, req.Size, v.Size)
 
-	store("filings/f-1/materials/photo-pdf", documents.ContentTypePDF, scannedForm)
-	v, err = s.Verify(ctx, "filings/f-1/materials/photo-pdf", documents.KindPhoto, req.Size, req.SHA256)
+	store("filings/f-1/materials/photo-pdf", filing.MediaTypePDF, scannedForm)
+	v, err = s.Verify(ctx, "filings/f-1/materials/photo-pdf", filing.MaterialPhoto, req.Size, req.SHA256)
 	require.NoError(t, err)
 	assert.Equal(t, documents.ReasonTypeNotAllowed, v.Reason, "a photo cannot be a PDF")
 	assert.Contains(t, v.Message, "JPEG, PNG")
 
 	huge := append(pngOf(t, 600, 800), make([]byte, documents.MaxPhotoSize)...)
-	store("filings/f-1/materials/photo-huge", documents.ContentTypePNG, huge)
-	big := declare("f-1", "photo-huge", documents.KindPhoto, documents.ContentTypePNG, huge)
+	store("filings/f-1/materials/photo-huge", filing.MediaTypePNG, huge)
+	big := declare("f-1", "photo-huge", filing.MaterialPhoto, filing.MediaTypePNG, huge)
 	v, err = s.Verify(ctx, "filings/f-1/materials/photo-huge", big.Kind, big.Size, big.SHA256)
 	require.NoError(t, err)
 	assert.Equal(t, documents.ReasonTooLarge, v.Reason)
@@ -139,7 +140,7 @@ func TestVerifyFailsWhileS3IsDownSoCallersRetry(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.EnsureBucket(ctx))
 	stop()
-	req := declare("f-1", "m-1", documents.KindVerificationForm, documents.ContentTypePDF, scannedForm)
+	req := declare("f-1", "m-1", filing.MaterialVerificationForm, filing.MediaTypePDF, scannedForm)
 	_, err = s.Verify(ctx, "filings/f-1/materials/m-1", req.Kind, req.Size, req.SHA256)
 	assert.Error(t, err)
 

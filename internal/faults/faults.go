@@ -17,7 +17,6 @@ const (
 	AfterBind       = "after_bind_service_number"
 	AfterShipment   = "after_create_shipment"
 	AfterSubmission = "after_bureau_submission"
-	AfterNotify     = "after_notify"
 	AfterReadModel  = "after_read_model"
 )
 

@@ -1,12 +1,14 @@
-// Package filings acts on running filings from outside Temporal: the API's
-// handlers and the outside world's event listeners (bureau, courier) both
-// go through it, so an action means the same thing whoever sends it.
+// Package filings is the one way in to Temporal for filings: starting one,
+// acting on it, reading its state. The API's handlers, the outside world's
+// event listeners (bureau, courier) and the support tooling all go through
+// it, so an action means the same thing whoever sends it.
 package filings
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -14,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/workflows"
 )
 
@@ -24,6 +27,8 @@ var (
 	// ErrClosed: the filing has ended; only its read model remains.
 	// State answers a *ClosedError, which says how.
 	ErrClosed = errors.New("filing has ended")
+	// ErrExists: a filing with this ID was started before.
+	ErrExists = errors.New("filing exists")
 )
 
 // RefusedError is an action the filing refused: it does not fit the stage
@@ -39,65 +44,104 @@ func (e *RefusedError) Error() string { return e.Message }
 
 // Client acts on filings through Temporal.
 type Client struct {
-	Temporal client.Client
+	Temporal  client.Client
+	TaskQueue string
 }
 
-// Act sends an update to the filing and waits for its acknowledgement.
-// updateID makes a retried request idempotent (Temporal deduplicates updates
-// by ID); empty means a fresh one.
-func (c *Client) Act(ctx context.Context, filingID, update, updateID string, arg any) (workflows.Ack, error) {
-	// Filing IDs are UUIDs we minted: anything else names no filing, and
-	// must not reach Temporal (invalid UTF-8 in a workflow ID fails the
-	// gRPC call itself, which would read as an outage). Found by fuzzing
-	// the webhooks.
-	if _, err := uuid.Parse(filingID); err != nil {
-		return workflows.Ack{}, ErrNotFound
+// StartOptions are how a filing's workflow is started: its workflow ID,
+// which Temporal refuses to reuse, and the search attributes operators
+// filter on from the first moment. summary is the Web UI's one-line title.
+func StartOptions(in filing.Input, taskQueue, summary string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                       in.FilingID.WorkflowID(),
+		TaskQueue:                taskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.AttrStage.ValueSet(string(filing.StageProductVerification)),
+			workflows.AttrProvince.ValueSet(in.Province),
+			workflows.AttrFilingType.ValueSet(string(in.FilingType)),
+			workflows.AttrOverdue.ValueSet(false),
+		),
+		StaticSummary: summary,
+		StaticDetails: fmt.Sprintf("Filing `%s` of account `%s`, type `%s`, created %s, time scale %g.",
+			in.FilingID, in.AccountID, in.FilingType, in.CreatedAt.Format(time.RFC3339), in.Settings.TimeScale),
 	}
+}
+
+// Start starts the filing's workflow. A filing ID used before is ErrExists.
+func (c *Client) Start(ctx context.Context, in filing.Input, summary string) error {
+	_, err := c.Temporal.ExecuteWorkflow(ctx, StartOptions(in, c.TaskQueue, summary), filing.WorkflowName, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return ErrExists
+	}
+	if err != nil {
+		return fmt.Errorf("filings: start %s: %w", in.FilingID, err)
+	}
+	return nil
+}
+
+// Act sends update u with req to the filing and waits for its
+// acknowledgement. updateID makes a retried request idempotent (Temporal
+// deduplicates updates by ID); empty means a fresh one.
+func Act[Req filing.Request](ctx context.Context, c *Client, id filing.ID, u filing.Update[Req], updateID string, req Req) (filing.Ack, error) {
+	return c.act(ctx, id, u.Name, updateID, req)
+}
+
+// ActAs sends update name with req, for callers that hold an action
+// without its static type (a support reset's redelivery, the API's routes
+// that add who delivered an event).
+func (c *Client) ActAs(ctx context.Context, id filing.ID, name, updateID string, req filing.Request) (filing.Ack, error) {
+	return c.act(ctx, id, name, updateID, req)
+}
+
+func (c *Client) act(ctx context.Context, id filing.ID, name, updateID string, arg any) (filing.Ack, error) {
 	if updateID == "" {
 		updateID = uuid.NewString()
 	}
 	handle, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.WorkflowID(filingID),
+		WorkflowID:   id.WorkflowID(),
 		UpdateID:     updateID,
-		UpdateName:   update,
+		UpdateName:   name,
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var st workflows.Ack
+	var ack filing.Ack
 	if err == nil {
-		err = handle.Get(ctx, &st)
+		err = handle.Get(ctx, &ack)
 	}
 	if err == nil {
-		return st, nil
+		return ack, nil
 	}
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
 		switch appErr.Type() {
-		case workflows.ErrTypeStageMismatch:
-			return st, &RefusedError{Conflict: true, Message: appErr.Message()}
-		case workflows.ErrTypeInvalidAction:
-			return st, &RefusedError{Message: appErr.Message()}
-		case workflows.ErrTypeMaterialRejected:
-			var r workflows.Reason
+		case filing.ErrTypeStageMismatch:
+			return ack, &RefusedError{Conflict: true, Message: appErr.Message()}
+		case filing.ErrTypeInvalidAction:
+			return ack, &RefusedError{Message: appErr.Message()}
+		case filing.ErrTypeMaterialRejected:
+			var r filing.Reason
 			if appErr.HasDetails() {
 				_ = appErr.Details(&r)
 			}
-			return st, &RefusedError{Message: appErr.Message(), Code: r.Code}
+			return ack, &RefusedError{Message: appErr.Message(), Code: r.Code}
 		}
 	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
-		if c.exists(ctx, filingID) {
-			return st, ErrClosed
+		if c.exists(ctx, id) {
+			return ack, ErrClosed
 		}
-		return st, ErrNotFound
+		return ack, ErrNotFound
 	}
-	return st, fmt.Errorf("filings: %s on %s: %w", update, filingID, err)
+	return ack, fmt.Errorf("filings: %s on %s: %w", name, id, err)
 }
 
 // exists tells a closed filing from one that never was.
-func (c *Client) exists(ctx context.Context, filingID string) bool {
-	_, err := c.Temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(filingID), "")
+func (c *Client) exists(ctx context.Context, id filing.ID) bool {
+	_, err := c.Temporal.DescribeWorkflowExecution(ctx, id.WorkflowID(), "")
 	return err == nil
 }
 
@@ -123,13 +167,10 @@ func (e *ClosedError) Completed() bool {
 // read model does not keep. Temporal sends only the closing event. Call it
 // for a filing State reported completed; one whose history Temporal no
 // longer holds is an error, and the caller reads the read model.
-func (c *Client) Final(ctx context.Context, filingID string) (workflows.FilingState, error) {
-	var st workflows.FilingState
-	if _, err := uuid.Parse(filingID); err != nil {
-		return st, ErrNotFound
-	}
-	if err := c.Temporal.GetWorkflow(ctx, workflows.WorkflowID(filingID), "").Get(ctx, &st); err != nil {
-		return st, fmt.Errorf("filings: result of %s: %w", filingID, err)
+func (c *Client) Final(ctx context.Context, id filing.ID) (filing.State, error) {
+	var st filing.State
+	if err := c.Temporal.GetWorkflow(ctx, id.WorkflowID(), "").Get(ctx, &st); err != nil {
+		return st, fmt.Errorf("filings: result of %s: %w", id, err)
 	}
 	return st, nil
 }
@@ -137,27 +178,24 @@ func (c *Client) Final(ctx context.Context, filingID string) (workflows.FilingSt
 // State returns the live state of a running filing. A closed filing is
 // ErrClosed (the caller reads the read model: querying it would replay its
 // whole history on a worker).
-func (c *Client) State(ctx context.Context, filingID string) (workflows.FilingState, error) {
-	if _, err := uuid.Parse(filingID); err != nil {
-		return workflows.FilingState{}, ErrNotFound // see Act
-	}
+func (c *Client) State(ctx context.Context, id filing.ID) (filing.State, error) {
 	resp, err := c.Temporal.QueryWorkflowWithOptions(ctx, &client.QueryWorkflowWithOptionsRequest{
-		WorkflowID:           workflows.WorkflowID(filingID),
-		QueryType:            workflows.QueryState,
+		WorkflowID:           id.WorkflowID(),
+		QueryType:            filing.QueryState,
 		QueryRejectCondition: enumspb.QUERY_REJECT_CONDITION_NOT_OPEN,
 	})
-	var st workflows.FilingState
+	var st filing.State
 	var nf *serviceerror.NotFound
 	switch {
 	case errors.As(err, &nf):
 		return st, ErrNotFound
 	case err != nil:
-		return st, fmt.Errorf("filings: state of %s: %w", filingID, err)
+		return st, fmt.Errorf("filings: state of %s: %w", id, err)
 	case resp.QueryRejected != nil:
 		return st, &ClosedError{Status: resp.QueryRejected.GetStatus()}
 	}
 	if err := resp.QueryResult.Get(&st); err != nil {
-		return st, fmt.Errorf("filings: decode state of %s: %w", filingID, err)
+		return st, fmt.Errorf("filings: decode state of %s: %w", id, err)
 	}
 	return st, nil
 }

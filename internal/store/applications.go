@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/beianflow/beianflow/filing"
+
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -41,7 +43,7 @@ var ErrDigestMismatch = errors.New("revision digest mismatch")
 
 // Save stores v (marshalled to JSON) as a new revision and returns it. The
 // digest lets a reader prove it got exactly what the workflow referenced.
-func (r *Applications) Save(ctx context.Context, filingID, kind string, v any) (ApplicationRevision, error) {
+func (r *Applications) Save(ctx context.Context, filingID filing.ID, kind string, v any) (ApplicationRevision, error) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return ApplicationRevision{}, fmt.Errorf("store: encode %s of filing %s: %w", kind, filingID, err)
@@ -52,7 +54,7 @@ func (r *Applications) Save(ctx context.Context, filingID, kind string, v any) (
 	}
 	sum := sha256.Sum256(body)
 	rev := ApplicationRevision{
-		ID: id.String(), FilingID: filingID, Kind: kind, Body: string(body),
+		ID: id.String(), FilingID: string(filingID), Kind: kind, Body: string(body),
 		Digest: hex.EncodeToString(sum[:]), CreatedAt: time.Now().UTC(),
 	}
 	if err := r.db.Gorm.WithContext(ctx).Create(&rev).Error; err != nil {
@@ -63,7 +65,7 @@ func (r *Applications) Save(ctx context.Context, filingID, kind string, v any) (
 
 // Load reads a revision of the filing into v, checking kind and, when
 // given, the digest.
-func (r *Applications) Load(ctx context.Context, filingID, revisionID, kind, digest string, v any) error {
+func (r *Applications) Load(ctx context.Context, filingID filing.ID, revisionID, kind, digest string, v any) error {
 	var rev ApplicationRevision
 	err := r.db.Gorm.WithContext(ctx).Where("id = ? AND filing_id = ? AND kind = ?", revisionID, filingID, kind).Take(&rev).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -82,7 +84,7 @@ func (r *Applications) Load(ctx context.Context, filingID, revisionID, kind, dig
 }
 
 // Latest returns the newest revision of a kind for the filing.
-func (r *Applications) Latest(ctx context.Context, filingID, kind string) (ApplicationRevision, error) {
+func (r *Applications) Latest(ctx context.Context, filingID filing.ID, kind string) (ApplicationRevision, error) {
 	var rev ApplicationRevision
 	err := r.db.Gorm.WithContext(ctx).Where("filing_id = ? AND kind = ?", filingID, kind).
 		Order("created_at DESC, id DESC").Take(&rev).Error

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/beianflow/beianflow/filing"
+
 	"context"
 	"fmt"
 	"time"
@@ -41,7 +43,7 @@ func (r *Events) Append(ctx context.Context, events []FilingEvent) (int64, error
 }
 
 // List returns a filing's events in order.
-func (r *Events) List(ctx context.Context, filingID string) ([]FilingEvent, error) {
+func (r *Events) List(ctx context.Context, filingID filing.ID) ([]FilingEvent, error) {
 	var out []FilingEvent
 	if err := r.db.Gorm.WithContext(ctx).Where("filing_id = ?", filingID).Order("seq").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: events of filing %s: %w", filingID, err)
@@ -50,7 +52,7 @@ func (r *Events) List(ctx context.Context, filingID string) ([]FilingEvent, erro
 }
 
 // MaxSeq is the highest sequence number written for a filing, 0 for none.
-func (r *Events) MaxSeq(ctx context.Context, filingID string) (int64, error) {
+func (r *Events) MaxSeq(ctx context.Context, filingID filing.ID) (int64, error) {
 	var n *int64
 	if err := r.db.Gorm.WithContext(ctx).Model(&FilingEvent{}).Where("filing_id = ?", filingID).
 		Select("MAX(seq)").Scan(&n).Error; err != nil {

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/beianflow/beianflow/filing"
+
 	"context"
 	"errors"
 	"fmt"
@@ -35,6 +37,40 @@ type Filing struct {
 	Closed               bool
 	CreatedAt            time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt            time.Time `gorm:"autoUpdateTime:false"`
+}
+
+// FilingOf is the database row of a read-model row.
+func FilingOf(r filing.Row) Filing {
+	return Filing{
+		ID: string(r.FilingID), AccountID: r.AccountID, Province: r.Province, FilingType: string(r.FilingType),
+		Domain: r.Domain, RuleSetVersion: r.RuleSetVersion, CalendarVersion: r.CalendarVersion,
+		Stage: string(r.Stage), Step: string(r.Step), WaitingOn: string(r.WaitingOn),
+		Since: r.Since, Deadline: r.Deadline, DeadlineBusinessDays: r.DeadlineBusinessDays,
+		Revision: r.Revision, WorkflowID: r.WorkflowID, Closed: r.Closed, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+// Row is the read-model row this database row holds, its times in UTC, and
+// Overdue judged at now: open and past the deadline of its current wait.
+func (f Filing) Row(now time.Time) filing.Row {
+	return filing.Row{
+		FilingID: filing.ID(f.ID), AccountID: f.AccountID, Province: f.Province, FilingType: filing.FilingType(f.FilingType),
+		Domain: f.Domain, RuleSetVersion: f.RuleSetVersion, CalendarVersion: f.CalendarVersion,
+		Stage: filing.Stage(f.Stage), Step: filing.Step(f.Step), WaitingOn: filing.Party(f.WaitingOn),
+		Since: inUTC(f.Since), Deadline: inUTC(f.Deadline), DeadlineBusinessDays: f.DeadlineBusinessDays,
+		Overdue:  !f.Closed && f.Deadline != nil && f.Deadline.Before(now),
+		Closed:   f.Closed,
+		Revision: f.Revision, WorkflowID: f.WorkflowID, CreatedAt: f.CreatedAt.UTC(), UpdatedAt: f.UpdatedAt.UTC(),
+	}
+}
+
+// inUTC copies a nullable time into UTC, the zone every answer uses.
+func inUTC(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 // Filings reads and writes the filings read model.
@@ -80,7 +116,7 @@ func UpsertFiling(tx *gorm.DB, f Filing) (bool, error) {
 }
 
 // Get returns one filing or ErrNotFound.
-func (r *Filings) Get(ctx context.Context, id string) (Filing, error) {
+func (r *Filings) Get(ctx context.Context, id filing.ID) (Filing, error) {
 	var f Filing
 	err := r.db.Gorm.WithContext(ctx).Where("id = ?", id).Take(&f).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -95,7 +131,7 @@ func (r *Filings) Get(ctx context.Context, id string) (Filing, error) {
 // DeleteUnstarted removes the row of a filing whose workflow never started
 // (revision 0, written by the API at creation). Rows the workflow wrote are
 // never removed.
-func (r *Filings) DeleteUnstarted(ctx context.Context, id string) error {
+func (r *Filings) DeleteUnstarted(ctx context.Context, id filing.ID) error {
 	err := r.db.Gorm.WithContext(ctx).Where("id = ? AND revision = 0", id).Delete(&Filing{}).Error
 	if err != nil {
 		return fmt.Errorf("store: delete unstarted filing %s: %w", id, err)

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
@@ -200,7 +201,7 @@ func BenchmarkListFilings(b *testing.B) {
 
 				b.StopTimer()
 				t0 = time.Now()
-				if _, err := filings.Get(ctx, ids[i%len(ids)]); err != nil {
+				if _, err := filings.Get(ctx, filing.ID(ids[i%len(ids)])); err != nil {
 					b.Fatal(err)
 				}
 				baseline = append(baseline, time.Since(t0))

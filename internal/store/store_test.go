@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
@@ -119,7 +120,7 @@ func TestReadModelIgnoresStaleRevisions(t *testing.T) {
 			require.NoError(t, err)
 			assert.False(t, changed)
 
-			got, err := filings.Get(ctx, row.ID)
+			got, err := filings.Get(ctx, filing.ID(row.ID))
 			require.NoError(t, err)
 			assert.Equal(t, "cancelled", got.Stage)
 			assert.EqualValues(t, 2, got.Revision)

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/beianflow/beianflow/filing"
+
 	"context"
 	"errors"
 	"fmt"
@@ -27,8 +29,8 @@ func NewSubjects(db *DB) *Subjects { return &Subjects{db: db} }
 // Acquire gives the subject to filingID and reports the holder: filingID
 // itself when acquired (or already held by it), otherwise the filing that
 // holds it.
-func (r *Subjects) Acquire(ctx context.Context, subjectKey, filingID string) (holder string, err error) {
-	lock := SubjectLock{SubjectKey: subjectKey, FilingID: filingID, CreatedAt: time.Now().UTC()}
+func (r *Subjects) Acquire(ctx context.Context, subjectKey string, filingID filing.ID) (holder filing.ID, err error) {
+	lock := SubjectLock{SubjectKey: subjectKey, FilingID: string(filingID), CreatedAt: time.Now().UTC()}
 	if err := r.db.Gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&lock).Error; err != nil {
 		return "", fmt.Errorf("store: acquire subject: %w", err)
 	}
@@ -36,12 +38,12 @@ func (r *Subjects) Acquire(ctx context.Context, subjectKey, filingID string) (ho
 	if err := r.db.Gorm.WithContext(ctx).Where("subject_key = ?", subjectKey).Take(&cur).Error; err != nil {
 		return "", fmt.Errorf("store: read subject lock: %w", err)
 	}
-	return cur.FilingID, nil
+	return filing.ID(cur.FilingID), nil
 }
 
 // Release frees the subject if filingID holds it; releasing twice, or a
 // subject held by another filing, changes nothing.
-func (r *Subjects) Release(ctx context.Context, subjectKey, filingID string) error {
+func (r *Subjects) Release(ctx context.Context, subjectKey string, filingID filing.ID) error {
 	err := r.db.Gorm.WithContext(ctx).Where("subject_key = ? AND filing_id = ?", subjectKey, filingID).
 		Delete(&SubjectLock{}).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
@@ -53,7 +55,7 @@ func (r *Subjects) Release(ctx context.Context, subjectKey, filingID string) err
 // Steal moves the subject from a holder whose filing no longer runs (for
 // example a process that died between acquiring and starting the workflow)
 // to filingID. It succeeds only if stale still holds it.
-func (r *Subjects) Steal(ctx context.Context, subjectKey, stale, filingID string) (bool, error) {
+func (r *Subjects) Steal(ctx context.Context, subjectKey string, stale, filingID filing.ID) (bool, error) {
 	res := r.db.Gorm.WithContext(ctx).Model(&SubjectLock{}).
 		Where("subject_key = ? AND filing_id = ?", subjectKey, stale).
 		Updates(map[string]any{"filing_id": filingID, "created_at": time.Now().UTC()})

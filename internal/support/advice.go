@@ -6,7 +6,7 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/beianflow/beianflow/workflows"
+	"github.com/beianflow/beianflow/filing"
 )
 
 // activityCauses says, per activity, what usually makes it fail. Activity
@@ -26,10 +26,10 @@ var activityCauses = map[string]string{
 }
 
 // advice is the next step for a stuck filing, in words for support staff.
-func advice(it StuckFiling) string {
-	id := it.FilingID
+func advice(it filing.StuckFiling) string {
+	id := string(it.FilingID)
 	switch it.Reason {
-	case ReasonWorkflowTaskFailing:
+	case filing.StuckWorkflowTaskFailing:
 		s := fmt.Sprintf("The worker cannot run this filing's workflow code (%s); retrying cannot help. "+
 			"If it started after a deploy, roll the worker back: the filing resumes by itself. "+
 			"Otherwise fix the code with workflow.GetVersion (docs/versioning.md) and check the fix with "+
@@ -41,7 +41,7 @@ func advice(it StuckFiling) string {
 				it.WorkflowID + " in the worker's log."
 		}
 		return s
-	case ReasonActivityFailing:
+	case filing.StuckActivityFailing:
 		cause := activityCauses[it.Details.ActivityType]
 		if cause == "" {
 			cause = "a dependency it calls does not answer"
@@ -53,30 +53,30 @@ func advice(it StuckFiling) string {
 			s += " The activity is paused: retry also resumes it."
 		}
 		return s
-	case ReasonDeadlinePassed:
+	case filing.StuckDeadlinePassed:
 		return deadlineAdvice(it)
 	}
 	return ""
 }
 
-func deadlineAdvice(it StuckFiling) string {
-	id := it.FilingID
-	switch workflows.Party(it.WaitingOn) {
-	case workflows.PartyReviewer:
+func deadlineAdvice(it filing.StuckFiling) string {
+	id := string(it.FilingID)
+	switch it.WaitingOn {
+	case filing.PartyReviewer:
 		return "A review is past its one-business-day target: decide it in the review queue " +
 			"(GET /v1/review-queues/initial or /photo)."
-	case workflows.PartyBureau:
+	case filing.PartyBureau:
 		return "The bureau is past its legal review limit (the filing is flagged BeianOverdue). Chase the bureau; " +
 			"if its decision arrived by another channel, deliver it with " +
 			"`beianflow ctl signal " + id + " bureau-decision --receipt RECEIPT --approved --filing-number NUMBER` (or --rejected --reason CODE)."
-	case workflows.PartyApplicant:
+	case filing.PartyApplicant:
 		if it.Step == "awaiting_sms" {
 			return "The MIIT SMS window has passed: the filing is resubmitted once the bureau returns it. If the bureau's " +
 				"SMS outcome never came, deliver it with `beianflow ctl signal " + id + " bureau-sms --receipt RECEIPT --outcome returned`."
 		}
 		return "The order lifetime (45 idle days) has passed, so the filing should have expired by itself. If it stays open, " +
 			"its timers are not firing: check that workers poll the task queue and look for workflow_task_failing entries of it."
-	case workflows.PartyProvider:
+	case filing.PartyProvider:
 		return "The filing's own timer (e.g. the next bureau submission window) has passed and it did not move on: check that " +
 			"workers poll the task queue, and look for activity_failing or workflow_task_failing entries of it."
 	}

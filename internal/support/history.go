@@ -7,17 +7,16 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
-	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/proxy"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/codec"
+	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/store"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // MaxHistoryEvents bounds the workflow events of a history view; a filing
@@ -31,77 +30,27 @@ const maxWholeHistoryEvents = 1 << 20
 // maxPayloadRunes bounds each decoded payload shown in a summary.
 const maxPayloadRunes = 1000
 
-// HistoryReport is a filing's audit trail and its workflow's event history,
-// side by side, with every payload decoded.
-type HistoryReport struct {
-	FilingID   string `json:"filing_id"`
-	WorkflowID string `json:"workflow_id"`
-	RunID      string `json:"run_id,omitempty"`
-	// Status of the workflow run (running, completed, failed, ...); empty
-	// when Temporal no longer holds it (retention), in which case only the
-	// audit trail is shown.
-	Status string         `json:"status,omitempty"`
-	Audit  []AuditEntry   `json:"audit"`
-	Events []HistoryEvent `json:"events"`
-	// Truncated: the history has more than MaxHistoryEvents events; the
-	// first ones are shown.
-	Truncated bool `json:"truncated"`
-	// UndecodablePayloads counts payloads encrypted with a key this API
-	// does not hold; they are shown as such.
-	UndecodablePayloads int `json:"undecodable_payloads,omitempty"`
-}
-
-// AuditEntry is one event of the audit trail, as GET .../timeline and the
-// support history show it.
-type AuditEntry struct {
-	// Seq numbers the filing's events from 1, without gaps within a run;
-	// after a support reset the new run numbers from the next multiple of
-	// 1,000,000 (the entries of the old run stay, below it).
-	Seq int64     `json:"seq"`
-	At  time.Time `json:"at"`
-	// Actor is a role and an opaque ID, never a name.
-	Actor     string             `json:"actor"`
-	Action    string             `json:"action"`
-	FromStage workflows.Stage    `json:"from_stage,omitempty"`
-	ToStage   workflows.Stage    `json:"to_stage,omitempty"`
-	Detail    string             `json:"detail,omitempty"`
-	Reasons   []workflows.Reason `json:"reasons"`
-}
-
 // AuditTrail reads a filing's audit trail, oldest first.
-func AuditTrail(ctx context.Context, db *store.DB, filingID string) ([]AuditEntry, error) {
+func AuditTrail(ctx context.Context, db *store.DB, filingID filing.ID) ([]filing.AuditEntry, error) {
 	events, err := store.NewEvents(db).List(ctx, filingID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]AuditEntry, len(events))
+	out := make([]filing.AuditEntry, len(events))
 	for i, e := range events {
-		out[i] = AuditEntry{Seq: e.Seq, At: e.At.UTC(), Actor: e.Actor, Action: e.Action,
-			FromStage: workflows.Stage(e.FromStage), ToStage: workflows.Stage(e.ToStage), Detail: e.Detail,
-			Reasons: []workflows.Reason{}}
+		out[i] = filing.AuditEntry{Seq: e.Seq, At: e.At.UTC(), Actor: e.Actor, Action: e.Action,
+			FromStage: filing.Stage(e.FromStage), ToStage: filing.Stage(e.ToStage), Detail: e.Detail,
+			Reasons: []filing.Reason{}}
 		_ = json.Unmarshal([]byte(e.Reasons), &out[i].Reasons)
 	}
 	return out, nil
 }
 
-// HistoryEvent is one workflow history event, summarised in a line.
-type HistoryEvent struct {
-	EventID int64     `json:"event_id"`
-	Time    time.Time `json:"time"`
-	// Type is Temporal's event type, e.g. ActivityTaskScheduled.
-	Type string `json:"type"`
-	// Summary says what happened, with decoded inputs and results.
-	Summary string `json:"summary,omitempty"`
-}
-
 // History returns the filing's audit trail and its workflow's history. A
 // filing Temporal no longer holds still shows its audit trail; one neither
 // knows is ErrNotFound.
-func (s *Service) History(ctx context.Context, filingID string) (*HistoryReport, error) {
-	if err := checkID(filingID); err != nil {
-		return nil, err
-	}
-	rep := &HistoryReport{FilingID: filingID, WorkflowID: workflows.WorkflowID(filingID), Audit: []AuditEntry{}, Events: []HistoryEvent{}}
+func (s *Service) History(ctx context.Context, filingID filing.ID) (*filing.HistoryReport, error) {
+	rep := &filing.HistoryReport{FilingID: filingID, WorkflowID: filingID.WorkflowID(), Audit: []filing.AuditEntry{}, Events: []filing.HistoryEvent{}}
 	_, rowErr := store.NewFilings(s.DB).Get(ctx, filingID)
 	if rowErr != nil && !errors.Is(rowErr, store.ErrNotFound) {
 		return nil, fmt.Errorf("%w: read model: %w", ErrDatabase, rowErr)
@@ -134,31 +83,19 @@ func (s *Service) History(ctx context.Context, filingID string) (*HistoryReport,
 	rep.UndecodablePayloads = s.decode(ctx, h)
 	names := map[int64]string{} // scheduled event ID -> activity type
 	for _, ev := range h.GetEvents() {
-		rep.Events = append(rep.Events, HistoryEvent{EventID: ev.GetEventId(), Time: ev.GetEventTime().AsTime().UTC(),
+		rep.Events = append(rep.Events, filing.HistoryEvent{EventID: ev.GetEventId(), Time: ev.GetEventTime().AsTime().UTC(),
 			Type: ev.GetEventType().String(), Summary: summarize(ev, names)})
 	}
 	return rep, nil
 }
 
 // fetchHistory reads up to max events of a run, as stored (encrypted).
-func (s *Service) fetchHistory(ctx context.Context, filingID, runID string, max int) (*historypb.History, bool, error) {
-	iter := s.Temporal.GetWorkflowHistory(ctx, workflows.WorkflowID(filingID), runID, false,
-		enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	h := &historypb.History{}
-	for iter.HasNext() {
-		ev, err := iter.Next()
-		if isNotFound(err) {
-			return nil, false, ErrNotFound
-		}
-		if err != nil {
-			return nil, false, fmt.Errorf("support: history of filing %s: %w", filingID, err)
-		}
-		if len(h.Events) == max {
-			return h, true, nil
-		}
-		h.Events = append(h.Events, ev)
+func (s *Service) fetchHistory(ctx context.Context, filingID filing.ID, runID string, max int) (*historypb.History, bool, error) {
+	h, truncated, err := s.Filings.History(ctx, filingID, runID, max)
+	if errors.Is(err, filings.ErrNotFound) {
+		return nil, false, ErrNotFound
 	}
-	return h, false, nil
+	return h, truncated, err
 }
 
 // decode decrypts every payload of h in place with the codec, leaving those

@@ -13,27 +13,13 @@ import (
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/beianflow/beianflow/filing"
 	bfworker "github.com/beianflow/beianflow/worker"
 )
 
 // maxReplayErrorRunes bounds the replayer's error in an answer: it names
 // commands, event IDs and types, never payloads.
 const maxReplayErrorRunes = 2000
-
-// ReplayResult says whether a history replays against this build's
-// workflow code.
-type ReplayResult struct {
-	// Deterministic: the code makes the same decisions the history
-	// recorded, so a worker of this build can carry the filing on.
-	Deterministic bool `json:"deterministic"`
-	// Error is the replayer's error when it does not.
-	Error string `json:"error,omitempty"`
-	// Events is how many history events were replayed.
-	Events     int    `json:"events"`
-	FilingID   string `json:"filing_id,omitempty"`
-	WorkflowID string `json:"workflow_id,omitempty"`
-	RunID      string `json:"run_id,omitempty"`
-}
 
 // ErrBadHistory: the uploaded JSON is not a workflow history.
 var ErrBadHistory = errors.New("support: not a workflow history")
@@ -43,7 +29,7 @@ var ErrBadHistory = errors.New("support: not a workflow history")
 var replaySlots = make(chan struct{}, 2)
 
 // ReplayFiling replays the filing's current history (latest run).
-func (s *Service) ReplayFiling(ctx context.Context, filingID string) (*ReplayResult, error) {
+func (s *Service) ReplayFiling(ctx context.Context, filingID filing.ID) (*filing.ReplayResult, error) {
 	d, err := s.describe(ctx, filingID)
 	if err != nil {
 		return nil, err
@@ -66,7 +52,7 @@ func (s *Service) ReplayFiling(ctx context.Context, filingID string) (*ReplayRes
 
 // ReplayJSON replays a history as exported by `temporal workflow show
 // --output json` (or recorded in workflows/testdata/histories).
-func (s *Service) ReplayJSON(ctx context.Context, js []byte) (*ReplayResult, error) {
+func (s *Service) ReplayJSON(ctx context.Context, js []byte) (*filing.ReplayResult, error) {
 	h, err := client.HistoryFromJSON(bytes.NewReader(js), client.HistoryJSONOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadHistory, err)
@@ -81,7 +67,7 @@ func (s *Service) ReplayJSON(ctx context.Context, js []byte) (*ReplayResult, err
 // payload codec, and reports whether it is deterministic. A history the
 // replayer cannot even read (events without their attributes, which make
 // the SDK panic) is ErrBadHistory.
-func (s *Service) Replay(ctx context.Context, h *historypb.History) (res *ReplayResult, err error) {
+func (s *Service) Replay(ctx context.Context, h *historypb.History) (res *filing.ReplayResult, err error) {
 	select {
 	case replaySlots <- struct{}{}:
 		defer func() { <-replaySlots }()
@@ -93,7 +79,7 @@ func (s *Service) Replay(ctx context.Context, h *historypb.History) (res *Replay
 		return nil, fmt.Errorf("support: replayer: %w", err)
 	}
 	bfworker.RegisterWorkflows(r)
-	res = &ReplayResult{Events: len(h.GetEvents())}
+	res = &filing.ReplayResult{Events: len(h.GetEvents())}
 	if first := h.GetEvents(); len(first) > 0 {
 		if a := first[0].GetWorkflowExecutionStartedEventAttributes(); a != nil {
 			res.WorkflowID = a.GetWorkflowId()

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/workflows"
 )
@@ -37,9 +38,9 @@ var (
 // never collides with the new run's.
 const numberingBlock = 1_000_000
 
-// ResetRequest asks to put a filing back to the start of a stage.
-type ResetRequest struct {
-	ToStage workflows.Stage
+// ResetOrder asks to put a filing back to the start of a stage.
+type ResetOrder struct {
+	ToStage filing.Stage
 	// Reason is the support staff's explanation; it goes to the audit
 	// trail (our database), never into Temporal in clear.
 	Reason string
@@ -49,52 +50,6 @@ type ResetRequest struct {
 	// on it); empty for a new random one.
 	RequestID string
 }
-
-// ResetResult says what the reset did.
-type ResetResult struct {
-	FilingID string          `json:"filing_id"`
-	ToStage  workflows.Stage `json:"to_stage"`
-	// EventID is the workflow task the new run starts again from: the
-	// first one after the filing last entered the stage.
-	EventID int64 `json:"event_id"`
-	// RunID is the new run; the old one is terminated by Temporal.
-	RunID string `json:"run_id"`
-	// Redelivered are the applicant's actions after the reset point, sent
-	// again in their original order; each is kept if it still fits.
-	Redelivered []ResetAction `json:"redelivered"`
-	// Dropped are the decisions of others (reviewers, the courier, the
-	// bureau, the verification apps) and cancellations after the reset
-	// point: they were taken on what is now redone, so they are not repeated.
-	Dropped []ResetAction `json:"dropped"`
-}
-
-// ResetAction is one action that followed the reset point.
-type ResetAction struct {
-	Action string    `json:"action"`
-	At     time.Time `json:"at"`
-	// Kept reports whether a redelivered action was accepted again;
-	// Refusal says why not.
-	Kept    bool   `json:"kept"`
-	Refusal string `json:"refusal,omitempty"`
-}
-
-// applicantActions are redelivered after a reset: the applicant made them
-// and the workflow's validators decide whether each still fits. Everything
-// else is a decision on what the reset redoes.
-var applicantActions = []string{
-	workflows.UpdateVerifyProduct, workflows.UpdateSaveApplication, workflows.UpdateAttachMaterial,
-	workflows.UpdateSubmit, workflows.UpdateChoosePhotoPath, workflows.UpdateMailingAddress, workflows.UpdateUploadPhoto,
-}
-
-// resettableStages are the stages a filing can be put back to.
-var resettableStages = []workflows.Stage{
-	workflows.StageProductVerification, workflows.StageInformation, workflows.StageInitialReview,
-	workflows.StagePhotoVerification, workflows.StageBureauSubmission, workflows.StageSMSVerification,
-	workflows.StageBureauReview,
-}
-
-// ResettableStages lists the stages Reset accepts.
-func ResettableStages() []workflows.Stage { return slices.Clone(resettableStages) }
 
 // Reset puts a filing back to where it last entered a stage: Temporal
 // resets the workflow to the first workflow task after that entry, so the
@@ -110,8 +65,8 @@ func ResettableStages() []workflows.Stage { return slices.Clone(resettableStages
 // and why from a ResetNotice signal (the one signal Temporal reapplies)
 // before its first new workflow task, and writes that to the audit trail.
 // Only a running filing can be reset.
-func (s *Service) Reset(ctx context.Context, filingID string, req ResetRequest) (*ResetResult, error) {
-	if !slices.Contains(resettableStages, req.ToStage) {
+func (s *Service) Reset(ctx context.Context, filingID filing.ID, req ResetOrder) (*filing.ResetResult, error) {
+	if !slices.Contains(filing.ResettableStages(), req.ToStage) {
 		return nil, ErrNotResettable
 	}
 	d, err := s.describe(ctx, filingID)
@@ -148,7 +103,7 @@ func (s *Service) Reset(ctx context.Context, filingID string, req ResetRequest) 
 	if err != nil {
 		return nil, err
 	}
-	notice := workflows.ResetNotice{Actor: req.Actor, FromRunID: exec.GetRunId(), ToStage: req.ToStage, EventID: point,
+	notice := filing.ResetNotice{Actor: req.Actor, FromRunID: exec.GetRunId(), ToStage: req.ToStage, EventID: point,
 		Reason: req.Reason, AuditBase: auditBase, RevisionBase: revisionBase}
 	input, err := s.dataConverter().ToPayloads(notice)
 	if err != nil {
@@ -164,10 +119,10 @@ func (s *Service) Reset(ctx context.Context, filingID string, req ResetRequest) 
 	// The notice goes to the run being reset, after the reset point, so
 	// that Temporal reapplies it to the new run (signals are reapplied,
 	// updates are not).
-	_, err = s.Temporal.WorkflowService().SignalWorkflowExecution(ctx, &workflowservice.SignalWorkflowExecutionRequest{
+	_, err = s.Filings.Temporal.WorkflowService().SignalWorkflowExecution(ctx, &workflowservice.SignalWorkflowExecutionRequest{
 		Namespace:         ns,
 		WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: exec.GetWorkflowId(), RunId: exec.GetRunId()},
-		SignalName:        workflows.SignalSupportReset,
+		SignalName:        filing.SignalSupportReset,
 		Input:             input,
 		Identity:          req.Actor,
 		RequestId:         req.RequestID,
@@ -178,7 +133,7 @@ func (s *Service) Reset(ctx context.Context, filingID string, req ResetRequest) 
 	if err != nil {
 		return nil, fmt.Errorf("support: send the reset notice to filing %s: %w", filingID, err)
 	}
-	resp, err := s.Temporal.WorkflowService().ResetWorkflowExecution(ctx, &workflowservice.ResetWorkflowExecutionRequest{
+	resp, err := s.Filings.Temporal.WorkflowService().ResetWorkflowExecution(ctx, &workflowservice.ResetWorkflowExecutionRequest{
 		Namespace:         ns,
 		WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: exec.GetWorkflowId(), RunId: exec.GetRunId()},
 		// Temporal keeps the reason in clear in the history: no free text.
@@ -194,8 +149,8 @@ func (s *Service) Reset(ctx context.Context, filingID string, req ResetRequest) 
 	if err != nil {
 		return nil, fmt.Errorf("support: reset filing %s to event %d: %w", filingID, point, err)
 	}
-	res := &ResetResult{FilingID: filingID, ToStage: req.ToStage, EventID: point, RunID: resp.GetRunId(),
-		Redelivered: []ResetAction{}, Dropped: dropped}
+	res := &filing.ResetResult{FilingID: filingID, ToStage: req.ToStage, EventID: point, RunID: resp.GetRunId(),
+		Redelivered: []filing.ResetAction{}, Dropped: dropped}
 	for _, a := range redeliver {
 		kept, refusal, err := s.redeliver(ctx, ns, exec.GetWorkflowId(), resp.GetRunId(), req.Actor, a)
 		if err != nil {
@@ -204,7 +159,7 @@ func (s *Service) Reset(ctx context.Context, filingID string, req ResetRequest) 
 			// the applicant has to repeat.
 			kept, refusal = false, "not redelivered ("+truncate(err.Error(), maxFailureRunes)+"); the applicant has to repeat it"
 		}
-		res.Redelivered = append(res.Redelivered, ResetAction{Action: a.name, At: a.at, Kept: kept, Refusal: refusal})
+		res.Redelivered = append(res.Redelivered, filing.ResetAction{Action: a.name, At: a.at, Kept: kept, Refusal: refusal})
 	}
 	return res, nil
 }
@@ -213,7 +168,7 @@ func (s *Service) Reset(ctx context.Context, filingID string, req ResetRequest) 
 // last entered stage (the search-attribute upsert of that entry). Starting
 // again there keeps the entry and what brought the filing into the stage,
 // and redoes everything after.
-func resetPoint(events []*historypb.HistoryEvent, stage workflows.Stage) (int64, error) {
+func resetPoint(events []*historypb.HistoryEvent, stage filing.Stage) (int64, error) {
 	entered := int64(-1)
 	for _, e := range events {
 		if e.GetEventType() != enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES {
@@ -254,8 +209,8 @@ type laterAction struct {
 
 // actionsAfter splits the updates accepted after the reset point into the
 // applicant's (redelivered) and everyone else's (dropped).
-func actionsAfter(events []*historypb.HistoryEvent, point int64) (redeliver []laterAction, dropped []ResetAction) {
-	dropped = []ResetAction{}
+func actionsAfter(events []*historypb.HistoryEvent, point int64) (redeliver []laterAction, dropped []filing.ResetAction) {
+	dropped = []filing.ResetAction{}
 	for _, e := range events {
 		if e.GetEventId() <= point || e.GetEventType() != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED {
 			continue
@@ -263,10 +218,10 @@ func actionsAfter(events []*historypb.HistoryEvent, point int64) (redeliver []la
 		r := e.GetWorkflowExecutionUpdateAcceptedEventAttributes().GetAcceptedRequest()
 		a := laterAction{name: r.GetInput().GetName(), id: r.GetMeta().GetUpdateId(), at: e.GetEventTime().AsTime().UTC(),
 			input: r.GetInput().GetArgs(), header: r.GetInput().GetHeader()}
-		if slices.Contains(applicantActions, a.name) {
+		if slices.Contains(filing.ApplicantUpdates(), a.name) {
 			redeliver = append(redeliver, a)
 		} else {
-			dropped = append(dropped, ResetAction{Action: a.name, At: a.at})
+			dropped = append(dropped, filing.ResetAction{Action: a.name, At: a.at})
 		}
 	}
 	return redeliver, dropped
@@ -274,7 +229,7 @@ func actionsAfter(events []*historypb.HistoryEvent, point int64) (redeliver []la
 
 // numberingBases are the blocks the new run numbers its audit entries and
 // read-model revisions from.
-func (s *Service) numberingBases(ctx context.Context, filingID string) (audit, revision int64, err error) {
+func (s *Service) numberingBases(ctx context.Context, filingID filing.ID) (audit, revision int64, err error) {
 	maxSeq, err := store.NewEvents(s.DB).MaxSeq(ctx, filingID)
 	if err != nil {
 		return 0, 0, fmt.Errorf("%w: %w", ErrDatabase, err)
@@ -312,7 +267,7 @@ func (s *Service) redeliver(ctx context.Context, ns, workflowID, runID, identity
 	exec := &commonpb.WorkflowExecution{WorkflowId: workflowID, RunId: runID}
 	meta := &updatepb.Meta{UpdateId: a.id, Identity: identity}
 	wait := &updatepb.WaitPolicy{LifecycleStage: enumspb.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED}
-	resp, err := s.Temporal.WorkflowService().UpdateWorkflowExecution(ctx, &workflowservice.UpdateWorkflowExecutionRequest{
+	resp, err := s.Filings.Temporal.WorkflowService().UpdateWorkflowExecution(ctx, &workflowservice.UpdateWorkflowExecutionRequest{
 		Namespace:         ns,
 		WorkflowExecution: exec,
 		WaitPolicy:        wait,
@@ -325,7 +280,7 @@ func (s *Service) redeliver(ctx context.Context, ns, workflowID, runID, identity
 	// The server answers before completion when its long poll ends; ask
 	// again until the outcome is there.
 	for outcome == nil {
-		p, err := s.Temporal.WorkflowService().PollWorkflowExecutionUpdate(ctx, &workflowservice.PollWorkflowExecutionUpdateRequest{
+		p, err := s.Filings.Temporal.WorkflowService().PollWorkflowExecutionUpdate(ctx, &workflowservice.PollWorkflowExecutionUpdateRequest{
 			Namespace: ns, UpdateRef: &updatepb.UpdateRef{WorkflowExecution: exec, UpdateId: a.id}, Identity: identity, WaitPolicy: wait,
 		})
 		if err != nil {

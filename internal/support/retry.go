@@ -8,6 +8,8 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/beianflow/beianflow/filing"
 )
 
 // ErrWorkflowTaskFailing: the filing's workflow code itself fails; running
@@ -16,21 +18,6 @@ var ErrWorkflowTaskFailing = errors.New("support: the filing's workflow task is 
 
 // ErrNothingToRetry: no activity of the filing is failing.
 var ErrNothingToRetry = errors.New("support: no activity of the filing is failing")
-
-// RetryResult says which activities were made to run again.
-type RetryResult struct {
-	FilingID string            `json:"filing_id"`
-	Retried  []RetriedActivity `json:"retried"`
-}
-
-// RetriedActivity is one activity reset to run now.
-type RetriedActivity struct {
-	ActivityID   string `json:"activity_id"`
-	ActivityType string `json:"activity_type"`
-	// AttemptBefore is the attempt it was on; it runs again as attempt 1.
-	AttemptBefore int32  `json:"attempt_before"`
-	LastFailure   string `json:"last_failure,omitempty"`
-}
 
 // Retry re-runs the filing's failing activities now: Temporal's
 // ResetActivity schedules each at once with its attempts starting over (and
@@ -41,7 +28,7 @@ type RetriedActivity struct {
 // A filing whose workflow task fails is ErrWorkflowTaskFailing (a fix must
 // be deployed first); one without failing activities ErrNothingToRetry; an
 // ended one ErrClosed.
-func (s *Service) Retry(ctx context.Context, filingID, identity string) (*RetryResult, error) {
+func (s *Service) Retry(ctx context.Context, filingID filing.ID, identity string) (*filing.RetryResult, error) {
 	d, err := s.describe(ctx, filingID)
 	if err != nil {
 		return nil, err
@@ -57,12 +44,12 @@ func (s *Service) Retry(ctx context.Context, filingID, identity string) (*RetryR
 	if err != nil {
 		return nil, err
 	}
-	res := &RetryResult{FilingID: filingID, Retried: []RetriedActivity{}}
+	res := &filing.RetryResult{FilingID: filingID, Retried: []filing.RetriedActivity{}}
 	for _, a := range d.GetPendingActivities() {
 		if a.GetAttempt() < 2 && !a.GetPaused() {
 			continue
 		}
-		_, err := s.Temporal.WorkflowService().ResetActivity(ctx, &workflowservice.ResetActivityRequest{
+		_, err := s.Filings.Temporal.WorkflowService().ResetActivity(ctx, &workflowservice.ResetActivityRequest{
 			Namespace: ns,
 			Execution: &commonpb.WorkflowExecution{WorkflowId: info.GetExecution().GetWorkflowId(), RunId: info.GetExecution().GetRunId()},
 			Identity:  identity,
@@ -74,7 +61,7 @@ func (s *Service) Retry(ctx context.Context, filingID, identity string) (*RetryR
 		if err != nil {
 			return nil, fmt.Errorf("support: reset activity %s of filing %s: %w", a.GetActivityId(), filingID, err)
 		}
-		res.Retried = append(res.Retried, RetriedActivity{ActivityID: a.GetActivityId(), ActivityType: a.GetActivityType().GetName(),
+		res.Retried = append(res.Retried, filing.RetriedActivity{ActivityID: a.GetActivityId(), ActivityType: a.GetActivityType().GetName(),
 			AttemptBefore: a.GetAttempt(), LastFailure: truncate(a.GetLastFailure().GetMessage(), maxFailureRunes)})
 	}
 	if len(res.Retried) == 0 {

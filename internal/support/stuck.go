@@ -19,22 +19,9 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/workflows"
-)
-
-// Reasons a filing is listed as stuck.
-const (
-	// ReasonWorkflowTaskFailing: the worker cannot run the filing's
-	// workflow code (a panic, or non-determinism after a deploy); the
-	// filing does not move until the code is fixed or rolled back.
-	ReasonWorkflowTaskFailing = "workflow_task_failing"
-	// ReasonActivityFailing: a side effect keeps failing and Temporal keeps
-	// retrying it with backoff.
-	ReasonActivityFailing = "activity_failing"
-	// ReasonDeadlinePassed: the deadline of the filing's current wait has
-	// passed (read model) and it is still waiting.
-	ReasonDeadlinePassed = "deadline_passed"
 )
 
 // Bounds of a stuck scan.
@@ -58,7 +45,7 @@ type StuckQuery struct {
 	// (an activity on its second attempt has failed once).
 	MinAttempts int
 	// Cursor continues the scan of open filings where an earlier one
-	// stopped (StuckReport.NextCursor). Overdue filings come from the read
+	// stopped (filing.StuckReport.NextCursor). Overdue filings come from the read
 	// model in one query and are listed on the first page only.
 	Cursor string
 }
@@ -77,78 +64,18 @@ func (q *StuckQuery) normalize() {
 	}
 }
 
-// StuckReport is the answer of a scan.
-type StuckReport struct {
-	Items []StuckFiling `json:"items"`
-	// Scanned is how many open filings were described in Temporal, newest
-	// first; OpenFilings how many are open in all (when Temporal could
-	// count them).
-	Scanned     int    `json:"scanned"`
-	OpenFilings *int64 `json:"open_filings,omitempty"`
-	// NextCursor continues the scan with the next open filings; empty when
-	// every open filing was described.
-	NextCursor string `json:"next_cursor,omitempty"`
-	// Truncated says that more stuck filings were found than Limit.
-	Truncated bool      `json:"truncated"`
-	CheckedAt time.Time `json:"checked_at"`
-}
-
-// StuckFiling is one reason one filing is stuck. A filing may be listed
-// once per reason.
-type StuckFiling struct {
-	FilingID   string `json:"filing_id"`
-	WorkflowID string `json:"workflow_id"`
-	Reason     string `json:"reason"`
-	// Stage and WaitingOn are live (search attributes); Step is the read
-	// model's and only given for deadline_passed.
-	Stage     string       `json:"stage,omitempty"`
-	Step      string       `json:"step,omitempty"`
-	WaitingOn string       `json:"waiting_on,omitempty"`
-	Deadline  *time.Time   `json:"deadline,omitempty"`
-	UpdatedAt *time.Time   `json:"updated_at,omitempty"`
-	Details   StuckDetails `json:"details"`
-	// NextStep says what support should do about it.
-	NextStep string `json:"next_step"`
-}
-
-// StuckDetails are the specifics of the reason.
-type StuckDetails struct {
-	// Activity (activity_failing).
-	ActivityID      string `json:"activity_id,omitempty"`
-	ActivityType    string `json:"activity_type,omitempty"`
-	MaximumAttempts int32  `json:"maximum_attempts,omitempty"`
-	Paused          bool   `json:"paused,omitempty"`
-	// State of the activity: scheduled (waiting for its next attempt or
-	// a worker) or started (an attempt is running).
-	State         string     `json:"state,omitempty"`
-	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
-	// Attempt of the activity or the workflow task now pending.
-	Attempt int32 `json:"attempt,omitempty"`
-	// Cause of a failing workflow task, e.g. NonDeterministicError or
-	// WorkflowWorkerUnhandledFailure (a panic); empty when the history
-	// does not record it.
-	Cause string `json:"cause,omitempty"`
-	// LastFailure is the message of the last failure (at most 300
-	// characters), LastFailureType its application error type, if any.
-	LastFailure     string     `json:"last_failure,omitempty"`
-	LastFailureType string     `json:"last_failure_type,omitempty"`
-	LastFailureAt   *time.Time `json:"last_failure_at,omitempty"`
-	// OverdueSeconds is how long ago the deadline passed (deadline_passed).
-	OverdueSeconds int64 `json:"overdue_seconds,omitempty"`
-}
-
 // openFilingsQuery selects the running filing workflows in visibility.
-const openFilingsQuery = "WorkflowType = '" + workflows.FilingWorkflowName + "' AND ExecutionStatus = 'Running'"
+const openFilingsQuery = "WorkflowType = '" + filing.WorkflowName + "' AND ExecutionStatus = 'Running'"
 
 // Stuck lists filings that need support: workflow tasks failing, activities
 // failing again and again, and waits past their deadline. The work is
 // bounded: at most q.Scan open filings are described (Temporal's visibility
 // order, newest started first), continuing from q.Cursor; overdue filings
 // are at most q.Limit candidates of the read model, each checked live.
-func (s *Service) Stuck(ctx context.Context, q StuckQuery) (*StuckReport, error) {
+func (s *Service) Stuck(ctx context.Context, q StuckQuery) (*filing.StuckReport, error) {
 	q.normalize()
 	now := s.now().UTC()
-	rep := &StuckReport{Items: []StuckFiling{}, CheckedAt: now}
+	rep := &filing.StuckReport{Items: []filing.StuckFiling{}, CheckedAt: now}
 
 	token, err := decodeCursor(q.Cursor)
 	if err != nil {
@@ -156,7 +83,7 @@ func (s *Service) Stuck(ctx context.Context, q StuckQuery) (*StuckReport, error)
 	}
 	var execs []*workflowservice.ListWorkflowExecutionsResponse
 	for scanned := 0; scanned < q.Scan; {
-		resp, err := s.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		resp, err := s.Filings.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
 			PageSize: int32(min(q.Scan-scanned, 100)), NextPageToken: token, Query: openFilingsQuery})
 		if err != nil {
 			var bad *serviceerror.InvalidArgument
@@ -176,7 +103,7 @@ func (s *Service) Stuck(ctx context.Context, q StuckQuery) (*StuckReport, error)
 	if len(token) > 0 {
 		rep.NextCursor = encodeCursor(token)
 	}
-	var ids []string
+	var ids []filing.ID
 	for _, resp := range execs {
 		for _, e := range resp.Executions {
 			if id := filingIDOf(e.GetExecution().GetWorkflowId()); id != "" && len(ids) < q.Scan {
@@ -186,7 +113,7 @@ func (s *Service) Stuck(ctx context.Context, q StuckQuery) (*StuckReport, error)
 	}
 	rep.Scanned = len(ids)
 	if q.Cursor == "" {
-		if n, err := s.Temporal.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: openFilingsQuery}); err == nil {
+		if n, err := s.Filings.Temporal.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: openFilingsQuery}); err == nil {
 			rep.OpenFilings = &n.Count
 		}
 	}
@@ -202,12 +129,12 @@ func (s *Service) Stuck(ctx context.Context, q StuckQuery) (*StuckReport, error)
 		}
 		found = append(found, overdue...)
 	}
-	rank := map[string]int{ReasonWorkflowTaskFailing: 0, ReasonActivityFailing: 1, ReasonDeadlinePassed: 2}
-	slices.SortStableFunc(found, func(a, b StuckFiling) int {
+	rank := map[filing.StuckReason]int{filing.StuckWorkflowTaskFailing: 0, filing.StuckActivityFailing: 1, filing.StuckDeadlinePassed: 2}
+	slices.SortStableFunc(found, func(a, b filing.StuckFiling) int {
 		if c := cmp.Compare(rank[a.Reason], rank[b.Reason]); c != 0 {
 			return c
 		}
-		if a.Reason == ReasonDeadlinePassed {
+		if a.Reason == filing.StuckDeadlinePassed {
 			return -cmp.Compare(a.Details.OverdueSeconds, b.Details.OverdueSeconds)
 		}
 		return -cmp.Compare(a.Details.Attempt, b.Details.Attempt)
@@ -247,16 +174,16 @@ func decodeCursor(c string) ([]byte, error) {
 
 // eachFiling runs fn for each filing, a few at a time, and gathers what
 // it returns; the first error stops the rest.
-func eachFiling(ctx context.Context, ids []string, fn func(ctx context.Context, id string) ([]StuckFiling, error)) ([]StuckFiling, error) {
+func eachFiling(ctx context.Context, ids []filing.ID, fn func(ctx context.Context, id filing.ID) ([]filing.StuckFiling, error)) ([]filing.StuckFiling, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
 		mu    sync.Mutex
-		out   []StuckFiling
+		out   []filing.StuckFiling
 		first error
 		wg    sync.WaitGroup
 	)
-	next := make(chan string)
+	next := make(chan filing.ID)
 	for range min(describeConcurrency, len(ids)) {
 		wg.Add(1)
 		go func() {
@@ -290,14 +217,14 @@ feed:
 }
 
 // describeAll describes each filing and returns the problems found.
-func (s *Service) describeAll(ctx context.Context, ids []string, minAttempts int) ([]StuckFiling, error) {
-	return eachFiling(ctx, ids, func(ctx context.Context, id string) ([]StuckFiling, error) {
+func (s *Service) describeAll(ctx context.Context, ids []filing.ID, minAttempts int) ([]filing.StuckFiling, error) {
+	return eachFiling(ctx, ids, func(ctx context.Context, id filing.ID) ([]filing.StuckFiling, error) {
 		return s.problems(ctx, id, minAttempts)
 	})
 }
 
 // problems describes one filing and lists what is wrong with it.
-func (s *Service) problems(ctx context.Context, filingID string, minAttempts int) ([]StuckFiling, error) {
+func (s *Service) problems(ctx context.Context, filingID filing.ID, minAttempts int) ([]filing.StuckFiling, error) {
 	d, err := s.describe(ctx, filingID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil // gone between listing and describing
@@ -308,9 +235,9 @@ func (s *Service) problems(ctx context.Context, filingID string, minAttempts int
 	if d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		return nil, nil // ended meanwhile
 	}
-	var out []StuckFiling
+	var out []filing.StuckFiling
 	if wt := d.GetPendingWorkflowTask(); wt != nil && wt.GetAttempt() > 1 {
-		it := StuckFiling{Reason: ReasonWorkflowTaskFailing, Details: StuckDetails{Attempt: wt.GetAttempt()}}
+		it := filing.StuckFiling{Reason: filing.StuckWorkflowTaskFailing, Details: filing.StuckDetails{Attempt: wt.GetAttempt()}}
 		f, err := s.lastWorkflowTaskFailure(ctx, filingID, d.GetWorkflowExecutionInfo().GetExecution().GetRunId())
 		switch {
 		case err != nil:
@@ -324,7 +251,7 @@ func (s *Service) problems(ctx context.Context, filingID string, minAttempts int
 		if int(a.GetAttempt()) < minAttempts && !a.GetPaused() {
 			continue
 		}
-		det := StuckDetails{
+		det := filing.StuckDetails{
 			ActivityID: a.GetActivityId(), ActivityType: a.GetActivityType().GetName(), Attempt: a.GetAttempt(),
 			MaximumAttempts: a.GetMaximumAttempts(), Paused: a.GetPaused(), State: activityState(a.GetState()),
 			NextAttemptAt: timeOf(a.GetNextAttemptScheduleTime()), LastFailureAt: timeOf(a.GetLastAttemptCompleteTime()),
@@ -333,7 +260,7 @@ func (s *Service) problems(ctx context.Context, filingID string, minAttempts int
 			det.LastFailure = truncate(f.GetMessage(), maxFailureRunes)
 			det.LastFailureType = f.GetApplicationFailureInfo().GetType()
 		}
-		out = append(out, StuckFiling{Reason: ReasonActivityFailing, Details: det})
+		out = append(out, filing.StuckFiling{Reason: filing.StuckActivityFailing, Details: det})
 	}
 	if len(out) == 0 {
 		return nil, nil
@@ -342,11 +269,11 @@ func (s *Service) problems(ctx context.Context, filingID string, minAttempts int
 	row, rerr := store.NewFilings(s.DB).Get(ctx, filingID)
 	for i := range out {
 		it := &out[i]
-		it.FilingID, it.WorkflowID = filingID, workflows.WorkflowID(filingID)
-		it.Stage, it.WaitingOn = stage, waitingOn
+		it.FilingID, it.WorkflowID = filingID, filingID.WorkflowID()
+		it.Stage, it.WaitingOn = filing.Stage(stage), filing.Party(waitingOn)
 		if rerr == nil {
 			if it.Stage == "" {
-				it.Stage, it.WaitingOn = row.Stage, row.WaitingOn
+				it.Stage, it.WaitingOn = filing.Stage(row.Stage), filing.Party(row.WaitingOn)
 			}
 			// No step: the read model records waits, not the steps
 			// activities run in, so its step would be the last wait's.
@@ -362,7 +289,7 @@ func (s *Service) problems(ctx context.Context, filingID string, minAttempts int
 // each is checked against the workflow's live search attributes, because the
 // read model records waits, not the steps in between (a filing submitting
 // to the bureau still shows the submission window's deadline there).
-func (s *Service) overdue(ctx context.Context, now time.Time, limit int) ([]StuckFiling, error) {
+func (s *Service) overdue(ctx context.Context, now time.Time, limit int) ([]filing.StuckFiling, error) {
 	yes := true
 	rows, _, err := store.NewFilings(s.DB).List(ctx, store.ListQuery{
 		Overdue: &yes, Now: now, Limit: min(limit, store.MaxListLimit),
@@ -371,13 +298,14 @@ func (s *Service) overdue(ctx context.Context, now time.Time, limit int) ([]Stuc
 	if err != nil {
 		return nil, fmt.Errorf("%w: overdue filings: %w", ErrDatabase, err)
 	}
-	byID := make(map[string]store.Filing, len(rows))
-	ids := make([]string, 0, len(rows))
-	for _, r := range rows {
-		byID[r.ID] = r
-		ids = append(ids, r.ID)
+	byID := make(map[filing.ID]filing.Row, len(rows))
+	ids := make([]filing.ID, 0, len(rows))
+	for _, f := range rows {
+		r := f.Row(now)
+		byID[r.FilingID] = r
+		ids = append(ids, r.FilingID)
 	}
-	return eachFiling(ctx, ids, func(ctx context.Context, id string) ([]StuckFiling, error) {
+	return eachFiling(ctx, ids, func(ctx context.Context, id filing.ID) ([]filing.StuckFiling, error) {
 		d, err := s.describe(ctx, id)
 		if errors.Is(err, ErrNotFound) {
 			return nil, nil
@@ -393,18 +321,18 @@ func (s *Service) overdue(ctx context.Context, now time.Time, limit int) ([]Stuc
 			return nil, nil // the read model is behind: the filing waits for something else now
 		}
 		r := byID[id]
-		it := StuckFiling{
-			FilingID: id, WorkflowID: workflows.WorkflowID(id), Reason: ReasonDeadlinePassed,
-			Stage:     orDefault(searchAttribute(d, workflows.AttrStage.GetName()), r.Stage),
-			WaitingOn: orDefault(searchAttribute(d, workflows.AttrWaitingOn.GetName()), r.WaitingOn),
+		it := filing.StuckFiling{
+			FilingID: id, WorkflowID: id.WorkflowID(), Reason: filing.StuckDeadlinePassed,
+			Stage:     filing.Stage(orDefault(searchAttribute(d, workflows.AttrStage.GetName()), string(r.Stage))),
+			WaitingOn: filing.Party(orDefault(searchAttribute(d, workflows.AttrWaitingOn.GetName()), string(r.WaitingOn))),
 			Deadline:  deadline, UpdatedAt: utc(&r.UpdatedAt),
-			Details: StuckDetails{OverdueSeconds: int64(now.Sub(*deadline) / time.Second)},
+			Details: filing.StuckDetails{OverdueSeconds: int64(now.Sub(*deadline) / time.Second)},
 		}
 		if r.Stage == it.Stage && r.WaitingOn == it.WaitingOn {
 			it.Step = r.Step
 		}
 		it.NextStep = advice(it)
-		return []StuckFiling{it}, nil
+		return []filing.StuckFiling{it}, nil
 	})
 }
 
@@ -420,15 +348,15 @@ type wftFailure struct {
 // lastWorkflowTaskFailure reads the run's history backwards for its last
 // WorkflowTaskFailed event. Temporal writes the first failure of a series
 // and keeps later attempts transient, so the event is near the end.
-func (s *Service) lastWorkflowTaskFailure(ctx context.Context, filingID, runID string) (*wftFailure, error) {
+func (s *Service) lastWorkflowTaskFailure(ctx context.Context, filingID filing.ID, runID string) (*wftFailure, error) {
 	ns, err := s.namespace(ctx)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := s.Temporal.WorkflowService().GetWorkflowExecutionHistoryReverse(ctx,
+	resp, err := s.Filings.Temporal.WorkflowService().GetWorkflowExecutionHistoryReverse(ctx,
 		&workflowservice.GetWorkflowExecutionHistoryReverseRequest{
 			Namespace:       ns,
-			Execution:       &commonpb.WorkflowExecution{WorkflowId: workflows.WorkflowID(filingID), RunId: runID},
+			Execution:       &commonpb.WorkflowExecution{WorkflowId: filingID.WorkflowID(), RunId: runID},
 			MaximumPageSize: 100,
 		})
 	if err != nil {

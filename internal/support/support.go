@@ -16,14 +16,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/store"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // Errors of the support operations.
@@ -41,7 +40,9 @@ var (
 
 // Service holds what the support operations need. The zero Now is time.Now.
 type Service struct {
-	Temporal client.Client
+	// Filings is the way in to Temporal; its client serves the calls
+	// only support makes (resets, activity resets, listings).
+	Filings *filings.Client
 	// Namespace of the filings. Empty: learnt from the client on first use
 	// (the SDK fills a request's empty namespace with its own).
 	Namespace string
@@ -76,8 +77,8 @@ func (s *Service) namespace(ctx context.Context) (string, error) {
 	// ListWorkflow sets an empty request namespace to the client's before
 	// sending it: the cheapest way to learn it without configuration.
 	req := &workflowservice.ListWorkflowExecutionsRequest{PageSize: 1,
-		Query: "WorkflowType = '" + workflows.FilingWorkflowName + "' AND ExecutionStatus = 'Running'"}
-	if _, err := s.Temporal.ListWorkflow(ctx, req); err != nil && req.Namespace == "" {
+		Query: "WorkflowType = '" + filing.WorkflowName + "' AND ExecutionStatus = 'Running'"}
+	if _, err := s.Filings.Temporal.ListWorkflow(ctx, req); err != nil && req.Namespace == "" {
 		return "", fmt.Errorf("support: learn the namespace: %w", err)
 	}
 	if req.Namespace == "" {
@@ -87,21 +88,9 @@ func (s *Service) namespace(ctx context.Context) (string, error) {
 	return s.ns, nil
 }
 
-// checkID refuses what cannot be a filing ID before it reaches Temporal
-// (invalid UTF-8 in a workflow ID fails the gRPC call itself).
-func checkID(filingID string) error {
-	if u, err := uuid.Parse(filingID); err != nil || u.String() != strings.ToLower(filingID) {
-		return ErrNotFound
-	}
-	return nil
-}
-
-// filingIDOf is the filing ID of a workflow ID, "" for other workflows.
-func filingIDOf(workflowID string) string {
-	id, ok := strings.CutPrefix(workflowID, workflows.WorkflowID(""))
-	if !ok || checkID(id) != nil {
-		return ""
-	}
+// filingIDOf is the filing of a workflow ID, "" for other workflows.
+func filingIDOf(workflowID string) filing.ID {
+	id, _ := filing.IDFromWorkflowID(workflowID)
 	return id
 }
 
@@ -112,18 +101,12 @@ func isNotFound(err error) bool {
 }
 
 // describe is DescribeWorkflowExecution of a filing's latest run.
-func (s *Service) describe(ctx context.Context, filingID string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
-	if err := checkID(filingID); err != nil {
-		return nil, err
-	}
-	d, err := s.Temporal.DescribeWorkflowExecution(ctx, workflows.WorkflowID(filingID), "")
-	if isNotFound(err) {
+func (s *Service) describe(ctx context.Context, filingID filing.ID) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	d, err := s.Filings.Describe(ctx, filingID)
+	if errors.Is(err, filings.ErrNotFound) {
 		return nil, ErrNotFound
 	}
-	if err != nil {
-		return nil, fmt.Errorf("support: describe filing %s: %w", filingID, err)
-	}
-	return d, nil
+	return d, err
 }
 
 // truncate cuts s to at most n runes, marking the cut.

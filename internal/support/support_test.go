@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/codec"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
@@ -29,13 +30,10 @@ func payloads(t *testing.T, vs ...any) *commonpb.Payloads {
 }
 
 func TestFilingIDOfAcceptsOnlyFilingWorkflows(t *testing.T) {
-	assert.Equal(t, fid, filingIDOf("filing-"+fid))
+	assert.Equal(t, filing.ID(fid), filingIDOf("filing-"+fid))
 	assert.Empty(t, filingIDOf(fid))
 	assert.Empty(t, filingIDOf("filing-not-a-uuid"))
 	assert.Empty(t, filingIDOf("other-"+fid))
-	assert.ErrorIs(t, checkID("filing-"+fid), ErrNotFound)
-	assert.ErrorIs(t, checkID("\xff"), ErrNotFound)
-	assert.NoError(t, checkID(fid))
 }
 
 func TestTruncateCutsRunesNotBytes(t *testing.T) {
@@ -145,25 +143,25 @@ func TestPayloadsTheAPICannotDecryptAreShownAsSuch(t *testing.T) {
 }
 
 func TestAdviceNamesTheCommandToRun(t *testing.T) {
-	it := StuckFiling{FilingID: fid, WorkflowID: "filing-" + fid, Reason: ReasonActivityFailing,
-		Details: StuckDetails{ActivityType: "ShipBackdrop", Attempt: 4}}
+	it := filing.StuckFiling{FilingID: fid, WorkflowID: "filing-" + fid, Reason: filing.StuckActivityFailing,
+		Details: filing.StuckDetails{ActivityType: "ShipBackdrop", Attempt: 4}}
 	a := advice(it)
 	assert.Contains(t, a, "courier")
 	assert.Contains(t, a, "beianflow ctl retry "+fid)
 	it.Details.Paused = true
 	assert.Contains(t, advice(it), "paused")
 
-	it = StuckFiling{FilingID: fid, WorkflowID: "filing-" + fid, Reason: ReasonWorkflowTaskFailing,
-		Details: StuckDetails{Cause: "NonDeterministicError"}}
+	it = filing.StuckFiling{FilingID: fid, WorkflowID: "filing-" + fid, Reason: filing.StuckWorkflowTaskFailing,
+		Details: filing.StuckDetails{Cause: "NonDeterministicError"}}
 	assert.Contains(t, advice(it), "roll the worker back")
 	assert.NotContains(t, advice(it), "worker's log")
 	it.Details.Cause = ""
 	assert.Contains(t, advice(it), "worker's log")
 
-	for on, want := range map[string]string{"reviewer": "review queue", "bureau": "ctl signal " + fid + " bureau-decision",
+	for on, want := range map[filing.Party]string{"reviewer": "review queue", "bureau": "ctl signal " + fid + " bureau-decision",
 		"applicant": "expired by itself", "provider": "workers poll", "": "ctl timeline"} {
-		it := StuckFiling{FilingID: fid, Reason: ReasonDeadlinePassed, WaitingOn: on}
-		assert.Contains(t, advice(it), want, on)
+		it := filing.StuckFiling{FilingID: fid, Reason: filing.StuckDeadlinePassed, WaitingOn: on}
+		assert.Contains(t, advice(it), want, string(on))
 	}
-	assert.Contains(t, advice(StuckFiling{FilingID: fid, Reason: ReasonDeadlinePassed, WaitingOn: "applicant", Step: "awaiting_sms"}), "bureau-sms")
+	assert.Contains(t, advice(filing.StuckFiling{FilingID: fid, Reason: filing.StuckDeadlinePassed, WaitingOn: "applicant", Step: "awaiting_sms"}), "bureau-sms")
 }

@@ -1,0 +1,89 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/rules"
+)
+
+// enterStage records a stage change in the state, the timeline, the search
+// attributes and the read model.
+func (f *flow) enterStage(ctx workflow.Context, stage filing.Stage, reason string) error {
+	now := workflow.Now(ctx)
+	f.audit(ctx, "system", "stage_changed", "", nil, f.state.Stage, stage)
+	f.state.Stage, f.state.Step = stage, filing.StepNone
+	f.state.Revision++
+	f.state.UpdatedAt = now
+	f.state.Timeline = append(f.state.Timeline, filing.StageChange{Stage: stage, At: now, Reason: reason})
+	updates := []temporal.SearchAttributeUpdate{AttrStage.ValueSet(string(stage))}
+	if stage.Terminal() {
+		f.state.WaitingOn, f.state.WaitingFor, f.state.Deadline, f.state.Since = filing.PartyNone, "", nil, nil
+		f.state.DeadlineBusinessDays, f.state.DeadlineEstimated = 0, false
+		updates = append(updates, AttrWaitingOn.ValueSet(""), AttrStageDeadline.ValueUnset())
+		workflow.SetCurrentDetails(ctx, fmt.Sprintf("Filing ended: **%s**.", stage))
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+		return fmt.Errorf("upsert search attributes: %w", err)
+	}
+	return f.recordReadModel(ctx, f.outbox.take())
+}
+
+// touch records that someone acted: the order clock restarts.
+func (f *flow) touch(ctx workflow.Context) {
+	f.lastUpdate = workflow.Now(ctx)
+	f.state.UpdatedAt = f.lastUpdate
+}
+
+// reject records why the filing goes back.
+func (f *flow) reject(ctx workflow.Context, by string, reasons []filing.Reason) {
+	f.state.LastRejection = &filing.Rejection{By: by, At: workflow.Now(ctx), Reasons: reasons}
+	f.audit(ctx, by, "rejected", "", reasons, f.state.Stage, f.state.Stage)
+}
+
+// markOverdue sets or clears the overdue flag for operators.
+func (f *flow) markOverdue(ctx workflow.Context, overdue bool) {
+	if f.state.Overdue == overdue {
+		return
+	}
+	f.state.Overdue = overdue
+	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrOverdue.ValueSet(overdue))
+}
+
+// provinceRules are the province's rules in force now.
+func (f *flow) provinceRules(ctx workflow.Context) rules.ProvinceRules {
+	return f.rules.For(f.in.Province, workflow.Now(ctx))
+}
+
+// scaled compresses a real-world duration by the filing's time scale.
+func (f *flow) scaled(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / f.in.Settings.TimeScale)
+}
+
+// compress maps a real-world instant after from onto the compressed
+// timeline: from + (at - from) / scale.
+func (f *flow) compress(from, at time.Time) time.Time {
+	return from.Add(f.scaled(at.Sub(from)))
+}
+
+// businessDeadline is n business days after from on the holiday calendar,
+// compressed by the time scale.
+func (f *flow) businessDeadline(from time.Time, n int) *deadline {
+	at, estimated := f.cal.AddBusinessDays(from, n)
+	return &deadline{at: f.compress(from, at), businessDays: n, estimated: estimated}
+}
+
+// sandboxTimeScale is the filing's time scale as a hint for the sandbox
+// bureau and courier, so that they keep pace with the filing's own
+// compressed timers: 0 (no hint, left out of the activity input) at real
+// time, so a production filing's inputs carry nothing of it.
+func (f *flow) sandboxTimeScale() float64 {
+	if s := f.in.Settings.TimeScale; s != 1 {
+		return s
+	}
+	return 0
+}

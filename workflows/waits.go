@@ -1,0 +1,135 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/beianflow/beianflow/calendar"
+	"github.com/beianflow/beianflow/filing"
+)
+
+// inbox holds the latest accepted action of one kind until the flow takes
+// it. Validators accept an action only in the stage and step that wait for
+// it, so an inbox fills only while the flow waits on it and never holds a
+// stale action when a new wait begins.
+type inbox[T any] struct{ v *T }
+
+func (b *inbox[T]) put(v T)    { b.v = &v }
+func (b *inbox[T]) full() bool { return b.v != nil }
+
+// take empties the inbox and returns what it held.
+func (b *inbox[T]) take() T {
+	v := *b.v
+	b.v = nil
+	return v
+}
+
+// drop empties the inbox.
+func (b *inbox[T]) drop() { b.v = nil }
+
+// inboxes are the actions the flow waits for, one inbox per kind.
+type inboxes struct {
+	product       inbox[filing.VerifyProductRequest]
+	submit        inbox[filing.SubmitRequest]
+	decision      inbox[filing.DecisionRequest] // initial and photo review
+	photoPath     inbox[filing.ChoosePhotoPathRequest]
+	mailing       inbox[filing.MailingAddressRequest]
+	delivered     inbox[filing.ShipmentDeliveredRequest]
+	photo         inbox[filing.UploadPhotoRequest]
+	verification  inbox[filing.VerificationResultRequest]
+	smsOutcome    inbox[filing.SMSVerificationRequest]
+	bureauOutcome inbox[filing.BureauDecisionRequest]
+}
+
+// receive waits for the next action in box while publishing w: ok is false
+// when w's timeout passed first, and the error is errEnded when the filing
+// was cancelled or expired meanwhile.
+func receive[T any](ctx workflow.Context, f *flow, box *inbox[T], w waitSpec) (v T, ok bool, err error) {
+	ok, err = f.wait(ctx, w, box.full)
+	if err != nil || !ok {
+		return v, ok, err
+	}
+	return box.take(), true, nil
+}
+
+// waitSpec describes a wait for the state, the Web UI and the timer.
+type waitSpec struct {
+	step         filing.Step
+	on           filing.Party
+	what         string
+	deadline     *deadline // shown to callers; nil for open-ended waits
+	timeout      time.Duration
+	timerSummary string
+}
+
+// deadline is an instant, with its size in business days when it is a
+// business-day deadline.
+type deadline struct {
+	at           time.Time
+	businessDays int
+	estimated    bool
+}
+
+// wait is the single way the flow waits: it publishes what it waits for,
+// then blocks until cond holds, the optional timeout passes (ok == false),
+// or the filing is cancelled or expires (errEnded).
+func (f *flow) wait(ctx workflow.Context, w waitSpec, cond func() bool) (ok bool, err error) {
+	f.setWaiting(ctx, w)
+	if err := f.recordWait(ctx); err != nil {
+		return false, err
+	}
+	full := func() bool { return f.ended != nil || cond() }
+	switch {
+	case full():
+		// Already there (an action that came in while the wait was being
+		// recorded, or an answer the flow polled): no timer to start.
+		ok = true
+	case w.timeout > 0:
+		ok, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout:      w.timeout,
+			TimerOptions: workflow.TimerOptions{Summary: w.timerSummary},
+		}, full)
+	default:
+		ok, err = true, workflow.Await(ctx, full)
+	}
+	if err != nil {
+		return false, err
+	}
+	if f.ended != nil {
+		return false, errEnded
+	}
+	return ok, nil
+}
+
+// setWaiting publishes a wait in the state, the search attributes and the
+// Web UI's current details.
+func (f *flow) setWaiting(ctx workflow.Context, w waitSpec) {
+	now := workflow.Now(ctx)
+	if f.state.Step != w.step || f.state.WaitingOn != w.on {
+		f.state.Since = &now
+	}
+	f.state.Step, f.state.WaitingOn, f.state.WaitingFor = w.step, w.on, w.what
+	f.state.Deadline, f.state.DeadlineBusinessDays, f.state.DeadlineEstimated = nil, 0, false
+	updates := []temporal.SearchAttributeUpdate{AttrWaitingOn.ValueSet(string(w.on))}
+	details := fmt.Sprintf("**%s** · waiting for the **%s**: %s", f.state.Stage, w.on, w.what)
+	if w.deadline != nil {
+		at := w.deadline.at
+		f.state.Deadline = &at
+		f.state.DeadlineBusinessDays = w.deadline.businessDays
+		f.state.DeadlineEstimated = w.deadline.estimated
+		updates = append(updates, AttrStageDeadline.ValueSet(at))
+		details += fmt.Sprintf(" · due %s", at.In(calendar.China).Format("2006-01-02 15:04 MST"))
+		if w.deadline.businessDays > 0 {
+			details += fmt.Sprintf(" (%d business days)", w.deadline.businessDays)
+		}
+	} else {
+		updates = append(updates, AttrStageDeadline.ValueUnset())
+	}
+	workflow.SetCurrentDetails(ctx, details)
+	// A failed upsert only degrades the operators' filters; never fail the
+	// filing for it.
+	_ = workflow.UpsertTypedSearchAttributes(ctx, updates...)
+}

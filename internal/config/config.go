@@ -122,9 +122,15 @@ type Process struct {
 
 // Sandbox configures the simulated bureau and courier used by `make run`.
 type Sandbox struct {
+	// BureauReviewBusinessDays is how many business days the sandbox
+	// bureau takes to decide a filing, and CourierDeliveryDays how many
+	// days its courier takes from shipping to delivery. Both are in filing
+	// time, compressed by Process.TimeScale like the real deadlines.
 	BureauReviewBusinessDays int
 	CourierDeliveryDays      int
-	PushInterval             time.Duration
+	// PushInterval is how often, in real time, the sandbox bureau and
+	// courier push due events: webhooks are how the real ones report.
+	PushInterval time.Duration
 	// Addr is where the sandbox world serves the bureau and courier
 	// protocols; empty runs no sandbox (production).
 	Addr string
@@ -134,12 +140,20 @@ type Sandbox struct {
 
 // World configures the outside world beianflow talks to.
 type World struct {
-	BureauURL     string
-	CourierURL    string
+	// BureauURL and CourierURL are the base URLs of the provincial
+	// bureau's filing gateway and the courier's shipment API
+	// (docs/protocol.md), without a trailing slash.
+	BureauURL  string
+	CourierURL string
+	// WebhookSecret is the HMAC-SHA256 key of the bureau's and courier's
+	// webhooks; a push that it does not sign is refused.
 	WebhookSecret string
 	// Notifier is "log" (messages are logged with masked recipients) or
 	// "aws" (SMS through SNS, e-mail through SES).
-	Notifier    string
+	Notifier string
+	// EmailFrom is the sender address of notification e-mails, and
+	// SMSSenderID the optional SNS sender ID of notification SMS; only the
+	// "aws" notifier sends them.
 	EmailFrom   string
 	SMSSenderID string
 }
@@ -151,12 +165,19 @@ type S3 struct {
 	SSE         string
 	SSEKMSKeyID string
 
-	Endpoint        string // empty means AWS's regional endpoint
-	Region          string
-	Bucket          string
+	// Endpoint is the S3 server's URL; empty means AWS's regional
+	// endpoint for Region.
+	Endpoint string
+	Region   string
+	// Bucket holds the filing documents; it is created at start if missing.
+	Bucket string
+	// AccessKeyID and SecretAccessKey are static credentials, used when
+	// both are set; otherwise the AWS default credential chain applies.
 	AccessKeyID     string
 	SecretAccessKey string
-	ForcePathStyle  bool
+	// ForcePathStyle addresses buckets in the path rather than the host
+	// name, which most S3-compatible servers (the dev one too) need.
+	ForcePathStyle bool
 }
 
 // Dev configures `beianflow dev`, which runs the whole system on one machine.

@@ -10,6 +10,12 @@ import (
 	"time"
 )
 
+// The parsers below validate one value and store it in dst only when it is
+// valid. Their errors say what the value must be, in words an operator can
+// act on; Load prefixes the variable's name and value.
+
+// nonEmpty is for settings that have no "off": a name or path that the
+// system cannot run without.
 func nonEmpty(v string, dst *string) error {
 	if v == "" {
 		return errors.New("must not be empty")
@@ -18,6 +24,8 @@ func nonEmpty(v string, dst *string) error {
 	return nil
 }
 
+// hostPort accepts a listen or dial address. Port 0 is allowed: to listen,
+// it asks the kernel for a free port.
 func hostPort(v string, dst *string) error {
 	if _, p, err := net.SplitHostPort(v); err != nil {
 		return fmt.Errorf("must be host:port: %w", err)
@@ -38,6 +46,8 @@ func loopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// port accepts a port other processes are told to connect to, so unlike
+// hostPort it refuses 0.
 func port(v string, dst *int) error {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 65535 {
@@ -47,6 +57,9 @@ func port(v string, dst *int) error {
 	return nil
 }
 
+// positiveDuration accepts a Go duration above zero: every duration setting
+// is a timeout, TTL or interval, where zero or less is never meant (a
+// ticker with a zero interval even panics).
 func positiveDuration(v string, dst *time.Duration) error {
 	d, err := time.ParseDuration(v)
 	if err != nil {
@@ -59,6 +72,8 @@ func positiveDuration(v string, dst *time.Duration) error {
 	return nil
 }
 
+// httpURL accepts an http or https base URL and drops trailing slashes, so
+// callers can append "/path" without doubling them.
 func httpURL(v string, dst *string) error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -68,6 +83,7 @@ func httpURL(v string, dst *string) error {
 	return nil
 }
 
+// intRange accepts a whole number from lo to hi inclusive.
 func intRange(v string, lo, hi int, dst *int) error {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
@@ -99,6 +115,7 @@ func window(v string) (open, close time.Duration, err error) {
 	return open, close, nil
 }
 
+// boolean accepts what strconv.ParseBool does (true, false, 1, 0, t, f, …).
 func boolean(v string, dst *bool) error {
 	b, err := strconv.ParseBool(v)
 	if err != nil {
@@ -108,6 +125,9 @@ func boolean(v string, dst *bool) error {
 	return nil
 }
 
+// validBucket checks the S3 bucket name rules that matter here (3 to 63
+// lower-case letters, digits, dots or hyphens) at start, rather than at the
+// first upload or at bucket creation.
 func validBucket(v string) bool {
 	if len(v) < 3 || len(v) > 63 {
 		return false

@@ -11,10 +11,16 @@ import (
 // Var documents one environment variable. The README's configuration table
 // and `beianflow config` are generated from Vars so they cannot drift.
 type Var struct {
-	Name    string
+	// Name is the environment variable.
+	Name string
+	// Default is the value Load uses when the variable is unset or empty.
 	Default string
-	Help    string
-	set     func(c *Config, v string) error
+	// Help is the one-line description shown by `beianflow config` and in
+	// the README.
+	Help string
+	// set validates v (already trimmed) and stores it in c. Its error says
+	// what the value must be; Load adds the name and the offending value.
+	set func(c *Config, v string) error
 }
 
 // Vars lists every variable Load reads, in display order.

@@ -34,6 +34,8 @@ func (s *counterSeries) constMetric(desc *prometheus.Desc, lv []string) (prometh
 
 type gaugeSeries struct{ bits atomic.Uint64 }
 
+// Update keeps the last value. It is stored as atomic bits, without a lock,
+// because the SDK updates gauges on hot paths that scrapes run beside.
 func (s *gaugeSeries) Update(v float64) { s.bits.Store(math.Float64bits(v)) }
 
 func (s *gaugeSeries) constMetric(desc *prometheus.Desc, lv []string) (prometheus.Metric, error) {

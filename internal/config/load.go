@@ -1,0 +1,66 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Defaults is the configuration of an empty environment: every variable at
+// its documented default.
+func Defaults() Config {
+	c, err := Load(func(string) string { return "" })
+	if err != nil {
+		panic("config: the documented defaults do not load: " + err.Error())
+	}
+	return c
+}
+
+// Load reads every variable through getenv (os.Getenv in production, a map
+// in tests). getenv, like os.Getenv, cannot tell an unset variable from an
+// empty one, so both take the documented default. All invalid values are
+// reported together, so an operator fixes them in one round rather than one
+// restart per variable.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	var errs []error
+	for _, v := range Vars {
+		raw, explicit := getenv(v.Name), true
+		if raw == "" {
+			raw, explicit = v.Default, false
+		}
+		if err := v.set(&c, strings.TrimSpace(raw)); err != nil {
+			shown := raw
+			if !explicit {
+				shown += " (default)"
+			}
+			// The error ends up in logs: never echo a secret, a key or a
+			// database URL, which may carry a password.
+			if strings.Contains(v.Name, "SECRET") || strings.Contains(v.Name, "KEYS") || v.Name == "DATABASE_URL" {
+				shown = "<redacted>"
+			}
+			errs = append(errs, fmt.Errorf("%s=%q: %w", v.Name, shown, err))
+		}
+	}
+	// Checks that span several variables follow. The OIDC ones only need
+	// their own variables to have parsed, so they are reported alongside
+	// the other bad values.
+	if c.CodecOIDC.Issuer != "" {
+		if c.CodecOIDC.Audience == "" {
+			errs = append(errs, errors.New("BEIANFLOW_CODEC_OIDC_AUDIENCE is required when BEIANFLOW_CODEC_OIDC_ISSUER is set"))
+		}
+		if len(c.CodecOIDC.Allowed) == 0 {
+			errs = append(errs, errors.New("BEIANFLOW_CODEC_OIDC_ALLOWED is required when BEIANFLOW_CODEC_OIDC_ISSUER is set: without it no operator could decode"))
+		}
+	}
+	// Only on an otherwise valid configuration: a BEIANFLOW_SANDBOX_ADDR
+	// that failed to parse also leaves Addr empty, and "is off" would then
+	// be a second, wrong message about the same mistake.
+	if len(errs) == 0 && c.API.SandboxSettings && c.Sandbox.Addr == "" {
+		errs = append(errs, errors.New("BEIANFLOW_SANDBOX_SETTINGS=true needs the sandbox world, but BEIANFLOW_SANDBOX_ADDR is off"))
+	}
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
+	}
+	return c, nil
+}

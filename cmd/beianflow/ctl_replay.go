@@ -3,42 +3,76 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"github.com/beianflow/beianflow/apiclient"
 )
 
-func (c *ctl) replay(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	file := fs.String("file", "", "")
-	pos, err := parseArgs(fs, args)
+func newCtlReplayCmd(s *ctl) *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   "replay ID | --file HISTORY.json",
+		Short: "check that a history replays on the API's workflow code (exit status 1 when not)",
+		Long: `Replays the filing's history, or one exported with
+"temporal workflow show -w filing-ID --output json", against the API's
+workflow code and says whether it is deterministic (exit status 1 when not):
+check a fix, or a deploy, before it meets the filings in flight.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if file != "" && len(args) > 0 {
+				return errors.New("ctl replay: give a filing ID or --file, not both")
+			}
+			if file == "" {
+				return oneID(cmd, args)
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if file != "" {
+				return s.replayFile(cmd.Context(), file)
+			}
+			return s.replayFiling(cmd.Context(), args[0])
+		},
+	}
+	cmd.Flags().StringVar(&file, "file", "", "replay the history in `HISTORY.json` instead of a filing's")
+	_ = cmd.MarkFlagFilename("file", "json")
+	return cmd
+}
+
+func (c *ctl) replayFiling(ctx context.Context, id string) error {
+	api, err := c.client()
 	if err != nil {
 		return err
 	}
-	var res *apiclient.ReplayResult
-	switch {
-	case *file != "" && len(pos) == 0:
-		js, err := os.ReadFile(filepath.Clean(*file))
-		if err != nil {
-			return fmt.Errorf("ctl replay: %w", err)
-		}
-		if res, err = c.api.ReplayHistory(ctx, js); err != nil {
-			return err
-		}
-	case *file == "":
-		id, err := oneID("replay", pos)
-		if err != nil {
-			return err
-		}
-		if res, err = c.api.ReplayFiling(ctx, id); err != nil {
-			return err
-		}
-	default:
-		return errors.New("ctl replay: give a filing ID or --file, not both")
+	res, err := api.ReplayFiling(ctx, id)
+	if err != nil {
+		return err
 	}
+	return c.replayed(res)
+}
+
+func (c *ctl) replayFile(ctx context.Context, file string) error {
+	js, err := os.ReadFile(filepath.Clean(file))
+	if err != nil {
+		return fmt.Errorf("ctl replay: %w", err)
+	}
+	api, err := c.client()
+	if err != nil {
+		return err
+	}
+	res, err := api.ReplayHistory(ctx, js)
+	if err != nil {
+		return err
+	}
+	return c.replayed(res)
+}
+
+// replayed prints the verdict; a history that does not replay is an error,
+// for the exit status scripts and CI check.
+func (c *ctl) replayed(res *apiclient.ReplayResult) error {
 	if c.json {
 		if err := c.printJSON(res); err != nil {
 			return err

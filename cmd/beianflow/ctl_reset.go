@@ -3,42 +3,65 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/beianflow/beianflow/apiclient"
 	"github.com/beianflow/beianflow/workflows"
 )
 
-func (c *ctl) reset(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("reset", flag.ContinueOnError)
-	to := fs.String("to", "", "")
-	reason := fs.String("reason", "", "")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
+func newCtlResetCmd(s *ctl) *cobra.Command {
+	var to, reason string
+	cmd := &cobra.Command{
+		Use:   "reset ID --to STAGE --reason TEXT",
+		Short: "put a running filing back to a stage in a new run, so the stage's work runs again",
+		Long: `Puts the filing back to where it last entered STAGE in a new workflow run, so
+the stage's work runs again on the current code: after a fix, or a wrong
+event delivered by hand (running filings only). The applicant's later
+actions are redelivered and kept if they still fit; reviewers', partners'
+and cancel decisions after that point are dropped and listed. The reason
+goes to the audit trail; ended filings are refused.
+
+STAGE is one of:
+  ` + strings.Join(resettableStages(), "\n  "),
+		Args: oneID,
+		RunE: func(cmd *cobra.Command, args []string) error { return s.reset(cmd.Context(), args[0], to, reason) },
 	}
-	id, err := oneID("reset", pos)
-	if err != nil {
-		return err
-	}
+	cmd.Flags().StringVar(&to, "to", "", "the `STAGE` to go back to")
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for the audit trail: one line of `TEXT`, at most 500 characters")
+	_ = cmd.RegisterFlagCompletionFunc("to", cobra.FixedCompletions(resettableStages(), cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// resettableStages are the stages a filing can be reset to, by name.
+func resettableStages() []string {
 	stages := apiclient.ResettableStages()
 	names := make([]string, len(stages))
 	for i, s := range stages {
 		names[i] = string(s)
 	}
+	return names
+}
+
+func (c *ctl) reset(ctx context.Context, id, to, reason string) error {
+	names := resettableStages()
 	switch {
-	case *to == "":
+	case to == "":
 		return fmt.Errorf("ctl reset: give --to STAGE, one of %s", strings.Join(names, ", "))
-	case !slices.Contains(stages, workflows.Stage(*to)):
-		return fmt.Errorf("ctl reset: --to %q is not a stage a filing can be reset to; give one of %s", *to, strings.Join(names, ", "))
-	case strings.TrimSpace(*reason) == "":
+	case !slices.Contains(names, to):
+		return fmt.Errorf("ctl reset: --to %q is not a stage a filing can be reset to; give one of %s", to, strings.Join(names, ", "))
+	case strings.TrimSpace(reason) == "":
 		return errors.New("ctl reset: give --reason TEXT saying why the filing is reset (one line, at most 500 characters; it goes to the audit trail)")
 	}
-	res, err := c.api.ResetFiling(ctx, id, apiclient.ResetRequest{ToStage: workflows.Stage(*to), Reason: *reason})
+	api, err := c.client()
+	if err != nil {
+		return err
+	}
+	res, err := api.ResetFiling(ctx, id, apiclient.ResetRequest{ToStage: workflows.Stage(to), Reason: reason})
 	if err != nil {
 		return err
 	}

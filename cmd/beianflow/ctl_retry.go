@@ -2,20 +2,29 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
+
+	"github.com/spf13/cobra"
 )
 
-func (c *ctl) retry(ctx context.Context, args []string) error {
-	pos, err := parseArgs(flag.NewFlagSet("retry", flag.ContinueOnError), args)
+func newCtlRetryCmd(s *ctl) *cobra.Command {
+	return &cobra.Command{
+		Use:   "retry ID",
+		Short: "run the filing's failing activities again now, attempts starting over",
+		Long: `Runs the filing's failing activities again now, their attempts starting over.
+Fix the cause first. Refused when the workflow code itself fails (see
+beianflow ctl stuck and replay).`,
+		Args: oneID,
+		RunE: func(cmd *cobra.Command, args []string) error { return s.retry(cmd.Context(), args[0]) },
+	}
+}
+
+func (c *ctl) retry(ctx context.Context, id string) error {
+	api, err := c.client()
 	if err != nil {
 		return err
 	}
-	id, err := oneID("retry", pos)
-	if err != nil {
-		return err
-	}
-	res, err := c.api.RetryFiling(ctx, id)
+	res, err := api.RetryFiling(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -3,19 +3,79 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/beianflow/beianflow/apiclient"
 	"github.com/beianflow/beianflow/workflows"
 )
 
+// signalEvents are the outside events ctl signal delivers.
+var signalEvents = []string{"courier-delivered", "bureau-sms", "bureau-decision", "verification-result"}
+
+// signalFlags are the flags of ctl signal; which apply depends on the event.
+type signalFlags struct {
+	tracking, at             string
+	receipt, outcome, number string
+	approved, rejected       bool
+	passed, failed           bool
+	reasons                  reasons
+}
+
+func newCtlSignalCmd(s *ctl) *cobra.Command {
+	var f signalFlags
+	cmd := &cobra.Command{
+		Use:   "signal ID EVENT",
+		Short: "deliver an outside event by hand: courier, bureau SMS or decision, verification",
+		Long: `Delivers an outside event by hand through the API's support endpoints, when
+it arrived another way (the bureau phoned a decision) or not at all:
+
+  courier-delivered --tracking NUMBER [--at RFC3339]
+  bureau-sms --receipt ID --outcome verified|returned [--reason CODE[:MESSAGE]]...
+  bureau-decision --receipt ID --approved --filing-number NUMBER
+  bureau-decision --receipt ID --rejected --reason CODE[:MESSAGE]...
+  verification-result --passed
+  verification-result --failed --reason CODE[:MESSAGE]...`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return errors.New("ctl signal: give a filing ID and an event: courier-delivered, bureau-sms, bureau-decision or verification-result (see beianflow ctl signal --help)")
+			}
+			return nil
+		},
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) == 1 {
+				return signalEvents, cobra.ShellCompDirectiveNoFileComp
+			}
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return s.signal(cmd.Context(), args[0], args[1], f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.tracking, "tracking", "", "courier-delivered: the backdrop's tracking `NUMBER`")
+	fl.StringVar(&f.at, "at", "", "courier-delivered: when it was delivered, RFC 3339 (default now)")
+	fl.StringVar(&f.receipt, "receipt", "", "bureau-sms, bureau-decision: the bureau's receipt `ID`")
+	fl.StringVar(&f.outcome, "outcome", "", "bureau-sms: verified or returned")
+	fl.BoolVar(&f.approved, "approved", false, "bureau-decision: the bureau approved")
+	fl.BoolVar(&f.rejected, "rejected", false, "bureau-decision: the bureau rejected")
+	fl.StringVar(&f.number, "filing-number", "", "bureau-decision: the filing `NUMBER` of an approval")
+	fl.BoolVar(&f.passed, "passed", false, "verification-result: the product passed")
+	fl.BoolVar(&f.failed, "failed", false, "verification-result: the product failed")
+	fl.Var(&f.reasons, "reason", "a reason, `CODE[:MESSAGE]`; repeat for more")
+	_ = cmd.RegisterFlagCompletionFunc("outcome", cobra.FixedCompletions(
+		[]string{workflows.SMSVerified, workflows.SMSReturned}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
 // reasons collects --reason CODE[:MESSAGE] flags.
 type reasons []workflows.Reason
 
 func (r *reasons) String() string { return fmt.Sprint(*r) }
+
+// Type names the value in help text.
+func (r *reasons) Type() string { return "reason" }
 
 func (r *reasons) Set(v string) error {
 	code, msg, _ := strings.Cut(v, ":")
@@ -26,75 +86,70 @@ func (r *reasons) Set(v string) error {
 	return nil
 }
 
-func (c *ctl) signal(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("signal", flag.ContinueOnError)
-	tracking := fs.String("tracking", "", "")
-	at := fs.String("at", "", "")
-	receipt := fs.String("receipt", "", "")
-	outcome := fs.String("outcome", "", "")
-	approved := fs.Bool("approved", false, "")
-	rejected := fs.Bool("rejected", false, "")
-	number := fs.String("filing-number", "", "")
-	passed := fs.Bool("passed", false, "")
-	failed := fs.Bool("failed", false, "")
-	var rs reasons
-	fs.Var(&rs, "reason", "")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 2 {
-		return errors.New("ctl signal: give a filing ID and an event: courier-delivered, bureau-sms, bureau-decision or verification-result (see beianflow ctl --help)")
-	}
-	id, event := pos[0], pos[1]
+func (c *ctl) signal(ctx context.Context, id, event string, fl signalFlags) error {
 	need := func(ok bool, msg string) error {
 		if !ok {
 			return errors.New("ctl signal " + event + ": " + msg)
 		}
 		return nil
 	}
-	var f *apiclient.Filing
+	rs := fl.reasons
+	var deliver func(*apiclient.Client) (*apiclient.Filing, error)
 	switch event {
 	case "courier-delivered":
-		if err := need(*tracking != "", "give --tracking NUMBER"); err != nil {
+		if err := need(fl.tracking != "", "give --tracking NUMBER"); err != nil {
 			return err
 		}
 		when := time.Now().UTC()
-		if *at != "" {
-			if when, err = time.Parse(time.RFC3339, *at); err != nil {
+		if fl.at != "" {
+			var err error
+			if when, err = time.Parse(time.RFC3339, fl.at); err != nil {
 				return errors.New("ctl signal courier-delivered: --at must be an RFC 3339 time such as 2026-11-11T11:20:00+08:00")
 			}
 		}
-		f, err = c.api.DeliverCourierEvent(ctx, id, workflows.ShipmentDeliveredRequest{TrackingNumber: *tracking, DeliveredAt: when})
+		deliver = func(api *apiclient.Client) (*apiclient.Filing, error) {
+			return api.DeliverCourierEvent(ctx, id, workflows.ShipmentDeliveredRequest{TrackingNumber: fl.tracking, DeliveredAt: when})
+		}
 	case "bureau-sms":
-		if err := need(*receipt != "" && (*outcome == workflows.SMSVerified || *outcome == workflows.SMSReturned),
+		if err := need(fl.receipt != "" && (fl.outcome == workflows.SMSVerified || fl.outcome == workflows.SMSReturned),
 			"give --receipt ID and --outcome verified or returned"); err != nil {
 			return err
 		}
-		f, err = c.api.DeliverSMSOutcome(ctx, id, workflows.SMSVerificationRequest{ReceiptID: *receipt, Outcome: *outcome, Reasons: rs})
+		deliver = func(api *apiclient.Client) (*apiclient.Filing, error) {
+			return api.DeliverSMSOutcome(ctx, id, workflows.SMSVerificationRequest{ReceiptID: fl.receipt, Outcome: fl.outcome, Reasons: rs})
+		}
 	case "bureau-decision":
-		if err := need(*receipt != "" && *approved != *rejected, "give --receipt ID and one of --approved or --rejected"); err != nil {
+		if err := need(fl.receipt != "" && fl.approved != fl.rejected, "give --receipt ID and one of --approved or --rejected"); err != nil {
 			return err
 		}
-		if err := need(!*approved || *number != "", "an approval needs --filing-number"); err != nil {
+		if err := need(!fl.approved || fl.number != "", "an approval needs --filing-number"); err != nil {
 			return err
 		}
-		if err := need(!*rejected || len(rs) > 0, "a rejection needs at least one --reason CODE[:MESSAGE]"); err != nil {
+		if err := need(!fl.rejected || len(rs) > 0, "a rejection needs at least one --reason CODE[:MESSAGE]"); err != nil {
 			return err
 		}
-		f, err = c.api.DeliverBureauDecision(ctx, id, workflows.BureauDecisionRequest{ReceiptID: *receipt, Approved: *approved,
-			FilingNumber: *number, Reasons: rs})
+		deliver = func(api *apiclient.Client) (*apiclient.Filing, error) {
+			return api.DeliverBureauDecision(ctx, id, workflows.BureauDecisionRequest{ReceiptID: fl.receipt, Approved: fl.approved,
+				FilingNumber: fl.number, Reasons: rs})
+		}
 	case "verification-result":
-		if err := need(*passed != *failed, "give one of --passed or --failed"); err != nil {
+		if err := need(fl.passed != fl.failed, "give one of --passed or --failed"); err != nil {
 			return err
 		}
-		if err := need(!*failed || len(rs) > 0, "a failure needs at least one --reason CODE[:MESSAGE]"); err != nil {
+		if err := need(!fl.failed || len(rs) > 0, "a failure needs at least one --reason CODE[:MESSAGE]"); err != nil {
 			return err
 		}
-		f, err = c.api.ReportVerificationResult(ctx, id, workflows.VerificationResultRequest{Passed: *passed, Reason: rs})
+		deliver = func(api *apiclient.Client) (*apiclient.Filing, error) {
+			return api.ReportVerificationResult(ctx, id, workflows.VerificationResultRequest{Passed: fl.passed, Reason: rs})
+		}
 	default:
 		return fmt.Errorf("ctl signal: unknown event %q; the events are courier-delivered, bureau-sms, bureau-decision and verification-result", event)
 	}
+	api, err := c.client()
+	if err != nil {
+		return err
+	}
+	f, err := deliver(api)
 	if err != nil {
 		return err
 	}

@@ -2,36 +2,48 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/beianflow/beianflow/apiclient"
 )
 
-func (c *ctl) stuck(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("stuck", flag.ContinueOnError)
-	limit := fs.Int("limit", 0, "")
-	scan := fs.Int("scan", 0, "")
-	minAttempts := fs.Int("min-attempts", 0, "")
-	all := fs.Bool("all", false, "")
-	pos, err := parseArgs(fs, args)
+func newCtlStuckCmd(s *ctl) *cobra.Command {
+	var q apiclient.StuckQuery
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "stuck",
+		Short: "filings whose workflow task or activity keeps failing, or whose wait is overdue",
+		Long: `Lists the filings whose workflow task fails (e.g. non-determinism after a
+deploy), whose activity keeps failing (with the last error and attempt) or
+whose wait is past its deadline, each with what to do. At most --scan open
+filings (default 200, newest first) are described per call; --all goes on
+until every open filing was.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return s.stuck(cmd.Context(), q, all) },
+	}
+	cmd.Flags().IntVar(&q.Limit, "limit", 0, "list at most `N` stuck filings, 1 to 200 (0: the API's default)")
+	cmd.Flags().IntVar(&q.Scan, "scan", 0, "describe at most `N` open filings per call, 1 to 1000 (0: the API's default, 200)")
+	cmd.Flags().IntVar(&q.MinAttempts, "min-attempts", 0, "list a retrying activity from its attempt `N` on (0: the API's default)")
+	cmd.Flags().BoolVar(&all, "all", false, "go on until every open filing was described")
+	return cmd
+}
+
+func (c *ctl) stuck(ctx context.Context, q apiclient.StuckQuery, all bool) error {
+	api, err := c.client()
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return errors.New("ctl stuck: takes no arguments, only flags")
-	}
-	q := apiclient.StuckQuery{Limit: *limit, Scan: *scan, MinAttempts: *minAttempts}
-	rep, err := c.api.Stuck(ctx, q)
+	rep, err := api.Stuck(ctx, q)
 	if err != nil {
 		return err
 	}
-	for *all && rep.NextCursor != "" {
+	for all && rep.NextCursor != "" {
 		q.Cursor = rep.NextCursor
-		more, err := c.api.Stuck(ctx, q)
+		more, err := api.Stuck(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -76,6 +88,7 @@ func (c *ctl) stuck(ctx context.Context, args []string) error {
 	return nil
 }
 
+// stageOf is where a stuck filing stands: stage/step (party waited on).
 func stageOf(it apiclient.StuckFiling) string {
 	s := it.Stage
 	if it.Step != "" {
@@ -87,6 +100,7 @@ func stageOf(it apiclient.StuckFiling) string {
 	return s
 }
 
+// detailOf is the one-line detail of a stuck filing, by reason.
 func detailOf(it apiclient.StuckFiling) string {
 	d := it.Details
 	switch it.Reason {

@@ -2,22 +2,30 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
-func (c *ctl) timeline(ctx context.Context, args []string) error {
-	pos, err := parseArgs(flag.NewFlagSet("timeline", flag.ContinueOnError), args)
+func newCtlTimelineCmd(s *ctl) *cobra.Command {
+	return &cobra.Command{
+		Use:   "timeline ID",
+		Short: "the filing's audit trail and its workflow's events side by side, payloads decoded",
+		Long: `Prints the filing's audit trail and its workflow's own event history side by
+side, in time order, payloads decoded.`,
+		Args: oneID,
+		RunE: func(cmd *cobra.Command, args []string) error { return s.timeline(cmd.Context(), args[0]) },
+	}
+}
+
+func (c *ctl) timeline(ctx context.Context, id string) error {
+	api, err := c.client()
 	if err != nil {
 		return err
 	}
-	id, err := oneID("timeline", pos)
-	if err != nil {
-		return err
-	}
-	h, err := c.api.FilingHistory(ctx, id)
+	h, err := api.FilingHistory(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/beianflow/beianflow/apiclient"
 	"github.com/beianflow/beianflow/internal/config"
@@ -44,27 +45,21 @@ import (
 // applicant and reviewers; demo_standin.go stands in for a late sandbox
 // world; demo_report.go prints what happens.
 
-const demoUsage = `Usage: beianflow demo [--time-scale N] [--timeout D]
-
-Walks one filing of a fresh fake company through every stage against a
+const demoLong = `Walks one filing of a fresh fake company through every stage against a
 running "make run": create, application, materials, initial review, backdrop,
 photo, photo review, bureau submission, SMS verification, bureau decision.
 Prints each stage as it passes and the Temporal Web UI link to watch it.
-
-  --time-scale N  the filing's own time scale (default 8640: a day in ten
-                  seconds); the system must accept it (BEIANFLOW_SANDBOX_SETTINGS)
-  --timeout D     give up after D (default 5m)
 
 The sandbox courier and bureau follow the filing's time scale and deliver their
 events on their own. Should one be late (its expected delay at that scale plus
 three push intervals), the demo delivers the event as support (the documented
 hand-delivery endpoints) and says so.
 
+Environment:
   BEIANFLOW_API_URL           the API (default: BEIANFLOW_HTTP_ADDR on localhost,
                               http://localhost:8080)
   BEIANFLOW_DATA_DIR          where "make run" wrote api-keys.env (default ./data)
-  BEIANFLOW_TEMPORAL_UI_PORT  the Web UI's port, for the link (default 8233)
-`
+  BEIANFLOW_TEMPORAL_UI_PORT  the Web UI's port, for the link (default 8233)`
 
 // Defaults of the demo.
 const (
@@ -105,25 +100,42 @@ type demoOptions struct {
 	Out     io.Writer
 }
 
-// demoCommand runs `beianflow demo`.
-func demoCommand(ctx context.Context, cfg config.Config, args []string, getenv func(string) string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	scale := fs.Float64("time-scale", demoTimeScale, "the filing's time scale")
-	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, demoUsage)
-			return nil
-		}
-		return fmt.Errorf("demo: %w\n\n%s", err, demoUsage)
+// demoFlags are the flags of `beianflow demo`.
+type demoFlags struct {
+	TimeScale float64       // the filing's own time scale
+	Timeout   time.Duration // give up after this long
+}
+
+// defaultDemoFlags are what `make demo` runs with.
+var defaultDemoFlags = demoFlags{TimeScale: demoTimeScale, Timeout: 5 * time.Minute}
+
+func newDemoCmd(c *cli) *cobra.Command {
+	f := defaultDemoFlags
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "walk one filing through every stage against a running make run, in about a minute",
+		Long:  demoLong,
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !(f.TimeScale >= 1 && f.TimeScale <= 1e7) {
+				return errors.New("demo: --time-scale must be a number from 1 to 10000000")
+			}
+			cfg, _, err := c.load()
+			if err != nil {
+				return err
+			}
+			return demoCommand(cmd.Context(), cfg, f, c.getenv, c.out)
+		},
 	}
-	if !(*scale >= 1 && *scale <= 1e7) {
-		return fmt.Errorf("demo: --time-scale must be a number from 1 to 10000000")
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("demo: unexpected argument %q\n\n%s", fs.Arg(0), demoUsage)
-	}
+	cmd.Flags().Float64Var(&f.TimeScale, "time-scale", f.TimeScale,
+		"the filing's own time scale (a day in ten seconds); the system must accept it (BEIANFLOW_SANDBOX_SETTINGS)")
+	cmd.Flags().DurationVar(&f.Timeout, "timeout", f.Timeout, "give up after this long")
+	return cmd
+}
+
+// demoCommand runs `beianflow demo` with its flags against the system cfg
+// describes.
+func demoCommand(ctx context.Context, cfg config.Config, f demoFlags, getenv func(string) string, stdout io.Writer) error {
 	base := strings.TrimRight(getenv("BEIANFLOW_API_URL"), "/")
 	if base == "" {
 		// Where `make run` listens with the same environment: localhost:8080.
@@ -134,26 +146,15 @@ func demoCommand(ctx context.Context, cfg config.Config, args []string, getenv f
 		KeyFile:   devKeyFile(cfg.DataDir),
 		UIURL:     fmt.Sprintf("http://localhost:%d", cfg.Dev.TemporalUI),
 		Namespace: cfg.TemporalNamespace,
-		TimeScale: *scale,
+		TimeScale: f.TimeScale,
 		Grace:     3 * cfg.Sandbox.PushInterval,
 		Poll:      250 * time.Millisecond,
-		Timeout:   *timeout,
+		Timeout:   f.Timeout,
 		Out:       stdout,
 
 		DeliveryDays:       cfg.Sandbox.CourierDeliveryDays,
 		ReviewBusinessDays: cfg.Sandbox.BureauReviewBusinessDays,
 	})
-}
-
-// withDevSandboxSettings is what `beianflow dev` does to the configuration:
-// the system it starts runs the sandbox world, so filings may ask for
-// sandbox settings (make demo does) unless BEIANFLOW_SANDBOX_SETTINGS says
-// otherwise.
-func withDevSandboxSettings(cfg config.Config, getenv func(string) string) config.Config {
-	if getenv("BEIANFLOW_SANDBOX_SETTINGS") == "" {
-		cfg.API.SandboxSettings = cfg.Sandbox.Addr != ""
-	}
-	return cfg
 }
 
 // startMakeRun is the advice of every failure to reach the system.

@@ -231,7 +231,7 @@ func TestEveryCommandsHelpDoesNothingElse(t *testing.T) {
 		assert.Empty(t, s.created(t), "completing %s created files", name)
 	}
 	t.Logf("checked %d commands: %s", len(names), strings.Join(names, ", "))
-	for _, want := range []string{"migrate", "ctl reset", "apikey create", "completion bash", "help"} {
+	for _, want := range []string{"migrate", "ctl reset", "apikey create", "completion bash", "version", "help"} {
 		assert.Contains(t, names, want)
 	}
 	assert.Zero(t, s.trap.count.Load(), "no command dialed the database, Temporal, S3 or the API")
@@ -245,6 +245,7 @@ func TestUnknownCommandsExitNonZeroWithASuggestion(t *testing.T) {
 	}{
 		{[]string{"serve"}, "beianflow: unknown command serve for beianflow (see beianflow --help)"},
 		{[]string{"confg"}, "did you mean config?"},
+		{[]string{"versoin"}, "did you mean version?"},
 		{[]string{"ctl", "retyr", "x"}, "unknown command retyr for beianflow ctl; did you mean retry?"},
 		{[]string{"apikey", "lsit"}, "did you mean list?"},
 		{[]string{"help", "ctl", "rest"}, "unknown command rest for beianflow ctl; did you mean reset?"},

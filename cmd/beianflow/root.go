@@ -34,13 +34,15 @@ func newRootCmd(c *cli) *cobra.Command {
 		Long:  rootLong,
 		// Runnable, so that an unknown command reaches subcommandArgs
 		// (cobra answers a bare group with its help and exit status 0).
-		Args: subcommandArgs,
-		RunE: helpWhenBare,
+		Args:    subcommandArgs,
+		RunE:    helpWhenBare,
+		Version: readVersion().String(),
 		// main prints the error once, prefixed; a usage dump would bury it.
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
 	root.SetOut(c.out)
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(flagError)
 	root.SetUsageFunc(usage)
 	root.SetHelpCommand(newHelpCmd())
@@ -62,6 +64,7 @@ func newRootCmd(c *cli) *cobra.Command {
 	add(groupLocal, newDevCmd(c), newDemoCmd(c))
 	add(groupServe, newAPICmd(c), newWorkerCmd(c), newCodecServerCmd(c), newMigrateCmd(c))
 	add(groupOperate, newCtlCmd(c), newOutboxCmd(c), newAPIKeyCmd(c), newConfigCmd(c), newHealthcheckCmd())
+	add(groupOther, newVersionCmd(c))
 	// cobra would add its completion command when executing; added now,
 	// it is in the tree the tests walk and its summary reads like the rest.
 	root.InitDefaultCompletionCmd()

@@ -262,3 +262,26 @@ func TestUnknownCommandsExitNonZeroWithASuggestion(t *testing.T) {
 	assert.Empty(t, s.created(t))
 	assert.Zero(t, s.trap.count.Load())
 }
+
+// The flag package, which parsed the flags before cobra, took -name as
+// well as --name; scripts written for it keep working.
+func TestSingleDashLongFlagsStillWork(t *testing.T) {
+	f := newFakeAPI(t)
+	f.on("POST /v1/support/filings/"+ctlFiling+"/reset", 200, ctlResetResult)
+	out, err := ctlRun(t, f.env("k"), "-json", "reset", ctlFiling, "-to", "photo_verification", "-reason=INC-2231")
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"to_stage":"photo_verification","reason":"INC-2231"}`, f.last().body)
+	assert.Contains(t, out, `"run_id": "run-2"`)
+
+	// A value is a value, even when it looks like a flag.
+	f.on("POST /v1/filings/"+ctlFiling+"/bureau-events/decision", 200, `{"filing_id":"`+ctlFiling+`","stage":"rejected"}`)
+	_, err = ctlRun(t, f.env("k"), "signal", ctlFiling, "bureau-decision", "-receipt", "-json", "-rejected", "-reason", "-all")
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"receipt_id":"-json","approved":false,"reasons":[{"code":"-all"}]}`, f.last().body)
+
+	assert.Equal(t, []string{"ctl", "stuck", "--all", "--", "-all"},
+		singleDashFlags(newRootCmd(&cli{out: io.Discard, getenv: os.Getenv}), []string{"ctl", "stuck", "-all", "--", "-all"}))
+	var help bytes.Buffer
+	require.NoError(t, run([]string{"demo", "-help"}, &help, func(string) string { return "" }))
+	assert.Contains(t, help.String(), "--time-scale")
+}

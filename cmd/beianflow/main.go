@@ -35,7 +35,7 @@ func run(args []string, stdout io.Writer, getenv func(string) string) error {
 	if args == nil {
 		args = []string{} // cobra falls back to os.Args on nil
 	}
-	root.SetArgs(args)
+	root.SetArgs(singleDashFlags(root, args))
 	return root.ExecuteContext(ctx)
 }
 

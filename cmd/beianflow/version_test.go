@@ -13,7 +13,9 @@ import (
 )
 
 // versionRE parses the line of `beianflow version`, as a script would.
-var versionRE = regexp.MustCompile(`^beianflow (\S+) \(commit (unknown|[0-9a-f]{40}(?:, (\S+))?(, modified)?)\) (go\S+) (\S+/\S+)\n$`)
+// Its groups: 1 version, 2 "unknown" or 3 the revision, 4 its time and 5
+// ", modified", 6 the toolchain, 7 the platform.
+var versionRE = regexp.MustCompile(`^beianflow (\S+) \(commit (?:(unknown)|([0-9a-f]{40})(?:, ([^,)]+))?(, modified)?)\) (go\S+) (\S+/\S+)\n$`)
 
 func TestVersionLineComesFromTheBuildInformation(t *testing.T) {
 	const rev = "3f2a9c1e5b7d4f6a8c0e2b4d6f8a0c2e4b6d8f0a"
@@ -63,15 +65,16 @@ func TestVersionCommandPrintsTheBuild(t *testing.T) {
 	m := versionRE.FindStringSubmatch(r.stdout)
 	require.NotNil(t, m, "parseable: %q", r.stdout)
 	assert.Equal(t, "v1.4.0-test", m[1])
-	assert.Equal(t, runtime.Version(), m[5], "the toolchain that built it")
-	assert.Equal(t, runtime.GOOS+"/"+runtime.GOARCH, m[6])
+	assert.Equal(t, runtime.Version(), m[6], "the toolchain that built it")
+	assert.Equal(t, runtime.GOOS+"/"+runtime.GOARCH, m[7])
 	if m[2] == "unknown" {
 		t.Logf("this build carries no VCS information (a worktree, or -buildvcs=false): %s", strings.TrimSpace(r.stdout))
 	} else if head, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {
-		assert.Equal(t, strings.TrimSpace(string(head)), strings.Fields(m[2])[0], "the commit built")
+		assert.Equal(t, strings.TrimSpace(string(head)), m[3], "the commit built")
+		assert.NotEmpty(t, m[4], "with its time")
 		status, err := exec.Command("git", "status", "--porcelain").Output()
 		require.NoError(t, err)
-		assert.Equal(t, len(status) > 0, m[4] != "", "modified when the tree has changes")
+		assert.Equal(t, len(status) > 0, m[5] != "", "modified when the tree has changes")
 	}
 
 	long := s.run(t, "--version")
@@ -86,6 +89,6 @@ func TestVersionCommandPrintsTheBuild(t *testing.T) {
 	if m[2] == "unknown" {
 		assert.Equal(t, devVersion, m[1])
 	} else {
-		assert.Contains(t, m[1], m[2][:12], "a pseudo-version of the commit")
+		assert.Contains(t, m[1], m[3][:12], "a pseudo-version of the commit")
 	}
 }

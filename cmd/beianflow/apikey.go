@@ -58,9 +58,9 @@ not shown again.
 			return nil
 		}),
 	}
-	cmd.Flags().StringVar(&role, "role", "", "backend, reviewer or support")
-	cmd.Flags().StringVar(&account, "account", "", "provider account a backend key acts for")
-	cmd.Flags().StringVar(&name, "name", "", "what the key is for (not who holds it)")
+	cmd.Flags().StringVar(&role, "role", "", "the `ROLE`: backend, reviewer or support")
+	cmd.Flags().StringVar(&account, "account", "", "the provider `ACCOUNT` a backend key acts for")
+	cmd.Flags().StringVar(&name, "name", "", "what the key is for (not who holds it), a `NAME`")
 	_ = cmd.RegisterFlagCompletionFunc("role", cobra.FixedCompletions([]string{"backend", "reviewer", "support"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

@@ -55,9 +55,9 @@ it arrived another way (the bureau phoned a decision) or not at all:
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.tracking, "tracking", "", "courier-delivered: the backdrop's tracking `NUMBER`")
-	fl.StringVar(&f.at, "at", "", "courier-delivered: when it was delivered, RFC 3339 (default now)")
+	fl.StringVar(&f.at, "at", "", "courier-delivered: when it was delivered, an `RFC3339` time (default now)")
 	fl.StringVar(&f.receipt, "receipt", "", "bureau-sms, bureau-decision: the bureau's receipt `ID`")
-	fl.StringVar(&f.outcome, "outcome", "", "bureau-sms: verified or returned")
+	fl.StringVar(&f.outcome, "outcome", "", "bureau-sms: the `OUTCOME`, verified or returned")
 	fl.BoolVar(&f.approved, "approved", false, "bureau-decision: the bureau approved")
 	fl.BoolVar(&f.rejected, "rejected", false, "bureau-decision: the bureau rejected")
 	fl.StringVar(&f.number, "filing-number", "", "bureau-decision: the filing `NUMBER` of an approval")
@@ -72,7 +72,12 @@ it arrived another way (the bureau phoned a decision) or not at all:
 // reasons collects --reason CODE[:MESSAGE] flags.
 type reasons []workflows.Reason
 
-func (r *reasons) String() string { return fmt.Sprint(*r) }
+func (r *reasons) String() string {
+	if len(*r) == 0 {
+		return "" // no "(default [])" in the help
+	}
+	return fmt.Sprint(*r)
+}
 
 // Type names the value in help text.
 func (r *reasons) Type() string { return "reason" }

@@ -128,8 +128,8 @@ func newDemoCmd(c *cli) *cobra.Command {
 		},
 	}
 	cmd.Flags().Float64Var(&f.TimeScale, "time-scale", f.TimeScale,
-		"the filing's own time scale (a day in ten seconds); the system must accept it (BEIANFLOW_SANDBOX_SETTINGS)")
-	cmd.Flags().DurationVar(&f.Timeout, "timeout", f.Timeout, "give up after this long")
+		"the filing's own time scale `N` (the default: a day in ten seconds); the system must accept it (BEIANFLOW_SANDBOX_SETTINGS)")
+	cmd.Flags().DurationVar(&f.Timeout, "timeout", f.Timeout, "give up after `D`, a duration such as 90s or 10m")
 	return cmd
 }
 

@@ -22,12 +22,15 @@ const (
 	groupOther   = "other"
 )
 
-// newRootCmd builds the whole command tree. Building it has no side
-// effects: the tests walk it to run every command's --help.
-func newRootCmd(c *cli) *cobra.Command {
+func init() {
 	// Commands are listed in the order added: the order of use (ctl's
 	// follow how support works a stuck filing), not the alphabet's.
 	cobra.EnableCommandSorting = false
+}
+
+// newRootCmd builds the whole command tree. Building it has no side
+// effects: the tests walk it to run every command's --help.
+func newRootCmd(c *cli) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "beianflow",
 		Short: "ICP filing (ICP备案) workflows on Temporal",
@@ -43,6 +46,8 @@ func newRootCmd(c *cli) *cobra.Command {
 	}
 	root.SetOut(c.out)
 	root.SetVersionTemplate("{{.Version}}\n")
+	// cobra's own says "version for beianflow".
+	root.Flags().BoolP("version", "v", false, `print the line "beianflow version" prints`)
 	root.SetFlagErrorFunc(flagError)
 	root.SetUsageFunc(usage)
 	root.SetHelpCommand(newHelpCmd())
@@ -73,19 +78,21 @@ func newRootCmd(c *cli) *cobra.Command {
 			cmd.Short = "print the shell completion script for bash, zsh, fish or powershell"
 		}
 	}
-	noFileCompletion(root)
+	settle(root)
 	return root
 }
 
-// noFileCompletion makes shell completion offer no file names for the
-// positional arguments of cmd and its subcommands (IDs, events, URLs: none
-// is a file) unless a command completes its own.
-func noFileCompletion(cmd *cobra.Command) {
+// settle sets what every command of the tree shares: flags listed in the
+// order declared (signal's by event), and no file names offered by shell
+// completion for positional arguments (IDs, events, URLs: none is a file)
+// unless a command completes its own.
+func settle(cmd *cobra.Command) {
+	cmd.Flags().SortFlags = false
 	if cmd.ValidArgsFunction == nil {
 		cmd.ValidArgsFunction = cobra.NoFileCompletions
 	}
 	for _, sub := range cmd.Commands() {
-		noFileCompletion(sub)
+		settle(sub)
 	}
 }
 

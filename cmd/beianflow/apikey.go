@@ -30,8 +30,13 @@ database (DATABASE_URL, or the embedded SQLite database under
 BEIANFLOW_DATA_DIR). A key is shown once, when it is created; only its
 SHA-256 is stored.`,
 		Args: subcommandArgs,
-		// Unlike ctl, apikey alone is a mistake, as it was before cobra.
-		RunE: func(*cobra.Command, []string) error { return errors.New(apikeyUsage) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 { // help [command]
+				return helpWhenBare(cmd, args)
+			}
+			// Unlike ctl, apikey alone is a mistake, as it was before cobra.
+			return errors.New(apikeyUsage)
+		},
 	}
 	cmd.AddCommand(newAPIKeyCreateCmd(c), newAPIKeyRevokeCmd(c), newAPIKeyListCmd(c))
 	return cmd

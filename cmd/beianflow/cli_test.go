@@ -248,6 +248,7 @@ func TestUnknownCommandsExitNonZeroWithASuggestion(t *testing.T) {
 		{[]string{"versoin"}, "did you mean version?"},
 		{[]string{"ctl", "retyr", "x"}, "unknown command retyr for beianflow ctl; did you mean retry?"},
 		{[]string{"apikey", "lsit"}, "did you mean list?"},
+		{[]string{"completion", "tcsh"}, "unknown command tcsh for beianflow completion"},
 		{[]string{"help", "ctl", "rest"}, "unknown command rest for beianflow ctl; did you mean reset?"},
 		{[]string{"ctl", "reset", "--stage", "x"}, "ctl reset: unknown flag: --stage (see beianflow ctl reset --help)"},
 		{[]string{"ctl", "retry"}, "ctl retry: give one filing ID (see beianflow ctl retry --help)"},
@@ -284,4 +285,25 @@ func TestSingleDashLongFlagsStillWork(t *testing.T) {
 	var help bytes.Buffer
 	require.NoError(t, run([]string{"demo", "-help"}, &help, func(string) string { return "" }))
 	assert.Contains(t, help.String(), "--time-scale")
+}
+
+// The hand-written ctl took "ctl help" for its usage; every group takes
+// "help [command]" as cobra's root does.
+func TestGroupsTakeHelpAsACommand(t *testing.T) {
+	env := func(string) string { return "" }
+	for _, c := range []struct{ help, flag []string }{
+		{[]string{"ctl", "help"}, []string{"ctl", "--help"}},
+		{[]string{"ctl", "help", "reset"}, []string{"ctl", "reset", "--help"}},
+		{[]string{"completion", "help", "zsh"}, []string{"completion", "zsh", "--help"}},
+		{[]string{"apikey", "help", "create"}, []string{"apikey", "create", "--help"}},
+	} {
+		var viaHelp, viaFlag bytes.Buffer
+		require.NoError(t, run(c.help, &viaHelp, env), "%v", c.help)
+		require.NoError(t, run(c.flag, &viaFlag, env), "%v", c.flag)
+		assert.Equal(t, viaFlag.String(), viaHelp.String(), "%v", c.help)
+	}
+	err := run([]string{"ctl", "help", "rest"}, io.Discard, env)
+	assert.ErrorContains(t, err, "unknown command rest for beianflow ctl; did you mean reset?")
+	err = run([]string{"apikey"}, io.Discard, env)
+	assert.ErrorContains(t, err, "beianflow apikey revoke ID", "apikey alone is still a mistake")
 }

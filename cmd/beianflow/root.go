@@ -71,11 +71,14 @@ func newRootCmd(c *cli) *cobra.Command {
 	add(groupOperate, newCtlCmd(c), newOutboxCmd(c), newAPIKeyCmd(c), newConfigCmd(c), newHealthcheckCmd())
 	add(groupOther, newVersionCmd(c))
 	// cobra would add its completion command when executing; added now,
-	// it is in the tree the tests walk and its summary reads like the rest.
+	// it is in the tree the tests walk, its summary reads like the rest and
+	// it refuses an unknown shell like any group its unknown command
+	// (cobra's prints its help and exits 0).
 	root.InitDefaultCompletionCmd()
 	for _, cmd := range root.Commands() {
 		if cmd.Name() == "completion" {
 			cmd.Short = "print the shell completion script for bash, zsh, fish or powershell"
+			cmd.Args, cmd.RunE = subcommandArgs, helpWhenBare
 		}
 	}
 	settle(root)
@@ -97,14 +100,29 @@ func settle(cmd *cobra.Command) {
 }
 
 // helpWhenBare is the RunE of a command that only groups others: given no
-// command, it prints its help, as the hand-written CLI did.
-func helpWhenBare(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+// command, it prints its help, as the hand-written CLI did; so it does
+// given "help [command]" ("beianflow ctl help reset"), which cobra offers
+// on the root only and the hand-written ctl took.
+func helpWhenBare(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	target, rest, err := cmd.Find(args[1:])
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 && target.HasSubCommands() {
+		return unknownCommand(target, rest[0])
+	}
+	target.InitDefaultHelpFlag()
+	return target.Help()
+}
 
 // subcommandArgs is the Args of a command that only groups others: a word
-// that names none of them is an unknown command, answered with a non-zero
-// exit and the nearest commands.
+// that names none of them, nor "help", is an unknown command, answered
+// with a non-zero exit and the nearest commands.
 func subcommandArgs(cmd *cobra.Command, args []string) error {
-	if len(args) == 0 {
+	if len(args) == 0 || (args[0] == "help" && cmd.HasParent()) {
 		return nil
 	}
 	return unknownCommand(cmd, args[0])

@@ -52,8 +52,13 @@ $(VERSITYGW):
 	GOBIN=$(BIN)/.gobin go install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
 	mv $(BIN)/.gobin/versitygw $@ && ln -sfn $(notdir $@) $(BIN)/versitygw
 
+# The version `beianflow version` reports: the release tag HEAD is at or
+# after, if any (make build VERSION=v1.4.0 to set one); empty leaves the
+# version Go stamps (see cmd/beianflow/version.go).
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null)
+
 build:
-	go build -o $(BEIANFLOW) ./cmd/beianflow
+	go build -ldflags "-X main.version=$(VERSION)" -o $(BEIANFLOW) ./cmd/beianflow
 
 run: tools build
 	$(BEIANFLOW) dev

@@ -68,7 +68,7 @@ func TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes(t *testing.T) {
 	var out bytes.Buffer
 	env := map[string]string{"BEIANFLOW_API_URL": base}
 	start := time.Now()
-	err := demoCommand(context.Background(), cfg, nil, func(k string) string { return env[k] }, &out)
+	err := demoCommand(context.Background(), cfg, defaultDemoFlags, func(k string) string { return env[k] }, &out)
 	took := time.Since(start)
 	t.Logf("make demo took %s; it printed:\n%s", took.Round(time.Millisecond), &out)
 	require.NoError(t, err, "logs:\n%s", &logs)

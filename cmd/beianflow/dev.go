@@ -16,10 +16,45 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/beianflow/beianflow/internal/app"
 	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/workflows"
 )
+
+func newDevCmd(c *cli) *cobra.Command {
+	return &cobra.Command{
+		Use:   "dev",
+		Short: "run the whole system locally (what make run starts)",
+		Long: `Runs the whole system on this machine, in the foreground: the Temporal dev
+server and its Web UI and the versitygw S3 server as child processes, the
+worker, the sandbox world and the API in this one. State persists under
+BEIANFLOW_DATA_DIR (default ./data), so a restart resumes the filings in
+flight; the API keys of each role are written to $BEIANFLOW_DATA_DIR/api-keys.env.
+Ctrl-C stops everything. Needs the pinned tools of "make tools"
+(BEIANFLOW_TEMPORAL_CLI, BEIANFLOW_VERSITYGW).`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := c.load()
+			if err != nil {
+				return err
+			}
+			return runDev(cmd.Context(), withDevSandboxSettings(cfg, c.getenv), log)
+		},
+	}
+}
+
+// withDevSandboxSettings is what `beianflow dev` does to the configuration:
+// the system it starts runs the sandbox world, so filings may ask for
+// sandbox settings (make demo does) unless BEIANFLOW_SANDBOX_SETTINGS says
+// otherwise.
+func withDevSandboxSettings(cfg config.Config, getenv func(string) string) config.Config {
+	if getenv("BEIANFLOW_SANDBOX_SETTINGS") == "" {
+		cfg.API.SandboxSettings = cfg.Sandbox.Addr != ""
+	}
+	return cfg
+}
 
 // runDev runs the complete system in the foreground: the Temporal dev server
 // (SQLite under data/, Web UI) and the versitygw S3 server as child

@@ -303,7 +303,7 @@ func (s *server) mailingAddress(c echo.Context) error {
 	if err != nil {
 		return s.stateError(id, err)
 	}
-	if st.Step != "awaiting_mailing_address" {
+	if st.Step != filing.StepAwaitingMailingAddress {
 		return &Error{Status: http.StatusConflict, Code: filing.CodeStageConflict,
 			Message: fmt.Sprintf("no mailing address is awaited (stage %s, step %s)", st.Stage, st.Step)}
 	}

@@ -161,20 +161,26 @@ func (d *demo) stages(ctx context.Context, f *filing.View) ([]stageEntry, error)
 }
 
 // act does what the filing waits for, once per wait.
+// wait is where a filing waits: the demo acts on what each wait asks for.
+type wait struct {
+	stage filing.Stage
+	step  filing.Step
+}
+
 func (d *demo) act(ctx context.Context, f *filing.View) error {
 	if r := f.LastRejection; r != nil {
 		return fmt.Errorf("demo: the filing was sent back by %s (%v); the demo walks the happy path only — see %s", r.By, r.Reasons, d.uiLink())
 	}
-	switch f.Stage + "/" + filing.Stage(f.Step) {
-	case "information/editing":
+	switch (wait{f.Stage, f.Step}) {
+	case wait{filing.StageInformation, filing.StepEditing}:
 		return d.once("information", func() error { return d.fillIn(ctx) })
-	case "initial_review/awaiting_reviewer":
+	case wait{filing.StageInitialReview, filing.StepAwaitingReviewer}:
 		return d.once("initial review", func() error {
 			d.say("reviewer approves the initial review (初审)")
 			_, err := d.reviewer.DecideInitialReview(ctx, d.filingID, filing.DecisionRequest{Approve: true, Reviewer: "demo-reviewer"})
 			return err
 		})
-	case "photo_verification/awaiting_mailing_address":
+	case wait{filing.StagePhotoVerification, filing.StepAwaitingMailingAddress}:
 		return d.once("mailing address", func() error {
 			d.say("backend gives the mailing address for the backdrop (幕布)")
 			_, err := d.backend.SetMailingAddress(ctx, d.filingID, filing.MailingAddress{
@@ -183,7 +189,7 @@ func (d *demo) act(ctx context.Context, f *filing.View) error {
 			})
 			return err
 		})
-	case "photo_verification/in_transit":
+	case wait{filing.StagePhotoVerification, filing.StepInTransit}:
 		if f.Shipment == nil || f.Shipment.TrackingNumber == "" {
 			return nil
 		}
@@ -192,7 +198,7 @@ func (d *demo) act(ctx context.Context, f *filing.View) error {
 			_, err := d.support.DeliverCourierEvent(ctx, d.filingID, filing.ShipmentDeliveredRequest{TrackingNumber: tn, DeliveredAt: time.Now().UTC()})
 			return err
 		})
-	case "photo_verification/awaiting_photo":
+	case wait{filing.StagePhotoVerification, filing.StepAwaitingPhoto}:
 		return d.once("photo", func() error {
 			d.say("backend uploads the verification photo (600×800 PNG) to S3 and hands it in")
 			up, err := d.backend.UploadMaterial(ctx, d.filingID, filing.MaterialPhoto, "image/png", demoPhoto)
@@ -203,13 +209,13 @@ func (d *demo) act(ctx context.Context, f *filing.View) error {
 			_, err = d.backend.AttachPhoto(ctx, d.filingID, filing.UploadPhotoRequest{ObjectKey: a.ObjectKey, Size: a.Size, SHA256: a.SHA256})
 			return err
 		})
-	case "photo_verification/photo_review":
+	case wait{filing.StagePhotoVerification, filing.StepPhotoReview}:
 		return d.once("photo review", func() error {
 			d.say("reviewer approves the photo")
 			_, err := d.reviewer.DecidePhotoReview(ctx, d.filingID, filing.DecisionRequest{Approve: true, Reviewer: "demo-reviewer"})
 			return err
 		})
-	case "sms_verification/awaiting_sms":
+	case wait{filing.StageSMSVerification, filing.StepAwaitingSMS}:
 		if f.Bureau == nil || f.Bureau.ReceiptID == "" {
 			return nil
 		}
@@ -218,7 +224,7 @@ func (d *demo) act(ctx context.Context, f *filing.View) error {
 			_, err := d.support.DeliverSMSOutcome(ctx, d.filingID, filing.SMSVerificationRequest{ReceiptID: rid, Outcome: filing.SMSVerified})
 			return err
 		})
-	case "bureau_review/awaiting_decision":
+	case wait{filing.StageBureauReview, filing.StepAwaitingDecision}:
 		if f.Bureau == nil || f.Bureau.ReceiptID == "" {
 			return nil
 		}
@@ -228,7 +234,7 @@ func (d *demo) act(ctx context.Context, f *filing.View) error {
 				ReceiptID: rid, Approved: true, FilingNumber: demoFilingNumber(f.Province, d.filingID, time.Now())})
 			return err
 		})
-	case "product_verification/awaiting_product":
+	case wait{filing.StageProductVerification, filing.StepAwaitingProduct}:
 		return fmt.Errorf("demo: the product %s failed verification (%s); see %s", d.instance, f.WaitingFor, d.uiLink())
 	}
 	return nil

@@ -70,7 +70,7 @@ func deadlineAdvice(it filing.StuckFiling) string {
 			"if its decision arrived by another channel, deliver it with " +
 			"`beianflow ctl signal " + id + " bureau-decision --receipt RECEIPT --approved --filing-number NUMBER` (or --rejected --reason CODE)."
 	case filing.PartyApplicant:
-		if it.Step == "awaiting_sms" {
+		if it.Step == filing.StepAwaitingSMS {
 			return "The MIIT SMS window has passed: the filing is resubmitted once the bureau returns it. If the bureau's " +
 				"SMS outcome never came, deliver it with `beianflow ctl signal " + id + " bureau-sms --receipt RECEIPT --outcome returned`."
 		}

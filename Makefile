@@ -9,10 +9,12 @@ BIN   := $(CURDIR)/bin
 TEMPORAL_CLI_VERSION  := v1.5.1
 VERSITYGW_VERSION     := v1.8.0
 WORKFLOWCHECK_VERSION := v0.6.0
+GOLANGCI_LINT_VERSION := v2.15.0
 
 TEMPORAL  := $(BIN)/temporal-$(TEMPORAL_CLI_VERSION)
 VERSITYGW := $(BIN)/versitygw-$(VERSITYGW_VERSION)
 WORKFLOWCHECK := $(BIN)/workflowcheck-$(WORKFLOWCHECK_VERSION)
+GOLANGCI_LINT := $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 BEIANFLOW := $(BIN)/beianflow
 
 # Tests and `make run` find the tools through these.
@@ -21,12 +23,14 @@ export BEIANFLOW_VERSITYGW    := $(VERSITYGW)
 
 GO_TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run demo test tools build vet fmt-check workflowcheck clean-data help record-histories
+.PHONY: run demo test test-unit lint tools build vet fmt-check workflowcheck clean-data help record-histories
 
 help:
 	@echo "make run    start the whole system (Temporal + Web UI :8233, S3, worker, API :8080)"
 	@echo "make demo   with make run running: one filing through every stage in about a minute (Web UI link printed)"
-	@echo "make test   run every test against real Temporal, PostgreSQL and S3"
+	@echo "make test   the whole suite: lint, then every test against real Temporal, PostgreSQL and S3"
+	@echo "make test-unit  the tests that need no server (under a minute)"
+	@echo "make lint   gofmt, vet, workflowcheck and golangci-lint"
 	@echo "make tools  build the pinned Temporal CLI and versitygw into ./bin"
 
 tools: $(TEMPORAL) $(VERSITYGW)
@@ -57,8 +61,13 @@ $(VERSITYGW):
 # version Go stamps (see cmd/beianflow/version.go).
 VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null)
 
+# The commit, for `beianflow version` where Go does not stamp it itself
+# (GOFLAGS=-buildvcs=false).
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)
+MODIFIED ?= $(shell git diff --quiet HEAD -- 2>/dev/null || echo true)
+
 build:
-	go build -ldflags "-X main.version=$(VERSION)" -o $(BEIANFLOW) ./cmd/beianflow
+	go build -ldflags "-X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.modified=$(MODIFIED)" -o $(BEIANFLOW) ./cmd/beianflow
 
 run: tools build
 	$(BEIANFLOW) dev
@@ -75,12 +84,31 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+$(GOLANGCI_LINT):
+	@echo "building golangci-lint $(GOLANGCI_LINT_VERSION) from the Go module proxy (first time only, about two minutes)"
+	@rm -rf $(BIN)/.gobin && mkdir -p $(BIN)/.gobin
+	GOBIN=$(BIN)/.gobin go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv $(BIN)/.gobin/golangci-lint $@
+
 # Determinism of workflow code, checked statically (replay tests check it
 # against recorded histories).
 workflowcheck: $(WORKFLOWCHECK)
 	$(WORKFLOWCHECK) -show-pos ./...
 
-test: tools fmt-check vet workflowcheck
+# The linters: formatting, vet, workflow determinism and golangci-lint
+# with the team's rules (.golangci.yml).
+lint: fmt-check vet workflowcheck $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) run ./...
+
+# Everything that needs no server: rules, calendar, the contract, the
+# workflow on Temporal's time-skipping test environment, replays of the
+# recorded histories, the API's handlers on SQLite, the client against
+# test servers, the CLI's help. Tests that need PostgreSQL, Temporal or S3
+# skip themselves under -short (testenv.NeedsServers).
+test-unit:
+	go test -short $(GO_TEST_FLAGS) ./...
+
+test: tools lint
 	go test $(GO_TEST_FLAGS) ./...
 
 clean-data:

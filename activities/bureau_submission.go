@@ -3,9 +3,10 @@ package activities
 import (
 	"context"
 	"fmt"
-	"github.com/beianflow/beianflow/internal/faults"
 	"strconv"
 	"time"
+
+	"github.com/beianflow/beianflow/internal/faults"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/bureau"

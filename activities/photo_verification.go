@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/beianflow/beianflow/internal/faults"
 	"time"
+
+	"github.com/beianflow/beianflow/internal/faults"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/courier"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/faults"
 	"github.com/beianflow/beianflow/internal/servicenumbers"

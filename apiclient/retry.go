@@ -39,7 +39,7 @@ func (c *Client) backoff(attempt int) time.Duration {
 	if d <= 0 {
 		return 0
 	}
-	return d/2 + rand.N(d/2+1)
+	return d/2 + rand.N(d/2+1) //nolint:gosec // G404: jitter of a retry wait, not a secret
 }
 
 // retryAfter reads a Retry-After value, delay-seconds or an HTTP date; 0

@@ -56,7 +56,6 @@ const (
 	// 422: the request is well-formed but refused.
 	CodeInvalidAction      = "invalid_action"
 	CodeApplicationInvalid = "application_invalid"
-	CodeMaterialMissing    = "material_missing"
 	CodeMaterialRejected   = "material_rejected"
 	// CodeIdempotencyKeyReused: the key was used before with another
 	// request body; use a new key for a new request.

@@ -40,7 +40,7 @@ func beianflowBinary(t *testing.T) string {
 		binaryPath = filepath.Join(dir, "beianflow")
 		out, err := exec.Command("go", "build", "-o", binaryPath, filepath.Join(testenv.RepoRoot(), "cmd", "beianflow")).CombinedOutput()
 		if err != nil {
-			binaryErr = fmt.Errorf("go build: %v\n%s", err, out)
+			binaryErr = fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	})
 	require.NoError(t, binaryErr)

@@ -277,8 +277,8 @@ func TestSupportListsAFailingWorkflowTaskAndRefusesToRetryItUntilRolledBack(t *t
 	badStopped = true
 	startWorker(t, queue, nil)
 	require.Eventually(t, func() bool {
-		d, err := sys.temporal.DescribeWorkflowExecution(ctx, filing.ID(s.id).WorkflowID(), "")
-		return err == nil && d.GetPendingWorkflowTask() == nil
+		d, err := sys.temporal.DescribeWorkflow(ctx, filing.ID(s.id).WorkflowID(), "")
+		return err == nil && d.RawResponse.GetPendingWorkflowTask() == nil
 	}, 60*time.Second, 200*time.Millisecond, "the rolled-back worker never completed the workflow task")
 	s.ok("/cancel", `{"reason":"user_request"}`)
 	s.wait("cancelled", "")
@@ -493,7 +493,7 @@ func TestSupportResetRedoesPhotoVerificationKeepingTheApplicantsLaterActions(t *
 	s.throughBackdrop()
 	shipped := s.state()["shipment"].(map[string]any)["tracking_number"]
 	require.NotEmpty(t, shipped)
-	oldRun, err := sys.temporal.DescribeWorkflowExecution(ctx, filing.ID(s.id).WorkflowID(), "")
+	oldRun, err := sys.temporal.DescribeWorkflow(ctx, filing.ID(s.id).WorkflowID(), "")
 	require.NoError(t, err)
 
 	// Refused before anything changes: a stage that is not one to go back
@@ -524,7 +524,7 @@ func TestSupportResetRedoesPhotoVerificationKeepingTheApplicantsLaterActions(t *
 	assert.Contains(t, out, "reset filing "+s.id+" to photo_verification")
 	h, err := supportClient(t).FilingHistory(ctx, filing.ID(s.id))
 	require.NoError(t, err)
-	assert.NotEqual(t, oldRun.GetWorkflowExecutionInfo().GetExecution().GetRunId(), h.RunID, "a new run")
+	assert.NotEqual(t, oldRun.RawResponse.GetWorkflowExecutionInfo().GetExecution().GetRunId(), h.RunID, "a new run")
 
 	// The applicant's mailing address was delivered again and kept; the
 	// courier's delivery event was dropped (it was about the step that is

@@ -49,7 +49,7 @@ func parseCertificateNumber(t filing.CertificateType, s string) (certNumber, *Fo
 		return certNumber{}, passport(s)
 	case filing.CertOrganizationCode:
 		if _, err := ParseOrganizationCode(s); err != nil {
-			return certNumber{}, err.(*FormatError)
+			return certNumber{}, formatOf(err)
 		}
 		return certNumber{}, nil
 	case filing.CertBusinessLicense, filing.CertCreditCodeCertificate, filing.CertPublicInstitution,
@@ -59,7 +59,7 @@ func parseCertificateNumber(t filing.CertificateType, s string) (certNumber, *Fo
 		// print the unified social credit code as their number.
 		c, err := ParseCreditCode(s)
 		if err != nil {
-			return certNumber{}, err.(*FormatError)
+			return certNumber{}, formatOf(err)
 		}
 		return certNumber{credit: c, hasCredit: true}, nil
 	}

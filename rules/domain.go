@@ -125,7 +125,7 @@ func (v *validator) checkDomain(prefix, raw string) (Domain, bool) {
 	}
 	d, err := ParseDomain(raw)
 	if err != nil {
-		v.addFormat(join(prefix, "domain"), err.(*FormatError))
+		v.addFormat(join(prefix, "domain"), formatOf(err))
 		return Domain{}, false
 	}
 	if !d.IsRegistrable() {

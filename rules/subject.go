@@ -26,7 +26,7 @@ func (v *validator) checkSubject() {
 	}
 	if v.required("subject", "emergency_phone", s.EmergencyPhone) {
 		if _, err := ParseMobile(s.EmergencyPhone); err != nil {
-			v.addFormat("subject.emergency_phone", err.(*FormatError))
+			v.addFormat("subject.emergency_phone", formatOf(err))
 		}
 	}
 }
@@ -90,12 +90,12 @@ func (v *validator) checkPerson(prefix string, p *filing.Person) {
 	}
 	if v.required(prefix, "mobile", p.Mobile) {
 		if _, err := ParseMobile(p.Mobile); err != nil {
-			v.addFormat(join(prefix, "mobile"), err.(*FormatError))
+			v.addFormat(join(prefix, "mobile"), formatOf(err))
 		}
 	}
 	if v.required(prefix, "email", p.Email) {
 		if _, err := ParseEmail(p.Email); err != nil {
-			v.addFormat(join(prefix, "email"), err.(*FormatError))
+			v.addFormat(join(prefix, "email"), formatOf(err))
 		}
 	}
 }

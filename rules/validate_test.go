@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"testing"
 
@@ -124,7 +125,8 @@ func TestCodesCanBeExplainedToAPIClients(t *testing.T) {
 
 func TestParserErrorsCarryTheViolationMessage(t *testing.T) {
 	_, err := rules.ParseDomain("com.cn")
-	fe, ok := err.(*rules.FormatError)
+	var fe *rules.FormatError
+	ok := errors.As(err, &fe)
 	if !ok {
 		t.Fatalf("err = %T", err)
 	}

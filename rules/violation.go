@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/beianflow/beianflow/filing"
@@ -32,6 +33,16 @@ func formatErr(code Code, args ...any) *FormatError {
 // Error returns the English message prefixed with the code.
 func (e *FormatError) Error() string {
 	return fmt.Sprintf("%s: %s", e.Code, message(e.Code, e.args...).EN)
+}
+
+// formatOf is the FormatError a parser of this package returned: they
+// return no other error, so anything else is a bug here.
+func formatOf(err error) *FormatError {
+	var fe *FormatError
+	if !errors.As(err, &fe) {
+		panic("rules: a parser returned " + err.Error() + ", not a *FormatError")
+	}
+	return fe
 }
 
 // Message returns the bilingual explanation of the error.

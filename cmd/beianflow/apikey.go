@@ -127,7 +127,7 @@ func withAPIKeys(c *cli, do func(context.Context, config.Config, *store.APIKeys,
 		if err != nil {
 			return err
 		}
-		defer db.Close()
+		defer func() { _ = db.Close() }()
 		if _, err := db.Migrate(ctx); err != nil {
 			return err
 		}

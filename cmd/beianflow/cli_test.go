@@ -245,7 +245,7 @@ func TestUnknownCommandsExitNonZeroWithASuggestion(t *testing.T) {
 	}{
 		{[]string{"serve"}, "beianflow: unknown command serve for beianflow (see beianflow --help)"},
 		{[]string{"confg"}, "did you mean config?"},
-		{[]string{"versoin"}, "did you mean version?"},
+		{[]string{"versoin"}, "did you mean version?"}, //nolint:misspell // a typo on purpose
 		{[]string{"ctl", "retyr", "x"}, "unknown command retyr for beianflow ctl; did you mean retry?"},
 		{[]string{"apikey", "lsit"}, "did you mean list?"},
 		{[]string{"completion", "tcsh"}, "unknown command tcsh for beianflow completion"},

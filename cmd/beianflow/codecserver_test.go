@@ -205,7 +205,9 @@ func assertDecoded(t *testing.T, plain, dec []*commonpb.Payload) {
 }
 
 func TestCodecServerDecodesForSupportKeysAndSignedInOperators(t *testing.T) {
+	testenv.NeedsServers(t)
 	ctx := context.Background()
+	testenv.NeedsServers(t)
 	dbURL, drop, err := testenv.Postgres(ctx)
 	require.NoError(t, err)
 	t.Cleanup(drop)
@@ -261,6 +263,7 @@ func TestCodecServerDecodesForSupportKeysAndSignedInOperators(t *testing.T) {
 }
 
 func TestCodecServerServesOperatorsWhileTheDatabaseIsDown(t *testing.T) {
+	testenv.NeedsServers(t)
 	idp := startIdP(t)
 	down, err := testenv.FreeAddr() // nothing listens here
 	require.NoError(t, err)

@@ -242,7 +242,7 @@ func checkAPI(ctx context.Context, base string) error {
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("demo: the API at %s is not reachable (%v): %s", base, err, startMakeRun)
+		return fmt.Errorf("demo: the API at %s is not reachable (%w): %s", base, err, startMakeRun)
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(res.Body, 4096))

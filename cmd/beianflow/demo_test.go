@@ -42,6 +42,7 @@ var demoStages = []filing.Stage{
 // scale, which the sandbox courier and bureau follow (at the system's
 // scale they would take days), so the demo never has to stand in for them.
 func TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes(t *testing.T) {
+	testenv.NeedsServers(t)
 	dataDir := t.TempDir()
 	cfg := withDevSandboxSettings(devConfig(t, dataDir), func(string) string { return "" })
 	require.True(t, cfg.API.SandboxSettings, "beianflow dev accepts sandbox settings")

@@ -52,7 +52,7 @@ func (d *demo) create(ctx context.Context) error {
 	hreq.Header.Set(apiclient.HeaderIdempotencyKey, "demo-"+rand.Text())
 	res, err := (&http.Client{Timeout: 30 * time.Second}).Do(hreq)
 	if err != nil {
-		return fmt.Errorf("demo: create the filing: %v: %s", err, startMakeRun)
+		return fmt.Errorf("demo: create the filing: %w: %s", err, startMakeRun)
 	}
 	defer res.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))

@@ -193,7 +193,7 @@ type child struct {
 // while ctx is live, the whole dev system is stopped: running half a system
 // would only confuse.
 func startChild(ctx context.Context, cancel context.CancelCauseFunc, log *slog.Logger, name, logPath string, env []string, bin string, args ...string) (*child, error) {
-	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("dev: %s log: %w", name, err)
 	}
@@ -212,7 +212,7 @@ func startChild(ctx context.Context, cancel context.CancelCauseFunc, log *slog.L
 		close(c.done)
 		if ctx.Err() == nil {
 			log.Error("child process exited; stopping", "process", name, "err", err, "log", logPath)
-			cancel(fmt.Errorf("%s exited unexpectedly (%v); see %s, which ends:\n%s", name, err, logPath, logTail(logPath, 2048)))
+			cancel(fmt.Errorf("%s exited unexpectedly (%w); see %s, which ends:\n%s", name, err, logPath, logTail(logPath, 2048)))
 		}
 	}()
 	return c, nil

@@ -113,6 +113,7 @@ func startDevAttempt(t *testing.T, cfg config.Config, logs io.Writer, attempts i
 }
 
 func TestMakeRunStartsEverythingAndResumesFilingsAfterARestart(t *testing.T) {
+	testenv.NeedsServers(t)
 	dataDir := t.TempDir()
 	cfg := devConfig(t, dataDir)
 	var logs bytes.Buffer

@@ -81,7 +81,7 @@ func showOutbox(ctx context.Context, cfg config.Config, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	counts, err := outbox.Counts(ctx, db)
 	if err != nil {
 		return err

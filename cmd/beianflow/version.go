@@ -17,6 +17,14 @@ import (
 // install, a pseudo-version from the checkout's commit, else v0.0.0-dev.
 var version string
 
+// commit and modified say which commit the binary was built from when the
+// Go toolchain did not stamp it (builds with -buildvcs=false, as on this
+// project's machines): `make build` sets them with -X, from git.
+var (
+	commit   string
+	modified string // "true" when the tree had uncommitted changes
+)
+
 // devVersion is the version of a build that carries none.
 const devVersion = "v0.0.0-dev"
 
@@ -34,7 +42,11 @@ type buildVersion struct {
 // readVersion reads the running binary's build information.
 func readVersion() buildVersion {
 	bi, _ := debug.ReadBuildInfo()
-	return versionOf(bi, version)
+	v := versionOf(bi, version)
+	if v.Commit == "" && commit != "" {
+		v.Commit, v.Modified = commit, modified == "true"
+	}
+	return v
 }
 
 // versionOf is readVersion for a given build information (nil when the

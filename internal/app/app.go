@@ -216,7 +216,7 @@ func (a *App) RunWorld(ctx context.Context) error {
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 
 	push := &webhook.Sender{URL: a.Config.Sandbox.WebhookURL, Secret: []byte(a.Config.World.WebhookSecret)}
 	every := a.Config.Sandbox.PushInterval

@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/beianflow/beianflow/internal/httpcall"
 	"net/http"
 	"net/url"
+
+	"github.com/beianflow/beianflow/internal/httpcall"
 )
 
 // HTTPOptions configures an HTTPClient. Zero fields take their defaults.

@@ -1,9 +1,10 @@
 package documents
 
 import (
-	"github.com/beianflow/beianflow/filing"
 	"slices"
 	"strings"
+
+	"github.com/beianflow/beianflow/filing"
 )
 
 // Limits of the kinds, exported so the API documents the same numbers the

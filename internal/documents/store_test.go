@@ -18,6 +18,7 @@ import (
 func TestBucketIsCreatedOnceAndReachable(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
+	testenv.NeedsServers(t)
 	cfg, stop, err := testenv.S3(ctx, dir)
 	require.NoError(t, err)
 	t.Cleanup(stop)
@@ -35,6 +36,7 @@ func TestBucketIsCreatedOnceAndReachable(t *testing.T) {
 
 func TestWrongCredentialsAreRefused(t *testing.T) {
 	ctx := context.Background()
+	testenv.NeedsServers(t)
 	cfg, stop, err := testenv.S3(ctx, t.TempDir())
 	require.NoError(t, err)
 	t.Cleanup(stop)
@@ -61,6 +63,7 @@ func documentsConfig(endpoint string) config.S3 {
 
 func TestUploadedObjectExistsAndOthersDoNot(t *testing.T) {
 	ctx := context.Background()
+	testenv.NeedsServers(t)
 	cfg, stop, err := testenv.S3(ctx, t.TempDir())
 	require.NoError(t, err)
 	t.Cleanup(stop)

@@ -134,6 +134,7 @@ func TestObjectsStoredOutsidePresignedUploadsMeetTheSameRules(t *testing.T) {
 
 func TestVerifyFailsWhileS3IsDownSoCallersRetry(t *testing.T) {
 	ctx := context.Background()
+	testenv.NeedsServers(t)
 	cfg, stop, err := testenv.S3(ctx, t.TempDir())
 	require.NoError(t, err)
 	s, err := documents.New(ctx, cfg)

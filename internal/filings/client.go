@@ -141,7 +141,7 @@ func (c *Client) act(ctx context.Context, id filing.ID, name, updateID string, a
 
 // exists tells a closed filing from one that never was.
 func (c *Client) exists(ctx context.Context, id filing.ID) bool {
-	_, err := c.Temporal.DescribeWorkflowExecution(ctx, id.WorkflowID(), "")
+	_, err := c.Temporal.DescribeWorkflow(ctx, id.WorkflowID(), "")
 	return err == nil
 }
 

@@ -16,7 +16,7 @@ import (
 // Describe is Temporal's description of the filing's latest run; a filing
 // Temporal does not know is ErrNotFound.
 func (c *Client) Describe(ctx context.Context, id filing.ID) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
-	d, err := c.Temporal.DescribeWorkflowExecution(ctx, id.WorkflowID(), "")
+	d, err := c.Temporal.DescribeWorkflow(ctx, id.WorkflowID(), "")
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return nil, ErrNotFound
@@ -24,7 +24,7 @@ func (c *Client) Describe(ctx context.Context, id filing.ID) (*workflowservice.D
 	if err != nil {
 		return nil, fmt.Errorf("filings: describe %s: %w", id, err)
 	}
-	return d, nil
+	return d.RawResponse, nil
 }
 
 // History reads up to limit events of one run of the filing (the latest

@@ -182,7 +182,7 @@ func (c *Client) backoff(attempt int) time.Duration {
 	if attempt < 32 {
 		d = min(c.opts.MinBackoff<<(attempt-1), c.opts.MaxBackoff)
 	}
-	return d/2 + rand.N(d/2+1)
+	return d/2 + rand.N(d/2+1) //nolint:gosec // G404: jitter of a retry wait, not a secret
 }
 
 // retryAfter reads a Retry-After value, delay-seconds or an HTTP date; 0
@@ -230,7 +230,7 @@ func (a Answer) codeSuffix() string {
 	return ""
 }
 
-// err describes a definitive answer that is not a success, wrapping
+// Refused describes a definitive answer that is not a success, wrapping
 // sentinel when the answer means one. The service's message is left out:
 // it may quote personal data.
 func (c *Client) Refused(op string, a Answer, sentinel error) error {

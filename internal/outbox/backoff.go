@@ -21,5 +21,5 @@ func DefaultBackoff(attempt int) time.Duration {
 	if attempt < 8 {
 		d = min(firstBackoff<<max(attempt-1, 0), maxBackoff)
 	}
-	return d/2 + rand.N(d/2+1)
+	return d/2 + rand.N(d/2+1) //nolint:gosec // G404: jitter of a retry wait, not a secret
 }

@@ -26,6 +26,7 @@ func (r *slowRecorder) Send(ctx context.Context, m notify.Message) error {
 
 func TestTwoSendersNeverSendTwice(t *testing.T) {
 	ctx := context.Background()
+	testenv.NeedsServers(t)
 	url, drop, err := testenv.Postgres(ctx)
 	require.NoError(t, err)
 	t.Cleanup(drop)

@@ -56,6 +56,7 @@ type record struct {
 	LockedUntil   *time.Time
 }
 
+// TableName is the table GORM reads and writes.
 func (record) TableName() string { return "outbox_messages" }
 
 // Enqueue writes msgs as pending messages due now, skipping any whose dedup

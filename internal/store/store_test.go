@@ -59,6 +59,7 @@ func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {
 
 func TestConcurrentStartsMigrateOnce(t *testing.T) {
 	ctx := context.Background()
+	testenv.NeedsServers(t)
 	pgURL, drop, err := testenv.Postgres(ctx)
 	require.NoError(t, err)
 	t.Cleanup(drop)

@@ -21,7 +21,7 @@ import (
 // commands, event IDs and types, never payloads.
 const maxReplayErrorRunes = 2000
 
-// ErrBadHistory: the uploaded JSON is not a workflow history.
+// ErrBadHistory means the uploaded JSON is not a workflow history.
 var ErrBadHistory = errors.New("support: not a workflow history")
 
 // replaySlots bounds concurrent replays: each runs the whole workflow code
@@ -55,7 +55,7 @@ func (s *Service) ReplayFiling(ctx context.Context, filingID filing.ID) (*filing
 func (s *Service) ReplayJSON(ctx context.Context, js []byte) (*filing.ReplayResult, error) {
 	h, err := client.HistoryFromJSON(bytes.NewReader(js), client.HistoryJSONOptions{})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadHistory, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadHistory, err)
 	}
 	if len(h.GetEvents()) == 0 || h.GetEvents()[0].GetEventType() != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED {
 		return nil, fmt.Errorf("%w: it must start with a WorkflowExecutionStarted event", ErrBadHistory)

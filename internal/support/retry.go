@@ -12,11 +12,11 @@ import (
 	"github.com/beianflow/beianflow/filing"
 )
 
-// ErrWorkflowTaskFailing: the filing's workflow code itself fails; running
+// ErrWorkflowTaskFailing means the filing's workflow code itself fails; running
 // it again changes nothing until the code is fixed or rolled back.
 var ErrWorkflowTaskFailing = errors.New("support: the filing's workflow task is failing")
 
-// ErrNothingToRetry: no activity of the filing is failing.
+// ErrNothingToRetry means no activity of the filing is failing.
 var ErrNothingToRetry = errors.New("support: no activity of the filing is failing")
 
 // Retry re-runs the filing's failing activities now: Temporal's

@@ -40,6 +40,7 @@ func OpenDB(t testing.TB, url, path string, opts ...DBOption) *store.DB {
 // Postgres), dropped when the test ends.
 func PostgresDB(t testing.TB, opts ...DBOption) *store.DB {
 	t.Helper()
+	NeedsServers(t)
 	url, drop, err := Postgres(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -56,10 +57,14 @@ func SQLiteDB(t testing.TB, opts ...DBOption) *store.DB {
 
 // ForEachDB runs fn as a subtest against a fresh, migrated PostgreSQL
 // schema and a fresh SQLite file: storage code must behave the same on
-// both dialects.
+// both dialects. The unit tier (-short) runs the SQLite half only.
 func ForEachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
-	for _, db := range []*store.DB{PostgresDB(t), SQLiteDB(t)} {
+	dbs := []*store.DB{SQLiteDB(t)}
+	if !testing.Short() {
+		dbs = append([]*store.DB{PostgresDB(t)}, dbs...)
+	}
+	for _, db := range dbs {
 		t.Run(string(db.Dialect), func(t *testing.T) { fn(t, db) })
 	}
 }

@@ -60,7 +60,7 @@ func StartPGCluster(ctx context.Context, dir string) (*PGCluster, error) {
 		}
 	}
 	if out, err := asPostgres(filepath.Join(bin, "initdb"), "-D", filepath.Join(dir, "data"), "-A", "trust", "-U", "postgres").CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
+		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
 	}
 	addr, err := FreeAddr()
 	if err != nil {
@@ -78,7 +78,7 @@ func (c *PGCluster) Start(ctx context.Context) error {
 	out, err := asPostgres(filepath.Join(c.bin, "pg_ctl"), "-D", filepath.Join(c.dir, "data"), "-w", "-l", filepath.Join(c.dir, "log"),
 		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1", c.port, c.dir), "start").CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("pg_ctl start: %v\n%s", err, out)
+		return fmt.Errorf("pg_ctl start: %w\n%s", err, out)
 	}
 	return WaitForTCP(ctx, fmt.Sprintf("127.0.0.1:%d", c.port), nil, 30*time.Second)
 }
@@ -87,7 +87,7 @@ func (c *PGCluster) Start(ctx context.Context) error {
 func (c *PGCluster) Stop() error {
 	out, err := asPostgres(filepath.Join(c.bin, "pg_ctl"), "-D", filepath.Join(c.dir, "data"), "-w", "-m", "immediate", "stop").CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("pg_ctl stop: %v\n%s", err, out)
+		return fmt.Errorf("pg_ctl stop: %w\n%s", err, out)
 	}
 	return nil
 }

@@ -49,7 +49,7 @@ func tool(envVar, name string) (string, error) {
 	if path == "" {
 		path = filepath.Join(RepoRoot(), "bin", name)
 	}
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); err != nil { //nolint:gosec // G703: the path of a pinned tool, from the Makefile
 		return "", fmt.Errorf("%s not found at %s: run `make tools` (or `make test`, which builds it) first", name, path)
 	}
 	return path, nil
@@ -196,7 +196,7 @@ func StartS3(ctx context.Context, dir string) (*S3Server, error) {
 
 // Start (re)starts the server and waits until it accepts connections.
 func (s *S3Server) Start(ctx context.Context) error {
-	logFile, err := os.OpenFile(filepath.Join(s.logDir, "versitygw.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+	logFile, err := os.OpenFile(filepath.Join(s.logDir, "versitygw.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func FreeAddr() (string, error) {
 			return "", err
 		}
 		addr := ln.Addr().String()
-		ln.Close()
+		_ = ln.Close()
 		if !handedOut.ports[addr] {
 			handedOut.ports[addr] = true
 			return addr, nil
@@ -286,9 +286,16 @@ func randomHex(n int) string {
 // quietLogger drops the Temporal SDK's client logs in tests.
 type quietLogger struct{}
 
+// Debug drops the message.
 func (quietLogger) Debug(string, ...any) {}
-func (quietLogger) Info(string, ...any)  {}
-func (quietLogger) Warn(string, ...any)  {}
+
+// Info drops the message.
+func (quietLogger) Info(string, ...any) {}
+
+// Warn drops the message.
+func (quietLogger) Warn(string, ...any) {}
+
+// Error prints the message: a failing client says why.
 func (quietLogger) Error(msg string, kv ...any) {
 	fmt.Fprintln(os.Stderr, "temporal sdk:", msg, strings.TrimSpace(fmt.Sprint(kv...)))
 }

@@ -49,15 +49,8 @@ func recordHistoryInFlight(t *testing.T, filingID, name string) {
 
 func writeHistory(t *testing.T, filingID, name string) {
 	t.Helper()
-	iter := sys.temporal.GetWorkflowHistory(context.Background(), filing.ID(filingID).WorkflowID(), "",
-		false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var h historypb.History
-	for iter.HasNext() {
-		ev, err := iter.Next()
-		require.NoError(t, err)
-		h.Events = append(h.Events, ev)
-	}
-	data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
+	h := historyOf(t, filingID)
+	data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
 	require.NoError(t, err)
 	path := filepath.Join(testenv.RepoRoot(), "workflows", "testdata", "histories", name+".json")
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
@@ -77,13 +70,19 @@ func rawHistory(t *testing.T, filingID string) string {
 func decodedHistory(t *testing.T, filingID string) string {
 	t.Helper()
 	h := historyOf(t, filingID)
+	decode(t, h)
+	return prototext.Format(h)
+}
+
+// decode decrypts every payload of h in place with the system's codec.
+func decode(t *testing.T, h *historypb.History) {
+	t.Helper()
 	require.NoError(t, proxy.VisitPayloads(context.Background(), h, proxy.VisitPayloadsOptions{
 		SkipSearchAttributes: true,
 		Visitor: func(_ *proxy.VisitPayloadsContext, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
 			return sys.app.Codec.Decode(p)
 		},
 	}))
-	return prototext.Format(h)
 }
 
 // historyOf reads a filing's history straight from the Temporal server.
@@ -108,12 +107,7 @@ func clearHistory(t *testing.T, js []byte) []byte {
 	t.Helper()
 	var h historypb.History
 	require.NoError(t, protojson.Unmarshal(js, &h))
-	require.NoError(t, proxy.VisitPayloads(context.Background(), &h, proxy.VisitPayloadsOptions{
-		SkipSearchAttributes: true,
-		Visitor: func(_ *proxy.VisitPayloadsContext, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
-			return sys.app.Codec.Decode(p)
-		},
-	}))
+	decode(t, &h)
 	out, err := protojson.Marshal(&h)
 	require.NoError(t, err)
 	require.NotContains(t, string(out), base64.StdEncoding.EncodeToString([]byte(codec.Encoding)), "every payload is clear")

@@ -188,27 +188,20 @@ func (ft *filingTest) mockWorld() {
 			defer w.mu.Unlock()
 			return w.bureauStatus[receipt], nil
 		})
-	env.OnActivity(a.ConsumeServiceNumber, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, _ activities.ServiceNumberRequest) error {
-			w.mu.Lock()
-			w.consumed++
-			w.mu.Unlock()
-			return nil
-		})
-	env.OnActivity(a.ReleaseServiceNumber, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, _ activities.ServiceNumberRequest) error {
-			w.mu.Lock()
-			w.released++
-			w.mu.Unlock()
-			return nil
-		})
-	env.OnActivity(a.ReleaseSubject, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, _ activities.ReleaseSubjectRequest) error {
-			w.mu.Lock()
-			w.subjectFreed++
-			w.mu.Unlock()
-			return nil
-		})
+	env.OnActivity(a.ConsumeServiceNumber, mock.Anything, mock.Anything).Return(counted[activities.ServiceNumberRequest](w, &w.consumed))
+	env.OnActivity(a.ReleaseServiceNumber, mock.Anything, mock.Anything).Return(counted[activities.ServiceNumberRequest](w, &w.released))
+	env.OnActivity(a.ReleaseSubject, mock.Anything, mock.Anything).Return(counted[activities.ReleaseSubjectRequest](w, &w.subjectFreed))
+}
+
+// counted is the outside world of an activity that only has to happen: it
+// counts the calls in n.
+func counted[Req any](w *world, n *int) func(context.Context, Req) error {
+	return func(context.Context, Req) error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		*n++
+		return nil
+	}
 }
 
 // at schedules fn at an absolute instant of the test's clock.

@@ -73,11 +73,6 @@ func (f *flow) validateAttachMaterial(_ workflow.Context, r filing.AttachMateria
 	return f.expect("attaching a material", filing.StageInformation)
 }
 
-func (f *flow) onSubmit(_ workflow.Context, r filing.SubmitRequest) error {
-	f.inbox.submit.put(r)
-	return nil
-}
-
 func (f *flow) validateSubmit(_ workflow.Context, _ filing.SubmitRequest) error {
 	if err := f.expect("submitting", filing.StageInformation, filing.StepEditing); err != nil {
 		return err

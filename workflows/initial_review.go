@@ -54,11 +54,6 @@ func (f *flow) initialReview(ctx workflow.Context) (bool, error) {
 	return true, nil
 }
 
-func (f *flow) onInitialReviewDecision(_ workflow.Context, r filing.DecisionRequest) error {
-	f.inbox.decision.put(r)
-	return nil
-}
-
 func (f *flow) validateInitialReviewDecision(_ workflow.Context, r filing.DecisionRequest) error {
 	if err := validDecision(r); err != nil {
 		return err

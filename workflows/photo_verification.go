@@ -142,11 +142,6 @@ func (f *flow) appVerification(ctx workflow.Context, what string) error {
 	}
 }
 
-func (f *flow) onChoosePhotoPath(_ workflow.Context, r filing.ChoosePhotoPathRequest) error {
-	f.inbox.photoPath.put(r)
-	return nil
-}
-
 func (f *flow) validateChoosePhotoPath(ctx workflow.Context, r filing.ChoosePhotoPathRequest) error {
 	if err := f.expect("choosing the photo path", filing.StagePhotoVerification, filing.StepAwaitingMailingAddress); err != nil {
 		return err
@@ -157,11 +152,6 @@ func (f *flow) validateChoosePhotoPath(ctx workflow.Context, r filing.ChoosePhot
 	if !f.provinceRules(ctx).MobileAppUploadAllowed() {
 		return invalidAction("the provider app path is not available in %s", f.in.Province)
 	}
-	return nil
-}
-
-func (f *flow) onMailingAddress(_ workflow.Context, r filing.MailingAddressRequest) error {
-	f.inbox.mailing.put(r)
 	return nil
 }
 
@@ -212,21 +202,11 @@ func (f *flow) validateUploadPhoto(_ workflow.Context, r filing.UploadPhotoReque
 	return f.expect("uploading the photo", filing.StagePhotoVerification, filing.StepAwaitingPhoto)
 }
 
-func (f *flow) onPhotoReviewDecision(_ workflow.Context, r filing.DecisionRequest) error {
-	f.inbox.decision.put(r)
-	return nil
-}
-
 func (f *flow) validatePhotoReviewDecision(_ workflow.Context, r filing.DecisionRequest) error {
 	if err := validDecision(r); err != nil {
 		return err
 	}
 	return f.expect("photo review decision", filing.StagePhotoVerification, filing.StepPhotoReview)
-}
-
-func (f *flow) onVerificationResult(_ workflow.Context, r filing.VerificationResultRequest) error {
-	f.inbox.verification.put(r)
-	return nil
 }
 
 func (f *flow) validateVerificationResult(_ workflow.Context, _ filing.VerificationResultRequest) error {

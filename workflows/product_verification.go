@@ -51,11 +51,6 @@ func (f *flow) verifyProduct(ctx workflow.Context) error {
 	}
 }
 
-func (f *flow) onVerifyProduct(_ workflow.Context, r filing.VerifyProductRequest) error {
-	f.inbox.product.put(r)
-	return nil
-}
-
 func (f *flow) validateVerifyProduct(_ workflow.Context, r filing.VerifyProductRequest) error {
 	if (r.Product.InstanceID == "") == (r.Product.ServiceNumber == "") {
 		return invalidAction("give exactly one of instance_id and service_number")

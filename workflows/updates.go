@@ -16,22 +16,34 @@ import (
 // and one named validator per update, each in the file of the stage that
 // takes the action.
 func (f *flow) registerUpdates(ctx workflow.Context) error {
+	// Most actions only go into the inbox the flow waits on; the named
+	// handlers do more (verify an upload, record a reference, end the
+	// filing, or take an outside event only while it matters).
 	return firstError(
-		register(ctx, f, filing.VerifyProduct, f.onVerifyProduct, f.validateVerifyProduct),
+		register(ctx, f, filing.VerifyProduct, into(&f.inbox.product), f.validateVerifyProduct),
 		register(ctx, f, filing.SaveApplication, f.onSaveApplication, f.validateSaveApplication),
 		register(ctx, f, filing.AttachMaterial, f.onAttachMaterial, f.validateAttachMaterial),
-		register(ctx, f, filing.Submit, f.onSubmit, f.validateSubmit),
-		register(ctx, f, filing.InitialReviewDecision, f.onInitialReviewDecision, f.validateInitialReviewDecision),
-		register(ctx, f, filing.ChoosePhotoPath, f.onChoosePhotoPath, f.validateChoosePhotoPath),
-		register(ctx, f, filing.SetMailingAddress, f.onMailingAddress, f.validateMailingAddress),
+		register(ctx, f, filing.Submit, into(&f.inbox.submit), f.validateSubmit),
+		register(ctx, f, filing.InitialReviewDecision, into(&f.inbox.decision), f.validateInitialReviewDecision),
+		register(ctx, f, filing.ChoosePhotoPath, into(&f.inbox.photoPath), f.validateChoosePhotoPath),
+		register(ctx, f, filing.SetMailingAddress, into(&f.inbox.mailing), f.validateMailingAddress),
 		register(ctx, f, filing.ShipmentDelivered, f.onShipmentDelivered, f.validateShipmentDelivered),
 		register(ctx, f, filing.UploadPhoto, f.onUploadPhoto, f.validateUploadPhoto),
-		register(ctx, f, filing.PhotoReviewDecision, f.onPhotoReviewDecision, f.validatePhotoReviewDecision),
-		register(ctx, f, filing.VerificationResult, f.onVerificationResult, f.validateVerificationResult),
+		register(ctx, f, filing.PhotoReviewDecision, into(&f.inbox.decision), f.validatePhotoReviewDecision),
+		register(ctx, f, filing.VerificationResult, into(&f.inbox.verification), f.validateVerificationResult),
 		register(ctx, f, filing.SMSVerification, f.onSMSVerification, f.validateSMSVerification),
 		register(ctx, f, filing.BureauDecision, f.onBureauDecision, f.validateBureauDecision),
 		register(ctx, f, filing.Cancel, f.onCancel, f.validateCancel),
 	)
+}
+
+// into is the handler of an action the flow only waits for: it goes into
+// box, which the flow takes from.
+func into[T any](box *inbox[T]) func(workflow.Context, T) error {
+	return func(_ workflow.Context, r T) error {
+		box.put(r)
+		return nil
+	}
 }
 
 // register sets u's handler and validator. Around the handler, every

@@ -13,8 +13,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/auth"
 	"github.com/beianflow/beianflow/internal/documents"
 	"github.com/beianflow/beianflow/internal/filings"
+	"github.com/beianflow/beianflow/internal/httpx"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
 )
@@ -59,7 +61,7 @@ func action[Req filing.Request](s *server, v1 *router, path string, u filing.Upd
 		}
 		var r filing.Request = req
 		if hd, ok := r.(filing.HandDelivered); ok && role == RoleSupport {
-			r = hd.DeliveredByHand("support:" + principalOf(c).KeyID)
+			r = hd.DeliveredByHand("support:" + auth.PrincipalOf(c).KeyID)
 		}
 		return s.act(c, id, u.Name, r)
 	}, role)
@@ -67,7 +69,7 @@ func action[Req filing.Request](s *server, v1 *router, path string, u filing.Upd
 
 func body[T any](c echo.Context) (T, error) {
 	var v T
-	err := decodeJSON(c, &v)
+	err := httpx.DecodeJSON(c, &v)
 	return v, err
 }
 
@@ -94,16 +96,16 @@ func (s *server) act(c echo.Context, id filing.ID, update string, req filing.Req
 		// model once the action ended the filing.
 		return s.answerFiling(c, id)
 	case errors.As(err, &refused) && refused.Conflict:
-		return &Error{Status: http.StatusConflict, Code: filing.CodeStageConflict, Message: refused.Message}
+		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeStageConflict, Message: refused.Message}
 	case errors.As(err, &refused) && refused.Code != "":
-		return &Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeMaterialRejected, Field: "object_key",
+		return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeMaterialRejected, Field: "object_key",
 			Message: refused.Message, Details: map[string]string{"reason": refused.Code}}
 	case errors.As(err, &refused):
-		return &Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction, Message: refused.Message}
+		return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction, Message: refused.Message}
 	case errors.Is(err, filings.ErrNotFound):
 		return notFound(id)
 	case errors.Is(err, filings.ErrClosed):
-		return &Error{Status: http.StatusConflict, Code: filing.CodeFilingClosed, Message: "the filing has ended"}
+		return filingEnded()
 	}
 	return temporalError(err)
 }
@@ -118,7 +120,7 @@ func updateID(c echo.Context) string {
 	if key == "" {
 		return ""
 	}
-	sum := sha256.Sum256([]byte(principalOf(c).KeyID + "\n" + c.Request().Method + " " + c.Request().URL.Path + "\n" + key))
+	sum := sha256.Sum256([]byte(auth.PrincipalOf(c).KeyID + "\n" + c.Request().Method + " " + c.Request().URL.Path + "\n" + key))
 	return "idem-" + hex.EncodeToString(sum[:16])
 }
 
@@ -131,7 +133,7 @@ func (s *server) cancelFiling(c echo.Context) error {
 		return oerr
 	}
 	var req filing.CancelRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	if req.Reason == "" {
@@ -140,10 +142,10 @@ func (s *server) cancelFiling(c echo.Context) error {
 	// A reason code, not free text: free text invites personal data into
 	// the workflow history.
 	if !reasonPattern.MatchString(req.Reason) {
-		return badRequest(filing.CodeInvalidValue, "reason", "reason must be a snake_case code such as user_request")
+		return httpx.BadRequest(filing.CodeInvalidValue, "reason", "reason must be a snake_case code such as user_request")
 	}
 	err := s.act(c, id, filing.Cancel.Name, req)
-	var apiErr *Error
+	var apiErr *httpx.Error
 	if errors.As(err, &apiErr) && apiErr.Code == filing.CodeFilingClosed {
 		f, rerr := s.filings.Get(c.Request().Context(), id)
 		if rerr == nil && f.Stage == string(filing.StageCancelled) {
@@ -166,7 +168,7 @@ func (s *server) saveApplication(c echo.Context) error {
 		return oerr
 	}
 	var app filing.Application
-	if err := decodeJSON(c, &app); err != nil {
+	if err := httpx.DecodeJSON(c, &app); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -175,11 +177,11 @@ func (s *server) saveApplication(c echo.Context) error {
 		return s.stateError(id, err)
 	}
 	if st.Stage != filing.StageInformation {
-		return &Error{Status: http.StatusConflict, Code: filing.CodeStageConflict,
+		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeStageConflict,
 			Message: fmt.Sprintf("the application can be changed in stage information, not %s", st.Stage)}
 	}
 	if vs := rules.Validate(app, s.Now(), rules.DefaultRuleSet()); len(vs) > 0 {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeApplicationInvalid, Field: vs[0].Field,
+		return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeApplicationInvalid, Field: vs[0].Field,
 			Message: fmt.Sprintf("the application breaks %d rule(s); see details", len(vs)), Details: vs}
 	}
 	if e := s.sameFiling(st, app); e != nil {
@@ -188,7 +190,7 @@ func (s *server) saveApplication(c echo.Context) error {
 	rev, err := s.apps.Save(ctx, id, store.KindApplication, app)
 	if err != nil {
 		s.Log.ErrorContext(ctx, "save application", "filing_id", id, "err", err)
-		return unavailable("the database")
+		return httpx.Unavailable("the database")
 	}
 	return s.act(c, id, filing.SaveApplication.Name, filing.SaveApplicationRequest{
 		Application: filing.ApplicationRef{RevisionID: rev.ID, Digest: rev.Digest},
@@ -197,10 +199,10 @@ func (s *server) saveApplication(c echo.Context) error {
 
 // sameFiling refuses an application for another subject, province or
 // domain than the filing was started for: those decide the filing type.
-func (s *server) sameFiling(st filing.State, app filing.Application) *Error {
+func (s *server) sameFiling(st filing.State, app filing.Application) *httpx.Error {
 	p, _ := rules.LookupProvince(app.Subject.Province)
 	if p.Code != st.Province {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction, Field: "subject.province",
+		return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction, Field: "subject.province",
 			Message: "the subject's province differs from the filing's; start a new filing"}
 	}
 	for _, w := range app.Websites {
@@ -208,7 +210,7 @@ func (s *server) sameFiling(st filing.State, app filing.Application) *Error {
 			return nil
 		}
 	}
-	return &Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction, Field: "websites",
+	return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction, Field: "websites",
 		Message: "the application must contain the domain " + st.Domain + " the filing was started for"}
 }
 
@@ -217,7 +219,7 @@ func (s *server) stateError(id filing.ID, err error) error {
 	case errors.Is(err, filings.ErrNotFound):
 		return notFound(id)
 	case errors.Is(err, filings.ErrClosed):
-		return &Error{Status: http.StatusConflict, Code: filing.CodeFilingClosed, Message: "the filing has ended"}
+		return filingEnded()
 	}
 	return temporalError(err)
 }
@@ -232,14 +234,14 @@ func (s *server) attachMaterial(c echo.Context) error {
 		return oerr
 	}
 	var req filing.AttachMaterialRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	if req.Kind == "" {
-		return badRequest(filing.CodeRequired, "kind", "kind is required")
+		return httpx.BadRequest(filing.CodeRequired, "kind", "kind is required")
 	}
 	if !strings.HasPrefix(req.ObjectKey, "filings/"+string(id)+"/") || strings.Contains(req.ObjectKey, "..") {
-		return badRequest(filing.CodeInvalidValue, "object_key", "object_key must be under filings/%s/", id)
+		return httpx.BadRequest(filing.CodeInvalidValue, "object_key", "object_key must be under filings/%s/", id)
 	}
 	return s.act(c, id, filing.AttachMaterial.Name, req)
 }
@@ -254,7 +256,7 @@ func (s *server) presignUpload(c echo.Context) error {
 		return oerr
 	}
 	var req filing.UploadRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -267,10 +269,10 @@ func (s *server) presignUpload(c echo.Context) error {
 	})
 	var reqErr *documents.RequestError
 	if errors.As(err, &reqErr) {
-		return badRequest(filing.CodeInvalidValue, reqErr.Field, "%s", reqErr.Message)
+		return httpx.BadRequest(filing.CodeInvalidValue, reqErr.Field, "%s", reqErr.Message)
 	}
 	if err != nil {
-		return unavailable("the document store")
+		return httpx.Unavailable("the document store")
 	}
 	return c.JSON(http.StatusCreated, up)
 }
@@ -283,20 +285,20 @@ func (s *server) mailingAddress(c echo.Context) error {
 		return oerr
 	}
 	var req filing.MailingAddress
-	if err := decodeJSON(c, &req); err != nil {
+	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	if strings.TrimSpace(req.Recipient.Name) == "" {
-		return badRequest(filing.CodeRequired, "recipient.name", "recipient.name is required")
+		return httpx.BadRequest(filing.CodeRequired, "recipient.name", "recipient.name is required")
 	}
 	if _, err := rules.ParseMobile(req.Recipient.Mobile); err != nil {
-		return badRequest(filing.CodeInvalidValue, "recipient.mobile", "recipient.mobile must be a mainland mobile number")
+		return httpx.BadRequest(filing.CodeInvalidValue, "recipient.mobile", "recipient.mobile must be a mainland mobile number")
 	}
 	if _, ok := rules.LookupProvince(req.Address.Province); !ok {
-		return badRequest(filing.CodeInvalidValue, "address.province", "address.province must be a mainland province code; backdrops ship only within the mainland")
+		return httpx.BadRequest(filing.CodeInvalidValue, "address.province", "address.province must be a mainland province code; backdrops ship only within the mainland")
 	}
 	if strings.TrimSpace(req.Address.City) == "" || strings.TrimSpace(req.Address.Detail) == "" {
-		return badRequest(filing.CodeRequired, "address.detail", "address.city and address.detail are required")
+		return httpx.BadRequest(filing.CodeRequired, "address.detail", "address.city and address.detail are required")
 	}
 	ctx := c.Request().Context()
 	st, err := s.client.State(ctx, id)
@@ -304,12 +306,12 @@ func (s *server) mailingAddress(c echo.Context) error {
 		return s.stateError(id, err)
 	}
 	if st.Step != filing.StepAwaitingMailingAddress {
-		return &Error{Status: http.StatusConflict, Code: filing.CodeStageConflict,
+		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeStageConflict,
 			Message: fmt.Sprintf("no mailing address is awaited (stage %s, step %s)", st.Stage, st.Step)}
 	}
 	rev, err := s.apps.Save(ctx, id, store.KindMailingAddress, req)
 	if err != nil {
-		return unavailable("the database")
+		return httpx.Unavailable("the database")
 	}
 	return s.act(c, id, filing.SetMailingAddress.Name, filing.MailingAddressRequest{AddressRevisionID: rev.ID})
 }

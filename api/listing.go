@@ -16,6 +16,8 @@ import (
 
 	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/auth"
+	"github.com/beianflow/beianflow/internal/httpx"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
 )
@@ -45,7 +47,7 @@ var (
 // only; reviewers and support see every account and may narrow to one.
 func (s *server) listFilings(c echo.Context) error {
 	now := s.Now()
-	q, perr := parseListQuery(c.QueryParams(), principalOf(c), now)
+	q, perr := parseListQuery(c.QueryParams(), auth.PrincipalOf(c), now)
 	if perr != nil {
 		return perr
 	}
@@ -95,22 +97,22 @@ func (s *server) list(ctx context.Context, q store.ListQuery) ([]store.Filing, s
 	rows, next, err := s.filings.List(ctx, q)
 	switch {
 	case errors.Is(err, store.ErrBadCursor):
-		return nil, "", badRequest(filing.CodeInvalidCursor, "cursor",
+		return nil, "", httpx.BadRequest(filing.CodeInvalidCursor, "cursor",
 			"the cursor does not belong to this listing (filters, sort or account changed, or it was altered); start again without it")
 	case errors.Is(err, store.ErrBadListQuery):
 		// The parsers check everything the store does; this is our bug.
 		return nil, "", fmt.Errorf("list filings: %w", err)
 	case err != nil:
 		s.Log.ErrorContext(ctx, "listing filings", "err", err)
-		return nil, "", unavailable("the database")
+		return nil, "", httpx.Unavailable("the database")
 	}
 	return rows, next, nil
 }
 
 // parseListQuery turns GET /v1/filings's query parameters into a store
 // query for the caller p at instant now.
-func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, *Error) {
-	fail := func(e *Error) (store.ListQuery, *Error) { return store.ListQuery{}, e }
+func parseListQuery(v url.Values, p auth.Principal, now time.Time) (store.ListQuery, *httpx.Error) {
+	fail := func(e *httpx.Error) (store.ListQuery, *httpx.Error) { return store.ListQuery{}, e }
 	if e := checkParams(v, listParams); e != nil {
 		return fail(e)
 	}
@@ -125,24 +127,24 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 		// A backend key sees its own account and nothing else, whatever it
 		// asks for; a key bound to no account sees nothing.
 		if p.AccountID == "" {
-			return fail(&Error{Status: http.StatusForbidden, Code: filing.CodeForbidden,
+			return fail(&httpx.Error{Status: http.StatusForbidden, Code: filing.CodeForbidden,
 				Message: "this API key is not bound to a provider account"})
 		}
 		if account != "" && account != p.AccountID {
-			return fail(&Error{Status: http.StatusForbidden, Code: filing.CodeForbidden, Field: "account_id",
+			return fail(&httpx.Error{Status: http.StatusForbidden, Code: filing.CodeForbidden, Field: "account_id",
 				Message: "this API key lists its own provider account only"})
 		}
 		q.AccountID = p.AccountID
 	case RoleReviewer, RoleSupport:
 		if account != "" && !accountIDPattern.MatchString(account) {
-			return fail(badRequest(filing.CodeInvalidValue, "account_id",
+			return fail(httpx.BadRequest(filing.CodeInvalidValue, "account_id",
 				"account_id must be 1-64 letters, digits or _.:- and start with a letter or digit"))
 		}
 		q.AccountID = account
 	default:
 		// Listing across accounts is never the default: without a known
 		// role the caller sees nothing.
-		return fail(&Error{Status: http.StatusForbidden, Code: filing.CodeForbidden,
+		return fail(&httpx.Error{Status: http.StatusForbidden, Code: filing.CodeForbidden,
 			Message: "this API key's role may not list filings"})
 	}
 
@@ -150,7 +152,7 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 		for part := range strings.SplitSeq(raw, ",") {
 			st := filing.Stage(strings.TrimSpace(part))
 			if !st.Valid() {
-				return fail(badRequest(filing.CodeInvalidValue, "stage", "stage must be one of %s", joinStages()))
+				return fail(httpx.BadRequest(filing.CodeInvalidValue, "stage", "stage must be one of %s", joinStages()))
 			}
 			if !slices.Contains(q.Stages, string(st)) {
 				q.Stages = append(q.Stages, string(st))
@@ -163,7 +165,7 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 	} else if province != "" {
 		pr, ok := rules.LookupProvince(province)
 		if !ok {
-			return fail(badRequest(filing.CodeInvalidValue, "province", "province must be an ISO 3166-2:CN code such as ZJ or CN-ZJ"))
+			return fail(httpx.BadRequest(filing.CodeInvalidValue, "province", "province must be an ISO 3166-2:CN code such as ZJ or CN-ZJ"))
 		}
 		q.Province = pr.Code
 	}
@@ -171,7 +173,7 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 		return fail(e)
 	} else if ft != "" {
 		if !filing.FilingType(ft).Valid() {
-			return fail(badRequest(filing.CodeInvalidValue, "filing_type", "filing_type is not a known filing type"))
+			return fail(httpx.BadRequest(filing.CodeInvalidValue, "filing_type", "filing_type is not a known filing type"))
 		}
 		q.FilingType = ft
 	}
@@ -179,7 +181,7 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 		return fail(e)
 	} else if party != "" {
 		if !filing.Party(party).Valid() {
-			return fail(badRequest(filing.CodeInvalidValue, "waiting_on",
+			return fail(httpx.BadRequest(filing.CodeInvalidValue, "waiting_on",
 				"waiting_on must be one of applicant, reviewer, courier, bureau, provider"))
 		}
 		q.WaitingOn = party
@@ -188,7 +190,7 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 		return fail(e)
 	} else if step != "" {
 		if !stepPattern.MatchString(step) {
-			return fail(badRequest(filing.CodeInvalidValue, "step", "step must be a step name such as awaiting_reviewer"))
+			return fail(httpx.BadRequest(filing.CodeInvalidValue, "step", "step must be a step name such as awaiting_reviewer"))
 		}
 		q.Step = step
 	}
@@ -205,14 +207,14 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 		return fail(e)
 	}
 	if q.CreatedFrom != nil && q.CreatedTo != nil && !q.CreatedFrom.Before(*q.CreatedTo) {
-		return fail(badRequest(filing.CodeInvalidValue, "created_to", "created_to must be after created_from"))
+		return fail(httpx.BadRequest(filing.CodeInvalidValue, "created_to", "created_to must be after created_from"))
 	}
 	if sort, e := single(v, "sort"); e != nil {
 		return fail(e)
 	} else if sort != "" {
 		st, ok := sorts[sort]
 		if !ok {
-			return fail(badRequest(filing.CodeInvalidValue, "sort",
+			return fail(httpx.BadRequest(filing.CodeInvalidValue, "sort",
 				"sort must be one of created_at, updated_at, deadline, since, each optionally prefixed with - for descending"))
 		}
 		q.Sort = st
@@ -226,10 +228,10 @@ func parseListQuery(v url.Values, p Principal, now time.Time) (store.ListQuery, 
 // parseQueueQuery turns a reviewer queue's name and query parameters into a
 // store query: open filings in the queue's stage and step, longest waiting
 // first (ties by filing ID).
-func parseQueueQuery(name filing.Queue, v url.Values, now time.Time) (store.ListQuery, *Error) {
+func parseQueueQuery(name filing.Queue, v url.Values, now time.Time) (store.ListQuery, *httpx.Error) {
 	stage, step, ok := name.Wait()
 	if !ok {
-		return store.ListQuery{}, &Error{Status: http.StatusNotFound, Code: filing.CodeRouteNotFound,
+		return store.ListQuery{}, &httpx.Error{Status: http.StatusNotFound, Code: filing.CodeRouteNotFound,
 			Message: "no such review queue; the queues are initial and photo"}
 	}
 	if e := checkParams(v, queueParams); e != nil {
@@ -238,7 +240,7 @@ func parseQueueQuery(name filing.Queue, v url.Values, now time.Time) (store.List
 	open := false
 	q := store.ListQuery{Stages: []string{string(stage)}, Step: string(step), Closed: &open, Now: now,
 		Sort: store.Sort{Field: store.SortSince}}
-	var e *Error
+	var e *httpx.Error
 	if q.Limit, q.Cursor, e = pageParams(v); e != nil {
 		return store.ListQuery{}, e
 	}
@@ -247,7 +249,7 @@ func parseQueueQuery(name filing.Queue, v url.Values, now time.Time) (store.List
 
 // checkParams refuses parameters the endpoint does not know, naming the
 // first in alphabetical order so the answer does not vary between requests.
-func checkParams(v url.Values, known []string) *Error {
+func checkParams(v url.Values, known []string) *httpx.Error {
 	names := make([]string, 0, len(v))
 	for name := range v {
 		names = append(names, name)
@@ -255,7 +257,7 @@ func checkParams(v url.Values, known []string) *Error {
 	slices.Sort(names)
 	for _, name := range names {
 		if !slices.Contains(known, name) {
-			return badRequest(filing.CodeUnknownField, name, "unknown query parameter %q", name)
+			return httpx.BadRequest(filing.CodeUnknownField, name, "unknown query parameter %q", name)
 		}
 	}
 	return nil
@@ -263,20 +265,20 @@ func checkParams(v url.Values, known []string) *Error {
 
 // single returns a parameter given at most once; "" when absent. A repeated
 // or empty parameter is refused rather than guessed at.
-func single(v url.Values, name string) (string, *Error) {
+func single(v url.Values, name string) (string, *httpx.Error) {
 	vals, ok := v[name]
 	switch {
 	case !ok:
 		return "", nil
 	case len(vals) > 1:
-		return "", badRequest(filing.CodeInvalidValue, name, "give %s once", name)
+		return "", httpx.BadRequest(filing.CodeInvalidValue, name, "give %s once", name)
 	case strings.TrimSpace(vals[0]) == "":
-		return "", badRequest(filing.CodeInvalidValue, name, "%s must not be empty; leave it out instead", name)
+		return "", httpx.BadRequest(filing.CodeInvalidValue, name, "%s must not be empty; leave it out instead", name)
 	}
 	return strings.TrimSpace(vals[0]), nil
 }
 
-func boolParam(v url.Values, name string) (*bool, *Error) {
+func boolParam(v url.Values, name string) (*bool, *httpx.Error) {
 	s, e := single(v, name)
 	if e != nil || s == "" {
 		return nil, e
@@ -289,10 +291,10 @@ func boolParam(v url.Values, name string) (*bool, *Error) {
 		b := false
 		return &b, nil
 	}
-	return nil, badRequest(filing.CodeInvalidValue, name, "%s must be true or false", name)
+	return nil, httpx.BadRequest(filing.CodeInvalidValue, name, "%s must be true or false", name)
 }
 
-func timeParam(v url.Values, name string) (*time.Time, *Error) {
+func timeParam(v url.Values, name string) (*time.Time, *httpx.Error) {
 	s, e := single(v, name)
 	if e != nil || s == "" {
 		return nil, e
@@ -304,13 +306,13 @@ func timeParam(v url.Values, name string) (*time.Time, *Error) {
 		t, err = time.Parse(time.RFC3339, strings.ReplaceAll(s, " ", "+"))
 	}
 	if err != nil {
-		return nil, badRequest(filing.CodeInvalidValue, name, "%s must be an RFC 3339 time such as 2026-09-01T00:00:00+08:00", name)
+		return nil, httpx.BadRequest(filing.CodeInvalidValue, name, "%s must be an RFC 3339 time such as 2026-09-01T00:00:00+08:00", name)
 	}
 	return &t, nil
 }
 
 // pageParams reads limit (default 50, 1..200) and cursor.
-func pageParams(v url.Values) (limit int, cursor string, e *Error) {
+func pageParams(v url.Values) (limit int, cursor string, e *httpx.Error) {
 	limit = store.DefaultListLimit
 	s, e := single(v, "limit")
 	if e != nil {
@@ -319,7 +321,7 @@ func pageParams(v url.Values) (limit int, cursor string, e *Error) {
 	if s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > store.MaxListLimit {
-			return 0, "", badRequest(filing.CodeInvalidValue, "limit", "limit must be a whole number from 1 to %d", store.MaxListLimit)
+			return 0, "", httpx.BadRequest(filing.CodeInvalidValue, "limit", "limit must be a whole number from 1 to %d", store.MaxListLimit)
 		}
 		limit = n
 	}

@@ -15,15 +15,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/auth"
+	"github.com/beianflow/beianflow/internal/httpx"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
 
 var (
 	listNow  = time.Date(2026, 9, 21, 2, 0, 0, 0, time.UTC)
-	support  = Principal{KeyID: "k-support", Role: RoleSupport}
-	reviewer = Principal{KeyID: "k-reviewer", Role: RoleReviewer}
-	backend  = Principal{KeyID: "k-backend", Role: RoleBackend, AccountID: "acc-1"}
+	support  = auth.Principal{KeyID: "k-support", Role: RoleSupport}
+	reviewer = auth.Principal{KeyID: "k-reviewer", Role: RoleReviewer}
+	backend  = auth.Principal{KeyID: "k-backend", Role: RoleBackend, AccountID: "acc-1"}
 )
 
 func query(t *testing.T, raw string) url.Values {
@@ -158,11 +160,11 @@ func TestListQueryKeepsBackendsToTheirAccount(t *testing.T) {
 	assert.Equal(t, filing.CodeForbidden, e.Code)
 	assert.Equal(t, "account_id", e.Field)
 
-	_, e = parseListQuery(url.Values{}, Principal{Role: RoleBackend}, listNow)
+	_, e = parseListQuery(url.Values{}, auth.Principal{Role: RoleBackend}, listNow)
 	require.NotNil(t, e, "a backend key bound to no account must not list every account")
 	assert.Equal(t, http.StatusForbidden, e.Status)
 
-	_, e = parseListQuery(url.Values{}, Principal{}, listNow)
+	_, e = parseListQuery(url.Values{}, auth.Principal{}, listNow)
 	require.NotNil(t, e, "no principal, no listing")
 	assert.Equal(t, http.StatusForbidden, e.Status)
 
@@ -242,9 +244,9 @@ func TestListingHandlers(t *testing.T) {
 		_, err := s.filings.Upsert(context.Background(), f)
 		require.NoError(t, err)
 	}
-	call := func(h echo.HandlerFunc, target string, p Principal, queue string) (map[string]any, error) {
+	call := func(h echo.HandlerFunc, target string, p auth.Principal, queue string) (map[string]any, error) {
 		c := echo.New().NewContext(httptest.NewRequest(http.MethodGet, target, nil), httptest.NewRecorder())
-		c.Set(principalKey, p)
+		auth.SetPrincipal(c, p)
 		if queue != "" {
 			c.SetParamNames("queue")
 			c.SetParamValues(queue)
@@ -293,7 +295,7 @@ func TestListingHandlers(t *testing.T) {
 	assert.Equal(t, []string{"f-1", "f-3"}, ids, "acc-1's filings, newest first")
 
 	_, err = call(s.listFilings, "/v1/filings?cursor=bm9wZQ", backend, "")
-	var apiErr *Error
+	var apiErr *httpx.Error
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusBadRequest, apiErr.Status)
 	assert.Equal(t, filing.CodeInvalidCursor, apiErr.Code)

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,6 +15,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/auth"
+	"github.com/beianflow/beianflow/internal/httpx"
 	supportsvc "github.com/beianflow/beianflow/internal/support"
 )
 
@@ -49,21 +49,21 @@ func (r *supportRoutes) reset(c echo.Context) error {
 		return perr
 	}
 	var req filing.ResetRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := httpx.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	stage := req.ToStage
 	switch {
 	case req.ToStage == "":
-		return badRequest(filing.CodeRequired, "to_stage", "to_stage is required")
+		return httpx.BadRequest(filing.CodeRequired, "to_stage", "to_stage is required")
 	case !slices.Contains(filing.ResettableStages(), stage):
-		return badRequest(filing.CodeInvalidValue, "to_stage", "to_stage must be a stage before the bureau's decision, such as photo_verification")
+		return httpx.BadRequest(filing.CodeInvalidValue, "to_stage", "to_stage must be a stage before the bureau's decision, such as photo_verification")
 	case strings.TrimSpace(req.Reason) == "":
-		return badRequest(filing.CodeRequired, "reason", "say why the filing is reset; the reason goes to the audit trail")
+		return httpx.BadRequest(filing.CodeRequired, "reason", "say why the filing is reset; the reason goes to the audit trail")
 	case utf8.RuneCountInString(req.Reason) > maxResetReasonRunes || strings.ContainsFunc(req.Reason, unicode.IsControl):
-		return badRequest(filing.CodeInvalidValue, "reason", "reason must be one line of at most %d characters", maxResetReasonRunes)
+		return httpx.BadRequest(filing.CodeInvalidValue, "reason", "reason must be one line of at most %d characters", maxResetReasonRunes)
 	}
-	p := principalOf(c)
+	p := auth.PrincipalOf(c)
 	ctx := c.Request().Context()
 	requestID := updateID(c) // a retried request resets once
 	res, err := r.sv.Reset(ctx, id, supportsvc.ResetOrder{ToStage: stage, Reason: strings.TrimSpace(req.Reason),
@@ -85,7 +85,7 @@ func (r *supportRoutes) stuck(c echo.Context) error {
 		return e
 	}
 	var q supportsvc.StuckQuery
-	var e *Error
+	var e *httpx.Error
 	if q.Limit, e = supportIntParam(v, "limit", supportsvc.DefaultStuckLimit, 1, supportsvc.MaxStuckLimit); e != nil {
 		return e
 	}
@@ -128,11 +128,11 @@ func (r *supportRoutes) retry(c echo.Context) error {
 	}
 	if c.Request().ContentLength != 0 {
 		var empty struct{}
-		if err := decodeJSON(c, &empty); err != nil {
+		if err := httpx.DecodeJSON(c, &empty); err != nil {
 			return err
 		}
 	}
-	p := principalOf(c)
+	p := auth.PrincipalOf(c)
 	ctx := c.Request().Context()
 	res, err := r.sv.Retry(ctx, id, "beianflow-support:"+p.KeyID)
 	if err != nil {
@@ -153,39 +153,30 @@ func (r *supportRoutes) retry(c echo.Context) error {
 // this build's workflow code.
 func (r *supportRoutes) replay(c echo.Context) error {
 	req := c.Request()
-	if mt, _, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); err != nil || mt != echo.MIMEApplicationJSON {
-		return &Error{Status: http.StatusUnsupportedMediaType, Code: filing.CodeUnsupportedMediaType, Message: "Content-Type must be application/json"}
-	}
-	raw, err := io.ReadAll(req.Body)
-	if err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return &Error{Status: http.StatusRequestEntityTooLarge, Code: filing.CodeBodyTooLarge,
-				Message: "request body too large; replay a filing the server holds with {\"filing_id\": ...} instead"}
+	raw, e := httpx.ReadJSON(c)
+	if e != nil {
+		if e.Code == filing.CodeBodyTooLarge {
+			e.Message = "request body too large; replay a filing the server holds with {\"filing_id\": ...} instead"
 		}
-		return badRequest(filing.CodeInvalidJSON, "", "could not read the request body")
+		return e
 	}
 	var top map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&top); err != nil {
-		return jsonError(err)
-	}
-	if dec.More() {
-		return badRequest(filing.CodeInvalidJSON, "", "the body must hold exactly one JSON object")
+	if e := httpx.DecodeOne(json.NewDecoder(bytes.NewReader(raw)), &top); e != nil {
+		return e
 	}
 	ctx := req.Context()
 	_, hasEvents := top["events"]
 	idRaw, hasID := top["filing_id"]
 	switch {
 	case hasEvents && hasID:
-		return badRequest(filing.CodeInvalidValue, "filing_id", "send either a history (events) or a filing_id, not both")
+		return httpx.BadRequest(filing.CodeInvalidValue, "filing_id", "send either a history (events) or a filing_id, not both")
 	case hasID:
 		if len(top) > 1 {
-			return badRequest(filing.CodeInvalidValue, "filing_id", "with filing_id, send nothing else")
+			return httpx.BadRequest(filing.CodeInvalidValue, "filing_id", "with filing_id, send nothing else")
 		}
 		var raw string
 		if err := json.Unmarshal(idRaw, &raw); err != nil {
-			return badRequest(filing.CodeInvalidType, "filing_id", "filing_id must be a string")
+			return httpx.BadRequest(filing.CodeInvalidType, "filing_id", "filing_id must be a string")
 		}
 		id, err := filing.ParseID(raw)
 		if err != nil {
@@ -203,7 +194,7 @@ func (r *supportRoutes) replay(c echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, res)
 	}
-	return badRequest(filing.CodeRequired, "events", "send a workflow history ({\"events\": [...]}) or {\"filing_id\": ...}")
+	return httpx.BadRequest(filing.CodeRequired, "events", "send a workflow history ({\"events\": [...]}) or {\"filing_id\": ...}")
 }
 
 // fail maps the support service's errors to the API's.
@@ -212,42 +203,42 @@ func (r *supportRoutes) fail(c echo.Context, id filing.ID, err error) error {
 	case errors.Is(err, supportsvc.ErrNotFound):
 		return notFound(id)
 	case errors.Is(err, supportsvc.ErrClosed):
-		return &Error{Status: http.StatusConflict, Code: filing.CodeFilingClosed, Message: "the filing has ended; nothing runs any more"}
+		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeFilingClosed, Message: "the filing has ended; nothing runs any more"}
 	case errors.Is(err, supportsvc.ErrWorkflowTaskFailing):
-		return &Error{Status: http.StatusConflict, Code: filing.CodeWorkflowTaskFailing,
+		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeWorkflowTaskFailing,
 			Message: "the filing's workflow code fails on the worker (e.g. non-determinism after a deploy); running it again changes nothing. " +
 				"Roll the worker back, or deploy a fix checked with POST /v1/support/replay; GET /v1/support/stuck shows the failure"}
 	case errors.Is(err, supportsvc.ErrNothingToRetry):
-		return &Error{Status: http.StatusConflict, Code: filing.CodeNothingToRetry,
+		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeNothingToRetry,
 			Message: "no activity of this filing is failing; GET /v1/support/stuck and the history say what it waits for"}
 	case errors.Is(err, supportsvc.ErrStageNotReached):
-		return &Error{Status: http.StatusConflict, Code: filing.CodeStageNotReached, Field: "to_stage",
+		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeStageNotReached, Field: "to_stage",
 			Message: "the filing has never been in that stage; GET /v1/filings/{id}/timeline shows where it has been"}
 	case errors.Is(err, supportsvc.ErrAtStageStart):
-		return &Error{Status: http.StatusConflict, Code: filing.CodeAlreadyAtStageStart, Field: "to_stage",
+		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeAlreadyAtStageStart, Field: "to_stage",
 			Message: "the filing has done nothing since it entered that stage; a reset would change nothing"}
 	case errors.Is(err, supportsvc.ErrNotResettable):
-		return badRequest(filing.CodeInvalidValue, "to_stage", "to_stage must be a stage before the bureau's decision")
+		return httpx.BadRequest(filing.CodeInvalidValue, "to_stage", "to_stage must be a stage before the bureau's decision")
 	case errors.Is(err, supportsvc.ErrBadCursor):
-		return badRequest(filing.CodeInvalidCursor, "cursor", "the cursor is not one this endpoint issued; start again without it")
+		return httpx.BadRequest(filing.CodeInvalidCursor, "cursor", "the cursor is not one this endpoint issued; start again without it")
 	case errors.Is(err, supportsvc.ErrBadHistory):
-		return badRequest(filing.CodeInvalidValue, "events", "the body is not a workflow history as `temporal workflow show --output json` exports it")
+		return httpx.BadRequest(filing.CodeInvalidValue, "events", "the body is not a workflow history as `temporal workflow show --output json` exports it")
 	case errors.Is(err, supportsvc.ErrDatabase):
 		r.s.Log.ErrorContext(c.Request().Context(), "support endpoint", "filing_id", id, "err", err)
-		return unavailable("the database")
+		return httpx.Unavailable("the database")
 	}
 	return temporalError(err)
 }
 
 // supportIntParam reads an optional whole-number query parameter within [lo, hi].
-func supportIntParam(v url.Values, name string, def, lo, hi int) (int, *Error) {
+func supportIntParam(v url.Values, name string, def, lo, hi int) (int, *httpx.Error) {
 	s, e := single(v, name)
 	if e != nil || s == "" {
 		return def, e
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < lo || n > hi {
-		return 0, badRequest(filing.CodeInvalidValue, name, "%s must be a whole number from %d to %d", name, lo, hi)
+		return 0, httpx.BadRequest(filing.CodeInvalidValue, name, "%s must be a whole number from %d to %d", name, lo, hi)
 	}
 	return n, nil
 }

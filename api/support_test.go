@@ -19,6 +19,7 @@ import (
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/apikeys"
 	"github.com/beianflow/beianflow/internal/codec"
+	"github.com/beianflow/beianflow/internal/codecserver"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
@@ -36,7 +37,7 @@ func newSupportAPI(t *testing.T) supportAPI {
 	db := testenv.SQLiteDB(t)
 	keys, err := codec.ParseKeys(testenv.PayloadKeys)
 	require.NoError(t, err)
-	h := New(Deps{DB: db, Log: slog.New(slog.DiscardHandler), Now: time.Now, Codec: CodecOptions{Codec: codec.New(keys)}})
+	h := New(Deps{DB: db, Log: slog.New(slog.DiscardHandler), Now: time.Now, Codec: codecserver.Options{Codec: codec.New(keys)}})
 	out := supportAPI{h: h, keys: map[string]string{}}
 	for role, account := range map[string]string{"support": "", "reviewer": "", "backend": "acc-1"} {
 		k, err := apikeys.Issue(context.Background(), store.NewAPIKeys(db), role, account, "support test", time.Now())

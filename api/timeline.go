@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/httpx"
 	"github.com/beianflow/beianflow/internal/store"
 	supportsvc "github.com/beianflow/beianflow/internal/support"
 )
@@ -23,11 +24,11 @@ func (s *server) timeline(c echo.Context) error {
 	if _, err := s.filings.Get(ctx, id); errors.Is(err, store.ErrNotFound) {
 		return notFound(id)
 	} else if err != nil {
-		return unavailable("the database")
+		return httpx.Unavailable("the database")
 	}
 	out, err := supportsvc.AuditTrail(ctx, s.DB, id)
 	if err != nil {
-		return unavailable("the database")
+		return httpx.Unavailable("the database")
 	}
 	return c.JSON(http.StatusOK, filing.Timeline{FilingID: id, Events: out})
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/httpx"
 	"github.com/beianflow/beianflow/rules"
 )
 
@@ -16,7 +17,7 @@ import (
 // It starts and stores nothing.
 func (s *server) validateApplication(c echo.Context) error {
 	var app filing.Application
-	if err := decodeJSON(c, &app); err != nil {
+	if err := httpx.DecodeJSON(c, &app); err != nil {
 		return err
 	}
 	now := s.Now()

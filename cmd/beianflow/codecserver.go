@@ -9,9 +9,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/beianflow/beianflow/api"
 	"github.com/beianflow/beianflow/internal/app"
+	"github.com/beianflow/beianflow/internal/codecserver"
 	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/httpx"
 	"github.com/beianflow/beianflow/internal/metrics"
 	"github.com/beianflow/beianflow/internal/store"
 )
@@ -60,7 +61,7 @@ func runCodecServer(ctx context.Context, cfg config.Config, log *slog.Logger, re
 	}()
 
 	o := app.CodecOptions(cfg, c)
-	h, err := api.NewCodecServer(api.CodecServerDeps{
+	h, err := codecserver.New(codecserver.Deps{
 		Codec:   o,
 		APIKeys: keys,
 		Checks:  map[string]func(context.Context) error{"database": keys.ping},
@@ -76,7 +77,7 @@ func runCodecServer(ctx context.Context, cfg config.Config, log *slog.Logger, re
 		oidcIssuer = o.OIDC.Issuer
 	}
 	log.Info("codec server", "origins", cfg.CodecOrigins, "oidc_issuer", oidcIssuer, "path_token", cfg.CodecPathToken != "")
-	return api.Serve(ctx, h, cfg.CodecListen, cfg.ShutdownTimeout, log, ready)
+	return httpx.Serve(ctx, h, cfg.CodecListen, cfg.ShutdownTimeout, log, ready)
 }
 
 // errDBNotConnected fails API key lookups until the database is reached,

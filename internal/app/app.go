@@ -23,6 +23,7 @@ import (
 	"github.com/beianflow/beianflow/api"
 	"github.com/beianflow/beianflow/internal/bureau"
 	"github.com/beianflow/beianflow/internal/codec"
+	"github.com/beianflow/beianflow/internal/codecserver"
 	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/internal/courier"
 	"github.com/beianflow/beianflow/internal/documents"
@@ -303,10 +304,10 @@ func OpenCodec(cfg config.Config, log *slog.Logger) (*codec.Codec, error) {
 // CodecOptions are the codec server's settings in cfg, decoding with c:
 // the Web UI origins, the development path token and the operators' OIDC
 // sign-in (off without an issuer).
-func CodecOptions(cfg config.Config, c *codec.Codec) api.CodecOptions {
-	o := api.CodecOptions{Codec: c, Origins: cfg.CodecOrigins, PathToken: cfg.CodecPathToken}
+func CodecOptions(cfg config.Config, c *codec.Codec) codecserver.Options {
+	o := codecserver.Options{Codec: c, Origins: cfg.CodecOrigins, PathToken: cfg.CodecPathToken}
 	if oc := cfg.CodecOIDC; oc.Issuer != "" {
-		o.OIDC = &api.CodecOIDC{Issuer: oc.Issuer, Audience: oc.Audience, Claim: oc.Claim, Allowed: oc.Allowed}
+		o.OIDC = &codecserver.OIDC{Issuer: oc.Issuer, Audience: oc.Audience, Claim: oc.Claim, Allowed: oc.Allowed}
 	}
 	return o
 }

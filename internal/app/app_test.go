@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/beianflow/beianflow/api"
 	"github.com/beianflow/beianflow/internal/app"
+	"github.com/beianflow/beianflow/internal/codecserver"
 	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
@@ -31,7 +31,7 @@ func TestCodecOptionsCarryTheOperatorsSignInOnlyWhenAnIssuerIsSet(t *testing.T) 
 	cfg, err = config.Load(func(k string) string { return env[k] })
 	require.NoError(t, err)
 	o = app.CodecOptions(cfg, c)
-	assert.Equal(t, &api.CodecOIDC{Issuer: "https://sso.example.com/realms/ops", Audience: "temporal-ui", Claim: "groups",
+	assert.Equal(t, &codecserver.OIDC{Issuer: "https://sso.example.com/realms/ops", Audience: "temporal-ui", Claim: "groups",
 		Allowed: []string{"beianflow-operators", "beianflow-support"}}, o.OIDC)
 }
 

@@ -110,7 +110,7 @@ func TestHTTPErrorStatusIsRecordedWhenAnOuterMiddlewareAlsoHandlesErrors(t *test
 	m := metrics.New()
 	e := echo.New()
 	var logged []int
-	// Stands in for api.accessLog, which reads the status after c.Error.
+	// Stands in for httpx.accessLog, which reads the status after c.Error.
 	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if err := next(c); err != nil {

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"fmt"
@@ -69,7 +69,7 @@ var zhMessages = map[string]string{
 	filing.CodeInvalidIdempotencyKey: "Idempotency-Key 必须为 1-255 个可打印 ASCII 字符且不含空格",
 	filing.CodeIdempotencyKeyReused:  "该 Idempotency-Key 已用于另一请求，新请求请使用新的键",
 	filing.CodeIdempotencyInProgress: "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试",
-	"invalid_cursor":                 "分页游标无效或与当前筛选条件不符",
+	filing.CodeInvalidCursor:         "分页游标无效或与当前筛选条件不符",
 	filing.CodeCodecFailed:           "无法解码该载荷（密钥缺失或数据损坏）",
 	filing.CodeWorkflowTaskFailing:   "该备案订单的工作流代码在 worker 上执行失败（如发布后出现非确定性错误），重试无效；请回滚 worker 或部署经回放验证的修复",
 	filing.CodeNothingToRetry:        "该备案订单没有正在失败的活动，无需重试",

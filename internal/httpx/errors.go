@@ -1,10 +1,13 @@
-package api
+package httpx
 
 import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,36 +32,29 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
 
-func badRequest(code, field, format string, args ...any) *Error {
+// BadRequest is a 400 with a message formatted like fmt.Sprintf.
+func BadRequest(code, field, format string, args ...any) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// ruleError is a 400 for a violated province rule, in both languages.
-func ruleError(code, field, en, zh string) *Error {
+// RuleError is a 400 for a violated province rule, in both languages: the
+// rules package words each violation in English and Chinese, more
+// precisely than the message of its code.
+func RuleError(code, field, en, zh string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: code, Field: field, Message: en, MessageZH: zh}
 }
 
-// notFound is the answer for a filing that does not exist, or that the
-// caller may not see.
-func notFound(id filing.ID) *Error {
-	return &Error{Status: http.StatusNotFound, Code: filing.CodeFilingNotFound, Message: "no filing with ID " + string(id)}
-}
-
-// noSuchFiling answers a filing ID that is no UUID: it is the caller's
-// input and is not echoed back.
-func noSuchFiling() *Error {
-	return &Error{Status: http.StatusNotFound, Code: filing.CodeFilingNotFound, Message: "no such filing"}
-}
-
-func unavailable(what string) *Error {
+// Unavailable is the 503 for a dependency (what) that cannot be reached:
+// the request may succeed when retried.
+func Unavailable(what string) *Error {
 	return &Error{Status: http.StatusServiceUnavailable, Code: filing.CodeUnavailable,
 		Message: what + " is unavailable; retry later"}
 }
 
-// errorHandler renders every error as an Error body. Anything that is not
+// ErrorHandler renders every error as an Error body. Anything that is not
 // an *Error is logged with the request ID and answered with a generic 500,
 // so internals and personal data never leak into responses.
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -71,9 +67,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			apiErr = fromEchoError(httpErr)
 		default:
 			log.ErrorContext(c.Request().Context(), "request failed",
-				"request_id", requestID(c), "route", c.Path(), "err", err)
+				"request_id", RequestID(c), "route", c.Path(), "err", err)
 			apiErr = &Error{Status: http.StatusInternalServerError, Code: filing.CodeInternal,
-				Message: "internal error; quote request ID " + requestID(c)}
+				Message: "internal error; quote request ID " + RequestID(c)}
 		}
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(apiErr.Status)
@@ -98,4 +94,12 @@ func fromEchoError(e *echo.HTTPError) *Error {
 	default:
 		return &Error{Status: e.Code, Code: http.StatusText(e.Code), Message: fmt.Sprint(e.Message)}
 	}
+}
+
+// RetryAfter sets Retry-After to wait in whole seconds, at least one, and
+// returns them: clients that honour it never retry early.
+func RetryAfter(c echo.Context, wait time.Duration) int {
+	secs := max(int(math.Ceil(wait.Seconds())), 1)
+	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	return secs
 }

@@ -1,4 +1,4 @@
-package api
+package codecserver_test
 
 import (
 	"bytes"
@@ -19,8 +19,10 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/beianflow/beianflow/api"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/apikeys"
+	"github.com/beianflow/beianflow/internal/codecserver"
 	"github.com/beianflow/beianflow/internal/metrics"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
@@ -38,12 +40,10 @@ type codecTest struct {
 	metrics *metrics.Metrics
 }
 
-// codecServer is the API of New over an empty SQLite database, with the
-// codec mounted: zlib stands in for the encryption codec. Until Deps
-// carries CodecOptions, the codec routes are registered on New's Echo
-// through a server with the same keys; registering routes after New is
-// fine, Echo applies its middleware per request.
-func codecServer(t *testing.T, o CodecOptions) codecTest {
+// codecServer is the API of api.New over an empty SQLite database, with
+// the codec mounted as the binary mounts it: zlib stands in for the
+// encryption codec.
+func codecServer(t *testing.T, o codecserver.Options) codecTest {
 	t.Helper()
 	db := testenv.SQLiteDB(t)
 	var buf bytes.Buffer
@@ -52,12 +52,12 @@ func codecServer(t *testing.T, o CodecOptions) codecTest {
 	if o.Codec == nil {
 		o.Codec = converter.NewZlibCodec(converter.ZlibCodecOptions{AlwaysEncode: true})
 	}
-	e := New(Deps{DB: db, Log: log, Metrics: m, Now: time.Now, Codec: o})
+	e := api.New(api.Deps{DB: db, Log: log, Metrics: m, Now: time.Now, Codec: o})
 	return codecTest{h: e, db: db, log: &buf, metrics: m}
 }
 
-func defaultCodecOptions() CodecOptions {
-	return CodecOptions{Origins: []string{testCodecOrigin}, PathToken: testCodecToken}
+func defaultCodecOptions() codecserver.Options {
+	return codecserver.Options{Origins: []string{testCodecOrigin}, PathToken: testCodecToken}
 }
 
 func (ct codecTest) key(t *testing.T, role, account string) string {
@@ -223,7 +223,7 @@ func TestCodecShortPathTokenIsNotMounted(t *testing.T) {
 }
 
 func TestCodecPreflightFromTheUIOriginOnly(t *testing.T) {
-	ct := codecServer(t, CodecOptions{PathToken: testCodecToken,
+	ct := codecServer(t, codecserver.Options{PathToken: testCodecToken,
 		Origins: []string{testCodecOrigin, "*", "null", "http://localhost:8233/path"}})
 	preflight := func(target, origin string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodOptions, target, nil)
@@ -387,9 +387,9 @@ func TestCodecRateLimitsPerKeyAndForThePathToken(t *testing.T) {
 
 func TestCodecNotMountedWithoutACodec(t *testing.T) {
 	db := testenv.SQLiteDB(t)
-	e := New(Deps{DB: db, Log: slog.New(slog.DiscardHandler)})
-	s := &server{Deps: Deps{Log: slog.New(slog.DiscardHandler), Now: time.Now}}
-	s.registerCodec(e, CodecOptions{PathToken: testCodecToken, Origins: []string{testCodecOrigin}})
+	e := api.New(api.Deps{DB: db, Log: slog.New(slog.DiscardHandler)})
+	codecserver.Mount(e, codecserver.Options{PathToken: testCodecToken, Origins: []string{testCodecOrigin}},
+		nil, slog.New(slog.DiscardHandler), time.Now)
 	for _, r := range e.Routes() {
 		assert.False(t, strings.HasPrefix(r.Path, "/codec"), "%s %s", r.Method, r.Path)
 	}

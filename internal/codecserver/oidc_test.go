@@ -1,8 +1,7 @@
-package api
+package codecserver_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -27,11 +26,12 @@ import (
 	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/beianflow/beianflow/api"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/codec"
+	"github.com/beianflow/beianflow/internal/codecserver"
 	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/internal/metrics"
-	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
 
@@ -113,7 +113,7 @@ type oidcTest struct {
 
 // oidcCodecServer is the API with the real payload codec (AES-GCM with the
 // test keys) and OIDC operators of idp allowed in testGroup.
-func oidcCodecServer(t *testing.T, idp *testIdP, adjust ...func(*Deps)) oidcTest {
+func oidcCodecServer(t *testing.T, idp *testIdP, adjust ...func(*api.Deps)) oidcTest {
 	t.Helper()
 	keys, err := codec.ParseKeys(testenv.PayloadKeys)
 	require.NoError(t, err)
@@ -123,14 +123,14 @@ func oidcCodecServer(t *testing.T, idp *testIdP, adjust ...func(*Deps)) oidcTest
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	m := metrics.New()
-	d := Deps{DB: db, Log: log, Metrics: m, Now: clock.Now, Codec: CodecOptions{
+	d := api.Deps{DB: db, Log: log, Metrics: m, Now: clock.Now, Codec: codecserver.Options{
 		Codec: c, Origins: []string{testCodecOrigin},
-		OIDC: &CodecOIDC{Issuer: idp.Issuer, Audience: testAudience, Allowed: []string{testGroup}, HTTPClient: idp.client},
+		OIDC: &codecserver.OIDC{Issuer: idp.Issuer, Audience: testAudience, Allowed: []string{testGroup}, HTTPClient: idp.client},
 	}}
 	for _, f := range adjust {
 		f(&d)
 	}
-	return oidcTest{codecTest: codecTest{h: New(d), db: db, log: &buf, metrics: m}, idp: idp, clock: clock, codec: c}
+	return oidcTest{codecTest: codecTest{h: api.New(d), db: db, log: &buf, metrics: m}, idp: idp, clock: clock, codec: c}
 }
 
 // encrypted is what the workers write into Temporal: payloads encrypted
@@ -172,7 +172,7 @@ func TestOperatorSignedInToTheWebUIDecodesPayloads(t *testing.T) {
 }
 
 func TestOperatorTokensThatDoNotVerifyAreRefused(t *testing.T) {
-	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *Deps) { d.API.AuthFailureBurst = 1000 })
+	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *api.Deps) { d.API.AuthFailureBurst = 1000 })
 	_, enc := ot.encrypted(t)
 	now := ot.clock.Now()
 	with := func(k string, v any) map[string]any {
@@ -270,7 +270,7 @@ func TestOperatorWithoutAnAllowedGroupIsForbidden(t *testing.T) {
 
 func TestOperatorRolesMayComeFromANestedOrNamespacedClaim(t *testing.T) {
 	for _, claim := range []string{"realm_access.roles", "https://beianflow.example/roles"} {
-		ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *Deps) { d.Codec.OIDC.Claim = claim })
+		ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *api.Deps) { d.Codec.OIDC.Claim = claim })
 		_, enc := ot.encrypted(t)
 		c := operatorClaims(ot.clock.Now())
 		delete(c, "groups")
@@ -283,7 +283,7 @@ func TestOperatorRolesMayComeFromANestedOrNamespacedClaim(t *testing.T) {
 		assert.Equal(t, http.StatusForbidden, ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, c), "", payloadsJSON(t, enc)).Code, claim)
 	}
 	// The groups claim of the default does not count under another name.
-	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *Deps) { d.Codec.OIDC.Claim = "realm_access.roles" })
+	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *api.Deps) { d.Codec.OIDC.Claim = "realm_access.roles" })
 	_, enc := ot.encrypted(t)
 	assert.Equal(t, http.StatusForbidden,
 		ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, operatorClaims(ot.clock.Now())), "", payloadsJSON(t, enc)).Code)
@@ -317,14 +317,14 @@ func TestSupportKeyStillDecodesWhenOperatorsSignInThroughOIDC(t *testing.T) {
 
 func TestWithoutOIDCConfiguredTokensFailAsBefore(t *testing.T) {
 	idp := newTestIdP(t, testIssuer)
-	for name, o := range map[string]*CodecOIDC{
+	for name, o := range map[string]*codecserver.OIDC{
 		"not configured": nil,
 		"no audience":    {Issuer: testIssuer, Allowed: []string{testGroup}, HTTPClient: idp.client},
 		"blank allowed":  {Issuer: testIssuer, Audience: testAudience, Allowed: []string{" "}, HTTPClient: idp.client},
 		"no issuer":      {Audience: testAudience, Allowed: []string{testGroup}, HTTPClient: idp.client},
 		"no allowed":     {Issuer: testIssuer, Audience: testAudience, HTTPClient: idp.client},
 	} {
-		ot := oidcCodecServer(t, idp, func(d *Deps) { d.Codec.OIDC = o })
+		ot := oidcCodecServer(t, idp, func(d *api.Deps) { d.Codec.OIDC = o })
 		_, enc := ot.encrypted(t)
 		rec := ot.do(http.MethodPost, "/codec/decode", idp.token(t, operatorClaims(ot.clock.Now())), testCodecOrigin, payloadsJSON(t, enc))
 		assert.Equal(t, http.StatusUnauthorized, rec.Code, name)
@@ -395,7 +395,7 @@ func TestOperatorTokensAnswer503WhileTheIdPsKeysCannotBeFetched(t *testing.T) {
 }
 
 func TestFailedOperatorTokensCountAgainstTheClientsFailureLimit(t *testing.T) {
-	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *Deps) {
+	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *api.Deps) {
 		d.API = config.API{AuthFailureRate: 0.001, AuthFailureBurst: 3}
 	})
 	_, enc := ot.encrypted(t)
@@ -416,7 +416,7 @@ func TestFailedOperatorTokensCountAgainstTheClientsFailureLimit(t *testing.T) {
 }
 
 func TestOperatorsAreRateLimitedEachInTheirOwnCodecBucket(t *testing.T) {
-	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *Deps) { d.Codec.RateLimit, d.Codec.RateBurst = 0.001, 2 })
+	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *api.Deps) { d.Codec.RateLimit, d.Codec.RateBurst = 0.001, 2 })
 	body := []byte(`{"payloads": []}`)
 	now := ot.clock.Now()
 	first := ot.idp.token(t, operatorClaims(now))
@@ -513,73 +513,4 @@ func TestConcurrentFirstRequestsDiscoverTheIdPOnce(t *testing.T) {
 	}
 	assert.Equal(t, 1, strings.Count(ot.log.String(), "OIDC identity provider discovered"))
 	assert.LessOrEqual(t, idp.hits.Load(), int32(3), "one discovery and one JWKS fetch (maybe two)")
-}
-
-func TestCodecServerServesOnlyTheCodecAndItsHealth(t *testing.T) {
-	idp := newTestIdP(t, testIssuer)
-	keys, err := codec.ParseKeys(testenv.PayloadKeys)
-	require.NoError(t, err)
-	db := testenv.SQLiteDB(t)
-	dbDown := atomic.Bool{}
-	var buf bytes.Buffer
-	h, err := NewCodecServer(CodecServerDeps{
-		Codec: CodecOptions{Codec: codec.New(keys), Origins: []string{testCodecOrigin},
-			OIDC: &CodecOIDC{Issuer: testIssuer, Audience: testAudience, Allowed: []string{testGroup}, HTTPClient: idp.client}},
-		APIKeys: failingKeys{db: dbDown.Load, keys: storeKeys(db)},
-		Checks: map[string]func(context.Context) error{"database": func(ctx context.Context) error {
-			if dbDown.Load() {
-				return errors.New("down")
-			}
-			return db.Ping(ctx)
-		}},
-		Log: slog.New(slog.NewJSONHandler(&buf, nil)),
-	})
-	require.NoError(t, err)
-	ct := codecTest{h: h, db: db, log: &buf}
-
-	assert.Equal(t, http.StatusOK, ct.do(http.MethodGet, "/healthz", "", "", nil).Code)
-	rec := ct.do(http.MethodGet, "/readyz", "", "", nil)
-	assert.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	assert.JSONEq(t, `{"status":"ready","checks":{"database":"ok","identity_provider":"ok"}}`, rec.Body.String())
-	for _, target := range []string{"/v1/filings", "/v1/openapi.json", "/metrics", "/webhooks/bureau"} {
-		assert.Equal(t, http.StatusNotFound, ct.do(http.MethodGet, target, "", "", nil).Code, target)
-	}
-
-	keysRing, _ := codec.ParseKeys(testenv.PayloadKeys)
-	plain := samplePayloads(t)
-	enc, err := codec.New(keysRing).Encode(plain)
-	require.NoError(t, err)
-	key := ct.key(t, "support", "")
-	assert.Equal(t, http.StatusOK, ct.do(http.MethodPost, "/codec/decode", key, "", payloadsJSON(t, enc)).Code)
-	tok := idp.token(t, operatorClaims(time.Now()))
-	assert.Equal(t, http.StatusOK, ct.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc)).Code)
-
-	// The database goes down: operators still decode, a key checked before
-	// still works, an unknown one answers 503; /readyz names the database.
-	dbDown.Store(true)
-	assert.Equal(t, http.StatusOK, ct.do(http.MethodPost, "/codec/decode", tok, "", payloadsJSON(t, enc)).Code)
-	assert.Equal(t, http.StatusOK, ct.do(http.MethodPost, "/codec/decode", key, "", payloadsJSON(t, enc)).Code)
-	other := ct.key(t, "support", "")
-	assert.Equal(t, http.StatusServiceUnavailable, ct.do(http.MethodPost, "/codec/decode", other, "", payloadsJSON(t, enc)).Code)
-	rec = ct.do(http.MethodGet, "/readyz", "", "", nil)
-	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
-	assert.Contains(t, rec.Body.String(), `"database":"unavailable"`)
-
-	_, err = NewCodecServer(CodecServerDeps{APIKeys: storeKeys(db), Log: slog.New(slog.DiscardHandler)})
-	assert.Error(t, err, "a codec server without a codec")
-}
-
-func storeKeys(db *store.DB) APIKeyStore { return store.NewAPIKeys(db) }
-
-// failingKeys fails like a database that is down while down() is true.
-type failingKeys struct {
-	db   func() bool
-	keys APIKeyStore
-}
-
-func (f failingKeys) Get(ctx context.Context, id string) (store.APIKey, error) {
-	if f.db() {
-		return store.APIKey{}, errors.New("database is down")
-	}
-	return f.keys.Get(ctx, id)
 }

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"go/ast"
@@ -19,8 +19,8 @@ import (
 )
 
 func TestEveryErrorCodeHasAChineseMessage(t *testing.T) {
-	// The codes are the contract's.
-	files, err := filepath.Glob(filepath.Join("..", "filing", "*.go"))
+	// The codes are the contract's: every constant of package filing.
+	files, err := filepath.Glob(filepath.Join("..", "..", "filing", "*.go"))
 	require.NoError(t, err)
 	fset := token.NewFileSet()
 	var codes []string
@@ -68,14 +68,14 @@ func TestAcceptLanguagePicksTheMessageNeverTheCode(t *testing.T) {
 		c := echo.New().NewContext(req, httptest.NewRecorder())
 		assert.Equal(t, tc.want, language(c), "%q", tc.header)
 	}
-	e := badRequest(filing.CodeRequired, "subject.province", "subject.province is required")
+	e := BadRequest(filing.CodeRequired, "subject.province", "subject.province is required")
 	zh := localize(e, langZH)
 	assert.Equal(t, filing.CodeRequired, zh.Code)
 	assert.Equal(t, "subject.province", zh.Field)
 	assert.Equal(t, "缺少必填字段 subject.province", zh.Message)
 	assert.Equal(t, "subject.province is required", e.Message, "the original is untouched")
 
-	rule := ruleError("domain.tld_not_approved", "domain", "the TLD is not approved", "该顶级域未获批准")
+	rule := RuleError("domain.tld_not_approved", "domain", "the TLD is not approved", "该顶级域未获批准")
 	assert.Equal(t, "该顶级域未获批准", localize(rule, langZH).Message)
 	assert.Equal(t, "the TLD is not approved", localize(rule, langEN).Message)
 }

@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"fmt"
@@ -13,7 +13,9 @@ import (
 	"github.com/beianflow/beianflow/filing"
 )
 
-func requestID(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }
+// RequestID is the ID of the request being answered, the caller's or one
+// minted for it: logs quote it so that a caller's report finds its lines.
+func RequestID(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }
 
 // accessLog logs one line per request: the route template rather than the
 // raw URL, and never bodies or query strings, which may carry personal data.
@@ -26,7 +28,7 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 				c.Error(err)
 			}
 			log.InfoContext(c.Request().Context(), "http request",
-				"request_id", requestID(c),
+				"request_id", RequestID(c),
 				"method", c.Request().Method,
 				"route", c.Path(),
 				"status", c.Response().Status,
@@ -44,7 +46,7 @@ func recoverer(log *slog.Logger) echo.MiddlewareFunc {
 			defer func() {
 				if r := recover(); r != nil {
 					log.ErrorContext(c.Request().Context(), "handler panic",
-						"request_id", requestID(c), "route", c.Path(), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+						"request_id", RequestID(c), "route", c.Path(), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 					err = fmt.Errorf("panic: %v", r)
 				}
 			}()
@@ -53,9 +55,9 @@ func recoverer(log *slog.Logger) echo.MiddlewareFunc {
 	}
 }
 
-// limitBody caps the request body; reading past it fails with
-// *http.MaxBytesError, which decodeJSON turns into 413.
-func limitBody(n int64) echo.MiddlewareFunc {
+// LimitBody caps the request body; reading past it fails with
+// *http.MaxBytesError, which ReadBody turns into 413.
+func LimitBody(n int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if c.Request().ContentLength > n {
@@ -68,11 +70,11 @@ func limitBody(n int64) echo.MiddlewareFunc {
 	}
 }
 
-// securityHeaders marks every answer as JSON that browsers must not sniff,
+// SecurityHeaders marks every answer as JSON that browsers must not sniff,
 // frame, cache or leak through referrers: the API serves personal data to
 // programs, never pages. CORS headers are not sent, so browsers keep other
 // origins out.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+func SecurityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("X-Content-Type-Options", "nosniff")

@@ -218,6 +218,7 @@ type keySet struct {
 	remote *oidc.RemoteKeySet
 }
 
+// VerifySignature checks jwt against the issuer's keys (oidc.KeySet).
 func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
 	payload, err := k.remote.VerifySignature(ctx, jwt)
 	if err != nil && errors.Unwrap(err) != nil {

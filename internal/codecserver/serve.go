@@ -70,8 +70,10 @@ type codecResponse struct {
 	body   bytes.Buffer
 }
 
+// Header implements http.ResponseWriter.
 func (w *codecResponse) Header() http.Header { return w.header }
 
+// WriteHeader implements http.ResponseWriter: the first status counts.
 func (w *codecResponse) WriteHeader(status int) {
 	if w.status == 0 {
 		w.status = status

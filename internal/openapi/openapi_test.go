@@ -300,7 +300,7 @@ func TestOpenAPIValidatorRefusesRequestsThatBreakTheContract(t *testing.T) {
 		{"null is missing", "POST", "/v1/filings", json, edit(func(m map[string]any) { m["domain"] = nil }), nil, 400, "required", "domain"},
 		{"handler order", "POST", "/v1/filings", json, edit(func(m map[string]any) { delete(m, "domain"); delete(subject(m), "nature") }), nil, 400, "required", "subject.nature"},
 		{"unknown member", "POST", "/v1/filings", json, edit(func(m map[string]any) { m["provnce"] = "ZJ" }), nil, 400, "unknown_field", "provnce"},
-		{"unknown nested member", "POST", "/v1/filings", json, edit(func(m map[string]any) { subject(m)["nmae"] = "x" }), nil, 400, "unknown_field", "subject.nmae"},
+		{"unknown nested member", "POST", "/v1/filings", json, edit(func(m map[string]any) { subject(m)["nmae"] = "x" }), nil, 400, "unknown_field", "subject.nmae"}, //nolint:misspell // an unknown member on purpose
 		{"wrong type", "POST", "/v1/filings", json, edit(func(m map[string]any) { subject(m)["province"] = 42 }), nil, 400, "invalid_type", "subject.province"},
 		{"decode problems before value problems", "POST", "/v1/filings", json, edit(func(m map[string]any) { delete(m, "domain"); m["zzz"] = 1 }), nil, 400, "unknown_field", "zzz"},
 		{"first decode problem in document order", "POST", "/v1/filings", json, `{"subject":{"province":1},"aaa":1}`, nil, 400, "invalid_type", "subject.province"},

@@ -33,7 +33,8 @@ const (
 
 // collect turns kin-openapi's errors into problems.
 func collect(err error, out *[]problem, body any, root *openapi3.Schema) {
-	switch e := err.(type) {
+	// The tree is walked a level at a time: errors.As would skip levels.
+	switch e := err.(type) { //nolint:errorlint // see above
 	case openapi3.MultiError:
 		for _, inner := range e {
 			collect(inner, out, body, root)
@@ -41,12 +42,12 @@ func collect(err error, out *[]problem, body any, root *openapi3.Schema) {
 	case *openapi3filter.RequestError:
 		switch {
 		case e.Parameter != nil:
-			if me, ok := e.Err.(openapi3.MultiError); ok && len(me) > 0 {
+			if me, ok := e.Err.(openapi3.MultiError); ok && len(me) > 0 { //nolint:errorlint // one level of the tree
 				e.Err = me[0] // one problem per parameter is enough
 			}
 			*out = append(*out, parameterProblem(e.Parameter, e.Err))
 		case e.RequestBody != nil:
-			if me, ok := e.Err.(openapi3.MultiError); ok {
+			if me, ok := e.Err.(openapi3.MultiError); ok { //nolint:errorlint // one level of the tree
 				for _, inner := range me {
 					*out = append(*out, bodyProblems(inner, body, root)...)
 				}
@@ -122,7 +123,7 @@ func typeWords(ref *openapi3.SchemaRef) string {
 func bodyProblems(err error, body any, root *openapi3.Schema) []problem {
 	var schemaErr *openapi3.SchemaError
 	if !errors.As(err, &schemaErr) {
-		if me, ok := err.(openapi3.MultiError); ok {
+		if me, ok := err.(openapi3.MultiError); ok { //nolint:errorlint // one level of the tree
 			var out []problem
 			for _, inner := range me {
 				out = append(out, bodyProblems(inner, body, root)...)

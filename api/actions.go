@@ -51,20 +51,35 @@ func (s *server) registerActions(v1 *router) {
 // decoded body to the filing.
 func action[Req filing.Request](s *server, v1 *router, path string, u filing.Update[Req], decode func(echo.Context) (Req, error), role Role) {
 	v1.add(http.MethodPost, "/filings/:id/"+path, func(c echo.Context) error {
-		id, oerr := s.ownedFiling(c)
-		if oerr != nil {
-			return oerr
-		}
-		req, err := decode(c)
+		id, req, err := ownedWith(s, c, decode)
 		if err != nil {
 			return err
 		}
-		var r filing.Request = req
-		if hd, ok := r.(filing.HandDelivered); ok && role == RoleSupport {
-			r = hd.DeliveredByHand("support:" + auth.PrincipalOf(c).KeyID)
+		if hd, ok := any(&req).(filing.HandDeliverable); ok && role == RoleSupport {
+			hd.MarkDeliveredBy("support:" + auth.PrincipalOf(c).KeyID)
 		}
-		return s.act(c, id, u.Name, r)
+		return s.act(c, id, u.Name, req)
 	}, role)
+}
+
+// owned is the filing of the path, if the caller may see it, and the
+// request's body.
+func owned[T any](s *server, c echo.Context) (filing.ID, T, error) {
+	return ownedWith(s, c, body[T])
+}
+
+// ownedWith is owned with another way to read the body.
+func ownedWith[T any](s *server, c echo.Context, decode func(echo.Context) (T, error)) (filing.ID, T, error) {
+	var zero T
+	id, err := s.ownedFiling(c)
+	if err != nil {
+		return "", zero, err
+	}
+	req, err := decode(c)
+	if err != nil {
+		return "", zero, err
+	}
+	return id, req, nil
 }
 
 func body[T any](c echo.Context) (T, error) {
@@ -128,12 +143,8 @@ func updateID(c echo.Context) string {
 // already cancelled filing answers 200 with its state, so a retried request
 // is harmless.
 func (s *server) cancelFiling(c echo.Context) error {
-	id, oerr := s.ownedFiling(c)
-	if oerr != nil {
-		return oerr
-	}
-	var req filing.CancelRequest
-	if err := httpx.DecodeJSON(c, &req); err != nil {
+	id, req, err := owned[filing.CancelRequest](s, c)
+	if err != nil {
 		return err
 	}
 	if req.Reason == "" {
@@ -144,7 +155,7 @@ func (s *server) cancelFiling(c echo.Context) error {
 	if !reasonPattern.MatchString(req.Reason) {
 		return httpx.BadRequest(filing.CodeInvalidValue, "reason", "reason must be a snake_case code such as user_request")
 	}
-	err := s.act(c, id, filing.Cancel.Name, req)
+	err = s.act(c, id, filing.Cancel.Name, req)
 	var apiErr *httpx.Error
 	if errors.As(err, &apiErr) && apiErr.Code == filing.CodeFilingClosed {
 		f, rerr := s.filings.Get(c.Request().Context(), id)
@@ -163,12 +174,8 @@ var reasonPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 // in a stage that accepts it, so a refused request leaves nothing behind
 // but an unreferenced, immutable row in the rare race with a stage change.
 func (s *server) saveApplication(c echo.Context) error {
-	id, oerr := s.ownedFiling(c)
-	if oerr != nil {
-		return oerr
-	}
-	var app filing.Application
-	if err := httpx.DecodeJSON(c, &app); err != nil {
+	id, app, err := owned[filing.Application](s, c)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -229,12 +236,8 @@ func (s *server) stateError(id filing.ID, err error) error {
 // real type, limits) before it accepts it; a bad upload is 422
 // material_rejected with the reason.
 func (s *server) attachMaterial(c echo.Context) error {
-	id, oerr := s.ownedFiling(c)
-	if oerr != nil {
-		return oerr
-	}
-	var req filing.AttachMaterialRequest
-	if err := httpx.DecodeJSON(c, &req); err != nil {
+	id, req, err := owned[filing.AttachMaterialRequest](s, c)
+	if err != nil {
 		return err
 	}
 	if req.Kind == "" {
@@ -251,12 +254,8 @@ func (s *server) attachMaterial(c echo.Context) error {
 // SHA-256 (the store refuses other bytes). Documents never pass through the
 // API or Temporal.
 func (s *server) presignUpload(c echo.Context) error {
-	id, oerr := s.ownedFiling(c)
-	if oerr != nil {
-		return oerr
-	}
-	var req filing.UploadRequest
-	if err := httpx.DecodeJSON(c, &req); err != nil {
+	id, req, err := owned[filing.UploadRequest](s, c)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -280,12 +279,8 @@ func (s *server) presignUpload(c echo.Context) error {
 // mailingAddress stores where the backdrop goes (personal data, kept out of
 // Temporal) and hands the workflow its reference.
 func (s *server) mailingAddress(c echo.Context) error {
-	id, oerr := s.ownedFiling(c)
-	if oerr != nil {
-		return oerr
-	}
-	var req filing.MailingAddress
-	if err := httpx.DecodeJSON(c, &req); err != nil {
+	id, req, err := owned[filing.MailingAddress](s, c)
+	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(req.Recipient.Name) == "" {

@@ -63,9 +63,7 @@ type (
 	ShipmentDeliveredRequest struct {
 		TrackingNumber string    `json:"tracking_number"`
 		DeliveredAt    time.Time `json:"delivered_at"`
-		// DeliveredBy is set by the API when support staff deliver the event
-		// by hand (support:<API key ID>); empty when it came from the partner.
-		DeliveredBy string `json:"delivered_by,omitempty"`
+		ByHand
 	}
 	// UploadPhotoRequest references the uploaded verification photo.
 	UploadPhotoRequest struct {
@@ -78,8 +76,7 @@ type (
 	VerificationResultRequest struct {
 		Passed bool     `json:"passed"`
 		Reason []Reason `json:"reasons,omitempty"`
-		// DeliveredBy: see ShipmentDeliveredRequest.
-		DeliveredBy string `json:"delivered_by,omitempty"`
+		ByHand
 	}
 	// SMSVerificationRequest is the bureau's SMS verification outcome.
 	SMSVerificationRequest struct {
@@ -88,8 +85,7 @@ type (
 		// failed attempts).
 		Outcome string   `json:"outcome"`
 		Reasons []Reason `json:"reasons,omitempty"`
-		// DeliveredBy: see ShipmentDeliveredRequest.
-		DeliveredBy string `json:"delivered_by,omitempty"`
+		ByHand
 	}
 	// BureauDecisionRequest is the bureau's review outcome.
 	BureauDecisionRequest struct {
@@ -97,8 +93,7 @@ type (
 		Approved     bool     `json:"approved"`
 		FilingNumber string   `json:"filing_number,omitempty"`
 		Reasons      []Reason `json:"reasons,omitempty"`
-		// DeliveredBy: see ShipmentDeliveredRequest.
-		DeliveredBy string `json:"delivered_by,omitempty"`
+		ByHand
 	}
 	// CancelRequest cancels a filing before bureau submission.
 	CancelRequest struct {
@@ -114,37 +109,21 @@ const (
 	SMSReturned = "returned"
 )
 
-// HandDelivered is an outside event that support staff may deliver by hand
-// when the partner's push was lost; the API marks who did.
-type HandDelivered interface {
-	Request
-	// DeliveredByHand returns the event marked as delivered by actor
-	// (support:<API key ID>).
-	DeliveredByHand(actor string) Request
+// ByHand is embedded in the outside events support staff may deliver by
+// hand when the partner's push was lost: the API marks who did, so the audit
+// trail names the support key rather than the partner.
+type ByHand struct {
+	// DeliveredBy is support:<API key ID>; empty when the partner sent it.
+	DeliveredBy string `json:"delivered_by,omitempty"`
 }
 
-// DeliveredByHand implements HandDelivered.
-func (r ShipmentDeliveredRequest) DeliveredByHand(actor string) Request {
-	r.DeliveredBy = actor
-	return r
-}
+// MarkDeliveredBy records that actor delivered the event by hand.
+func (b *ByHand) MarkDeliveredBy(actor string) { b.DeliveredBy = actor }
 
-// DeliveredByHand implements HandDelivered.
-func (r VerificationResultRequest) DeliveredByHand(actor string) Request {
-	r.DeliveredBy = actor
-	return r
-}
-
-// DeliveredByHand implements HandDelivered.
-func (r SMSVerificationRequest) DeliveredByHand(actor string) Request {
-	r.DeliveredBy = actor
-	return r
-}
-
-// DeliveredByHand implements HandDelivered.
-func (r BureauDecisionRequest) DeliveredByHand(actor string) Request {
-	r.DeliveredBy = actor
-	return r
+// HandDeliverable is an outside event support staff may deliver by hand
+// (a pointer to one of the requests that embed ByHand).
+type HandDeliverable interface {
+	MarkDeliveredBy(actor string)
 }
 
 // Audit implements Request.

@@ -69,7 +69,7 @@ func TestCourierEventDeliveredByHandIsAuditedAsTheSupportKey(t *testing.T) {
 	ft.at(monday.Add(2*time.Hour), func() { ft.act(filing.SetMailingAddress.Name, mailing) })
 	ft.at(monday.Add(3*time.Hour), func() {
 		ft.act(filing.ShipmentDelivered.Name, filing.ShipmentDeliveredRequest{
-			TrackingNumber: "SF000000000001", DeliveredAt: monday.Add(3 * time.Hour), DeliveredBy: "support:k9"})
+			TrackingNumber: "SF000000000001", DeliveredAt: monday.Add(3 * time.Hour), ByHand: filing.ByHand{DeliveredBy: "support:k9"}})
 	})
 	ft.at(monday.Add(4*time.Hour), func() { ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"}) })
 	ft.run()

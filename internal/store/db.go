@@ -17,8 +17,8 @@ import (
 	"gorm.io/gorm/logger"
 )
 
-// Dialect names the SQL dialect of an open database; migrations are kept
-// per dialect because DDL differs.
+// Dialect names the SQL dialect of an open database; the migrations are
+// rewritten for it where DDL differs (see Migrations).
 type Dialect string
 
 // Supported dialects.

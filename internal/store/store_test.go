@@ -35,7 +35,15 @@ func TestBothDialectsDefineTheSameMigrations(t *testing.T) {
 	for i := range pg {
 		assert.Equal(t, pg[i].Version, lite[i].Version)
 		assert.Equal(t, pg[i].Name, lite[i].Name)
+		// Written once in PostgreSQL's DDL, a migration reaches SQLite
+		// with SQLite's types, and without what only PostgreSQL has.
+		for _, pgOnly := range []string{"TIMESTAMPTZ", "BIGINT", "BYTEA", "DEFAULT FALSE", "CREATE STATISTICS"} {
+			assert.NotContains(t, lite[i].SQL, pgOnly, "SQLite's %04d_%s", lite[i].Version, lite[i].Name)
+		}
 	}
+	require.Equal(t, 10, pg[9].Version)
+	assert.Contains(t, pg[9].SQL, "CREATE STATISTICS", "0010 ends with PostgreSQL's own part")
+	assert.Contains(t, pg[0].SQL, "TIMESTAMPTZ")
 }
 
 func TestMigrationsApplyOnceAndAreRecorded(t *testing.T) {

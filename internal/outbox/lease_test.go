@@ -3,7 +3,6 @@ package outbox_test
 import (
 	"context"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -111,22 +110,19 @@ func TestTwoSendersNeverSendTwice(t *testing.T) {
 	}
 	enqueue(t, senders[0].DB, msgs...)
 
-	var wg sync.WaitGroup
 	var sentBy [2]int
-	for i, s := range senders {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				sent, failed, err := s.DeliverDue(ctx)
-				if !assert.NoError(t, err) || sent+failed == 0 {
-					return
-				}
-				sentBy[i] += sent
+	errs := testenv.Concurrently(len(senders), func(i int) error {
+		for {
+			sent, failed, err := senders[i].DeliverDue(ctx)
+			if err != nil || sent+failed == 0 {
+				return err
 			}
-		}()
+			sentBy[i] += sent
+		}
+	})
+	for _, err := range errs {
+		assert.NoError(t, err)
 	}
-	wg.Wait()
 
 	assert.Equal(t, total, provider.count(), "every message sent once, none twice")
 	for _, m := range msgs {

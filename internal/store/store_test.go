@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -56,23 +55,16 @@ func TestConcurrentStartsMigrateOnce(t *testing.T) {
 	ctx := context.Background()
 	pgURL := testenv.PostgresURL(t)
 	// The API and the worker start together in production; both migrate.
-	var wg sync.WaitGroup
 	results := make([][]int, 4)
-	errs := make([]error, 4)
-	for i := range results {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			db, err := store.Open(ctx, pgURL, "")
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			defer db.Close()
-			results[i], errs[i] = db.Migrate(ctx)
-		}()
-	}
-	wg.Wait()
+	errs := testenv.Concurrently(len(results), func(i int) (err error) {
+		db, err := store.Open(ctx, pgURL, "")
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		results[i], err = db.Migrate(ctx)
+		return err
+	})
 	total := 0
 	for i := range results {
 		require.NoError(t, errs[i])
@@ -162,25 +154,18 @@ func TestOnlyOneOfManyConcurrentRequestsClaimsAnIdempotencyKey(t *testing.T) {
 		now := time.Now().UTC().Truncate(time.Microsecond)
 		rec := store.IdempotencyRecord{APIKeyID: "k1", IdemKey: "order-7", Method: "POST", Path: "/v1/filings",
 			BodySHA256: "abc", CreatedAt: now}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
+		won := make([]bool, 8)
+		errs := testenv.Concurrently(len(won), func(i int) (err error) {
+			_, won[i], err = idem.Claim(ctx, rec, now.Add(-24*time.Hour))
+			return err
+		})
 		wins := 0
-		for range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, claimed, err := idem.Claim(ctx, rec, now.Add(-24*time.Hour))
-				if !assert.NoError(t, err) {
-					return
-				}
-				if claimed {
-					mu.Lock()
-					wins++
-					mu.Unlock()
-				}
-			}()
+		for i := range won {
+			assert.NoError(t, errs[i])
+			if won[i] {
+				wins++
+			}
 		}
-		wg.Wait()
 		assert.Equal(t, 1, wins, "exactly one request runs")
 
 		rec.Status, rec.ContentType, rec.Response = 201, "application/json", []byte(`{"filing_id":"x"}`)

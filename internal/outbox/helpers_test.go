@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,35 +15,21 @@ import (
 	"github.com/beianflow/beianflow/internal/notify"
 	"github.com/beianflow/beianflow/internal/outbox"
 	"github.com/beianflow/beianflow/internal/store"
-	"github.com/beianflow/beianflow/internal/testenv"
 )
 
-// databases opens a migrated fresh PostgreSQL schema and SQLite file.
-func databases(t *testing.T) map[store.Dialect]*store.DB {
-	t.Helper()
-	return map[store.Dialect]*store.DB{store.Postgres: testenv.PostgresDB(t), store.SQLite: testenv.SQLiteDB(t)}
-}
-
-// clock is a settable clock, a little ahead of real time so that messages
-// enqueued now (Enqueue uses the real clock) are due.
+// clock is a clock the test moves on, started a little ahead of real time
+// so that messages enqueued now (Enqueue uses the real clock) are due.
+// Senders read it from their goroutines, hence the atomic.
 type clock struct {
-	mu  sync.Mutex
-	now time.Time
+	start   time.Time
+	elapsed atomic.Int64 // nanoseconds advanced since start
 }
 
-func newClock() *clock { return &clock{now: time.Now().Add(time.Second)} }
+func newClock() *clock { return &clock{start: time.Now().Add(time.Second)} }
 
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
+func (c *clock) Now() time.Time { return c.start.Add(time.Duration(c.elapsed.Load())) }
 
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func (c *clock) advance(d time.Duration) { c.elapsed.Add(int64(d)) }
 
 // recorder is the provider: it records every message it was given and
 // answers with fail's verdict (nil: accepted).

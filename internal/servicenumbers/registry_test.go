@@ -3,8 +3,6 @@ package servicenumbers_test
 import (
 	"context"
 	"fmt"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,13 +26,10 @@ type world struct {
 
 // inEachDialect runs a scenario against PostgreSQL and SQLite.
 func inEachDialect(t *testing.T, scenario func(t *testing.T, w world)) {
-	for _, open := range []func(testing.TB, ...testenv.DBOption) *store.DB{testenv.PostgresDB, testenv.SQLiteDB} {
-		db := open(t)
-		t.Run(string(db.Dialect), func(t *testing.T) {
-			sb := instances.NewSandbox()
-			scenario(t, world{db: db, sb: sb, reg: servicenumbers.New(db, sb)})
-		})
-	}
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sb := instances.NewSandbox()
+		scenario(t, world{db: db, sb: sb, reg: servicenumbers.New(db, sb)})
+	})
 }
 
 // boundNumber generates a number for an ordinary instance.
@@ -43,6 +38,37 @@ func boundNumber(t *testing.T, w world) servicenumbers.ServiceNumber {
 	sn, err := w.reg.Generate(context.Background(), "acc-1", "i-web01-ordinary")
 	require.NoError(t, err)
 	return sn
+}
+
+// heldNumber generates a number and binds it to filingID.
+func heldNumber(t *testing.T, w world, filingID string) servicenumbers.ServiceNumber {
+	t.Helper()
+	sn, err := w.reg.Bind(context.Background(), boundNumber(t, w).Number, filingID)
+	require.NoError(t, err)
+	return sn
+}
+
+// addInstance puts an instance that can back a filing into the inventory
+// under id, with quota numbers, and returns it for the test to change.
+func addInstance(t *testing.T, w world, id string, quota int) instances.Instance {
+	t.Helper()
+	inst := instances.Instance{ID: id, Region: "cn-hangzhou", Mainland: true, Subscription: true,
+		Running: true, ServiceNumberQuota: quota}
+	require.NoError(t, w.sb.Add(inst))
+	return inst
+}
+
+// generated counts the numbers ever generated for an instance (any
+// instance when instanceID is empty), reading the table directly.
+func generated(t *testing.T, w world, instanceID string) int64 {
+	t.Helper()
+	q := w.db.Gorm.Table("service_numbers")
+	if instanceID != "" {
+		q = q.Where("instance_id = ?", instanceID)
+	}
+	var rows int64
+	require.NoError(t, q.Count(&rows).Error)
+	return rows
 }
 
 // stored reads a number's row directly, bypassing the registry.
@@ -69,7 +95,7 @@ func TestGeneratedNumberIsBoundAndPassesTheFilingRules(t *testing.T) {
 
 		app := filing.Application{Product: filing.ProductVerification{ServiceNumber: sn.Number}}
 		for _, v := range rules.Validate(app, time.Now(), nil) {
-			assert.False(t, strings.HasPrefix(v.Field, "product"), "%+v", v)
+			assert.NotRegexp(t, "^product", v.Field, "%+v", v)
 		}
 	})
 }
@@ -79,14 +105,10 @@ func TestTwoFilingsRacingForOneServiceNumberExactlyOneWins(t *testing.T) {
 		ctx := context.Background()
 		sn := boundNumber(t, w)
 		const filings = 20
-		errs := make([]error, filings)
-		var wg sync.WaitGroup
-		for i := range filings {
-			wg.Go(func() {
-				_, errs[i] = w.reg.Bind(ctx, sn.Number, fmt.Sprintf("filing-%02d", i))
-			})
-		}
-		wg.Wait()
+		errs := testenv.Concurrently(filings, func(i int) error {
+			_, err := w.reg.Bind(ctx, sn.Number, fmt.Sprintf("filing-%02d", i))
+			return err
+		})
 		winner := ""
 		for i, err := range errs {
 			if err == nil {
@@ -106,13 +128,10 @@ func TestTwoFilingsRacingForOneServiceNumberExactlyOneWins(t *testing.T) {
 func TestQuotaOfFivePerInstanceHoldsUnderConcurrency(t *testing.T) {
 	inEachDialect(t, func(t *testing.T, w world) {
 		ctx := context.Background()
-		const callers = 20
-		errs := make([]error, callers)
-		var wg sync.WaitGroup
-		for i := range callers {
-			wg.Go(func() { _, errs[i] = w.reg.Generate(ctx, "acc-1", "i-web01-busy") })
-		}
-		wg.Wait()
+		errs := testenv.Concurrently(20, func(int) error {
+			_, err := w.reg.Generate(ctx, "acc-1", "i-web01-busy")
+			return err
+		})
 		ok := 0
 		for _, err := range errs {
 			if err == nil {
@@ -122,84 +141,10 @@ func TestQuotaOfFivePerInstanceHoldsUnderConcurrency(t *testing.T) {
 			assert.ErrorIs(t, err, servicenumbers.ErrQuotaExhausted)
 		}
 		assert.Equal(t, instances.DefaultServiceNumberQuota, ok)
-		var rows int64
-		require.NoError(t, w.db.Gorm.Table("service_numbers").Where("instance_id = ?", "i-web01-busy").Count(&rows).Error)
-		assert.EqualValues(t, instances.DefaultServiceNumberQuota, rows)
+		assert.EqualValues(t, instances.DefaultServiceNumberQuota, generated(t, w, "i-web01-busy"))
 
 		_, err := w.reg.Generate(ctx, "acc-1", "i-web02-idle")
 		assert.NoError(t, err, "the quota is per instance")
-	})
-}
-
-func TestConsumedNumberCannotBeReused(t *testing.T) {
-	inEachDialect(t, func(t *testing.T, w world) {
-		ctx := context.Background()
-		sn, err := w.reg.Generate(ctx, "acc-1", "i-quota1-market")
-		require.NoError(t, err)
-		_, err = w.reg.Bind(ctx, sn.Number, "filing-1")
-		require.NoError(t, err)
-		require.NoError(t, w.reg.Consume(ctx, sn.Number, "filing-1"))
-		require.NoError(t, w.reg.Consume(ctx, sn.Number, "filing-1"), "consuming again is harmless")
-
-		_, err = w.reg.Verify(ctx, sn.Number)
-		assert.ErrorIs(t, err, servicenumbers.ErrConsumed)
-		_, err = w.reg.Bind(ctx, sn.Number, "filing-2")
-		assert.ErrorIs(t, err, servicenumbers.ErrConsumed)
-		_, err = w.reg.Bind(ctx, sn.Number, "filing-1")
-		assert.ErrorIs(t, err, servicenumbers.ErrConsumed)
-
-		// Cancelling an approved filing does not give its code back.
-		require.NoError(t, w.reg.Release(ctx, sn.Number, "filing-1"))
-		assert.Equal(t, servicenumbers.StatusConsumed, stored(t, w, sn.Number).Status)
-
-		// A consumed number still counts against the instance's quota.
-		_, err = w.reg.Generate(ctx, "acc-1", "i-quota1-market")
-		assert.ErrorIs(t, err, servicenumbers.ErrQuotaExhausted)
-	})
-}
-
-func TestCancelledFilingReleasesItsNumber(t *testing.T) {
-	inEachDialect(t, func(t *testing.T, w world) {
-		ctx := context.Background()
-		sn := boundNumber(t, w)
-		_, err := w.reg.Bind(ctx, sn.Number, "filing-1")
-		require.NoError(t, err)
-
-		require.NoError(t, w.reg.Release(ctx, sn.Number, "filing-1"))
-		got := stored(t, w, sn.Number)
-		assert.Equal(t, servicenumbers.StatusBound, got.Status)
-		assert.Empty(t, got.FilingID)
-		require.NoError(t, w.reg.Release(ctx, sn.Number, "filing-1"), "releasing again is harmless")
-
-		_, err = w.reg.Verify(ctx, sn.Number)
-		require.NoError(t, err, "the number is usable again")
-		_, err = w.reg.Bind(ctx, sn.Number, "filing-2")
-		require.NoError(t, err)
-
-		// A late retry of the first filing's release leaves the new holder alone.
-		require.NoError(t, w.reg.Release(ctx, sn.Number, "filing-1"))
-		got = stored(t, w, sn.Number)
-		assert.Equal(t, servicenumbers.StatusInUse, got.Status)
-		assert.Equal(t, "filing-2", got.FilingID)
-	})
-}
-
-func TestBindIsIdempotentForTheSameFiling(t *testing.T) {
-	inEachDialect(t, func(t *testing.T, w world) {
-		ctx := context.Background()
-		sn := boundNumber(t, w)
-		first, err := w.reg.Bind(ctx, sn.Number, "filing-1")
-		require.NoError(t, err)
-		again, err := w.reg.Bind(ctx, sn.Number, "filing-1")
-		require.NoError(t, err)
-		assert.Equal(t, servicenumbers.StatusInUse, again.Status)
-		assert.Equal(t, "filing-1", again.FilingID)
-		assert.Equal(t, first.UpdatedAt, again.UpdatedAt, "a repeated bind changes nothing")
-
-		_, err = w.reg.Bind(ctx, sn.Number, "filing-2")
-		assert.ErrorIs(t, err, servicenumbers.ErrInUse)
-		_, err = w.reg.Verify(ctx, sn.Number)
-		assert.ErrorIs(t, err, servicenumbers.ErrInUse)
 	})
 }
 
@@ -213,8 +158,9 @@ func TestHongKongInstanceCannotGetANumber(t *testing.T) {
 
 func TestInstancesThatCannotBackAFilingGetNoNumber(t *testing.T) {
 	inEachDialect(t, func(t *testing.T, w world) {
-		require.NoError(t, w.sb.Add(instances.Instance{ID: "i-owned-by-acc2", AccountID: "acc-2", Region: "cn-beijing",
-			Mainland: true, Subscription: true, Running: true, ServiceNumberQuota: 5}))
+		owned := addInstance(t, w, "i-owned-by-acc2", 5)
+		owned.AccountID, owned.Region = "acc-2", "cn-beijing"
+		require.NoError(t, w.sb.Add(owned))
 		tests := []struct {
 			instance string
 			want     error
@@ -231,81 +177,59 @@ func TestInstancesThatCannotBackAFilingGetNoNumber(t *testing.T) {
 			_, err := w.reg.Generate(context.Background(), "acc-1", tt.instance)
 			assert.ErrorIs(t, err, tt.want, tt.instance)
 		}
-		var rows int64
-		require.NoError(t, w.db.Gorm.Table("service_numbers").Count(&rows).Error)
-		assert.Zero(t, rows)
+		assert.Zero(t, generated(t, w, ""))
 
 		_, err := w.reg.Generate(context.Background(), "acc-2", "i-owned-by-acc2")
 		assert.NoError(t, err, "the owner gets one")
 	})
 }
 
-func TestNumberOfAnInstanceStoppedSinceIsRefused(t *testing.T) {
+func TestFilingNamingAnInstanceGetsANumberInUseAtOnce(t *testing.T) {
 	inEachDialect(t, func(t *testing.T, w world) {
 		ctx := context.Background()
-		inst := instances.Instance{ID: "i-web01-later", Region: "cn-hangzhou", Mainland: true, Subscription: true,
-			Running: true, ServiceNumberQuota: 5}
-		require.NoError(t, w.sb.Add(inst))
-		sn, err := w.reg.Generate(ctx, "acc-1", inst.ID)
+		inst := addInstance(t, w, "i-web01-direct", 2)
+		sn, err := w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-1")
 		require.NoError(t, err)
+		assert.Equal(t, servicenumbers.StatusInUse, sn.Status)
+		assert.Equal(t, "filing-1", sn.FilingID)
+		assert.Equal(t, sn.FilingID, stored(t, w, sn.Number).FilingID)
 
+		// A retried activity gets the same number, even after the instance
+		// stopped, and spends no quota.
 		inst.Running = false
 		require.NoError(t, w.sb.Add(inst))
-		_, err = w.reg.Verify(ctx, sn.Number)
-		assert.ErrorIs(t, err, servicenumbers.ErrNotRunning)
-	})
-}
-
-func TestOnlyTheFilingHoldingANumberConsumesIt(t *testing.T) {
-	inEachDialect(t, func(t *testing.T, w world) {
-		ctx := context.Background()
-		sn := boundNumber(t, w)
-		assert.ErrorIs(t, w.reg.Consume(ctx, sn.Number, "filing-1"), servicenumbers.ErrWrongFiling, "not bound to any filing")
-		_, err := w.reg.Bind(ctx, sn.Number, "filing-1")
+		again, err := w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-1")
 		require.NoError(t, err)
-		err = w.reg.Consume(ctx, sn.Number, "filing-2")
-		assert.ErrorIs(t, err, servicenumbers.ErrWrongFiling)
-		assert.Equal(t, servicenumbers.StatusInUse, stored(t, w, sn.Number).Status)
-	})
-}
+		assert.Equal(t, sn.Number, again.Number)
 
-func TestUnknownNumberIsNotFound(t *testing.T) {
-	inEachDialect(t, func(t *testing.T, w world) {
-		ctx := context.Background()
-		_, err := w.reg.Verify(ctx, "BSNNOSUCHNUMBER1")
-		assert.ErrorIs(t, err, servicenumbers.ErrNotFound)
-		_, err = w.reg.Bind(ctx, "BSNNOSUCHNUMBER1", "filing-1")
-		assert.ErrorIs(t, err, servicenumbers.ErrNotFound)
-		assert.EqualError(t, err, "servicenumbers: bind BSNNOSUCHNUMBER1: service number not found")
-		assert.ErrorIs(t, w.reg.Consume(ctx, "BSNNOSUCHNUMBER1", "filing-1"), servicenumbers.ErrNotFound)
-		assert.ErrorIs(t, w.reg.Release(ctx, "BSNNOSUCHNUMBER1", "filing-1"), servicenumbers.ErrNotFound)
-	})
-}
-
-func TestNumberIsAcceptedAsAnApplicantTypesIt(t *testing.T) {
-	inEachDialect(t, func(t *testing.T, w world) {
-		ctx := context.Background()
-		sn := boundNumber(t, w)
-		typed := " " + strings.ToLower(sn.Number) + " "
-		got, err := w.reg.Verify(ctx, typed)
+		inst.Running = true
+		require.NoError(t, w.sb.Add(inst))
+		other, err := w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-2")
 		require.NoError(t, err)
-		assert.Equal(t, sn.Number, got.Number)
-		got, err = w.reg.Bind(ctx, typed, "filing-1")
-		require.NoError(t, err)
-		assert.Equal(t, sn.Number, got.Number)
-	})
-}
+		assert.NotEqual(t, sn.Number, other.Number)
+		_, err = w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-3")
+		assert.ErrorIs(t, err, servicenumbers.ErrQuotaExhausted)
 
-func TestLifecycleCallsNeedAFiling(t *testing.T) {
-	inEachDialect(t, func(t *testing.T, w world) {
-		ctx := context.Background()
-		sn := boundNumber(t, w)
-		_, err := w.reg.Bind(ctx, sn.Number, "")
+		_, err = w.reg.GenerateAndBind(ctx, "acc-1", "i-hk-web01", "filing-4")
+		assert.ErrorIs(t, err, servicenumbers.ErrNotMainland)
+		_, err = w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "")
 		assert.Error(t, err)
-		assert.Error(t, w.reg.Consume(ctx, sn.Number, ""))
-		assert.Error(t, w.reg.Release(ctx, sn.Number, ""))
-		_, err = w.reg.Generate(ctx, "", "i-web01-noacct")
-		assert.Error(t, err)
-		assert.Equal(t, servicenumbers.StatusBound, stored(t, w, sn.Number).Status)
+	})
+}
+
+func TestConcurrentAttemptsOfOneFilingSpendQuotaOnce(t *testing.T) {
+	inEachDialect(t, func(t *testing.T, w world) {
+		ctx := context.Background()
+		numbers := make([]string, 10)
+		errs := testenv.Concurrently(len(numbers), func(i int) error {
+			sn, err := w.reg.GenerateAndBind(ctx, "acc-1", "i-web01-twice", "filing-1")
+			numbers[i] = sn.Number
+			return err
+		})
+		for i := range numbers {
+			require.NoError(t, errs[i])
+			assert.Equal(t, numbers[0], numbers[i])
+		}
+		assert.EqualValues(t, 1, generated(t, w, "i-web01-twice"))
 	})
 }

@@ -2,11 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // APIKey is a stored API key: its hash, never the secret.
@@ -36,15 +33,7 @@ func (r *APIKeys) Create(ctx context.Context, k APIKey) error {
 
 // Get returns a key, revoked or not, or ErrNotFound.
 func (r *APIKeys) Get(ctx context.Context, id string) (APIKey, error) {
-	var k APIKey
-	err := r.db.Gorm.WithContext(ctx).Where("id = ?", id).Take(&k).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return APIKey{}, ErrNotFound
-	}
-	if err != nil {
-		return APIKey{}, fmt.Errorf("store: get api key %s: %w", id, err)
-	}
-	return k, nil
+	return getByID[APIKey](ctx, r.db, "api key", id)
 }
 
 // Revoke marks a key revoked at now. Revoking twice keeps the first time;

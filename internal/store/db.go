@@ -17,8 +17,8 @@ import (
 	"gorm.io/gorm/logger"
 )
 
-// Dialect names the SQL dialect of an open database; migrations are kept
-// per dialect because DDL differs.
+// Dialect names the SQL dialect of an open database; the migrations are
+// rewritten for it where DDL differs (see Migrations).
 type Dialect string
 
 // Supported dialects.
@@ -108,3 +108,18 @@ func (db *DB) Close() error {
 
 // ErrNotFound is returned when a requested row does not exist.
 var ErrNotFound = errors.New("not found")
+
+// getByID reads the row of type T whose id column is id, or ErrNotFound;
+// what names the row in the error. Repositories share it so that a missing
+// row is ErrNotFound everywhere, never GORM's own error.
+func getByID[T any](ctx context.Context, db *DB, what, id string) (T, error) {
+	var row, none T
+	err := db.Gorm.WithContext(ctx).Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return none, ErrNotFound
+	}
+	if err != nil {
+		return none, fmt.Errorf("store: get %s %s: %w", what, id, err)
+	}
+	return row, nil
+}

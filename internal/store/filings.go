@@ -1,15 +1,14 @@
 package store
 
 import (
-	"github.com/beianflow/beianflow/filing"
-
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/beianflow/beianflow/filing"
 )
 
 // Filing is a row of the filings read model. It holds no personal data.
@@ -117,15 +116,7 @@ func UpsertFiling(tx *gorm.DB, f Filing) (bool, error) {
 
 // Get returns one filing or ErrNotFound.
 func (r *Filings) Get(ctx context.Context, id filing.ID) (Filing, error) {
-	var f Filing
-	err := r.db.Gorm.WithContext(ctx).Where("id = ?", id).Take(&f).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Filing{}, ErrNotFound
-	}
-	if err != nil {
-		return Filing{}, fmt.Errorf("store: get filing %s: %w", id, err)
-	}
-	return f, nil
+	return getByID[Filing](ctx, r.db, "filing", string(id))
 }
 
 // DeleteUnstarted removes the row of a filing whose workflow never started

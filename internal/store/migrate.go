@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,49 +16,123 @@ import (
 	"gorm.io/gorm"
 )
 
-//go:embed migrations
+// Each migration is written once, in PostgreSQL's DDL, as
+// migrations/NNNN_name.sql; SQLite runs it with the column types rewritten
+// (sqliteTypes). What one dialect alone needs goes into
+// migrations/NNNN_name.<dialect>.sql, run after the shared file. Versions
+// and names are those schema_migrations records, so databases migrated when
+// each dialect had a directory of its own find nothing new to apply.
+//
+//go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Migration is one versioned schema change, read from
-// migrations/<dialect>/NNNN_name.sql.
+// dialects lists every supported dialect, to tell a dialect's own migration
+// file from a shared one.
+var dialects = []Dialect{Postgres, SQLite}
+
+// sqliteTypes maps the PostgreSQL spellings the migrations use to SQLite's.
+// The SQLite driver turns a column into time.Time by its declared type, which
+// must read TIMESTAMP, and the other names keep the declared types SQLite
+// databases have had from the start.
+var sqliteTypes = []struct {
+	pg     *regexp.Regexp
+	sqlite string
+}{
+	{regexp.MustCompile(`\bTIMESTAMPTZ\b`), "TIMESTAMP"},
+	{regexp.MustCompile(`\bBIGINT\b`), "INTEGER"},
+	{regexp.MustCompile(`\bBYTEA\b`), "BLOB"},
+	{regexp.MustCompile(`\bDEFAULT FALSE\b`), "DEFAULT 0"},
+}
+
+// Migration is one versioned schema change, as one dialect runs it.
 type Migration struct {
 	Version int
 	Name    string
 	SQL     string
 }
 
-// Migrations returns the migrations for a dialect in version order. Both
-// dialects must define the same versions; a test enforces it.
-func Migrations(d Dialect) ([]Migration, error) {
-	dir := path.Join("migrations", string(d))
-	entries, err := fs.ReadDir(migrationFiles, dir)
-	if err != nil {
-		return nil, fmt.Errorf("store: read %s: %w", dir, err)
+// migrationFile is what a migration file's name says: NNNN_name.sql or
+// NNNN_name.<dialect>.sql.
+type migrationFile struct {
+	version int
+	name    string
+	dialect Dialect // empty for a file every dialect runs
+}
+
+func parseMigrationName(file string) (migrationFile, error) {
+	bad := fmt.Errorf("store: migration %s: name must be NNNN_description.sql or NNNN_description.<dialect>.sql", file)
+	base := strings.TrimSuffix(file, ".sql")
+	var f migrationFile
+	if stem, suffix, ok := strings.Cut(base, "."); ok {
+		if !slices.Contains(dialects, Dialect(suffix)) {
+			return f, bad
+		}
+		base, f.dialect = stem, Dialect(suffix)
 	}
-	var out []Migration
+	num, name, ok := strings.Cut(base, "_")
+	v, err := strconv.Atoi(num)
+	if !ok || err != nil || v <= 0 || name == "" {
+		return f, bad
+	}
+	f.version, f.name = v, name
+	return f, nil
+}
+
+// Migrations returns the migrations as dialect d runs them, in version
+// order: each version's shared file (types rewritten for SQLite), then d's
+// own file. Every dialect gets every version, so their schema_migrations
+// agree even where a version has nothing for one of them.
+func Migrations(d Dialect) ([]Migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("store: read migrations: %w", err)
+	}
+	type parts struct{ shared, own string }
+	byVersion := map[int]*Migration{}
+	bodies := map[int]*parts{}
 	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasSuffix(name, ".sql") {
+		f, err := parseMigrationName(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		m, seen := byVersion[f.version]
+		if !seen {
+			m = &Migration{Version: f.version, Name: f.name}
+			byVersion[f.version], bodies[f.version] = m, &parts{}
+		} else if m.Name != f.name {
+			return nil, fmt.Errorf("store: duplicate migration version %d (%s and %s)", f.version, m.Name, f.name)
+		}
+		if f.dialect != "" && f.dialect != d {
 			continue
 		}
-		num, rest, ok := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("store: migration %s/%s: name must be NNNN_description.sql", dir, name)
-		}
-		body, err := fs.ReadFile(migrationFiles, path.Join(dir, name))
+		body, err := fs.ReadFile(migrationFiles, path.Join("migrations", e.Name()))
 		if err != nil {
-			return nil, fmt.Errorf("store: read migration %s: %w", name, err)
+			return nil, fmt.Errorf("store: read migration %s: %w", e.Name(), err)
 		}
-		out = append(out, Migration{Version: v, Name: rest, SQL: string(body)})
+		if f.dialect == "" {
+			bodies[f.version].shared = forDialect(d, string(body))
+		} else {
+			bodies[f.version].own = string(body)
+		}
+	}
+	out := make([]Migration, 0, len(byVersion))
+	for v, m := range byVersion {
+		m.SQL = strings.TrimSpace(bodies[v].shared + "\n" + bodies[v].own)
+		out = append(out, *m)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	for i := 1; i < len(out); i++ {
-		if out[i].Version == out[i-1].Version {
-			return nil, fmt.Errorf("store: duplicate migration version %d in %s", out[i].Version, dir)
-		}
-	}
 	return out, nil
+}
+
+// forDialect rewrites a shared migration's PostgreSQL types for d.
+func forDialect(d Dialect, sql string) string {
+	if d != SQLite {
+		return sql
+	}
+	for _, t := range sqliteTypes {
+		sql = t.pg.ReplaceAllString(sql, t.sqlite)
+	}
+	return sql
 }
 
 // Migrate applies every pending migration in one transaction. The API and
@@ -93,8 +169,10 @@ func (db *DB) Migrate(ctx context.Context) (applied []int, err error) {
 			if have[m.Version] {
 				continue
 			}
-			if err := tx.Exec(m.SQL).Error; err != nil {
-				return fmt.Errorf("apply migration %04d_%s: %w", m.Version, m.Name, err)
+			if m.SQL != "" {
+				if err := tx.Exec(m.SQL).Error; err != nil {
+					return fmt.Errorf("apply migration %04d_%s: %w", m.Version, m.Name, err)
+				}
 			}
 			if err := tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 				m.Version, m.Name, time.Now().UTC()).Error; err != nil {

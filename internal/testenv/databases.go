@@ -36,9 +36,10 @@ func OpenDB(t testing.TB, url, path string, opts ...DBOption) *store.DB {
 	return db
 }
 
-// PostgresDB opens a fresh PostgreSQL schema of the test's own (see
-// Postgres), dropped when the test ends.
-func PostgresDB(t testing.TB, opts ...DBOption) *store.DB {
+// PostgresURL creates a fresh PostgreSQL schema of the test's own (see
+// Postgres), dropped when the test ends, and returns the URL that uses it:
+// for tests that open the database several times, as several processes do.
+func PostgresURL(t testing.TB) string {
 	t.Helper()
 	NeedsServers(t)
 	url, drop, err := Postgres(context.Background())
@@ -46,7 +47,14 @@ func PostgresDB(t testing.TB, opts ...DBOption) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(drop)
-	return OpenDB(t, url, "", opts...)
+	return url
+}
+
+// PostgresDB opens a fresh PostgreSQL schema of the test's own (see
+// PostgresURL).
+func PostgresDB(t testing.TB, opts ...DBOption) *store.DB {
+	t.Helper()
+	return OpenDB(t, PostgresURL(t), "", opts...)
 }
 
 // SQLiteDB opens a fresh SQLite file in the test's temporary directory.
@@ -57,12 +65,13 @@ func SQLiteDB(t testing.TB, opts ...DBOption) *store.DB {
 
 // ForEachDB runs fn as a subtest against a fresh, migrated PostgreSQL
 // schema and a fresh SQLite file: storage code must behave the same on
-// both dialects. The unit tier (-short) runs the SQLite half only.
-func ForEachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+// both dialects. The unit tier (-short) runs the SQLite half only. opts
+// apply to both databases (Unmigrated, for tests of the migrations).
+func ForEachDB(t *testing.T, fn func(t *testing.T, db *store.DB), opts ...DBOption) {
 	t.Helper()
-	dbs := []*store.DB{SQLiteDB(t)}
+	dbs := []*store.DB{SQLiteDB(t, opts...)}
 	if !testing.Short() {
-		dbs = append([]*store.DB{PostgresDB(t)}, dbs...)
+		dbs = append([]*store.DB{PostgresDB(t, opts...)}, dbs...)
 	}
 	for _, db := range dbs {
 		t.Run(string(db.Dialect), func(t *testing.T) { fn(t, db) })

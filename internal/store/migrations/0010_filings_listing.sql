@@ -5,6 +5,8 @@
 -- backwards as cheaply as forwards, so one index serves both directions.
 -- Built inside the migration transaction (no CONCURRENTLY): writes to
 -- filings wait for the build, which takes about a second at 100,000 rows.
+-- The partial indexes' WHERE must read exactly as the queries' condition
+-- ("NOT closed"): SQLite matches it by form.
 
 -- A backend lists its own account, newest first: the default listing. The
 -- index from 0001 lacked id, so ties on created_at were sorted per query and
@@ -31,10 +33,3 @@ CREATE INDEX filings_open_stage_step_since ON filings (stage, step, since, id) W
 -- first. Partial for the same reason; closed filings keep no deadline worth
 -- chasing.
 CREATE INDEX filings_open_deadline ON filings (deadline, id) WHERE NOT closed;
-
--- The planner assumes columns are independent, but a step belongs to one
--- stage and open filings cluster in a few stages: it estimated a reviewer
--- queue of 850 rows at 9, and read the queue with a bitmap scan and a sort
--- of the whole queue instead of the queue index in order. Statistics on the
--- columns together correct the estimate (ANALYZE fills them).
-CREATE STATISTICS filings_stage_step_closed (dependencies, mcv) ON stage, step, closed FROM filings;

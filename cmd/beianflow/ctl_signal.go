@@ -152,17 +152,11 @@ func (c *ctl) signal(ctx context.Context, id filing.ID, event string, fl signalF
 	default:
 		return fmt.Errorf("ctl signal: unknown event %q; the events are courier-delivered, bureau-sms, bureau-decision and verification-result", event)
 	}
-	api, err := c.client()
-	if err != nil {
-		return err
-	}
-	f, err := deliver(api)
-	if err != nil {
-		return err
-	}
-	if c.json {
-		return c.printJSON(f)
-	}
+	return answer(c, deliver, func(f *filing.View) error { return c.printDelivered(event, f) })
+}
+
+// printDelivered says where the event left the filing.
+func (c *ctl) printDelivered(event string, f *filing.View) error {
 	fmt.Fprintf(c.out, "delivered %s to filing %s: now %s", event, f.FilingID, f.Stage)
 	if f.Step != "" {
 		fmt.Fprintf(c.out, "/%s", f.Step)

@@ -35,13 +35,9 @@ flight; the API keys of each role are written to $BEIANFLOW_DATA_DIR/api-keys.en
 Ctrl-C stops everything. Needs the pinned tools of "make tools"
 (BEIANFLOW_TEMPORAL_CLI, BEIANFLOW_VERSITYGW).`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, log, err := c.load()
-			if err != nil {
-				return err
-			}
-			return runDev(cmd.Context(), withDevSandboxSettings(cfg, c.getenv), log)
-		},
+		RunE: c.configured(func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+			return runDev(ctx, withDevSandboxSettings(cfg, c.getenv), log)
+		}),
 	}
 }
 

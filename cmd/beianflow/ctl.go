@@ -132,6 +132,11 @@ func answer[T any](c *ctl, call func(*apiclient.Client) (T, error), text func(T)
 	if err != nil {
 		return err
 	}
+	return show(c, res, text)
+}
+
+// show prints an answer of the API: as JSON with --json, else with text.
+func show[T any](c *ctl, res T, text func(T) error) error {
 	if c.json {
 		return c.printJSON(res)
 	}

@@ -155,23 +155,24 @@ func (c *ctl) replay(ctx context.Context, id filing.ID, file string) error {
 // replayed prints the verdict; a history that does not replay is an error,
 // for the exit status scripts and CI check.
 func (c *ctl) replayed(res *filing.ReplayResult) error {
-	if c.json {
-		if err := c.printJSON(res); err != nil {
-			return err
-		}
-	} else {
-		what := res.WorkflowID
-		if what == "" {
-			what = "the history"
-		}
-		if res.Deterministic {
-			fmt.Fprintf(c.out, "deterministic: %s (%d events) replays against the API's workflow code\n", what, res.Events)
-		} else {
-			fmt.Fprintf(c.out, "NOT deterministic: %s (%d events) does not replay against the API's workflow code:\n  %s\n", what, res.Events, res.Error)
-		}
+	if err := show(c, res, c.printReplayed); err != nil {
+		return err
 	}
 	if !res.Deterministic {
 		return errors.New("ctl replay: the history does not replay deterministically")
+	}
+	return nil
+}
+
+func (c *ctl) printReplayed(res *filing.ReplayResult) error {
+	what := res.WorkflowID
+	if what == "" {
+		what = "the history"
+	}
+	if res.Deterministic {
+		fmt.Fprintf(c.out, "deterministic: %s (%d events) replays against the API's workflow code\n", what, res.Events)
+	} else {
+		fmt.Fprintf(c.out, "NOT deterministic: %s (%d events) does not replay against the API's workflow code:\n  %s\n", what, res.Events, res.Error)
 	}
 	return nil
 }

@@ -307,3 +307,20 @@ func TestGroupsTakeHelpAsACommand(t *testing.T) {
 	err = run([]string{"apikey"}, io.Discard, env)
 	assert.ErrorContains(t, err, "beianflow apikey revoke ID", "apikey alone is still a mistake")
 }
+
+func TestBadConfigurationStopsAtStart(t *testing.T) {
+	err := run([]string{"api"}, io.Discard, func(k string) string {
+		if k == "TEMPORAL_ADDRESS" {
+			return "nowhere"
+		}
+		return ""
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "TEMPORAL_ADDRESS")
+}
+
+func TestUnknownCommandIsRefused(t *testing.T) {
+	err := run([]string{"serve"}, io.Discard, func(string) string { return "" })
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "unknown command serve")
+}

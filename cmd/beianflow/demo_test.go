@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -134,29 +133,10 @@ func postFiling(t *testing.T, base, key, sandbox string) (status int, code, fiel
 	body := fmt.Sprintf(`{"subject":{"province":"ZJ","nature":"enterprise","certificate_type":"business_license","certificate_number":%q},
 		"domain":"sandbox-check.com","product":{"instance_id":"i-dev-account-web"},"sandbox":%s}`,
 		sample.CreditCode("91", "330106", sample.OrgCode("MA7CHK01")), sandbox)
-	req, err := http.NewRequest(http.MethodPost, base+"/v1/filings", strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
 	var e struct{ Code, Field string }
-	_ = json.NewDecoder(res.Body).Decode(&e)
-	return res.StatusCode, e.Code, e.Field
-}
-
-func getJSON(t *testing.T, url, key string) map[string]any {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	status, err := callAPI(http.MethodPost, base+"/v1/filings", key, body, &e)
 	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	var m map[string]any
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&m))
-	return m
+	return status, e.Code, e.Field
 }
 
 func TestDemoSaysStartMakeRunWhenTheAPIIsNotReachable(t *testing.T) {
@@ -228,11 +208,8 @@ func TestDemoTimeScaleIsAcceptedOnlyByTheDevSystem(t *testing.T) {
 // the contract's validator and the handler agree.
 func TestDemoTimeScaleIsRefusedInProduction(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "", filepath.Join(t.TempDir(), "api.db"))
-	require.NoError(t, err)
+	db := migratedDB(t, filepath.Join(t.TempDir(), "api.db"))
 	defer db.Close()
-	_, err = db.Migrate(ctx)
-	require.NoError(t, err)
 	key, err := apikeys.Issue(ctx, store.NewAPIKeys(db), "backend", "acc-1", "test", time.Now())
 	require.NoError(t, err)
 	cfg, err := config.Load(func(k string) string {
@@ -257,11 +234,8 @@ func TestDemoTimeScaleIsRefusedInProduction(t *testing.T) {
 // world, are the delays the sandboxes schedule at the filing's time scale.
 func TestDemoExpectsTheSandboxWorldsDelays(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "", filepath.Join(t.TempDir(), "world.db"))
-	require.NoError(t, err)
+	db := migratedDB(t, filepath.Join(t.TempDir(), "world.db"))
 	defer db.Close()
-	_, err = db.Migrate(ctx)
-	require.NoError(t, err)
 	d := &demo{opts: demoOptions{TimeScale: demoTimeScale}}
 	china := func(month time.Month, day, hour, minute int) time.Time {
 		return time.Date(2026, month, day, hour, minute, 0, 0, calendar.China)

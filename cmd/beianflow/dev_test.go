@@ -25,10 +25,7 @@ import (
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/config"
-	"github.com/beianflow/beianflow/internal/notify"
-	"github.com/beianflow/beianflow/internal/outbox"
 	"github.com/beianflow/beianflow/internal/sample"
-	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
 
@@ -130,16 +127,10 @@ func TestMakeRunStartsEverythingAndResumesFilingsAfterARestart(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "only the owner may read the keys")
 	body = strings.Replace(body, `"account_id":"acc-dev"`, `"account_id":"`+devAccount+`"`, 1)
-	req, err := http.NewRequest(http.MethodPost, base+"/v1/filings", strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+backendKey)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
 	var created map[string]any
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&created))
-	res.Body.Close()
-	require.Equal(t, http.StatusCreated, res.StatusCode, "%v", created)
+	status, err := callAPI(http.MethodPost, base+"/v1/filings", backendKey, body, &created)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, status, "%v", created)
 	id := created["filing_id"].(string)
 	waitForStage(t, base, backendKey, id, "information", "workflow")
 	uiShowsDecodedPayloads(t, cfg, filing.ID(id))
@@ -163,85 +154,6 @@ func TestMakeRunStartsEverythingAndResumesFilingsAfterARestart(t *testing.T) {
 	assert.Equal(t, keys, readEnvFile(devKeyFile(dataDir)), "the development keys survive a restart")
 	waitForStage(t, base, backendKey, id, "information", "workflow")
 	require.NoError(t, stop())
-}
-
-func waitForStage(t *testing.T, base, key, id, stage, source string) {
-	t.Helper()
-	var last map[string]any
-	require.Eventually(t, func() bool {
-		req, err := http.NewRequest(http.MethodGet, base+"/v1/filings/"+id, nil)
-		if err != nil {
-			return false
-		}
-		req.Header.Set("Authorization", "Bearer "+key)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return false
-		}
-		defer res.Body.Close()
-		last = nil
-		_ = json.NewDecoder(res.Body).Decode(&last)
-		return res.StatusCode == http.StatusOK && last["stage"] == stage && last["source"] == source
-	}, 30*time.Second, 100*time.Millisecond, "filing %s never reached %s/%s; last: %v", id, stage, source, last)
-}
-
-func TestConfigCommandPrintsTheDocumentedTable(t *testing.T) {
-	var out bytes.Buffer
-	require.NoError(t, run([]string{"config", "--markdown"}, &out, func(string) string { return "" }))
-	for _, v := range config.Vars {
-		assert.Contains(t, out.String(), "`"+v.Name+"`")
-	}
-}
-
-func TestBadConfigurationStopsAtStart(t *testing.T) {
-	err := run([]string{"api"}, io.Discard, func(k string) string {
-		if k == "TEMPORAL_ADDRESS" {
-			return "nowhere"
-		}
-		return ""
-	})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "TEMPORAL_ADDRESS")
-}
-
-func TestUnknownCommandIsRefused(t *testing.T) {
-	err := run([]string{"serve"}, io.Discard, func(string) string { return "" })
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "unknown command serve")
-}
-
-func TestHealthcheckCommandFailsWhenNothingAnswers(t *testing.T) {
-	addr, err := testenv.FreeAddr()
-	require.NoError(t, err)
-	assert.Error(t, run([]string{"healthcheck", "http://" + addr + "/readyz"}, io.Discard, os.Getenv))
-	assert.Error(t, run([]string{"healthcheck"}, io.Discard, os.Getenv))
-}
-
-func TestOutboxCommandShowsFailedMessagesWithMaskedRecipients(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := store.Open(ctx, "", filepath.Join(dir, "beianflow.db"))
-	require.NoError(t, err)
-	_, err = db.Migrate(ctx)
-	require.NoError(t, err)
-	require.NoError(t, outbox.Enqueue(db.Gorm, outbox.Message{
-		DedupKey: outbox.Key("f-1", "bureau_approved", 1, notify.SMS),
-		Message:  notify.Message{FilingID: "f-1", Event: "bureau_approved", Channel: notify.SMS, To: "13800138000"},
-	}))
-	require.NoError(t, db.Gorm.Exec(`UPDATE outbox_messages SET status = 'failed', attempts = 10, last_error = 'sns OptedOut (HTTP 400, permanent)'`).Error)
-	require.NoError(t, db.Close())
-
-	var out bytes.Buffer
-	require.NoError(t, run([]string{"outbox"}, &out, func(k string) string {
-		if k == "BEIANFLOW_DATA_DIR" {
-			return dir
-		}
-		return ""
-	}))
-	assert.Contains(t, out.String(), "failed 1")
-	assert.Contains(t, out.String(), "f-1/bureau_approved/1/sms")
-	assert.Contains(t, out.String(), "OptedOut")
-	assert.NotContains(t, out.String(), "13800138000", "recipients are masked")
 }
 
 // uiShowsDecodedPayloads checks what an operator's browser does: the Web

@@ -50,7 +50,8 @@ func newCtlCmd(c *cli) *cobra.Command {
 }
 
 // onFiling is a ctl command that takes one filing ID, asks the API about it
-// with call and prints the answer with text, or as JSON with --json.
+// with call and prints the answer with text, or as JSON with --json: such a
+// command is then only its help and how it prints.
 func onFiling[T any](s *ctl, use, short, long string,
 	call func(*apiclient.Client, context.Context, filing.ID, ...apiclient.CallOption) (T, error), text func(filing.ID, T) error,
 ) *cobra.Command {
@@ -115,7 +116,7 @@ func idArg(arg string) filing.ID {
 	return id
 }
 
-// ask makes call with the support key's client.
+// ask makes call with the support key's client, made only now (see client).
 func ask[T any](c *ctl, call func(*apiclient.Client) (T, error)) (T, error) {
 	api, err := c.client()
 	if err != nil {

@@ -6,12 +6,10 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,33 +34,6 @@ func buildBeianflow(t *testing.T, flags ...string) string {
 	}
 	require.NoError(t, err, "go build: %s", out)
 	return bin
-}
-
-// connTrap listens where the databases, Temporal, S3 and the API would be,
-// and counts every connection, which it closes at once: a command that
-// dials one fails, and the test knows.
-type connTrap struct {
-	addr  string
-	count atomic.Int64
-}
-
-func newConnTrap(t *testing.T) *connTrap {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	trap := &connTrap{addr: ln.Addr().String()}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			trap.count.Add(1)
-			_ = c.Close()
-		}
-	}()
-	return trap
 }
 
 // sandbox is an environment in which any side effect of the binary shows:
@@ -306,4 +277,21 @@ func TestGroupsTakeHelpAsACommand(t *testing.T) {
 	assert.ErrorContains(t, err, "unknown command rest for beianflow ctl; did you mean reset?")
 	err = run([]string{"apikey"}, io.Discard, env)
 	assert.ErrorContains(t, err, "beianflow apikey revoke ID", "apikey alone is still a mistake")
+}
+
+func TestBadConfigurationStopsAtStart(t *testing.T) {
+	err := run([]string{"api"}, io.Discard, func(k string) string {
+		if k == "TEMPORAL_ADDRESS" {
+			return "nowhere"
+		}
+		return ""
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "TEMPORAL_ADDRESS")
+}
+
+func TestUnknownCommandIsRefused(t *testing.T) {
+	err := run([]string{"serve"}, io.Discard, func(string) string { return "" })
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "unknown command serve")
 }

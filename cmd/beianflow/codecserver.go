@@ -7,8 +7,6 @@ import (
 	"net"
 	"sync/atomic"
 
-	"github.com/spf13/cobra"
-
 	"github.com/beianflow/beianflow/internal/app"
 	"github.com/beianflow/beianflow/internal/codecserver"
 	"github.com/beianflow/beianflow/internal/config"
@@ -16,26 +14,6 @@ import (
 	"github.com/beianflow/beianflow/internal/metrics"
 	"github.com/beianflow/beianflow/internal/store"
 )
-
-func newCodecServerCmd(c *cli) *cobra.Command {
-	return &cobra.Command{
-		Use:   "codec-server",
-		Short: "serve only the codec that decodes payloads for the Temporal Web UI and CLI",
-		Long: `Serves only the codec (/codec) that decodes payloads for the Temporal Web UI
-and CLI, on BEIANFLOW_CODEC_LISTEN, with /healthz, /readyz and /metrics. It
-decodes for support API keys and, with BEIANFLOW_CODEC_OIDC_*, for operators
-signed in to the UI (docs/codec.md). It needs the payload keys and the
-database (for API keys), not Temporal or S3.`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, log, err := c.load()
-			if err != nil {
-				return err
-			}
-			return runCodecServer(cmd.Context(), cfg, log, nil)
-		},
-	}
-}
 
 // runCodecServer serves Temporal's remote codec protocol on its own port
 // (BEIANFLOW_CODEC_LISTEN) for the Web UI and the CLI: the API's codec

@@ -7,16 +7,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	commonpb "go.temporal.io/api/common/v1"
-	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
@@ -32,24 +28,6 @@ const (
 	codecServerSubject = "9b2f-operator-subject-0042"
 	codecServerEmail   = "wang.fang@example.test"
 )
-
-// syncBuffer collects the server's logs while it runs.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // idpServer is testenv's OIDC identity provider on a loopback port.
 type idpServer struct {
@@ -74,26 +52,6 @@ func (s *idpServer) token(t *testing.T, groups ...string) string {
 		"iss": s.URL, "sub": codecServerSubject, "aud": "temporal-ui", "email": codecServerEmail,
 		"iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(), "groups": groups,
 	})
-}
-
-// noDial listens where Temporal or S3 would be and records any connection.
-func noDial(t *testing.T) (addr string, dialed *atomic.Bool) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	dialed = &atomic.Bool{}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			dialed.Store(true)
-			_ = c.Close()
-		}
-	}()
-	return ln.Addr().String(), dialed
 }
 
 type runningCodecServer struct {
@@ -151,11 +109,19 @@ func (s runningCodecServer) post(t *testing.T, op, auth string, payloads []*comm
 	t.Helper()
 	body, err := protojson.Marshal(&commonpb.Payloads{Payloads: payloads})
 	require.NoError(t, err)
-	req, err := http.NewRequest(http.MethodPost, s.base+"/codec/"+op, bytes.NewReader(body))
+	return postCodec(t, s.base+"/codec/"+op, "default", codecServerOrigin, auth, body)
+}
+
+// postCodec posts payloads to a codec endpoint (a URL ending in /decode or
+// /encode) as the Temporal Web UI at origin does for namespace, with auth
+// as the bearer token unless it is empty.
+func postCodec(t *testing.T, url, namespace, origin, auth string, body []byte) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Namespace", "default")
-	req.Header.Set("Origin", codecServerOrigin)
+	req.Header.Set("X-Namespace", namespace)
+	req.Header.Set("Origin", origin)
 	if auth != "" {
 		req.Header.Set("Authorization", "Bearer "+auth)
 	}
@@ -184,16 +150,19 @@ func get(t *testing.T, url string) (int, string) {
 	return res.StatusCode, string(b)
 }
 
-// encryptedPayloads are what a worker writes into Temporal.
+// encryptedPayloads are what a worker writes into Temporal: the JSON
+// payloads Temporal's default converter makes of an input, encrypted.
 func encryptedPayloads(t *testing.T) (plain, enc []*commonpb.Payload) {
 	t.Helper()
-	p, err := converter.GetDefaultDataConverter().ToPayloads(map[string]string{"id_number": "110101199003071234"}, "filing-1")
-	require.NoError(t, err)
+	jsonPayload := func(js string) *commonpb.Payload {
+		return &commonpb.Payload{Metadata: map[string][]byte{"encoding": []byte("json/plain")}, Data: []byte(js)}
+	}
+	plain = []*commonpb.Payload{jsonPayload(`{"id_number":"110101199003071234"}`), jsonPayload(`"filing-1"`)}
 	keys, err := codec.ParseKeys(testenv.PayloadKeys)
 	require.NoError(t, err)
-	enc, err = codec.New(keys).Encode(p.Payloads)
+	enc, err = codec.New(keys).Encode(plain)
 	require.NoError(t, err)
-	return p.Payloads, enc
+	return plain, enc
 }
 
 func assertDecoded(t *testing.T, plain, dec []*commonpb.Payload) {
@@ -207,7 +176,6 @@ func assertDecoded(t *testing.T, plain, dec []*commonpb.Payload) {
 func TestCodecServerDecodesForSupportKeysAndSignedInOperators(t *testing.T) {
 	testenv.NeedsServers(t)
 	ctx := context.Background()
-	testenv.NeedsServers(t)
 	dbURL, drop, err := testenv.Postgres(ctx)
 	require.NoError(t, err)
 	t.Cleanup(drop)
@@ -217,13 +185,12 @@ func TestCodecServerDecodesForSupportKeysAndSignedInOperators(t *testing.T) {
 	reviewer, err := apikeys.Issue(ctx, store.NewAPIKeys(db), "reviewer", "", "codec-server test", time.Now())
 	require.NoError(t, err)
 	idp := startIdP(t)
-	temporalAddr, temporalDialed := noDial(t)
-	s3Addr, s3Dialed := noDial(t)
+	temporal, s3 := newConnTrap(t), newConnTrap(t)
 
 	srv := startCodecServer(t, map[string]string{
 		"DATABASE_URL":                  dbURL,
-		"TEMPORAL_ADDRESS":              temporalAddr,
-		"S3_ENDPOINT":                   "http://" + s3Addr,
+		"TEMPORAL_ADDRESS":              temporal.addr,
+		"S3_ENDPOINT":                   "http://" + s3.addr,
 		"BEIANFLOW_CODEC_ORIGINS":       codecServerOrigin,
 		"BEIANFLOW_CODEC_OIDC_ISSUER":   idp.URL,
 		"BEIANFLOW_CODEC_OIDC_AUDIENCE": "temporal-ui",
@@ -252,8 +219,8 @@ func TestCodecServerDecodesForSupportKeysAndSignedInOperators(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, code)
 
 	require.NoError(t, srv.stop(), "graceful shutdown")
-	assert.False(t, temporalDialed.Load(), "the codec server never dials Temporal")
-	assert.False(t, s3Dialed.Load(), "the codec server never dials S3")
+	assert.Zero(t, temporal.count.Load(), "the codec server never dials Temporal")
+	assert.Zero(t, s3.count.Load(), "the codec server never dials S3")
 	logs := srv.logs.String()
 	assert.Contains(t, logs, "database ready")
 	assert.Contains(t, logs, "operator token accepted")
@@ -282,7 +249,9 @@ func TestCodecServerServesOperatorsWhileTheDatabaseIsDown(t *testing.T) {
 	plain, enc := encryptedPayloads(t)
 	assertDecoded(t, plain, decodedPayloads(t, srv.post(t, "decode", idp.token(t, "beianflow-operators"), enc)))
 	// An API key cannot be checked: 503, as on the API while its database is down.
-	res := srv.post(t, "decode", "bfk_0123456789abcdef_"+strings.Repeat("ab", 32), enc)
+	unchecked, err := apikeys.New()
+	require.NoError(t, err)
+	res := srv.post(t, "decode", unchecked.Token, enc)
 	assert.Equal(t, http.StatusServiceUnavailable, res.StatusCode)
 	require.NoError(t, srv.stop())
 }

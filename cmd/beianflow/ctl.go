@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -46,6 +47,25 @@ func newCtlCmd(c *cli) *cobra.Command {
 	cmd.AddCommand(newCtlStuckCmd(s), newCtlTimelineCmd(s), newCtlRetryCmd(s), newCtlResetCmd(s),
 		newCtlReplayCmd(s), newCtlSignalCmd(s))
 	return cmd
+}
+
+// onFiling is a ctl command that takes one filing ID, asks the API about it
+// with call and prints the answer with text, or as JSON with --json: such a
+// command is then only its help and how it prints.
+func onFiling[T any](s *ctl, use, short, long string,
+	call func(*apiclient.Client, context.Context, filing.ID, ...apiclient.CallOption) (T, error), text func(filing.ID, T) error,
+) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Long:  long,
+		Args:  oneID,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id := idArg(args[0])
+			return answer(s, func(api *apiclient.Client) (T, error) { return call(api, cmd.Context(), id) },
+				func(res T) error { return text(id, res) })
+		},
+	}
 }
 
 // client is the API client with the support key, made when a command has
@@ -94,6 +114,34 @@ func checkID(cmd *cobra.Command, arg string) error {
 func idArg(arg string) filing.ID {
 	id, _ := filing.ParseID(arg)
 	return id
+}
+
+// ask makes call with the support key's client, made only now (see client).
+func ask[T any](c *ctl, call func(*apiclient.Client) (T, error)) (T, error) {
+	api, err := c.client()
+	if err != nil {
+		var none T
+		return none, err
+	}
+	return call(api)
+}
+
+// answer makes call with the support key's client and prints what the API
+// answered: as JSON with --json, else with text.
+func answer[T any](c *ctl, call func(*apiclient.Client) (T, error), text func(T) error) error {
+	res, err := ask(c, call)
+	if err != nil {
+		return err
+	}
+	return show(c, res, text)
+}
+
+// show prints an answer of the API: as JSON with --json, else with text.
+func show[T any](c *ctl, res T, text func(T) error) error {
+	if c.json {
+		return c.printJSON(res)
+	}
+	return text(res)
 }
 
 func (c *ctl) printJSON(v any) error {

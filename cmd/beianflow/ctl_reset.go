@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/beianflow/beianflow/apiclient"
 	"github.com/beianflow/beianflow/filing"
 )
 
@@ -58,17 +59,12 @@ func (c *ctl) reset(ctx context.Context, id filing.ID, to, reason string) error 
 	case strings.TrimSpace(reason) == "":
 		return errors.New("ctl reset: give --reason TEXT saying why the filing is reset (one line, at most 500 characters; it goes to the audit trail)")
 	}
-	api, err := c.client()
-	if err != nil {
-		return err
-	}
-	res, err := api.ResetFiling(ctx, id, filing.ResetRequest{ToStage: filing.Stage(to), Reason: reason})
-	if err != nil {
-		return err
-	}
-	if c.json {
-		return c.printJSON(res)
-	}
+	return answer(c, func(api *apiclient.Client) (*filing.ResetResult, error) {
+		return api.ResetFiling(ctx, id, filing.ResetRequest{ToStage: filing.Stage(to), Reason: reason})
+	}, c.printReset)
+}
+
+func (c *ctl) printReset(res *filing.ResetResult) error {
 	fmt.Fprintf(c.out, "reset filing %s to %s (history event %d), new run %s\n", res.FilingID, res.ToStage, res.EventID, res.RunID)
 	for _, a := range res.Redelivered {
 		outcome := "kept"

@@ -25,8 +25,25 @@ type signalFlags struct {
 	reasons                  reasons
 }
 
+// register declares the flags on cmd, each saying which events it is for.
+func (f *signalFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.tracking, "tracking", "", "courier-delivered: the backdrop's tracking `NUMBER`")
+	fl.StringVar(&f.at, "at", "", "courier-delivered: when it was delivered, an `RFC3339` time (default now)")
+	fl.StringVar(&f.receipt, "receipt", "", "bureau-sms, bureau-decision: the bureau's receipt `ID`")
+	fl.StringVar(&f.outcome, "outcome", "", "bureau-sms: the `OUTCOME`, verified or returned")
+	fl.BoolVar(&f.approved, "approved", false, "bureau-decision: the bureau approved")
+	fl.BoolVar(&f.rejected, "rejected", false, "bureau-decision: the bureau rejected")
+	fl.StringVar(&f.number, "filing-number", "", "bureau-decision: the filing `NUMBER` of an approval")
+	fl.BoolVar(&f.passed, "passed", false, "verification-result: the product passed")
+	fl.BoolVar(&f.failed, "failed", false, "verification-result: the product failed")
+	fl.Var(&f.reasons, "reason", "a reason, `CODE[:MESSAGE]`; repeat for more")
+	_ = cmd.RegisterFlagCompletionFunc("outcome", cobra.FixedCompletions(
+		[]string{filing.SMSVerified, filing.SMSReturned}, cobra.ShellCompDirectiveNoFileComp))
+}
+
 func newCtlSignalCmd(s *ctl) *cobra.Command {
-	var f signalFlags
+	f := &signalFlags{}
 	cmd := &cobra.Command{
 		Use:   "signal ID EVENT",
 		Short: "deliver an outside event by hand: courier, bureau SMS or decision, verification",
@@ -52,22 +69,10 @@ it arrived another way (the bureau phoned a decision) or not at all:
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.signal(cmd.Context(), idArg(args[0]), args[1], f)
+			return s.signal(cmd.Context(), idArg(args[0]), args[1], *f)
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&f.tracking, "tracking", "", "courier-delivered: the backdrop's tracking `NUMBER`")
-	fl.StringVar(&f.at, "at", "", "courier-delivered: when it was delivered, an `RFC3339` time (default now)")
-	fl.StringVar(&f.receipt, "receipt", "", "bureau-sms, bureau-decision: the bureau's receipt `ID`")
-	fl.StringVar(&f.outcome, "outcome", "", "bureau-sms: the `OUTCOME`, verified or returned")
-	fl.BoolVar(&f.approved, "approved", false, "bureau-decision: the bureau approved")
-	fl.BoolVar(&f.rejected, "rejected", false, "bureau-decision: the bureau rejected")
-	fl.StringVar(&f.number, "filing-number", "", "bureau-decision: the filing `NUMBER` of an approval")
-	fl.BoolVar(&f.passed, "passed", false, "verification-result: the product passed")
-	fl.BoolVar(&f.failed, "failed", false, "verification-result: the product failed")
-	fl.Var(&f.reasons, "reason", "a reason, `CODE[:MESSAGE]`; repeat for more")
-	_ = cmd.RegisterFlagCompletionFunc("outcome", cobra.FixedCompletions(
-		[]string{filing.SMSVerified, filing.SMSReturned}, cobra.ShellCompDirectiveNoFileComp))
+	f.register(cmd)
 	return cmd
 }
 
@@ -152,17 +157,11 @@ func (c *ctl) signal(ctx context.Context, id filing.ID, event string, fl signalF
 	default:
 		return fmt.Errorf("ctl signal: unknown event %q; the events are courier-delivered, bureau-sms, bureau-decision and verification-result", event)
 	}
-	api, err := c.client()
-	if err != nil {
-		return err
-	}
-	f, err := deliver(api)
-	if err != nil {
-		return err
-	}
-	if c.json {
-		return c.printJSON(f)
-	}
+	return answer(c, deliver, func(f *filing.View) error { return c.printDelivered(event, f) })
+}
+
+// printDelivered says where the event left the filing.
+func (c *ctl) printDelivered(event string, f *filing.View) error {
 	fmt.Fprintf(c.out, "delivered %s to filing %s: now %s", event, f.FilingID, f.Stage)
 	if f.Step != "" {
 		fmt.Fprintf(c.out, "/%s", f.Step)

@@ -34,28 +34,27 @@ until every open filing was.`,
 }
 
 func (c *ctl) stuck(ctx context.Context, q apiclient.StuckQuery, all bool) error {
-	api, err := c.client()
-	if err != nil {
-		return err
-	}
-	rep, err := api.Stuck(ctx, q)
-	if err != nil {
-		return err
-	}
-	for all && rep.NextCursor != "" {
-		q.Cursor = rep.NextCursor
-		more, err := api.Stuck(ctx, q)
+	return answer(c, func(api *apiclient.Client) (*filing.StuckReport, error) {
+		rep, err := api.Stuck(ctx, q)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		rep.Items = append(rep.Items, more.Items...)
-		rep.Scanned += more.Scanned
-		rep.Truncated = rep.Truncated || more.Truncated
-		rep.NextCursor = more.NextCursor
-	}
-	if c.json {
-		return c.printJSON(rep)
-	}
+		for all && rep.NextCursor != "" {
+			q.Cursor = rep.NextCursor
+			more, err := api.Stuck(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			rep.Items = append(rep.Items, more.Items...)
+			rep.Scanned += more.Scanned
+			rep.Truncated = rep.Truncated || more.Truncated
+			rep.NextCursor = more.NextCursor
+		}
+		return rep, nil
+	}, c.printStuck)
+}
+
+func (c *ctl) printStuck(rep *filing.StuckReport) error {
 	scope := fmt.Sprintf("described %d open filing(s)", rep.Scanned)
 	if rep.OpenFilings != nil {
 		scope = fmt.Sprintf("described %d of %d open filing(s)", rep.Scanned, *rep.OpenFilings)

@@ -103,27 +103,32 @@ func TestCtlStuckPrintsATableAndFollowsTheScanWithAll(t *testing.T) {
 			"stage":"bureau_review","step":"awaiting_decision","waiting_on":"bureau","deadline":"2026-11-04T01:00:00Z",
 			"details":{"overdue_seconds":86400},"next_step":"Chase the bureau"}],"scanned":1,"truncated":false,"checked_at":"2026-11-05T01:00:21Z"}`
 	}
-	out, err := ctlRun(t, f.env("bfk_k_s"), "stuck", "--scan", "1", "--min-attempts", "3")
-	require.NoError(t, err)
-	assert.Equal(t, "Bearer bfk_k_s", f.last().auth)
-	assert.Equal(t, "min_attempts=3&scan=1", f.last().query)
-	assert.Contains(t, out, "1 stuck (described 1 of 2 open filing(s)")
-	assert.Contains(t, out, "run with --all")
-	assert.Contains(t, out, "FILING")
-	assert.Contains(t, out, "SubmitToBureau attempt 5, next 2026-11-05T01:00:31Z")
-	assert.Contains(t, out, "last error: bureau: 502 Bad Gateway")
-	assert.Contains(t, out, "next step:  Fix the cause")
-	assert.NotContains(t, out, "deadline_passed")
+	for _, c := range []struct {
+		args      []string
+		query     string
+		want, not []string
+	}{
+		{[]string{"stuck", "--scan", "1", "--min-attempts", "3"}, "min_attempts=3&scan=1", []string{
+			"1 stuck (described 1 of 2 open filing(s)", "run with --all", "FILING",
+			"SubmitToBureau attempt 5, next 2026-11-05T01:00:31Z", "last error: bureau: 502 Bad Gateway", "next step:  Fix the cause",
+		}, []string{"deadline_passed"}},
+		{[]string{"stuck", "--all"}, "cursor=c1", []string{
+			"2 stuck (described 2 of 2", "overdue 24h0m0s (deadline 2026-11-04T01:00:00Z)", "bureau_review/awaiting_decision (bureau)",
+		}, []string{"--all"}},
+	} {
+		out, err := ctlRun(t, f.env("bfk_k_s"), c.args...)
+		require.NoError(t, err, "%v", c.args)
+		assert.Equal(t, "Bearer bfk_k_s", f.last().auth)
+		assert.Equal(t, c.query, f.last().query, "%v", c.args)
+		for _, w := range c.want {
+			assert.Contains(t, out, w, "%v", c.args)
+		}
+		for _, w := range c.not {
+			assert.NotContains(t, out, w, "%v", c.args)
+		}
+	}
 
-	out, err = ctlRun(t, f.env("bfk_k_s"), "stuck", "--all")
-	require.NoError(t, err)
-	assert.Equal(t, "cursor=c1", f.last().query)
-	assert.Contains(t, out, "2 stuck (described 2 of 2")
-	assert.Contains(t, out, "overdue 24h0m0s (deadline 2026-11-04T01:00:00Z)")
-	assert.Contains(t, out, "bureau_review/awaiting_decision (bureau)")
-	assert.NotContains(t, out, "--all")
-
-	out, err = ctlRun(t, f.env("bfk_k_s"), "--json", "stuck")
+	out, err := ctlRun(t, f.env("bfk_k_s"), "--json", "stuck")
 	require.NoError(t, err)
 	var rep map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &rep))

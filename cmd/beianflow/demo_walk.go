@@ -160,13 +160,13 @@ func (d *demo) stages(ctx context.Context, f *filing.View) ([]stageEntry, error)
 	return out, nil
 }
 
-// act does what the filing waits for, once per wait.
 // wait is where a filing waits: the demo acts on what each wait asks for.
 type wait struct {
 	stage filing.Stage
 	step  filing.Step
 }
 
+// act does what the filing waits for, once per wait.
 func (d *demo) act(ctx context.Context, f *filing.View) error {
 	if r := f.LastRejection; r != nil {
 		return fmt.Errorf("demo: the filing was sent back by %s (%v); the demo walks the happy path only — see %s", r.By, r.Reasons, d.uiLink())
@@ -175,11 +175,7 @@ func (d *demo) act(ctx context.Context, f *filing.View) error {
 	case wait{filing.StageInformation, filing.StepEditing}:
 		return d.once("information", func() error { return d.fillIn(ctx) })
 	case wait{filing.StageInitialReview, filing.StepAwaitingReviewer}:
-		return d.once("initial review", func() error {
-			d.say("reviewer approves the initial review (初审)")
-			_, err := d.reviewer.DecideInitialReview(ctx, d.filingID, filing.DecisionRequest{Approve: true, Reviewer: "demo-reviewer"})
-			return err
-		})
+		return d.approve(ctx, "initial review", "reviewer approves the initial review (初审)", (*apiclient.Client).DecideInitialReview)
 	case wait{filing.StagePhotoVerification, filing.StepAwaitingMailingAddress}:
 		return d.once("mailing address", func() error {
 			d.say("backend gives the mailing address for the backdrop (幕布)")
@@ -210,11 +206,7 @@ func (d *demo) act(ctx context.Context, f *filing.View) error {
 			return err
 		})
 	case wait{filing.StagePhotoVerification, filing.StepPhotoReview}:
-		return d.once("photo review", func() error {
-			d.say("reviewer approves the photo")
-			_, err := d.reviewer.DecidePhotoReview(ctx, d.filingID, filing.DecisionRequest{Approve: true, Reviewer: "demo-reviewer"})
-			return err
-		})
+		return d.approve(ctx, "photo review", "reviewer approves the photo", (*apiclient.Client).DecidePhotoReview)
 	case wait{filing.StageSMSVerification, filing.StepAwaitingSMS}:
 		if f.Bureau == nil || f.Bureau.ReceiptID == "" {
 			return nil
@@ -238,6 +230,18 @@ func (d *demo) act(ctx context.Context, f *filing.View) error {
 		return fmt.Errorf("demo: the product %s failed verification (%s); see %s", d.instance, f.WaitingFor, d.uiLink())
 	}
 	return nil
+}
+
+// approve has the reviewer approve a review, once; decide is the review's
+// endpoint, note what the demo prints.
+func (d *demo) approve(ctx context.Context, review, note string,
+	decide func(*apiclient.Client, context.Context, filing.ID, filing.DecisionRequest, ...apiclient.CallOption) (*filing.View, error),
+) error {
+	return d.once(review, func() error {
+		d.say(note)
+		_, err := decide(d.reviewer, ctx, d.filingID, filing.DecisionRequest{Approve: true, Reviewer: "demo-reviewer"})
+		return err
+	})
 }
 
 // once runs an action the first time its wait is seen. An action that

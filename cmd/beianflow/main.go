@@ -16,6 +16,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/spf13/cobra"
+
 	"github.com/beianflow/beianflow/internal/config"
 )
 
@@ -58,4 +60,17 @@ func (c *cli) load() (config.Config, *slog.Logger, error) {
 	log := cfg.Logger(os.Stderr)
 	slog.SetDefault(log)
 	return cfg, log, nil
+}
+
+// configured is the RunE of a command that needs the configuration: it is
+// loaded when the command runs, as load says, and run gets it with the
+// command's context.
+func (c *cli) configured(run func(context.Context, config.Config, *slog.Logger) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		cfg, log, err := c.load()
+		if err != nil {
+			return err
+		}
+		return run(cmd.Context(), cfg, log)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -63,13 +64,9 @@ func newOutboxCmd(c *cli) *cobra.Command {
 sent and failed, and the messages that failed for good (at most 50) with their
 masked recipients and the class of the failure.`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, _, err := c.load()
-			if err != nil {
-				return err
-			}
-			return showOutbox(cmd.Context(), cfg, c.out)
-		},
+		RunE: c.configured(func(ctx context.Context, cfg config.Config, _ *slog.Logger) error {
+			return showOutbox(ctx, cfg, c.out)
+		}),
 	}
 }
 

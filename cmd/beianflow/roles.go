@@ -3,28 +3,26 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
 
 	"github.com/spf13/cobra"
 
 	"github.com/beianflow/beianflow/internal/app"
+	"github.com/beianflow/beianflow/internal/config"
 )
 
-// The roles a deployment runs as separate processes: api, worker and, once
-// per release, migrate. codec-server is in codecserver.go, dev in dev.go.
-
-func newAPICmd(c *cli) *cobra.Command {
-	return &cobra.Command{
+// newServeCmds are the roles a deployment runs as separate processes, in
+// the root's order: api, worker, codec-server and, once per release,
+// migrate. dev runs the api and the worker in one (dev.go).
+func newServeCmds(c *cli) []*cobra.Command {
+	return []*cobra.Command{{
 		Use:   "api",
 		Short: "serve the HTTP API",
 		Long: `Serves the HTTP API (BEIANFLOW_HTTP_ADDR), the codec (/codec) and /metrics.
 Applies pending database migrations first.`,
 		Args: noArgs,
 		RunE: withApp(c, func(ctx context.Context, a *app.App) error { return a.RunAPI(ctx, nil) }),
-	}
-}
-
-func newWorkerCmd(c *cli) *cobra.Command {
-	return &cobra.Command{
+	}, {
 		Use:   "worker",
 		Short: "run the Temporal worker (and the sandbox world and the outbox)",
 		Long: `Runs the Temporal worker of the filing workflows and their activities, the
@@ -34,11 +32,19 @@ that delivers notifications. Applies pending database migrations first.`,
 		RunE: withApp(c, func(ctx context.Context, a *app.App) error {
 			return runAll(ctx, a.RunWorker, a.RunWorld, a.RunOutbox)
 		}),
-	}
-}
-
-func newMigrateCmd(c *cli) *cobra.Command {
-	return &cobra.Command{
+	}, {
+		Use:   "codec-server",
+		Short: "serve only the codec that decodes payloads for the Temporal Web UI and CLI",
+		Long: `Serves only the codec (/codec) that decodes payloads for the Temporal Web UI
+and CLI, on BEIANFLOW_CODEC_LISTEN, with /healthz, /readyz and /metrics. It
+decodes for support API keys and, with BEIANFLOW_CODEC_OIDC_*, for operators
+signed in to the UI (docs/codec.md). It needs the payload keys and the
+database (for API keys), not Temporal or S3.`,
+		Args: noArgs,
+		RunE: c.configured(func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+			return runCodecServer(ctx, cfg, log, nil)
+		}),
+	}, {
 		Use:   "migrate",
 		Short: "apply pending database migrations and exit",
 		Long: `Applies pending database migrations (DATABASE_URL, or the embedded SQLite
@@ -47,24 +53,20 @@ at start, under an advisory lock; run this to migrate ahead of a deploy.`,
 		Args: noArgs,
 		// Opening the app is what migrates.
 		RunE: withApp(c, func(context.Context, *app.App) error { return nil }),
-	}
+	}}
 }
 
 // withApp is the RunE of a role: load the configuration, open the app
 // (database, migrations, S3, Temporal), run the role, close the app.
 func withApp(c *cli, role func(context.Context, *app.App) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, _ []string) error {
-		cfg, log, err := c.load()
-		if err != nil {
-			return err
-		}
-		a, err := app.Open(cmd.Context(), cfg, log)
+	return c.configured(func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+		a, err := app.Open(ctx, cfg, log)
 		if err != nil {
 			return err
 		}
 		defer a.Close()
-		return role(cmd.Context(), a)
-	}
+		return role(ctx, a)
+	})
 }
 
 // runAll runs parts until ctx ends or one fails; a failure stops the others.

@@ -67,7 +67,7 @@ func newRootCmd(c *cli) *cobra.Command {
 		}
 	}
 	add(groupLocal, newDevCmd(c), newDemoCmd(c))
-	add(groupServe, newAPICmd(c), newWorkerCmd(c), newCodecServerCmd(c), newMigrateCmd(c))
+	add(groupServe, newServeCmds(c)...)
 	add(groupOperate, newCtlCmd(c), newOutboxCmd(c), newAPIKeyCmd(c), newConfigCmd(c), newHealthcheckCmd())
 	add(groupOther, newVersionCmd(c))
 	// cobra would add its completion command when executing; added now,

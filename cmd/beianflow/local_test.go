@@ -3,11 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,6 +17,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/beianflow/beianflow/api"
 	"github.com/beianflow/beianflow/calendar"
@@ -28,6 +33,99 @@ import (
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
+
+// The commands that try beianflow on this machine, against the real system
+// `beianflow dev` starts: dev itself (`make run`) and the demo (`make demo`).
+
+func TestMakeRunStartsEverythingAndResumesFilingsAfterARestart(t *testing.T) {
+	testenv.NeedsServers(t)
+	dataDir := t.TempDir()
+	cfg := devConfig(t, dataDir)
+	logs := &syncBuffer{}
+	base := "http://" + cfg.HTTPAddr
+
+	stop := startDev(t, cfg, logs)
+	body := fmt.Sprintf(`{"account_id":%q,"domain":"example.cn","product":{"instance_id":"i-acc-dev-web"},
+		"subject":{"province":"GD","nature":"enterprise","certificate_type":"business_license","certificate_number":%q}}`,
+		devAccount, sample.CreditCode("91", "440106", sample.OrgCode("MA5DE701")))
+	keys := readEnvFile(devKeyFile(dataDir))
+	backendKey := keys["BEIANFLOW_BACKEND_KEY"]
+	require.NotEmpty(t, backendKey, "make run writes development API keys to data/api-keys.env")
+	info, err := os.Stat(devKeyFile(dataDir))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "only the owner may read the keys")
+	var created map[string]any
+	status, err := callAPI(http.MethodPost, base+"/v1/filings", backendKey, body, &created)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, status, "%v", created)
+	id := created["filing_id"].(string)
+	waitForStage(t, base, backendKey, id, "information", "workflow")
+	uiShowsDecodedPayloads(t, cfg, filing.ID(id))
+
+	for _, want := range []string{"API listening", "Temporal dev server starting", "web_ui=http://", "S3 server starting"} {
+		assert.Contains(t, logs.String(), want, "the logs say where each part listens")
+	}
+	require.NoError(t, stop(), "Ctrl-C stops cleanly\nlogs:\n%s", logs)
+	for _, addr := range []string{cfg.HTTPAddr, cfg.TemporalAddress, cfg.Dev.S3ListenAddr} {
+		_, err := net.DialTimeout("tcp", addr, time.Second)
+		assert.Error(t, err, "nothing may keep listening on %s after a stop", addr)
+	}
+	for _, f := range []string{"beianflow.db", "temporal/temporal.db", "s3/beianflow-documents"} {
+		_, err := os.Stat(filepath.Join(dataDir, f))
+		assert.NoError(t, err, "state persists under the data directory")
+	}
+
+	// Run it again: the filing is still in flight, served live by its workflow.
+	logs.Reset()
+	stop = startDev(t, cfg, logs)
+	assert.Equal(t, keys, readEnvFile(devKeyFile(dataDir)), "the development keys survive a restart")
+	waitForStage(t, base, backendKey, id, "information", "workflow")
+	require.NoError(t, stop())
+}
+
+// uiShowsDecodedPayloads checks what an operator's browser does: the Web
+// UI's settings name the codec endpoint, Temporal stores the filing's
+// input encrypted, and the codec endpoint decrypts it for the UI's origin
+// (CORS) — while the authenticated codec path refuses a caller without a
+// support key.
+func uiShowsDecodedPayloads(t *testing.T, cfg config.Config, filingID filing.ID) {
+	t.Helper()
+	ui := fmt.Sprintf("http://127.0.0.1:%d", cfg.Dev.TemporalUI)
+	var settings struct{ Codec struct{ Endpoint string } }
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		_, err := callAPI(http.MethodGet, ui+"/api/v1/settings", "", "", &settings)
+		if !assert.NoError(c, err) {
+			return
+		}
+		assert.Contains(c, settings.Codec.Endpoint, "/codec/t/", "the Web UI decodes through the codec server")
+	}, 30*time.Second, 200*time.Millisecond)
+
+	raw, err := client.Dial(client.Options{HostPort: cfg.TemporalAddress, Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	require.NoError(t, err)
+	defer raw.Close()
+	iter := raw.GetWorkflowHistory(context.Background(), filingID.WorkflowID(), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	first, err := iter.Next()
+	require.NoError(t, err)
+	input := first.GetWorkflowExecutionStartedEventAttributes().GetInput()
+	require.NotEmpty(t, input.GetPayloads())
+	stored := input.GetPayloads()[0]
+	assert.Equal(t, "binary/encrypted", string(stored.GetMetadata()["encoding"]), "Temporal stores ciphertext")
+	assert.NotContains(t, string(stored.GetData()), filingID)
+
+	body, err := protojson.Marshal(input)
+	require.NoError(t, err)
+	res := postCodec(t, settings.Codec.Endpoint+"/decode", cfg.TemporalNamespace, ui, "", body)
+	decoded := decodedPayloads(t, res)
+	assert.Equal(t, ui, res.Header.Get("Access-Control-Allow-Origin"), "the UI's origin may read the answer")
+	require.Len(t, decoded, 1)
+	assert.Equal(t, "json/plain", string(decoded[0].GetMetadata()["encoding"]))
+	assert.Contains(t, string(decoded[0].GetData()), filingID, "decoded for the UI")
+
+	anon, err := http.Post("http://"+cfg.HTTPAddr+"/codec/decode", "application/json", bytes.NewReader(body))
+	require.NoError(t, err)
+	anon.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, anon.StatusCode, "nobody else decodes")
+}
 
 // demoStages are the stages `make demo` must print, in order.
 var demoStages = []filing.Stage{
@@ -47,9 +145,9 @@ func TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes(t *testing.T) {
 	cfg := withDevSandboxSettings(devConfig(t, dataDir), func(string) string { return "" })
 	require.True(t, cfg.API.SandboxSettings, "beianflow dev accepts sandbox settings")
 	require.Equal(t, 1.0, cfg.Process.TimeScale, "make run runs in real time")
-	var logs bytes.Buffer
-	stop := startDev(t, cfg, &logs)
-	defer func() { assert.NoError(t, stop(), "logs:\n%s", &logs) }()
+	logs := &syncBuffer{}
+	stop := startDev(t, cfg, logs)
+	defer func() { assert.NoError(t, stop(), "logs:\n%s", logs) }()
 	base := "http://" + cfg.HTTPAddr
 
 	// A filing's own time scale is checked like any member.
@@ -72,7 +170,7 @@ func TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes(t *testing.T) {
 	err := demoCommand(context.Background(), cfg, defaultDemoFlags, func(k string) string { return env[k] }, &out)
 	took := time.Since(start)
 	t.Logf("make demo took %s; it printed:\n%s", took.Round(time.Millisecond), &out)
-	require.NoError(t, err, "logs:\n%s", &logs)
+	require.NoError(t, err, "logs:\n%s", logs)
 	assert.Less(t, took, 5*time.Minute, "make demo finishes in under five minutes")
 
 	printed := out.String()
@@ -134,29 +232,10 @@ func postFiling(t *testing.T, base, key, sandbox string) (status int, code, fiel
 	body := fmt.Sprintf(`{"subject":{"province":"ZJ","nature":"enterprise","certificate_type":"business_license","certificate_number":%q},
 		"domain":"sandbox-check.com","product":{"instance_id":"i-dev-account-web"},"sandbox":%s}`,
 		sample.CreditCode("91", "330106", sample.OrgCode("MA7CHK01")), sandbox)
-	req, err := http.NewRequest(http.MethodPost, base+"/v1/filings", strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
 	var e struct{ Code, Field string }
-	_ = json.NewDecoder(res.Body).Decode(&e)
-	return res.StatusCode, e.Code, e.Field
-}
-
-func getJSON(t *testing.T, url, key string) map[string]any {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	status, err := callAPI(http.MethodPost, base+"/v1/filings", key, body, &e)
 	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	var m map[string]any
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&m))
-	return m
+	return status, e.Code, e.Field
 }
 
 func TestDemoSaysStartMakeRunWhenTheAPIIsNotReachable(t *testing.T) {
@@ -228,11 +307,8 @@ func TestDemoTimeScaleIsAcceptedOnlyByTheDevSystem(t *testing.T) {
 // the contract's validator and the handler agree.
 func TestDemoTimeScaleIsRefusedInProduction(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "", filepath.Join(t.TempDir(), "api.db"))
-	require.NoError(t, err)
+	db := migratedDB(t, filepath.Join(t.TempDir(), "api.db"))
 	defer db.Close()
-	_, err = db.Migrate(ctx)
-	require.NoError(t, err)
 	key, err := apikeys.Issue(ctx, store.NewAPIKeys(db), "backend", "acc-1", "test", time.Now())
 	require.NoError(t, err)
 	cfg, err := config.Load(func(k string) string {
@@ -257,11 +333,8 @@ func TestDemoTimeScaleIsRefusedInProduction(t *testing.T) {
 // world, are the delays the sandboxes schedule at the filing's time scale.
 func TestDemoExpectsTheSandboxWorldsDelays(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "", filepath.Join(t.TempDir(), "world.db"))
-	require.NoError(t, err)
+	db := migratedDB(t, filepath.Join(t.TempDir(), "world.db"))
 	defer db.Close()
-	_, err = db.Migrate(ctx)
-	require.NoError(t, err)
 	d := &demo{opts: demoOptions{TimeScale: demoTimeScale}}
 	china := func(month time.Month, day, hour, minute int) time.Time {
 		return time.Date(2026, month, day, hour, minute, 0, 0, calendar.China)

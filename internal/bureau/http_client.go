@@ -2,10 +2,6 @@ package bureau
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/url"
 
 	"github.com/beianflow/beianflow/internal/httpcall"
 )
@@ -40,30 +36,18 @@ func NewHTTPClient(baseURL string, opts HTTPOptions) *HTTPClient {
 // retry could submit twice.
 func (c *HTTPClient) Submit(ctx context.Context, s Submission) (Receipt, error) {
 	op := "submit filing " + s.FilingID
-	if s.IdempotencyKey == "" {
-		return Receipt{}, fmt.Errorf("bureau: %s: %w: idempotency key is required", op, ErrInvalidSubmission)
-	}
-	body, err := json.Marshal(toSubmissionBody(s))
-	if err != nil {
-		return Receipt{}, fmt.Errorf("bureau: %s: encode: %w", op, err)
-	}
-	a, err := c.c.CallWithHeader(ctx, op, http.MethodPost, "/submissions", s.IdempotencyKey, body, httpcall.SandboxTimeScale(s.SandboxTimeScale))
+	a, err := c.c.Create(ctx, op, "/submissions", s.IdempotencyKey, toSubmissionBody(s), s.SandboxTimeScale, ErrInvalidSubmission)
 	if err != nil {
 		return Receipt{}, err
 	}
-	switch a.Status {
-	case http.StatusCreated, http.StatusOK:
-		var rb receiptBody
-		if err := json.Unmarshal(a.Body, &rb); err != nil || rb.ReceiptID == "" {
-			return Receipt{}, fmt.Errorf("bureau: %s: unreadable receipt in HTTP %d answer", op, a.Status)
-		}
-		return Receipt{ReceiptID: rb.ReceiptID, SubmittedAt: rb.SubmittedAt.UTC()}, nil
-	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity:
-		return Receipt{}, c.c.Refused(op, a, ErrInvalidSubmission)
-	case http.StatusConflict:
-		return Receipt{}, c.c.Refused(op, a, ErrIdempotencyKeyReused)
+	if !a.Created() {
+		return Receipt{}, c.c.CreateRefused(op, a, ErrInvalidSubmission, ErrIdempotencyKeyReused)
 	}
-	return Receipt{}, c.c.Refused(op, a, nil)
+	var rb receiptBody
+	if err := c.c.Decode(op, a, "receipt", &rb, func() bool { return rb.ReceiptID != "" }); err != nil {
+		return Receipt{}, err
+	}
+	return Receipt{ReceiptID: rb.ReceiptID, SubmittedAt: rb.SubmittedAt.UTC()}, nil
 }
 
 // Status implements Gateway: GET /submissions/{receipt_id}. Only a 404
@@ -71,22 +55,13 @@ func (c *HTTPClient) Submit(ctx context.Context, s Submission) (Receipt, error) 
 // wrong base URL must not make a filing's submission look lost.
 func (c *HTTPClient) Status(ctx context.Context, receiptID string) (Status, error) {
 	op := "status of receipt " + receiptID
-	if receiptID == "" {
-		return Status{}, fmt.Errorf("bureau: %s: %w", op, ErrUnknownReceipt)
-	}
-	a, err := c.c.Call(ctx, op, http.MethodGet, "/submissions/"+url.PathEscape(receiptID), "", nil)
+	a, err := c.c.Get(ctx, op, "/submissions", receiptID, codeUnknownReceipt, ErrUnknownReceipt)
 	if err != nil {
 		return Status{}, err
 	}
-	switch {
-	case a.Status == http.StatusOK:
-		var st Status
-		if err := json.Unmarshal(a.Body, &st); err != nil || st.ReceiptID == "" || st.State == "" {
-			return Status{}, fmt.Errorf("bureau: %s: unreadable status in HTTP 200 answer", op)
-		}
-		return st, nil
-	case a.Status == http.StatusNotFound && a.Code() == codeUnknownReceipt:
-		return Status{}, c.c.Refused(op, a, ErrUnknownReceipt)
+	var st Status
+	if err := c.c.Decode(op, a, "status", &st, func() bool { return st.ReceiptID != "" && st.State != "" }); err != nil {
+		return Status{}, err
 	}
-	return Status{}, c.c.Refused(op, a, nil)
+	return st, nil
 }

@@ -83,7 +83,7 @@ func (s *sandboxServer) status(w http.ResponseWriter, r *http.Request) {
 // unavailable answers 503 for a failure of the sandbox's database: the
 // client retries, as it would when a real gateway is down.
 func (s *sandboxServer) unavailable(w http.ResponseWriter, r *http.Request, err error) {
-	s.sb.opts.Logger.ErrorContext(r.Context(), "bureau sandbox server: request failed",
+	s.sb.base.Logger().ErrorContext(r.Context(), "bureau sandbox server: request failed",
 		"method", r.Method, "route", r.Pattern, "err", err)
 	writeError(w, http.StatusServiceUnavailable, codeUnavailable, "the gateway is temporarily unavailable")
 }

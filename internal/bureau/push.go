@@ -2,10 +2,17 @@ package bureau
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
+
+	"github.com/beianflow/beianflow/internal/partner"
 )
+
+// push is the bureau's webhook as the sandbox plays it: a submission whose
+// sms_returned, approved or rejected was pushed cannot change again.
+var push = partner.Push[SubmissionRecord, Status, State, Listener]{
+	Subject: "status", Order: "submitted_at", Final: []State{StateSMSReturned, StateApproved, StateRejected},
+	Pending: SubmissionRecord.pending, Deliver: Listener.BureauStatusChanged,
+}
 
 // Run plays the bureau's push: at once and then every interval (real time)
 // it delivers to l the status of each submission whose state changed since
@@ -14,63 +21,5 @@ import (
 // pushed, so a sandbox that was stopped for a while skips the states that
 // passed meanwhile, as a real push may; callers poll to see everything.
 func (sb *Sandbox) Run(ctx context.Context, l Listener, every time.Duration) error {
-	if l == nil || every <= 0 {
-		return fmt.Errorf("bureau: run sandbox push: need a listener and a positive interval, got %v", every)
-	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		sb.pushChanges(ctx, l)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-	}
-}
-
-// pushChanges is one scan. Errors are logged, not returned: the next tick
-// retries, and a database outage must not end the loop.
-func (sb *Sandbox) pushChanges(ctx context.Context, l Listener) {
-	log := sb.opts.Logger
-	var recs []SubmissionRecord
-	// A submission whose final state was pushed cannot change again.
-	err := sb.db.Gorm.WithContext(ctx).
-		Where("last_pushed_state NOT IN ?", []State{StateSMSReturned, StateApproved, StateRejected}).
-		Order("submitted_at").Find(&recs).Error
-	if err != nil {
-		if ctx.Err() == nil {
-			log.WarnContext(ctx, "bureau sandbox: scan for status changes failed; retrying on the next tick", "err", err)
-		}
-		return
-	}
-	now := sb.now()
-	for _, r := range recs {
-		if ctx.Err() != nil {
-			return
-		}
-		st := r.statusAt(now)
-		if st.State == r.LastPushedState {
-			continue
-		}
-		if err := l.BureauStatusChanged(ctx, st); err != nil {
-			if !errors.Is(err, context.Canceled) {
-				log.WarnContext(ctx, "bureau sandbox: push failed; retrying on the next tick",
-					"filing_id", r.FilingID, "receipt_id", r.ReceiptID, "state", st.State, "err", err)
-			}
-			continue
-		}
-		// Record the delivered push even if ctx ends now, or a restarted
-		// sandbox repeats it. Compare-and-set: if another loop over the same
-		// database recorded a push meanwhile, leave its record alone.
-		recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		err := sb.db.Gorm.WithContext(recordCtx).Model(&SubmissionRecord{}).
-			Where("idempotency_key = ? AND last_pushed_state = ?", r.IdempotencyKey, r.LastPushedState).
-			Update("last_pushed_state", st.State).Error
-		cancel()
-		if err != nil {
-			log.WarnContext(ctx, "bureau sandbox: recording a push failed; it will be pushed again",
-				"filing_id", r.FilingID, "receipt_id", r.ReceiptID, "state", st.State, "err", err)
-		}
-	}
+	return push.Run(ctx, sb.base, l, every)
 }

@@ -7,12 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
+	"github.com/beianflow/beianflow/internal/partner"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
 )
@@ -40,25 +39,19 @@ type SandboxOptions struct {
 // documentation for its behaviour and marker rules. It is safe for
 // concurrent use, also by several processes over one database.
 type Sandbox struct {
-	db   *store.DB
+	base *partner.Sandbox[SubmissionRecord]
 	opts SandboxOptions
 }
 
 var _ Gateway = (*Sandbox)(nil)
 
+// names are how the sandbox bureau names itself and its submissions.
+var names = partner.Names{Service: "bureau", Party: "gateway", Noun: "submission", Collection: "/submissions", Ref: "receipt_id"}
+
 // NewSandbox returns a sandbox bureau over db, which must be migrated.
 func NewSandbox(db *store.DB, opts SandboxOptions) *Sandbox {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if !(opts.TimeScale > 0) {
-		opts.TimeScale = 1
-	}
 	opts.SMSDelay, opts.ReviewBusinessDays = opts.smsDelay(), opts.reviewBusinessDays()
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
-	return &Sandbox{db: db, opts: opts}
+	return &Sandbox{base: partner.New[SubmissionRecord](names, db, opts.Now, opts.TimeScale, opts.Logger), opts: opts}
 }
 
 // SubmissionRecord is a row of sandbox_bureau_submissions: one submission
@@ -117,9 +110,9 @@ func (sb *Sandbox) submit(ctx context.Context, s Submission) (Receipt, bool, err
 	created := false
 	// Only these flags leave the application; the rest of it is dropped here.
 	m := findMarkers(s.Application)
-	scale := sb.timeScale(s.SandboxTimeScale)
+	scale := sb.base.TimeScale(s.SandboxTimeScale)
 	for try := 0; ; try++ {
-		rec, err := sb.byKey(ctx, s.IdempotencyKey)
+		rec, err := sb.base.ByKey(ctx, s.IdempotencyKey)
 		switch {
 		case err == nil && rec.FilingID != s.FilingID:
 			return Receipt{}, false, fmt.Errorf("bureau: submit filing %s: %w", s.FilingID, ErrIdempotencyKeyReused)
@@ -134,17 +127,18 @@ func (sb *Sandbox) submit(ctx context.Context, s Submission) (Receipt, bool, err
 		if err != nil {
 			return Receipt{}, false, err
 		}
-		rec = sb.schedule(s, province, m, earlier, sb.now(), scale)
-		// DO NOTHING on any unique conflict, then the next turn re-reads by
-		// key: a concurrent call with the same key won (return its row), or
-		// one with another key took this attempt number (schedule again).
-		res := sb.db.Gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rec)
-		if res.Error != nil {
-			return Receipt{}, false, fmt.Errorf("bureau: submit filing %s: insert: %w", s.FilingID, res.Error)
+		rec = sb.schedule(s, province, m, earlier, sb.base.Now(), scale)
+		// Nothing is written on any unique conflict, and the next turn
+		// re-reads by key: a concurrent call with the same key won (return
+		// its row), or one with another key took this attempt number
+		// (schedule again).
+		inserted, err := sb.base.Insert(ctx, &rec)
+		if err != nil {
+			return Receipt{}, false, fmt.Errorf("bureau: submit filing %s: %w", s.FilingID, err)
 		}
-		if res.RowsAffected == 1 {
+		if inserted {
 			created = true
-			sb.opts.Logger.InfoContext(ctx, "bureau sandbox: submission received",
+			sb.base.Logger().InfoContext(ctx, "bureau sandbox: submission received",
 				"filing_id", rec.FilingID, "receipt_id", rec.ReceiptID, "attempt", rec.Attempt,
 				"province", rec.Province, "sms_required", rec.SMSRequired, "decision", rec.Decision,
 				"time_scale", scale, "decides_at", rec.DecidedAt)
@@ -152,50 +146,24 @@ func (sb *Sandbox) submit(ctx context.Context, s Submission) (Receipt, bool, err
 	}
 }
 
-// Status computes the submission's state from its row and the clock, so a
-// poll sees the truth even when a push was lost.
-func (sb *Sandbox) Status(ctx context.Context, receiptID string) (Status, error) {
-	var rec SubmissionRecord
-	err := sb.db.Gorm.WithContext(ctx).Where("receipt_id = ?", receiptID).Take(&rec).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Status{}, fmt.Errorf("bureau: status of receipt %s: %w", receiptID, ErrUnknownReceipt)
-	}
-	if err != nil {
-		return Status{}, fmt.Errorf("bureau: status of receipt %s: %w", receiptID, err)
-	}
-	return rec.statusAt(sb.now()), nil
-}
-
 // Submissions returns the filing's submissions in attempt order, for tests
 // and for scheduling resubmissions.
 func (sb *Sandbox) Submissions(ctx context.Context, filingID string) ([]SubmissionRecord, error) {
-	var recs []SubmissionRecord
-	err := sb.db.Gorm.WithContext(ctx).Where("filing_id = ?", filingID).Order("attempt").Find(&recs).Error
+	recs, err := sb.base.OfFiling(ctx, filingID, "attempt")
 	if err != nil {
 		return nil, fmt.Errorf("bureau: submissions of filing %s: %w", filingID, err)
 	}
 	return recs, nil
 }
 
-func (sb *Sandbox) byKey(ctx context.Context, key string) (SubmissionRecord, error) {
-	var rec SubmissionRecord
-	err := sb.db.Gorm.WithContext(ctx).Where("idempotency_key = ?", key).Take(&rec).Error
-	return rec, err
-}
-
-// timeScale is the scale a submission's schedule is compressed by: its
-// own hint when that is a positive finite number, else the sandbox's.
-func (sb *Sandbox) timeScale(hint float64) float64 {
-	if hint > 0 && !math.IsInf(hint, 1) {
-		return hint
+// Status computes the submission's state from its row and the clock, so a
+// poll sees the truth even when a push was lost.
+func (sb *Sandbox) Status(ctx context.Context, receiptID string) (Status, error) {
+	rec, err := sb.base.ByRef(ctx, receiptID, ErrUnknownReceipt)
+	if err != nil {
+		return Status{}, fmt.Errorf("bureau: status of receipt %s: %w", receiptID, err)
 	}
-	return sb.opts.TimeScale
-}
-
-// now truncates to microseconds, the precision PostgreSQL stores, so that a
-// time read back equals the one computed and both dialects agree.
-func (sb *Sandbox) now() time.Time {
-	return sb.opts.Now().UTC().Truncate(time.Microsecond)
+	return rec.statusAt(sb.base.Now()), nil
 }
 
 // validate refuses what a real gateway would refuse before submitting and

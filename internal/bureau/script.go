@@ -8,6 +8,7 @@ import (
 
 	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/partner"
 	"github.com/beianflow/beianflow/rules"
 )
 
@@ -65,7 +66,7 @@ func (sb *Sandbox) schedule(s Submission, p rules.Province, m markers, earlier [
 	reviewFrom := now
 	if s.SMSRequired {
 		if m.smsTimeout && rec.Attempt == 1 {
-			rec.SMSReturnedAt = ptr(scaled(now, now.Add(smsWindow), scale))
+			rec.SMSReturnedAt = ptr(partner.Scaled(now, now.Add(smsWindow), scale))
 			return rec
 		}
 		reviewFrom = sb.opts.SMSVerifiedAt(now, scale)
@@ -87,7 +88,7 @@ func (sb *Sandbox) schedule(s Submission, p rules.Province, m markers, earlier [
 // schedules by it; `make demo` uses it to know how long the bureau should
 // take.
 func (o SandboxOptions) SMSVerifiedAt(now time.Time, scale float64) time.Time {
-	return scaled(now, now.Add(o.smsDelay()), scale)
+	return partner.Scaled(now, now.Add(o.smsDelay()), scale)
 }
 
 // DecidedAt is when the sandbox bureau decides a review that starts at
@@ -97,7 +98,7 @@ func (o SandboxOptions) DecidedAt(from time.Time, scale float64) time.Time {
 	// The flag for dates beyond the loaded holiday data is ignored: a
 	// sandbox decision a few hours off is harmless.
 	deadline, _ := calendar.Default().AddBusinessDays(from, o.reviewBusinessDays())
-	return scaled(from, deadline, scale)
+	return partner.Scaled(from, deadline, scale)
 }
 
 func (o SandboxOptions) smsDelay() time.Duration {
@@ -112,12 +113,6 @@ func (o SandboxOptions) reviewBusinessDays() int {
 		return 3
 	}
 	return o.ReviewBusinessDays
-}
-
-// scaled compresses the delay from start to end by scale.
-func scaled(start, end time.Time, scale float64) time.Time {
-	d := time.Duration(float64(end.Sub(start)) / scale)
-	return start.Add(d).UTC().Truncate(time.Microsecond)
 }
 
 // statusAt is the submission's status at now, read off its schedule.
@@ -141,6 +136,12 @@ func (r SubmissionRecord) statusAt(now time.Time) Status {
 	}
 	st.UpdatedAt = st.UpdatedAt.UTC()
 	return st
+}
+
+// pending is what the push loop needs of the submission at now.
+func (r SubmissionRecord) pending(now time.Time) partner.Pending[Status, State] {
+	st := r.statusAt(now)
+	return partner.Pending[Status, State]{Event: st, State: st.State, Pushed: r.LastPushedState, Key: r.IdempotencyKey, FilingID: r.FilingID, Ref: r.ReceiptID}
 }
 
 // filingNumber forms <省简称>ICP备<8 digits>号-1: the two-digit year of the

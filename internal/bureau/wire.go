@@ -15,7 +15,7 @@ import (
 
 // HeaderIdempotencyKey carries Submission.IdempotencyKey on POST
 // /submissions.
-const HeaderIdempotencyKey = "Idempotency-Key"
+const HeaderIdempotencyKey = httpcall.HeaderIdempotencyKey
 
 // HeaderSandboxTimeScale carries Submission.SandboxTimeScale on POST
 // /submissions, formatted with strconv.FormatFloat(v, 'g', -1, 64). It is

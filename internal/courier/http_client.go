@@ -3,9 +3,7 @@ package courier
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/url"
 
 	"github.com/beianflow/beianflow/internal/httpcall"
 )
@@ -40,30 +38,18 @@ func NewHTTPClient(baseURL string, opts HTTPOptions) *HTTPClient {
 // sent: without it a retry could ship twice.
 func (c *HTTPClient) CreateShipment(ctx context.Context, s Shipment) (Tracking, error) {
 	op := "ship for filing " + s.FilingID
-	if s.IdempotencyKey == "" {
-		return Tracking{}, fmt.Errorf("courier: %s: %w: idempotency key is required", op, ErrInvalidShipment)
-	}
-	body, err := json.Marshal(toShipmentBody(s))
-	if err != nil {
-		return Tracking{}, fmt.Errorf("courier: %s: encode: %w", op, err)
-	}
-	a, err := c.c.CallWithHeader(ctx, op, http.MethodPost, "/shipments", s.IdempotencyKey, body, httpcall.SandboxTimeScale(s.SandboxTimeScale))
-	if err != nil {
-		return Tracking{}, err
-	}
+	a, err := c.c.Create(ctx, op, "/shipments", s.IdempotencyKey, toShipmentBody(s), s.SandboxTimeScale, ErrInvalidShipment)
 	switch {
-	case a.Status == http.StatusCreated || a.Status == http.StatusOK:
-		return tracking(a, op)
+	case err != nil:
+		return Tracking{}, err
+	case a.Created():
+		return c.tracking(op, a)
 	case a.Status == http.StatusUnprocessableEntity && a.Code() == codeUndeliverable:
 		// The same error the sandbox returns: the filing and the reasons are
 		// all a caller needs.
 		return Tracking{}, &UndeliverableError{FilingID: s.FilingID, Reasons: reasons(a)}
-	case a.Status == http.StatusBadRequest || a.Status == http.StatusRequestEntityTooLarge || a.Status == http.StatusUnprocessableEntity:
-		return Tracking{}, c.c.Refused(op, a, ErrInvalidShipment)
-	case a.Status == http.StatusConflict:
-		return Tracking{}, c.c.Refused(op, a, ErrIdempotencyKeyReused)
 	}
-	return Tracking{}, c.c.Refused(op, a, nil)
+	return Tracking{}, c.c.CreateRefused(op, a, ErrInvalidShipment, ErrIdempotencyKeyReused)
 }
 
 // Track implements Courier: GET /shipments/{tracking_number}. Only a 404
@@ -71,27 +57,18 @@ func (c *HTTPClient) CreateShipment(ctx context.Context, s Shipment) (Tracking, 
 // a wrong base URL must not make a parcel look lost.
 func (c *HTTPClient) Track(ctx context.Context, trackingNumber string) (Tracking, error) {
 	op := "track " + trackingNumber
-	if trackingNumber == "" {
-		return Tracking{}, fmt.Errorf("courier: %s: %w", op, ErrUnknownShipment)
-	}
-	a, err := c.c.Call(ctx, op, http.MethodGet, "/shipments/"+url.PathEscape(trackingNumber), "", nil)
+	a, err := c.c.Get(ctx, op, "/shipments", trackingNumber, codeUnknownShipment, ErrUnknownShipment)
 	if err != nil {
 		return Tracking{}, err
 	}
-	switch {
-	case a.Status == http.StatusOK:
-		return tracking(a, op)
-	case a.Status == http.StatusNotFound && a.Code() == codeUnknownShipment:
-		return Tracking{}, c.c.Refused(op, a, ErrUnknownShipment)
-	}
-	return Tracking{}, c.c.Refused(op, a, nil)
+	return c.tracking(op, a)
 }
 
 // tracking decodes a successful answer.
-func tracking(a httpcall.Answer, op string) (Tracking, error) {
+func (c *HTTPClient) tracking(op string, a httpcall.Answer) (Tracking, error) {
 	var t Tracking
-	if err := json.Unmarshal(a.Body, &t); err != nil || t.TrackingNumber == "" || t.State == "" {
-		return Tracking{}, fmt.Errorf("courier: %s: unreadable tracking in HTTP %d answer", op, a.Status)
+	if err := c.c.Decode(op, a, "tracking", &t, func() bool { return t.TrackingNumber != "" && t.State != "" }); err != nil {
+		return Tracking{}, err
 	}
 	return t, nil
 }

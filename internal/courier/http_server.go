@@ -88,7 +88,7 @@ func (s *sandboxServer) track(w http.ResponseWriter, r *http.Request) {
 // unavailable answers 503 for a failure of the sandbox's database: the
 // client retries, as it would when a real courier is down.
 func (s *sandboxServer) unavailable(w http.ResponseWriter, r *http.Request, err error) {
-	s.sb.opts.Logger.ErrorContext(r.Context(), "courier sandbox server: request failed",
+	s.sb.base.Logger().ErrorContext(r.Context(), "courier sandbox server: request failed",
 		"method", r.Method, "route", r.Pattern, "err", err)
 	writeJSON(w, http.StatusServiceUnavailable, errorBody{Code: codeUnavailable, Message: "the courier is temporarily unavailable"})
 }

@@ -6,13 +6,12 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"math"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/beianflow/beianflow/calendar"
+	"github.com/beianflow/beianflow/internal/partner"
 	"github.com/beianflow/beianflow/internal/store"
 )
 
@@ -36,7 +35,7 @@ type SandboxOptions struct {
 // documentation for its behaviour. It is safe for concurrent use, also by
 // several processes over one database.
 type Sandbox struct {
-	db   *store.DB
+	base *partner.Sandbox[ShipmentRecord]
 	opts SandboxOptions
 }
 
@@ -44,17 +43,9 @@ var _ Courier = (*Sandbox)(nil)
 
 // NewSandbox returns a sandbox courier over db, which must be migrated.
 func NewSandbox(db *store.DB, opts SandboxOptions) *Sandbox {
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if !(opts.TimeScale > 0) {
-		opts.TimeScale = 1
-	}
 	opts.DeliveryDays = opts.deliveryDays()
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
-	return &Sandbox{db: db, opts: opts}
+	names := partner.Names{Service: "courier", Party: "courier", Noun: "shipment", Collection: "/shipments", Ref: "tracking_number"}
+	return &Sandbox{base: partner.New[ShipmentRecord](names, db, opts.Now, opts.TimeScale, opts.Logger), opts: opts}
 }
 
 // ShipmentRecord is a row of sandbox_shipments: one shipment and the
@@ -98,23 +89,22 @@ func (sb *Sandbox) createShipment(ctx context.Context, s Shipment) (Tracking, bo
 		return Tracking{}, false, err
 	}
 	created := false
-	rec, err := sb.byKey(ctx, s.IdempotencyKey)
+	rec, err := sb.base.ByKey(ctx, s.IdempotencyKey)
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		scale := sb.timeScale(s.SandboxTimeScale)
-		fresh := sb.schedule(s, sb.now(), scale)
-		// DO NOTHING on a conflict, then re-read: when calls with one key
-		// race, exactly one row is written and every caller returns it.
-		res := sb.db.Gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh)
-		if res.Error != nil {
-			return Tracking{}, false, fmt.Errorf("courier: ship for filing %s: insert: %w", s.FilingID, res.Error)
+		scale := sb.base.TimeScale(s.SandboxTimeScale)
+		fresh := sb.schedule(s, sb.base.Now(), scale)
+		// Nothing is written on a conflict, then the row is re-read: when
+		// calls with one key race, exactly one row is written and every
+		// caller returns it.
+		if created, err = sb.base.Insert(ctx, &fresh); err != nil {
+			return Tracking{}, false, fmt.Errorf("courier: ship for filing %s: %w", s.FilingID, err)
 		}
-		if res.RowsAffected == 1 {
-			created = true
-			sb.opts.Logger.InfoContext(ctx, "courier sandbox: backdrop shipment created",
+		if created {
+			sb.base.Logger().InfoContext(ctx, "courier sandbox: backdrop shipment created",
 				"filing_id", fresh.FilingID, "tracking_number", fresh.TrackingNumber,
 				"ships_at", fresh.ShippedAt, "delivers_at", fresh.DeliveredAt, "time_scale", scale)
 		}
-		rec, err = sb.byKey(ctx, s.IdempotencyKey)
+		rec, err = sb.base.ByKey(ctx, s.IdempotencyKey)
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			// Only another key hashing to the same tracking number gets here.
 			return Tracking{}, false, fmt.Errorf("courier: ship for filing %s: tracking number %s is taken", s.FilingID, fresh.TrackingNumber)
@@ -126,37 +116,17 @@ func (sb *Sandbox) createShipment(ctx context.Context, s Shipment) (Tracking, bo
 	if rec.FilingID != s.FilingID {
 		return Tracking{}, false, fmt.Errorf("courier: ship for filing %s: %w", s.FilingID, ErrIdempotencyKeyReused)
 	}
-	return rec.trackingAt(sb.now()), created, nil
+	return rec.trackingAt(sb.base.Now()), created, nil
 }
 
 // Track computes the shipment's state from its row and the clock, so a poll
 // sees the truth even when a push was lost.
 func (sb *Sandbox) Track(ctx context.Context, trackingNumber string) (Tracking, error) {
-	var rec ShipmentRecord
-	err := sb.db.Gorm.WithContext(ctx).Where("tracking_number = ?", trackingNumber).Take(&rec).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Tracking{}, fmt.Errorf("courier: track %s: %w", trackingNumber, ErrUnknownShipment)
-	}
+	rec, err := sb.base.ByRef(ctx, trackingNumber, ErrUnknownShipment)
 	if err != nil {
 		return Tracking{}, fmt.Errorf("courier: track %s: %w", trackingNumber, err)
 	}
-	return rec.trackingAt(sb.now()), nil
-}
-
-// Shipments returns the filing's shipments in creation order, for tests.
-func (sb *Sandbox) Shipments(ctx context.Context, filingID string) ([]ShipmentRecord, error) {
-	var recs []ShipmentRecord
-	err := sb.db.Gorm.WithContext(ctx).Where("filing_id = ?", filingID).Order("requested_at, idempotency_key").Find(&recs).Error
-	if err != nil {
-		return nil, fmt.Errorf("courier: shipments of filing %s: %w", filingID, err)
-	}
-	return recs, nil
-}
-
-func (sb *Sandbox) byKey(ctx context.Context, key string) (ShipmentRecord, error) {
-	var rec ShipmentRecord
-	err := sb.db.Gorm.WithContext(ctx).Where("idempotency_key = ?", key).Take(&rec).Error
-	return rec, err
+	return rec.trackingAt(sb.base.Now()), nil
 }
 
 // schedule fixes when the parcel ships and arrives, every wait compressed
@@ -183,8 +153,8 @@ func (o SandboxOptions) Schedule(now time.Time, scale float64) (shipped, deliver
 	// The flag for dates beyond the loaded holiday data is ignored: a
 	// sandbox parcel a day off is harmless.
 	pickup, _ := calendar.Default().NextWindowOpen(now, dispatch)
-	shipped = scaled(now, pickup, scale)
-	return shipped, scaled(shipped, shipped.AddDate(0, 0, o.deliveryDays()), scale)
+	shipped = partner.Scaled(now, pickup, scale)
+	return shipped, partner.Scaled(shipped, shipped.AddDate(0, 0, o.deliveryDays()), scale)
 }
 
 func (o SandboxOptions) deliveryDays() int {
@@ -192,27 +162,6 @@ func (o SandboxOptions) deliveryDays() int {
 		return 2
 	}
 	return o.DeliveryDays
-}
-
-// timeScale is the scale a shipment's schedule is compressed by: its own
-// hint when that is a positive finite number, else the sandbox's.
-func (sb *Sandbox) timeScale(hint float64) float64 {
-	if hint > 0 && !math.IsInf(hint, 1) {
-		return hint
-	}
-	return sb.opts.TimeScale
-}
-
-// scaled compresses the delay from start to end by scale.
-func scaled(start, end time.Time, scale float64) time.Time {
-	d := time.Duration(float64(end.Sub(start)) / scale)
-	return start.Add(d).UTC().Truncate(time.Microsecond)
-}
-
-// now truncates to microseconds, the precision PostgreSQL stores, so that a
-// time read back equals the one computed and both dialects agree.
-func (sb *Sandbox) now() time.Time {
-	return sb.opts.Now().UTC().Truncate(time.Microsecond)
 }
 
 // trackingAt is the shipment's tracking at now, read off its schedule.
@@ -225,6 +174,12 @@ func (r ShipmentRecord) trackingAt(now time.Time) Tracking {
 		t.State, t.DeliveredAt = StateDelivered, r.DeliveredAt.UTC()
 	}
 	return t
+}
+
+// pending is what the push loop needs of the shipment at now.
+func (r ShipmentRecord) pending(now time.Time) partner.Pending[Tracking, TrackingState] {
+	t := r.trackingAt(now)
+	return partner.Pending[Tracking, TrackingState]{Event: t, State: t.State, Pushed: r.LastPushedState, Key: r.IdempotencyKey, FilingID: r.FilingID, Ref: r.TrackingNumber}
 }
 
 // validate refuses what a courier would refuse. Messages and reason codes
@@ -248,4 +203,13 @@ func trackingNumber(key string) string {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte("courier-tracking:" + key))
 	return fmt.Sprintf("SF%012d", h.Sum64()%1_000_000_000_000)
+}
+
+// Shipments returns the filing's shipments in creation order, for tests.
+func (sb *Sandbox) Shipments(ctx context.Context, filingID string) ([]ShipmentRecord, error) {
+	recs, err := sb.base.OfFiling(ctx, filingID, "requested_at, idempotency_key")
+	if err != nil {
+		return nil, fmt.Errorf("courier: shipments of filing %s: %w", filingID, err)
+	}
+	return recs, nil
 }

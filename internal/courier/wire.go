@@ -14,7 +14,7 @@ import (
 // header.
 
 // HeaderIdempotencyKey carries Shipment.IdempotencyKey on POST /shipments.
-const HeaderIdempotencyKey = "Idempotency-Key"
+const HeaderIdempotencyKey = httpcall.HeaderIdempotencyKey
 
 // HeaderSandboxTimeScale carries Shipment.SandboxTimeScale on POST
 // /shipments, formatted with strconv.FormatFloat(v, 'g', -1, 64). It is

@@ -104,7 +104,7 @@ func (c *Client) CallWithHeader(ctx context.Context, op, method, path, key strin
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if key != "" {
-		req.Header.Set(headerIdempotencyKey, key)
+		req.Header.Set(HeaderIdempotencyKey, key)
 	}
 	for name, values := range extra {
 		for _, v := range values {
@@ -204,8 +204,8 @@ func retryAfter(v string, now time.Time) time.Duration {
 // field is dropped rather than copied into errors and logs.
 var errorCode = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
 
-// headerIdempotencyKey carries the idempotency key of POSTs.
-const headerIdempotencyKey = "Idempotency-Key"
+// HeaderIdempotencyKey carries the idempotency key of POSTs.
+const HeaderIdempotencyKey = "Idempotency-Key"
 
 // IsCode reports whether s looks like an error code; anything else in a
 // code field is dropped rather than copied into errors and logs, where it

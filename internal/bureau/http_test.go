@@ -2,12 +2,10 @@ package bureau_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/internal/bureau"
+	"github.com/beianflow/beianflow/internal/partner/partnertest"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
@@ -73,13 +72,6 @@ func (f *flaky) keysSent() []string {
 	return append([]string(nil), f.keys...)
 }
 
-func serve(t *testing.T, h http.Handler) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 func TestClientSubmitsOverHTTPAndRetriesWithoutSubmittingTwice(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -98,7 +90,7 @@ func TestClientSubmitsOverHTTPAndRetriesWithoutSubmittingTwice(t *testing.T) {
 			}
 			return false
 		}}
-		client := bureau.NewHTTPClient(serve(t, f).URL+"/", quick)
+		client := bureau.NewHTTPClient(partnertest.Serve(t, f).URL+"/", quick)
 
 		rc, err := client.Submit(ctx, submission("f1-submission-1", "f1", true))
 		require.NoError(t, err)
@@ -128,7 +120,7 @@ func TestSandboxServerAnswers201ThenTheSameReceiptWith200(t *testing.T) {
 			mu       sync.Mutex
 			statuses []int
 		)
-		srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv := partnertest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			rec := httptest.NewRecorder()
 			bureau.NewSandboxServer(sb).ServeHTTP(rec, r)
 			mu.Lock()
@@ -156,7 +148,7 @@ func TestBusinessRefusalIsNotRetried(t *testing.T) {
 		_, err := sb.Submit(ctx, submission("k1", "f1", true))
 		require.NoError(t, err)
 		f := &flaky{next: bureau.NewSandboxServer(sb)}
-		srv := serve(t, f)
+		srv := partnertest.Serve(t, f)
 		client := bureau.NewHTTPClient(srv.URL, quick)
 
 		hongKong := submission("k2", "f2", true)
@@ -214,7 +206,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			}
 			return false
 		}}
-		srv := serve(t, f)
+		srv := partnertest.Serve(t, f)
 		_, err := bureau.NewHTTPClient(srv.URL, quick).Submit(ctx, submission("k1", "f1", false))
 		require.NoError(t, err)
 		mu.Lock()
@@ -223,7 +215,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 		assert.GreaterOrEqual(t, at[1].Sub(at[0]), time.Second, "waited as told, not the 1ms backoff")
 
 		// A Retry-After beyond the call budget ends the call at once.
-		busy := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		busy := partnertest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", "60")
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}))
@@ -237,54 +229,23 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	})
 }
 
-// hintRecorder wraps the sandbox server: it keeps the sandbox hint header
-// of every request and answers the first failFirst with 503 after the
-// sandbox acted.
-type hintRecorder struct {
-	next      http.Handler
-	failFirst int
-
-	mu    sync.Mutex
-	hints []string
-}
-
-func (h *hintRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.mu.Lock()
-	h.hints = append(h.hints, r.Method+" "+r.Header.Get(bureau.HeaderSandboxTimeScale))
-	n := len(h.hints)
-	h.mu.Unlock()
-	if n <= h.failFirst {
-		h.next.ServeHTTP(httptest.NewRecorder(), r)
-		w.Header().Set("Retry-After", "0")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		return
-	}
-	h.next.ServeHTTP(w, r)
-}
-
-func (h *hintRecorder) sent() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]string(nil), h.hints...)
-}
-
 func TestSandboxTimeScaleTravelsInItsHeader(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock(monday)
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now}) // real time
-		rec := &hintRecorder{next: bureau.NewSandboxServer(sb), failFirst: 1}
+		rec := &partnertest.HintRecorder{Next: bureau.NewSandboxServer(sb), FailFirst: 1}
 		own := &http.Client{Timeout: 5 * time.Second}
 		opts := quick
 		opts.Client = own
-		client := bureau.NewHTTPClient(serve(t, rec).URL, opts)
+		client := bureau.NewHTTPClient(partnertest.Serve(t, rec).URL, opts)
 		assert.Nil(t, own.Transport, "the caller's client is left alone")
 
 		hinted := submission("k1", "f1", false)
 		hinted.SandboxTimeScale = 8640
 		fast, err := client.Submit(ctx, hinted)
 		require.NoError(t, err)
-		assert.Equal(t, []string{"POST 8640", "POST 8640"}, rec.sent(), "every attempt carries the hint")
+		assert.Equal(t, []string{"POST 8640", "POST 8640"}, rec.Sent(), "every attempt carries the hint")
 
 		// Real time (1) and no hint send no header: real partners never see it.
 		var plain []bureau.Receipt
@@ -299,7 +260,7 @@ func TestSandboxTimeScaleTravelsInItsHeader(t *testing.T) {
 		half.SandboxTimeScale = 0.5
 		_, err = client.Submit(ctx, half)
 		require.NoError(t, err)
-		assert.Equal(t, []string{"POST 8640", "POST 8640", "POST ", "POST ", "POST 0.5"}, rec.sent())
+		assert.Equal(t, []string{"POST 8640", "POST 8640", "POST ", "POST ", "POST 0.5"}, rec.Sent())
 
 		// The sandbox followed the hint: 72 hours in 30 seconds.
 		clk.Set(monday.Add(30 * time.Second))
@@ -311,27 +272,17 @@ func TestSandboxTimeScaleTravelsInItsHeader(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, bureau.StateUnderReview, st.State)
 		}
-		assert.Equal(t, "GET ", rec.sent()[len(rec.sent())-1], "polls carry no hint")
+		assert.Equal(t, "GET ", rec.Sent()[len(rec.Sent())-1], "polls carry no hint")
 	})
 }
 
 func TestSandboxServerRefusesABadTimeScale(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
-		srv := serve(t, bureau.NewSandboxServer(sb))
+		srv := partnertest.Serve(t, bureau.NewSandboxServer(sb))
 		post := func(hint string) (int, string) {
-			body := `{"filing_id":"f1","province":"ZJ","filing_type":"new_website_elsewhere","sms_required":false,"application":{}}`
-			req, err := http.NewRequest(http.MethodPost, srv.URL+"/submissions", strings.NewReader(body))
-			require.NoError(t, err)
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set(bureau.HeaderIdempotencyKey, "k1")
-			req.Header.Set(bureau.HeaderSandboxTimeScale, hint)
-			res, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			defer res.Body.Close()
-			var e struct{ Code string }
-			_ = json.NewDecoder(res.Body).Decode(&e)
-			return res.StatusCode, e.Code
+			return partnertest.PostWithHint(t, srv.URL+"/submissions", map[string]any{"filing_id": "f1", "province": "ZJ",
+				"filing_type": "new_website_elsewhere", "sms_required": false, "application": map[string]any{}}, "k1", hint)
 		}
 		for _, hint := range []string{"fast", "0", "-8640", "NaN", "Inf", "1e400", "8640s"} {
 			status, code := post(hint)
@@ -350,7 +301,7 @@ func TestSandboxServerRefusesABadTimeScale(t *testing.T) {
 		refusing := &flaky{next: hintRefuser{}}
 		hinted := submission("k2", "f2", false)
 		hinted.SandboxTimeScale = 8640
-		_, err = bureau.NewHTTPClient(serve(t, refusing).URL, quick).Submit(context.Background(), hinted)
+		_, err = bureau.NewHTTPClient(partnertest.Serve(t, refusing).URL, quick).Submit(context.Background(), hinted)
 		require.ErrorIs(t, err, bureau.ErrInvalidSubmission)
 		assert.Contains(t, err.Error(), "HTTP 400 invalid_time_scale")
 		assert.Equal(t, 1, refusing.count())

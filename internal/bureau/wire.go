@@ -110,19 +110,9 @@ func (st *Status) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// errorBody is every error answer of the gateway.
-type errorBody struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// Error codes of the gateway protocol.
+// Error codes of the protocol beyond the ones every partner answers
+// (partner.Code…).
 const (
-	codeInvalidJSON          = "invalid_json"
-	codeInvalidTimeScale     = "invalid_time_scale"
-	codeBodyTooLarge         = "body_too_large"
-	codeInvalidSubmission    = "invalid_submission"
-	codeIdempotencyKeyReused = "idempotency_key_reused"
-	codeUnknownReceipt       = "unknown_receipt"
-	codeUnavailable          = "unavailable"
+	codeInvalidSubmission = "invalid_submission"
+	codeUnknownReceipt    = "unknown_receipt"
 )

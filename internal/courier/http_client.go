@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/beianflow/beianflow/internal/httpcall"
+	"github.com/beianflow/beianflow/internal/partner"
 )
 
 // HTTPOptions configures an HTTPClient. Zero fields take their defaults.
@@ -76,7 +77,7 @@ func (c *HTTPClient) tracking(op string, a httpcall.Answer) (Tracking, error) {
 // reasons are the reason codes of an undeliverable answer; anything that
 // does not look like a code is dropped rather than passed on.
 func reasons(a httpcall.Answer) []string {
-	var e errorBody
+	var e partner.ErrorBody
 	_ = json.Unmarshal(a.Body, &e)
 	var out []string
 	for _, r := range e.Reasons {

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/internal/courier"
+	"github.com/beianflow/beianflow/internal/partner/partnertest"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
@@ -61,20 +62,13 @@ func (c *counting) requests() []string {
 	return append([]string(nil), c.bodies...)
 }
 
-func serve(t *testing.T, h http.Handler) string {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
 func TestCourierShipsOnceOverHTTP(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock(cst(2026, 11, 6, 17, 0)) // ships Monday 09:00
 		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now})
 		srv := &counting{next: courier.NewSandboxServer(sb), failFirst: 2}
-		client := courier.NewHTTPClient(serve(t, srv), quick)
+		client := courier.NewHTTPClient(partnertest.Serve(t, srv).URL, quick)
 
 		created, err := client.CreateShipment(ctx, shipment("backdrop/f1", "f1"))
 		require.NoError(t, err)
@@ -110,7 +104,7 @@ func TestUndeliverableAddressCodeReachesTheCaller(t *testing.T) {
 		ctx := context.Background()
 		sb := courier.NewSandbox(db, courier.SandboxOptions{})
 		srv := &counting{next: courier.NewSandboxServer(sb)}
-		client := courier.NewHTTPClient(serve(t, srv), quick)
+		client := courier.NewHTTPClient(partnertest.Serve(t, srv).URL, quick)
 
 		s := shipment("backdrop/f1", "f1")
 		s.Address.Province = "HK"
@@ -137,39 +131,17 @@ func TestUndeliverableAddressCodeReachesTheCaller(t *testing.T) {
 	})
 }
 
-// hintRecorder wraps the sandbox server and keeps the method and sandbox
-// hint header of every request.
-type hintRecorder struct {
-	next http.Handler
-
-	mu    sync.Mutex
-	hints []string
-}
-
-func (h *hintRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.mu.Lock()
-	h.hints = append(h.hints, r.Method+" "+r.Header.Get(courier.HeaderSandboxTimeScale))
-	h.mu.Unlock()
-	h.next.ServeHTTP(w, r)
-}
-
-func (h *hintRecorder) sent() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]string(nil), h.hints...)
-}
-
 func TestSandboxTimeScaleTravelsInItsHeader(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		requested := cst(2026, 11, 2, 10, 0) // ships at once
 		clk := newClock(requested)
 		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now}) // real time
-		rec := &hintRecorder{next: courier.NewSandboxServer(sb)}
+		rec := &partnertest.HintRecorder{Next: courier.NewSandboxServer(sb)}
 		own := &http.Client{Timeout: 5 * time.Second}
 		opts := quick
 		opts.Client = own
-		client := courier.NewHTTPClient(serve(t, rec), opts)
+		client := courier.NewHTTPClient(partnertest.Serve(t, rec).URL, opts)
 		assert.Nil(t, own.Transport, "the caller's client is left alone")
 
 		hinted := shipment("backdrop/f1", "f1")
@@ -185,7 +157,7 @@ func TestSandboxTimeScaleTravelsInItsHeader(t *testing.T) {
 			require.NoError(t, err)
 			plain = append(plain, tr)
 		}
-		assert.Equal(t, []string{"POST 8640", "POST ", "POST "}, rec.sent())
+		assert.Equal(t, []string{"POST 8640", "POST ", "POST "}, rec.Sent())
 
 		// The sandbox followed the hint: 48 hours in 20 seconds.
 		clk.Set(requested.Add(20 * time.Second))
@@ -197,32 +169,20 @@ func TestSandboxTimeScaleTravelsInItsHeader(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, courier.StateInTransit, tr.State)
 		}
-		assert.Equal(t, "GET ", rec.sent()[len(rec.sent())-1], "polls carry no hint")
+		assert.Equal(t, "GET ", rec.Sent()[len(rec.Sent())-1], "polls carry no hint")
 	})
 }
 
 func TestSandboxServerRefusesABadTimeScale(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		sb := courier.NewSandbox(db, courier.SandboxOptions{})
-		url := serve(t, courier.NewSandboxServer(sb))
+		url := partnertest.Serve(t, courier.NewSandboxServer(sb)).URL
 		post := func(hint string) (int, string) {
-			body, err := json.Marshal(map[string]any{
+			return partnertest.PostWithHint(t, url+"/shipments", map[string]any{
 				"filing_id": "f1",
 				"recipient": map[string]string{"name": recipientName, "mobile": recipientMobile},
 				"address":   map[string]string{"province": "ZJ", "city": "杭州市", "district": "西湖区", "detail": street},
-			})
-			require.NoError(t, err)
-			req, err := http.NewRequest(http.MethodPost, url+"/shipments", bytes.NewReader(body))
-			require.NoError(t, err)
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set(courier.HeaderIdempotencyKey, "backdrop/f1")
-			req.Header.Set(courier.HeaderSandboxTimeScale, hint)
-			res, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			defer res.Body.Close()
-			var e struct{ Code string }
-			_ = json.NewDecoder(res.Body).Decode(&e)
-			return res.StatusCode, e.Code
+			}, "backdrop/f1", hint)
 		}
 		for _, hint := range []string{"fast", "0", "-8640", "NaN", "Inf", "1e400", "8640s"} {
 			status, code := post(hint)
@@ -245,7 +205,7 @@ func TestSandboxServerRefusesABadTimeScale(t *testing.T) {
 		})}
 		hinted := shipment("backdrop/f2", "f2")
 		hinted.SandboxTimeScale = 8640
-		_, err = courier.NewHTTPClient(serve(t, refusing), quick).CreateShipment(context.Background(), hinted)
+		_, err = courier.NewHTTPClient(partnertest.Serve(t, refusing).URL, quick).CreateShipment(context.Background(), hinted)
 		require.ErrorIs(t, err, courier.ErrInvalidShipment)
 		assert.Contains(t, err.Error(), "HTTP 400 invalid_time_scale")
 		assert.Len(t, refusing.requests(), 1)

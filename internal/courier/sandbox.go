@@ -41,10 +41,12 @@ type Sandbox struct {
 
 var _ Courier = (*Sandbox)(nil)
 
+// names are how the sandbox courier names itself and its shipments.
+var names = partner.Names{Service: "courier", Party: "courier", Noun: "shipment", Collection: "/shipments", Ref: "tracking_number"}
+
 // NewSandbox returns a sandbox courier over db, which must be migrated.
 func NewSandbox(db *store.DB, opts SandboxOptions) *Sandbox {
 	opts.DeliveryDays = opts.deliveryDays()
-	names := partner.Names{Service: "courier", Party: "courier", Noun: "shipment", Collection: "/shipments", Ref: "tracking_number"}
 	return &Sandbox{base: partner.New[ShipmentRecord](names, db, opts.Now, opts.TimeScale, opts.Logger), opts: opts}
 }
 

@@ -80,22 +80,10 @@ func (t *Tracking) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// errorBody is every error answer of the courier; Reasons only with
-// codeUndeliverable.
-type errorBody struct {
-	Code    string   `json:"code"`
-	Message string   `json:"message"`
-	Reasons []string `json:"reasons,omitzero"`
-}
-
-// Error codes of the courier protocol.
+// Error codes of the protocol beyond the ones every partner answers
+// (partner.Code…).
 const (
-	codeInvalidJSON          = "invalid_json"
-	codeInvalidTimeScale     = "invalid_time_scale"
-	codeBodyTooLarge         = "body_too_large"
-	codeInvalidShipment      = "invalid_shipment"
-	codeUndeliverable        = "undeliverable"
-	codeIdempotencyKeyReused = "idempotency_key_reused"
-	codeUnknownShipment      = "unknown_shipment"
-	codeUnavailable          = "unavailable"
+	codeInvalidShipment = "invalid_shipment"
+	codeUndeliverable   = "undeliverable"
+	codeUnknownShipment = "unknown_shipment"
 )

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/internal/bureau"
+	"github.com/beianflow/beianflow/internal/partner/partnertest"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/internal/webhook"
@@ -26,10 +27,8 @@ func TestSignedWebhookIsAccepted(t *testing.T) {
 		st := approved("SBX-1")
 		st.Reasons = nil
 		require.NoError(t, sender.BureauStatusChanged(context.Background(), st))
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		require.Len(t, l.statuses, 1)
-		got := l.statuses[0]
+		require.Len(t, l.statuses(), 1)
+		got := l.statuses()[0]
 		assert.True(t, got.UpdatedAt.Equal(st.UpdatedAt))
 		got.UpdatedAt = st.UpdatedAt
 		assert.Equal(t, st, got, "the status arrives as sent")
@@ -142,7 +141,7 @@ func TestReplayedDeliveryIsRefused(t *testing.T) {
 func TestFailedDeliveryCanBeRetriedBySender(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		l := &listener{failFirst: 1}
+		l := &listener{partnertest.Recorder[any]{FailFirst: 1}}
 		srv := receiver(t, &webhook.Verifier{Secret: secret, Seen: webhook.NewDBStore(db)}, l)
 		sender := &webhook.Sender{URL: srv.URL, Secret: secret}
 		st := approved("SBX-1")

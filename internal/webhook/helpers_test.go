@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 
 	"github.com/beianflow/beianflow/internal/bureau"
 	"github.com/beianflow/beianflow/internal/courier"
+	"github.com/beianflow/beianflow/internal/partner/partnertest"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/webhook"
 )
@@ -29,68 +28,48 @@ var (
 	now = time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC)
 )
 
-// listener records what reaches beianflow and fails the first failFirst
-// deliveries, like a Temporal outage would.
-type listener struct {
-	mu        sync.Mutex
-	failFirst int
-	calls     int
-	statuses  []bureau.Status
-	trackings []courier.Tracking
-}
-
-var errTemporalDown = errors.New("temporal unavailable")
-
-func (l *listener) fail() bool {
-	l.calls++
-	return l.calls <= l.failFirst
-}
+// listener records what reaches beianflow, from the bureau and the courier
+// in one sequence, and fails the first FailFirst deliveries, like a
+// Temporal outage would.
+type listener struct{ partnertest.Recorder[any] }
 
 func (l *listener) BureauStatusChanged(_ context.Context, st bureau.Status) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.fail() {
-		return errTemporalDown
-	}
-	l.statuses = append(l.statuses, st)
-	return nil
+	return l.Record(st)
 }
 
-func (l *listener) ShipmentChanged(_ context.Context, t courier.Tracking) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.fail() {
-		return errTemporalDown
+func (l *listener) ShipmentChanged(_ context.Context, t courier.Tracking) error { return l.Record(t) }
+
+// statuses and trackings are the bureau's and the courier's events taken.
+func (l *listener) statuses() []bureau.Status     { return eventsOf[bureau.Status](l) }
+func (l *listener) trackings() []courier.Tracking { return eventsOf[courier.Tracking](l) }
+
+func eventsOf[E any](l *listener) []E {
+	var out []E
+	for _, e := range l.Events() {
+		if x, ok := e.(E); ok {
+			out = append(out, x)
+		}
 	}
-	l.trackings = append(l.trackings, t)
-	return nil
+	return out
 }
 
 func (l *listener) bureauStates() []bureau.State {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var out []bureau.State
-	for _, st := range l.statuses {
+	for _, st := range l.statuses() {
 		out = append(out, st.State)
 	}
 	return out
 }
 
 func (l *listener) courierStates() []courier.TrackingState {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var out []courier.TrackingState
-	for _, t := range l.trackings {
+	for _, t := range l.trackings() {
 		out = append(out, t.State)
 	}
 	return out
 }
 
-func (l *listener) delivered() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.statuses) + len(l.trackings)
-}
+func (l *listener) delivered() int { return len(l.Events()) }
 
 // receiver is beianflow's side: both webhook endpoints over one verifier,
 // as the API mounts them.

@@ -12,6 +12,7 @@ import (
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/bureau"
 	"github.com/beianflow/beianflow/internal/courier"
+	"github.com/beianflow/beianflow/internal/partner/partnertest"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/internal/webhook"
@@ -58,7 +59,7 @@ func TestSandboxPushesSignedWebhooksOverHTTP(t *testing.T) {
 		require.NoError(t, err)
 
 		// The first delivery fails (Temporal down); the sandbox pushes again.
-		l := &listener{failFirst: 1}
+		l := &listener{partnertest.Recorder[any]{FailFirst: 1}}
 		srv := receiver(t, &webhook.Verifier{Secret: secret, Seen: webhook.NewDBStore(db)}, l)
 		sender := &webhook.Sender{URL: srv.URL, Secret: secret, Client: srv.Client()}
 		runCtx, stop := context.WithCancel(ctx)
@@ -81,12 +82,10 @@ func TestSandboxPushesSignedWebhooksOverHTTP(t *testing.T) {
 		assert.Equal(t, []bureau.State{bureau.StateSMSPending, bureau.StateApproved}, l.bureauStates(),
 			"only the current state is pushed")
 		assert.Equal(t, []courier.TrackingState{courier.StateInTransit, courier.StateDelivered}, l.courierStates())
-		l.mu.Lock()
-		assert.Equal(t, rc.ReceiptID, l.statuses[1].ReceiptID)
-		assert.NotEmpty(t, l.statuses[1].FilingNumber)
-		assert.Equal(t, tr.TrackingNumber, l.trackings[1].TrackingNumber)
-		assert.False(t, l.trackings[1].DeliveredAt.IsZero())
-		l.mu.Unlock()
+		assert.Equal(t, rc.ReceiptID, l.statuses()[1].ReceiptID)
+		assert.NotEmpty(t, l.statuses()[1].FilingNumber)
+		assert.Equal(t, tr.TrackingNumber, l.trackings()[1].TrackingNumber)
+		assert.False(t, l.trackings()[1].DeliveredAt.IsZero())
 		// Recorded just after delivery, so perhaps a moment after the listener saw it.
 		assert.Eventually(t, func() bool { return deliveries(t, db) == 4 }, 5*time.Second, time.Millisecond,
 			"each delivered event recorded once")

@@ -1,6 +1,9 @@
 package filing
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // MaterialKind names a document the applicant uploads.
 type MaterialKind string
@@ -28,12 +31,7 @@ func AttachableMaterials() []MaterialKind {
 
 // Attachable reports whether k is a kind AttachMaterial takes.
 func (k MaterialKind) Attachable() bool {
-	for _, x := range AttachableMaterials() {
-		if k == x {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(AttachableMaterials(), k)
 }
 
 // Media types a material may have; each is recognised by its magic number.

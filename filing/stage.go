@@ -1,5 +1,7 @@
 package filing
 
+import "slices"
+
 // Stage is where a filing is in the process. Values are stable: they are
 // stored in the read model and in search attributes, and backends switch on
 // them.
@@ -30,12 +32,7 @@ func Stages() []Stage {
 
 // Valid reports whether s is one of the stages.
 func (s Stage) Valid() bool {
-	for _, x := range Stages() {
-		if s == x {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Stages(), s)
 }
 
 // Terminal reports whether the filing has ended in this stage.

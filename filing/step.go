@@ -1,5 +1,7 @@
 package filing
 
+import "slices"
+
 // Step refines a stage: what exactly the filing waits for within it. Values
 // are stable like stages (read model, listings' step filter, reviewer
 // queues); a step belongs to one stage, named in its comment.
@@ -47,12 +49,7 @@ func Steps() []Step {
 
 // Valid reports whether s is one of the steps (StepNone is not).
 func (s Step) Valid() bool {
-	for _, x := range Steps() {
-		if s == x {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Steps(), s)
 }
 
 // Party is who a filing waits for.
@@ -75,10 +72,5 @@ func Parties() []Party {
 
 // Valid reports whether p is one of the parties (PartyNone is not).
 func (p Party) Valid() bool {
-	for _, x := range Parties() {
-		if p == x {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Parties(), p)
 }

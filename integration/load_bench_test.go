@@ -16,16 +16,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/apikeys"
+	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // The requirement: a backend starting a filing through the API waits at
@@ -217,21 +214,7 @@ func bareStart(account string) func(i int) (string, time.Time, time.Time, error)
 				CourierPollInterval:   filing.DefaultSettings().CourierPollInterval,
 			},
 		}
-		opts := client.StartWorkflowOptions{
-			ID:                       filing.ID(id).WorkflowID(),
-			TaskQueue:                cfg.TaskQueue,
-			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				workflows.AttrStage.ValueSet(string(filing.StageProductVerification)),
-				workflows.AttrProvince.ValueSet(in.Province),
-				workflows.AttrFilingType.ValueSet(string(in.FilingType)),
-				workflows.AttrOverdue.ValueSet(false),
-			),
-			StaticSummary: "新增网站 filing · 浙江省 (ZJ) · " + in.Domain,
-			StaticDetails: fmt.Sprintf("Filing `%s` of account `%s`, type `%s`, created %s, time scale %g.",
-				in.FilingID, in.AccountID, in.FilingType, in.CreatedAt.Format(time.RFC3339), in.Settings.TimeScale),
-		}
+		opts := filings.StartOptions(in, cfg.TaskQueue, "新增网站 filing · 浙江省 (ZJ) · "+in.Domain)
 		t0 := time.Now()
 		_, err := sys.temporal.ExecuteWorkflow(context.Background(), opts, filing.WorkflowName, in)
 		return id, t0, time.Now(), err

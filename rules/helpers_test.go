@@ -92,3 +92,28 @@ func personalApplication() filing.Application {
 		Product: filing.ProductVerification{CloudInstance: &filing.CloudInstance{InstanceID: "i-bp1a2b3c4d5e6f7g8h9i", Region: "cn-hangzhou"}},
 	}
 }
+
+// parseCase is an input of a parser and the violation code it must answer
+// ("" for an accepted input).
+type parseCase struct {
+	name  string
+	input string
+	want  rules.Code
+}
+
+// checkParse runs parse (named fn in failures) over cases; accepted checks
+// what an accepted input parsed to.
+func checkParse[T any](t *testing.T, fn string, parse func(string) (T, error), cases []parseCase, accepted func(t *testing.T, in string, v T)) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := parse(tt.input)
+			if got := codeOf(t, err); got != tt.want {
+				t.Fatalf("%s(%q) code = %q, want %q", fn, tt.input, got, tt.want)
+			}
+			if err == nil {
+				accepted(t, tt.input, v)
+			}
+		})
+	}
+}

@@ -39,11 +39,7 @@ func itoa3(n int) string {
 
 func TestResidentIDNumbers(t *testing.T) {
 	withX := idEndingInX()
-	tests := []struct {
-		name  string
-		input string
-		want  rules.Code
-	}{
+	checkParse(t, "ParseResidentID", rules.ParseResidentID, []parseCase{
 		{"sample number printed in GB 11643", "11010519491231002X", ""},
 		{"generated Hangzhou number", zhangWeiID, ""},
 		{"lower-case x check character", strings.ToLower(withX), ""},
@@ -64,18 +60,11 @@ func TestResidentIDNumbers(t *testing.T) {
 		{"HK residence permit number is not a resident ID", residentID("810000", "19800101", "123"), rules.CodeIDRegion},
 		{"no such province", residentID("990101", "19800101", "123"), rules.CodeIDRegion},
 		{"empty", "", rules.CodeIDLength},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			id, err := rules.ParseResidentID(tt.input)
-			if got := codeOf(t, err); got != tt.want {
-				t.Fatalf("ParseResidentID(%q) code = %q, want %q", tt.input, got, tt.want)
-			}
-			if err == nil && id.String() != strings.ToUpper(strings.TrimSpace(tt.input)) {
-				t.Errorf("String() = %q, want the canonical input", id.String())
-			}
-		})
-	}
+	}, func(t *testing.T, in string, id rules.ResidentID) {
+		if id.String() != strings.ToUpper(strings.TrimSpace(in)) {
+			t.Errorf("String() = %q, want the canonical input", id.String())
+		}
+	})
 }
 
 func TestResidentIDRevealsBirthDateAndAge(t *testing.T) {

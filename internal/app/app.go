@@ -256,27 +256,6 @@ func (a *App) RunWorker(ctx context.Context) error {
 	return nil
 }
 
-// pruneWebhookDeliveries forgets webhook delivery IDs once their timestamps
-// are stale: a replay of an older delivery is refused for its timestamp
-// anyway, so the table stays small.
-func (a *App) pruneWebhookDeliveries(ctx context.Context) {
-	deliveries := webhook.NewDBStore(a.DB)
-	tick := time.NewTicker(10 * time.Minute)
-	defer tick.Stop()
-	for {
-		if n, err := deliveries.Prune(ctx, time.Now().Add(-2*webhook.DefaultWindow)); err != nil && ctx.Err() == nil {
-			a.Log.WarnContext(ctx, "pruning webhook deliveries failed", "err", err)
-		} else if n > 0 {
-			a.Log.DebugContext(ctx, "pruned webhook deliveries", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
-}
-
 // payloadKeys loads the payload encryption keys. There is no default key:
 // a production process without keys would write personal data in clear
 // text into Temporal.
@@ -312,17 +291,17 @@ func CodecOptions(cfg config.Config, c *codec.Codec) codecserver.Options {
 	return o
 }
 
-// pruneIdempotencyKeys deletes stored POST responses older than the
-// idempotency window; they would never be replayed again.
-func (a *App) pruneIdempotencyKeys(ctx context.Context) {
-	idem := store.NewIdempotency(a.DB)
+// prune deletes, every ten minutes until ctx ends, what fn finds older
+// than keep (before now): what it deletes would never be used again, so the
+// tables stay small. A failure is logged and tried again next time.
+func (a *App) prune(ctx context.Context, what string, keep time.Duration, fn func(context.Context, time.Time) (int64, error)) {
 	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
 	for {
-		if n, err := idem.Prune(ctx, time.Now().Add(-a.Config.API.IdempotencyTTL)); err != nil && ctx.Err() == nil {
-			a.Log.WarnContext(ctx, "pruning idempotency keys failed", "err", err)
+		if n, err := fn(ctx, time.Now().Add(-keep)); err != nil && ctx.Err() == nil {
+			a.Log.WarnContext(ctx, "pruning "+what+" failed", "err", err)
 		} else if n > 0 {
-			a.Log.DebugContext(ctx, "pruned idempotency keys", "count", n)
+			a.Log.DebugContext(ctx, "pruned "+what, "count", n)
 		}
 		select {
 		case <-ctx.Done():
@@ -349,8 +328,11 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 		Metrics:   a.Metrics,
 		Log:       a.Log,
 	})
-	go a.pruneWebhookDeliveries(ctx)
-	go a.pruneIdempotencyKeys(ctx)
+	// A replayed webhook older than twice its window is refused for its
+	// timestamp anyway; a POST's stored answer is replayed only within the
+	// idempotency window.
+	go a.prune(ctx, "webhook deliveries", 2*webhook.DefaultWindow, webhook.NewDBStore(a.DB).Prune)
+	go a.prune(ctx, "idempotency keys", a.Config.API.IdempotencyTTL, store.NewIdempotency(a.DB).Prune)
 	return api.Serve(ctx, h, a.Config.HTTPAddr, a.Config.ShutdownTimeout, a.Log, ready)
 }
 

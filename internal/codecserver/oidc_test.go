@@ -85,29 +85,10 @@ func (idp *testIdP) token(t *testing.T, claims map[string]any) string {
 	return idp.Token(t, claims)
 }
 
-// testClock is the server's clock: tokens expire and the IdP is retried
-// on it.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 type oidcTest struct {
 	codecTest
 	idp   *testIdP
-	clock *testClock
+	clock *testenv.Clock
 	codec *codec.Codec
 }
 
@@ -118,7 +99,8 @@ func oidcCodecServer(t *testing.T, idp *testIdP, adjust ...func(*api.Deps)) oidc
 	keys, err := codec.ParseKeys(testenv.PayloadKeys)
 	require.NoError(t, err)
 	c := codec.New(keys)
-	clock := &testClock{now: time.Now()}
+	// The server's clock: tokens expire and the IdP is retried on it.
+	clock := testenv.NewClock(time.Now())
 	db := testenv.SQLiteDB(t)
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))

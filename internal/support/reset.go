@@ -69,18 +69,15 @@ func (s *Service) Reset(ctx context.Context, filingID filing.ID, req ResetOrder)
 	if !slices.Contains(filing.ResettableStages(), req.ToStage) {
 		return nil, ErrNotResettable
 	}
-	d, err := s.describe(ctx, filingID)
+	// Approved, cancelled or expired are business outcomes that a reset
+	// must not undo (an approval has consumed its 备案服务号). A run that
+	// failed or was terminated cannot take the notice that keeps the new
+	// run's numbering apart (docs/operations.md).
+	d, err := s.describeRunning(ctx, filingID)
 	if err != nil {
 		return nil, err
 	}
 	info := d.GetWorkflowExecutionInfo()
-	if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		// Approved, cancelled or expired are business outcomes that a
-		// reset must not undo (an approval has consumed its 备案服务号).
-		// A run that failed or was terminated cannot take the notice
-		// that keeps the new run's numbering apart (docs/operations.md).
-		return nil, ErrClosed
-	}
 	exec := info.GetExecution()
 	// Payloads stay as stored (encrypted): the reset point is found from
 	// search attributes, which are never encoded, and actions are

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	commonpb "go.temporal.io/api/common/v1"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/beianflow/beianflow/filing"
@@ -29,13 +28,9 @@ var ErrNothingToRetry = errors.New("support: no activity of the filing is failin
 // be deployed first); one without failing activities ErrNothingToRetry; an
 // ended one ErrClosed.
 func (s *Service) Retry(ctx context.Context, filingID filing.ID, identity string) (*filing.RetryResult, error) {
-	d, err := s.describe(ctx, filingID)
+	d, err := s.describeRunning(ctx, filingID)
 	if err != nil {
 		return nil, err
-	}
-	info := d.GetWorkflowExecutionInfo()
-	if info.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		return nil, ErrClosed
 	}
 	if wt := d.GetPendingWorkflowTask(); wt != nil && wt.GetAttempt() > 1 {
 		return nil, ErrWorkflowTaskFailing
@@ -51,7 +46,7 @@ func (s *Service) Retry(ctx context.Context, filingID filing.ID, identity string
 		}
 		_, err := s.Filings.Temporal.WorkflowService().ResetActivity(ctx, &workflowservice.ResetActivityRequest{
 			Namespace: ns,
-			Execution: &commonpb.WorkflowExecution{WorkflowId: info.GetExecution().GetWorkflowId(), RunId: info.GetExecution().GetRunId()},
+			Execution: &commonpb.WorkflowExecution{WorkflowId: d.GetWorkflowExecutionInfo().GetExecution().GetWorkflowId(), RunId: d.GetWorkflowExecutionInfo().GetExecution().GetRunId()},
 			Identity:  identity,
 			Activity:  &workflowservice.ResetActivityRequest_Id{Id: a.GetActivityId()},
 		})

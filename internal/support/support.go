@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
@@ -107,6 +108,19 @@ func (s *Service) describe(ctx context.Context, filingID filing.ID) (*workflowse
 		return nil, ErrNotFound
 	}
 	return d, err
+}
+
+// describeRunning is describe of a running filing; an ended one is
+// ErrClosed.
+func (s *Service) describeRunning(ctx context.Context, filingID filing.ID) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	d, err := s.describe(ctx, filingID)
+	if err != nil {
+		return nil, err
+	}
+	if d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		return nil, ErrClosed
+	}
+	return d, nil
 }
 
 // truncate cuts s to at most n runes, marking the cut.

@@ -179,16 +179,13 @@ func (s *server) createFiling(c echo.Context) error {
 		return fmt.Errorf("generate filing ID: %w", err)
 	}
 	in := filing.Input{
-		FilingID:        filing.ID(id.String()),
-		AccountID:       req.AccountID,
-		Province:        province.Code,
-		FilingType:      outcome.Type,
-		Domain:          domain.ASCII,
-		CreatedAt:       now.UTC(),
-		RuleSetVersion:  rs.Version(),
-		CalendarVersion: cal.Version(),
-		SubjectKey:      s.subjectKey(province.Code, req.Subject.CertificateType, req.Subject.CertificateNumber),
-		Product:         req.Product,
+		Identity: filing.Identity{
+			FilingID: filing.ID(id.String()), AccountID: req.AccountID, Province: province.Code,
+			FilingType: outcome.Type, Domain: domain.ASCII, RuleSetVersion: rs.Version(), CalendarVersion: cal.Version(),
+		},
+		CreatedAt:  now.UTC(),
+		SubjectKey: s.subjectKey(province.Code, req.Subject.CertificateType, req.Subject.CertificateNumber),
+		Product:    req.Product,
 		Settings: filing.Settings{
 			TimeScale:             timeScale(req, s.Process.TimeScale),
 			SubmissionWindowOpen:  s.Process.SubmissionWindowOpen,
@@ -204,9 +201,7 @@ func (s *server) createFiling(c echo.Context) error {
 	// listed, and its owner known, from the moment it is created. Revision
 	// 0 yields to every write of the workflow.
 	st := filing.State{
-		FilingID: in.FilingID, AccountID: in.AccountID, Province: in.Province, FilingType: in.FilingType,
-		Domain: in.Domain, RuleSetVersion: in.RuleSetVersion, CalendarVersion: in.CalendarVersion,
-		Stage: filing.StageProductVerification, WaitingOn: filing.PartyProvider,
+		Identity: in.Identity, Stage: filing.StageProductVerification, WaitingOn: filing.PartyProvider,
 		CreatedAt: in.CreatedAt, UpdatedAt: in.CreatedAt, Timeline: []filing.StageChange{},
 	}
 	if _, err := s.filings.Upsert(ctx, store.FilingOf(filing.RowOf(st))); err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/auth"
+	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/httpx"
 	supportsvc "github.com/beianflow/beianflow/internal/support"
 )
@@ -200,9 +201,9 @@ func (r *supportRoutes) replay(c echo.Context) error {
 // fail maps the support service's errors to the API's.
 func (r *supportRoutes) fail(c echo.Context, id filing.ID, err error) error {
 	switch {
-	case errors.Is(err, supportsvc.ErrNotFound):
+	case errors.Is(err, filings.ErrNotFound):
 		return notFound(id)
-	case errors.Is(err, supportsvc.ErrClosed):
+	case errors.Is(err, filings.ErrClosed):
 		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeFilingClosed, Message: "the filing has ended; nothing runs any more"}
 	case errors.Is(err, supportsvc.ErrWorkflowTaskFailing):
 		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeWorkflowTaskFailing,

@@ -11,21 +11,29 @@ const QueryState = "state"
 // Input starts a filing workflow. It carries no personal data: the
 // application itself is stored outside Temporal and referenced by revision.
 type Input struct {
-	FilingID   ID         `json:"filing_id"`
-	AccountID  string     `json:"account_id"`
-	Province   string     `json:"province"`
-	FilingType FilingType `json:"filing_type"`
-	Domain     string     `json:"domain"`
-	CreatedAt  time.Time  `json:"created_at"`
-	// RuleSetVersion and CalendarVersion identify the province rules and the
-	// holiday calendar the filing was checked and scheduled with.
-	RuleSetVersion  string `json:"rule_set_version"`
-	CalendarVersion string `json:"calendar_version"`
+	Identity
+	CreatedAt time.Time `json:"created_at"`
 	// SubjectKey is a keyed hash of the subject's identity (province,
 	// certificate type and number), for the one-filing-per-subject rule.
 	SubjectKey string   `json:"subject_key,omitempty"`
 	Product    Product  `json:"product"`
 	Settings   Settings `json:"settings"`
+}
+
+// Identity is what a filing is, fixed at its start: its ID, whose it is,
+// where and what it files, and the rules and calendar it was checked and
+// scheduled with. The workflow's input, its state and its read-model row
+// all carry it.
+type Identity struct {
+	FilingID   ID         `json:"filing_id"`
+	AccountID  string     `json:"account_id"`
+	Province   string     `json:"province"`
+	FilingType FilingType `json:"filing_type"`
+	Domain     string     `json:"domain"`
+	// RuleSetVersion and CalendarVersion identify the province rules and the
+	// holiday calendar the filing was checked and scheduled with.
+	RuleSetVersion  string `json:"rule_set_version"`
+	CalendarVersion string `json:"calendar_version"`
 }
 
 // Settings are per-filing parameters fixed at start, so a configuration change

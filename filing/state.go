@@ -6,15 +6,7 @@ import "time"
 // it. It holds references only: the application, addresses and photos are
 // stored outside Temporal and named by revision or object key.
 type State struct {
-	FilingID   ID         `json:"filing_id"`
-	AccountID  string     `json:"account_id"`
-	Province   string     `json:"province"`
-	FilingType FilingType `json:"filing_type"`
-	Domain     string     `json:"domain"`
-	// RuleSetVersion and CalendarVersion identify the province rules and the
-	// holiday calendar the filing was checked and scheduled with.
-	RuleSetVersion  string `json:"rule_set_version"`
-	CalendarVersion string `json:"calendar_version"`
+	Identity
 
 	Stage Stage `json:"stage"`
 	// Step refines the stage, e.g. StepAwaitingReviewer in initial_review.

@@ -40,14 +40,10 @@ const (
 // timeline that only the filing's own View holds. The workflow writes it at
 // every change of wait; it holds no personal data.
 type Row struct {
-	FilingID   ID         `json:"filing_id"`
-	AccountID  string     `json:"account_id"`
-	Province   string     `json:"province"`
-	FilingType FilingType `json:"filing_type"`
-	Domain     string     `json:"domain"`
-	Stage      Stage      `json:"stage"`
-	Step       Step       `json:"step"`
-	WaitingOn  Party      `json:"waiting_on"`
+	Identity
+	Stage     Stage `json:"stage"`
+	Step      Step  `json:"step"`
+	WaitingOn Party `json:"waiting_on"`
 	// Since and Deadline are null when the filing waits for nothing or
 	// without a deadline.
 	Since                *time.Time `json:"since"`
@@ -61,21 +57,16 @@ type Row struct {
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
 	WorkflowID string    `json:"workflow_id"`
-	// RuleSetVersion and CalendarVersion identify the province rules and the
-	// holiday calendar the filing was checked and scheduled with.
-	RuleSetVersion  string `json:"rule_set_version"`
-	CalendarVersion string `json:"calendar_version"`
 }
 
 // RowOf is the read-model row of a filing in state s: what the workflow
 // records at every change of wait.
 func RowOf(s State) Row {
 	return Row{
-		FilingID: s.FilingID, AccountID: s.AccountID, Province: s.Province, FilingType: s.FilingType,
-		Domain: s.Domain, Stage: s.Stage, Step: s.Step, WaitingOn: s.WaitingOn,
+		Identity: s.Identity, Stage: s.Stage, Step: s.Step, WaitingOn: s.WaitingOn,
 		Since: s.Since, Deadline: s.Deadline, DeadlineBusinessDays: s.DeadlineBusinessDays,
 		Closed: s.Stage.Terminal(), Revision: s.Revision, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
-		WorkflowID: s.FilingID.WorkflowID(), RuleSetVersion: s.RuleSetVersion, CalendarVersion: s.CalendarVersion,
+		WorkflowID: s.FilingID.WorkflowID(),
 	}
 }
 
@@ -84,9 +75,7 @@ func RowOf(s State) Row {
 func ViewOf(r Row) View {
 	return View{
 		State: State{
-			FilingID: r.FilingID, AccountID: r.AccountID, Province: r.Province, FilingType: r.FilingType,
-			Domain: r.Domain, RuleSetVersion: r.RuleSetVersion, CalendarVersion: r.CalendarVersion,
-			Stage: r.Stage, Step: r.Step, WaitingOn: r.WaitingOn, Since: r.Since, Deadline: r.Deadline,
+			Identity: r.Identity, Stage: r.Stage, Step: r.Step, WaitingOn: r.WaitingOn, Since: r.Since, Deadline: r.Deadline,
 			DeadlineBusinessDays: r.DeadlineBusinessDays, Revision: r.Revision,
 			CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 			// The read model keeps no timeline; the audit trail does.

@@ -111,8 +111,9 @@ func startOnQueue(t *testing.T, taskQueue, province, domain, name string) *scena
 	_, err := sys.temporal.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
 		ID: filing.ID(id).WorkflowID(), TaskQueue: taskQueue,
 	}, filing.WorkflowName, filing.Input{
-		FilingID: filing.ID(id), AccountID: "acc-crash", Province: province, FilingType: filing.TypeNewWebsiteElsewhere,
-		Domain: domain, CreatedAt: time.Now().UTC(), Product: filing.Product{InstanceID: "i-crash-" + company[10:16]}, Settings: settings,
+		Identity: filing.Identity{FilingID: filing.ID(id), AccountID: "acc-crash", Province: province,
+			FilingType: filing.TypeNewWebsiteElsewhere, Domain: domain},
+		CreatedAt: time.Now().UTC(), Product: filing.Product{InstanceID: "i-crash-" + company[10:16]}, Settings: settings,
 	})
 	require.NoError(t, err)
 	own(id, "acc-crash")

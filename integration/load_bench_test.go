@@ -202,9 +202,10 @@ func bareStart(account string) func(i int) (string, time.Time, time.Time, error)
 		company := newCompany("ZJ")
 		subjectKey := sha256.Sum256([]byte("ZJ|business_license|" + company))
 		in := filing.Input{
-			FilingID: filing.ID(id), AccountID: account, Province: "ZJ", FilingType: filing.TypeNewWebsiteElsewhere,
-			Domain: "bare-" + benchDomain(account, i), CreatedAt: time.Now().UTC(),
-			RuleSetVersion: rs.Version(), CalendarVersion: cal.Version(), SubjectKey: hex.EncodeToString(subjectKey[:]),
+			Identity: filing.Identity{FilingID: filing.ID(id), AccountID: account, Province: "ZJ",
+				FilingType: filing.TypeNewWebsiteElsewhere, Domain: "bare-" + benchDomain(account, i),
+				RuleSetVersion: rs.Version(), CalendarVersion: cal.Version()},
+			CreatedAt: time.Now().UTC(), SubjectKey: hex.EncodeToString(subjectKey[:]),
 			Product: filing.Product{InstanceID: fmt.Sprintf("i-%s-bare-%d", account, i)},
 			Settings: filing.Settings{
 				TimeScale:             cfg.Process.TimeScale,

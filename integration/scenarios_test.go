@@ -83,8 +83,9 @@ func startDirect(t *testing.T, province, domain, name string, scale float64) *sc
 		ID: filing.ID(id).WorkflowID(), TaskQueue: sys.app.Config.TaskQueue,
 		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.AttrProvince.ValueSet(province)),
 	}, filing.WorkflowName, filing.Input{
-		FilingID: filing.ID(id), AccountID: "acc-scn", Province: province, FilingType: filing.TypeNewWebsiteElsewhere,
-		Domain: domain, CreatedAt: time.Now().UTC(), Product: filing.Product{InstanceID: "i-direct-" + company[10:16]}, Settings: settings,
+		Identity: filing.Identity{FilingID: filing.ID(id), AccountID: "acc-scn", Province: province,
+			FilingType: filing.TypeNewWebsiteElsewhere, Domain: domain},
+		CreatedAt: time.Now().UTC(), Product: filing.Product{InstanceID: "i-direct-" + company[10:16]}, Settings: settings,
 	})
 	require.NoError(t, err)
 	own(id, "acc-scn")

@@ -216,7 +216,7 @@ func brokenFilingWorkflow(ctx workflow.Context, in filing.Input) (filing.State, 
 	if err := workflow.Sleep(ctx, time.Hour); err != nil {
 		return filing.State{}, err
 	}
-	return filing.State{FilingID: in.FilingID}, nil
+	return filing.State{Identity: filing.Identity{FilingID: in.FilingID}}, nil
 }
 
 func TestSupportListsAFailingWorkflowTaskAndRefusesToRetryItUntilRolledBack(t *testing.T) {

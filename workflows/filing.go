@@ -80,15 +80,9 @@ func setup(ctx workflow.Context, in filing.Input) (*flow, error) {
 		cal:   calendar.Default(),
 		rules: rules.DefaultRuleSet(),
 		state: filing.State{
-			FilingID:        in.FilingID,
-			AccountID:       in.AccountID,
-			Province:        in.Province,
-			FilingType:      in.FilingType,
-			Domain:          in.Domain,
-			RuleSetVersion:  in.RuleSetVersion,
-			CalendarVersion: in.CalendarVersion,
-			CreatedAt:       in.CreatedAt,
-			Timeline:        []filing.StageChange{},
+			Identity:  in.Identity,
+			CreatedAt: in.CreatedAt,
+			Timeline:  []filing.StageChange{},
 		},
 		lastUpdate: workflow.Now(ctx),
 	}

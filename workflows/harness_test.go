@@ -86,11 +86,8 @@ func newFilingTest(t *testing.T, province string, start time.Time) *filingTest {
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	in := filing.Input{
-		FilingID:   "01a227a5-be39-7787-9814-9c07e6468f61",
-		AccountID:  "acc-1",
-		Province:   province,
-		FilingType: "new_website_elsewhere",
-		Domain:     "example.com",
+		Identity: filing.Identity{FilingID: "01a227a5-be39-7787-9814-9c07e6468f61", AccountID: "acc-1",
+			Province: province, FilingType: "new_website_elsewhere", Domain: "example.com"},
 		CreatedAt:  start,
 		SubjectKey: "subject-key",
 		Product:    filing.Product{InstanceID: "i-hangzhou-1"},

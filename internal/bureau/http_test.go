@@ -3,7 +3,6 @@ package bureau_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -19,64 +18,11 @@ import (
 	"github.com/beianflow/beianflow/internal/testenv"
 )
 
-// quick retries, so that the tests do not wait for the production backoff.
-var quick = bureau.HTTPOptions{
-	MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
-	CallBudget: 5 * time.Second, Logger: slog.New(slog.DiscardHandler),
-}
-
-// flaky wraps the sandbox server: it counts requests and lets the test
-// decide, per attempt, how each answer is spoiled after the sandbox acted.
-type flaky struct {
-	next http.Handler
-	// spoil, if set, is called with the 1-based attempt number; true means
-	// the sandbox's answer is replaced by the handler's own.
-	spoil func(attempt int, w http.ResponseWriter) bool
-
-	mu       sync.Mutex
-	attempts int
-	keys     []string
-}
-
-func (f *flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.attempts++
-	n := f.attempts
-	f.keys = append(f.keys, r.Header.Get("Idempotency-Key"))
-	f.mu.Unlock()
-	if f.spoil == nil {
-		f.next.ServeHTTP(w, r)
-		return
-	}
-	rec := httptest.NewRecorder()
-	f.next.ServeHTTP(rec, r)
-	if f.spoil(n, w) {
-		return
-	}
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(rec.Code)
-	_, _ = w.Write(rec.Body.Bytes())
-}
-
-func (f *flaky) count() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.attempts
-}
-
-func (f *flaky) keysSent() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.keys...)
-}
-
 func TestClientSubmitsOverHTTPAndRetriesWithoutSubmittingTwice(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
-		f := &flaky{next: bureau.NewSandboxServer(sb), spoil: func(attempt int, w http.ResponseWriter) bool {
+		f := &partnertest.Flaky{Next: bureau.NewSandboxServer(sb), Spoil: func(attempt int, w http.ResponseWriter) bool {
 			switch attempt {
 			case 1: // the sandbox recorded the submission, then the gateway failed
 				w.Header().Set("Retry-After", "0")
@@ -90,12 +36,12 @@ func TestClientSubmitsOverHTTPAndRetriesWithoutSubmittingTwice(t *testing.T) {
 			}
 			return false
 		}}
-		client := bureau.NewHTTPClient(partnertest.Serve(t, f).URL+"/", quick)
+		client := bureau.NewHTTPClient(partnertest.Serve(t, f).URL+"/", partnertest.Quick)
 
 		rc, err := client.Submit(ctx, submission("f1-submission-1", "f1", true))
 		require.NoError(t, err)
-		assert.Equal(t, 3, f.count(), "503, lost answer, then the receipt")
-		assert.Equal(t, []string{"f1-submission-1", "f1-submission-1", "f1-submission-1"}, f.keysSent(), "every attempt carries the key")
+		assert.Equal(t, 3, f.Count(), "503, lost answer, then the receipt")
+		assert.Equal(t, []string{"f1-submission-1", "f1-submission-1", "f1-submission-1"}, f.Keys(), "every attempt carries the key")
 		assert.True(t, rc.SubmittedAt.Equal(monday))
 		recs, err := sb.Submissions(ctx, "f1")
 		require.NoError(t, err)
@@ -129,7 +75,7 @@ func TestSandboxServerAnswers201ThenTheSameReceiptWith200(t *testing.T) {
 			w.WriteHeader(rec.Code)
 			_, _ = w.Write(rec.Body.Bytes())
 		}))
-		client := bureau.NewHTTPClient(srv.URL, quick)
+		client := bureau.NewHTTPClient(srv.URL, partnertest.Quick)
 		first, err := client.Submit(context.Background(), submission("k1", "f1", false))
 		require.NoError(t, err)
 		again, err := client.Submit(context.Background(), submission("k1", "f1", false))
@@ -147,9 +93,9 @@ func TestBusinessRefusalIsNotRetried(t *testing.T) {
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
 		_, err := sb.Submit(ctx, submission("k1", "f1", true))
 		require.NoError(t, err)
-		f := &flaky{next: bureau.NewSandboxServer(sb)}
+		f := &partnertest.Flaky{Next: bureau.NewSandboxServer(sb)}
 		srv := partnertest.Serve(t, f)
-		client := bureau.NewHTTPClient(srv.URL, quick)
+		client := bureau.NewHTTPClient(srv.URL, partnertest.Quick)
 
 		hongKong := submission("k2", "f2", true)
 		hongKong.Province = "HK"
@@ -165,24 +111,24 @@ func TestBusinessRefusalIsNotRetried(t *testing.T) {
 			"unknown receipt (404)": {func() error { _, err := client.Status(ctx, "SBX-nothing"); return err }, bureau.ErrUnknownReceipt},
 		}
 		for name, c := range calls {
-			before := f.count()
+			before := f.Count()
 			err := c.call()
 			require.ErrorIs(t, err, c.want, name)
-			assert.Equal(t, before+1, f.count(), "%s: one attempt", name)
+			assert.Equal(t, before+1, f.Count(), "%s: one attempt", name)
 			for _, secret := range []string{leaderName, leaderID, leaderPhone, websiteName} {
 				assert.NotContains(t, err.Error(), secret, name)
 			}
 		}
 
 		// Without a key nothing is sent: a retry could submit twice.
-		before := f.count()
+		before := f.Count()
 		_, err = client.Submit(ctx, submission("", "f3", true))
 		require.ErrorIs(t, err, bureau.ErrInvalidSubmission)
-		assert.Equal(t, before, f.count())
+		assert.Equal(t, before, f.Count())
 
 		// A 404 that is not the gateway's "unknown receipt" (a wrong base
 		// URL) must not make a submission look lost.
-		wrong := bureau.NewHTTPClient(srv.URL+"/elsewhere", quick)
+		wrong := bureau.NewHTTPClient(srv.URL+"/elsewhere", partnertest.Quick)
 		_, err = wrong.Status(ctx, "SBX-nothing")
 		require.Error(t, err)
 		assert.NotErrorIs(t, err, bureau.ErrUnknownReceipt)
@@ -195,7 +141,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
 		var mu sync.Mutex
 		var at []time.Time
-		f := &flaky{next: bureau.NewSandboxServer(sb), spoil: func(attempt int, w http.ResponseWriter) bool {
+		f := &partnertest.Flaky{Next: bureau.NewSandboxServer(sb), Spoil: func(attempt int, w http.ResponseWriter) bool {
 			mu.Lock()
 			at = append(at, time.Now())
 			mu.Unlock()
@@ -207,7 +153,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			return false
 		}}
 		srv := partnertest.Serve(t, f)
-		_, err := bureau.NewHTTPClient(srv.URL, quick).Submit(ctx, submission("k1", "f1", false))
+		_, err := bureau.NewHTTPClient(srv.URL, partnertest.Quick).Submit(ctx, submission("k1", "f1", false))
 		require.NoError(t, err)
 		mu.Lock()
 		defer mu.Unlock()
@@ -219,7 +165,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			w.Header().Set("Retry-After", "60")
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}))
-		opts := quick
+		opts := partnertest.Quick
 		opts.CallBudget = 2 * time.Second
 		start := time.Now()
 		_, err = bureau.NewHTTPClient(busy.URL, opts).Status(ctx, "SBX-x")
@@ -236,7 +182,7 @@ func TestSandboxTimeScaleTravelsInItsHeader(t *testing.T) {
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now}) // real time
 		rec := &partnertest.HintRecorder{Next: bureau.NewSandboxServer(sb), FailFirst: 1}
 		own := &http.Client{Timeout: 5 * time.Second}
-		opts := quick
+		opts := partnertest.Quick
 		opts.Client = own
 		client := bureau.NewHTTPClient(partnertest.Serve(t, rec).URL, opts)
 		assert.Nil(t, own.Transport, "the caller's client is left alone")
@@ -298,13 +244,13 @@ func TestSandboxServerRefusesABadTimeScale(t *testing.T) {
 
 		// A gateway that refuses the hint refuses the submission: a caller
 		// bug, not retried.
-		refusing := &flaky{next: hintRefuser{}}
+		refusing := &partnertest.Flaky{Next: hintRefuser{}}
 		hinted := submission("k2", "f2", false)
 		hinted.SandboxTimeScale = 8640
-		_, err = bureau.NewHTTPClient(partnertest.Serve(t, refusing).URL, quick).Submit(context.Background(), hinted)
+		_, err = bureau.NewHTTPClient(partnertest.Serve(t, refusing).URL, partnertest.Quick).Submit(context.Background(), hinted)
 		require.ErrorIs(t, err, bureau.ErrInvalidSubmission)
 		assert.Contains(t, err.Error(), "HTTP 400 invalid_time_scale")
-		assert.Equal(t, 1, refusing.count())
+		assert.Equal(t, 1, refusing.Count())
 	})
 }
 

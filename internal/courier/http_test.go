@@ -1,15 +1,10 @@
 package courier_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,59 +17,19 @@ import (
 	"github.com/beianflow/beianflow/internal/testenv"
 )
 
-// quick retries, so that the tests do not wait for the production backoff.
-var quick = courier.HTTPOptions{
-	MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
-	CallBudget: 5 * time.Second, Logger: slog.New(slog.DiscardHandler),
-}
-
-// counting wraps the sandbox server: it counts requests, keeps their
-// bodies, and answers the first failFirst with 503 after the sandbox acted.
-type counting struct {
-	next      http.Handler
-	failFirst int
-
-	mu     sync.Mutex
-	bodies []string
-}
-
-func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	c.mu.Lock()
-	c.bodies = append(c.bodies, string(body))
-	n := len(c.bodies)
-	c.mu.Unlock()
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	rec := httptest.NewRecorder()
-	c.next.ServeHTTP(rec, r)
-	if n <= c.failFirst {
-		w.WriteHeader(http.StatusBadGateway)
-		return
-	}
-	w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
-	w.WriteHeader(rec.Code)
-	_, _ = w.Write(rec.Body.Bytes())
-}
-
-func (c *counting) requests() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.bodies...)
-}
-
 func TestCourierShipsOnceOverHTTP(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := newClock(cst(2026, 11, 6, 17, 0)) // ships Monday 09:00
 		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now})
-		srv := &counting{next: courier.NewSandboxServer(sb), failFirst: 2}
-		client := courier.NewHTTPClient(partnertest.Serve(t, srv).URL, quick)
+		srv := &partnertest.Flaky{Next: courier.NewSandboxServer(sb), Spoil: partnertest.FailFirst(2, http.StatusBadGateway)}
+		client := courier.NewHTTPClient(partnertest.Serve(t, srv).URL, partnertest.Quick)
 
 		created, err := client.CreateShipment(ctx, shipment("backdrop/f1", "f1"))
 		require.NoError(t, err)
 		assert.Equal(t, courier.StateCreated, created.State)
 		assert.True(t, created.ShippedAt.IsZero())
-		assert.Len(t, srv.requests(), 3, "two 502s after the sandbox acted, then the tracking")
+		assert.Len(t, srv.Bodies(), 3, "two 502s after the sandbox acted, then the tracking")
 		recs, err := sb.Shipments(ctx, "f1")
 		require.NoError(t, err)
 		require.Len(t, recs, 1, "one backdrop")
@@ -82,7 +37,7 @@ func TestCourierShipsOnceOverHTTP(t *testing.T) {
 
 		// Only name and mobile of the recipient go to the courier.
 		var sent map[string]any
-		require.NoError(t, json.Unmarshal([]byte(srv.requests()[0]), &sent))
+		require.NoError(t, json.Unmarshal([]byte(srv.Bodies()[0]), &sent))
 		assert.Equal(t, map[string]any{"name": recipientName, "mobile": recipientMobile}, sent["recipient"])
 
 		clk.Set(cst(2026, 11, 11, 9, 0))
@@ -103,8 +58,8 @@ func TestUndeliverableAddressCodeReachesTheCaller(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		sb := courier.NewSandbox(db, courier.SandboxOptions{})
-		srv := &counting{next: courier.NewSandboxServer(sb)}
-		client := courier.NewHTTPClient(partnertest.Serve(t, srv).URL, quick)
+		srv := &partnertest.Flaky{Next: courier.NewSandboxServer(sb)}
+		client := courier.NewHTTPClient(partnertest.Serve(t, srv).URL, partnertest.Quick)
 
 		s := shipment("backdrop/f1", "f1")
 		s.Address.Province = "HK"
@@ -115,7 +70,7 @@ func TestUndeliverableAddressCodeReachesTheCaller(t *testing.T) {
 		require.ErrorAs(t, err, &undeliverable)
 		assert.Equal(t, "f1", undeliverable.FilingID)
 		assert.Equal(t, []string{courier.ReasonAddressNotMainland, courier.ReasonAddressCityMissing}, undeliverable.Reasons)
-		assert.Len(t, srv.requests(), 1, "a business refusal is not retried")
+		assert.Len(t, srv.Bodies(), 1, "a business refusal is not retried")
 		for _, secret := range []string{recipientName, recipientMobile, street} {
 			assert.NotContains(t, err.Error(), secret)
 		}
@@ -139,7 +94,7 @@ func TestSandboxTimeScaleTravelsInItsHeader(t *testing.T) {
 		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now}) // real time
 		rec := &partnertest.HintRecorder{Next: courier.NewSandboxServer(sb)}
 		own := &http.Client{Timeout: 5 * time.Second}
-		opts := quick
+		opts := partnertest.Quick
 		opts.Client = own
 		client := courier.NewHTTPClient(partnertest.Serve(t, rec).URL, opts)
 		assert.Nil(t, own.Transport, "the caller's client is left alone")
@@ -198,16 +153,16 @@ func TestSandboxServerRefusesABadTimeScale(t *testing.T) {
 
 		// A courier that refuses the hint refuses the shipment: a caller
 		// bug, not retried.
-		refusing := &counting{next: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		refusing := &partnertest.Flaky{Next: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = w.Write([]byte(`{"code":"invalid_time_scale","message":"X-Sandbox-Time-Scale must be a positive number"}`))
 		})}
 		hinted := shipment("backdrop/f2", "f2")
 		hinted.SandboxTimeScale = 8640
-		_, err = courier.NewHTTPClient(partnertest.Serve(t, refusing).URL, quick).CreateShipment(context.Background(), hinted)
+		_, err = courier.NewHTTPClient(partnertest.Serve(t, refusing).URL, partnertest.Quick).CreateShipment(context.Background(), hinted)
 		require.ErrorIs(t, err, courier.ErrInvalidShipment)
 		assert.Contains(t, err.Error(), "HTTP 400 invalid_time_scale")
-		assert.Len(t, refusing.requests(), 1)
+		assert.Len(t, refusing.Bodies(), 1)
 	})
 }

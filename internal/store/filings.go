@@ -53,8 +53,10 @@ func FilingOf(r filing.Row) Filing {
 // Overdue judged at now: open and past the deadline of its current wait.
 func (f Filing) Row(now time.Time) filing.Row {
 	return filing.Row{
-		FilingID: filing.ID(f.ID), AccountID: f.AccountID, Province: f.Province, FilingType: filing.FilingType(f.FilingType),
-		Domain: f.Domain, RuleSetVersion: f.RuleSetVersion, CalendarVersion: f.CalendarVersion,
+		Identity: filing.Identity{
+			FilingID: filing.ID(f.ID), AccountID: f.AccountID, Province: f.Province, FilingType: filing.FilingType(f.FilingType),
+			Domain: f.Domain, RuleSetVersion: f.RuleSetVersion, CalendarVersion: f.CalendarVersion,
+		},
 		Stage: filing.Stage(f.Stage), Step: filing.Step(f.Step), WaitingOn: filing.Party(f.WaitingOn),
 		Since: inUTC(f.Since), Deadline: inUTC(f.Deadline), DeadlineBusinessDays: f.DeadlineBusinessDays,
 		Overdue:  !f.Closed && f.Deadline != nil && f.Deadline.Before(now),

@@ -48,7 +48,7 @@ func AuditTrail(ctx context.Context, db *store.DB, filingID filing.ID) ([]filing
 
 // History returns the filing's audit trail and its workflow's history. A
 // filing Temporal no longer holds still shows its audit trail; one neither
-// knows is ErrNotFound.
+// knows is filings.ErrNotFound.
 func (s *Service) History(ctx context.Context, filingID filing.ID) (*filing.HistoryReport, error) {
 	rep := &filing.HistoryReport{FilingID: filingID, WorkflowID: filingID.WorkflowID(), Audit: []filing.AuditEntry{}, Events: []filing.HistoryEvent{}}
 	_, rowErr := store.NewFilings(s.DB).Get(ctx, filingID)
@@ -61,11 +61,11 @@ func (s *Service) History(ctx context.Context, filingID filing.ID) (*filing.Hist
 	}
 	rep.Audit = append(rep.Audit, trail...)
 
-	d, err := s.describe(ctx, filingID)
+	d, err := s.Filings.Describe(ctx, filingID)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, filings.ErrNotFound):
 		if errors.Is(rowErr, store.ErrNotFound) {
-			return nil, ErrNotFound
+			return nil, filings.ErrNotFound
 		}
 		return rep, nil
 	case err != nil:
@@ -75,7 +75,7 @@ func (s *Service) History(ctx context.Context, filingID filing.ID) (*filing.Hist
 	rep.RunID = info.GetExecution().GetRunId()
 	rep.Status = strings.ToLower(info.GetStatus().String()) // e.g. Running, Completed
 
-	h, truncated, err := s.fetchHistory(ctx, filingID, rep.RunID, MaxHistoryEvents)
+	h, truncated, err := s.Filings.History(ctx, filingID, rep.RunID, MaxHistoryEvents)
 	if err != nil {
 		return nil, err
 	}
@@ -87,15 +87,6 @@ func (s *Service) History(ctx context.Context, filingID filing.ID) (*filing.Hist
 			Type: ev.GetEventType().String(), Summary: summarize(ev, names)})
 	}
 	return rep, nil
-}
-
-// fetchHistory reads up to max events of a run, as stored (encrypted).
-func (s *Service) fetchHistory(ctx context.Context, filingID filing.ID, runID string, max int) (*historypb.History, bool, error) {
-	h, truncated, err := s.Filings.History(ctx, filingID, runID, max)
-	if errors.Is(err, filings.ErrNotFound) {
-		return nil, false, ErrNotFound
-	}
-	return h, truncated, err
 }
 
 // decode decrypts every payload of h in place with the codec, leaving those

@@ -30,12 +30,12 @@ var replaySlots = make(chan struct{}, 2)
 
 // ReplayFiling replays the filing's current history (latest run).
 func (s *Service) ReplayFiling(ctx context.Context, filingID filing.ID) (*filing.ReplayResult, error) {
-	d, err := s.describe(ctx, filingID)
+	d, err := s.Filings.Describe(ctx, filingID)
 	if err != nil {
 		return nil, err
 	}
 	runID := d.GetWorkflowExecutionInfo().GetExecution().GetRunId()
-	h, truncated, err := s.fetchHistory(ctx, filingID, runID, maxWholeHistoryEvents)
+	h, truncated, err := s.Filings.History(ctx, filingID, runID, maxWholeHistoryEvents)
 	if err != nil {
 		return nil, err
 	}

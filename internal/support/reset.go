@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/workflows"
 )
@@ -82,7 +83,7 @@ func (s *Service) Reset(ctx context.Context, filingID filing.ID, req ResetOrder)
 	// Payloads stay as stored (encrypted): the reset point is found from
 	// search attributes, which are never encoded, and actions are
 	// redelivered with their payloads untouched.
-	h, truncated, err := s.fetchHistory(ctx, filingID, exec.GetRunId(), maxWholeHistoryEvents)
+	h, truncated, err := s.Filings.History(ctx, filingID, exec.GetRunId(), maxWholeHistoryEvents)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +126,7 @@ func (s *Service) Reset(ctx context.Context, filingID filing.ID, req ResetOrder)
 		RequestId:         req.RequestID,
 	})
 	if isNotFound(err) {
-		return nil, ErrClosed // it ended meanwhile
+		return nil, filings.ErrClosed // it ended meanwhile
 	}
 	if err != nil {
 		return nil, fmt.Errorf("support: send the reset notice to filing %s: %w", filingID, err)
@@ -141,7 +142,7 @@ func (s *Service) Reset(ctx context.Context, filingID filing.ID, req ResetOrder)
 		Identity:                  req.Actor,
 	})
 	if isNotFound(err) {
-		return nil, ErrNotFound
+		return nil, filings.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("support: reset filing %s to event %d: %w", filingID, point, err)

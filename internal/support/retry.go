@@ -26,7 +26,7 @@ var ErrNothingToRetry = errors.New("support: no activity of the filing is failin
 //
 // A filing whose workflow task fails is ErrWorkflowTaskFailing (a fix must
 // be deployed first); one without failing activities ErrNothingToRetry; an
-// ended one ErrClosed.
+// ended one filings.ErrClosed.
 func (s *Service) Retry(ctx context.Context, filingID filing.ID, identity string) (*filing.RetryResult, error) {
 	d, err := s.describeRunning(ctx, filingID)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/workflows"
 )
@@ -22,8 +23,8 @@ import (
 
 // problems describes one filing and lists what is wrong with it.
 func (s *Service) problems(ctx context.Context, filingID filing.ID, minAttempts int) ([]filing.StuckFiling, error) {
-	d, err := s.describe(ctx, filingID)
-	if errors.Is(err, ErrNotFound) {
+	d, err := s.Filings.Describe(ctx, filingID)
+	if errors.Is(err, filings.ErrNotFound) {
 		return nil, nil // gone between listing and describing
 	}
 	if err != nil {
@@ -103,8 +104,8 @@ func (s *Service) overdue(ctx context.Context, now time.Time, limit int) ([]fili
 		ids = append(ids, r.FilingID)
 	}
 	return eachFiling(ctx, ids, func(ctx context.Context, id filing.ID) ([]filing.StuckFiling, error) {
-		d, err := s.describe(ctx, id)
-		if errors.Is(err, ErrNotFound) {
+		d, err := s.Filings.Describe(ctx, id)
+		if errors.Is(err, filings.ErrNotFound) {
 			return nil, nil
 		}
 		if err != nil {

@@ -26,12 +26,10 @@ import (
 	"github.com/beianflow/beianflow/internal/store"
 )
 
-// Errors of the support operations.
+// Errors of the support operations, beyond filings.ErrNotFound (no
+// filing with this ID exists in Temporal) and filings.ErrClosed (its
+// workflow has ended; nothing can be retried or reset).
 var (
-	// ErrNotFound: no filing with this ID exists in Temporal.
-	ErrNotFound = errors.New("support: filing not found")
-	// ErrClosed: the filing's workflow has ended; nothing can be retried.
-	ErrClosed = errors.New("support: filing has ended")
 	// ErrBadCursor: a stuck-scan cursor that is malformed or not Temporal's.
 	ErrBadCursor = errors.New("support: bad cursor")
 	// ErrDatabase wraps failures of beianflow's database (read model,
@@ -101,24 +99,15 @@ func isNotFound(err error) bool {
 	return errors.As(err, &nf)
 }
 
-// describe is DescribeWorkflowExecution of a filing's latest run.
-func (s *Service) describe(ctx context.Context, filingID filing.ID) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
-	d, err := s.Filings.Describe(ctx, filingID)
-	if errors.Is(err, filings.ErrNotFound) {
-		return nil, ErrNotFound
-	}
-	return d, err
-}
-
-// describeRunning is describe of a running filing; an ended one is
-// ErrClosed.
+// describeRunning is Temporal's description of a running filing; an ended one is
+// filings.ErrClosed.
 func (s *Service) describeRunning(ctx context.Context, filingID filing.ID) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
-	d, err := s.describe(ctx, filingID)
+	d, err := s.Filings.Describe(ctx, filingID)
 	if err != nil {
 		return nil, err
 	}
 	if d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		return nil, ErrClosed
+		return nil, filings.ErrClosed
 	}
 	return d, nil
 }

@@ -3,10 +3,13 @@ package partnertest
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -72,4 +75,82 @@ func PostWithHint(t *testing.T, url string, body any, key, hint string) (status 
 	var e struct{ Code string }
 	_ = json.NewDecoder(res.Body).Decode(&e)
 	return res.StatusCode, e.Code
+}
+
+// Quick are client options that retry at once, so that tests do not wait
+// for the production backoff.
+var Quick = httpcall.Options{
+	MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
+	CallBudget: 5 * time.Second, Logger: slog.New(slog.DiscardHandler),
+}
+
+// Flaky wraps a sandbox server: it keeps the idempotency key and the body
+// of every request, and lets the test spoil answers after the sandbox
+// acted, as a lost or failed answer would.
+type Flaky struct {
+	Next http.Handler
+	// Spoil, if set, is called with the 1-based attempt number; true means
+	// the sandbox's answer is replaced by what Spoil wrote.
+	Spoil func(attempt int, w http.ResponseWriter) bool
+
+	mu     sync.Mutex
+	keys   []string
+	bodies []string
+}
+
+// FailFirst spoils the first n answers with status.
+func FailFirst(n, status int) func(int, http.ResponseWriter) bool {
+	return func(attempt int, w http.ResponseWriter) bool {
+		if attempt > n {
+			return false
+		}
+		w.WriteHeader(status)
+		return true
+	}
+}
+
+// ServeHTTP implements http.Handler.
+func (f *Flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	f.mu.Lock()
+	f.keys = append(f.keys, r.Header.Get(httpcall.HeaderIdempotencyKey))
+	f.bodies = append(f.bodies, string(body))
+	n := len(f.keys)
+	f.mu.Unlock()
+	if f.Spoil == nil {
+		f.Next.ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	f.Next.ServeHTTP(rec, r)
+	if f.Spoil(n, w) {
+		return
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// Count is how many requests came.
+func (f *Flaky) Count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.keys)
+}
+
+// Keys are the idempotency keys sent, in order.
+func (f *Flaky) Keys() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.keys...)
+}
+
+// Bodies are the request bodies, in order.
+func (f *Flaky) Bodies() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.bodies...)
 }

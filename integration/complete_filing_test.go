@@ -24,13 +24,13 @@ import (
 
 // waitStep waits until the filing is in stage and step, and fails at once
 // if the filing ends in another stage.
-func waitStep(t *testing.T, id, stage, step string) map[string]any {
+func waitStep(t *testing.T, id string, stage filing.Stage, step filing.Step) map[string]any {
 	t.Helper()
 	return waitStepAt(t, sys.baseURL, id, stage, step)
 }
 
 // waitStepAt is waitStep against the API at base.
-func waitStepAt(t *testing.T, base, id, stage, step string) map[string]any {
+func waitStepAt(t *testing.T, base, id string, stage filing.Stage, step filing.Step) map[string]any {
 	t.Helper()
 	// Long enough for a worker crash: the activity it ran is retried when
 	// its 30 s start-to-close timeout expires.
@@ -38,10 +38,10 @@ func waitStepAt(t *testing.T, base, id, stage, step string) map[string]any {
 	for {
 		res := doAt(t, base, http.MethodGet, "/v1/filings/"+id, "", "")
 		got, _ := res.Body["stage"].(string)
-		if got == stage && (step == "" || res.Body["step"] == step) {
+		if filing.Stage(got) == stage && (step == filing.StepNone || res.Body["step"] == string(step)) {
 			return res.Body
 		}
-		if got != stage && filing.Stage(got).Terminal() {
+		if filing.Stage(got) != stage && filing.Stage(got).Terminal() {
 			t.Fatalf("filing %s ended in %s, want %s/%s: %s", id, got, stage, step, res.Raw)
 		}
 		if time.Now().After(deadline) {
@@ -128,7 +128,7 @@ func TestCompleteFilingFromCreationToFilingNumber(t *testing.T) {
 	id := created.Body["filing_id"].(string)
 
 	// Information and materials.
-	waitStep(t, id, "information", "editing")
+	waitStep(t, id, filing.StageInformation, filing.StepEditing)
 	app := sample.ValidApplication()
 	app.Subject.CertificateNumber = company
 	app.Websites = app.Websites[:1]
@@ -145,25 +145,25 @@ func TestCompleteFilingFromCreationToFilingNumber(t *testing.T) {
 	mustOK(t, postJSON(t, "/v1/filings/"+id+"/submit", `{}`))
 
 	// Initial review.
-	st := waitStep(t, id, "initial_review", "awaiting_reviewer")
+	st := waitStep(t, id, filing.StageInitialReview, filing.StepAwaitingReviewer)
 	assert.Equal(t, "reviewer", st["waiting_on"])
 	assert.EqualValues(t, 1, st["deadline_business_days"])
 	mustOK(t, postJSON(t, "/v1/filings/"+id+"/initial-review", `{"approve":true,"reviewer":"staff-1"}`))
 
 	// Photo verification with a mailed backdrop.
-	waitStep(t, id, "photo_verification", "awaiting_mailing_address")
+	waitStep(t, id, filing.StagePhotoVerification, filing.StepAwaitingMailingAddress)
 	mustOK(t, postJSON(t, "/v1/filings/"+id+"/mailing-address",
 		`{"recipient":{"name":"张伟","mobile":"13800138000"},"address":{"province":"ZJ","city":"杭州市","district":"西湖区","detail":"文三路90号"}}`))
-	st = waitStep(t, id, "photo_verification", "awaiting_photo") // shipped and delivered by the sandbox courier
+	st = waitStep(t, id, filing.StagePhotoVerification, filing.StepAwaitingPhoto) // shipped and delivered by the sandbox courier
 	shipment := st["shipment"].(map[string]any)
 	assert.Regexp(t, `^SF\d{12}$`, shipment["tracking_number"])
 	assert.NotNil(t, shipment["delivered_at"])
 	mustOK(t, postJSON(t, "/v1/filings/"+id+"/photo", photo(t, id)))
-	waitStep(t, id, "photo_verification", "photo_review")
+	waitStep(t, id, filing.StagePhotoVerification, filing.StepPhotoReview)
 	mustOK(t, postJSON(t, "/v1/filings/"+id+"/photo-review", `{"approve":true,"reviewer":"staff-2"}`))
 
 	// Bureau submission, SMS verification and review happen in the sandbox.
-	waitStep(t, id, "approved", "")
+	waitStep(t, id, filing.StageApproved, filing.StepNone)
 
 	var result struct {
 		Bureau struct {

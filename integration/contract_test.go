@@ -439,7 +439,7 @@ func TestContractARepeatedSubmitIsAnsweredWithTheFirstAnswer(t *testing.T) {
 	first, err := c.Submit(ctx, filing.ID(s.id), apiclient.IdempotencyKey("submit-"+r), apiclient.Into(&m1))
 	require.NoError(t, err)
 	assert.False(t, m1.Replayed)
-	s.wait("initial_review", "awaiting_reviewer")
+	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
 	again, err := c.Submit(ctx, filing.ID(s.id), apiclient.IdempotencyKey("submit-"+r), apiclient.Into(&m2))
 	require.NoError(t, err)
 	assert.True(t, m2.Replayed)
@@ -631,9 +631,9 @@ func TestContractTheReviewerQueueHoldsFilingsAwaitingReviewUntilDecided(t *testi
 	early := startScenario(t, "ZJ", "queue-early-"+r+".com", "云栖科技官网")
 	late := startScenario(t, "ZJ", "queue-late-"+r+".com", "云栖科技官网")
 	early.ok("/submit", `{}`)
-	early.wait("initial_review", "awaiting_reviewer")
+	early.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
 	late.ok("/submit", `{}`)
-	late.wait("initial_review", "awaiting_reviewer")
+	late.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
 	reviewer := clientAs(t, sys.baseURL, api.RoleReviewer, "")
 
 	// queue pages through the whole queue (other tests' filings may be in
@@ -692,7 +692,7 @@ func TestContractTheReviewerQueueHoldsFilingsAwaitingReviewUntilDecided(t *testi
 		assert.Equal(ct, -1, e, "a decided filing leaves the queue")
 		assert.GreaterOrEqual(ct, l, 0, "an undecided one stays")
 	}, 30*time.Second, 100*time.Millisecond)
-	early.wait("photo_verification", "awaiting_mailing_address")
+	early.wait(filing.StagePhotoVerification, filing.StepAwaitingMailingAddress)
 	early.ok("/cancel", `{}`)
 	late.ok("/cancel", `{}`)
 }
@@ -765,10 +765,10 @@ func TestContractOneIdempotencyKeyNeverSwallowsAnotherAction(t *testing.T) {
 
 	_, err = first.Submit(ctx, filing.ID(s.id), apiclient.IdempotencyKey("shared-"+r))
 	require.NoError(t, err)
-	s.wait("initial_review", "awaiting_reviewer")
+	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
 	var meta apiclient.Meta
 	_, err = second.Cancel(ctx, filing.ID(s.id), filing.CancelRequest{}, apiclient.IdempotencyKey("shared-"+r), apiclient.Into(&meta))
 	require.NoError(t, err)
 	assert.False(t, meta.Replayed)
-	s.wait("cancelled", "") // the cancel acted
+	s.wait(filing.StageCancelled, filing.StepNone) // the cancel acted
 }

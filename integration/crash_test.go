@@ -15,7 +15,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/client"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/faults"
@@ -103,21 +102,7 @@ func startCrashingWorker(t *testing.T, taskQueue, fault string) *crashingWorker 
 // startOnQueue starts a filing as the API does, on the crashing worker's
 // task queue.
 func startOnQueue(t *testing.T, taskQueue, province, domain, name string) *scenario {
-	t.Helper()
-	company := newCompany(province)
-	id := uuid.Must(uuid.NewV7()).String()
-	settings := filing.DefaultSettings()
-	settings.TimeScale = sys.app.Config.Process.TimeScale
-	_, err := sys.temporal.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
-		ID: filing.ID(id).WorkflowID(), TaskQueue: taskQueue,
-	}, filing.WorkflowName, filing.Input{
-		Identity: filing.Identity{FilingID: filing.ID(id), AccountID: "acc-crash", Province: province,
-			FilingType: filing.TypeNewWebsiteElsewhere, Domain: domain},
-		CreatedAt: time.Now().UTC(), Product: filing.Product{InstanceID: "i-crash-" + company[10:16]}, Settings: settings,
-	})
-	require.NoError(t, err)
-	own(id, "acc-crash")
-	return &scenario{t: t, id: id, app: applicationFor(province, company, domain, name), base: sys.baseURL}
+	return startWith(t, taskQueue, "acc-crash", "i-crash-", province, domain, name, sys.app.Config.Process.TimeScale)
 }
 
 func TestAWorkerKilledInTheMiddleOfASideEffectLeavesExactlyOneOfIt(t *testing.T) {
@@ -132,7 +117,7 @@ func TestAWorkerKilledInTheMiddleOfASideEffectLeavesExactlyOneOfIt(t *testing.T)
 			s.throughInitialReview()
 			s.throughBackdrop()
 			s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
-			s.wait("approved", "")
+			s.wait(filing.StageApproved, filing.StepNone)
 			select {
 			case <-w.crashed:
 			default:

@@ -76,7 +76,7 @@ func TestNewFilingIsStartedRecordedAndReadableThroughTheAPI(t *testing.T) {
 
 func TestCancelledFilingIsServedFromTheStateItEndedWith(t *testing.T) {
 	id := createFiling(t, "acc-1002", "SH", "example.com")
-	waitStage(t, id, "information")
+	waitStage(t, id, filing.StageInformation)
 
 	res := postJSON(t, "/v1/filings/"+id+"/cancel", `{"reason":"user_request"}`)
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
@@ -240,13 +240,13 @@ func listRequest(query string) *workflowservice.ListWorkflowExecutionsRequest {
 }
 
 // waitStage waits until the filing reaches stage.
-func waitStage(t *testing.T, id, stage string) map[string]any {
+func waitStage(t *testing.T, id string, stage filing.Stage) map[string]any {
 	t.Helper()
 	var last map[string]any
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		res := get(t, "/v1/filings/"+id)
 		last = res.Body
-		assert.Equal(c, stage, res.Body["stage"])
+		assert.Equal(c, string(stage), res.Body["stage"])
 	}, 30*time.Second, 50*time.Millisecond, "filing %s never reached %s", id, stage)
 	return last
 }

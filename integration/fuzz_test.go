@@ -372,11 +372,11 @@ func newFuzzWorld(t *testing.T) *fuzzWorld {
 	review.ok("/submit", `{}`)
 	mailing.fill()
 	mailing.throughInitialReview()
-	closed.wait("information", "editing")
+	closed.wait(filing.StageInformation, filing.StepEditing)
 	closed.ok("/cancel", `{"reason":"user_request"}`)
-	editing.wait("information", "editing")
-	review.wait("initial_review", "awaiting_reviewer")
-	mailing.wait("photo_verification", "awaiting_mailing_address")
+	editing.wait(filing.StageInformation, filing.StepEditing)
+	review.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
+	mailing.wait(filing.StagePhotoVerification, filing.StepAwaitingMailingAddress)
 	w.editing = editing
 	w.ids = map[string]string{"editing": editing.id, "review": review.id, "mailing": mailing.id, "closed": closed.id, "other": other.id}
 	w.companies = []string{editing.app.Subject.CertificateNumber, newCompany("ZJ"), newCompany("ZJ"), newCompany("SH")}
@@ -1288,7 +1288,7 @@ func actionTarget(t *testing.T) string {
 			t.Fatalf("creating the filing to act on: %d %s", res.Status, res.Raw)
 		}
 		id := res.Body["filing_id"].(string)
-		waitStep(t, id, "information", "editing")
+		waitStep(t, id, filing.StageInformation, filing.StepEditing)
 		nativeFiling.id = id
 	}
 	return nativeFiling.id

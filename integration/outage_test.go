@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/app"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
@@ -62,7 +63,7 @@ func TestAnS3OutagePausesTheFilingAndItCompletesOnceS3IsBack(t *testing.T) {
 	s.throughInitialReview()
 	s.throughBackdrop()
 	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
-	s.wait("approved", "")
+	s.wait(filing.StageApproved, filing.StepNone)
 }
 
 // TestAPostgreSQLOutagePausesTheFilingAndTheAPIAnswers503 runs a second,
@@ -133,6 +134,6 @@ func TestAPostgreSQLOutagePausesTheFilingAndTheAPIAnswers503(t *testing.T) {
 
 	require.NoError(t, pg.Start(ctx))
 	restarted = true
-	s.wait("approved", "")
+	s.wait(filing.StageApproved, filing.StepNone)
 	assert.Equal(t, http.StatusOK, doAt(t, base, http.MethodGet, "/readyz", "", "").Status)
 }

@@ -12,15 +12,13 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/beianflow/beianflow/api"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/bureau"
+	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/sample"
 	"github.com/beianflow/beianflow/internal/webhook"
-	"github.com/beianflow/beianflow/workflows"
 )
 
 // cities gives each test province a city and district for addresses.
@@ -74,21 +72,26 @@ func startScenarioAt(t *testing.T, base, province, domain, name string) *scenari
 // for paths whose timers run for weeks (expiry, overdue): the API's scale
 // is a deployment setting.
 func startDirect(t *testing.T, province, domain, name string, scale float64) *scenario {
+	return startWith(t, sys.app.Config.TaskQueue, "acc-scn", "i-direct-", province, domain, name, scale)
+}
+
+// startWith starts a filing of account on taskQueue straight through
+// Temporal, with the input and options the API would give it and the
+// time scale scale, for the paths the API cannot set up.
+func startWith(t *testing.T, taskQueue, account, instancePrefix, province, domain, name string, scale float64) *scenario {
 	t.Helper()
 	company := newCompany(province)
 	id := uuid.Must(uuid.NewV7()).String()
 	settings := filing.DefaultSettings()
 	settings.TimeScale = scale
-	_, err := sys.temporal.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
-		ID: filing.ID(id).WorkflowID(), TaskQueue: sys.app.Config.TaskQueue,
-		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.AttrProvince.ValueSet(province)),
-	}, filing.WorkflowName, filing.Input{
-		Identity: filing.Identity{FilingID: filing.ID(id), AccountID: "acc-scn", Province: province,
+	in := filing.Input{
+		Identity: filing.Identity{FilingID: filing.ID(id), AccountID: account, Province: province,
 			FilingType: filing.TypeNewWebsiteElsewhere, Domain: domain},
-		CreatedAt: time.Now().UTC(), Product: filing.Product{InstanceID: "i-direct-" + company[10:16]}, Settings: settings,
-	})
+		CreatedAt: time.Now().UTC(), Product: filing.Product{InstanceID: instancePrefix + company[10:16]}, Settings: settings,
+	}
+	_, err := sys.temporal.ExecuteWorkflow(context.Background(), filings.StartOptions(in, taskQueue, domain), filing.WorkflowName, in)
 	require.NoError(t, err)
-	own(id, "acc-scn")
+	own(id, account)
 	return &scenario{t: t, id: id, app: applicationFor(province, company, domain, name), base: sys.baseURL}
 }
 
@@ -106,7 +109,7 @@ func (s *scenario) refused(p, body, code string) {
 	assert.Equal(s.t, code, res.Body["code"])
 }
 
-func (s *scenario) wait(stage, step string) map[string]any {
+func (s *scenario) wait(stage filing.Stage, step filing.Step) map[string]any {
 	s.t.Helper()
 	return waitStepAt(s.t, s.base, s.id, stage, step)
 }
@@ -114,7 +117,7 @@ func (s *scenario) wait(stage, step string) map[string]any {
 // fill saves the application and attaches the materials it needs.
 func (s *scenario) fill() {
 	s.t.Helper()
-	s.wait("information", "editing")
+	s.wait(filing.StageInformation, filing.StepEditing)
 	body, err := json.Marshal(s.app)
 	require.NoError(s.t, err)
 	mustOK(s.t, doAt(s.t, s.base, http.MethodPut, s.path("/application"), "application/json", string(body)))
@@ -127,18 +130,18 @@ func (s *scenario) fill() {
 func (s *scenario) throughInitialReview() {
 	s.t.Helper()
 	s.ok("/submit", `{}`)
-	s.wait("initial_review", "awaiting_reviewer")
+	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
 	s.ok("/initial-review", `{"approve":true,"reviewer":"staff-1"}`)
 }
 
 // throughBackdrop ships the backdrop and uploads a photo for review.
 func (s *scenario) throughBackdrop() {
 	s.t.Helper()
-	s.wait("photo_verification", "awaiting_mailing_address")
+	s.wait(filing.StagePhotoVerification, filing.StepAwaitingMailingAddress)
 	s.ok("/mailing-address", `{"recipient":{"name":"张伟","mobile":"13800138000"},"address":{"province":"ZJ","city":"杭州市","detail":"文三路90号"}}`)
-	s.wait("photo_verification", "awaiting_photo")
+	s.wait(filing.StagePhotoVerification, filing.StepAwaitingPhoto)
 	s.ok("/photo", photoAt(s.t, s.base, s.id))
-	s.wait("photo_verification", "photo_review")
+	s.wait(filing.StagePhotoVerification, filing.StepPhotoReview)
 }
 
 func (s *scenario) result() filing.State {
@@ -152,11 +155,11 @@ func TestShanghaiFilingVerifiedInTheBureauAppOnTheRealServer(t *testing.T) {
 	t.Parallel()
 	s := startScenario(t, "SH", "yunqi-sh.com", "云栖科技官网")
 	s.throughInitialReview()
-	s.wait("photo_verification", "awaiting_app_verification")
+	s.wait(filing.StagePhotoVerification, filing.StepAwaitingAppVerification)
 	s.refused("/mailing-address", `{"recipient":{"name":"张伟","mobile":"13800138000"},"address":{"province":"SH","city":"上海市","detail":"世纪大道1号"}}`, "stage_conflict")
 	s.ok("/verification-result", `{"passed":false,"reasons":[{"code":"face_mismatch"}]}`)
 	s.ok("/verification-result", `{"passed":true}`)
-	s.wait("approved", "")
+	s.wait(filing.StageApproved, filing.StepNone)
 	st := s.result()
 	assert.Equal(t, filing.PhotoShanghaiBureauApp, st.PhotoMode)
 	assert.Nil(t, st.Shipment, "no backdrop in Shanghai")
@@ -174,20 +177,20 @@ func TestInitialReviewRejectedTwiceThenApprovedOnTheRealServer(t *testing.T) {
 	body, _ := json.Marshal(s.app)
 	mustOK(t, do(t, http.MethodPut, s.path("/application"), "application/json", string(body)))
 	s.ok("/submit", `{}`)
-	st := s.wait("information", "editing")
+	st := s.wait(filing.StageInformation, filing.StepEditing)
 	rejection := st["last_rejection"].(map[string]any)
 	assert.Equal(t, "automated_checks", rejection["by"])
 	assert.Equal(t, "materials.responsible_id", rejection["reasons"].([]any)[0].(map[string]any)["field"])
 
 	s.ok("/materials", document(t, s.id, "responsible_id"))
 	s.ok("/submit", `{}`)
-	s.wait("initial_review", "awaiting_reviewer")
+	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
 	s.ok("/initial-review", `{"approve":false,"reviewer":"staff-1","reasons":[{"field":"subject.leader.mobile","code":"phone_unreachable","message":"the leader could not be reached"}]}`)
-	st = s.wait("information", "editing")
+	st = s.wait(filing.StageInformation, filing.StepEditing)
 	assert.Equal(t, "reviewer", st["last_rejection"].(map[string]any)["by"])
 
 	s.throughInitialReview()
-	s.wait("photo_verification", "awaiting_mailing_address")
+	s.wait(filing.StagePhotoVerification, filing.StepAwaitingMailingAddress)
 	s.ok("/cancel", `{"reason":"user_request"}`)
 	assert.Equal(t, 3, s.result().InitialReviewRounds)
 	recordHistory(t, s.id, "initial_review_rejected_twice")
@@ -199,11 +202,11 @@ func TestPhotoRejectedThenApprovedOnTheRealServer(t *testing.T) {
 	s.throughInitialReview()
 	s.throughBackdrop()
 	s.ok("/photo-review", `{"approve":false,"reviewer":"staff-2","reasons":[{"field":"photo","code":"background_not_backdrop"}]}`)
-	s.wait("photo_verification", "awaiting_photo")
+	s.wait(filing.StagePhotoVerification, filing.StepAwaitingPhoto)
 	s.ok("/photo", photo(t, s.id))
-	s.wait("photo_verification", "photo_review")
+	s.wait(filing.StagePhotoVerification, filing.StepPhotoReview)
 	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
-	s.wait("approved", "")
+	s.wait(filing.StageApproved, filing.StepNone)
 	st := s.result()
 	assert.Equal(t, 2, st.PhotoRounds)
 	ships, err := sys.app.World.CourierSandbox.Shipments(context.Background(), s.id)
@@ -218,7 +221,7 @@ func TestSMSWindowMissedThenResubmittedOnTheRealServer(t *testing.T) {
 	s.throughInitialReview()
 	s.throughBackdrop()
 	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
-	s.wait("approved", "")
+	s.wait(filing.StageApproved, filing.StepNone)
 	st := s.result()
 	assert.Equal(t, 2, st.Bureau.Submissions, "resubmitted after the missed window")
 	assert.Equal(t, 1, st.InitialReviewRounds, "without a new initial review")
@@ -234,10 +237,10 @@ func TestBureauRejectsThenApprovesAfterEditsOnTheRealServer(t *testing.T) {
 	s.throughInitialReview()
 	s.throughBackdrop()
 	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
-	st := s.wait("information", "editing")
+	st := s.wait(filing.StageInformation, filing.StepEditing)
 	assert.Equal(t, "bureau", st["last_rejection"].(map[string]any)["by"])
 	s.throughInitialReview()
-	s.wait("approved", "")
+	s.wait(filing.StageApproved, filing.StepNone)
 	final := s.result()
 	assert.Equal(t, 2, final.Bureau.Submissions)
 	assert.Equal(t, 2, final.InitialReviewRounds)
@@ -254,7 +257,7 @@ func TestBureauOverdueIsFlaggedAndKeepsWaitingOnTheRealServer(t *testing.T) {
 	s.throughInitialReview()
 	s.throughBackdrop()
 	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
-	s.wait("bureau_review", "awaiting_decision")
+	s.wait(filing.StageBureauReview, filing.StepAwaitingDecision)
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		st := get(t, s.path(""))
 		assert.Equal(c, true, st.Body["overdue"])
@@ -282,7 +285,7 @@ func TestIdleFilingExpiresAfter45DaysWithTwoRemindersOnTheRealServer(t *testing.
 	t.Parallel()
 	s := startDirect(t, "ZJ", "yunqi-idle.com", "云栖科技官网", 864000) // 45 days in about 4.5 s
 	s.fill()
-	st := s.wait("expired", "")
+	st := s.wait(filing.StageExpired, filing.StepNone)
 	assert.NotEmpty(t, st)
 	final := s.result()
 	assert.Equal(t, filing.StageExpired, final.Stage)
@@ -293,7 +296,7 @@ func TestARetriedActionWithTheSameIdempotencyKeyActsOnce(t *testing.T) {
 	t.Parallel()
 	s := startScenario(t, "ZJ", "yunqi-retry.com", "云栖科技官网")
 	s.ok("/submit", `{}`)
-	s.wait("initial_review", "awaiting_reviewer")
+	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
 	send := func(key string) response {
 		req, err := http.NewRequest(http.MethodPost, sys.baseURL+s.path("/initial-review"),
 			strings.NewReader(`{"approve":false,"reviewer":"staff-1","reasons":[{"field":"websites[0].name","code":"name_mismatch"}]}`))
@@ -335,9 +338,9 @@ func TestTheAuditTrailShowsWhoDidWhatAndWhy(t *testing.T) {
 	t.Parallel()
 	s := startScenario(t, "ZJ", "yunqi-audit.com", "云栖科技官网")
 	s.ok("/submit", `{}`)
-	s.wait("initial_review", "awaiting_reviewer")
+	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
 	s.ok("/initial-review", `{"approve":false,"reviewer":"staff-9","reasons":[{"field":"websites[0].name","code":"name_mismatch","message":"name does not match the content"}]}`)
-	s.wait("information", "editing")
+	s.wait(filing.StageInformation, filing.StepEditing)
 	s.ok("/cancel", `{"reason":"user_request"}`)
 	s.result()
 

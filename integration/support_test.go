@@ -173,7 +173,7 @@ func TestSupportFindsAFailingActivityAndRetryCompletesTheFiling(t *testing.T) {
 	moved := waitLeaves(t, s.id, filing.StageBureauSubmission)
 	assert.True(t, moved.Before(*it.Details.NextAttemptAt),
 		"the submission went through at %s, not before Temporal's own next attempt at %s (retried at %s)", moved, it.Details.NextAttemptAt, retriedAt)
-	s.wait("approved", "")
+	s.wait(filing.StageApproved, filing.StepNone)
 
 	// The history shows the submission ran again as attempt 1 (Temporal
 	// writes the started event of a retried activity when it ends).
@@ -225,7 +225,7 @@ func TestSupportListsAFailingWorkflowTaskAndRefusesToRetryItUntilRolledBack(t *t
 	queue := "support-nde-" + uuid.NewString()[:8]
 	good := startWorker(t, queue, nil)
 	s := startOnQueue(t, queue, "ZJ", "support-nde-"+uniq()+".com", "云栖科技官网")
-	s.wait("information", "editing")
+	s.wait(filing.StageInformation, filing.StepEditing)
 	good.Stop()
 	time.Sleep(500 * time.Millisecond) // let the server forget its pollers
 
@@ -281,7 +281,7 @@ func TestSupportListsAFailingWorkflowTaskAndRefusesToRetryItUntilRolledBack(t *t
 		return err == nil && d.RawResponse.GetPendingWorkflowTask() == nil
 	}, 60*time.Second, 200*time.Millisecond, "the rolled-back worker never completed the workflow task")
 	s.ok("/cancel", `{"reason":"user_request"}`)
-	s.wait("cancelled", "")
+	s.wait(filing.StageCancelled, filing.StepNone)
 }
 
 func TestSupportHistoryShowsTheAuditTrailAndTheDecodedEventsSideBySide(t *testing.T) {
@@ -290,7 +290,7 @@ func TestSupportHistoryShowsTheAuditTrailAndTheDecodedEventsSideBySide(t *testin
 	domain := "support-history-" + uniq() + ".com"
 	s := startScenario(t, "ZJ", domain, "云栖科技官网")
 	s.ok("/cancel", `{"reason":"user_request"}`)
-	s.wait("cancelled", "")
+	s.wait(filing.StageCancelled, filing.StepNone)
 
 	sc := supportClient(t)
 	var h *filing.HistoryReport
@@ -416,7 +416,7 @@ func TestSupportStuckListsOverdueWaitsAndRefusesBadParameters(t *testing.T) {
 	// listed is the live one, from the workflow's search attributes.
 	s := startScenario(t, "ZJ", "support-overdue-"+uniq()+".com", "云栖科技官网")
 	s.ok("/submit", `{}`)
-	s.wait("initial_review", "awaiting_reviewer")
+	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
 	past := time.Now().Add(-2 * time.Hour).UTC()
 	require.NoError(t, sys.app.DB.Gorm.Exec(`UPDATE filings SET deadline = ? WHERE id = ?`, past, s.id).Error)
 
@@ -433,7 +433,7 @@ func TestSupportStuckListsOverdueWaitsAndRefusesBadParameters(t *testing.T) {
 	// approved, the filing waits for a mailing address, its 45-day order
 	// deadline ahead.
 	s.ok("/initial-review", `{"approve":true,"reviewer":"staff-1"}`)
-	s.wait("photo_verification", "awaiting_mailing_address")
+	s.wait(filing.StagePhotoVerification, filing.StepAwaitingMailingAddress)
 	require.NoError(t, sys.app.DB.Gorm.Exec(`UPDATE filings SET deadline = ?, closed = false WHERE id = ?`, past, s.id).Error)
 	rep, err := sc.Stuck(context.Background(), apiclient.StuckQuery{Limit: 200})
 	require.NoError(t, err)
@@ -464,7 +464,7 @@ func TestSupportCtlSignalDeliversAnOutsideEventByHand(t *testing.T) {
 	t.Parallel()
 	s := startScenario(t, "SH", "support-signal-"+uniq()+".com", "云栖科技官网")
 	s.throughInitialReview()
-	s.wait("photo_verification", "awaiting_app_verification")
+	s.wait(filing.StagePhotoVerification, filing.StepAwaitingAppVerification)
 	out, err := ctl(t, "signal", s.id, "verification-result", "--failed")
 	require.Error(t, err, "a failure needs a reason")
 	assert.Contains(t, out, "--reason")
@@ -472,7 +472,7 @@ func TestSupportCtlSignalDeliversAnOutsideEventByHand(t *testing.T) {
 	assert.Contains(t, out, "delivered verification-result to filing "+s.id)
 	out = mustCtl(t, "signal", s.id, "verification-result", "--passed")
 	assert.Contains(t, out, "delivered verification-result")
-	s.wait("approved", "")
+	s.wait(filing.StageApproved, filing.StepNone)
 	h, err := supportClient(t).FilingHistory(context.Background(), filing.ID(s.id))
 	require.NoError(t, err)
 	var results []string
@@ -536,14 +536,14 @@ func TestSupportResetRedoesPhotoVerificationKeepingTheApplicantsLaterActions(t *
 	// here, or through the workflow's own poll, which leaves no action.)
 	assert.NotContains(t, out, "redelivered shipment_delivered")
 	assert.NotContains(t, out, "photo_review_decision", "no review had happened; only decisions taken are listed")
-	st := waitAny(t, s, []string{"awaiting_photo", "photo_review"})
+	st := waitAny(t, s, []filing.Step{filing.StepAwaitingPhoto, filing.StepPhotoReview})
 	assert.Equal(t, shipped, s.state()["shipment"].(map[string]any)["tracking_number"])
-	if st == "awaiting_photo" {
+	if st == filing.StepAwaitingPhoto {
 		// The photo came back before the backdrop's delivery was
 		// confirmed again, so it no longer fitted: uploaded once more.
 		assert.Regexp(t, `redelivered upload_photo \([^)]*\): refused`, out)
 		s.ok("/photo", photoAt(t, s.base, s.id))
-		s.wait("photo_verification", "photo_review")
+		s.wait(filing.StagePhotoVerification, filing.StepPhotoReview)
 	}
 
 	// Who reset it and why is in the audit trail, numbered above every
@@ -578,7 +578,7 @@ func TestSupportResetRedoesPhotoVerificationKeepingTheApplicantsLaterActions(t *
 	// The filing goes on to the end on the new run; an approved filing
 	// cannot be reset.
 	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
-	s.wait("approved", "")
+	s.wait(filing.StageApproved, filing.StepNone)
 	_, err = supportClient(t).ResetFiling(ctx, filing.ID(s.id), filing.ResetRequest{ToStage: filing.StagePhotoVerification, Reason: "again"})
 	requireCode(t, err, http.StatusConflict, filing.CodeFilingClosed, "")
 	res2, err := supportClient(t).ReplayFiling(ctx, filing.ID(s.id))
@@ -594,14 +594,14 @@ func (s *scenario) state() map[string]any {
 }
 
 // waitAny waits until the filing is in photo verification at one of steps.
-func waitAny(t *testing.T, s *scenario, steps []string) string {
+func waitAny(t *testing.T, s *scenario, steps []filing.Step) filing.Step {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		st := s.state()
-		if st["stage"] == "photo_verification" {
+		if st["stage"] == string(filing.StagePhotoVerification) {
 			for _, step := range steps {
-				if st["step"] == step {
+				if st["step"] == string(step) {
 					return step
 				}
 			}

@@ -29,10 +29,7 @@ var scannedForm = []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer
 func startStore(t *testing.T, opts ...documents.Option) *documents.Store {
 	t.Helper()
 	ctx := context.Background()
-	testenv.NeedsServers(t)
-	cfg, stop, err := testenv.S3(ctx, t.TempDir())
-	require.NoError(t, err)
-	t.Cleanup(stop)
+	cfg := testenv.S3For(t, "")
 	s, err := documents.New(ctx, cfg, opts...)
 	require.NoError(t, err)
 	require.NoError(t, s.EnsureBucket(ctx))

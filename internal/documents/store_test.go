@@ -18,10 +18,7 @@ import (
 func TestBucketIsCreatedOnceAndReachable(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	testenv.NeedsServers(t)
-	cfg, stop, err := testenv.S3(ctx, dir)
-	require.NoError(t, err)
-	t.Cleanup(stop)
+	cfg := testenv.S3For(t, dir)
 
 	s, err := documents.New(ctx, cfg)
 	require.NoError(t, err)
@@ -36,10 +33,7 @@ func TestBucketIsCreatedOnceAndReachable(t *testing.T) {
 
 func TestWrongCredentialsAreRefused(t *testing.T) {
 	ctx := context.Background()
-	testenv.NeedsServers(t)
-	cfg, stop, err := testenv.S3(ctx, t.TempDir())
-	require.NoError(t, err)
-	t.Cleanup(stop)
+	cfg := testenv.S3For(t, "")
 	cfg.SecretAccessKey = "wrong"
 	s, err := documents.New(ctx, cfg)
 	require.NoError(t, err)
@@ -63,10 +57,7 @@ func documentsConfig(endpoint string) config.S3 {
 
 func TestUploadedObjectExistsAndOthersDoNot(t *testing.T) {
 	ctx := context.Background()
-	testenv.NeedsServers(t)
-	cfg, stop, err := testenv.S3(ctx, t.TempDir())
-	require.NoError(t, err)
-	t.Cleanup(stop)
+	cfg := testenv.S3For(t, "")
 	s, err := documents.New(ctx, cfg)
 	require.NoError(t, err)
 	require.NoError(t, s.EnsureBucket(ctx))

@@ -46,3 +46,18 @@ func Render(m Message) (subject, body string, err error) {
 	}
 	return subject, body, nil
 }
+
+// prepare readies m for provider, which sends channel ch only: its
+// recipient parsed (a malformed one is refused permanently, as is another
+// channel) and its text rendered.
+func prepare[T any](provider string, ch Channel, m Message, parse func(string) (T, error)) (to T, subject, body string, err error) {
+	if m.Channel != ch {
+		return to, "", "", refuse(provider, m, "UnsupportedChannel")
+	}
+	to, perr := parse(m.To)
+	if perr != nil {
+		return to, "", "", refuse(provider, m, "InvalidRecipient")
+	}
+	subject, body, err = render(provider, m)
+	return to, subject, body, err
+}

@@ -35,14 +35,7 @@ func NewSESSender(client *sesv2.Client, from string) Sender {
 
 // Send implements Sender.
 func (s sesSender) Send(ctx context.Context, m Message) error {
-	if m.Channel != Email {
-		return refuse("ses", m, "UnsupportedChannel")
-	}
-	to, err := rules.ParseEmail(m.To)
-	if err != nil {
-		return refuse("ses", m, "InvalidRecipient")
-	}
-	subject, body, err := render("ses", m)
+	to, subject, body, err := prepare("ses", Email, m, rules.ParseEmail)
 	if err != nil {
 		return err
 	}

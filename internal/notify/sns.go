@@ -42,14 +42,7 @@ func NewSNSSender(client *sns.Client, opts SNSOptions) Sender {
 
 // Send implements Sender.
 func (s snsSender) Send(ctx context.Context, m Message) error {
-	if m.Channel != SMS {
-		return refuse("sns", m, "UnsupportedChannel")
-	}
-	phone, err := rules.ParseMobile(m.To)
-	if err != nil {
-		return refuse("sns", m, "InvalidRecipient")
-	}
-	_, body, err := render("sns", m)
+	phone, _, body, err := prepare("sns", SMS, m, rules.ParseMobile)
 	if err != nil {
 		return err
 	}

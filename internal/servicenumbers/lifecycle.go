@@ -90,19 +90,7 @@ func (r *Registry) bind(ctx context.Context, number, filingID string) (ServiceNu
 // filing is approved. Consuming it again succeeds; a number the filing does
 // not hold is ErrWrongFiling.
 func (r *Registry) Consume(ctx context.Context, number, filingID string) error {
-	number = canonical(number)
-	if err := r.consume(ctx, number, filingID); err != nil {
-		return fmt.Errorf("servicenumbers: consume %s: %w", number, err)
-	}
-	return nil
-}
-
-func (r *Registry) consume(ctx context.Context, number, filingID string) error {
-	if filingID == "" {
-		return errNoFiling
-	}
-	return r.settle(ctx, number, "status = ? AND filing_id = ?", []any{StatusInUse, filingID},
-		map[string]any{"status": StatusConsumed, "updated_at": now()},
+	return r.settleHeld(ctx, "consume", number, filingID, map[string]any{"status": StatusConsumed},
 		func(sn ServiceNumber) error {
 			switch {
 			case sn.FilingID != filingID:
@@ -121,23 +109,28 @@ func (r *Registry) consume(ctx context.Context, number, filingID string) error {
 // number stays consumed, because an approved filing spends its code even if
 // it is cancelled later.
 func (r *Registry) Release(ctx context.Context, number, filingID string) error {
-	number = canonical(number)
-	if err := r.release(ctx, number, filingID); err != nil {
-		return fmt.Errorf("servicenumbers: release %s: %w", number, err)
-	}
-	return nil
-}
-
-func (r *Registry) release(ctx context.Context, number, filingID string) error {
-	if filingID == "" {
-		return errNoFiling
-	}
-	return r.settle(ctx, number, "status = ? AND filing_id = ?", []any{StatusInUse, filingID},
-		map[string]any{"status": StatusBound, "filing_id": "", "updated_at": now()},
+	return r.settleHeld(ctx, "release", number, filingID, map[string]any{"status": StatusBound, "filing_id": ""},
 		func(sn ServiceNumber) error {
 			if sn.Status == StatusInUse && sn.FilingID == filingID {
 				return errChanged // released and bound again between the update and the read
 			}
 			return nil
 		})
+}
+
+// settleHeld applies set to the number while filingID holds it (in use by
+// it), and otherwise lets check judge the number as it is: the settling of
+// Consume and Release. An empty filingID is refused: it would match numbers
+// no filing holds.
+func (r *Registry) settleHeld(ctx context.Context, verb, number, filingID string, set map[string]any, check func(ServiceNumber) error) error {
+	number = canonical(number)
+	err := errNoFiling
+	if filingID != "" {
+		set["updated_at"] = now()
+		err = r.settle(ctx, number, "status = ? AND filing_id = ?", []any{StatusInUse, filingID}, set, check)
+	}
+	if err != nil {
+		return fmt.Errorf("servicenumbers: %s %s: %w", verb, number, err)
+	}
+	return nil
 }

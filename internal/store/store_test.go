@@ -154,18 +154,10 @@ func TestOnlyOneOfManyConcurrentRequestsClaimsAnIdempotencyKey(t *testing.T) {
 		now := time.Now().UTC().Truncate(time.Microsecond)
 		rec := store.IdempotencyRecord{APIKeyID: "k1", IdemKey: "order-7", Method: "POST", Path: "/v1/filings",
 			BodySHA256: "abc", CreatedAt: now}
-		won := make([]bool, 8)
-		errs := testenv.Concurrently(len(won), func(i int) (err error) {
-			_, won[i], err = idem.Claim(ctx, rec, now.Add(-24*time.Hour))
-			return err
+		wins := testenv.Winners(t, 8, func(int) (bool, error) {
+			_, won, err := idem.Claim(ctx, rec, now.Add(-24*time.Hour))
+			return won, err
 		})
-		wins := 0
-		for i := range won {
-			assert.NoError(t, errs[i])
-			if won[i] {
-				wins++
-			}
-		}
 		assert.Equal(t, 1, wins, "exactly one request runs")
 
 		rec.Status, rec.ContentType, rec.Response = 201, "application/json", []byte(`{"filing_id":"x"}`)

@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -152,6 +153,23 @@ func S3(ctx context.Context, dir string) (cfg config.S3, stop func(), err error)
 		return config.S3{}, nil, err
 	}
 	return srv.Config, srv.Stop, nil
+}
+
+// S3For starts an S3 server over dir for t (a fresh directory when dir is
+// empty), stopped when t ends, and returns its configuration. It needs
+// servers (NeedsServers).
+func S3For(t testing.TB, dir string) config.S3 {
+	t.Helper()
+	NeedsServers(t)
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	cfg, stop, err := S3(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return cfg
 }
 
 // S3Server is a versitygw process that a test can stop and start again on

@@ -3,7 +3,6 @@ package webhook_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,20 +22,7 @@ func TestDeliveryIsMarkedOnceEvenWhenRacing(t *testing.T) {
 		require.NoError(t, err)
 		assert.False(t, seen)
 
-		inserted := make([]bool, 8)
-		errs := make([]error, len(inserted))
-		var wg sync.WaitGroup
-		for i := range inserted {
-			wg.Go(func() { inserted[i], errs[i] = s.Mark(ctx, "d-1", webhook.SourceBureau, now) })
-		}
-		wg.Wait()
-		wins := 0
-		for i := range inserted {
-			require.NoError(t, errs[i])
-			if inserted[i] {
-				wins++
-			}
-		}
+		wins := testenv.Winners(t, 8, func(int) (bool, error) { return s.Mark(ctx, "d-1", webhook.SourceBureau, now) })
 		assert.Equal(t, 1, wins, "exactly one mark inserts")
 		seen, err = s.Seen(ctx, "d-1")
 		require.NoError(t, err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/internal/httpcall"
@@ -153,4 +154,16 @@ func (f *Flaky) Bodies() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.bodies...)
+}
+
+// RefusesBadHints checks that post, a create with the given time-scale
+// hint, is refused as 400 invalid_time_scale for every hint that is no
+// positive number.
+func RefusesBadHints(t *testing.T, post func(hint string) (status int, code string)) {
+	t.Helper()
+	for _, hint := range []string{"fast", "0", "-8640", "NaN", "Inf", "1e400", "8640s"} {
+		status, code := post(hint)
+		assert.Equal(t, http.StatusBadRequest, status, hint)
+		assert.Equal(t, "invalid_time_scale", code, hint)
+	}
 }

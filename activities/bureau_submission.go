@@ -15,13 +15,13 @@ import (
 
 // SubmitToBureauRequest references the approved application revision.
 type SubmitToBureauRequest struct {
-	FilingID              filing.ID         `json:"filing_id"`
-	Province              string            `json:"province"`
-	FilingType            filing.FilingType `json:"filing_type"`
-	RevisionID            string            `json:"revision_id"`
-	Round                 int               `json:"round"`
-	SMSRequired           bool              `json:"sms_required"`
-	ReviewMaxBusinessDays int               `json:"review_max_business_days"`
+	FilingID              filing.ID   `json:"filing_id"`
+	Province              string      `json:"province"`
+	FilingType            filing.Type `json:"filing_type"`
+	RevisionID            string      `json:"revision_id"`
+	Round                 int         `json:"round"`
+	SMSRequired           bool        `json:"sms_required"`
+	ReviewMaxBusinessDays int         `json:"review_max_business_days"`
 	// TimeScale is the filing's own time scale when it is not 1 (0
 	// otherwise, and then left out, so a production filing's input is as
 	// before): a hint for the sandbox bureau, which a real gateway never

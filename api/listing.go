@@ -172,7 +172,7 @@ func parseListQuery(v url.Values, p auth.Principal, now time.Time) (store.ListQu
 	if ft, e := single(v, "filing_type"); e != nil {
 		return fail(e)
 	} else if ft != "" {
-		if !filing.FilingType(ft).Valid() {
+		if !filing.Type(ft).Valid() {
 			return fail(httpx.BadRequest(filing.CodeInvalidValue, "filing_type", "filing_type is not a known filing type"))
 		}
 		q.FilingType = ft

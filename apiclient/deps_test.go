@@ -18,14 +18,19 @@ func deps(t *testing.T, pkg string) []string {
 	return strings.Fields(string(out))
 }
 
-// A backend that wants the typed client gets the client and the contract,
-// nothing else: no Temporal SDK, no database driver, no AWS SDK, no gRPC.
+// A backend that wants the typed client gets the client, the contract and
+// the retry waits it shares with the partner clients (standard library
+// only), nothing else: no Temporal SDK, no database driver, no AWS SDK, no
+// gRPC.
 func TestTheClientPullsInTheContractAndNothingElse(t *testing.T) {
 	got := deps(t, "github.com/beianflow/beianflow/apiclient")
 	slices.Sort(got)
-	want := []string{"github.com/beianflow/beianflow/apiclient", "github.com/beianflow/beianflow/filing"}
+	want := []string{"github.com/beianflow/beianflow/apiclient", "github.com/beianflow/beianflow/filing", "github.com/beianflow/beianflow/internal/backoff"}
 	if !slices.Equal(got, want) {
 		t.Errorf("apiclient imports %v beyond the standard library; want only %v", got, want)
+	}
+	if got := deps(t, "github.com/beianflow/beianflow/internal/backoff"); !slices.Equal(got, []string{"github.com/beianflow/beianflow/internal/backoff"}) {
+		t.Errorf("backoff imports %v beyond the standard library", got)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/beianflow/beianflow/internal/backoff"
+
 	"github.com/beianflow/beianflow/filing"
 )
 
@@ -80,7 +82,7 @@ func newError(a *answer) *Error {
 	e := &Error{
 		Status:     a.status,
 		RequestID:  a.header.Get(HeaderRequestID),
-		RetryAfter: retryAfter(a.header.Get("Retry-After"), time.Now()),
+		RetryAfter: backoff.RetryAfter(a.header.Get("Retry-After"), time.Now()),
 	}
 	var wire struct {
 		Code    string          `json:"code"`

@@ -35,7 +35,7 @@ type ListFilingsParams struct {
 	// Stages matches any of these stages (sent comma-separated).
 	Stages     []filing.Stage
 	Province   string
-	FilingType filing.FilingType
+	FilingType filing.Type
 	WaitingOn  filing.Party
 	Step       filing.Step
 	// Overdue and Closed filter when not nil.

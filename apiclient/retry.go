@@ -2,11 +2,10 @@ package apiclient
 
 import (
 	"context"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/beianflow/beianflow/internal/backoff"
 
 	"github.com/beianflow/beianflow/filing"
 )
@@ -28,34 +27,9 @@ func retryable(e *Error) bool {
 	return false
 }
 
-// backoff is the wait before retry number attempt (1 for the first):
-// backoffBase doubled per retry up to backoffCap, half of it random so that
-// clients that failed together do not retry together.
+// backoff is the wait before retry number attempt (1 for the first).
 func (c *Client) backoff(attempt int) time.Duration {
-	d := c.backoffCap
-	if attempt <= 30 {
-		d = min(c.backoffBase<<(attempt-1), c.backoffCap)
-	}
-	if d <= 0 {
-		return 0
-	}
-	return d/2 + rand.N(d/2+1) //nolint:gosec // G404: jitter of a retry wait, not a secret
-}
-
-// retryAfter reads a Retry-After value, delay-seconds or an HTTP date; 0
-// when absent, malformed or in the past.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		return time.Duration(max(secs, 0)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
+	return backoff.Jittered(attempt, c.backoffBase, c.backoffCap)
 }
 
 // sleep waits d or until ctx is done, whichever comes first.

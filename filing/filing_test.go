@@ -31,7 +31,7 @@ func TestEnumsKnowTheirMembersAndChineseTerms(t *testing.T) {
 	}
 	for _, bad := range []bool{
 		filing.SubjectNature("").Valid(), filing.SubjectNature("Personal").Valid(),
-		filing.CertificateType("id_card").Valid(), filing.FilingType("change").Valid(),
+		filing.CertificateType("id_card").Valid(), filing.Type("change").Valid(),
 		filing.ContentType("gambling").Valid(), filing.Language("zh").Valid(),
 	} {
 		if bad {

@@ -25,11 +25,11 @@ type Input struct {
 // scheduled with. The workflow's input, its state and its read-model row
 // all carry it.
 type Identity struct {
-	FilingID   ID         `json:"filing_id"`
-	AccountID  string     `json:"account_id"`
-	Province   string     `json:"province"`
-	FilingType FilingType `json:"filing_type"`
-	Domain     string     `json:"domain"`
+	FilingID   ID     `json:"filing_id"`
+	AccountID  string `json:"account_id"`
+	Province   string `json:"province"`
+	FilingType Type   `json:"filing_type"`
+	Domain     string `json:"domain"`
 	// RuleSetVersion and CalendarVersion identify the province rules and the
 	// holiday calendar the filing was checked and scheduled with.
 	RuleSetVersion  string `json:"rule_set_version"`

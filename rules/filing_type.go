@@ -48,7 +48,7 @@ type RecordLookup interface {
 // explaining what the user has to do instead.
 type TypeOutcome struct {
 	// Type is the determined filing type; empty when the order is blocked.
-	Type filing.FilingType `json:"type,omitempty"`
+	Type filing.Type `json:"type,omitempty"`
 	// Code identifies the outcome.
 	Code Code `json:"code"`
 	// Field points at the offending value of a block, e.g.
@@ -143,7 +143,7 @@ func DetermineType(ctx context.Context, lookup RecordLookup, app filing.Applicat
 	}
 }
 
-func typed(t filing.FilingType, code Code) TypeOutcome {
+func typed(t filing.Type, code Code) TypeOutcome {
 	return TypeOutcome{Type: t, Code: code, Message: message(code)}
 }
 

@@ -32,13 +32,13 @@ const (
 // idpServer is testenv's OIDC identity provider on a loopback port.
 type idpServer struct {
 	*httptest.Server
-	idp *testenv.IdP
+	idp *testenv.IDP
 }
 
-func startIdP(t *testing.T) *idpServer {
+func startIDP(t *testing.T) *idpServer {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
-	idp := testenv.NewIdP(t, "http://"+srv.Listener.Addr().String())
+	idp := testenv.NewIDP(t, "http://"+srv.Listener.Addr().String())
 	srv.Config.Handler = idp
 	srv.Start()
 	t.Cleanup(srv.Close)
@@ -184,7 +184,7 @@ func TestCodecServerDecodesForSupportKeysAndSignedInOperators(t *testing.T) {
 	require.NoError(t, err)
 	reviewer, err := apikeys.Issue(ctx, store.NewAPIKeys(db), "reviewer", "", "codec-server test", time.Now())
 	require.NoError(t, err)
-	idp := startIdP(t)
+	idp := startIDP(t)
 	temporal, s3 := newConnTrap(t), newConnTrap(t)
 
 	srv := startCodecServer(t, map[string]string{
@@ -231,7 +231,7 @@ func TestCodecServerDecodesForSupportKeysAndSignedInOperators(t *testing.T) {
 
 func TestCodecServerServesOperatorsWhileTheDatabaseIsDown(t *testing.T) {
 	testenv.NeedsServers(t)
-	idp := startIdP(t)
+	idp := startIDP(t)
 	down, err := testenv.FreeAddr() // nothing listens here
 	require.NoError(t, err)
 	srv := startCodecServer(t, map[string]string{

@@ -70,7 +70,7 @@ type Submission struct {
 	FilingID string
 	// Province is an ISO 3166-2:CN code without "CN-", e.g. "ZJ".
 	Province string
-	// FilingType is the filing type (filing.FilingType as a string).
+	// FilingType is the filing type (filing.Type as a string).
 	FilingType string
 	// SMSRequired says MIIT SMS verification (工信部短信核验) is needed
 	// before review.

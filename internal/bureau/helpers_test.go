@@ -2,10 +2,13 @@ package bureau_test
 
 import (
 	"context"
+	"testing"
+	"time"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/bureau"
 	"github.com/beianflow/beianflow/internal/partner/partnertest"
+	"github.com/beianflow/beianflow/internal/store"
 )
 
 // Shorthands for the shared partner test helpers.
@@ -62,4 +65,11 @@ func (l *recordingListener) states() []bureau.State {
 		out = append(out, e.State)
 	}
 	return out
+}
+
+// sandboxAt is a sandbox on db whose clock stands at start and moves only
+// when the test moves it.
+func sandboxAt(t *testing.T, db *store.DB, start time.Time) (context.Context, *bureau.Sandbox, *partnertest.Clock) {
+	clk := newClock(start)
+	return t.Context(), bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now}), clk
 }

@@ -31,7 +31,7 @@ func NewHTTPClient(baseURL string, opts HTTPOptions) *HTTPClient {
 }
 
 // Submit implements Gateway: POST /submissions with the Idempotency-Key
-// header, and HeaderSandboxTimeScale when s carries a hint other than 1. A
+// header, and httpcall.HeaderSandboxTimeScale when s carries a hint other than 1. A
 // submission without key is refused before anything is sent: without it a
 // retry could submit twice.
 func (c *HTTPClient) Submit(ctx context.Context, s Submission) (Receipt, error) {

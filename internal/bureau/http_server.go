@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/beianflow/beianflow/internal/httpcall"
 	"github.com/beianflow/beianflow/internal/partner"
 )
 
@@ -14,7 +15,7 @@ import (
 //	POST /submissions               201 new, 200 same key again, 400, 409, 413, 422, 503
 //	GET  /submissions/{receipt_id}  200, 404, 503
 //
-// POST /submissions honours HeaderSandboxTimeScale (400
+// POST /submissions honours httpcall.HeaderSandboxTimeScale (400
 // invalid_time_scale unless a positive number).
 func NewSandboxServer(sb *Sandbox) http.Handler {
 	s := &sandboxServer{sb: sb}
@@ -31,7 +32,7 @@ func (s *sandboxServer) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	// The sandbox refuses an empty key as an invalid submission, which is
 	// what a missing header is.
-	sub := body.submission(r.Header.Get(HeaderIdempotencyKey))
+	sub := body.submission(r.Header.Get(httpcall.HeaderIdempotencyKey))
 	sub.SandboxTimeScale = scale
 	rc, created, err := s.sb.submit(r.Context(), sub)
 	switch {

@@ -29,9 +29,7 @@ func status(t *testing.T, sb *bureau.Sandbox, receiptID string) bureau.Status {
 
 func TestResubmittingWithTheSameKeyDoesNotSubmitTwice(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		clk := newClock(monday)
-		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+		ctx, sb, clk := sandboxAt(t, db, monday)
 
 		first, err := sb.Submit(ctx, submission("f1-submit-1", "f1", true))
 		require.NoError(t, err)
@@ -92,9 +90,7 @@ func TestConcurrentResubmissionsOfOneFilingGetDistinctAttempts(t *testing.T) {
 
 func TestSMSVerificationThenReviewThenApproval(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		clk := newClock(monday)
-		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+		ctx, sb, clk := sandboxAt(t, db, monday)
 		r, err := sb.Submit(ctx, submission("k1", "f1", true))
 		require.NoError(t, err)
 
@@ -138,9 +134,7 @@ func TestSMSVerificationThenReviewThenApproval(t *testing.T) {
 
 func TestSMSWindowMissedOnFirstSubmissionOnly(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		clk := newClock(monday)
-		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+		ctx, sb, clk := sandboxAt(t, db, monday)
 		first, err := sb.Submit(ctx, submission("k1", "f1", true, bureau.MarkerSMSTimeout))
 		require.NoError(t, err)
 
@@ -174,9 +168,7 @@ func TestSMSWindowMissedOnFirstSubmissionOnly(t *testing.T) {
 
 func TestRejectedOnceThenApproved(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		clk := newClock(monday)
-		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+		ctx, sb, clk := sandboxAt(t, db, monday)
 		first, err := sb.Submit(ctx, submission("k1", "f1", true, bureau.MarkerReject))
 		require.NoError(t, err)
 		clk.Set(cst(2026, 11, 5, 10, 10))
@@ -199,9 +191,7 @@ func TestRejectedOnceThenApproved(t *testing.T) {
 
 func TestRejectionFollowsAMissedSMSWindow(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		clk := newClock(monday)
-		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+		ctx, sb, clk := sandboxAt(t, db, monday)
 		var got []bureau.State
 		for _, key := range []string{"k1", "k2", "k3"} {
 			r, err := sb.Submit(ctx, submission(key, "f1", true, bureau.MarkerSMSTimeout, bureau.MarkerReject))
@@ -215,9 +205,7 @@ func TestRejectionFollowsAMissedSMSWindow(t *testing.T) {
 
 func TestOverdueMarkerNeverDecides(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		clk := newClock(monday)
-		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+		ctx, sb, clk := sandboxAt(t, db, monday)
 		for _, key := range []string{"k1", "k2"} {
 			r, err := sb.Submit(ctx, submission(key, "f1", true, bureau.MarkerOverdue, bureau.MarkerReject))
 			require.NoError(t, err)
@@ -415,9 +403,7 @@ func runPush(t *testing.T, sb *bureau.Sandbox, l bureau.Listener) {
 
 func TestPushesStateChangesAndRetriesFailedPushes(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		clk := newClock(monday)
-		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
+		ctx, sb, clk := sandboxAt(t, db, monday)
 		r, err := sb.Submit(ctx, submission("k1", "f1", true))
 		require.NoError(t, err)
 

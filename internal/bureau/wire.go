@@ -5,23 +5,12 @@ import (
 	"time"
 
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/internal/httpcall"
 )
 
 // The JSON forms of the gateway protocol (docs/protocol.md). They are kept
 // apart from the Go types so that renaming a field in Go never changes what
 // goes over the wire, and so that the idempotency key travels only in its
 // header.
-
-// HeaderIdempotencyKey carries Submission.IdempotencyKey on POST
-// /submissions.
-const HeaderIdempotencyKey = httpcall.HeaderIdempotencyKey
-
-// HeaderSandboxTimeScale carries Submission.SandboxTimeScale on POST
-// /submissions, formatted with strconv.FormatFloat(v, 'g', -1, 64). It is
-// optional and honoured only by the sandbox; real partners never see it
-// (the client sends it only when the hint is set and not 1).
-const HeaderSandboxTimeScale = httpcall.HeaderSandboxTimeScale
 
 // submissionBody is the body of POST /submissions.
 type submissionBody struct {

@@ -45,20 +45,20 @@ const (
 	testName    = "Li Wei Operator"
 )
 
-// testIdP is testenv's identity provider served in-process: the codec
+// testIDP is testenv's identity provider served in-process: the codec
 // reaches it through an http.Client whose transport calls the handler (no
 // sockets), and "down" makes that transport fail like a refused connection.
-type testIdP struct {
-	*testenv.IdP
+type testIDP struct {
+	*testenv.IDP
 	down   atomic.Bool // the whole IdP is unreachable
 	keysDn atomic.Bool // only the JWKS is
 	hits   atomic.Int32
 	client *http.Client
 }
 
-func newTestIdP(t *testing.T, issuer string) *testIdP {
+func newTestIDP(t *testing.T, issuer string) *testIDP {
 	t.Helper()
-	idp := &testIdP{IdP: testenv.NewIdP(t, issuer)}
+	idp := &testIDP{IDP: testenv.NewIDP(t, issuer)}
 	idp.client = &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
 		idp.hits.Add(1)
 		if idp.down.Load() || (idp.keysDn.Load() && strings.HasSuffix(r.URL.Path, "/certs")) {
@@ -80,21 +80,21 @@ func operatorClaims(now time.Time) map[string]any {
 	}
 }
 
-func (idp *testIdP) token(t *testing.T, claims map[string]any) string {
+func (idp *testIDP) token(t *testing.T, claims map[string]any) string {
 	t.Helper()
 	return idp.Token(t, claims)
 }
 
 type oidcTest struct {
 	codecTest
-	idp   *testIdP
+	idp   *testIDP
 	clock *testenv.Clock
 	codec *codec.Codec
 }
 
 // oidcCodecServer is the API with the real payload codec (AES-GCM with the
 // test keys) and OIDC operators of idp allowed in testGroup.
-func oidcCodecServer(t *testing.T, idp *testIdP, adjust ...func(*api.Deps)) oidcTest {
+func oidcCodecServer(t *testing.T, idp *testIDP, adjust ...func(*api.Deps)) oidcTest {
 	t.Helper()
 	keys, err := codec.ParseKeys(testenv.PayloadKeys)
 	require.NoError(t, err)
@@ -115,6 +115,13 @@ func oidcCodecServer(t *testing.T, idp *testIdP, adjust ...func(*api.Deps)) oidc
 	return oidcTest{codecTest: codecTest{h: api.New(d), db: db, log: &buf, metrics: m}, idp: idp, clock: clock, codec: c}
 }
 
+// decode asks the codec server to decode enc with the credential cred
+// (a token or an API key), from origin when it is not empty.
+func (ot oidcTest) decode(t *testing.T, cred, origin string, enc []*commonpb.Payload) *httptest.ResponseRecorder {
+	t.Helper()
+	return ot.do(http.MethodPost, "/codec/decode", cred, origin, payloadsJSON(t, enc))
+}
+
 // encrypted is what the workers write into Temporal: payloads encrypted
 // by the payload codec.
 func (ot oidcTest) encrypted(t *testing.T) (plain, enc []*commonpb.Payload) {
@@ -129,11 +136,11 @@ func (ot oidcTest) encrypted(t *testing.T) (plain, enc []*commonpb.Payload) {
 }
 
 func TestOperatorSignedInToTheWebUIDecodesPayloads(t *testing.T) {
-	ot := oidcCodecServer(t, newTestIdP(t, testIssuer))
+	ot := oidcCodecServer(t, newTestIDP(t, testIssuer))
 	plain, enc := ot.encrypted(t)
 	tok := ot.idp.token(t, operatorClaims(ot.clock.Now()))
 
-	rec := ot.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc))
+	rec := ot.decode(t, tok, testCodecOrigin, enc)
 	dec := parsePayloads(t, rec)
 	require.Len(t, dec, len(plain))
 	for i := range plain {
@@ -154,7 +161,7 @@ func TestOperatorSignedInToTheWebUIDecodesPayloads(t *testing.T) {
 }
 
 func TestOperatorTokensThatDoNotVerifyAreRefused(t *testing.T) {
-	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *api.Deps) { d.API.AuthFailureBurst = 1000 })
+	ot := oidcCodecServer(t, newTestIDP(t, testIssuer), func(d *api.Deps) { d.API.AuthFailureBurst = 1000 })
 	_, enc := ot.encrypted(t)
 	now := ot.clock.Now()
 	with := func(k string, v any) map[string]any {
@@ -200,7 +207,7 @@ func TestOperatorTokensThatDoNotVerifyAreRefused(t *testing.T) {
 		{"not a JWT", "definitely-not-a-jwt", "algorithm"},
 	}
 	for _, tc := range cases {
-		rec := ot.do(http.MethodPost, "/codec/decode", tc.token, testCodecOrigin, payloadsJSON(t, enc))
+		rec := ot.decode(t, tc.token, testCodecOrigin, enc)
 		assert.Equal(t, http.StatusUnauthorized, rec.Code, "%s: %s", tc.name, rec.Body.String())
 		assert.Equal(t, filing.CodeUnauthorized, errorCode(t, rec), tc.name)
 		assert.Contains(t, rec.Body.String(), tc.reason, tc.name)
@@ -212,16 +219,16 @@ func TestOperatorTokensThatDoNotVerifyAreRefused(t *testing.T) {
 	}
 
 	// A token accepted once stops working when it expires.
-	rec := ot.do(http.MethodPost, "/codec/decode", valid, "", payloadsJSON(t, enc))
+	rec := ot.decode(t, valid, "", enc)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	ot.clock.Advance(6 * time.Minute)
-	rec = ot.do(http.MethodPost, "/codec/decode", valid, "", payloadsJSON(t, enc))
+	rec = ot.decode(t, valid, "", enc)
 	assert.Equal(t, http.StatusUnauthorized, rec.Code)
 	assert.Contains(t, rec.Body.String(), "expired")
 }
 
 func TestOperatorWithoutAnAllowedGroupIsForbidden(t *testing.T) {
-	ot := oidcCodecServer(t, newTestIdP(t, testIssuer))
+	ot := oidcCodecServer(t, newTestIDP(t, testIssuer))
 	_, enc := ot.encrypted(t)
 	now := ot.clock.Now()
 	for name, groups := range map[string]any{
@@ -237,7 +244,7 @@ func TestOperatorWithoutAnAllowedGroupIsForbidden(t *testing.T) {
 		if groups == nil {
 			delete(c, "groups")
 		}
-		rec := ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, c), testCodecOrigin, payloadsJSON(t, enc))
+		rec := ot.decode(t, ot.idp.token(t, c), testCodecOrigin, enc)
 		assert.Equal(t, http.StatusForbidden, rec.Code, "%s: %s", name, rec.Body.String())
 		assert.Equal(t, filing.CodeForbidden, errorCode(t, rec), name)
 		assert.Equal(t, testCodecOrigin, rec.Header().Get("Access-Control-Allow-Origin"), "%s: the UI may read the 403", name)
@@ -247,47 +254,47 @@ func TestOperatorWithoutAnAllowedGroupIsForbidden(t *testing.T) {
 	// A single group as a string is fine.
 	c := operatorClaims(now)
 	c["groups"] = testGroup
-	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, c), "", payloadsJSON(t, enc)).Code)
+	assert.Equal(t, http.StatusOK, ot.decode(t, ot.idp.token(t, c), "", enc).Code)
 }
 
 func TestOperatorRolesMayComeFromANestedOrNamespacedClaim(t *testing.T) {
 	for _, claim := range []string{"realm_access.roles", "https://beianflow.example/roles"} {
-		ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *api.Deps) { d.Codec.OIDC.Claim = claim })
+		ot := oidcCodecServer(t, newTestIDP(t, testIssuer), func(d *api.Deps) { d.Codec.OIDC.Claim = claim })
 		_, enc := ot.encrypted(t)
 		c := operatorClaims(ot.clock.Now())
 		delete(c, "groups")
 		c["realm_access"] = map[string]any{"roles": []string{"offline_access", testGroup}}
 		c["https://beianflow.example/roles"] = []string{testGroup}
-		assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, c), "", payloadsJSON(t, enc)).Code, claim)
+		assert.Equal(t, http.StatusOK, ot.decode(t, ot.idp.token(t, c), "", enc).Code, claim)
 
 		c["realm_access"] = map[string]any{"roles": []string{"offline_access"}}
 		c["https://beianflow.example/roles"] = []string{"offline_access"}
-		assert.Equal(t, http.StatusForbidden, ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, c), "", payloadsJSON(t, enc)).Code, claim)
+		assert.Equal(t, http.StatusForbidden, ot.decode(t, ot.idp.token(t, c), "", enc).Code, claim)
 	}
 	// The groups claim of the default does not count under another name.
-	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *api.Deps) { d.Codec.OIDC.Claim = "realm_access.roles" })
+	ot := oidcCodecServer(t, newTestIDP(t, testIssuer), func(d *api.Deps) { d.Codec.OIDC.Claim = "realm_access.roles" })
 	_, enc := ot.encrypted(t)
 	assert.Equal(t, http.StatusForbidden,
-		ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, operatorClaims(ot.clock.Now())), "", payloadsJSON(t, enc)).Code)
+		ot.decode(t, ot.idp.token(t, operatorClaims(ot.clock.Now())), "", enc).Code)
 }
 
 func TestSupportKeyStillDecodesWhenOperatorsSignInThroughOIDC(t *testing.T) {
-	ot := oidcCodecServer(t, newTestIdP(t, testIssuer))
+	ot := oidcCodecServer(t, newTestIDP(t, testIssuer))
 	plain, enc := ot.encrypted(t)
 	key := ot.key(t, "support", "")
-	dec := parsePayloads(t, ot.do(http.MethodPost, "/codec/decode", key, testCodecOrigin, payloadsJSON(t, enc)))
+	dec := parsePayloads(t, ot.decode(t, key, testCodecOrigin, enc))
 	for i := range plain {
 		assert.True(t, proto.Equal(plain[i], dec[i]), "payload %d", i)
 	}
 	assert.Zero(t, ot.idp.hits.Load(), "an API key never reaches the identity provider")
 
 	// Other API keys are refused as before, never tried as tokens.
-	rec := ot.do(http.MethodPost, "/codec/decode", ot.key(t, "reviewer", ""), "", payloadsJSON(t, enc))
+	rec := ot.decode(t, ot.key(t, "reviewer", ""), "", enc)
 	assert.Equal(t, http.StatusForbidden, rec.Code)
-	rec = ot.do(http.MethodPost, "/codec/decode", "bfk_0000000000000000_nope", "", payloadsJSON(t, enc))
+	rec = ot.decode(t, "bfk_0000000000000000_nope", "", enc)
 	assert.Equal(t, http.StatusUnauthorized, rec.Code)
 	assert.NotContains(t, rec.Header().Get("WWW-Authenticate"), "invalid_token", "an API key is checked as an API key")
-	rec = ot.do(http.MethodPost, "/codec/decode", "", testCodecOrigin, payloadsJSON(t, enc))
+	rec = ot.decode(t, "", testCodecOrigin, enc)
 	assert.Equal(t, http.StatusUnauthorized, rec.Code)
 	assert.Equal(t, testCodecOrigin, rec.Header().Get("Access-Control-Allow-Origin"))
 	assert.Zero(t, ot.idp.hits.Load())
@@ -298,7 +305,7 @@ func TestSupportKeyStillDecodesWhenOperatorsSignInThroughOIDC(t *testing.T) {
 }
 
 func TestWithoutOIDCConfiguredTokensFailAsBefore(t *testing.T) {
-	idp := newTestIdP(t, testIssuer)
+	idp := newTestIDP(t, testIssuer)
 	for name, o := range map[string]*codecserver.OIDC{
 		"not configured": nil,
 		"no audience":    {Issuer: testIssuer, Allowed: []string{testGroup}, HTTPClient: idp.client},
@@ -308,7 +315,7 @@ func TestWithoutOIDCConfiguredTokensFailAsBefore(t *testing.T) {
 	} {
 		ot := oidcCodecServer(t, idp, func(d *api.Deps) { d.Codec.OIDC = o })
 		_, enc := ot.encrypted(t)
-		rec := ot.do(http.MethodPost, "/codec/decode", idp.token(t, operatorClaims(ot.clock.Now())), testCodecOrigin, payloadsJSON(t, enc))
+		rec := ot.decode(t, idp.token(t, operatorClaims(ot.clock.Now())), testCodecOrigin, enc)
 		assert.Equal(t, http.StatusUnauthorized, rec.Code, name)
 		assert.Equal(t, filing.CodeUnauthorized, errorCode(t, rec), name)
 		assert.Contains(t, rec.Body.String(), "API key", name)
@@ -320,14 +327,14 @@ func TestWithoutOIDCConfiguredTokensFailAsBefore(t *testing.T) {
 }
 
 func TestOperatorDecodesOnceTheIdPIsReachableAgain(t *testing.T) {
-	idp := newTestIdP(t, testIssuer)
+	idp := newTestIDP(t, testIssuer)
 	idp.down.Store(true)
 	ot := oidcCodecServer(t, idp)
 	plain, enc := ot.encrypted(t)
 	tok := idp.token(t, operatorClaims(ot.clock.Now()))
 
 	// Down at the first request: 503 with Retry-After, readable by the UI.
-	rec := ot.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc))
+	rec := ot.decode(t, tok, testCodecOrigin, enc)
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
 	assert.Equal(t, filing.CodeUnavailable, errorCode(t, rec))
 	assert.Equal(t, "5", rec.Header().Get("Retry-After"))
@@ -339,16 +346,16 @@ func TestOperatorDecodesOnceTheIdPIsReachableAgain(t *testing.T) {
 	hits := idp.hits.Load()
 	idp.down.Store(false)
 	ot.clock.Advance(2 * time.Second)
-	rec = ot.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc))
+	rec = ot.decode(t, tok, testCodecOrigin, enc)
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	assert.Equal(t, "3", rec.Header().Get("Retry-After"))
 	assert.Equal(t, hits, idp.hits.Load())
 
 	// A support key works meanwhile.
-	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", ot.key(t, "support", ""), "", payloadsJSON(t, enc)).Code)
+	assert.Equal(t, http.StatusOK, ot.decode(t, ot.key(t, "support", ""), "", enc).Code)
 
 	ot.clock.Advance(3 * time.Second)
-	dec := parsePayloads(t, ot.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc)))
+	dec := parsePayloads(t, ot.decode(t, tok, testCodecOrigin, enc))
 	for i := range plain {
 		assert.True(t, proto.Equal(plain[i], dec[i]), "payload %d", i)
 	}
@@ -357,27 +364,27 @@ func TestOperatorDecodesOnceTheIdPIsReachableAgain(t *testing.T) {
 	// Discovered once: later requests need the IdP only for new keys.
 	hits = idp.hits.Load()
 	idp.down.Store(true)
-	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", idp.token(t, operatorClaims(ot.clock.Now())), "", payloadsJSON(t, enc)).Code)
+	assert.Equal(t, http.StatusOK, ot.decode(t, idp.token(t, operatorClaims(ot.clock.Now())), "", enc).Code)
 	assert.Equal(t, hits, idp.hits.Load())
 }
 
 func TestOperatorTokensAnswer503WhileTheIdPsKeysCannotBeFetched(t *testing.T) {
-	idp := newTestIdP(t, testIssuer)
+	idp := newTestIDP(t, testIssuer)
 	idp.keysDn.Store(true)
 	ot := oidcCodecServer(t, idp)
 	_, enc := ot.encrypted(t)
 	tok := idp.token(t, operatorClaims(ot.clock.Now()))
-	rec := ot.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc))
+	rec := ot.decode(t, tok, testCodecOrigin, enc)
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
 	assert.NotEmpty(t, rec.Header().Get("Retry-After"))
 	assert.Contains(t, ot.log.String(), "JWKS")
 
 	idp.keysDn.Store(false)
-	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", tok, testCodecOrigin, payloadsJSON(t, enc)).Code)
+	assert.Equal(t, http.StatusOK, ot.decode(t, tok, testCodecOrigin, enc).Code)
 }
 
 func TestFailedOperatorTokensCountAgainstTheClientsFailureLimit(t *testing.T) {
-	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *api.Deps) {
+	ot := oidcCodecServer(t, newTestIDP(t, testIssuer), func(d *api.Deps) {
 		d.API = config.API{AuthFailureRate: 0.001, AuthFailureBurst: 3}
 	})
 	_, enc := ot.encrypted(t)
@@ -385,20 +392,20 @@ func TestFailedOperatorTokensCountAgainstTheClientsFailureLimit(t *testing.T) {
 	c["aud"] = "elsewhere"
 	bad := ot.idp.token(t, c)
 	for i := range 3 {
-		assert.Equal(t, http.StatusUnauthorized, ot.do(http.MethodPost, "/codec/decode", bad, "", payloadsJSON(t, enc)).Code, "attempt %d", i)
+		assert.Equal(t, http.StatusUnauthorized, ot.decode(t, bad, "", enc).Code, "attempt %d", i)
 	}
-	rec := ot.do(http.MethodPost, "/codec/decode", bad, testCodecOrigin, payloadsJSON(t, enc))
+	rec := ot.decode(t, bad, testCodecOrigin, enc)
 	assert.Equal(t, http.StatusTooManyRequests, rec.Code)
 	assert.NotEmpty(t, rec.Header().Get("Retry-After"))
 	assert.Equal(t, testCodecOrigin, rec.Header().Get("Access-Control-Allow-Origin"))
 	// The same budget as wrong API keys.
-	assert.Equal(t, http.StatusTooManyRequests, ot.do(http.MethodPost, "/codec/decode", "bfk_0000000000000000_nope", "", payloadsJSON(t, enc)).Code)
+	assert.Equal(t, http.StatusTooManyRequests, ot.decode(t, "bfk_0000000000000000_nope", "", enc).Code)
 	// A valid token still goes through: only failures are limited.
-	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", ot.idp.token(t, operatorClaims(ot.clock.Now())), "", payloadsJSON(t, enc)).Code)
+	assert.Equal(t, http.StatusOK, ot.decode(t, ot.idp.token(t, operatorClaims(ot.clock.Now())), "", enc).Code)
 }
 
 func TestOperatorsAreRateLimitedEachInTheirOwnCodecBucket(t *testing.T) {
-	ot := oidcCodecServer(t, newTestIdP(t, testIssuer), func(d *api.Deps) { d.Codec.RateLimit, d.Codec.RateBurst = 0.001, 2 })
+	ot := oidcCodecServer(t, newTestIDP(t, testIssuer), func(d *api.Deps) { d.Codec.RateLimit, d.Codec.RateBurst = 0.001, 2 })
 	body := []byte(`{"payloads": []}`)
 	now := ot.clock.Now()
 	first := ot.idp.token(t, operatorClaims(now))
@@ -418,7 +425,7 @@ func TestOperatorsAreRateLimitedEachInTheirOwnCodecBucket(t *testing.T) {
 }
 
 func TestOperatorTokensAndIdentitiesNeverReachLogsOrMetrics(t *testing.T) {
-	ot := oidcCodecServer(t, newTestIdP(t, testIssuer))
+	ot := oidcCodecServer(t, newTestIDP(t, testIssuer))
 	_, enc := ot.encrypted(t)
 	now := ot.clock.Now()
 	good := ot.idp.token(t, operatorClaims(now))
@@ -429,9 +436,9 @@ func TestOperatorTokensAndIdentitiesNeverReachLogsOrMetrics(t *testing.T) {
 	wrongAud["aud"] = "elsewhere " + testEmail
 	invalid := ot.idp.token(t, wrongAud)
 
-	assert.Equal(t, http.StatusOK, ot.do(http.MethodPost, "/codec/decode", good, testCodecOrigin, payloadsJSON(t, enc)).Code)
-	assert.Equal(t, http.StatusForbidden, ot.do(http.MethodPost, "/codec/decode", forbidden, testCodecOrigin, payloadsJSON(t, enc)).Code)
-	rec := ot.do(http.MethodPost, "/codec/decode", invalid, testCodecOrigin, payloadsJSON(t, enc))
+	assert.Equal(t, http.StatusOK, ot.decode(t, good, testCodecOrigin, enc).Code)
+	assert.Equal(t, http.StatusForbidden, ot.decode(t, forbidden, testCodecOrigin, enc).Code)
+	rec := ot.decode(t, invalid, testCodecOrigin, enc)
 	assert.Equal(t, http.StatusUnauthorized, rec.Code)
 	assert.NotContains(t, rec.Body.String(), testEmail, "the refusal does not quote the token")
 	assert.NotContains(t, rec.Header().Get("WWW-Authenticate"), testEmail)
@@ -456,7 +463,7 @@ func TestOperatorTokensAndIdentitiesNeverReachLogsOrMetrics(t *testing.T) {
 }
 
 func TestOperatorsUseTemporalsRemoteCodecClientLikeTheWebUI(t *testing.T) {
-	ot := oidcCodecServer(t, newTestIdP(t, testIssuer))
+	ot := oidcCodecServer(t, newTestIDP(t, testIssuer))
 	plain, enc := ot.encrypted(t)
 	client := http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
 		rec := httptest.NewRecorder()
@@ -479,7 +486,7 @@ func TestOperatorsUseTemporalsRemoteCodecClientLikeTheWebUI(t *testing.T) {
 }
 
 func TestConcurrentFirstRequestsDiscoverTheIdPOnce(t *testing.T) {
-	idp := newTestIdP(t, testIssuer)
+	idp := newTestIDP(t, testIssuer)
 	ot := oidcCodecServer(t, idp)
 	tok := idp.token(t, operatorClaims(ot.clock.Now()))
 	var wg sync.WaitGroup

@@ -21,7 +21,7 @@ import (
 )
 
 func TestCodecServerServesOnlyTheCodecAndItsHealth(t *testing.T) {
-	idp := newTestIdP(t, testIssuer)
+	idp := newTestIDP(t, testIssuer)
 	keys, err := codec.ParseKeys(testenv.PayloadKeys)
 	require.NoError(t, err)
 	db := testenv.SQLiteDB(t)

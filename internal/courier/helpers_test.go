@@ -2,10 +2,12 @@ package courier_test
 
 import (
 	"context"
+	"time"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/courier"
 	"github.com/beianflow/beianflow/internal/partner/partnertest"
+	"github.com/beianflow/beianflow/internal/store"
 )
 
 // Shorthands for the shared partner test helpers.
@@ -45,4 +47,11 @@ func (l *recordingListener) states() []courier.TrackingState {
 		out = append(out, e.State)
 	}
 	return out
+}
+
+// sandboxAt is a sandbox courier on db at the given time scale (0 for real
+// time) whose clock stands at start and moves only when the test moves it.
+func sandboxAt(db *store.DB, start time.Time, scale float64) (*courier.Sandbox, *partnertest.Clock) {
+	clk := newClock(start)
+	return courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now, TimeScale: scale}), clk
 }

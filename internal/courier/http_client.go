@@ -34,7 +34,7 @@ func NewHTTPClient(baseURL string, opts HTTPOptions) *HTTPClient {
 }
 
 // CreateShipment implements Courier: POST /shipments with the
-// Idempotency-Key header, and HeaderSandboxTimeScale when s carries a hint
+// Idempotency-Key header, and httpcall.HeaderSandboxTimeScale when s carries a hint
 // other than 1. A shipment without key is refused before anything is
 // sent: without it a retry could ship twice.
 func (c *HTTPClient) CreateShipment(ctx context.Context, s Shipment) (Tracking, error) {

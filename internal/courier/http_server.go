@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/beianflow/beianflow/internal/httpcall"
 	"github.com/beianflow/beianflow/internal/partner"
 )
 
@@ -14,7 +15,7 @@ import (
 //	POST /shipments                   201 new, 200 same key again, 400, 409, 413, 422, 503
 //	GET  /shipments/{tracking_number} 200, 404, 503
 //
-// POST /shipments honours HeaderSandboxTimeScale (400 invalid_time_scale
+// POST /shipments honours httpcall.HeaderSandboxTimeScale (400 invalid_time_scale
 // unless a positive number).
 func NewSandboxServer(sb *Sandbox) http.Handler {
 	s := &sandboxServer{sb: sb}
@@ -31,7 +32,7 @@ func (s *sandboxServer) create(w http.ResponseWriter, r *http.Request) {
 	}
 	// The sandbox refuses an empty key as an invalid shipment, which is
 	// what a missing header is.
-	sh := body.shipment(r.Header.Get(HeaderIdempotencyKey))
+	sh := body.shipment(r.Header.Get(httpcall.HeaderIdempotencyKey))
 	sh.SandboxTimeScale = scale
 	t, created, err := s.sb.createShipment(r.Context(), sh)
 	var undeliverable *UndeliverableError

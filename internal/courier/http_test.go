@@ -20,8 +20,7 @@ import (
 func TestCourierShipsOnceOverHTTP(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		clk := newClock(cst(2026, 11, 6, 17, 0)) // ships Monday 09:00
-		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now})
+		sb, clk := sandboxAt(db, cst(2026, 11, 6, 17, 0), 0) // ships Monday 09:00
 		srv := &partnertest.Flaky{Next: courier.NewSandboxServer(sb), Spoil: partnertest.FailFirst(2, http.StatusBadGateway)}
 		client := courier.NewHTTPClient(partnertest.Serve(t, srv).URL, partnertest.Quick)
 
@@ -89,9 +88,8 @@ func TestUndeliverableAddressCodeReachesTheCaller(t *testing.T) {
 func TestSandboxTimeScaleTravelsInItsHeader(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		requested := cst(2026, 11, 2, 10, 0) // ships at once
-		clk := newClock(requested)
-		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now}) // real time
+		requested := cst(2026, 11, 2, 10, 0)   // ships at once
+		sb, clk := sandboxAt(db, requested, 0) // real time
 		rec := &partnertest.HintRecorder{Next: courier.NewSandboxServer(sb)}
 		own := &http.Client{Timeout: 5 * time.Second}
 		opts := partnertest.Quick

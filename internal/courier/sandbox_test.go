@@ -40,8 +40,7 @@ func TestShipsSameDayBefore1600OnABusinessDayElseNextMorning(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		for i, c := range cases {
-			clk := newClock(c.requested)
-			sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now})
+			sb, clk := sandboxAt(db, c.requested, 0)
 			created, err := sb.CreateShipment(ctx, shipment(fmt.Sprintf("k%d", i), "f1"))
 			require.NoError(t, err, c.name)
 			if c.shipped.Equal(c.requested) {
@@ -74,8 +73,7 @@ func TestShipsSameDayBefore1600OnABusinessDayElseNextMorning(t *testing.T) {
 func TestRepeatedKeyReturnsTheSameShipment(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		clk := newClock(cst(2026, 11, 2, 17, 0))
-		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now})
+		sb, clk := sandboxAt(db, cst(2026, 11, 2, 17, 0), 0)
 		first, err := sb.CreateShipment(ctx, shipment("backdrop/f1", "f1"))
 		require.NoError(t, err)
 		assert.Regexp(t, `^SF\d{12}$`, first.TrackingNumber)
@@ -189,23 +187,12 @@ func TestTimeScaleCompressesEveryDelay(t *testing.T) {
 		// Friday 16:30: the real rule ships Monday 09:00, 64.5 hours later;
 		// at one minute per day that is 161.25 s, and delivery 2 minutes after.
 		requested := cst(2026, 11, 6, 16, 30)
-		clk := newClock(requested)
-		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now, TimeScale: 1440})
+		sb, clk := sandboxAt(db, requested, 1440)
 		created, err := sb.CreateShipment(ctx, shipment("k1", "f1"))
 		require.NoError(t, err)
 
 		shipped := requested.Add(161250 * time.Millisecond)
-		clk.Set(shipped.Add(-time.Millisecond))
-		assert.Equal(t, courier.StateCreated, track(t, sb, created.TrackingNumber).State)
-		clk.Set(shipped)
-		assert.Equal(t, courier.StateInTransit, track(t, sb, created.TrackingNumber).State)
-		delivered := shipped.Add(2 * time.Minute)
-		clk.Set(delivered.Add(-time.Millisecond))
-		assert.Equal(t, courier.StateInTransit, track(t, sb, created.TrackingNumber).State)
-		clk.Set(delivered)
-		tr := track(t, sb, created.TrackingNumber)
-		assert.Equal(t, courier.StateDelivered, tr.State)
-		assert.True(t, tr.DeliveredAt.Equal(delivered))
+		shipsThenDelivers(t, sb, clk, created.TrackingNumber, shipped, shipped.Add(2*time.Minute))
 	})
 }
 
@@ -238,29 +225,14 @@ func TestShipmentsOwnTimeScaleDeliversItSooner(t *testing.T) {
 		// Friday 16:30: the real rule ships Monday 09:00, 64.5 hours later,
 		// and delivers 48 hours after that.
 		requested := cst(2026, 11, 6, 16, 30)
-		clk := newClock(requested)
-		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now, TimeScale: 1440})
-		plain, err := sb.CreateShipment(ctx, shipment("k1", "f1"))
-		require.NoError(t, err)
-		hinted := shipment("k2", "f2")
-		hinted.SandboxTimeScale = 8640
-		fast, err := sb.CreateShipment(ctx, hinted)
-		require.NoError(t, err)
+		sb, clk := sandboxAt(db, requested, 1440)
+		plain, fast := plainAndHinted(t, sb, 8640)
 
 		// 8640× instead of the sandbox's 1440×: ships after 26.875 s,
 		// delivers 20 s later.
 		shipped := requested.Add(26875 * time.Millisecond)
-		clk.Set(shipped.Add(-time.Millisecond))
-		assert.Equal(t, courier.StateCreated, track(t, sb, fast.TrackingNumber).State)
-		clk.Set(shipped)
-		assert.Equal(t, courier.StateInTransit, track(t, sb, fast.TrackingNumber).State)
 		delivered := shipped.Add(20 * time.Second)
-		clk.Set(delivered.Add(-time.Millisecond))
-		assert.Equal(t, courier.StateInTransit, track(t, sb, fast.TrackingNumber).State)
-		clk.Set(delivered)
-		tr := track(t, sb, fast.TrackingNumber)
-		assert.Equal(t, courier.StateDelivered, tr.State)
-		assert.True(t, tr.DeliveredAt.Equal(delivered))
+		tr := shipsThenDelivers(t, sb, clk, fast.TrackingNumber, shipped, delivered)
 		assert.Equal(t, courier.StateCreated, track(t, sb, plain.TrackingNumber).State, "the shipment without hint keeps the sandbox's scale")
 
 		// The one without hint, at 1440×, arrives 8640/1440 = 6 times later.
@@ -292,16 +264,9 @@ func TestShipmentsOwnTimeScaleDeliversItSooner(t *testing.T) {
 
 func TestShipmentsOwnTimeScaleAgainstRealTime(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		requested := cst(2026, 11, 2, 10, 0) // ships at once
-		clk := newClock(requested)
-		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now}) // real time
-		plain, err := sb.CreateShipment(ctx, shipment("k1", "f1"))
-		require.NoError(t, err)
-		hinted := shipment("k2", "f2")
-		hinted.SandboxTimeScale = 8640
-		fast, err := sb.CreateShipment(ctx, hinted)
-		require.NoError(t, err)
+		requested := cst(2026, 11, 2, 10, 0)   // ships at once
+		sb, clk := sandboxAt(db, requested, 0) // real time
+		plain, fast := plainAndHinted(t, sb, 8640)
 
 		clk.Set(requested.Add(20 * time.Second)) // 48 hours at 8640×
 		assert.Equal(t, courier.StateDelivered, track(t, sb, fast.TrackingNumber).State)
@@ -317,8 +282,7 @@ func TestPushesShipmentChangesAndRetriesFailedPushes(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		requested := cst(2026, 11, 6, 17, 0) // ships Monday 09:00
-		clk := newClock(requested)
-		sb := courier.NewSandbox(db, courier.SandboxOptions{Now: clk.Now})
+		sb, clk := sandboxAt(db, requested, 0)
 		created, err := sb.CreateShipment(ctx, shipment("k1", "f1"))
 		require.NoError(t, err)
 
@@ -359,4 +323,35 @@ func TestRunNeedsAListenerAndAnInterval(t *testing.T) {
 	sb := courier.NewSandbox(nil, courier.SandboxOptions{})
 	assert.Error(t, sb.Run(context.Background(), nil, time.Second))
 	assert.Error(t, sb.Run(context.Background(), &recordingListener{}, 0))
+}
+
+// shipsThenDelivers checks that the shipment ships exactly at shipped and
+// arrives exactly at delivered, moving clk there, and returns its tracking
+// on arrival.
+func shipsThenDelivers(t *testing.T, sb *courier.Sandbox, clk *partnertest.Clock, number string, shipped, delivered time.Time) courier.Tracking {
+	t.Helper()
+	clk.Set(shipped.Add(-time.Millisecond))
+	assert.Equal(t, courier.StateCreated, track(t, sb, number).State, "a moment before it ships")
+	clk.Set(shipped)
+	assert.Equal(t, courier.StateInTransit, track(t, sb, number).State, "when it ships")
+	clk.Set(delivered.Add(-time.Millisecond))
+	assert.Equal(t, courier.StateInTransit, track(t, sb, number).State, "a moment before it arrives")
+	clk.Set(delivered)
+	tr := track(t, sb, number)
+	assert.Equal(t, courier.StateDelivered, tr.State, "when it arrives")
+	assert.True(t, tr.DeliveredAt.Equal(delivered), "delivered at %v", tr.DeliveredAt)
+	return tr
+}
+
+// plainAndHinted creates two shipments on sb: k1 for f1 without a time
+// scale of its own, and k2 for f2 with the hint scale.
+func plainAndHinted(t *testing.T, sb *courier.Sandbox, scale float64) (plain, hinted courier.Tracking) {
+	t.Helper()
+	plain, err := sb.CreateShipment(t.Context(), shipment("k1", "f1"))
+	require.NoError(t, err)
+	s := shipment("k2", "f2")
+	s.SandboxTimeScale = scale
+	hinted, err = sb.CreateShipment(t.Context(), s)
+	require.NoError(t, err)
+	return plain, hinted
 }

@@ -5,22 +5,12 @@ import (
 	"time"
 
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/internal/httpcall"
 )
 
 // The JSON forms of the courier protocol (docs/protocol.md). They are kept
 // apart from the Go types so that renaming a field in Go never changes what
 // goes over the wire, and so that the idempotency key travels only in its
 // header.
-
-// HeaderIdempotencyKey carries Shipment.IdempotencyKey on POST /shipments.
-const HeaderIdempotencyKey = httpcall.HeaderIdempotencyKey
-
-// HeaderSandboxTimeScale carries Shipment.SandboxTimeScale on POST
-// /shipments, formatted with strconv.FormatFloat(v, 'g', -1, 64). It is
-// optional and honoured only by the sandbox; real partners never see it
-// (the client sends it only when the hint is set and not 1).
-const HeaderSandboxTimeScale = httpcall.HeaderSandboxTimeScale
 
 // shipmentBody is the body of POST /shipments. Of the recipient only name
 // and mobile go out: the courier needs no more of the applicant's data.

@@ -12,12 +12,13 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/beianflow/beianflow/internal/backoff"
 )
 
 // Options configures an HTTPClient. Zero fields take their defaults.
@@ -160,7 +161,7 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, body []byte) (A
 	if err != nil {
 		return Answer{}, 0, fmt.Errorf("read HTTP %d answer: %w", resp.StatusCode, err)
 	}
-	return Answer{Status: resp.StatusCode, Body: b}, retryAfter(resp.Header.Get("Retry-After"), time.Now()), nil
+	return Answer{Status: resp.StatusCode, Body: b}, backoff.RetryAfter(resp.Header.Get("Retry-After"), time.Now()), nil
 }
 
 // retryableStatus: rate limiting and a service or its proxy being down say
@@ -175,29 +176,9 @@ func retryableStatus(status int) bool {
 }
 
 // backoff is the wait before retry number attempt: MinBackoff doubled per
-// retry, capped at MaxBackoff, half of it random so that clients that
-// failed together do not retry together.
+// retry, capped at MaxBackoff, with jitter.
 func (c *Client) backoff(attempt int) time.Duration {
-	d := c.opts.MaxBackoff
-	if attempt < 32 {
-		d = min(c.opts.MinBackoff<<(attempt-1), c.opts.MaxBackoff)
-	}
-	return d/2 + rand.N(d/2+1) //nolint:gosec // G404: jitter of a retry wait, not a secret
-}
-
-// retryAfter reads a Retry-After value, delay-seconds or an HTTP date; 0
-// when absent, malformed or past.
-func retryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		return time.Duration(max(secs, 0)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
+	return backoff.Jittered(attempt, c.opts.MinBackoff, c.opts.MaxBackoff)
 }
 
 // errorCode is what an error code looks like; anything else in the code

@@ -54,7 +54,7 @@ func FilingOf(r filing.Row) Filing {
 func (f Filing) Row(now time.Time) filing.Row {
 	return filing.Row{
 		Identity: filing.Identity{
-			FilingID: filing.ID(f.ID), AccountID: f.AccountID, Province: f.Province, FilingType: filing.FilingType(f.FilingType),
+			FilingID: filing.ID(f.ID), AccountID: f.AccountID, Province: f.Province, FilingType: filing.Type(f.FilingType),
 			Domain: f.Domain, RuleSetVersion: f.RuleSetVersion, CalendarVersion: f.CalendarVersion,
 		},
 		Stage: filing.Stage(f.Stage), Step: filing.Step(f.Step), WaitingOn: filing.Party(f.WaitingOn),

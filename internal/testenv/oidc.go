@@ -14,25 +14,25 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// IdP is an OIDC identity provider for tests: discovery and the JWKS of an
+// IDP is an OIDC identity provider for tests: discovery and the JWKS of an
 // RSA key generated here, served for Issuer (an http.Handler, so tests can
 // put it behind a server or a fake transport). Tokens are signed for real.
-type IdP struct {
+type IDP struct {
 	Issuer string
 	Key    *rsa.PrivateKey
 	KeyID  string
 }
 
-// NewIdP generates the IdP's signing key.
-func NewIdP(t *testing.T, issuer string) *IdP {
+// NewIDP generates the IdP's signing key.
+func NewIDP(t *testing.T, issuer string) *IDP {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
-	return &IdP{Issuer: issuer, Key: key, KeyID: "test-key-1"}
+	return &IDP{Issuer: issuer, Key: key, KeyID: "test-key-1"}
 }
 
 // ServeHTTP answers the discovery document and the JWKS (at <issuer>/certs).
-func (idp *IdP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (idp *IDP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	base := ""
 	if u, err := url.Parse(idp.Issuer); err == nil {
@@ -56,7 +56,7 @@ func (idp *IdP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Token is an access token with claims, signed by the IdP's key.
-func (idp *IdP) Token(t *testing.T, claims map[string]any) string {
+func (idp *IDP) Token(t *testing.T, claims map[string]any) string {
 	t.Helper()
 	return SignRS256(t, idp.Key, idp.KeyID, claims)
 }

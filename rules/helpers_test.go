@@ -39,6 +39,15 @@ func reduce(vs []rules.Violation) []got {
 	return out
 }
 
+// onField is the violations of codes, all on field.
+func onField(field string, codes ...rules.Code) []got {
+	var out []got
+	for _, c := range codes {
+		out = append(out, got{field, c})
+	}
+	return out
+}
+
 // expectViolations validates app and requires exactly want, in order.
 func expectViolations(t *testing.T, app filing.Application, want ...got) {
 	t.Helper()

@@ -33,11 +33,7 @@ func TestPersonalWebsiteNames(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			app := personalApplication()
 			app.Websites[0].Name = tt.name
-			var want []got
-			for _, c := range tt.want {
-				want = append(want, got{"websites[0].name", c})
-			}
-			expectViolations(t, app, want...)
+			expectViolations(t, app, onField("websites[0].name", tt.want...)...)
 		})
 	}
 }
@@ -60,11 +56,7 @@ func TestOrganisationWebsiteNames(t *testing.T) {
 			app := validApplication()
 			app.Subject.Name, app.Subject.Nature = tt.subject, tt.nature
 			app.Websites[0].Name = tt.name
-			var want []got
-			for _, c := range tt.want {
-				want = append(want, got{"websites[0].name", c})
-			}
-			expectViolations(t, app, want...)
+			expectViolations(t, app, onField("websites[0].name", tt.want...)...)
 		})
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/bureau"
 	"github.com/beianflow/beianflow/internal/partner/partnertest"
@@ -69,7 +71,15 @@ func (l *recordingListener) states() []bureau.State {
 
 // sandboxAt is a sandbox on db whose clock stands at start and moves only
 // when the test moves it.
-func sandboxAt(t *testing.T, db *store.DB, start time.Time) (context.Context, *bureau.Sandbox, *partnertest.Clock) {
+func sandboxAt(db *store.DB, start time.Time) (*bureau.Sandbox, *partnertest.Clock) {
 	clk := newClock(start)
-	return t.Context(), bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now}), clk
+	return bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now}), clk
+}
+
+// submitted submits s to sb, which must take it.
+func submitted(t *testing.T, sb *bureau.Sandbox, s bureau.Submission) bureau.Receipt {
+	t.Helper()
+	r, err := sb.Submit(t.Context(), s)
+	require.NoError(t, err)
+	return r
 }

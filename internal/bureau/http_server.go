@@ -1,10 +1,10 @@
 package bureau
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
-	"github.com/beianflow/beianflow/internal/httpcall"
 	"github.com/beianflow/beianflow/internal/partner"
 )
 
@@ -18,44 +18,26 @@ import (
 // POST /submissions honours httpcall.HeaderSandboxTimeScale (400
 // invalid_time_scale unless a positive number).
 func NewSandboxServer(sb *Sandbox) http.Handler {
-	s := &sandboxServer{sb: sb}
-	return names.Mux(s.submit, s.status)
-}
-
-type sandboxServer struct{ sb *Sandbox }
-
-func (s *sandboxServer) submit(w http.ResponseWriter, r *http.Request) {
-	var body submissionBody
-	scale, ok := names.ReadCreate(w, r, &body)
-	if !ok {
-		return
-	}
-	// The sandbox refuses an empty key as an invalid submission, which is
-	// what a missing header is.
-	sub := body.submission(r.Header.Get(httpcall.HeaderIdempotencyKey))
-	sub.SandboxTimeScale = scale
-	rc, created, err := s.sb.submit(r.Context(), sub)
-	switch {
-	case errors.Is(err, ErrInvalidSubmission):
-		// The sandbox's messages name fields and codes, never values.
-		partner.WriteError(w, http.StatusUnprocessableEntity, codeInvalidSubmission, err.Error())
-	case errors.Is(err, ErrIdempotencyKeyReused):
-		names.KeyReused(w)
-	case err != nil:
-		names.Unavailable(w, r, s.sb.base.Logger(), err)
-	default:
-		partner.Created(w, created, receiptBody(rc))
-	}
-}
-
-func (s *sandboxServer) status(w http.ResponseWriter, r *http.Request) {
-	st, err := s.sb.Status(r.Context(), r.PathValue("receipt_id"))
-	switch {
-	case errors.Is(err, ErrUnknownReceipt):
-		partner.WriteError(w, http.StatusNotFound, codeUnknownReceipt, "no submission has this receipt ID")
-	case err != nil:
-		names.Unavailable(w, r, s.sb.base.Logger(), err)
-	default:
-		partner.WriteJSON(w, http.StatusOK, st)
-	}
+	return partner.Serve(names, partner.Protocol[submissionBody]{
+		Create: func(ctx context.Context, body submissionBody, key string, scale float64) (any, bool, error) {
+			sub := body.submission(key)
+			sub.SandboxTimeScale = scale
+			rc, created, err := sb.submit(ctx, sub)
+			return receiptBody(rc), created, err
+		},
+		Read: func(ctx context.Context, receiptID string) (any, error) { return sb.Status(ctx, receiptID) },
+		Refused: func(w http.ResponseWriter, err error) bool {
+			if !errors.Is(err, ErrInvalidSubmission) {
+				return false
+			}
+			// The sandbox's messages name fields and codes, never values.
+			partner.WriteError(w, http.StatusUnprocessableEntity, codeInvalidSubmission, err.Error())
+			return true
+		},
+		KeyReused:      ErrIdempotencyKeyReused,
+		Unknown:        ErrUnknownReceipt,
+		UnknownCode:    codeUnknownReceipt,
+		UnknownMessage: "no submission has this receipt ID",
+		Logger:         sb.base.Logger(),
+	})
 }

@@ -29,10 +29,10 @@ func status(t *testing.T, sb *bureau.Sandbox, receiptID string) bureau.Status {
 
 func TestResubmittingWithTheSameKeyDoesNotSubmitTwice(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx, sb, clk := sandboxAt(t, db, monday)
+		ctx := t.Context()
+		sb, clk := sandboxAt(db, monday)
 
-		first, err := sb.Submit(ctx, submission("f1-submit-1", "f1", true))
-		require.NoError(t, err)
+		first := submitted(t, sb, submission("f1-submit-1", "f1", true))
 		assert.True(t, first.SubmittedAt.Equal(monday))
 
 		// An activity retry, later and from a restarted sandbox, and racing
@@ -54,8 +54,7 @@ func TestResubmittingWithTheSameKeyDoesNotSubmitTwice(t *testing.T) {
 		require.Len(t, recs, 1)
 
 		// A new key for the same filing is a resubmission.
-		second, err := sb.Submit(ctx, submission("f1-submit-2", "f1", true))
-		require.NoError(t, err)
+		second := submitted(t, sb, submission("f1-submit-2", "f1", true))
 		assert.NotEqual(t, first.ReceiptID, second.ReceiptID)
 		recs, err = sb.Submissions(ctx, "f1")
 		require.NoError(t, err)
@@ -90,9 +89,8 @@ func TestConcurrentResubmissionsOfOneFilingGetDistinctAttempts(t *testing.T) {
 
 func TestSMSVerificationThenReviewThenApproval(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx, sb, clk := sandboxAt(t, db, monday)
-		r, err := sb.Submit(ctx, submission("k1", "f1", true))
-		require.NoError(t, err)
+		sb, clk := sandboxAt(db, monday)
+		r := submitted(t, sb, submission("k1", "f1", true))
 
 		st := status(t, sb, r.ReceiptID)
 		assert.Equal(t, bureau.StateSMSPending, st.State)
@@ -124,8 +122,7 @@ func TestSMSVerificationThenReviewThenApproval(t *testing.T) {
 
 		// Without SMS verification the review starts at once.
 		clk.Set(monday)
-		r2, err := sb.Submit(ctx, submission("k2", "f2", false))
-		require.NoError(t, err)
+		r2 := submitted(t, sb, submission("k2", "f2", false))
 		assert.Equal(t, bureau.StateUnderReview, status(t, sb, r2.ReceiptID).State)
 		clk.Set(cst(2026, 11, 5, 10, 0))
 		assert.Equal(t, bureau.StateApproved, status(t, sb, r2.ReceiptID).State)
@@ -134,9 +131,8 @@ func TestSMSVerificationThenReviewThenApproval(t *testing.T) {
 
 func TestSMSWindowMissedOnFirstSubmissionOnly(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx, sb, clk := sandboxAt(t, db, monday)
-		first, err := sb.Submit(ctx, submission("k1", "f1", true, bureau.MarkerSMSTimeout))
-		require.NoError(t, err)
+		sb, clk := sandboxAt(db, monday)
+		first := submitted(t, sb, submission("k1", "f1", true, bureau.MarkerSMSTimeout))
 
 		clk.Set(monday.Add(24*time.Hour - time.Second))
 		assert.Equal(t, bureau.StateSMSPending, status(t, sb, first.ReceiptID).State, "the applicant never verifies")
@@ -150,8 +146,7 @@ func TestSMSWindowMissedOnFirstSubmissionOnly(t *testing.T) {
 
 		// The provider resubmits unchanged; this time the applicant verifies.
 		resubmitted := clk.Now()
-		second, err := sb.Submit(ctx, submission("k2", "f1", true, bureau.MarkerSMSTimeout))
-		require.NoError(t, err)
+		second := submitted(t, sb, submission("k2", "f1", true, bureau.MarkerSMSTimeout))
 		assert.Equal(t, bureau.StateSMSPending, status(t, sb, second.ReceiptID).State)
 		clk.Set(resubmitted.Add(10 * time.Minute))
 		assert.Equal(t, bureau.StateUnderReview, status(t, sb, second.ReceiptID).State)
@@ -160,17 +155,15 @@ func TestSMSWindowMissedOnFirstSubmissionOnly(t *testing.T) {
 		assert.Equal(t, bureau.StateSMSReturned, status(t, sb, first.ReceiptID).State, "the first stays returned")
 
 		// Without SMS verification there is no window to miss.
-		noSMS, err := sb.Submit(ctx, submission("k3", "f3", false, bureau.MarkerSMSTimeout))
-		require.NoError(t, err)
+		noSMS := submitted(t, sb, submission("k3", "f3", false, bureau.MarkerSMSTimeout))
 		assert.Equal(t, bureau.StateUnderReview, status(t, sb, noSMS.ReceiptID).State)
 	})
 }
 
 func TestRejectedOnceThenApproved(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx, sb, clk := sandboxAt(t, db, monday)
-		first, err := sb.Submit(ctx, submission("k1", "f1", true, bureau.MarkerReject))
-		require.NoError(t, err)
+		sb, clk := sandboxAt(db, monday)
+		first := submitted(t, sb, submission("k1", "f1", true, bureau.MarkerReject))
 		clk.Set(cst(2026, 11, 5, 10, 10))
 		st := status(t, sb, first.ReceiptID)
 		assert.Equal(t, bureau.StateRejected, st.State)
@@ -180,8 +173,7 @@ func TestRejectedOnceThenApproved(t *testing.T) {
 		assert.NotContains(t, st.Reasons[0].Message, websiteName, "reasons carry no application data")
 
 		// Fixed and resubmitted (the marker may stay in the name).
-		second, err := sb.Submit(ctx, submission("k2", "f1", true, bureau.MarkerReject))
-		require.NoError(t, err)
+		second := submitted(t, sb, submission("k2", "f1", true, bureau.MarkerReject))
 		clk.Advance(30 * 24 * time.Hour)
 		st = status(t, sb, second.ReceiptID)
 		assert.Equal(t, bureau.StateApproved, st.State)
@@ -191,11 +183,10 @@ func TestRejectedOnceThenApproved(t *testing.T) {
 
 func TestRejectionFollowsAMissedSMSWindow(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx, sb, clk := sandboxAt(t, db, monday)
+		sb, clk := sandboxAt(db, monday)
 		var got []bureau.State
 		for _, key := range []string{"k1", "k2", "k3"} {
-			r, err := sb.Submit(ctx, submission(key, "f1", true, bureau.MarkerSMSTimeout, bureau.MarkerReject))
-			require.NoError(t, err)
+			r := submitted(t, sb, submission(key, "f1", true, bureau.MarkerSMSTimeout, bureau.MarkerReject))
 			clk.Advance(30 * 24 * time.Hour)
 			got = append(got, status(t, sb, r.ReceiptID).State)
 		}
@@ -205,10 +196,9 @@ func TestRejectionFollowsAMissedSMSWindow(t *testing.T) {
 
 func TestOverdueMarkerNeverDecides(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx, sb, clk := sandboxAt(t, db, monday)
+		sb, clk := sandboxAt(db, monday)
 		for _, key := range []string{"k1", "k2"} {
-			r, err := sb.Submit(ctx, submission(key, "f1", true, bureau.MarkerOverdue, bureau.MarkerReject))
-			require.NoError(t, err)
+			r := submitted(t, sb, submission(key, "f1", true, bureau.MarkerOverdue, bureau.MarkerReject))
 			clk.Advance(365 * 24 * time.Hour)
 			assert.Equal(t, bureau.StateUnderReview, status(t, sb, r.ReceiptID).State, key)
 		}
@@ -217,15 +207,11 @@ func TestOverdueMarkerNeverDecides(t *testing.T) {
 
 func TestDecisionComesAfterThreeBusinessDaysAcrossNationalDay(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
 		// Wednesday 2026-09-30, the last business day before National Day.
 		// 10-01..10-07 are days off, so the three business days are Thu
 		// 10-08, Fri 10-09 and the make-up Saturday 10-10.
-		submitted := cst(2026, 9, 30, 10, 0)
-		clk := newClock(submitted)
-		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now})
-		r, err := sb.Submit(ctx, submission("k1", "f1", false))
-		require.NoError(t, err)
+		sb, clk := sandboxAt(db, cst(2026, 9, 30, 10, 0))
+		r := submitted(t, sb, submission("k1", "f1", false))
 
 		decided := cst(2026, 10, 10, 10, 0)
 		clk.Set(decided.Add(-time.Second))
@@ -239,14 +225,11 @@ func TestDecisionComesAfterThreeBusinessDaysAcrossNationalDay(t *testing.T) {
 
 func TestTimeScaleCompressesEveryDelay(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
 		clk := newClock(monday)
 		// One real minute stands for a day.
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now, TimeScale: 1440})
-		timeout, err := sb.Submit(ctx, submission("k1", "f1", true, bureau.MarkerSMSTimeout))
-		require.NoError(t, err)
-		review, err := sb.Submit(ctx, submission("k2", "f2", true))
-		require.NoError(t, err)
+		timeout := submitted(t, sb, submission("k1", "f1", true, bureau.MarkerSMSTimeout))
+		review := submitted(t, sb, submission("k2", "f2", true))
 
 		smsDone := monday.Add(10 * time.Minute / 1440) // 416.666ms
 		clk.Set(smsDone.Add(-time.Millisecond))
@@ -296,10 +279,8 @@ func TestInvalidSubmissionsAreRefused(t *testing.T) {
 
 func TestNoPersonalDataIsStored(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: newClock(monday).Now})
-		_, err := sb.Submit(ctx, submission("k1", "f1", true, bureau.MarkerReject))
-		require.NoError(t, err)
+		sb, _ := sandboxAt(db, monday)
+		submitted(t, sb, submission("k1", "f1", true, bureau.MarkerReject))
 		var rows []map[string]any
 		require.NoError(t, db.Gorm.Table("sandbox_bureau_submissions").Find(&rows).Error)
 		require.Len(t, rows, 1)
@@ -316,8 +297,7 @@ func TestSubmissionsOwnTimeScaleDecidesItSooner(t *testing.T) {
 		ctx := context.Background()
 		clk := newClock(monday)
 		sb := bureau.NewSandbox(db, bureau.SandboxOptions{Now: clk.Now}) // real time
-		plain, err := sb.Submit(ctx, submission("k1", "f1", true))
-		require.NoError(t, err)
+		plain := submitted(t, sb, submission("k1", "f1", true))
 		hinted := submission("k2", "f2", true)
 		hinted.SandboxTimeScale = 8640
 		fast, err := sb.Submit(ctx, hinted)
@@ -403,9 +383,9 @@ func runPush(t *testing.T, sb *bureau.Sandbox, l bureau.Listener) {
 
 func TestPushesStateChangesAndRetriesFailedPushes(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
-		ctx, sb, clk := sandboxAt(t, db, monday)
-		r, err := sb.Submit(ctx, submission("k1", "f1", true))
-		require.NoError(t, err)
+		ctx := t.Context()
+		sb, clk := sandboxAt(db, monday)
+		r := submitted(t, sb, submission("k1", "f1", true))
 
 		l := &recordingListener{partnertest.Recorder[bureau.Status]{FailFirst: 2}}
 		runPush(t, sb, l)

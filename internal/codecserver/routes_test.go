@@ -67,6 +67,18 @@ func (ct codecTest) key(t *testing.T, role, account string) string {
 	return k.Token
 }
 
+// preflight is the browser's CORS preflight (OPTIONS) of a method with
+// headers to target from origin.
+func (ct codecTest) preflight(target, origin, method, headers string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodOptions, target, nil)
+	req.Header.Set("Origin", origin)
+	req.Header.Set("Access-Control-Request-Method", method)
+	req.Header.Set("Access-Control-Request-Headers", headers)
+	rec := httptest.NewRecorder()
+	ct.h.ServeHTTP(rec, req)
+	return rec
+}
+
 func (ct codecTest) do(method, target, key, origin string, body []byte) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, target, bytes.NewReader(body))
 	if body != nil {
@@ -226,13 +238,7 @@ func TestCodecPreflightFromTheUIOriginOnly(t *testing.T) {
 	ct := codecServer(t, codecserver.Options{PathToken: testCodecToken,
 		Origins: []string{testCodecOrigin, "*", "null", "http://localhost:8233/path"}})
 	preflight := func(target, origin string) *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodOptions, target, nil)
-		req.Header.Set("Origin", origin)
-		req.Header.Set("Access-Control-Request-Method", "POST")
-		req.Header.Set("Access-Control-Request-Headers", "content-type,x-namespace")
-		rec := httptest.NewRecorder()
-		ct.h.ServeHTTP(rec, req)
-		return rec
+		return ct.preflight(target, origin, "POST", "content-type,x-namespace")
 	}
 	for _, target := range []string{"/codec/decode", "/codec/encode", "/codec/t/" + testCodecToken + "/decode"} {
 		rec := preflight(target, testCodecOrigin)
@@ -283,12 +289,7 @@ func TestCodecCORSStaysOffForEveryOtherRoute(t *testing.T) {
 		rec := ct.do(http.MethodGet, target, key, testCodecOrigin, nil)
 		assert.Empty(t, accessControlHeaders(rec.Header()), "GET %s (%d)", target, rec.Code)
 
-		req := httptest.NewRequest(http.MethodOptions, target, nil)
-		req.Header.Set("Origin", testCodecOrigin)
-		req.Header.Set("Access-Control-Request-Method", "GET")
-		req.Header.Set("Access-Control-Request-Headers", "authorization")
-		pre := httptest.NewRecorder()
-		ct.h.ServeHTTP(pre, req)
+		pre := ct.preflight(target, testCodecOrigin, "GET", "authorization")
 		assert.Empty(t, accessControlHeaders(pre.Header()), "OPTIONS %s (%d)", target, pre.Code)
 	}
 	rec := ct.do(http.MethodGet, "/v1/review-queues/initial", key, testCodecOrigin, nil)

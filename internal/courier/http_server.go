@@ -1,10 +1,10 @@
 package courier
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
-	"github.com/beianflow/beianflow/internal/httpcall"
 	"github.com/beianflow/beianflow/internal/partner"
 )
 
@@ -15,26 +15,29 @@ import (
 //	POST /shipments                   201 new, 200 same key again, 400, 409, 413, 422, 503
 //	GET  /shipments/{tracking_number} 200, 404, 503
 //
-// POST /shipments honours httpcall.HeaderSandboxTimeScale (400 invalid_time_scale
-// unless a positive number).
+// POST /shipments honours httpcall.HeaderSandboxTimeScale (400
+// invalid_time_scale unless a positive number).
 func NewSandboxServer(sb *Sandbox) http.Handler {
-	s := &sandboxServer{sb: sb}
-	return names.Mux(s.create, s.track)
+	return partner.Serve(names, partner.Protocol[shipmentBody]{
+		Create: func(ctx context.Context, body shipmentBody, key string, scale float64) (any, bool, error) {
+			sh := body.shipment(key)
+			sh.SandboxTimeScale = scale
+			return sb.createShipment(ctx, sh)
+		},
+		Read:           func(ctx context.Context, trackingNumber string) (any, error) { return sb.Track(ctx, trackingNumber) },
+		Refused:        refused,
+		KeyReused:      ErrIdempotencyKeyReused,
+		Unknown:        ErrUnknownShipment,
+		UnknownCode:    codeUnknownShipment,
+		UnknownMessage: "no shipment has this tracking number",
+		Logger:         sb.base.Logger(),
+	})
 }
 
-type sandboxServer struct{ sb *Sandbox }
-
-func (s *sandboxServer) create(w http.ResponseWriter, r *http.Request) {
-	var body shipmentBody
-	scale, ok := names.ReadCreate(w, r, &body)
-	if !ok {
-		return
-	}
-	// The sandbox refuses an empty key as an invalid shipment, which is
-	// what a missing header is.
-	sh := body.shipment(r.Header.Get(httpcall.HeaderIdempotencyKey))
-	sh.SandboxTimeScale = scale
-	t, created, err := s.sb.createShipment(r.Context(), sh)
+// refused answers the courier's business refusals of a shipment: an
+// address it cannot deliver to, with the reasons, and a shipment without
+// key or filing.
+func refused(w http.ResponseWriter, err error) bool {
 	var undeliverable *UndeliverableError
 	switch {
 	case errors.As(err, &undeliverable):
@@ -43,23 +46,8 @@ func (s *sandboxServer) create(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, ErrInvalidShipment):
 		// The sandbox's messages name fields, never values.
 		partner.WriteError(w, http.StatusUnprocessableEntity, codeInvalidShipment, err.Error())
-	case errors.Is(err, ErrIdempotencyKeyReused):
-		names.KeyReused(w)
-	case err != nil:
-		names.Unavailable(w, r, s.sb.base.Logger(), err)
 	default:
-		partner.Created(w, created, t)
+		return false
 	}
-}
-
-func (s *sandboxServer) track(w http.ResponseWriter, r *http.Request) {
-	t, err := s.sb.Track(r.Context(), r.PathValue("tracking_number"))
-	switch {
-	case errors.Is(err, ErrUnknownShipment):
-		partner.WriteError(w, http.StatusNotFound, codeUnknownShipment, "no shipment has this tracking number")
-	case err != nil:
-		names.Unavailable(w, r, s.sb.base.Logger(), err)
-	default:
-		partner.WriteJSON(w, http.StatusOK, t)
-	}
+	return true
 }

@@ -194,9 +194,14 @@ func (s *server) createFiling(c echo.Context) error {
 			CourierPollInterval:   filing.DefaultSettings().CourierPollInterval,
 		},
 	}
-	if err := s.acquireSubject(ctx, in.SubjectKey, in.FilingID); err != nil {
+	if err := s.acquireSubject(ctx, in.SubjectKey, in.FilingID, now); err != nil {
 		return err
 	}
+	// The start must end within the subject's lease: past it another
+	// request may take the subject over, and a workflow that starts after
+	// that ends at once (it cannot claim the subject).
+	ctx, cancel := context.WithTimeout(ctx, startBudget)
+	defer cancel()
 	// The read-model row exists before the workflow does, so the filing is
 	// listed, and its owner known, from the moment it is created. Revision
 	// 0 yields to every write of the workflow.
@@ -242,33 +247,48 @@ func fieldOf(f string) string {
 	return f
 }
 
+// subjectLease is how long a creating request holds the subject while it
+// starts the filing's workflow; startBudget, well within it, bounds that
+// start. A holder is never taken over while its lease runs, however slow.
+const (
+	subjectLease = 2 * time.Minute
+	startBudget  = 30 * time.Second
+)
+
 // acquireSubject enforces one filing in flight per subject. A lock whose
-// holder no longer runs (a process died between locking and starting) is
-// taken over.
-func (s *server) acquireSubject(ctx context.Context, key string, filingID filing.ID) error {
-	holder, err := s.subjects.Acquire(ctx, key, filingID)
+// holder's workflow does not run is taken over: a process died between
+// locking and starting (once its lease has ended), or the filing closed
+// without releasing it. Of concurrent requests exactly one wins; see
+// store.Subjects.
+func (s *server) acquireSubject(ctx context.Context, key string, filingID filing.ID, now time.Time) error {
+	lock, err := s.subjects.Acquire(ctx, key, filingID, now, now.Add(subjectLease))
 	if err != nil {
 		s.Log.ErrorContext(ctx, "subject lock", "err", err)
 		return httpx.Unavailable("the database")
 	}
-	if holder == filingID {
+	if lock.FilingID == filingID {
 		return nil
 	}
-	_, err = s.client.State(ctx, holder)
+	starting := &httpx.Error{Status: http.StatusConflict, Code: filing.CodeSubjectBusy, Field: "subject",
+		Message: "another filing of this subject is starting; retry in a moment"}
+	if lock.Leased(now) {
+		return starting
+	}
+	_, err = s.client.State(ctx, lock.FilingID)
 	if err == nil {
 		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeSubjectBusy, Field: "subject",
-			Message: "another filing of this subject is in progress (" + string(holder) + "); finish or cancel it first"}
+			Message: "another filing of this subject is in progress (" + string(lock.FilingID) + "); finish or cancel it first"}
 	}
 	if !errors.Is(err, filings.ErrNotFound) && !errors.Is(err, filings.ErrClosed) {
 		return temporalError(err)
 	}
-	ok, err := s.subjects.Steal(ctx, key, holder, filingID)
+	ok, err := s.subjects.TakeOver(ctx, lock, filingID, now, now.Add(subjectLease))
 	if err != nil {
+		s.Log.ErrorContext(ctx, "take over subject lock", "err", err)
 		return httpx.Unavailable("the database")
 	}
 	if !ok {
-		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeSubjectBusy, Field: "subject",
-			Message: "another filing of this subject is starting; retry in a moment"}
+		return starting
 	}
 	return nil
 }

@@ -44,15 +44,6 @@ func (f *flow) finishEnded(ctx workflow.Context) error {
 	return f.enterStage(ctx, f.ended.Stage, f.ended.Reason)
 }
 
-// releaseSubject lets the subject start another filing.
-func (f *flow) releaseSubject(ctx workflow.Context) error {
-	if f.in.SubjectKey == "" {
-		return nil
-	}
-	return workflow.ExecuteActivity(withActivity(ctx, "release subject"), acts.ReleaseSubject,
-		activities.ReleaseSubjectRequest{FilingID: f.in.FilingID, SubjectKey: f.in.SubjectKey}).Get(ctx, nil)
-}
-
 func (f *flow) onCancel(_ workflow.Context, r filing.CancelRequest) error {
 	if f.ended == nil {
 		f.ended = &filing.StageChange{Stage: filing.StageCancelled, Reason: r.Reason}

@@ -100,9 +100,17 @@ func setup(ctx workflow.Context, in filing.Input) (*flow, error) {
 	return f, nil
 }
 
-// run is the process: product verification once, then the loop of editing,
-// reviews and bureau submission until the bureau approves.
+// run is the process: the subject claimed, product verification once, then
+// the loop of editing, reviews and bureau submission until the bureau
+// approves.
 func (f *flow) run(ctx workflow.Context) error {
+	held, err := f.claimSubject(ctx)
+	if err != nil {
+		return err
+	}
+	if !held {
+		return f.subjectTaken(ctx)
+	}
 	if err := f.verifyProduct(ctx); err != nil {
 		return err
 	}

@@ -540,3 +540,21 @@ func TestReviewQueuesFindTheFilingsThatWaitForAReviewer(t *testing.T) {
 	ft.at(cst(2026, 9, 14, 10, 0), func() { ft.act(filing.BureauDecision.Name, bureauApproves("R-1")) })
 	ft.run()
 }
+
+// A workflow whose start went through only after its request gave up, and
+// after another filing took the subject over, must not run beside that
+// filing: it ends before it binds or sends anything, and leaves the
+// subject to its holder.
+func TestAFilingThatCannotClaimItsSubjectEndsBeforeItDoesAnything(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.world.subjectTaken = true
+
+	st := ft.run()
+	assert.Equal(t, filing.StageCancelled, st.Stage)
+	require.Len(t, st.Timeline, 1)
+	assert.Equal(t, "subject_taken", st.Timeline[0].Reason)
+	assert.Empty(t, st.ServiceNumber, "no 备案服务号 was bound")
+	assert.Zero(t, ft.world.released)
+	assert.Zero(t, ft.world.subjectFreed, "the subject is its holder's to release")
+	assert.Empty(t, ft.world.notifications, "nobody is told of a filing that never ran")
+}

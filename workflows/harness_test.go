@@ -43,6 +43,7 @@ type world struct {
 	consumed      int
 	released      int
 	subjectFreed  int
+	subjectTaken  bool // another filing took the subject over before this one started
 	rows          []recordedRow
 	audit         []filing.AuditEntry
 	badUploads    map[string]string // object key → rejection reason
@@ -187,7 +188,13 @@ func (ft *filingTest) mockWorld() {
 		})
 	env.OnActivity(a.ConsumeServiceNumber, mock.Anything, mock.Anything).Return(counted[activities.ServiceNumberRequest](w, &w.consumed))
 	env.OnActivity(a.ReleaseServiceNumber, mock.Anything, mock.Anything).Return(counted[activities.ServiceNumberRequest](w, &w.released))
-	env.OnActivity(a.ReleaseSubject, mock.Anything, mock.Anything).Return(counted[activities.ReleaseSubjectRequest](w, &w.subjectFreed))
+	env.OnActivity(a.ClaimSubject, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.SubjectRequest) (bool, error) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			return !w.subjectTaken, nil
+		})
+	env.OnActivity(a.ReleaseSubject, mock.Anything, mock.Anything).Return(counted[activities.SubjectRequest](w, &w.subjectFreed))
 }
 
 // counted is the outside world of an activity that only has to happen: it

@@ -19,6 +19,7 @@ var activityCauses = map[string]string{
 	"BindServiceNumber":    "the instance inventory or the database does not answer",
 	"ConsumeServiceNumber": "the database does not answer",
 	"ReleaseServiceNumber": "the database does not answer",
+	"ClaimSubject":         "the database does not answer",
 	"ReleaseSubject":       "the database does not answer",
 	"CheckApplication":     "the database or the document store (S3) does not answer",
 	"VerifyMaterial":       "the document store (S3) does not answer",

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -194,6 +195,9 @@ func (s *server) saveApplication(c echo.Context) error {
 	if e := s.sameFiling(st, app); e != nil {
 		return e
 	}
+	if err := s.sameType(ctx, id, app); err != nil {
+		return err
+	}
 	rev, err := s.apps.Save(ctx, id, store.KindApplication, app)
 	if err != nil {
 		s.Log.ErrorContext(ctx, "save application", "filing_id", id, "err", err)
@@ -219,6 +223,35 @@ func (s *server) sameFiling(st filing.State, app filing.Application) *httpx.Erro
 	}
 	return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction, Field: "websites",
 		Message: "the application must contain the domain " + st.Domain + " the filing was started for"}
+}
+
+// sameType re-runs the type determination for the saved application, its
+// subject and every domain, against the MIIT records: an edit that adds a
+// domain filed elsewhere, or names a subject on record at this provider or
+// in another province, would end in a bureau rejection (主体冲突, 域名冲突),
+// so it is refused with the code a creation would get. The subject itself
+// is fixed when the filing starts — its lock is held under that identity,
+// and providers freeze it at type verification too — so a change of
+// certificate is refused.
+func (s *server) sameType(ctx context.Context, id filing.ID, app filing.Application) error {
+	held, ok, err := s.subjects.KeyOf(ctx, id)
+	if err != nil {
+		s.Log.ErrorContext(ctx, "subject of filing", "filing_id", id, "err", err)
+		return httpx.Unavailable("the database")
+	}
+	p, _ := rules.LookupProvince(app.Subject.Province)
+	if ok && held != s.subjectKey(p.Code, app.Subject.CertificateType, app.Subject.CertificateNumber) {
+		return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction, Field: "subject.certificate_number",
+			Message: "the subject's certificate type and number are fixed when the filing starts; start a new filing for another subject"}
+	}
+	outcome, err := rules.DetermineType(ctx, s.Records, app)
+	if err != nil {
+		return fmt.Errorf("determine filing type: %w", err)
+	}
+	if e := typeRefusal(outcome, func(f string) string { return f }); e != nil {
+		return e
+	}
+	return nil
 }
 
 func (s *server) stateError(id filing.ID, err error) error {

@@ -165,13 +165,8 @@ func (s *server) createFiling(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("determine filing type: %w", err)
 	}
-	if outcome.Blocked() {
-		return &httpx.Error{Status: http.StatusConflict, Code: string(outcome.Code), Field: fieldOf(outcome.Field), Message: outcome.Message.EN, MessageZH: outcome.Message.ZH,
-			Details: map[string]string{"zh": outcome.Message.ZH}}
-	}
-	if !outcome.Handled() {
-		return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: string(outcome.Code), Message: outcome.Message.EN, MessageZH: outcome.Message.ZH,
-			Details: map[string]string{"filing_type": string(outcome.Type), "zh": outcome.Message.ZH}}
+	if e := typeRefusal(outcome, fieldOf); e != nil {
+		return e
 	}
 
 	id, err := uuid.NewV7()
@@ -240,6 +235,24 @@ func (s *server) release(ctx context.Context, in filing.Input, rowWritten bool) 
 	}
 }
 
+// typeRefusal is the answer to an order beianflow does not run: 409 for a
+// conflict the user must resolve first, 422 for another filing type, both
+// with the outcome's code and message; nil for 新增网站 with the record
+// elsewhere. field maps the outcome's field to the request's.
+func typeRefusal(outcome rules.TypeOutcome, field func(string) string) *httpx.Error {
+	switch {
+	case outcome.Blocked():
+		return &httpx.Error{Status: http.StatusConflict, Code: string(outcome.Code), Field: field(outcome.Field), Message: outcome.Message.EN, MessageZH: outcome.Message.ZH,
+			Details: map[string]string{"zh": outcome.Message.ZH}}
+	case !outcome.Handled():
+		return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: string(outcome.Code), Message: outcome.Message.EN, MessageZH: outcome.Message.ZH,
+			Details: map[string]string{"filing_type": string(outcome.Type), "zh": outcome.Message.ZH}}
+	}
+	return nil
+}
+
+// fieldOf maps an outcome's field to the create request's, whose one
+// domain is "domain".
 func fieldOf(f string) string {
 	if f == "websites[0].domain" {
 		return "domain"

@@ -102,7 +102,7 @@ func TestOpenAPISpecCoversEveryRoute(t *testing.T) {
 // stops at the filing type (422) before it needs Temporal.
 type notOnRecord struct{}
 
-func (notOnRecord) LookupSubject(context.Context, string, filing.CertificateType, string) (rules.SubjectRecord, error) {
+func (notOnRecord) LookupSubject(context.Context, filing.CertificateType, string) (rules.SubjectRecord, error) {
 	return rules.SubjectRecord{}, nil
 }
 

@@ -172,6 +172,9 @@ const (
 	// CodeTypeMixed: the order mixes unfiled domains with domains already on
 	// record for the subject; they need separate orders.
 	CodeTypeMixed Code = "filing_type.mixed"
+	// CodeTypeProvinceMismatch: the subject is on record in another
+	// province; its new websites are filed with that province's bureau.
+	CodeTypeProvinceMismatch Code = "filing_type.province_mismatch"
 	// CodeTypeNatureMismatch: the subject's nature differs from its MIIT
 	// record.
 	CodeTypeNatureMismatch Code = "filing_type.nature_mismatch"
@@ -260,6 +263,7 @@ var catalogue = []codeSpec{
 	{CodeTypeDomainConflict, 1, "域名 %s 已在其他主体下备案（域名冲突）：须由原主体注销该网站或将其迁移到本主体后再办理。", "The domain %s is filed under another subject (域名冲突): the other subject must deregister or migrate it first."},
 	{CodeTypeDomainAlreadyHere, 1, "域名 %s 已在本云备案接入，无需再次备案；修改信息请办理“变更备案”。", "The domain %s is already filed with this provider; use a change filing (变更备案) to modify it."},
 	{CodeTypeMixed, 0, "订单中既有未备案的域名，也有已在本主体下备案的域名，请分别办理“新增网站”和“新增接入”。", "The order mixes unfiled domains with domains already on record for the subject; file them as separate new-website and add-access orders."},
+	{CodeTypeProvinceMismatch, 1, "主体已在%[1]s备案：新增网站须提交至主体备案所在省份的管局，请将主体所在省份改为%[1]s。", "The subject is on record in %[1]s: a new website goes to the bureau of the subject's province, so file it in %[1]s."},
 	{CodeTypeNatureMismatch, 1, "工信部记录中的主办单位性质为“%s”，与填写不一致：须与原备案完全一致，如需修改请先在原接入商办理变更备案。", "The MIIT record gives the subject nature as “%s”; it must match exactly, so change the record at the original provider first."},
 }
 

@@ -16,6 +16,10 @@ type SubjectRecord struct {
 	// FilingNumber is the subject's filing number (主体备案号), e.g.
 	// "浙ICP备12345678号"; it identifies the subject in DomainRecord.
 	FilingNumber string `json:"filing_number,omitempty"`
+	// Province is the ISO 3166-2:CN code of the province the subject is on
+	// record in, if the lookup reports it: a subject is filed with one
+	// province's bureau, and its new websites go to that bureau too.
+	Province string `json:"province,omitempty"`
 	// Nature is the subject nature on record, if the lookup reports it.
 	Nature filing.SubjectNature `json:"nature,omitempty"`
 	// AtThisProvider says whether the record was made through this provider.
@@ -38,8 +42,10 @@ type DomainRecord struct {
 // API (Tencent exposes CheckIcpOrderType). The caller implements it; in a
 // workflow it runs as an activity.
 type RecordLookup interface {
-	// LookupSubject finds a subject by province, certificate type and number.
-	LookupSubject(ctx context.Context, province string, certType filing.CertificateType, certNumber string) (SubjectRecord, error)
+	// LookupSubject finds a subject by certificate type and number,
+	// nationwide: a subject on record in another province than the order
+	// names is still on record.
+	LookupSubject(ctx context.Context, certType filing.CertificateType, certNumber string) (SubjectRecord, error)
 	// LookupDomain finds a domain, given as lower-case ASCII eTLD+1.
 	LookupDomain(ctx context.Context, domain string) (DomainRecord, error)
 }
@@ -83,7 +89,9 @@ var ErrIncomplete = errors.New("rules: application incomplete for filing-type de
 //
 // Beyond the table: a domain already accessed here needs no filing; an
 // order mixing new and filed domains must be split; a subject nature that
-// differs from the record blocks, because MIIT matches it exactly.
+// differs from the record blocks, because MIIT matches it exactly; so does
+// a subject on record in another province, whose bureau the order must go
+// to.
 func DetermineType(ctx context.Context, lookup RecordLookup, app filing.Application) (TypeOutcome, error) {
 	s := &app.Subject
 	p, ok := LookupProvince(s.Province)
@@ -102,9 +110,14 @@ func DetermineType(ctx context.Context, lookup RecordLookup, app filing.Applicat
 		domains[i] = d.Registrable
 	}
 
-	subject, err := lookup.LookupSubject(ctx, p.Code, s.CertificateType, strings.ToUpper(strings.TrimSpace(s.CertificateNumber)))
+	subject, err := lookup.LookupSubject(ctx, s.CertificateType, strings.ToUpper(strings.TrimSpace(s.CertificateNumber)))
 	if err != nil {
 		return TypeOutcome{}, fmt.Errorf("rules: look up subject: %w", err)
+	}
+	if subject.Found && subject.Province != "" && !strings.EqualFold(subject.Province, p.Code) {
+		if filedIn, ok := LookupProvince(subject.Province); ok {
+			return blocked(CodeTypeProvinceMismatch, "subject.province", filedIn.Name), nil
+		}
 	}
 	if subject.Found && subject.Nature != "" && s.Nature != "" && subject.Nature != s.Nature {
 		return blocked(CodeTypeNatureMismatch, "subject.nature", subject.Nature.Label()), nil

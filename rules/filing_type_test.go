@@ -18,8 +18,8 @@ type fakeRecords struct {
 	asked []string
 }
 
-func (f *fakeRecords) LookupSubject(_ context.Context, province string, certType filing.CertificateType, certNumber string) (rules.SubjectRecord, error) {
-	f.asked = append(f.asked, province+"/"+string(certType)+"/"+certNumber)
+func (f *fakeRecords) LookupSubject(_ context.Context, certType filing.CertificateType, certNumber string) (rules.SubjectRecord, error) {
+	f.asked = append(f.asked, string(certType)+"/"+certNumber)
 	return f.subject, f.err
 }
 
@@ -82,6 +82,12 @@ func TestFilingTypeDecisionTable(t *testing.T) {
 		{"one domain new, one filed: split the order",
 			subjectElsewhere, map[string]rules.DomainRecord{domainB: filedForUs},
 			rules.TypeOutcome{Code: rules.CodeTypeMixed, Field: "websites"}, false},
+		{"subject on record in the order's province: new website, record elsewhere",
+			rules.SubjectRecord{Found: true, FilingNumber: ourSubject, Province: "zj"}, nil,
+			rules.TypeOutcome{Type: filing.TypeNewWebsiteElsewhere, Code: rules.CodeTypeNewWebsiteElsewhere}, true},
+		{"subject on record in another province: file with that province's bureau",
+			rules.SubjectRecord{Found: true, FilingNumber: otherSubject, Province: "BJ"}, nil,
+			rules.TypeOutcome{Code: rules.CodeTypeProvinceMismatch, Field: "subject.province"}, false},
 		{"record says another nature: change the record first",
 			rules.SubjectRecord{Found: true, FilingNumber: ourSubject, Nature: filing.NaturePersonal}, nil,
 			rules.TypeOutcome{Code: rules.CodeTypeNatureMismatch, Field: "subject.nature"}, false},
@@ -115,7 +121,7 @@ func TestFilingTypeLooksUpNormalisedIdentifiers(t *testing.T) {
 	if _, err := rules.DetermineType(context.Background(), lookup, app); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"ZJ/business_license/" + companyUSCC, domainA, domainB}
+	want := []string{"business_license/" + companyUSCC, domainA, domainB}
 	if len(lookup.asked) != len(want) {
 		t.Fatalf("lookups = %q, want %q", lookup.asked, want)
 	}
@@ -134,6 +140,22 @@ func TestConflictMessageTellsWhatToDo(t *testing.T) {
 	}
 	if want := "域名 云栖.中国 已在其他主体下备案（域名冲突）：须由原主体注销该网站或将其迁移到本主体后再办理。"; out.Message.ZH != want {
 		t.Errorf("message = %q, want %q", out.Message.ZH, want)
+	}
+}
+
+// A subject is looked up nationwide: one on record in Beijing adds its
+// website with Beijing's bureau, whatever province the order named.
+func TestASubjectOnRecordInAnotherProvinceIsSentThere(t *testing.T) {
+	lookup := &fakeRecords{subject: rules.SubjectRecord{Found: true, FilingNumber: otherSubject, Province: "BJ"}}
+	out, err := rules.DetermineType(context.Background(), lookup, validApplication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "主体已在北京备案：新增网站须提交至主体备案所在省份的管局，请将主体所在省份改为北京。"; out.Message.ZH != want {
+		t.Errorf("message = %q, want %q", out.Message.ZH, want)
+	}
+	if want := "The subject is on record in 北京: a new website goes to the bureau of the subject's province, so file it in 北京."; out.Message.EN != want {
+		t.Errorf("message = %q, want %q", out.Message.EN, want)
 	}
 }
 

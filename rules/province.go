@@ -63,6 +63,20 @@ var divisionCodes = map[string]string{
 // "33" for Zhejiang, or "" for the zero Province.
 func (p Province) DivisionCode() string { return divisionCodes[p.Code] }
 
+// ProvinceOfDivision returns the province whose GB/T 2260 code starts
+// division, e.g. "33" or "330106" for Zhejiang.
+func ProvinceOfDivision(division string) (Province, bool) {
+	if len(division) < 2 {
+		return Province{}, false
+	}
+	for code, d := range divisionCodes {
+		if d == division[:2] {
+			return LookupProvince(code)
+		}
+	}
+	return Province{}, false
+}
+
 // Provinces returns all provinces in a stable order.
 func Provinces() []Province {
 	out := make([]Province, len(provinces))

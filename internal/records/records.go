@@ -19,8 +19,11 @@ import (
 // Sandbox is an in-memory record system with defaults that make the main
 // path (新增网站, original filing at another provider) the common case:
 //
-//   - every subject is on record at another provider, with a filing number
-//     derived from its province and certificate number;
+//   - every subject is on record at another provider, in the province its
+//     certificate was issued in (the administrative division in a credit
+//     code or resident ID number; not reported where the number carries
+//     none), with a filing number derived from province and certificate
+//     number;
 //   - no domain is on record, except domains whose first label starts with
 //     "taken-", which are filed under another subject (域名冲突).
 //
@@ -38,15 +41,20 @@ func NewSandbox() *Sandbox {
 	return &Sandbox{subjects: map[string]rules.SubjectRecord{}, domains: map[string]rules.DomainRecord{}}
 }
 
-func subjectKey(province string, certType filing.CertificateType, certNumber string) string {
-	return strings.ToUpper(province) + "|" + string(certType) + "|" + strings.ToUpper(certNumber)
+// Subjects are on record nationwide: the key has no province.
+func subjectKey(certType filing.CertificateType, certNumber string) string {
+	return string(certType) + "|" + strings.ToUpper(strings.TrimSpace(certNumber))
 }
 
-// AddSubject registers what the record system says about a subject.
+// AddSubject registers what the record system says about a subject on
+// record in province (r.Province, when set, wins).
 func (s *Sandbox) AddSubject(province string, certType filing.CertificateType, certNumber string, r rules.SubjectRecord) {
+	if r.Province == "" && r.Found {
+		r.Province = strings.ToUpper(province)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.subjects[subjectKey(province, certType, certNumber)] = r
+	s.subjects[subjectKey(certType, certNumber)] = r
 }
 
 // AddDomain registers what the record system says about a domain (ASCII).
@@ -57,20 +65,37 @@ func (s *Sandbox) AddDomain(domain string, r rules.DomainRecord) {
 }
 
 // LookupSubject implements rules.RecordLookup.
-func (s *Sandbox) LookupSubject(_ context.Context, province string, certType filing.CertificateType, certNumber string) (rules.SubjectRecord, error) {
+func (s *Sandbox) LookupSubject(_ context.Context, certType filing.CertificateType, certNumber string) (rules.SubjectRecord, error) {
+	key := subjectKey(certType, certNumber)
 	s.mu.RLock()
-	r, ok := s.subjects[subjectKey(province, certType, certNumber)]
+	r, ok := s.subjects[key]
 	s.mu.RUnlock()
 	if ok {
 		return r, nil
 	}
-	p, ok := rules.LookupProvince(province)
-	if !ok {
-		return rules.SubjectRecord{}, fmt.Errorf("records: unknown province %q", province)
-	}
 	h := fnv.New32a()
-	_, _ = h.Write([]byte(subjectKey(province, certType, certNumber)))
-	return rules.SubjectRecord{Found: true, FilingNumber: fmt.Sprintf("%sICP备%08d号", p.Abbrev, h.Sum32()%100000000)}, nil
+	_, _ = h.Write([]byte(key))
+	number := h.Sum32() % 100000000
+	p, ok := issuedIn(certType, strings.TrimSpace(certNumber))
+	if !ok {
+		// A certificate without a division (a passport, a licence of its
+		// own numbering): on record, province not reported.
+		return rules.SubjectRecord{Found: true, FilingNumber: fmt.Sprintf("ICP备%08d号", number)}, nil
+	}
+	return rules.SubjectRecord{Found: true, Province: p.Code, FilingNumber: fmt.Sprintf("%sICP备%08d号", p.Abbrev, number)}, nil
+}
+
+// issuedIn is the province a certificate number says it was issued in: the
+// administrative division in characters 3–8 of a unified social credit
+// code, or the first six digits of a resident ID number.
+func issuedIn(certType filing.CertificateType, number string) (rules.Province, bool) {
+	switch {
+	case certType == filing.CertResidentID && len(number) == 18:
+		return rules.ProvinceOfDivision(number[:6])
+	case len(number) == 18:
+		return rules.ProvinceOfDivision(number[2:8])
+	}
+	return rules.Province{}, false
 }
 
 // LookupDomain implements rules.RecordLookup.

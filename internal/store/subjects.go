@@ -103,3 +103,16 @@ func (r *Subjects) TakeOver(ctx context.Context, seen SubjectLock, filingID fili
 	}
 	return res.RowsAffected == 1, nil
 }
+
+// KeyOf returns the key of the subject filingID holds; ok is false when it
+// holds none (it ended, or never claimed one).
+func (r *Subjects) KeyOf(ctx context.Context, filingID filing.ID) (key string, ok bool, err error) {
+	var locks []SubjectLock
+	if err := r.db.Gorm.WithContext(ctx).Where("filing_id = ?", filingID).Limit(1).Find(&locks).Error; err != nil {
+		return "", false, fmt.Errorf("store: subject of filing %s: %w", filingID, err)
+	}
+	if len(locks) == 0 {
+		return "", false, nil
+	}
+	return locks[0].SubjectKey, true, nil
+}

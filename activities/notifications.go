@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/notify"
@@ -41,25 +42,59 @@ func (a *Activities) messages(ctx context.Context, filingID filing.ID, reqs []No
 	if err != nil {
 		return nil, fmt.Errorf("recipients of filing %s: %w", filingID, err)
 	}
-	leader := app.Subject.Leader
 	var out []outbox.Message
 	for _, r := range reqs {
 		params := map[string]string{"filing_id": string(filingID)}
 		for k, v := range r.Params {
 			params[k] = v
 		}
-		for _, to := range []struct {
-			ch   notify.Channel
-			addr string
-		}{{notify.SMS, leader.Mobile}, {notify.Email, leader.Email}} {
-			if to.addr == "" {
-				continue
+		for i, person := range recipients(app, r.Event) {
+			for _, to := range []struct {
+				ch   notify.Channel
+				addr string
+			}{{notify.SMS, person.Mobile}, {notify.Email, person.Email}} {
+				if to.addr == "" {
+					continue
+				}
+				key := outbox.Key(string(filingID), r.Event, r.Seq, to.ch)
+				if i > 0 {
+					key += "/" + strconv.Itoa(i)
+				}
+				out = append(out, outbox.Message{
+					DedupKey: key,
+					Message:  notify.Message{FilingID: string(filingID), Event: r.Event, Channel: to.ch, To: to.addr, Lang: "zh", Params: params},
+				})
 			}
-			out = append(out, outbox.Message{
-				DedupKey: outbox.Key(string(filingID), r.Event, r.Seq, to.ch),
-				Message:  notify.Message{FilingID: string(filingID), Event: r.Event, Channel: to.ch, To: to.addr, Lang: "zh", Params: params},
-			})
 		}
 	}
 	return out, nil
+}
+
+// recipients are the people told of event. The applicant's contact is the
+// subject leader; but MIIT texts its verification code, for 新增网站, to
+// each website's responsible person (domain brief §2.5, MIIT's 2018 table:
+// 新增网站 → website admin), so the SMS notices go to them, once per
+// distinct mobile number, as MIIT counts the same phone once.
+func recipients(app filing.Application, event string) []filing.Person {
+	leader := app.Subject.Leader
+	if event != notify.EventSMSVerificationNeeded && event != notify.EventSMSVerificationReturned {
+		return []filing.Person{leader}
+	}
+	var out []filing.Person
+	seen := map[string]bool{}
+	for _, w := range app.Websites {
+		p := w.Responsible
+		if w.ResponsibleSameAsLeader {
+			p = leader
+		}
+		if p.Mobile == "" || seen[p.Mobile] {
+			continue
+		}
+		seen[p.Mobile] = true
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		return []filing.Person{leader}
+	}
+	return out
 }

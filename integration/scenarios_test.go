@@ -231,6 +231,36 @@ func TestSMSWindowMissedThenResubmittedOnTheRealServer(t *testing.T) {
 	recordHistory(t, s.id, "sms_window_missed_then_resubmitted")
 }
 
+// Two missed SMS windows in a row mean the text does not reach the
+// applicant: the filing comes back for a corrected number, goes through the
+// initial review again and is submitted afresh.
+func TestSMSMissedTwiceReturnsTheFilingForACorrectedNumberOnTheRealServer(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "ZJ", "yunqi-sms2.com", "云栖科技官网"+bureau.MarkerSMSUnreachable)
+	s.throughInitialReview()
+	s.throughBackdrop()
+	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+	st := s.wait(filing.StageInformation, filing.StepEditing)
+	assert.Equal(t, "sms", st["last_rejection"].(map[string]any)["by"])
+	subs, err := sys.app.World.BureauSandbox.Submissions(context.Background(), s.id)
+	require.NoError(t, err)
+	assert.Len(t, subs, 2, "resubmitted once, then returned")
+
+	// The applicant corrects the number (the marker goes with it).
+	s.app.Websites[0].Name = "云栖科技官网"
+	s.app.Subject.Leader.Mobile = "13700137001"
+	body, err := json.Marshal(s.app)
+	require.NoError(t, err)
+	mustOK(t, doAt(t, s.base, http.MethodPut, s.path("/application"), "application/json", string(body)))
+	s.throughInitialReview()
+	s.wait(filing.StageApproved, filing.StepNone)
+	final := s.result()
+	assert.Equal(t, 3, final.Bureau.Submissions)
+	assert.Equal(t, 2, final.InitialReviewRounds)
+	assert.Equal(t, 1, final.PhotoRounds, "the approved photo stands")
+	recordHistory(t, s.id, "sms_missed_twice_then_corrected")
+}
+
 func TestBureauRejectsThenApprovesAfterEditsOnTheRealServer(t *testing.T) {
 	t.Parallel()
 	s := startScenario(t, "ZJ", "yunqi-bureau.com", "云栖科技官网"+bureau.MarkerReject)

@@ -10,22 +10,34 @@ import (
 	"github.com/beianflow/beianflow/filing"
 )
 
+// smsAttempts is how many submissions in a row may end in a missed or
+// failed MIIT SMS verification before the filing returns to the applicant:
+// the first, and one resubmitted as is (a missed SMS is often just missed).
+// A second return usually means the number is wrong or unreachable, which
+// only the applicant can correct.
+const smsAttempts = 2
+
 // bureau takes an approved filing through submission, MIIT SMS verification
-// and the bureau's review. An SMS window missed or failed returns the filing,
-// which is resubmitted as is (no data must change); the bureau's rejection
-// returns false so the flow goes back to editing.
+// and the bureau's review. An SMS window missed or failed returns the
+// filing, which is resubmitted as is once; after a second return, as after
+// the bureau's rejection, it returns false so the flow goes back to
+// editing, where the applicant may correct the phone number (and pass the
+// initial review again) or cancel.
 func (f *flow) bureau(ctx workflow.Context) (approved bool, err error) {
-	for {
+	for attempt := 1; ; attempt++ {
 		if err := f.submitToBureau(ctx); err != nil {
 			return false, err
 		}
 		if f.state.Bureau.SMSRequired {
-			verified, err := f.smsVerification(ctx)
+			verified, err := f.smsVerification(ctx, attempt == smsAttempts)
 			if err != nil {
 				return false, err
 			}
-			if !verified {
+			if !verified && attempt < smsAttempts {
 				continue
+			}
+			if !verified {
+				return false, nil
 			}
 		}
 		return f.bureauReview(ctx)

@@ -258,6 +258,86 @@ func TestSMSWindowMissedThenResubmitted(t *testing.T) {
 	assert.Equal(t, 1, st.InitialReviewRounds, "no new initial review when no data must change")
 }
 
+// A second missed SMS window is not resubmitted again: the number is
+// probably wrong, which only the applicant can fix. The filing goes back to
+// editing; the corrected application passes the initial review again and
+// is submitted afresh, with a new pair of attempts.
+func TestSMSWindowMissedTwiceReturnsTheFilingToTheApplicant(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.throughPhoto(monday)
+	submitted := monday.Add(50 * time.Hour)
+	missed := activities.BureauStatus{SMSReturned: true, Reasons: []filing.Reason{{Code: "sms_timeout"}}}
+	ft.at(submitted.Add(20*time.Hour), func() {
+		ft.world.mu.Lock()
+		ft.world.bureauStatus["R-1"] = missed
+		ft.world.mu.Unlock()
+	})
+	ft.at(submitted.Add(26*time.Hour), func() {
+		require.Len(t, ft.world.submissions, 2, "resubmitted once")
+		assert.Equal(t, filing.StageSMSVerification, ft.state().Stage)
+		ft.world.mu.Lock()
+		ft.world.bureauStatus["R-2"] = missed
+		ft.world.mu.Unlock()
+	})
+	ft.at(submitted.Add(52*time.Hour), func() {
+		st := ft.state()
+		assert.Equal(t, filing.StageInformation, st.Stage, "returned to the applicant after the second miss")
+		assert.Equal(t, filing.StepEditing, st.Step)
+		assert.Equal(t, "sms", st.LastRejection.By)
+		require.Len(t, ft.world.submissions, 2, "not resubmitted a third time")
+		assert.Equal(t, 1, ft.world.notified("sms_verification_returned"))
+		// The applicant corrects the responsible person's number.
+		ft.act(filing.SaveApplication.Name, filing.SaveApplicationRequest{Application: filing.ApplicationRef{RevisionID: "rev-2", Digest: "d2"}})
+		ft.act(filing.Submit.Name, filing.SubmitRequest{})
+	})
+	ft.at(submitted.Add(53*time.Hour), func() {
+		assert.Equal(t, filing.StageInitialReview, ft.state().Stage, "a new number goes back through initial review")
+		ft.act(filing.InitialReviewDecision.Name, approve)
+	})
+	ft.at(submitted.Add(54*time.Hour), func() {
+		st := ft.state()
+		require.Len(t, ft.world.submissions, 3, "submitted afresh")
+		assert.Equal(t, "rev-2", ft.world.submissions[2].RevisionID)
+		assert.Equal(t, filing.StageSMSVerification, st.Stage)
+		ft.act(filing.SMSVerification.Name, smsVerified(st.Bureau.ReceiptID))
+	})
+	ft.at(submitted.Add(60*time.Hour), func() { ft.act(filing.BureauDecision.Name, bureauApproves("R-3")) })
+
+	st := ft.run()
+	assert.Equal(t, filing.StageApproved, st.Stage)
+	assert.Equal(t, 2, st.InitialReviewRounds)
+	assert.Equal(t, 1, st.PhotoRounds, "the approved photo stands")
+}
+
+// Returned to the applicant after the SMS attempts, the filing is no
+// longer with the bureau: the applicant may cancel it.
+func TestAFilingReturnedAfterSMSVerificationCanBeCancelled(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.throughPhoto(monday)
+	submitted := monday.Add(50 * time.Hour)
+	missed := activities.BureauStatus{SMSReturned: true, Reasons: []filing.Reason{{Code: "sms_attempts_exhausted"}}}
+	ft.at(submitted.Add(time.Hour), func() {
+		ft.refused(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"}) // with the bureau
+		ft.world.mu.Lock()
+		ft.world.bureauStatus["R-1"] = missed
+		ft.world.mu.Unlock()
+	})
+	ft.at(submitted.Add(26*time.Hour), func() {
+		ft.world.mu.Lock()
+		ft.world.bureauStatus["R-2"] = missed
+		ft.world.mu.Unlock()
+	})
+	ft.at(submitted.Add(52*time.Hour), func() {
+		assert.Equal(t, filing.StageInformation, ft.state().Stage)
+		ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"})
+	})
+
+	st := ft.run()
+	assert.Equal(t, filing.StageCancelled, st.Stage)
+	assert.Equal(t, 1, ft.world.subjectFreed)
+	assert.Equal(t, 1, ft.world.released, "the 备案服务号 goes back to the instance")
+}
+
 func TestBureauRejectsThenApprovesAfterEdits(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.throughPhoto(monday)

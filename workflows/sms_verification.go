@@ -20,8 +20,9 @@ const smsPollEvery = 2 * time.Hour
 // applicant has 24 hours; the bureau reports verified or returned (window
 // missed, or five failed attempts). Pushed outcomes can be lost, so the bureau
 // is also asked during and at the end of the window. It reports whether the
-// verification succeeded; a return means resubmission.
-func (f *flow) smsVerification(ctx workflow.Context) (bool, error) {
+// verification succeeded. After a return the filing is resubmitted, or, when
+// last, goes back to the applicant.
+func (f *flow) smsVerification(ctx workflow.Context, last bool) (bool, error) {
 	if err := f.enterStage(ctx, filing.StageSMSVerification, ""); err != nil {
 		return false, err
 	}
@@ -38,6 +39,10 @@ func (f *flow) smsVerification(ctx workflow.Context) (bool, error) {
 		reasons = []filing.Reason{{Code: "sms_returned", Message: "returned after SMS verification"}}
 	}
 	f.reject(ctx, "sms", reasons)
+	if last {
+		f.notify("sms_verification_returned", nil)
+		return false, nil
+	}
 	f.notify("sms_verification_needed", nil)
 	return false, nil
 }

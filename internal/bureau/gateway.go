@@ -32,6 +32,11 @@
 //     after submission the filing is returned ([StateSMSReturned], reason
 //     [ReasonSMSTimeout]). Only on the filing's first submission, and only if
 //     SMS verification is required; a resubmission verifies normally.
+//   - [MarkerSMSUnreachable] "（短信未达）": the SMS never reaches the
+//     applicant (a wrong number): every submission whose application
+//     carries the marker is returned 24 hours after submission, as with
+//     [MarkerSMSTimeout]. Removing the marker stands for correcting the
+//     number.
 //   - [MarkerReject] "（管局驳回）": the first submission of the filing that
 //     reaches review is rejected ([StateRejected], reason
 //     [ReasonWebsiteName]); the next one is approved. Combined with

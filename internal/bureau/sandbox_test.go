@@ -160,6 +160,27 @@ func TestSMSWindowMissedOnFirstSubmissionOnly(t *testing.T) {
 	})
 }
 
+// A wrong number is missed on every submission until the application no
+// longer carries the marker: the applicant corrected the number.
+func TestSMSUnreachableIsMissedUntilTheNumberIsCorrected(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		sb, clk := sandboxAt(db, monday)
+		first := submitted(t, sb, submission("k1", "f1", true, bureau.MarkerSMSUnreachable))
+		clk.Set(monday.Add(24 * time.Hour))
+		second := submitted(t, sb, submission("k2", "f1", true, bureau.MarkerSMSUnreachable))
+		clk.Set(monday.Add(48 * time.Hour))
+		for _, r := range []bureau.Receipt{first, second} {
+			st := status(t, sb, r.ReceiptID)
+			assert.Equal(t, bureau.StateSMSReturned, st.State)
+			require.Len(t, st.Reasons, 1)
+			assert.Equal(t, bureau.ReasonSMSTimeout, st.Reasons[0].Code)
+		}
+		corrected := submitted(t, sb, submission("k3", "f1", true))
+		clk.Set(monday.Add(48*time.Hour + 10*time.Minute))
+		assert.Equal(t, bureau.StateUnderReview, status(t, sb, corrected.ReceiptID).State)
+	})
+}
+
 func TestRejectedOnceThenApproved(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		sb, clk := sandboxAt(db, monday)

@@ -15,9 +15,10 @@ import (
 // Markers that script the sandbox's outcome when found in any website name
 // of the application; see the package documentation.
 const (
-	MarkerSMSTimeout = "（短信超时）"
-	MarkerReject     = "（管局驳回）"
-	MarkerOverdue    = "（管局超期）"
+	MarkerSMSTimeout     = "（短信超时）"
+	MarkerSMSUnreachable = "（短信未达）"
+	MarkerReject         = "（管局驳回）"
+	MarkerOverdue        = "（管局超期）"
 )
 
 // smsWindow is MIIT's window for SMS verification (domain brief §2.5).
@@ -31,12 +32,13 @@ const (
 )
 
 // markers are the flags the sandbox keeps from an application.
-type markers struct{ smsTimeout, reject, overdue bool }
+type markers struct{ smsTimeout, smsUnreachable, reject, overdue bool }
 
 func findMarkers(app filing.Application) markers {
 	var m markers
 	for _, w := range app.Websites {
 		m.smsTimeout = m.smsTimeout || strings.Contains(w.Name, MarkerSMSTimeout)
+		m.smsUnreachable = m.smsUnreachable || strings.Contains(w.Name, MarkerSMSUnreachable)
 		m.reject = m.reject || strings.Contains(w.Name, MarkerReject)
 		m.overdue = m.overdue || strings.Contains(w.Name, MarkerOverdue)
 	}
@@ -65,7 +67,7 @@ func (sb *Sandbox) schedule(s Submission, p rules.Province, m markers, earlier [
 	}
 	reviewFrom := now
 	if s.SMSRequired {
-		if m.smsTimeout && rec.Attempt == 1 {
+		if m.smsTimeout && rec.Attempt == 1 || m.smsUnreachable {
 			rec.SMSReturnedAt = ptr(partner.Scaled(now, now.Add(smsWindow), scale))
 			return rec
 		}

@@ -22,6 +22,10 @@ const (
 	// EventSMSVerificationNeeded: MIIT sent (or will send) its verification
 	// SMS, to be answered within 24 hours.
 	EventSMSVerificationNeeded = "sms_verification_needed"
+	// EventSMSVerificationReturned: MIIT SMS verification failed again after
+	// the automatic resubmission; the applicant must check the phone number
+	// and submit again, or cancel.
+	EventSMSVerificationReturned = "sms_verification_returned"
 	// EventBureauApproved: the 管局 approved the filing.
 	// Params: filing_number (the ICP备案号, e.g. 浙ICP备2026000001号-2).
 	EventBureauApproved = "bureau_approved"
@@ -80,6 +84,11 @@ var templates = map[string]struct{ zh, en text }{
 		text{"请完成工信部短信核验", "您的ICP备案（订单 {filing_id}）需完成工信部短信核验：请在收到工信部短信后24小时内登录 beian.miit.gov.cn 完成核验，逾期备案将被退回。"},
 		text{"Please complete the MIIT SMS verification",
 			"Your ICP filing (order {filing_id}) needs MIIT SMS verification: within 24 hours of receiving the MIIT text message, complete it at beian.miit.gov.cn, or the filing will be returned."},
+	},
+	EventSMSVerificationReturned: {
+		text{"工信部短信核验未完成，备案已退回", "您的ICP备案（订单 {filing_id}）两次未在24小时内完成工信部短信核验，已退回修改：请确认网站负责人手机号码正确、可接收短信，修改后重新提交，或取消订单。"},
+		text{"MIIT SMS verification not completed: filing returned",
+			"The MIIT SMS verification of your ICP filing (order {filing_id}) was not completed within 24 hours twice, so the filing was returned. Please check that the website responsible person's mobile number is correct and can receive SMS, then submit again, or cancel the order."},
 	},
 	EventBureauApproved: {
 		text{"ICP备案已通过", "您的ICP备案（订单 {filing_id}）已通过管局审核，备案号 {filing_number}。请按要求在网站底部展示备案号并链接至 beian.miit.gov.cn。"},

@@ -19,7 +19,7 @@ func TestEveryEventRendersInChineseAndEnglish(t *testing.T) {
 	events := []string{
 		EventInitialReviewApproved, EventInitialReviewRejected, EventBackdropShipped,
 		EventPhotoReviewApproved, EventPhotoReviewRejected, EventBureauSubmitted,
-		EventSMSVerificationNeeded, EventBureauApproved, EventBureauRejected,
+		EventSMSVerificationNeeded, EventSMSVerificationReturned, EventBureauApproved, EventBureauRejected,
 		EventFilingOverdue, EventIdleReminder, EventOrderExpired, EventOrderCancelled,
 	}
 	require.Len(t, templates, len(events), "every template has an Event constant")

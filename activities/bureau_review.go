@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/bureau"
@@ -11,6 +12,8 @@ import (
 // BureauStatus is the bureau's view of a submission, as the workflow needs
 // it.
 type BureauStatus struct {
+	// SMSSentAt is when MIIT sent the verification code; nil until then.
+	SMSSentAt    *time.Time      `json:"sms_sent_at,omitempty"`
 	SMSVerified  bool            `json:"sms_verified"`
 	SMSReturned  bool            `json:"sms_returned"`
 	Decided      bool            `json:"decided"`
@@ -37,6 +40,10 @@ func FromBureau(st bureau.Status) BureauStatus {
 		Decided:      st.State == bureau.StateApproved || st.State == bureau.StateRejected,
 		Approved:     st.State == bureau.StateApproved,
 		FilingNumber: st.FilingNumber,
+	}
+	if !st.SMSSentAt.IsZero() {
+		sent := st.SMSSentAt.UTC()
+		out.SMSSentAt = &sent
 	}
 	for _, r := range st.Reasons {
 		out.Reasons = append(out.Reasons, filing.Reason{Code: r.Code, Message: r.Message})

@@ -87,10 +87,13 @@ type ShipmentRef struct {
 
 // BureauRef records the filing's submissions to the bureau.
 type BureauRef struct {
-	Submissions  int        `json:"submissions"`
-	ReceiptID    string     `json:"receipt_id,omitempty"`
-	SubmittedAt  *time.Time `json:"submitted_at,omitempty"`
-	SMSRequired  bool       `json:"sms_required"`
+	Submissions int        `json:"submissions"`
+	ReceiptID   string     `json:"receipt_id,omitempty"`
+	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
+	SMSRequired bool       `json:"sms_required"`
+	// SMSSentAt is when MIIT sent the current submission's verification
+	// code: the applicant's 24 hours run from here.
+	SMSSentAt    *time.Time `json:"sms_sent_at,omitempty"`
 	FilingNumber string     `json:"filing_number,omitempty"`
 	DecidedAt    *time.Time `json:"decided_at,omitempty"`
 }

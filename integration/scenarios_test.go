@@ -244,7 +244,14 @@ func TestSMSMissedTwiceReturnsTheFilingForACorrectedNumberOnTheRealServer(t *tes
 	assert.Equal(t, "sms", st["last_rejection"].(map[string]any)["by"])
 	subs, err := sys.app.World.BureauSandbox.Submissions(context.Background(), s.id)
 	require.NoError(t, err)
-	assert.Len(t, subs, 2, "resubmitted once, then returned")
+	require.Len(t, subs, 2, "resubmitted once, then returned")
+	// The window ran from the code MIIT sent, which the filing learned from
+	// the bureau.
+	sent, err := time.Parse(time.RFC3339Nano, st["bureau"].(map[string]any)["sms_sent_at"].(string))
+	require.NoError(t, err)
+	require.NotNil(t, subs[1].SMSSentAt)
+	assert.True(t, sent.Equal(*subs[1].SMSSentAt), "sms_sent_at %v is the sandbox's %v", sent, subs[1].SMSSentAt)
+	assert.True(t, sent.After(subs[1].SubmittedAt), "the code comes after the submission")
 
 	// The applicant corrects the number (the marker goes with it).
 	s.app.Websites[0].Name = "云栖科技官网"

@@ -91,6 +91,7 @@ func (f *flow) submitToBureau(ctx workflow.Context) error {
 	f.state.Bureau.ReceiptID = rc.ReceiptID
 	f.state.Bureau.SubmittedAt = ptr(rc.SubmittedAt)
 	f.state.Bureau.SMSRequired = sms
+	f.state.Bureau.SMSSentAt = nil // the new submission's code is still to come
 	f.notify("bureau_submitted", nil)
 	return nil
 }

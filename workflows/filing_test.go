@@ -51,7 +51,18 @@ func TestHappyPathOutsideShanghai(t *testing.T) {
 		assert.Equal(t, filing.StageSMSVerification, st.Stage, "submitted at once inside the window")
 		assert.Equal(t, filing.PartyApplicant, st.WaitingOn)
 		require.NotNil(t, st.Deadline)
-		assert.Equal(t, photoApproved.Add(24*time.Hour).UTC(), st.Deadline.UTC(), "SMS window is 24 hours")
+		assert.True(t, st.DeadlineEstimated, "the code is not sent yet")
+		assert.Equal(t, photoApproved.Add(25*time.Hour).UTC(), st.Deadline.UTC(), "estimated: a code within the hour, then 24 hours")
+	})
+	// MIIT sent the code two minutes after the submission; the bureau says
+	// so when asked ten minutes in.
+	ft.at(photoApproved.Add(11*time.Minute), func() {
+		st := ft.state()
+		require.NotNil(t, st.Bureau.SMSSentAt)
+		assert.Equal(t, photoApproved.Add(2*time.Minute).UTC(), st.Bureau.SMSSentAt.UTC())
+		require.NotNil(t, st.Deadline)
+		assert.False(t, st.DeadlineEstimated)
+		assert.Equal(t, photoApproved.Add(2*time.Minute+24*time.Hour).UTC(), st.Deadline.UTC(), "24 hours from the code")
 	})
 	ft.at(photoApproved.Add(30*time.Minute), func() { ft.act(filing.SMSVerification.Name, smsVerified("R-1")) })
 	ft.at(photoApproved.Add(31*time.Minute), func() {
@@ -102,7 +113,8 @@ func TestHappyPathOutsideShanghai(t *testing.T) {
 	assert.True(t, last.Closed)
 	for i := 1; i < len(w.rows); i++ {
 		prev, cur := w.rows[i-1], w.rows[i]
-		sameWait := cur.Stage == prev.Stage && cur.Step == prev.Step && cur.WaitingOn == prev.WaitingOn
+		sameWait := cur.Stage == prev.Stage && cur.Step == prev.Step && cur.WaitingOn == prev.WaitingOn &&
+			(cur.Deadline == nil) == (prev.Deadline == nil) && (cur.Deadline == nil || cur.Deadline.Equal(*prev.Deadline))
 		if sameWait {
 			assert.Equal(t, cur.Revision, prev.Revision, "a notification flush rewrites the same revision: a no-op")
 		} else {
@@ -256,6 +268,34 @@ func TestSMSWindowMissedThenResubmitted(t *testing.T) {
 	assert.Equal(t, filing.StageApproved, st.Stage)
 	assert.Equal(t, 2, ft.world.submissions[1].Round)
 	assert.Equal(t, 1, st.InitialReviewRounds, "no new initial review when no data must change")
+}
+
+// A code the bureau never reports sent still ends: the window is assumed to
+// open an hour after the submission, and an hour after it would have
+// closed the filing counts as returned and is resubmitted.
+func TestAnSMSCodeNeverReportedSentStillHasADeadline(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.world.bureauStatus["R-1"] = activities.BureauStatus{} // the bureau says nothing of a code
+	ft.throughPhoto(monday)
+	submitted := monday.Add(50 * time.Hour)
+	ft.at(submitted.Add(2*time.Hour), func() {
+		st := ft.state()
+		assert.Equal(t, filing.StageSMSVerification, st.Stage)
+		assert.Nil(t, st.Bureau.SMSSentAt)
+		require.NotNil(t, st.Deadline)
+		assert.True(t, st.DeadlineEstimated)
+		assert.Equal(t, submitted.Add(25*time.Hour).UTC(), st.Deadline.UTC())
+	})
+	ft.at(submitted.Add(27*time.Hour), func() {
+		st := ft.state()
+		require.Len(t, ft.world.submissions, 2, "treated as missed and resubmitted")
+		assert.Equal(t, "sms_timeout", st.LastRejection.Reasons[0].Code)
+		ft.act(filing.SMSVerification.Name, smsVerified("R-2"))
+	})
+	ft.at(submitted.Add(28*time.Hour), func() { ft.act(filing.BureauDecision.Name, bureauApproves("R-2")) })
+
+	st := ft.run()
+	assert.Equal(t, filing.StageApproved, st.Stage)
 }
 
 // A second missed SMS window is not resubmitted again: the number is

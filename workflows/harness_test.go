@@ -178,7 +178,13 @@ func (ft *filingTest) mockWorld() {
 			defer w.mu.Unlock()
 			w.submissions = append(w.submissions, r)
 			w.submittedAt = append(w.submittedAt, env.Now())
-			return activities.BureauReceipt{ReceiptID: fmt.Sprintf("R-%d", r.Round), SubmittedAt: env.Now()}, nil
+			receipt := fmt.Sprintf("R-%d", r.Round)
+			if _, scripted := w.bureauStatus[receipt]; !scripted && r.SMSRequired {
+				// MIIT sends the code two minutes after the submission.
+				sent := env.Now().Add(2 * time.Minute)
+				w.bureauStatus[receipt] = activities.BureauStatus{SMSSentAt: &sent}
+			}
+			return activities.BureauReceipt{ReceiptID: receipt, SubmittedAt: env.Now()}, nil
 		})
 	env.OnActivity(a.BureauStatus, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, receipt string) (activities.BureauStatus, error) {

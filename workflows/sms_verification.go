@@ -9,19 +9,29 @@ import (
 	"github.com/beianflow/beianflow/filing"
 )
 
-// SMSWindow is how long the applicant has for MIIT SMS verification.
+// SMSWindow is how long the applicant has for MIIT SMS verification, from
+// the moment MIIT sends the code.
 const SMSWindow = 24 * time.Hour
 
 // smsPollEvery is how often the bureau is asked about SMS verification
 // during its 24-hour window, before time scaling.
 const smsPollEvery = 2 * time.Hour
 
+// The code usually comes within five minutes of the submission (domain
+// brief §2.5): the bureau is asked every smsSentPollEvery whether it was
+// sent, for smsSendGrace. A code the bureau never reports sent is assumed
+// sent at the end of the grace, so the window still ends.
+const (
+	smsSentPollEvery = 10 * time.Minute
+	smsSendGrace     = time.Hour
+)
+
 // smsVerification waits for MIIT SMS verification (工信部短信核验): the
-// applicant has 24 hours; the bureau reports verified or returned (window
-// missed, or five failed attempts). Pushed outcomes can be lost, so the bureau
-// is also asked during and at the end of the window. It reports whether the
-// verification succeeded. After a return the filing is resubmitted, or, when
-// last, goes back to the applicant.
+// applicant has 24 hours from the code's arrival; the bureau reports
+// verified or returned (window missed, or five failed attempts). Pushed
+// outcomes can be lost, so the bureau is also asked during and at the end of
+// the window. It reports whether the verification succeeded. After a return
+// the filing is resubmitted, or, when last, goes back to the applicant.
 func (f *flow) smsVerification(ctx workflow.Context, last bool) (bool, error) {
 	if err := f.enterStage(ctx, filing.StageSMSVerification, ""); err != nil {
 		return false, err
@@ -47,18 +57,31 @@ func (f *flow) smsVerification(ctx workflow.Context, last bool) (bool, error) {
 	return false, nil
 }
 
-// awaitSMSOutcome waits for the bureau's push, asking the bureau every two
-// hours and once the window has closed.
+// smsDue is when the applicant's window ends: 24 hours after the code was
+// sent, or, until the bureau says it was, an estimate from the submission.
+func (f *flow) smsDue() (due time.Time, estimated bool) {
+	if sent := f.state.Bureau.SMSSentAt; sent != nil {
+		return sent.Add(f.scaled(SMSWindow)), false
+	}
+	return f.state.Bureau.SubmittedAt.Add(f.scaled(smsSendGrace + SMSWindow)), true
+}
+
+// awaitSMSOutcome waits for the bureau's push, asking the bureau whether
+// the code was sent, then every two hours and once the window has closed.
 func (f *flow) awaitSMSOutcome(ctx workflow.Context) (filing.SMSVerificationRequest, error) {
 	receipt := f.state.Bureau.ReceiptID
-	due := f.state.Bureau.SubmittedAt.Add(f.scaled(SMSWindow))
 	for {
 		now := workflow.Now(ctx)
-		wake := min(f.scaled(smsPollEvery), max(due.Sub(now), 0)+f.scaled(time.Minute))
+		due, estimated := f.smsDue()
+		every := smsPollEvery
+		if estimated && now.Before(f.state.Bureau.SubmittedAt.Add(f.scaled(smsSendGrace))) {
+			every = smsSentPollEvery
+		}
+		wake := min(f.scaled(every), max(due.Sub(now), 0)+f.scaled(time.Minute))
 		out, pushed, err := receive(ctx, f, &f.inbox.smsOutcome, waitSpec{
 			step: filing.StepAwaitingSMS, on: filing.PartyApplicant,
-			what:     "MIIT SMS verification (工信部短信核验) within 24 hours",
-			deadline: &deadline{at: due},
+			what:     "MIIT SMS verification (工信部短信核验) within 24 hours of the code",
+			deadline: &deadline{at: due, estimated: estimated},
 			timeout:  wake, timerSummary: "ask the bureau about SMS verification",
 		})
 		if err != nil || pushed {
@@ -67,6 +90,11 @@ func (f *flow) awaitSMSOutcome(ctx workflow.Context) (filing.SMSVerificationRequ
 		var st activities.BureauStatus
 		if err := workflow.ExecuteActivity(withActivity(ctx, "bureau status"), acts.BureauStatus, receipt).Get(ctx, &st); err != nil {
 			return out, err
+		}
+		if st.SMSSentAt != nil && f.state.Bureau.SMSSentAt == nil {
+			// The window opens: the deadline shown becomes exact.
+			f.state.Bureau.SMSSentAt = st.SMSSentAt
+			due, _ = f.smsDue()
 		}
 		// A polled outcome goes where a pushed one would, replacing any push
 		// that arrived meanwhile, and is taken at once.

@@ -17,8 +17,9 @@
 // [Submission.SandboxTimeScale] when it carries one (a filing with its own
 // scale, such as `make demo`'s), else [SandboxOptions.TimeScale]:
 //
-//   - With SMSRequired the submission starts in [StateSMSPending]; the
-//     sandbox applicant verifies SMSDelay later, and review starts.
+//   - With SMSRequired the submission starts in [StateSMSPending]; MIIT
+//     sends the code two minutes later ([Status.SMSSentAt]), the sandbox
+//     applicant verifies SMSDelay after submission, and review starts.
 //     Without it the submission goes straight to [StateUnderReview].
 //   - The review decides ReviewBusinessDays business days (Chinese calendar,
 //     package calendar) after it starts: approved, with a filing number such
@@ -29,12 +30,12 @@
 // the application:
 //
 //   - [MarkerSMSTimeout] "（短信超时）": the applicant never verifies; 24 hours
-//     after submission the filing is returned ([StateSMSReturned], reason
+//     after the code was sent the filing is returned ([StateSMSReturned], reason
 //     [ReasonSMSTimeout]). Only on the filing's first submission, and only if
 //     SMS verification is required; a resubmission verifies normally.
 //   - [MarkerSMSUnreachable] "（短信未达）": the SMS never reaches the
 //     applicant (a wrong number): every submission whose application
-//     carries the marker is returned 24 hours after submission, as with
+//     carries the marker is returned 24 hours after the code, as with
 //     [MarkerSMSTimeout]. Removing the marker stands for correcting the
 //     number.
 //   - [MarkerReject] "（管局驳回）": the first submission of the filing that
@@ -152,6 +153,9 @@ type Status struct {
 	FilingID  string
 	// State is where the submission stands now.
 	State State
+	// SMSSentAt is when MIIT sent the verification code, from which the
+	// applicant has 24 hours; zero until sent, and without SMS.
+	SMSSentAt time.Time
 	// SMSAttemptsFailed counts wrong SMS code entries; the sandbox's
 	// applicant never mistypes, so it is 0 there.
 	SMSAttemptsFailed int

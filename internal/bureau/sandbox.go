@@ -70,6 +70,9 @@ type SubmissionRecord struct {
 	FilingType  string    `gorm:"column:filing_type"`
 	SMSRequired bool      `gorm:"column:sms_required"`
 	SubmittedAt time.Time `gorm:"column:submitted_at"`
+	// SMSSentAt is when MIIT sends the verification code, opening the
+	// 24-hour window; nil without SMS.
+	SMSSentAt *time.Time `gorm:"column:sms_sent_at"`
 	// SMSVerifiedAt is when the applicant verifies; nil without SMS or when
 	// the window is missed.
 	SMSVerifiedAt *time.Time `gorm:"column:sms_verified_at"`

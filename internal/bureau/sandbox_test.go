@@ -134,15 +134,22 @@ func TestSMSWindowMissedOnFirstSubmissionOnly(t *testing.T) {
 		sb, clk := sandboxAt(db, monday)
 		first := submitted(t, sb, submission("k1", "f1", true, bureau.MarkerSMSTimeout))
 
-		clk.Set(monday.Add(24*time.Hour - time.Second))
+		// MIIT sends the code two minutes after submission; the window
+		// runs 24 hours from there.
+		sent := monday.Add(2 * time.Minute)
+		clk.Set(sent.Add(-time.Second))
+		assert.Zero(t, status(t, sb, first.ReceiptID).SMSSentAt, "no code yet")
+		clk.Set(sent)
+		assert.True(t, status(t, sb, first.ReceiptID).SMSSentAt.Equal(sent))
+		clk.Set(sent.Add(24*time.Hour - time.Second))
 		assert.Equal(t, bureau.StateSMSPending, status(t, sb, first.ReceiptID).State, "the applicant never verifies")
-		clk.Set(monday.Add(24 * time.Hour))
+		clk.Set(sent.Add(24 * time.Hour))
 		st := status(t, sb, first.ReceiptID)
 		assert.Equal(t, bureau.StateSMSReturned, st.State)
 		assert.True(t, st.State.Final())
 		require.Len(t, st.Reasons, 1)
 		assert.Equal(t, bureau.ReasonSMSTimeout, st.Reasons[0].Code)
-		assert.True(t, st.UpdatedAt.Equal(monday.Add(24*time.Hour)))
+		assert.True(t, st.UpdatedAt.Equal(sent.Add(24*time.Hour)))
 
 		// The provider resubmits unchanged; this time the applicant verifies.
 		resubmitted := clk.Now()
@@ -166,9 +173,9 @@ func TestSMSUnreachableIsMissedUntilTheNumberIsCorrected(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		sb, clk := sandboxAt(db, monday)
 		first := submitted(t, sb, submission("k1", "f1", true, bureau.MarkerSMSUnreachable))
-		clk.Set(monday.Add(24 * time.Hour))
+		clk.Set(monday.Add(25 * time.Hour))
 		second := submitted(t, sb, submission("k2", "f1", true, bureau.MarkerSMSUnreachable))
-		clk.Set(monday.Add(48 * time.Hour))
+		clk.Set(monday.Add(50 * time.Hour))
 		for _, r := range []bureau.Receipt{first, second} {
 			st := status(t, sb, r.ReceiptID)
 			assert.Equal(t, bureau.StateSMSReturned, st.State)
@@ -176,7 +183,7 @@ func TestSMSUnreachableIsMissedUntilTheNumberIsCorrected(t *testing.T) {
 			assert.Equal(t, bureau.ReasonSMSTimeout, st.Reasons[0].Code)
 		}
 		corrected := submitted(t, sb, submission("k3", "f1", true))
-		clk.Set(monday.Add(48*time.Hour + 10*time.Minute))
+		clk.Set(monday.Add(50*time.Hour + 10*time.Minute))
 		assert.Equal(t, bureau.StateUnderReview, status(t, sb, corrected.ReceiptID).State)
 	})
 }
@@ -258,9 +265,12 @@ func TestTimeScaleCompressesEveryDelay(t *testing.T) {
 		clk.Set(smsDone)
 		assert.Equal(t, bureau.StateUnderReview, status(t, sb, review.ReceiptID).State)
 
-		clk.Set(monday.Add(time.Minute - time.Millisecond))
+		// The code after 2 minutes (83.333 ms), then the 24-hour window
+		// (one minute).
+		returned := monday.Add((2*time.Minute + 24*time.Hour) / 1440)
+		clk.Set(returned.Add(-time.Millisecond))
 		assert.Equal(t, bureau.StateSMSPending, status(t, sb, timeout.ReceiptID).State)
-		clk.Set(monday.Add(time.Minute)) // the 24-hour window
+		clk.Set(returned)
 		assert.Equal(t, bureau.StateSMSReturned, status(t, sb, timeout.ReceiptID).State)
 
 		// Three business days from Monday 10:00:00.416 are 72 hours: 3 minutes.

@@ -21,8 +21,14 @@ const (
 	MarkerOverdue        = "（管局超期）"
 )
 
-// smsWindow is MIIT's window for SMS verification (domain brief §2.5).
+// smsWindow is MIIT's window for SMS verification, from the code's arrival
+// (domain brief §2.5).
 const smsWindow = 24 * time.Hour
+
+// smsSendDelay is how long after submission MIIT sends the code: "usually
+// within ~5 minutes" (domain brief §2.5); the sandbox takes two, so that
+// its applicant (SMSDelay, 10 minutes by default) verifies after it.
+const smsSendDelay = 2 * time.Minute
 
 // Neutral reason messages: the real bureau's reasons may quote the
 // application, ours must not, since they end up in histories and logs.
@@ -67,8 +73,10 @@ func (sb *Sandbox) schedule(s Submission, p rules.Province, m markers, earlier [
 	}
 	reviewFrom := now
 	if s.SMSRequired {
+		sent := partner.Scaled(now, now.Add(smsSendDelay), scale)
+		rec.SMSSentAt = ptr(sent)
 		if m.smsTimeout && rec.Attempt == 1 || m.smsUnreachable {
-			rec.SMSReturnedAt = ptr(partner.Scaled(now, now.Add(smsWindow), scale))
+			rec.SMSReturnedAt = ptr(partner.Scaled(now, now.Add(smsSendDelay+smsWindow), scale))
 			return rec
 		}
 		reviewFrom = sb.opts.SMSVerifiedAt(now, scale)
@@ -120,6 +128,9 @@ func (o SandboxOptions) reviewBusinessDays() int {
 // statusAt is the submission's status at now, read off its schedule.
 func (r SubmissionRecord) statusAt(now time.Time) Status {
 	st := Status{ReceiptID: r.ReceiptID, FilingID: r.FilingID, State: StateUnderReview, UpdatedAt: r.SubmittedAt}
+	if r.SMSSentAt != nil && !now.Before(*r.SMSSentAt) {
+		st.SMSSentAt = r.SMSSentAt.UTC()
+	}
 	switch {
 	case r.SMSReturnedAt != nil && !now.Before(*r.SMSReturnedAt):
 		st.State, st.UpdatedAt = StateSMSReturned, *r.SMSReturnedAt

@@ -57,6 +57,7 @@ type statusBody struct {
 	ReceiptID         string       `json:"receipt_id"`
 	FilingID          string       `json:"filing_id"`
 	State             State        `json:"state"`
+	SMSSentAt         time.Time    `json:"sms_sent_at,omitzero"`
 	SMSAttemptsFailed int          `json:"sms_attempts_failed"`
 	FilingNumber      string       `json:"filing_number,omitzero"`
 	Reasons           []reasonBody `json:"reasons,omitzero"`
@@ -72,7 +73,7 @@ type reasonBody struct {
 // answer and the webhook body.
 func (st Status) MarshalJSON() ([]byte, error) {
 	b := statusBody{
-		ReceiptID: st.ReceiptID, FilingID: st.FilingID, State: st.State,
+		ReceiptID: st.ReceiptID, FilingID: st.FilingID, State: st.State, SMSSentAt: st.SMSSentAt,
 		SMSAttemptsFailed: st.SMSAttemptsFailed, FilingNumber: st.FilingNumber, UpdatedAt: st.UpdatedAt,
 	}
 	for _, r := range st.Reasons {
@@ -90,8 +91,11 @@ func (st *Status) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*st = Status{
-		ReceiptID: b.ReceiptID, FilingID: b.FilingID, State: b.State,
+		ReceiptID: b.ReceiptID, FilingID: b.FilingID, State: b.State, SMSSentAt: b.SMSSentAt.UTC(),
 		SMSAttemptsFailed: b.SMSAttemptsFailed, FilingNumber: b.FilingNumber, UpdatedAt: b.UpdatedAt,
+	}
+	if b.SMSSentAt.IsZero() {
+		st.SMSSentAt = time.Time{}
 	}
 	for _, r := range b.Reasons {
 		st.Reasons = append(st.Reasons, Reason(r))

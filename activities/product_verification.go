@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 
+	"go.temporal.io/sdk/temporal"
+
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/faults"
 	"github.com/beianflow/beianflow/internal/servicenumbers"
+	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/rules"
 )
 
 // ErrTypeProductRejected marks a product that cannot be used for the filing.
@@ -20,6 +24,9 @@ type BindServiceNumberRequest struct {
 	AccountID     string    `json:"account_id"`
 	InstanceID    string    `json:"instance_id,omitempty"`
 	ServiceNumber string    `json:"service_number,omitempty"`
+	// Website is the domain the number is for: the one the filing was
+	// started for.
+	Website string `json:"website"`
 }
 
 // BoundServiceNumber is the number now in use by the filing.
@@ -38,11 +45,11 @@ func (a *Activities) BindServiceNumber(ctx context.Context, r BindServiceNumberR
 		err error
 	)
 	if r.InstanceID != "" {
-		sn, err = a.ServiceNumbers.GenerateAndBind(ctx, r.AccountID, r.InstanceID, string(r.FilingID))
+		sn, err = a.ServiceNumbers.GenerateAndBind(ctx, r.AccountID, r.InstanceID, string(r.FilingID), r.Website)
 	} else {
 		sn, err = a.ServiceNumbers.Verify(ctx, r.ServiceNumber)
 		if err == nil || errors.Is(err, servicenumbers.ErrInUse) {
-			sn, err = a.ServiceNumbers.Bind(ctx, r.ServiceNumber, string(r.FilingID))
+			sn, err = a.ServiceNumbers.Bind(ctx, r.ServiceNumber, string(r.FilingID), r.Website)
 		}
 	}
 	if err != nil {
@@ -99,4 +106,75 @@ func (a *Activities) ReleaseServiceNumber(ctx context.Context, r ServiceNumberRe
 		return fmt.Errorf("release service number of filing %s: %w", r.FilingID, err)
 	}
 	return nil
+}
+
+// WebsiteNumbersRequest asks for a 备案服务号 for every website of a saved
+// application.
+type WebsiteNumbersRequest struct {
+	FilingID   filing.ID `json:"filing_id"`
+	AccountID  string    `json:"account_id"`
+	InstanceID string    `json:"instance_id"`
+	RevisionID string    `json:"revision_id"`
+	Digest     string    `json:"digest"`
+	// Held are the numbers the filing holds now, by website.
+	Held []filing.WebsiteServiceNumber `json:"held,omitempty"`
+}
+
+// BindWebsiteNumbers gives every website of the application its own
+// 备案服务号 (the seed ties one code to one website): a website that has
+// one keeps it, a new one gets a number generated for the filing's
+// instance, so the instance's quota counts websites; a website no longer in
+// the application gives its number back. It returns the numbers in the
+// application's order. Idempotent: a retry finds the numbers the filing
+// holds. A website the instance cannot serve (quota exhausted, not owned)
+// is a business rejection naming the website.
+func (a *Activities) BindWebsiteNumbers(ctx context.Context, r WebsiteNumbersRequest) ([]filing.WebsiteServiceNumber, error) {
+	var app filing.Application
+	if err := a.Applications.Load(ctx, r.FilingID, r.RevisionID, store.KindApplication, r.Digest, &app); err != nil {
+		return nil, fmt.Errorf("websites of filing %s: %w", r.FilingID, err)
+	}
+	held := map[string]string{}
+	for _, h := range r.Held {
+		held[h.Domain] = h.Number
+	}
+	out := make([]filing.WebsiteServiceNumber, 0, len(app.Websites))
+	keep := map[string]bool{}
+	for i, w := range app.Websites {
+		d, err := rules.ParseDomain(w.Domain)
+		if err != nil {
+			return nil, reject(ErrTypeProductRejected, "domain_invalid", fmt.Sprintf("websites[%d].domain cannot be parsed", i), err)
+		}
+		keep[d.ASCII] = true
+		if n, ok := held[d.ASCII]; ok {
+			out = append(out, filing.WebsiteServiceNumber{Domain: d.ASCII, Number: n})
+			continue
+		}
+		sn, err := a.ServiceNumbers.GenerateAndBind(ctx, r.AccountID, r.InstanceID, string(r.FilingID), d.ASCII)
+		if err != nil {
+			return nil, withField(productError(err), fmt.Sprintf("websites[%d]", i))
+		}
+		out = append(out, filing.WebsiteServiceNumber{Domain: d.ASCII, Number: sn.Number})
+	}
+	for _, h := range r.Held {
+		if !keep[h.Domain] {
+			if err := a.ServiceNumbers.Release(ctx, h.Number, string(r.FilingID)); err != nil {
+				return nil, fmt.Errorf("release the number of a removed website of filing %s: %w", r.FilingID, err)
+			}
+		}
+	}
+	return out, nil
+}
+
+// withField names the field of a business rejection's reason.
+func withField(err error, field string) error {
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || !appErr.HasDetails() {
+		return err
+	}
+	var reason filing.Reason
+	if appErr.Details(&reason) != nil {
+		return err
+	}
+	reason.Field = field
+	return temporal.NewNonRetryableApplicationError(appErr.Error(), appErr.Type(), errors.Unwrap(err), reason)
 }

@@ -22,13 +22,17 @@ type State struct {
 	DeadlineEstimated    bool       `json:"deadline_estimated,omitempty"`
 	Overdue              bool       `json:"overdue,omitempty"`
 
-	ServiceNumber string          `json:"service_number,omitempty"`
-	Application   *ApplicationRef `json:"application,omitempty"`
-	Materials     []MaterialRef   `json:"materials,omitempty"`
-	PhotoMode     PhotoMode       `json:"photo_mode,omitempty"`
-	Shipment      *ShipmentRef    `json:"shipment,omitempty"`
-	PhotoKey      string          `json:"photo_key,omitempty"`
-	Bureau        *BureauRef      `json:"bureau,omitempty"`
+	// ServiceNumber is the 备案服务号 of the website the filing was started
+	// for; ServiceNumbers lists every website's, once the application with
+	// all of them passed the automated checks.
+	ServiceNumber  string                 `json:"service_number,omitempty"`
+	ServiceNumbers []WebsiteServiceNumber `json:"service_numbers,omitempty"`
+	Application    *ApplicationRef        `json:"application,omitempty"`
+	Materials      []MaterialRef          `json:"materials,omitempty"`
+	PhotoMode      PhotoMode              `json:"photo_mode,omitempty"`
+	Shipment       *ShipmentRef           `json:"shipment,omitempty"`
+	PhotoKey       string                 `json:"photo_key,omitempty"`
+	Bureau         *BureauRef             `json:"bureau,omitempty"`
 
 	InitialReviewRounds int `json:"initial_review_rounds"`
 	PhotoRounds         int `json:"photo_rounds"`
@@ -59,6 +63,12 @@ const (
 	PhotoShanghaiBureauApp PhotoMode = "shanghai_bureau_app" // Shanghai Communications Administration app
 	PhotoProviderApp       PhotoMode = "provider_app"        // provider app upload and face check
 )
+
+// WebsiteServiceNumber is the 备案服务号 one website of the filing uses.
+type WebsiteServiceNumber struct {
+	Domain string `json:"domain"`
+	Number string `json:"number"`
+}
 
 // ApplicationRef points at a stored revision of the application.
 type ApplicationRef struct {

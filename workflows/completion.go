@@ -7,13 +7,15 @@ import (
 	"github.com/beianflow/beianflow/filing"
 )
 
-// complete records the approval: the 备案服务号 is consumed for good, the
+// complete records the approval: every website's 备案服务号 is consumed for good, the
 // subject may file again, and the applicant learns the number and next steps.
 func (f *flow) complete(ctx workflow.Context) error {
 	f.setWaiting(ctx, waitSpec{step: filing.StepCompleting, on: filing.PartyProvider, what: "recording the approval"})
-	if err := workflow.ExecuteActivity(withActivity(ctx, "consume 备案服务号"), acts.ConsumeServiceNumber,
-		activities.ServiceNumberRequest{FilingID: f.in.FilingID, Number: f.state.ServiceNumber}).Get(ctx, nil); err != nil {
-		return err
+	for _, n := range f.serviceNumbers() {
+		if err := workflow.ExecuteActivity(withActivity(ctx, "consume 备案服务号"), acts.ConsumeServiceNumber,
+			activities.ServiceNumberRequest{FilingID: f.in.FilingID, Number: n}).Get(ctx, nil); err != nil {
+			return err
+		}
 	}
 	if err := f.releaseSubject(ctx); err != nil {
 		return err
@@ -23,13 +25,13 @@ func (f *flow) complete(ctx workflow.Context) error {
 	return f.enterStage(ctx, filing.StageApproved, "filing number "+f.state.Bureau.FilingNumber)
 }
 
-// finishEnded closes a cancelled or expired filing: its 备案服务号 goes back
+// finishEnded closes a cancelled or expired filing: its 备案服务号 go back
 // to the instance (only a successful filing consumes it) and the subject may
 // file again.
 func (f *flow) finishEnded(ctx workflow.Context) error {
-	if f.state.ServiceNumber != "" {
+	for _, n := range f.serviceNumbers() {
 		if err := workflow.ExecuteActivity(withActivity(ctx, "release 备案服务号"), acts.ReleaseServiceNumber,
-			activities.ServiceNumberRequest{FilingID: f.in.FilingID, Number: f.state.ServiceNumber}).Get(ctx, nil); err != nil {
+			activities.ServiceNumberRequest{FilingID: f.in.FilingID, Number: n}).Get(ctx, nil); err != nil {
 			return err
 		}
 	}

@@ -29,6 +29,9 @@ type flow struct {
 	cal   *calendar.Calendar
 	rules *rules.RuleSet
 
+	// instanceID is the cloud instance behind the filing's 备案服务号, from
+	// which its other websites get theirs.
+	instanceID string
 	// lastUpdate is when anyone last acted on the filing; the order
 	// lifetime counts from here while the filing waits on the applicant.
 	lastUpdate time.Time

@@ -678,3 +678,47 @@ func TestAFilingThatCannotClaimItsSubjectEndsBeforeItDoesAnything(t *testing.T) 
 	assert.Zero(t, ft.world.subjectFreed, "the subject is its holder's to release")
 	assert.Empty(t, ft.world.notifications, "nobody is told of a filing that never ran")
 }
+
+// Each website has its own 备案服务号: the ones added in the application
+// get theirs from the filing's instance once the automated checks pass, and
+// on approval every one of them is consumed.
+func TestEveryWebsiteGetsItsOwnServiceNumber(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.world.websites = []string{"blog.example.com"}
+	ft.throughPhoto(monday)
+	submitted := monday.Add(50 * time.Hour)
+	ft.at(submitted.Add(time.Minute), func() {
+		st := ft.state()
+		assert.Equal(t, "BSN0000000001", st.ServiceNumber, "the started-for website's number")
+		assert.Equal(t, []filing.WebsiteServiceNumber{
+			{Domain: "example.com", Number: "BSN0000000001"}, {Domain: "blog.example.com", Number: "BSN-blog.example.com"},
+		}, st.ServiceNumbers)
+	})
+	ft.at(submitted.Add(10*time.Minute), func() { ft.act(filing.SMSVerification.Name, smsVerified("R-1")) })
+	ft.at(submitted.Add(24*time.Hour), func() { ft.act(filing.BureauDecision.Name, bureauApproves("R-1")) })
+
+	st := ft.run()
+	assert.Equal(t, filing.StageApproved, st.Stage)
+	assert.Equal(t, 2, ft.world.consumed, "both websites' numbers are consumed")
+}
+
+// A website the instance has no 备案服务号 left for sends the filing back
+// to editing with the reason on that website; the applicant may drop it.
+func TestAWebsiteWithoutAServiceNumberGoesBackToTheApplicant(t *testing.T) {
+	ft := newFilingTest(t, "ZJ", monday)
+	ft.world.websites, ft.world.noQuotaFor = []string{"blog.example.com"}, "blog.example.com"
+	ft.fillAndSubmit(monday.Add(10 * time.Minute))
+	ft.at(monday.Add(20*time.Minute), func() {
+		st := ft.state()
+		assert.Equal(t, filing.StageInformation, st.Stage)
+		require.NotNil(t, st.LastRejection)
+		assert.Equal(t, "product_verification", st.LastRejection.By)
+		assert.Equal(t, "websites[1]", st.LastRejection.Reasons[0].Field)
+		assert.Equal(t, "service_number_quota_exhausted", st.LastRejection.Reasons[0].Code)
+		ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"})
+	})
+
+	st := ft.run()
+	assert.Equal(t, filing.StageCancelled, st.Stage)
+	assert.Equal(t, 1, ft.world.released, "the one number it held goes back")
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -44,6 +45,10 @@ type world struct {
 	released      int
 	subjectFreed  int
 	subjectTaken  bool // another filing took the subject over before this one started
+	// websites are the domains of the saved application beyond the one the
+	// filing was started for; noQuotaFor is one the instance cannot serve.
+	websites      []string
+	noQuotaFor    string
 	rows          []recordedRow
 	audit         []filing.AuditEntry
 	badUploads    map[string]string // object key → rejection reason
@@ -194,6 +199,22 @@ func (ft *filingTest) mockWorld() {
 		})
 	env.OnActivity(a.ConsumeServiceNumber, mock.Anything, mock.Anything).Return(counted[activities.ServiceNumberRequest](w, &w.consumed))
 	env.OnActivity(a.ReleaseServiceNumber, mock.Anything, mock.Anything).Return(counted[activities.ServiceNumberRequest](w, &w.released))
+	env.OnActivity(a.BindWebsiteNumbers, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.WebsiteNumbersRequest) ([]filing.WebsiteServiceNumber, error) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			out := r.Held
+			for i, d := range w.websites {
+				if d == w.noQuotaFor {
+					return nil, temporal.NewNonRetryableApplicationError("no quota", activities.ErrTypeProductRejected, nil,
+						filing.Reason{Field: fmt.Sprintf("websites[%d]", i+1), Code: "service_number_quota_exhausted"})
+				}
+				if !slices.ContainsFunc(out, func(n filing.WebsiteServiceNumber) bool { return n.Domain == d }) {
+					out = append(out, filing.WebsiteServiceNumber{Domain: d, Number: fmt.Sprintf("BSN-%s", d)})
+				}
+			}
+			return out, nil
+		})
 	env.OnActivity(a.ClaimSubject, mock.Anything, mock.Anything).Return(
 		func(context.Context, activities.SubjectRequest) (bool, error) {
 			w.mu.Lock()

@@ -29,9 +29,12 @@ func (f *flow) verifyProduct(ctx workflow.Context) error {
 				AccountID:     f.in.AccountID,
 				InstanceID:    product.InstanceID,
 				ServiceNumber: product.ServiceNumber,
+				Website:       f.in.Domain,
 			}).Get(ctx, &bound)
 		if err == nil {
 			f.state.ServiceNumber = bound.Number
+			f.state.ServiceNumbers = []filing.WebsiteServiceNumber{{Domain: f.in.Domain, Number: bound.Number}}
+			f.instanceID = bound.InstanceID
 			return nil
 		}
 		reason, ok := businessRejection(err, activities.ErrTypeProductRejected)
@@ -49,6 +52,48 @@ func (f *flow) verifyProduct(ctx workflow.Context) error {
 		}
 		product = req.Product
 	}
+}
+
+// websiteNumbers gives every website of the submitted application its own
+// 备案服务号, from the instance that backs the filing's first one: the
+// seed ties a code to a website, and the instance's quota counts websites.
+// When a website cannot have one (the quota is spent, the instance is not
+// the account's), the filing goes back to editing with the reason on that
+// website, and it reports false.
+func (f *flow) websiteNumbers(ctx workflow.Context) (bool, error) {
+	var numbers []filing.WebsiteServiceNumber
+	err := workflow.ExecuteActivity(withActivity(ctx, "备案服务号 per website"), acts.BindWebsiteNumbers,
+		activities.WebsiteNumbersRequest{
+			FilingID:   f.in.FilingID,
+			AccountID:  f.in.AccountID,
+			InstanceID: f.instanceID,
+			RevisionID: f.state.Application.RevisionID,
+			Digest:     f.state.Application.Digest,
+			Held:       f.state.ServiceNumbers,
+		}).Get(ctx, &numbers)
+	if err == nil {
+		f.state.ServiceNumbers = numbers
+		return true, nil
+	}
+	reason, ok := businessRejection(err, activities.ErrTypeProductRejected)
+	if !ok {
+		return false, err
+	}
+	f.reject(ctx, "product_verification", []filing.Reason{reason})
+	f.notify("initial_review_rejected", nil)
+	return false, nil
+}
+
+// serviceNumbers are every number the filing holds.
+func (f *flow) serviceNumbers() []string {
+	var out []string
+	for _, n := range f.state.ServiceNumbers {
+		out = append(out, n.Number)
+	}
+	if len(out) == 0 && f.state.ServiceNumber != "" {
+		out = append(out, f.state.ServiceNumber)
+	}
+	return out
 }
 
 func (f *flow) validateVerifyProduct(_ workflow.Context, r filing.VerifyProductRequest) error {

@@ -23,25 +23,26 @@ const quotaLockSpace = 2002
 // ever generated for the instance counts against its quota, and generation is
 // serialised per instance, so concurrent calls cannot exceed it.
 func (r *Registry) Generate(ctx context.Context, accountID, instanceID string) (ServiceNumber, error) {
-	sn, err := r.generate(ctx, accountID, instanceID, "")
+	sn, err := r.generate(ctx, accountID, instanceID, "", "")
 	if err != nil {
 		return ServiceNumber{}, fmt.Errorf("servicenumbers: generate for instance %s: %w", instanceID, err)
 	}
 	return sn, nil
 }
 
-// GenerateAndBind is Generate for a filing that names an instance instead of
-// a number: the new number is in use by filingID from the start, in the same
-// transaction, so no crash can leave a generated number unbound. Retrying is
-// harmless: when the filing already holds a number of the instance, that one
-// is returned and no quota is spent, even if the instance changed since.
-func (r *Registry) GenerateAndBind(ctx context.Context, accountID, instanceID, filingID string) (ServiceNumber, error) {
+// GenerateAndBind is Generate for a website of a filing that names an
+// instance instead of a number: the new number is in use by filingID for
+// website from the start, in the same transaction, so no crash can leave a
+// generated number unbound. Each website of a filing gets its own number.
+// Retrying is harmless: when the filing already holds a number of the
+// instance for the website, that one is returned and no quota is spent.
+func (r *Registry) GenerateAndBind(ctx context.Context, accountID, instanceID, filingID, website string) (ServiceNumber, error) {
 	var (
 		sn  ServiceNumber
 		err = errNoFiling
 	)
 	if filingID != "" {
-		sn, err = r.generate(ctx, accountID, instanceID, filingID)
+		sn, err = r.generate(ctx, accountID, instanceID, filingID, website)
 	}
 	if err != nil {
 		return ServiceNumber{}, fmt.Errorf("servicenumbers: generate for instance %s and bind to filing %s: %w",
@@ -52,12 +53,12 @@ func (r *Registry) GenerateAndBind(ctx context.Context, accountID, instanceID, f
 
 // generate creates a number, bound when filingID is empty and in use by the
 // filing otherwise.
-func (r *Registry) generate(ctx context.Context, accountID, instanceID, filingID string) (ServiceNumber, error) {
+func (r *Registry) generate(ctx context.Context, accountID, instanceID, filingID, website string) (ServiceNumber, error) {
 	if accountID == "" {
 		return ServiceNumber{}, errors.New("account ID is empty")
 	}
 	if filingID != "" {
-		if sn, ok, err := held(r.rows(ctx), instanceID, filingID); ok || err != nil {
+		if sn, ok, err := held(r.rows(ctx), instanceID, filingID, website); ok || err != nil {
 			return sn, err
 		}
 	}
@@ -77,7 +78,7 @@ func (r *Registry) generate(ctx context.Context, accountID, instanceID, filingID
 	sn := ServiceNumber{Number: newNumber(), InstanceID: instanceID, AccountID: accountID,
 		Status: StatusBound, CreatedAt: t, UpdatedAt: t}
 	if filingID != "" {
-		sn.Status, sn.FilingID = StatusInUse, filingID
+		sn.Status, sn.FilingID, sn.Website = StatusInUse, filingID, website
 	}
 	err = r.db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// SQLite needs no lock: its transactions begin IMMEDIATE (see
@@ -90,7 +91,7 @@ func (r *Registry) generate(ctx context.Context, accountID, instanceID, filingID
 		if filingID != "" {
 			// Two attempts of one activity may run at once (a timed-out
 			// attempt is not always dead); the second finds the first's.
-			prev, ok, err := held(tx.Table(table), instanceID, filingID)
+			prev, ok, err := held(tx.Table(table), instanceID, filingID, website)
 			if ok || err != nil {
 				sn = prev
 				return err
@@ -111,10 +112,11 @@ func (r *Registry) generate(ctx context.Context, accountID, instanceID, filingID
 	return sn, nil
 }
 
-// held finds the number of the instance that the filing holds, if any.
-func held(q *gorm.DB, instanceID, filingID string) (ServiceNumber, bool, error) {
+// held finds the number of the instance that the filing holds for the
+// website, if any.
+func held(q *gorm.DB, instanceID, filingID, website string) (ServiceNumber, bool, error) {
 	var found []ServiceNumber
-	err := q.Where("instance_id = ? AND filing_id = ? AND status = ?", instanceID, filingID, StatusInUse).
+	err := q.Where("instance_id = ? AND filing_id = ? AND website = ? AND status = ?", instanceID, filingID, website, StatusInUse).
 		Limit(1).Find(&found).Error
 	if err != nil || len(found) == 0 {
 		return ServiceNumber{}, false, err

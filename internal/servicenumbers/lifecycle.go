@@ -50,30 +50,31 @@ func (r *Registry) verify(ctx context.Context, number string) (ServiceNumber, er
 	return sn, nil
 }
 
-// Bind marks a bound number in use by filingID. Binding it to the same filing
-// again succeeds, so a retried call is harmless; of two filings racing for
-// one number exactly one wins and the other gets ErrInUse. Bind does not
-// look at the instance: call Verify first.
-func (r *Registry) Bind(ctx context.Context, number, filingID string) (ServiceNumber, error) {
+// Bind marks a bound number in use by filingID for website. Binding it to
+// the same website of the same filing again succeeds, so a retried call is
+// harmless; of two filings (or two websites) racing for one number exactly
+// one wins and the other gets ErrInUse. Bind does not look at the instance:
+// call Verify first.
+func (r *Registry) Bind(ctx context.Context, number, filingID, website string) (ServiceNumber, error) {
 	number = canonical(number)
-	sn, err := r.bind(ctx, number, filingID)
+	sn, err := r.bind(ctx, number, filingID, website)
 	if err != nil {
 		return ServiceNumber{}, fmt.Errorf("servicenumbers: bind %s: %w", number, err)
 	}
 	return sn, nil
 }
 
-func (r *Registry) bind(ctx context.Context, number, filingID string) (ServiceNumber, error) {
+func (r *Registry) bind(ctx context.Context, number, filingID, website string) (ServiceNumber, error) {
 	if filingID == "" {
 		return ServiceNumber{}, errNoFiling
 	}
 	err := r.settle(ctx, number, "status = ?", []any{StatusBound},
-		map[string]any{"status": StatusInUse, "filing_id": filingID, "updated_at": now()},
+		map[string]any{"status": StatusInUse, "filing_id": filingID, "website": website, "updated_at": now()},
 		func(sn ServiceNumber) error {
 			switch {
 			case sn.Status == StatusConsumed:
 				return ErrConsumed
-			case sn.FilingID == filingID:
+			case sn.FilingID == filingID && sn.Website == website:
 				return nil
 			case sn.Status == StatusInUse:
 				return ErrInUse
@@ -109,7 +110,7 @@ func (r *Registry) Consume(ctx context.Context, number, filingID string) error {
 // number stays consumed, because an approved filing spends its code even if
 // it is cancelled later.
 func (r *Registry) Release(ctx context.Context, number, filingID string) error {
-	return r.settleHeld(ctx, "release", number, filingID, map[string]any{"status": StatusBound, "filing_id": ""},
+	return r.settleHeld(ctx, "release", number, filingID, map[string]any{"status": StatusBound, "filing_id": "", "website": ""},
 		func(sn ServiceNumber) error {
 			if sn.Status == StatusInUse && sn.FilingID == filingID {
 				return errChanged // released and bound again between the update and the read

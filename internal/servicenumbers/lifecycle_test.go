@@ -16,16 +16,16 @@ func TestConsumedNumberCannotBeReused(t *testing.T) {
 		ctx := context.Background()
 		sn, err := w.reg.Generate(ctx, "acc-1", "i-quota1-market")
 		require.NoError(t, err)
-		_, err = w.reg.Bind(ctx, sn.Number, "filing-1")
+		_, err = w.reg.Bind(ctx, sn.Number, "filing-1", "example.com")
 		require.NoError(t, err)
 		require.NoError(t, w.reg.Consume(ctx, sn.Number, "filing-1"))
 		require.NoError(t, w.reg.Consume(ctx, sn.Number, "filing-1"), "consuming again is harmless")
 
 		_, err = w.reg.Verify(ctx, sn.Number)
 		assert.ErrorIs(t, err, servicenumbers.ErrConsumed)
-		_, err = w.reg.Bind(ctx, sn.Number, "filing-2")
+		_, err = w.reg.Bind(ctx, sn.Number, "filing-2", "example.com")
 		assert.ErrorIs(t, err, servicenumbers.ErrConsumed)
-		_, err = w.reg.Bind(ctx, sn.Number, "filing-1")
+		_, err = w.reg.Bind(ctx, sn.Number, "filing-1", "example.com")
 		assert.ErrorIs(t, err, servicenumbers.ErrConsumed)
 
 		// Cancelling an approved filing does not give its code back.
@@ -51,7 +51,7 @@ func TestCancelledFilingReleasesItsNumber(t *testing.T) {
 
 		_, err := w.reg.Verify(ctx, sn.Number)
 		require.NoError(t, err, "the number is usable again")
-		_, err = w.reg.Bind(ctx, sn.Number, "filing-2")
+		_, err = w.reg.Bind(ctx, sn.Number, "filing-2", "example.com")
 		require.NoError(t, err)
 
 		// A late retry of the first filing's release leaves the new holder alone.
@@ -66,15 +66,15 @@ func TestBindIsIdempotentForTheSameFiling(t *testing.T) {
 	inEachDialect(t, func(t *testing.T, w world) {
 		ctx := context.Background()
 		sn := boundNumber(t, w)
-		first, err := w.reg.Bind(ctx, sn.Number, "filing-1")
+		first, err := w.reg.Bind(ctx, sn.Number, "filing-1", "example.com")
 		require.NoError(t, err)
-		again, err := w.reg.Bind(ctx, sn.Number, "filing-1")
+		again, err := w.reg.Bind(ctx, sn.Number, "filing-1", "example.com")
 		require.NoError(t, err)
 		assert.Equal(t, servicenumbers.StatusInUse, again.Status)
 		assert.Equal(t, "filing-1", again.FilingID)
 		assert.Equal(t, first.UpdatedAt, again.UpdatedAt, "a repeated bind changes nothing")
 
-		_, err = w.reg.Bind(ctx, sn.Number, "filing-2")
+		_, err = w.reg.Bind(ctx, sn.Number, "filing-2", "example.com")
 		assert.ErrorIs(t, err, servicenumbers.ErrInUse)
 		_, err = w.reg.Verify(ctx, sn.Number)
 		assert.ErrorIs(t, err, servicenumbers.ErrInUse)
@@ -100,7 +100,7 @@ func TestOnlyTheFilingHoldingANumberConsumesIt(t *testing.T) {
 		ctx := context.Background()
 		sn := boundNumber(t, w)
 		assert.ErrorIs(t, w.reg.Consume(ctx, sn.Number, "filing-1"), servicenumbers.ErrWrongFiling, "not bound to any filing")
-		_, err := w.reg.Bind(ctx, sn.Number, "filing-1")
+		_, err := w.reg.Bind(ctx, sn.Number, "filing-1", "example.com")
 		require.NoError(t, err)
 		err = w.reg.Consume(ctx, sn.Number, "filing-2")
 		assert.ErrorIs(t, err, servicenumbers.ErrWrongFiling)
@@ -113,7 +113,7 @@ func TestUnknownNumberIsNotFound(t *testing.T) {
 		ctx := context.Background()
 		_, err := w.reg.Verify(ctx, "BSNNOSUCHNUMBER1")
 		assert.ErrorIs(t, err, servicenumbers.ErrNotFound)
-		_, err = w.reg.Bind(ctx, "BSNNOSUCHNUMBER1", "filing-1")
+		_, err = w.reg.Bind(ctx, "BSNNOSUCHNUMBER1", "filing-1", "example.com")
 		assert.ErrorIs(t, err, servicenumbers.ErrNotFound)
 		assert.EqualError(t, err, "servicenumbers: bind BSNNOSUCHNUMBER1: service number not found")
 		assert.ErrorIs(t, w.reg.Consume(ctx, "BSNNOSUCHNUMBER1", "filing-1"), servicenumbers.ErrNotFound)
@@ -129,7 +129,7 @@ func TestNumberIsAcceptedAsAnApplicantTypesIt(t *testing.T) {
 		got, err := w.reg.Verify(ctx, typed)
 		require.NoError(t, err)
 		assert.Equal(t, sn.Number, got.Number)
-		got, err = w.reg.Bind(ctx, typed, "filing-1")
+		got, err = w.reg.Bind(ctx, typed, "filing-1", "example.com")
 		require.NoError(t, err)
 		assert.Equal(t, sn.Number, got.Number)
 	})
@@ -139,7 +139,7 @@ func TestLifecycleCallsNeedAFiling(t *testing.T) {
 	inEachDialect(t, func(t *testing.T, w world) {
 		ctx := context.Background()
 		sn := boundNumber(t, w)
-		_, err := w.reg.Bind(ctx, sn.Number, "")
+		_, err := w.reg.Bind(ctx, sn.Number, "", "example.com")
 		assert.Error(t, err)
 		assert.Error(t, w.reg.Consume(ctx, sn.Number, ""))
 		assert.Error(t, w.reg.Release(ctx, sn.Number, ""))

@@ -43,7 +43,7 @@ func boundNumber(t *testing.T, w world) servicenumbers.ServiceNumber {
 // heldNumber generates a number and binds it to filingID.
 func heldNumber(t *testing.T, w world, filingID string) servicenumbers.ServiceNumber {
 	t.Helper()
-	sn, err := w.reg.Bind(context.Background(), boundNumber(t, w).Number, filingID)
+	sn, err := w.reg.Bind(context.Background(), boundNumber(t, w).Number, filingID, "example.com")
 	require.NoError(t, err)
 	return sn
 }
@@ -106,7 +106,7 @@ func TestTwoFilingsRacingForOneServiceNumberExactlyOneWins(t *testing.T) {
 		sn := boundNumber(t, w)
 		const filings = 20
 		errs := testenv.Concurrently(filings, func(i int) error {
-			_, err := w.reg.Bind(ctx, sn.Number, fmt.Sprintf("filing-%02d", i))
+			_, err := w.reg.Bind(ctx, sn.Number, fmt.Sprintf("filing-%02d", i), "example.com")
 			return err
 		})
 		winner := ""
@@ -188,7 +188,7 @@ func TestFilingNamingAnInstanceGetsANumberInUseAtOnce(t *testing.T) {
 	inEachDialect(t, func(t *testing.T, w world) {
 		ctx := context.Background()
 		inst := addInstance(t, w, "i-web01-direct", 2)
-		sn, err := w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-1")
+		sn, err := w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-1", "example.com")
 		require.NoError(t, err)
 		assert.Equal(t, servicenumbers.StatusInUse, sn.Status)
 		assert.Equal(t, "filing-1", sn.FilingID)
@@ -198,22 +198,56 @@ func TestFilingNamingAnInstanceGetsANumberInUseAtOnce(t *testing.T) {
 		// stopped, and spends no quota.
 		inst.Running = false
 		require.NoError(t, w.sb.Add(inst))
-		again, err := w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-1")
+		again, err := w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-1", "example.com")
 		require.NoError(t, err)
 		assert.Equal(t, sn.Number, again.Number)
 
 		inst.Running = true
 		require.NoError(t, w.sb.Add(inst))
-		other, err := w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-2")
+		other, err := w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-2", "example.com")
 		require.NoError(t, err)
 		assert.NotEqual(t, sn.Number, other.Number)
-		_, err = w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-3")
+		_, err = w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-3", "example.com")
 		assert.ErrorIs(t, err, servicenumbers.ErrQuotaExhausted)
 
-		_, err = w.reg.GenerateAndBind(ctx, "acc-1", "i-hk-web01", "filing-4")
+		_, err = w.reg.GenerateAndBind(ctx, "acc-1", "i-hk-web01", "filing-4", "example.com")
 		assert.ErrorIs(t, err, servicenumbers.ErrNotMainland)
-		_, err = w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "")
+		_, err = w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "", "example.com")
 		assert.Error(t, err)
+	})
+}
+
+// One code per website: a filing with three websites holds three numbers
+// of its instance, and the instance's quota counts each of them.
+func TestEachWebsiteOfAFilingHoldsItsOwnNumber(t *testing.T) {
+	inEachDialect(t, func(t *testing.T, w world) {
+		ctx := context.Background()
+		inst := addInstance(t, w, "i-web01-sites", 3)
+		seen := map[string]bool{}
+		for _, site := range []string{"example.com", "blog.example.com", "shop.example.com"} {
+			sn, err := w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-1", site)
+			require.NoError(t, err, site)
+			assert.Equal(t, site, stored(t, w, sn.Number).Website)
+			assert.False(t, seen[sn.Number], "a number of its own")
+			seen[sn.Number] = true
+			again, err := w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-1", site)
+			require.NoError(t, err)
+			assert.Equal(t, sn.Number, again.Number, "a retry for the same website spends nothing")
+		}
+		assert.EqualValues(t, 3, generated(t, w, inst.ID))
+		_, err := w.reg.GenerateAndBind(ctx, "acc-1", inst.ID, "filing-1", "news.example.com")
+		assert.ErrorIs(t, err, servicenumbers.ErrQuotaExhausted, "the fourth website finds the quota of three spent")
+
+		// A number bound to one website cannot serve another.
+		for n := range seen {
+			require.NoError(t, w.reg.Release(ctx, n, "filing-1"))
+			assert.Empty(t, stored(t, w, n).Website, "released: no website")
+			_, err := w.reg.Bind(ctx, n, "filing-1", "example.com")
+			require.NoError(t, err)
+			_, err = w.reg.Bind(ctx, n, "filing-1", "blog.example.com")
+			assert.ErrorIs(t, err, servicenumbers.ErrInUse)
+			break
+		}
 	})
 }
 
@@ -222,7 +256,7 @@ func TestConcurrentAttemptsOfOneFilingSpendQuotaOnce(t *testing.T) {
 		ctx := context.Background()
 		numbers := make([]string, 10)
 		errs := testenv.Concurrently(len(numbers), func(i int) error {
-			sn, err := w.reg.GenerateAndBind(ctx, "acc-1", "i-web01-twice", "filing-1")
+			sn, err := w.reg.GenerateAndBind(ctx, "acc-1", "i-web01-twice", "filing-1", "example.com")
 			numbers[i] = sn.Number
 			return err
 		})

@@ -48,7 +48,10 @@ type ServiceNumber struct {
 	AccountID string
 	Status    Status
 	// FilingID holds the number; empty exactly when it is bound.
-	FilingID  string
+	FilingID string
+	// Website is the website (ASCII domain) of the filing the number
+	// serves; empty exactly when FilingID is.
+	Website   string
 	CreatedAt time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
 }

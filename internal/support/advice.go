@@ -17,6 +17,7 @@ var activityCauses = map[string]string{
 	"ShipBackdrop":         "the courier's API (BEIANFLOW_COURIER_URL) refuses or does not answer, or the mailing address cannot be read from the database",
 	"TrackBackdrop":        "the courier's API (BEIANFLOW_COURIER_URL) does not answer",
 	"BindServiceNumber":    "the instance inventory or the database does not answer",
+	"BindWebsiteNumbers":   "the instance inventory or the database does not answer, or the application revision cannot be read",
 	"ConsumeServiceNumber": "the database does not answer",
 	"ReleaseServiceNumber": "the database does not answer",
 	"ClaimSubject":         "the database does not answer",

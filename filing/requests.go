@@ -85,6 +85,8 @@ type (
 		// failed attempts).
 		Outcome string   `json:"outcome"`
 		Reasons []Reason `json:"reasons,omitempty"`
+		// CodeSentAt is when MIIT sent the code, where the bureau said.
+		CodeSentAt *time.Time `json:"code_sent_at,omitempty"`
 		ByHand
 	}
 	// BureauDecisionRequest is the bureau's review outcome.

@@ -115,8 +115,7 @@ func TestAWorkerKilledInTheMiddleOfASideEffectLeavesExactlyOneOfIt(t *testing.T)
 			s := startOnQueue(t, queue, "ZJ", "crash-"+uuid.NewString()[:8]+".com", "云栖科技官网")
 			s.fill()
 			s.throughInitialReview()
-			s.throughBackdrop()
-			s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+			s.throughPhotoApproval()
 			s.wait(filing.StageApproved, filing.StepNone)
 			select {
 			case <-w.crashed:

@@ -2,22 +2,17 @@ package integration
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/internal/app"
+	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
 
@@ -61,8 +56,7 @@ func TestAnS3OutagePausesTheFilingAndItCompletesOnceS3IsBack(t *testing.T) {
 	assert.Equal(t, http.StatusOK, get(t, "/readyz").Status)
 
 	s.throughInitialReview()
-	s.throughBackdrop()
-	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+	s.throughPhotoApproval()
 	s.wait(filing.StageApproved, filing.StepNone)
 }
 
@@ -82,31 +76,7 @@ func TestAPostgreSQLOutagePausesTheFilingAndTheAPIAnswers503(t *testing.T) {
 	require.NoError(t, err, "a private PostgreSQL cluster")
 	t.Cleanup(func() { _ = pg.Stop() })
 
-	cfg := sys.app.Config
-	cfg.DatabaseURL = pg.URL
-	cfg.TaskQueue = "pg-outage-" + uuid.NewString()[:8]
-	apiAddr, err := testenv.FreeAddr()
-	require.NoError(t, err)
-	sandboxAddr, err := testenv.FreeAddr()
-	require.NoError(t, err)
-	cfg.HTTPAddr, cfg.Sandbox.Addr = apiAddr, sandboxAddr
-	cfg.Sandbox.WebhookURL = "http://" + apiAddr
-	cfg.World.BureauURL, cfg.World.CourierURL = "http://"+sandboxAddr+"/bureau", "http://"+sandboxAddr+"/courier"
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.Open(ctx, cfg, log)
-	require.NoError(t, err)
-	runCtx, stop := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	ready := make(chan net.Addr, 1)
-	for _, run := range []func(context.Context) error{a.RunWorker, a.RunWorld, a.RunOutbox,
-		func(ctx context.Context) error { return a.RunAPI(ctx, ready) }} {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = run(runCtx) }()
-	}
-	t.Cleanup(func() { stop(); wg.Wait(); a.Close() })
-	<-ready
-	base := "http://" + apiAddr
-	registerAPI(base, a.DB)
+	base := startSystem(t, "pg-outage", func(c *config.Config) { c.DatabaseURL = pg.URL })
 
 	s := startScenarioAt(t, base, "ZJ", "yunqi-pgdown.com", "云栖科技官网")
 	s.throughInitialReview()

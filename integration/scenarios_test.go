@@ -144,6 +144,23 @@ func (s *scenario) throughBackdrop() {
 	s.wait(filing.StagePhotoVerification, filing.StepPhotoReview)
 }
 
+// returnedBy waits until the filing is back in editing, returned by by,
+// and returns its state.
+func (s *scenario) returnedBy(by string) map[string]any {
+	s.t.Helper()
+	st := s.wait(filing.StageInformation, filing.StepEditing)
+	assert.Equal(s.t, by, st["last_rejection"].(map[string]any)["by"])
+	return st
+}
+
+// throughPhotoApproval ships the backdrop, uploads a photo and has the
+// reviewer approve it.
+func (s *scenario) throughPhotoApproval() {
+	s.t.Helper()
+	s.throughBackdrop()
+	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+}
+
 func (s *scenario) result() filing.State {
 	s.t.Helper()
 	var st filing.State
@@ -219,8 +236,7 @@ func TestSMSWindowMissedThenResubmittedOnTheRealServer(t *testing.T) {
 	t.Parallel()
 	s := startScenario(t, "ZJ", "yunqi-sms.com", "云栖科技官网"+bureau.MarkerSMSTimeout)
 	s.throughInitialReview()
-	s.throughBackdrop()
-	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+	s.throughPhotoApproval()
 	s.wait(filing.StageApproved, filing.StepNone)
 	st := s.result()
 	assert.Equal(t, 2, st.Bureau.Submissions, "resubmitted after the missed window")
@@ -238,10 +254,8 @@ func TestSMSMissedTwiceReturnsTheFilingForACorrectedNumberOnTheRealServer(t *tes
 	t.Parallel()
 	s := startScenario(t, "ZJ", "yunqi-sms2.com", "云栖科技官网"+bureau.MarkerSMSUnreachable)
 	s.throughInitialReview()
-	s.throughBackdrop()
-	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
-	st := s.wait(filing.StageInformation, filing.StepEditing)
-	assert.Equal(t, "sms", st["last_rejection"].(map[string]any)["by"])
+	s.throughPhotoApproval()
+	st := s.returnedBy("sms")
 	subs, err := sys.app.World.BureauSandbox.Submissions(context.Background(), s.id)
 	require.NoError(t, err)
 	require.Len(t, subs, 2, "resubmitted once, then returned")
@@ -272,10 +286,8 @@ func TestBureauRejectsThenApprovesAfterEditsOnTheRealServer(t *testing.T) {
 	t.Parallel()
 	s := startScenario(t, "ZJ", "yunqi-bureau.com", "云栖科技官网"+bureau.MarkerReject)
 	s.throughInitialReview()
-	s.throughBackdrop()
-	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
-	st := s.wait(filing.StageInformation, filing.StepEditing)
-	assert.Equal(t, "bureau", st["last_rejection"].(map[string]any)["by"])
+	s.throughPhotoApproval()
+	s.returnedBy("bureau")
 	s.throughInitialReview()
 	s.wait(filing.StageApproved, filing.StepNone)
 	final := s.result()
@@ -292,8 +304,7 @@ func TestBureauOverdueIsFlaggedAndKeepsWaitingOnTheRealServer(t *testing.T) {
 	s := startDirect(t, "GD", "yunqi-overdue.com", "云栖科技官网"+bureau.MarkerOverdue, 864000)
 	s.fill()
 	s.throughInitialReview()
-	s.throughBackdrop()
-	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+	s.throughPhotoApproval()
 	s.wait(filing.StageBureauReview, filing.StepAwaitingDecision)
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		st := get(t, s.path(""))
@@ -447,4 +458,41 @@ func TestWebhooksWithABadSignatureOrAStaleTimestampAreRefused(t *testing.T) {
 	res = send(fmt.Sprint(staleAt), "d-2", webhook.Sign([]byte(sys.app.Config.World.WebhookSecret), staleAt, "d-2", []byte(body)))
 	assert.Equal(t, http.StatusUnauthorized, res.Status)
 	assert.Equal(t, "stale_timestamp", res.Body["code"])
+}
+
+// The seed ties one 备案服务号 to one website: a filing with two websites
+// holds two numbers of its instance once the application passes the
+// automated checks, and the approval consumes both.
+func TestEachWebsiteOfAFilingGetsItsOwnServiceNumberOnTheRealServer(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "ZJ", "yunqi-two.com", "云栖科技官网")
+	blog := s.app.Websites[0]
+	blog.Domain, blog.HomepageURL, blog.Name = "yunqi-two-blog.com", "https://www.yunqi-two-blog.com/", "云栖技术博客"
+	s.app.Websites = append(s.app.Websites, blog)
+	body, err := json.Marshal(s.app)
+	require.NoError(t, err)
+	mustOK(t, doAt(t, s.base, http.MethodPut, s.path("/application"), "application/json", string(body)))
+
+	s.throughInitialReview()
+	st := s.wait(filing.StagePhotoVerification, filing.StepAwaitingMailingAddress)
+	numbers, _ := st["service_numbers"].([]any)
+	require.Len(t, numbers, 2, "%v", st["service_numbers"])
+	byDomain := map[string]string{}
+	for _, n := range numbers {
+		m := n.(map[string]any)
+		byDomain[m["domain"].(string)] = m["number"].(string)
+	}
+	assert.Equal(t, st["service_number"], byDomain["yunqi-two.com"], "the started-for website keeps its number")
+	require.NotEmpty(t, byDomain["yunqi-two-blog.com"])
+	assert.NotEqual(t, byDomain["yunqi-two.com"], byDomain["yunqi-two-blog.com"])
+
+	s.throughPhotoApproval()
+	s.wait(filing.StageApproved, filing.StepNone)
+	for domain, number := range byDomain {
+		var row struct{ Status, Website, FilingID string }
+		require.NoError(t, sys.app.DB.Gorm.Table("service_numbers").Where("number = ?", number).Take(&row).Error)
+		assert.Equal(t, "consumed", row.Status, domain)
+		assert.Equal(t, domain, row.Website)
+		assert.Equal(t, s.id, row.FilingID)
+	}
 }

@@ -122,8 +122,7 @@ func TestSupportFindsAFailingActivityAndRetryCompletesTheFiling(t *testing.T) {
 	s := startOnQueue(t, queue, "ZJ", domain, "云栖科技官网")
 	s.fill()
 	s.throughInitialReview()
-	s.throughBackdrop()
-	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+	s.throughPhotoApproval()
 
 	// The submission fails again and again; stuck lists it with the error
 	// and what to do. Attempt 4 waits 8 s for attempt 5, long enough to

@@ -26,12 +26,21 @@ var (
 // throughPhoto scripts everything up to an approved photo, starting on a
 // business day at day: review, backdrop, delivery, photo and its approval.
 func (ft *filingTest) throughPhoto(day time.Time) {
-	ft.fillAndSubmit(day.Add(10 * time.Minute))
-	ft.at(day.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
+	ft.approvedAtInitialReview(day)
 	ft.at(day.Add(40*time.Minute), func() { ft.act(filing.SetMailingAddress.Name, mailing) })
 	ft.at(day.Add(48*time.Hour), func() { ft.act(filing.ShipmentDelivered.Name, delivered) })
 	ft.at(day.Add(49*time.Hour), func() { ft.act(filing.UploadPhoto.Name, photo) })
 	ft.at(day.Add(50*time.Hour), func() { ft.act(filing.PhotoReviewDecision.Name, approve) })
+}
+
+// submittedToBureau is a filing of province that went through initial
+// review and photo verification from Monday and was submitted to the
+// bureau at once, Wednesday 11:30, which it returns.
+func submittedToBureau(t *testing.T, province string) (*filingTest, time.Time) {
+	t.Helper()
+	ft := newFilingTest(t, province, monday)
+	ft.throughPhoto(monday)
+	return ft, monday.Add(50 * time.Hour)
 }
 
 func smsVerified(receipt string) filing.SMSVerificationRequest {
@@ -143,8 +152,7 @@ func TestHappyPathOutsideShanghai(t *testing.T) {
 
 func TestShanghaiFilingVerifiesInTheBureauApp(t *testing.T) {
 	ft := newFilingTest(t, "SH", monday)
-	ft.fillAndSubmit(monday.Add(10 * time.Minute))
-	ft.at(monday.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
+	ft.approvedAtInitialReview(monday)
 	ft.at(monday.Add(40*time.Minute), func() {
 		st := ft.state()
 		assert.Equal(t, filing.PhotoShanghaiBureauApp, st.PhotoMode)
@@ -175,10 +183,7 @@ func TestInitialReviewRejectedTwiceThenApproved(t *testing.T) {
 	ft.world.findings = [][]filing.Reason{{{Field: "websites[0].name", Code: "website_name.too_short", Message: "too short"}}}
 	ft.fillAndSubmit(monday.Add(10 * time.Minute))
 	ft.at(monday.Add(20*time.Minute), func() {
-		st := ft.state()
-		assert.Equal(t, filing.StageInformation, st.Stage)
-		require.NotNil(t, st.LastRejection)
-		assert.Equal(t, "automated_checks", st.LastRejection.By)
+		st := ft.returnedBy("automated_checks")
 		assert.Equal(t, "websites[0].name", st.LastRejection.Reasons[0].Field)
 		ft.act(filing.Submit.Name, filing.SubmitRequest{})
 	})
@@ -186,9 +191,7 @@ func TestInitialReviewRejectedTwiceThenApproved(t *testing.T) {
 		ft.act(filing.InitialReviewDecision.Name, rejectW("subject.leader.mobile", "phone_unreachable"))
 	})
 	ft.at(monday.Add(3*time.Hour), func() {
-		st := ft.state()
-		assert.Equal(t, filing.StageInformation, st.Stage)
-		assert.Equal(t, "reviewer", st.LastRejection.By)
+		st := ft.returnedBy("reviewer")
 		assert.Equal(t, "phone_unreachable", st.LastRejection.Reasons[0].Code)
 		ft.act(filing.SaveApplication.Name, saveApp)
 		ft.act(filing.Submit.Name, filing.SubmitRequest{})
@@ -211,8 +214,7 @@ func TestInitialReviewRejectedTwiceThenApproved(t *testing.T) {
 
 func TestPhotoRejectedThenApproved(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
-	ft.fillAndSubmit(monday.Add(10 * time.Minute))
-	ft.at(monday.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
+	ft.approvedAtInitialReview(monday)
 	ft.at(monday.Add(40*time.Minute), func() { ft.act(filing.SetMailingAddress.Name, mailing) })
 	ft.at(monday.Add(26*time.Hour), func() {
 		ft.act(filing.ShipmentDelivered.Name, delivered)
@@ -243,15 +245,11 @@ func TestPhotoRejectedThenApproved(t *testing.T) {
 }
 
 func TestSMSWindowMissedThenResubmitted(t *testing.T) {
-	ft := newFilingTest(t, "ZJ", monday)
-	ft.throughPhoto(monday)
-	submitted := monday.Add(50 * time.Hour)
+	ft, submitted := submittedToBureau(t, "ZJ")
 	// Nobody reports the SMS outcome; the bureau, asked after the window,
 	// says the filing was returned.
 	ft.at(submitted.Add(20*time.Hour), func() {
-		ft.world.mu.Lock()
-		ft.world.bureauStatus["R-1"] = activities.BureauStatus{SMSReturned: true, Reasons: []filing.Reason{{Code: "sms_timeout"}}}
-		ft.world.mu.Unlock()
+		ft.world.setBureauStatus("R-1", activities.BureauStatus{SMSReturned: true, Reasons: []filing.Reason{{Code: "sms_timeout"}}})
 	})
 	ft.at(submitted.Add(26*time.Hour), func() {
 		st := ft.state()
@@ -268,6 +266,25 @@ func TestSMSWindowMissedThenResubmitted(t *testing.T) {
 	assert.Equal(t, filing.StageApproved, st.Stage)
 	assert.Equal(t, 2, ft.world.submissions[1].Round)
 	assert.Equal(t, 1, st.InitialReviewRounds, "no new initial review when no data must change")
+}
+
+// The bureau's push says when the code was sent too, for a filing that
+// had not asked yet.
+func TestAPushedSMSOutcomeSaysWhenTheCodeWasSent(t *testing.T) {
+	ft, submitted := submittedToBureau(t, "ZJ")
+	ft.world.setBureauStatus("R-1", activities.BureauStatus{})
+	sent := submitted.Add(3 * time.Minute)
+	ft.at(submitted.Add(5*time.Minute), func() {
+		ft.act(filing.SMSVerification.Name, filing.SMSVerificationRequest{ReceiptID: "R-1", Outcome: filing.SMSVerified, CodeSentAt: &sent})
+	})
+	ft.at(submitted.Add(6*time.Minute), func() {
+		st := ft.state()
+		assert.Equal(t, filing.StageBureauReview, st.Stage)
+		require.NotNil(t, st.Bureau.SMSSentAt)
+		assert.True(t, st.Bureau.SMSSentAt.Equal(sent))
+	})
+	ft.at(submitted.Add(24*time.Hour), func() { ft.act(filing.BureauDecision.Name, bureauApproves("R-1")) })
+	assert.Equal(t, filing.StageApproved, ft.run().Stage)
 }
 
 // A code the bureau never reports sent still ends: the window is assumed to
@@ -303,21 +320,15 @@ func TestAnSMSCodeNeverReportedSentStillHasADeadline(t *testing.T) {
 // editing; the corrected application passes the initial review again and
 // is submitted afresh, with a new pair of attempts.
 func TestSMSWindowMissedTwiceReturnsTheFilingToTheApplicant(t *testing.T) {
-	ft := newFilingTest(t, "ZJ", monday)
-	ft.throughPhoto(monday)
-	submitted := monday.Add(50 * time.Hour)
+	ft, submitted := submittedToBureau(t, "ZJ")
 	missed := activities.BureauStatus{SMSReturned: true, Reasons: []filing.Reason{{Code: "sms_timeout"}}}
 	ft.at(submitted.Add(20*time.Hour), func() {
-		ft.world.mu.Lock()
-		ft.world.bureauStatus["R-1"] = missed
-		ft.world.mu.Unlock()
+		ft.world.setBureauStatus("R-1", missed)
 	})
 	ft.at(submitted.Add(26*time.Hour), func() {
 		require.Len(t, ft.world.submissions, 2, "resubmitted once")
 		assert.Equal(t, filing.StageSMSVerification, ft.state().Stage)
-		ft.world.mu.Lock()
-		ft.world.bureauStatus["R-2"] = missed
-		ft.world.mu.Unlock()
+		ft.world.setBureauStatus("R-2", missed)
 	})
 	ft.at(submitted.Add(52*time.Hour), func() {
 		st := ft.state()
@@ -352,20 +363,14 @@ func TestSMSWindowMissedTwiceReturnsTheFilingToTheApplicant(t *testing.T) {
 // Returned to the applicant after the SMS attempts, the filing is no
 // longer with the bureau: the applicant may cancel it.
 func TestAFilingReturnedAfterSMSVerificationCanBeCancelled(t *testing.T) {
-	ft := newFilingTest(t, "ZJ", monday)
-	ft.throughPhoto(monday)
-	submitted := monday.Add(50 * time.Hour)
+	ft, submitted := submittedToBureau(t, "ZJ")
 	missed := activities.BureauStatus{SMSReturned: true, Reasons: []filing.Reason{{Code: "sms_attempts_exhausted"}}}
 	ft.at(submitted.Add(time.Hour), func() {
 		ft.refused(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"}) // with the bureau
-		ft.world.mu.Lock()
-		ft.world.bureauStatus["R-1"] = missed
-		ft.world.mu.Unlock()
+		ft.world.setBureauStatus("R-1", missed)
 	})
 	ft.at(submitted.Add(26*time.Hour), func() {
-		ft.world.mu.Lock()
-		ft.world.bureauStatus["R-2"] = missed
-		ft.world.mu.Unlock()
+		ft.world.setBureauStatus("R-2", missed)
 	})
 	ft.at(submitted.Add(52*time.Hour), func() {
 		assert.Equal(t, filing.StageInformation, ft.state().Stage)
@@ -379,18 +384,14 @@ func TestAFilingReturnedAfterSMSVerificationCanBeCancelled(t *testing.T) {
 }
 
 func TestBureauRejectsThenApprovesAfterEdits(t *testing.T) {
-	ft := newFilingTest(t, "ZJ", monday)
-	ft.throughPhoto(monday)
-	submitted := monday.Add(50 * time.Hour)
+	ft, submitted := submittedToBureau(t, "ZJ")
 	ft.at(submitted.Add(10*time.Minute), func() { ft.act(filing.SMSVerification.Name, smsVerified("R-1")) })
 	ft.at(submitted.Add(24*time.Hour), func() {
 		ft.act(filing.BureauDecision.Name, filing.BureauDecisionRequest{ReceiptID: "R-1",
 			Reasons: []filing.Reason{{Field: "websites[0].name", Code: "website_name", Message: "name does not match content"}}})
 	})
 	ft.at(submitted.Add(25*time.Hour), func() {
-		st := ft.state()
-		assert.Equal(t, filing.StageInformation, st.Stage)
-		assert.Equal(t, "bureau", st.LastRejection.By)
+		ft.returnedBy("bureau")
 		ft.act(filing.SaveApplication.Name, filing.SaveApplicationRequest{Application: filing.ApplicationRef{RevisionID: "rev-2", Digest: "d2"}})
 		ft.act(filing.Submit.Name, filing.SubmitRequest{})
 	})
@@ -411,9 +412,7 @@ func TestBureauRejectsThenApprovesAfterEdits(t *testing.T) {
 }
 
 func TestBureauOverdueAfter20BusinessDays(t *testing.T) {
-	ft := newFilingTest(t, "GD", monday)
-	ft.throughPhoto(monday)
-	submitted := monday.Add(50 * time.Hour) // Wednesday 2026-09-09 11:30
+	ft, submitted := submittedToBureau(t, "GD") // Wednesday 2026-09-09 11:30
 	ft.at(submitted.Add(5*time.Minute), func() { ft.act(filing.SMSVerification.Name, smsVerified("R-1")) })
 	// 20 business days from Wed 09-09 (Mid-Autumn 09-25 and National Day
 	// 10-01..07 off, make-up days 09-20 and 10-10 on) end on Tue 2026-10-13.
@@ -433,14 +432,10 @@ func TestBureauOverdueAfter20BusinessDays(t *testing.T) {
 }
 
 func TestBureauResultIsPolledWhenThePushIsLost(t *testing.T) {
-	ft := newFilingTest(t, "ZJ", monday)
-	ft.throughPhoto(monday)
-	submitted := monday.Add(50 * time.Hour)
+	ft, submitted := submittedToBureau(t, "ZJ")
 	ft.at(submitted.Add(5*time.Minute), func() { ft.act(filing.SMSVerification.Name, smsVerified("R-1")) })
 	ft.at(submitted.Add(30*time.Hour), func() {
-		ft.world.mu.Lock()
-		ft.world.bureauStatus["R-1"] = activities.BureauStatus{SMSVerified: true, Decided: true, Approved: true, FilingNumber: "浙ICP备26099999号-1"}
-		ft.world.mu.Unlock()
+		ft.world.setBureauStatus("R-1", activities.BureauStatus{SMSVerified: true, Decided: true, Approved: true, FilingNumber: "浙ICP备26099999号-1"})
 	})
 	st := ft.run()
 	assert.Equal(t, filing.StageApproved, st.Stage)
@@ -558,8 +553,7 @@ func TestReadModelFailureIsRetriedUntilTheDatabaseIsBack(t *testing.T) {
 
 func TestGuangdongApplicantTakesTheProviderAppPathInsteadOfTheBackdrop(t *testing.T) {
 	ft := newFilingTest(t, "GD", monday)
-	ft.fillAndSubmit(monday.Add(10 * time.Minute))
-	ft.at(monday.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
+	ft.approvedAtInitialReview(monday)
 	ft.at(monday.Add(40*time.Minute), func() {
 		ft.refusedAs(filing.ChoosePhotoPath.Name, filing.ChoosePhotoPathRequest{Mode: filing.PhotoShanghaiBureauApp}, filing.ErrTypeInvalidAction)
 		ft.act(filing.ChoosePhotoPath.Name, filing.ChoosePhotoPathRequest{Mode: filing.PhotoProviderApp})
@@ -580,8 +574,7 @@ func TestGuangdongApplicantTakesTheProviderAppPathInsteadOfTheBackdrop(t *testin
 
 func TestTheAppPathIsNotOfferedWhereTheProvinceHasNoAppUpload(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
-	ft.fillAndSubmit(monday.Add(10 * time.Minute))
-	ft.at(monday.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
+	ft.approvedAtInitialReview(monday)
 	ft.at(monday.Add(40*time.Minute), func() {
 		ft.refusedAs(filing.ChoosePhotoPath.Name, filing.ChoosePhotoPathRequest{Mode: filing.PhotoProviderApp}, filing.ErrTypeInvalidAction)
 		ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"})
@@ -592,8 +585,7 @@ func TestTheAppPathIsNotOfferedWhereTheProvinceHasNoAppUpload(t *testing.T) {
 func TestABadUploadIsRejectedWithItsReasonAndTheFilingDoesNotAdvance(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.world.badUploads["filings/x/blurry"] = "resolution_too_low"
-	ft.fillAndSubmit(monday.Add(10 * time.Minute))
-	ft.at(monday.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
+	ft.approvedAtInitialReview(monday)
 	ft.at(monday.Add(40*time.Minute), func() { ft.act(filing.SetMailingAddress.Name, mailing) })
 	ft.at(monday.Add(26*time.Hour), func() { ft.act(filing.ShipmentDelivered.Name, delivered) })
 	ft.at(monday.Add(27*time.Hour), func() {
@@ -619,8 +611,7 @@ func TestABadUploadIsRejectedWithItsReasonAndTheFilingDoesNotAdvance(t *testing.
 func TestAnUndeliverableAddressAsksTheApplicantForAnotherOne(t *testing.T) {
 	ft := newFilingTest(t, "ZJ", monday)
 	ft.world.undeliverable["addr-bad"] = true
-	ft.fillAndSubmit(monday.Add(10 * time.Minute))
-	ft.at(monday.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
+	ft.approvedAtInitialReview(monday)
 	ft.at(monday.Add(40*time.Minute), func() {
 		ft.act(filing.SetMailingAddress.Name, filing.MailingAddressRequest{AddressRevisionID: "addr-bad"})
 	})
@@ -709,10 +700,7 @@ func TestAWebsiteWithoutAServiceNumberGoesBackToTheApplicant(t *testing.T) {
 	ft.world.websites, ft.world.noQuotaFor = []string{"blog.example.com"}, "blog.example.com"
 	ft.fillAndSubmit(monday.Add(10 * time.Minute))
 	ft.at(monday.Add(20*time.Minute), func() {
-		st := ft.state()
-		assert.Equal(t, filing.StageInformation, st.Stage)
-		require.NotNil(t, st.LastRejection)
-		assert.Equal(t, "product_verification", st.LastRejection.By)
+		st := ft.returnedBy("product_verification")
 		assert.Equal(t, "websites[1]", st.LastRejection.Reasons[0].Field)
 		assert.Equal(t, "service_number_quota_exhausted", st.LastRejection.Reasons[0].Code)
 		ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"})

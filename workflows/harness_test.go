@@ -57,6 +57,13 @@ type world struct {
 	recordCalls   int
 }
 
+// setBureauStatus is what the bureau answers about receipt from now on.
+func (w *world) setBureauStatus(receipt string, st activities.BureauStatus) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.bureauStatus[receipt] = st
+}
+
 // recordedRow is one read-model write: the row and the notifications that
 // travelled with it.
 type recordedRow struct {
@@ -316,6 +323,19 @@ func (ft *filingTest) state() filing.State {
 	return st
 }
 
+// returnedBy checks that the filing is back in editing, returned by by,
+// and returns its state.
+func (ft *filingTest) returnedBy(by string) filing.State {
+	ft.t.Helper()
+	st := ft.state()
+	assert.Equal(ft.t, filing.StageInformation, st.Stage)
+	assert.Equal(ft.t, filing.StepEditing, st.Step)
+	if assert.NotNil(ft.t, st.LastRejection) {
+		assert.Equal(ft.t, by, st.LastRejection.By)
+	}
+	return st
+}
+
 func (ft *filingTest) run() filing.State {
 	ft.t.Helper()
 	ft.env.ExecuteWorkflow(filing.WorkflowName, ft.in)
@@ -346,6 +366,13 @@ func (ft *filingTest) fillAndSubmit(t time.Time) {
 		ft.act(filing.AttachMaterial.Name, form)
 	})
 	ft.at(t.Add(time.Minute), func() { ft.act(filing.Submit.Name, filing.SubmitRequest{}) })
+}
+
+// approvedAtInitialReview fills in and submits the application 10 minutes
+// after day and has the reviewer approve it 20 minutes later.
+func (ft *filingTest) approvedAtInitialReview(day time.Time) {
+	ft.fillAndSubmit(day.Add(10 * time.Minute))
+	ft.at(day.Add(30*time.Minute), func() { ft.act(filing.InitialReviewDecision.Name, approve) })
 }
 
 // stages lists the distinct stages of the timeline in order.

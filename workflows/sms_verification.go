@@ -119,6 +119,9 @@ func (f *flow) awaitSMSOutcome(ctx workflow.Context) (filing.SMSVerificationRequ
 // same outcome reported again after the flow moved on changes nothing.
 func (f *flow) onSMSVerification(_ workflow.Context, r filing.SMSVerificationRequest) error {
 	if f.state.Stage == filing.StageSMSVerification {
+		if r.CodeSentAt != nil && f.state.Bureau.SMSSentAt == nil {
+			f.state.Bureau.SMSSentAt = r.CodeSentAt
+		}
 		f.inbox.smsOutcome.put(r)
 	}
 	return nil

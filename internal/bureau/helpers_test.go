@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/filing"
@@ -82,4 +83,14 @@ func submitted(t *testing.T, sb *bureau.Sandbox, s bureau.Submission) bureau.Rec
 	r, err := sb.Submit(t.Context(), s)
 	require.NoError(t, err)
 	return r
+}
+
+// changesAt checks that the submission moves from before to after exactly
+// at, moving clk there.
+func changesAt(t *testing.T, sb *bureau.Sandbox, clk *partnertest.Clock, receiptID string, at time.Time, before, after bureau.State) {
+	t.Helper()
+	clk.Set(at.Add(-time.Millisecond))
+	assert.Equal(t, before, status(t, sb, receiptID).State, "a moment before %v", at)
+	clk.Set(at)
+	assert.Equal(t, after, status(t, sb, receiptID).State, "at %v", at)
 }

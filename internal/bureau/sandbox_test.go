@@ -260,25 +260,16 @@ func TestTimeScaleCompressesEveryDelay(t *testing.T) {
 		review := submitted(t, sb, submission("k2", "f2", true))
 
 		smsDone := monday.Add(10 * time.Minute / 1440) // 416.666ms
-		clk.Set(smsDone.Add(-time.Millisecond))
-		assert.Equal(t, bureau.StateSMSPending, status(t, sb, review.ReceiptID).State)
-		clk.Set(smsDone)
-		assert.Equal(t, bureau.StateUnderReview, status(t, sb, review.ReceiptID).State)
+		changesAt(t, sb, clk, review.ReceiptID, smsDone, bureau.StateSMSPending, bureau.StateUnderReview)
 
 		// The code after 2 minutes (83.333 ms), then the 24-hour window
 		// (one minute).
 		returned := monday.Add((2*time.Minute + 24*time.Hour) / 1440)
-		clk.Set(returned.Add(-time.Millisecond))
-		assert.Equal(t, bureau.StateSMSPending, status(t, sb, timeout.ReceiptID).State)
-		clk.Set(returned)
-		assert.Equal(t, bureau.StateSMSReturned, status(t, sb, timeout.ReceiptID).State)
+		changesAt(t, sb, clk, timeout.ReceiptID, returned, bureau.StateSMSPending, bureau.StateSMSReturned)
 
 		// Three business days from Monday 10:00:00.416 are 72 hours: 3 minutes.
 		decided := smsDone.Add(3 * time.Minute)
-		clk.Set(decided.Add(-time.Millisecond))
-		assert.Equal(t, bureau.StateUnderReview, status(t, sb, review.ReceiptID).State)
-		clk.Set(decided)
-		assert.Equal(t, bureau.StateApproved, status(t, sb, review.ReceiptID).State)
+		changesAt(t, sb, clk, review.ReceiptID, decided, bureau.StateUnderReview, bureau.StateApproved)
 	})
 }
 
@@ -337,10 +328,7 @@ func TestSubmissionsOwnTimeScaleDecidesItSooner(t *testing.T) {
 		// 8640×: SMS after 10 min / 8640 (69.444 ms), then three business
 		// days (72 hours) in 30 s.
 		smsDone := monday.Add(69444 * time.Microsecond)
-		clk.Set(smsDone.Add(-time.Millisecond))
-		assert.Equal(t, bureau.StateSMSPending, status(t, sb, fast.ReceiptID).State)
-		clk.Set(smsDone)
-		assert.Equal(t, bureau.StateUnderReview, status(t, sb, fast.ReceiptID).State)
+		changesAt(t, sb, clk, fast.ReceiptID, smsDone, bureau.StateSMSPending, bureau.StateUnderReview)
 		decided := smsDone.Add(30 * time.Second)
 		clk.Set(decided.Add(-time.Millisecond))
 		assert.Equal(t, bureau.StateUnderReview, status(t, sb, fast.ReceiptID).State)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/bureau"
@@ -34,13 +35,17 @@ func (e *Events) BureauStatusChanged(ctx context.Context, st bureau.Status) erro
 	for i, r := range st.Reasons {
 		reasons[i] = filing.Reason{Code: r.Code, Message: r.Message}
 	}
+	var sent *time.Time
+	if !st.SMSSentAt.IsZero() {
+		sent = &st.SMSSentAt
+	}
 	switch st.State {
 	case bureau.StateUnderReview:
 		return e.outcome(ctx, id, filing.SMSVerification.Name, deliver(ctx, e.Filings, id, filing.SMSVerification,
-			filing.SMSVerificationRequest{ReceiptID: st.ReceiptID, Outcome: filing.SMSVerified}))
+			filing.SMSVerificationRequest{ReceiptID: st.ReceiptID, Outcome: filing.SMSVerified, CodeSentAt: sent}))
 	case bureau.StateSMSReturned:
 		return e.outcome(ctx, id, filing.SMSVerification.Name, deliver(ctx, e.Filings, id, filing.SMSVerification,
-			filing.SMSVerificationRequest{ReceiptID: st.ReceiptID, Outcome: filing.SMSReturned, Reasons: reasons}))
+			filing.SMSVerificationRequest{ReceiptID: st.ReceiptID, Outcome: filing.SMSReturned, Reasons: reasons, CodeSentAt: sent}))
 	case bureau.StateApproved, bureau.StateRejected:
 		return e.outcome(ctx, id, filing.BureauDecision.Name, deliver(ctx, e.Filings, id, filing.BureauDecision,
 			filing.BureauDecisionRequest{ReceiptID: st.ReceiptID, Approved: st.State == bureau.StateApproved,

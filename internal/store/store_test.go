@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -222,5 +223,102 @@ func TestARevokedAPIKeyStaysOnRecord(t *testing.T) {
 		require.NotNil(t, k.RevokedAt)
 		assert.True(t, k.RevokedAt.Equal(now), "the first revocation time stays")
 		assert.ErrorIs(t, keys.Revoke(ctx, "ffffffffffffffff", now), store.ErrNotFound)
+	})
+}
+
+// locks drives the subject locks of one database with a fixed clock; every
+// lock it takes is leased for a minute.
+type locks struct {
+	t        *testing.T
+	subjects *store.Subjects
+	now      time.Time
+}
+
+func newLocks(t *testing.T, db *store.DB) locks {
+	return locks{t: t, subjects: store.NewSubjects(db), now: time.Now().UTC().Truncate(time.Microsecond)}
+}
+
+func (l locks) acquire(key string, id filing.ID, at time.Time) store.SubjectLock {
+	l.t.Helper()
+	lock, err := l.subjects.Acquire(context.Background(), key, id, at, at.Add(time.Minute))
+	require.NoError(l.t, err)
+	return lock
+}
+
+func (l locks) claim(key string, id filing.ID) bool {
+	l.t.Helper()
+	held, err := l.subjects.Claim(context.Background(), key, id)
+	require.NoError(l.t, err)
+	return held
+}
+
+func (l locks) takeOver(seen store.SubjectLock, id filing.ID, at time.Time) bool {
+	l.t.Helper()
+	took, err := l.subjects.TakeOver(context.Background(), seen, id, at, at.Add(time.Minute))
+	require.NoError(l.t, err)
+	return took
+}
+
+func TestOfManyConcurrentFilingsOfASubjectOneGetsTheLock(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		l := newLocks(t, db)
+		for run := range 10 {
+			key := fmt.Sprintf("subject-%d", run)
+			wins := testenv.Winners(t, 24, func(i int) (bool, error) {
+				me := filing.ID(fmt.Sprintf("filing-%d-%d", run, i))
+				lock, err := l.subjects.Acquire(context.Background(), key, me, l.now, l.now.Add(time.Minute))
+				return lock.FilingID == me, err
+			})
+			assert.Equal(t, 1, wins, "run %d", run)
+		}
+	})
+}
+
+// A slow creating request keeps its subject for the whole lease, even
+// when its workflow does not exist yet; after the lease, of many requests
+// that found the workflow missing exactly one takes the subject over.
+func TestALeasedSubjectIsTakenOverOnlyAfterItsLeaseAndByOne(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		l := newLocks(t, db)
+		require.Equal(t, filing.ID("slow"), l.acquire("subject-a", "slow", l.now).FilingID)
+
+		almost := l.now.Add(59 * time.Second)
+		seen := l.acquire("subject-a", "eager", almost)
+		assert.Equal(t, filing.ID("slow"), seen.FilingID)
+		assert.True(t, seen.Leased(almost))
+		assert.False(t, l.takeOver(seen, "eager", almost), "the lease still runs")
+
+		later := l.now.Add(time.Minute)
+		assert.False(t, seen.Leased(later))
+		wins := testenv.Winners(t, 20, func(i int) (bool, error) {
+			return l.subjects.TakeOver(context.Background(), seen, filing.ID(fmt.Sprintf("taker-%d", i)), later, later.Add(time.Minute))
+		})
+		assert.Equal(t, 1, wins)
+		assert.False(t, l.claim("subject-a", "slow"), "the slow filing's workflow, started at last, finds its subject gone")
+	})
+}
+
+// A workflow that claims its lock keeps it: a request that saw the lock
+// before the claim cannot take it over, and only a request that saw it
+// claimed (and found the workflow closed) can.
+func TestAClaimedSubjectIsKeptByItsRunningFiling(t *testing.T) {
+	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
+		l := newLocks(t, db)
+		l.acquire("subject-b", "holder", l.now)
+		later := l.now.Add(2 * time.Minute)
+		seenUnclaimed := l.acquire("subject-b", "other", later)
+
+		assert.True(t, l.claim("subject-b", "holder"))
+		assert.True(t, l.claim("subject-b", "holder"), "claiming again is harmless")
+		assert.False(t, l.takeOver(seenUnclaimed, "other", later), "the holder claimed after the lock was seen")
+
+		seenClaimed := l.acquire("subject-b", "other", later)
+		assert.True(t, seenClaimed.Claimed)
+		assert.False(t, seenClaimed.Leased(later))
+		assert.True(t, l.takeOver(seenClaimed, "other", later), "a claimed lock of a closed filing is taken over")
+		assert.NoError(t, l.subjects.Release(context.Background(), "subject-b", "holder"), "the old holder's late release changes nothing")
+		cur := l.acquire("subject-b", "third", later)
+		assert.Equal(t, filing.ID("other"), cur.FilingID)
+		assert.False(t, cur.Claimed, "the new holder's workflow has not claimed yet")
 	})
 }

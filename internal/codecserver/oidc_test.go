@@ -115,6 +115,12 @@ func oidcCodecServer(t *testing.T, idp *testIDP, adjust ...func(*api.Deps)) oidc
 	return oidcTest{codecTest: codecTest{h: api.New(d), db: db, log: &buf, metrics: m}, idp: idp, clock: clock, codec: c}
 }
 
+// operatorToken is a valid operator's token from the IdP, issued now.
+func (ot oidcTest) operatorToken(t *testing.T) string {
+	t.Helper()
+	return ot.idp.token(t, operatorClaims(ot.clock.Now()))
+}
+
 // decode asks the codec server to decode enc with the credential cred
 // (a token or an API key), from origin when it is not empty.
 func (ot oidcTest) decode(t *testing.T, cred, origin string, enc []*commonpb.Payload) *httptest.ResponseRecorder {
@@ -138,7 +144,7 @@ func (ot oidcTest) encrypted(t *testing.T) (plain, enc []*commonpb.Payload) {
 func TestOperatorSignedInToTheWebUIDecodesPayloads(t *testing.T) {
 	ot := oidcCodecServer(t, newTestIDP(t, testIssuer))
 	plain, enc := ot.encrypted(t)
-	tok := ot.idp.token(t, operatorClaims(ot.clock.Now()))
+	tok := ot.operatorToken(t)
 
 	rec := ot.decode(t, tok, testCodecOrigin, enc)
 	dec := parsePayloads(t, rec)
@@ -275,7 +281,7 @@ func TestOperatorRolesMayComeFromANestedOrNamespacedClaim(t *testing.T) {
 	ot := oidcCodecServer(t, newTestIDP(t, testIssuer), func(d *api.Deps) { d.Codec.OIDC.Claim = "realm_access.roles" })
 	_, enc := ot.encrypted(t)
 	assert.Equal(t, http.StatusForbidden,
-		ot.decode(t, ot.idp.token(t, operatorClaims(ot.clock.Now())), "", enc).Code)
+		ot.decode(t, ot.operatorToken(t), "", enc).Code)
 }
 
 func TestSupportKeyStillDecodesWhenOperatorsSignInThroughOIDC(t *testing.T) {
@@ -300,7 +306,7 @@ func TestSupportKeyStillDecodesWhenOperatorsSignInThroughOIDC(t *testing.T) {
 	assert.Zero(t, ot.idp.hits.Load())
 
 	// The /v1 API knows nothing of operators.
-	tok := ot.idp.token(t, operatorClaims(ot.clock.Now()))
+	tok := ot.operatorToken(t)
 	assert.Equal(t, http.StatusUnauthorized, ot.do(http.MethodGet, "/v1/review-queues/initial", tok, "", nil).Code)
 }
 
@@ -315,7 +321,7 @@ func TestWithoutOIDCConfiguredTokensFailAsBefore(t *testing.T) {
 	} {
 		ot := oidcCodecServer(t, idp, func(d *api.Deps) { d.Codec.OIDC = o })
 		_, enc := ot.encrypted(t)
-		rec := ot.decode(t, idp.token(t, operatorClaims(ot.clock.Now())), testCodecOrigin, enc)
+		rec := ot.decode(t, ot.operatorToken(t), testCodecOrigin, enc)
 		assert.Equal(t, http.StatusUnauthorized, rec.Code, name)
 		assert.Equal(t, filing.CodeUnauthorized, errorCode(t, rec), name)
 		assert.Contains(t, rec.Body.String(), "API key", name)
@@ -326,16 +332,31 @@ func TestWithoutOIDCConfiguredTokensFailAsBefore(t *testing.T) {
 	assert.Zero(t, idp.hits.Load())
 }
 
-func TestOperatorDecodesOnceTheIdPIsReachableAgain(t *testing.T) {
+// impaired is a codec server whose IdP failed the first decode of enc
+// with an operator's token tok: rec is that answer, a 503.
+type impaired struct {
+	oidcTest
+	plain, enc []*commonpb.Payload
+	tok        string
+	rec        *httptest.ResponseRecorder
+}
+
+func decodeWhileImpaired(t *testing.T, impair func(*testIDP)) impaired {
+	t.Helper()
 	idp := newTestIDP(t, testIssuer)
-	idp.down.Store(true)
+	impair(idp)
 	ot := oidcCodecServer(t, idp)
 	plain, enc := ot.encrypted(t)
-	tok := idp.token(t, operatorClaims(ot.clock.Now()))
-
-	// Down at the first request: 503 with Retry-After, readable by the UI.
+	tok := ot.operatorToken(t)
 	rec := ot.decode(t, tok, testCodecOrigin, enc)
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+	return impaired{oidcTest: ot, plain: plain, enc: enc, tok: tok, rec: rec}
+}
+
+func TestOperatorDecodesOnceTheIdPIsReachableAgain(t *testing.T) {
+	// Down at the first request: 503 with Retry-After, readable by the UI.
+	im := decodeWhileImpaired(t, func(idp *testIDP) { idp.down.Store(true) })
+	ot, idp, plain, enc, tok, rec := im.oidcTest, im.idp, im.plain, im.enc, im.tok, im.rec
 	assert.Equal(t, filing.CodeUnavailable, errorCode(t, rec))
 	assert.Equal(t, "5", rec.Header().Get("Retry-After"))
 	assert.Equal(t, testCodecOrigin, rec.Header().Get("Access-Control-Allow-Origin"))
@@ -364,18 +385,13 @@ func TestOperatorDecodesOnceTheIdPIsReachableAgain(t *testing.T) {
 	// Discovered once: later requests need the IdP only for new keys.
 	hits = idp.hits.Load()
 	idp.down.Store(true)
-	assert.Equal(t, http.StatusOK, ot.decode(t, idp.token(t, operatorClaims(ot.clock.Now())), "", enc).Code)
+	assert.Equal(t, http.StatusOK, ot.decode(t, ot.operatorToken(t), "", enc).Code)
 	assert.Equal(t, hits, idp.hits.Load())
 }
 
 func TestOperatorTokensAnswer503WhileTheIdPsKeysCannotBeFetched(t *testing.T) {
-	idp := newTestIDP(t, testIssuer)
-	idp.keysDn.Store(true)
-	ot := oidcCodecServer(t, idp)
-	_, enc := ot.encrypted(t)
-	tok := idp.token(t, operatorClaims(ot.clock.Now()))
-	rec := ot.decode(t, tok, testCodecOrigin, enc)
-	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+	im := decodeWhileImpaired(t, func(idp *testIDP) { idp.keysDn.Store(true) })
+	ot, idp, enc, tok, rec := im.oidcTest, im.idp, im.enc, im.tok, im.rec
 	assert.NotEmpty(t, rec.Header().Get("Retry-After"))
 	assert.Contains(t, ot.log.String(), "JWKS")
 
@@ -401,7 +417,7 @@ func TestFailedOperatorTokensCountAgainstTheClientsFailureLimit(t *testing.T) {
 	// The same budget as wrong API keys.
 	assert.Equal(t, http.StatusTooManyRequests, ot.decode(t, "bfk_0000000000000000_nope", "", enc).Code)
 	// A valid token still goes through: only failures are limited.
-	assert.Equal(t, http.StatusOK, ot.decode(t, ot.idp.token(t, operatorClaims(ot.clock.Now())), "", enc).Code)
+	assert.Equal(t, http.StatusOK, ot.decode(t, ot.operatorToken(t), "", enc).Code)
 }
 
 func TestOperatorsAreRateLimitedEachInTheirOwnCodecBucket(t *testing.T) {
@@ -470,7 +486,7 @@ func TestOperatorsUseTemporalsRemoteCodecClientLikeTheWebUI(t *testing.T) {
 		ot.h.ServeHTTP(rec, r)
 		return rec.Result(), nil
 	})}
-	tok := ot.idp.token(t, operatorClaims(ot.clock.Now()))
+	tok := ot.operatorToken(t)
 	remote := converter.NewRemotePayloadCodec(converter.RemotePayloadCodecOptions{
 		Endpoint: "http://codec.test/codec", Client: client,
 		ModifyRequest: func(r *http.Request) error {
@@ -488,7 +504,7 @@ func TestOperatorsUseTemporalsRemoteCodecClientLikeTheWebUI(t *testing.T) {
 func TestConcurrentFirstRequestsDiscoverTheIdPOnce(t *testing.T) {
 	idp := newTestIDP(t, testIssuer)
 	ot := oidcCodecServer(t, idp)
-	tok := idp.token(t, operatorClaims(ot.clock.Now()))
+	tok := ot.operatorToken(t)
 	var wg sync.WaitGroup
 	codes := make([]int, 20)
 	for i := range codes {

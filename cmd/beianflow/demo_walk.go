@@ -178,6 +178,9 @@ func (d *demo) act(ctx context.Context, f *filing.View) error {
 		return d.approve(ctx, "initial review", "reviewer approves the initial review (初审)", (*apiclient.Client).DecideInitialReview)
 	case wait{filing.StagePhotoVerification, filing.StepAwaitingMailingAddress}:
 		return d.once("mailing address", func() error {
+			for _, n := range f.ServiceNumbers {
+				d.say("website " + n.Domain + " has its own 备案服务号 " + n.Number)
+			}
 			d.say("backend gives the mailing address for the backdrop (幕布)")
 			_, err := d.backend.SetMailingAddress(ctx, d.filingID, filing.MailingAddress{
 				Recipient: filing.Person{Name: "张伟", Mobile: "13800138000"},
@@ -264,20 +267,26 @@ func movedOn(err error) bool {
 }
 
 // fillIn is the applicant's part of the information stage: the complete
-// application, the three scanned materials (uploaded straight to S3 through
+// application, the four scanned materials (uploaded straight to S3 through
 // presigned URLs), and submission for initial review.
 func (d *demo) fillIn(ctx context.Context) error {
 	app := sample.ValidApplication()
 	app.Subject.CertificateNumber = d.company
-	app.Websites = app.Websites[:1]
-	app.Websites[0].Domain = d.domain
-	app.Websites[0].HomepageURL = "https://www." + d.domain + "/"
+	// Two websites with a responsible person each: the site the filing was
+	// started for (the subject leader's) and a blog (李娜's). Each gets its
+	// own 备案服务号, and MIIT texts its SMS code to each person.
+	site, blog := app.Websites[0], app.Websites[0]
+	site.Domain, site.HomepageURL = d.domain, "https://www."+d.domain+"/"
+	blog.Name, blog.Domain, blog.HomepageURL = "云栖技术博客", "blog-"+d.domain, "https://www.blog-"+d.domain+"/"
+	blog.ResponsibleSameAsLeader, blog.Responsible = false, app.Websites[1].Responsible
+	app.Websites = []filing.Website{site, blog}
 	app.Product = filing.ProductVerification{CloudInstance: &filing.CloudInstance{InstanceID: d.instance, Region: "cn-hangzhou"}}
-	d.say("backend saves the application (PUT …/application)")
+	d.say("backend saves the application (PUT …/application): two websites, " + site.Domain + " and " + blog.Domain + ", each with its responsible person")
 	if _, err := d.backend.SaveApplication(ctx, d.filingID, app); err != nil {
 		return fmt.Errorf("save the application: %w", err)
 	}
-	kinds := []filing.MaterialKind{filing.MaterialVerificationForm, filing.MaterialSubjectCertificate, filing.MaterialLeaderID}
+	kinds := []filing.MaterialKind{filing.MaterialVerificationForm, filing.MaterialSubjectCertificate, filing.MaterialLeaderID,
+		filing.MaterialResponsibleID} // the blog's responsible person is not the leader
 	names := make([]string, len(kinds))
 	for i, k := range kinds {
 		names[i] = string(k)

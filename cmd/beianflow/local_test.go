@@ -188,12 +188,15 @@ func TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes(t *testing.T) {
 		}
 	}
 	assert.Regexp(t, `approved in .*: filing number 浙ICP备\d{8}号-1`, printed)
+	assert.Len(t, regexp.MustCompile(`website \S+ has its own 备案服务号 BSN\w+`).FindAllString(printed, -1), 2,
+		"two websites, a 备案服务号 each")
 
 	// The filing really ended approved, as the API says.
 	res := getJSON(t, base+"/v1/filings/"+link[1], backendKey)
 	assert.Equal(t, "approved", res["stage"])
 	assert.Equal(t, "workflow_result", res["source"], "a closed filing: the state it ended with")
 	assert.Regexp(t, `浙ICP备\d{8}号-1`, res["bureau"].(map[string]any)["filing_number"], "with its filing number")
+	assert.Len(t, res["service_numbers"], 2, "both websites' numbers, consumed on approval")
 
 	// The sandbox courier and bureau followed the filing's time scale and
 	// acted on their own: the demo never stood in for them. A hand delivery

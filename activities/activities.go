@@ -53,5 +53,10 @@ func (a *Activities) ruleSet() *rules.RuleSet {
 // the rejection's reason, safe for histories: a stable code and a message
 // without personal data.
 func reject(errType, code, message string, cause error) error {
-	return temporal.NewNonRetryableApplicationError(message, errType, cause, filing.Reason{Code: code, Message: message})
+	return rejectField(errType, "", code, message, cause)
+}
+
+// rejectField is reject for a reason about one field of the application.
+func rejectField(errType, field, code, message string, cause error) error {
+	return temporal.NewNonRetryableApplicationError(message, errType, cause, filing.Reason{Field: field, Code: code, Message: message})
 }

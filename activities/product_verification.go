@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"go.temporal.io/sdk/temporal"
-
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/faults"
 	"github.com/beianflow/beianflow/internal/servicenumbers"
@@ -53,15 +51,16 @@ func (a *Activities) BindServiceNumber(ctx context.Context, r BindServiceNumberR
 		}
 	}
 	if err != nil {
-		return BoundServiceNumber{}, productError(err)
+		return BoundServiceNumber{}, productError(err, "")
 	}
 	faults.Point(faults.AfterBind)
 	return BoundServiceNumber{Number: sn.Number, InstanceID: sn.InstanceID}, nil
 }
 
 // productError turns the registry's business errors into non-retryable
-// rejections the applicant can act on; anything else is retried.
-func productError(err error) error {
+// rejections the applicant can act on, about field where one is named;
+// anything else is retried.
+func productError(err error, field string) error {
 	for _, c := range []struct {
 		err  error
 		code string
@@ -79,7 +78,7 @@ func productError(err error) error {
 		{servicenumbers.ErrWrongFiling, "service_number_in_use", "the 备案服务号 is used by another filing"},
 	} {
 		if errors.Is(err, c.err) {
-			return reject(ErrTypeProductRejected, c.code, c.msg, nil)
+			return rejectField(ErrTypeProductRejected, field, c.code, c.msg, nil)
 		}
 	}
 	return fmt.Errorf("service number registry: %w", err)
@@ -151,7 +150,7 @@ func (a *Activities) BindWebsiteNumbers(ctx context.Context, r WebsiteNumbersReq
 		}
 		sn, err := a.ServiceNumbers.GenerateAndBind(ctx, r.AccountID, r.InstanceID, string(r.FilingID), d.ASCII)
 		if err != nil {
-			return nil, withField(productError(err), fmt.Sprintf("websites[%d]", i))
+			return nil, productError(err, fmt.Sprintf("websites[%d]", i))
 		}
 		out = append(out, filing.WebsiteServiceNumber{Domain: d.ASCII, Number: sn.Number})
 	}
@@ -163,18 +162,4 @@ func (a *Activities) BindWebsiteNumbers(ctx context.Context, r WebsiteNumbersReq
 		}
 	}
 	return out, nil
-}
-
-// withField names the field of a business rejection's reason.
-func withField(err error, field string) error {
-	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) || !appErr.HasDetails() {
-		return err
-	}
-	var reason filing.Reason
-	if appErr.Details(&reason) != nil {
-		return err
-	}
-	reason.Field = field
-	return temporal.NewNonRetryableApplicationError(appErr.Error(), appErr.Type(), errors.Unwrap(err), reason)
 }

@@ -248,7 +248,7 @@ func (s *server) sameType(ctx context.Context, id filing.ID, app filing.Applicat
 	if err != nil {
 		return fmt.Errorf("determine filing type: %w", err)
 	}
-	if e := typeRefusal(outcome, func(f string) string { return f }); e != nil {
+	if e := typeRefusal(outcome); e != nil {
 		return e
 	}
 	return nil

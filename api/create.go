@@ -165,7 +165,8 @@ func (s *server) createFiling(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("determine filing type: %w", err)
 	}
-	if e := typeRefusal(outcome, fieldOf); e != nil {
+	if e := typeRefusal(outcome); e != nil {
+		e.Field = fieldOf(e.Field)
 		return e
 	}
 
@@ -236,13 +237,13 @@ func (s *server) release(ctx context.Context, in filing.Input, rowWritten bool) 
 }
 
 // typeRefusal is the answer to an order beianflow does not run: 409 for a
-// conflict the user must resolve first, 422 for another filing type, both
-// with the outcome's code and message; nil for 新增网站 with the record
-// elsewhere. field maps the outcome's field to the request's.
-func typeRefusal(outcome rules.TypeOutcome, field func(string) string) *httpx.Error {
+// conflict the user must resolve first, naming the application's field, or
+// 422 for another filing type, both with the outcome's code and message;
+// nil for 新增网站 with the record elsewhere.
+func typeRefusal(outcome rules.TypeOutcome) *httpx.Error {
 	switch {
 	case outcome.Blocked():
-		return &httpx.Error{Status: http.StatusConflict, Code: string(outcome.Code), Field: field(outcome.Field), Message: outcome.Message.EN, MessageZH: outcome.Message.ZH,
+		return &httpx.Error{Status: http.StatusConflict, Code: string(outcome.Code), Field: outcome.Field, Message: outcome.Message.EN, MessageZH: outcome.Message.ZH,
 			Details: map[string]string{"zh": outcome.Message.ZH}}
 	case !outcome.Handled():
 		return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: string(outcome.Code), Message: outcome.Message.EN, MessageZH: outcome.Message.ZH,

@@ -84,14 +84,12 @@ func (f *flow) websiteNumbers(ctx workflow.Context) (bool, error) {
 	return false, nil
 }
 
-// serviceNumbers are every number the filing holds.
+// serviceNumbers are every number the filing holds: verifyProduct puts
+// the first into ServiceNumbers with ServiceNumber.
 func (f *flow) serviceNumbers() []string {
 	var out []string
 	for _, n := range f.state.ServiceNumbers {
 		out = append(out, n.Number)
-	}
-	if len(out) == 0 && f.state.ServiceNumber != "" {
-		out = append(out, f.state.ServiceNumber)
 	}
 	return out
 }

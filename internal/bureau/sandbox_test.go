@@ -422,16 +422,11 @@ func TestPushesStateChangesAndRetriesFailedPushes(t *testing.T) {
 		assert.Equal(t, r.ReceiptID, approved.ReceiptID)
 		assert.NotEmpty(t, approved.FilingNumber)
 
-		// The push is recorded once the listener has returned (the
-		// courier's twin of this test once saw that take over 50 ms); then,
-		// nothing changing any more, nothing more is pushed.
-		require.Eventually(t, func() bool {
+		// Nothing changing any more, nothing more is pushed.
+		l.PushesSettle(t, "the approval's push is recorded", func() bool {
 			recs, err := sb.Submissions(ctx, "f1")
 			return err == nil && len(recs) > 0 && recs[0].LastPushedState == bureau.StateApproved
-		}, 5*time.Second, time.Millisecond, "the approval's push is recorded")
-		calls := l.Calls()
-		time.Sleep(50 * time.Millisecond)
-		assert.Equal(t, calls, l.Calls())
+		})
 	})
 }
 

@@ -86,16 +86,21 @@ func (s *Sandbox) LookupSubject(_ context.Context, certType filing.CertificateTy
 }
 
 // issuedIn is the province a certificate number says it was issued in: the
-// administrative division in characters 3–8 of a unified social credit
-// code, or the first six digits of a resident ID number.
+// administrative division of a resident ID number or of a unified social
+// credit code, as the rules parse them.
 func issuedIn(certType filing.CertificateType, number string) (rules.Province, bool) {
-	switch {
-	case certType == filing.CertResidentID && len(number) == 18:
-		return rules.ProvinceOfDivision(number[:6])
-	case len(number) == 18:
-		return rules.ProvinceOfDivision(number[2:8])
+	if certType == filing.CertResidentID {
+		id, err := rules.ParseResidentID(number)
+		if err != nil {
+			return rules.Province{}, false
+		}
+		return rules.ProvinceOfDivision(id.Region)
 	}
-	return rules.Province{}, false
+	code, err := rules.ParseCreditCode(number)
+	if err != nil {
+		return rules.Province{}, false
+	}
+	return rules.ProvinceOfDivision(code.Region)
 }
 
 // LookupDomain implements rules.RecordLookup.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/internal/store"
@@ -89,4 +90,15 @@ func Race(t *testing.T, db *store.DB, n int, fn func(i int)) {
 	}
 	close(start)
 	wg.Wait()
+}
+
+// PushesSettle waits until recorded says the sandbox recorded its last
+// push — which happens once the listener has returned, and took over 50 ms
+// on a loaded machine — and then checks that nothing more is pushed.
+func (r *Recorder[E]) PushesSettle(t *testing.T, what string, recorded func() bool) {
+	t.Helper()
+	require.Eventually(t, recorded, 5*time.Second, time.Millisecond, what)
+	calls := r.Calls()
+	time.Sleep(50 * time.Millisecond)
+	assert.Equal(t, calls, r.Calls(), "nothing is pushed after %s", what)
 }

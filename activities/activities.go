@@ -30,6 +30,9 @@ type Activities struct {
 	ServiceNumbers *servicenumbers.Registry
 	Bureau         bureau.Gateway
 	Courier        courier.Courier
+	// IdentitySecret keys the hash that names a responsible person in
+	// histories (PersonVerification.Person).
+	IdentitySecret []byte
 	// Rules defaults to rules.DefaultRuleSet(); Now to time.Now.
 	Rules *rules.RuleSet
 	Now   func() time.Time

@@ -82,11 +82,8 @@ func recipients(app filing.Application, event string) []filing.Person {
 	}
 	var out []filing.Person
 	seen := map[string]bool{}
-	for _, w := range app.Websites {
-		p := w.Responsible
-		if w.ResponsibleSameAsLeader {
-			p = leader
-		}
+	for i := range app.Websites {
+		p := app.ResponsibleOf(i)
 		if p.Mobile == "" || seen[p.Mobile] {
 			continue
 		}

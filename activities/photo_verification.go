@@ -2,15 +2,19 @@ package activities
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
-
-	"github.com/beianflow/beianflow/internal/faults"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/courier"
+	"github.com/beianflow/beianflow/internal/faults"
 	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/rules"
 )
 
 // ErrTypeUndeliverable marks a backdrop the courier cannot deliver to the
@@ -82,4 +86,54 @@ func tracking(t courier.Tracking) ShipmentTracking {
 		Delivered:      t.State == courier.StateDelivered,
 		DeliveredAt:    t.DeliveredAt,
 	}
+}
+
+// PersonsRequest names the application revision whose responsible persons
+// are to be verified.
+type PersonsRequest struct {
+	FilingID   filing.ID `json:"filing_id"`
+	RevisionID string    `json:"revision_id"`
+	Digest     string    `json:"digest"`
+}
+
+// ResponsiblePersons lists the distinct website responsible persons of an
+// application revision, each under a keyed hash of their identity document
+// and name, with the websites they answer for. The workflow compares the
+// keys with those already verified: a person who replaced another is a new
+// key, one whose phone number changed is not.
+func (a *Activities) ResponsiblePersons(ctx context.Context, r PersonsRequest) ([]filing.PersonVerification, error) {
+	var app filing.Application
+	if err := a.Applications.Load(ctx, r.FilingID, r.RevisionID, store.KindApplication, r.Digest, &app); err != nil {
+		return nil, fmt.Errorf("responsible persons of filing %s: %w", r.FilingID, err)
+	}
+	return a.responsiblePersons(r.FilingID, app), nil
+}
+
+// responsiblePersons is ResponsiblePersons of a loaded application.
+func (a *Activities) responsiblePersons(id filing.ID, app filing.Application) []filing.PersonVerification {
+	var out []filing.PersonVerification
+	at := map[string]int{}
+	for i, w := range app.Websites {
+		key := a.personKey(id, app.ResponsibleOf(i))
+		domain := w.Domain
+		if d, err := rules.ParseDomain(w.Domain); err == nil {
+			domain = d.ASCII
+		}
+		if j, ok := at[key]; ok {
+			out[j].Websites = append(out[j].Websites, domain)
+			continue
+		}
+		at[key] = len(out)
+		out = append(out, filing.PersonVerification{Person: key, Websites: []string{domain}})
+	}
+	return out
+}
+
+// personKey names a person within one filing: keyed, so the key cannot be
+// reversed by enumerating ID numbers, and salted with the filing, so two
+// filings' keys for one person cannot be linked.
+func (a *Activities) personKey(id filing.ID, p filing.Person) string {
+	m := hmac.New(sha256.New, a.IdentitySecret)
+	m.Write([]byte(string(id) + "|" + string(p.IDType) + "|" + strings.ToUpper(strings.TrimSpace(p.IDNumber)) + "|" + strings.TrimSpace(p.Name)))
+	return "rp-" + hex.EncodeToString(m.Sum(nil)[:8])
 }

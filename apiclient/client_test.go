@@ -28,7 +28,7 @@ const testID = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
 const filingJSON = `{"filing_id":"` + testID + `","account_id":"acc-1","province":"ZJ",
 	"filing_type":"new_website","domain":"example.com","rule_set_version":"rs-1","calendar_version":"cal-1",
 	"stage":"initial_review","step":"awaiting_reviewer","waiting_on":"reviewer",
-	"deadline":"2026-03-03T10:00:00Z","deadline_business_days":1,"initial_review_rounds":1,"photo_rounds":0,
+	"deadline":"2026-03-03T10:00:00Z","deadline_business_days":1,"initial_review_rounds":1,
 	"revision":7,"created_at":"2026-03-01T09:00:00Z","updated_at":"2026-03-02T10:00:00Z","timeline":[],
 	"workflow_id":"filing-` + testID + `","source":"workflow","business_days_left":1}`
 

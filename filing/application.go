@@ -13,3 +13,12 @@ type Application struct {
 	// an address is already as detailed as it gets.
 	Remarks string `json:"remarks,omitempty"`
 }
+
+// ResponsibleOf is website i's responsible person: the subject leader when
+// the website says so, otherwise the person it names.
+func (a Application) ResponsibleOf(i int) Person {
+	if a.Websites[i].ResponsibleSameAsLeader {
+		return a.Subject.Leader
+	}
+	return a.Websites[i].Responsible
+}

@@ -65,8 +65,12 @@ type (
 		DeliveredAt    time.Time `json:"delivered_at"`
 		ByHand
 	}
-	// UploadPhotoRequest references the uploaded verification photo.
+	// UploadPhotoRequest references the uploaded verification photo of
+	// one responsible person.
 	UploadPhotoRequest struct {
+		// Person is the person the photo shows (PersonVerification.Person);
+		// empty means the person the filing waits for.
+		Person    string `json:"person,omitempty"`
 		ObjectKey string `json:"object_key"`
 		Size      int64  `json:"size,omitempty"`
 		SHA256    string `json:"sha256,omitempty"`
@@ -74,6 +78,9 @@ type (
 	// VerificationResultRequest is the Shanghai bureau app's or the provider
 	// app's verification outcome.
 	VerificationResultRequest struct {
+		// Person is the person verified; empty means the person the filing
+		// waits for.
+		Person string   `json:"person,omitempty"`
 		Passed bool     `json:"passed"`
 		Reason []Reason `json:"reasons,omitempty"`
 		ByHand

@@ -29,13 +29,16 @@ type State struct {
 	ServiceNumbers []WebsiteServiceNumber `json:"service_numbers,omitempty"`
 	Application    *ApplicationRef        `json:"application,omitempty"`
 	Materials      []MaterialRef          `json:"materials,omitempty"`
-	PhotoMode      PhotoMode              `json:"photo_mode,omitempty"`
-	Shipment       *ShipmentRef           `json:"shipment,omitempty"`
-	PhotoKey       string                 `json:"photo_key,omitempty"`
-	Bureau         *BureauRef             `json:"bureau,omitempty"`
+	// PhotoMode is the filing's verification path; Shipment the backdrop,
+	// mailed once for every person to be photographed in front of it.
+	PhotoMode PhotoMode    `json:"photo_mode,omitempty"`
+	Shipment  *ShipmentRef `json:"shipment,omitempty"`
+	// Verifications are the websites' responsible persons, one each, and
+	// how far each one's verification (拍照核验) got.
+	Verifications []PersonVerification `json:"verifications,omitempty"`
+	Bureau        *BureauRef           `json:"bureau,omitempty"`
 
 	InitialReviewRounds int `json:"initial_review_rounds"`
-	PhotoRounds         int `json:"photo_rounds"`
 
 	LastRejection *Rejection `json:"last_rejection,omitempty"`
 	NextSteps     []string   `json:"next_steps,omitempty"`
@@ -63,6 +66,27 @@ const (
 	PhotoShanghaiBureauApp PhotoMode = "shanghai_bureau_app" // Shanghai Communications Administration app
 	PhotoProviderApp       PhotoMode = "provider_app"        // provider app upload and face check
 )
+
+// PersonVerification is the verification of one website responsible
+// person (网站负责人): the seed photographs every one of them, and a person
+// who replaces another after a rejection is verified anew.
+type PersonVerification struct {
+	// Person identifies the person within this filing: a keyed hash of
+	// their identity document and name, so neither ever reaches the
+	// workflow's history.
+	Person string `json:"person"`
+	// Websites are the domains (ASCII) the person is responsible for.
+	Websites []string `json:"websites"`
+	// PhotoKey is the latest backdrop photo, Rounds how many were reviewed.
+	PhotoKey string `json:"photo_key,omitempty"`
+	Rounds   int    `json:"rounds"`
+	// VerifiedAt is when the photo was approved or the app verification
+	// passed.
+	VerifiedAt *time.Time `json:"verified_at,omitempty"`
+}
+
+// Verified says whether the person's verification is done.
+func (v PersonVerification) Verified() bool { return v.VerifiedAt != nil }
 
 // WebsiteServiceNumber is the 备案服务号 one website of the filing uses.
 type WebsiteServiceNumber struct {

@@ -225,7 +225,8 @@ func TestPhotoRejectedThenApprovedOnTheRealServer(t *testing.T) {
 	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
 	s.wait(filing.StageApproved, filing.StepNone)
 	st := s.result()
-	assert.Equal(t, 2, st.PhotoRounds)
+	require.Len(t, st.Verifications, 1)
+	assert.Equal(t, 2, st.Verifications[0].Rounds)
 	ships, err := sys.app.World.CourierSandbox.Shipments(context.Background(), s.id)
 	require.NoError(t, err)
 	assert.Len(t, ships, 1, "a rejected photo mails no second backdrop")
@@ -278,7 +279,8 @@ func TestSMSMissedTwiceReturnsTheFilingForACorrectedNumberOnTheRealServer(t *tes
 	final := s.result()
 	assert.Equal(t, 3, final.Bureau.Submissions)
 	assert.Equal(t, 2, final.InitialReviewRounds)
-	assert.Equal(t, 1, final.PhotoRounds, "the approved photo stands")
+	require.Len(t, final.Verifications, 1)
+	assert.Equal(t, 1, final.Verifications[0].Rounds, "the approved photo stands")
 	recordHistory(t, s.id, "sms_missed_twice_then_corrected")
 }
 
@@ -293,7 +295,8 @@ func TestBureauRejectsThenApprovesAfterEditsOnTheRealServer(t *testing.T) {
 	final := s.result()
 	assert.Equal(t, 2, final.Bureau.Submissions)
 	assert.Equal(t, 2, final.InitialReviewRounds)
-	assert.Equal(t, 1, final.PhotoRounds, "the approved photo stands")
+	require.Len(t, final.Verifications, 1)
+	assert.Equal(t, 1, final.Verifications[0].Rounds, "the approved photo stands")
 	recordHistory(t, s.id, "bureau_rejected_then_approved")
 }
 

@@ -32,6 +32,9 @@ type flow struct {
 	// instanceID is the cloud instance behind the filing's 备案服务号, from
 	// which its other websites get theirs.
 	instanceID string
+	// verifying is the index in State.Verifications of the person whose
+	// verification the filing waits for.
+	verifying int
 	// lastUpdate is when anyone last acted on the filing; the order
 	// lifetime counts from here while the filing waits on the applicant.
 	lastUpdate time.Time
@@ -117,7 +120,6 @@ func (f *flow) run(ctx workflow.Context) error {
 	if err := f.verifyProduct(ctx); err != nil {
 		return err
 	}
-	photoDone := false
 	for {
 		if err := f.collectInformation(ctx); err != nil {
 			return err
@@ -129,13 +131,10 @@ func (f *flow) run(ctx workflow.Context) error {
 		if !approved {
 			continue
 		}
-		// A filing the bureau sent back keeps its approved photo: only the
-		// application changes between bureau rounds.
-		if !photoDone {
-			if err := f.photoVerification(ctx); err != nil {
-				return err
-			}
-			photoDone = true
+		// A filing the bureau sent back keeps the verifications of its
+		// persons; only a person new to the application is verified.
+		if err := f.photoVerification(ctx); err != nil {
+			return err
 		}
 		approved, err = f.bureau(ctx)
 		if err != nil {

@@ -234,8 +234,9 @@ func TestPhotoRejectedThenApproved(t *testing.T) {
 	ft.at(monday.Add(30*time.Hour), func() {
 		st := ft.state()
 		assert.Equal(t, filing.StageSMSVerification, st.Stage)
-		assert.Equal(t, 2, st.PhotoRounds)
-		assert.Equal(t, "filings/x/photo-2", st.PhotoKey)
+		require.Len(t, st.Verifications, 1)
+		assert.Equal(t, 2, st.Verifications[0].Rounds)
+		assert.Equal(t, "filings/x/photo-2", st.Verifications[0].PhotoKey)
 		assert.Equal(t, 1, ft.world.shipments, "a rejected photo does not mail another backdrop")
 		ft.refused(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"})
 		ft.env.CancelWorkflow()
@@ -357,7 +358,8 @@ func TestSMSWindowMissedTwiceReturnsTheFilingToTheApplicant(t *testing.T) {
 	st := ft.run()
 	assert.Equal(t, filing.StageApproved, st.Stage)
 	assert.Equal(t, 2, st.InitialReviewRounds)
-	assert.Equal(t, 1, st.PhotoRounds, "the approved photo stands")
+	require.Len(t, st.Verifications, 1)
+	assert.Equal(t, 1, st.Verifications[0].Rounds, "the approved photo stands")
 }
 
 // Returned to the applicant after the SMS attempts, the filing is no
@@ -405,7 +407,8 @@ func TestBureauRejectsThenApprovesAfterEdits(t *testing.T) {
 	st := ft.run()
 	assert.Equal(t, filing.StageApproved, st.Stage)
 	assert.Equal(t, 2, st.InitialReviewRounds)
-	assert.Equal(t, 1, st.PhotoRounds, "the approved photo stands")
+	require.Len(t, st.Verifications, 1)
+	assert.Equal(t, 1, st.Verifications[0].Rounds, "the approved photo stands")
 	require.Len(t, ft.world.submissions, 2)
 	assert.Equal(t, "rev-2", ft.world.submissions[1].RevisionID, "the corrected application goes to the bureau")
 	assert.Equal(t, 1, ft.world.notified("bureau_rejected"))
@@ -601,7 +604,7 @@ func TestABadUploadIsRejectedWithItsReasonAndTheFilingDoesNotAdvance(t *testing.
 			assert.Equal(t, filing.ErrTypeMaterialRejected, appErr.Type())
 			st := ft.state()
 			assert.Equal(t, filing.StepAwaitingPhoto, st.Step, "the filing does not advance on a bad upload")
-			assert.Zero(t, st.PhotoRounds)
+			assert.Zero(t, st.Verifications[0].Rounds)
 			ft.act(filing.Cancel.Name, filing.CancelRequest{Reason: "user_request"})
 		})
 	})

@@ -47,8 +47,11 @@ type world struct {
 	subjectTaken  bool // another filing took the subject over before this one started
 	// websites are the domains of the saved application beyond the one the
 	// filing was started for; noQuotaFor is one the instance cannot serve.
-	websites      []string
-	noQuotaFor    string
+	websites   []string
+	noQuotaFor string
+	// persons are the responsible persons of an application revision; by
+	// default one person answers for every website.
+	persons       map[string][]filing.PersonVerification
 	rows          []recordedRow
 	audit         []filing.AuditEntry
 	badUploads    map[string]string // object key → rejection reason
@@ -108,7 +111,7 @@ func newFilingTest(t *testing.T, province string, start time.Time) *filingTest {
 	}
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: in.FilingID.WorkflowID()})
 	worker.Register(env, &activities.Activities{})
-	ft := &filingTest{t: t, env: env, world: &world{bureauStatus: map[string]activities.BureauStatus{}, badUploads: map[string]string{}, undeliverable: map[string]bool{}}, in: in, start: start}
+	ft := &filingTest{t: t, env: env, world: &world{bureauStatus: map[string]activities.BureauStatus{}, badUploads: map[string]string{}, undeliverable: map[string]bool{}, persons: map[string][]filing.PersonVerification{}}, in: in, start: start}
 	ft.mockWorld()
 	return ft
 }
@@ -221,6 +224,15 @@ func (ft *filingTest) mockWorld() {
 				}
 			}
 			return out, nil
+		})
+	env.OnActivity(a.ResponsiblePersons, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, r activities.PersonsRequest) ([]filing.PersonVerification, error) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			if ps, ok := w.persons[r.RevisionID]; ok {
+				return ps, nil
+			}
+			return []filing.PersonVerification{{Person: "rp-leader", Websites: append([]string{"example.com"}, w.websites...)}}, nil
 		})
 	env.OnActivity(a.ClaimSubject, mock.Anything, mock.Anything).Return(
 		func(context.Context, activities.SubjectRequest) (bool, error) {

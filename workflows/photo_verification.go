@@ -1,6 +1,10 @@
 package workflows
 
 import (
+	"fmt"
+	"slices"
+	"strings"
+
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/beianflow/beianflow/activities"
@@ -8,21 +12,77 @@ import (
 	"github.com/beianflow/beianflow/rules"
 )
 
-// photoVerification verifies the website responsible person (拍照核验).
-// Shanghai uses the Shanghai bureau's app; elsewhere a backdrop (幕布) is
-// mailed, the applicant uploads a photo taken in front of it and a reviewer
-// judges it; in the provinces where the provider app does document upload
-// and face verification, the applicant may take that path instead.
+// photoVerification verifies every website responsible person (拍照核验)
+// not yet verified: the seed photographs each one, and a person who
+// replaced another after a rejection is verified anew while the others'
+// verifications stand. Shanghai uses the Shanghai bureau's app; elsewhere a
+// backdrop (幕布) is mailed once, each person uploads a photo taken in front
+// of it and a reviewer judges it; in the provinces where the provider app
+// does document upload and face verification, the applicant may take that
+// path instead, and then every person verifies in the app.
 func (f *flow) photoVerification(ctx workflow.Context) error {
+	pending, err := f.personsToVerify(ctx)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
 	if err := f.enterStage(ctx, filing.StagePhotoVerification, ""); err != nil {
 		return err
 	}
+	if f.state.PhotoMode == "" {
+		if err := f.choosePhotoPath(ctx); err != nil {
+			return err
+		}
+	}
+	for _, i := range pending {
+		var err error
+		if f.state.PhotoMode == filing.PhotoBackdrop {
+			err = f.photoReview(ctx, i)
+		} else {
+			err = f.appVerification(ctx, i)
+		}
+		if err != nil {
+			return err
+		}
+		f.state.Verifications[i].VerifiedAt = ptr(workflow.Now(ctx))
+	}
+	return nil
+}
+
+// personsToVerify lists the responsible persons of the submitted
+// application, keeping the verifications of those who were already
+// verified, and returns the indexes of the others, in website order.
+func (f *flow) personsToVerify(ctx workflow.Context) ([]int, error) {
+	var persons []filing.PersonVerification
+	if err := workflow.ExecuteActivity(withActivity(ctx, "responsible persons"), acts.ResponsiblePersons,
+		activities.PersonsRequest{FilingID: f.in.FilingID, RevisionID: f.state.Application.RevisionID, Digest: f.state.Application.Digest},
+	).Get(ctx, &persons); err != nil {
+		return nil, err
+	}
+	var pending []int
+	for i, p := range persons {
+		if j := slices.IndexFunc(f.state.Verifications, func(v filing.PersonVerification) bool { return v.Person == p.Person }); j >= 0 {
+			websites := p.Websites
+			persons[i] = f.state.Verifications[j]
+			persons[i].Websites = websites
+		}
+		if !persons[i].Verified() {
+			pending = append(pending, i)
+		}
+	}
+	f.state.Verifications = persons
+	return pending, nil
+}
+
+// choosePhotoPath settles the filing's verification path, once: the
+// Shanghai app where the bureau requires it, otherwise the backdrop,
+// mailed to the address the applicant gives, or the provider app where the
+// province allows it and the applicant prefers it.
+func (f *flow) choosePhotoPath(ctx workflow.Context) error {
 	pr := f.provinceRules(ctx)
 	if pr.PhotoVerificationMode() == rules.PhotoShanghaiBureauApp {
 		f.state.PhotoMode = filing.PhotoShanghaiBureauApp
-		return f.appVerification(ctx, "verification of the website responsible person in the Shanghai bureau app")
+		return nil
 	}
-	f.state.PhotoMode = filing.PhotoBackdrop
 	what := "a mailing address for the backdrop (幕布)"
 	if pr.MobileAppUploadAllowed() {
 		what += ", or the choice of the provider app instead"
@@ -38,21 +98,29 @@ func (f *flow) photoVerification(ctx workflow.Context) error {
 			f.inbox.photoPath.drop()
 			f.inbox.mailing.drop()
 			f.state.PhotoMode = filing.PhotoProviderApp
-			return f.appVerification(ctx, "document upload and face verification in the provider app")
+			return nil
 		}
+		f.state.PhotoMode = filing.PhotoBackdrop
 		err := f.shipBackdrop(ctx, f.inbox.mailing.take().AddressRevisionID)
 		if reason, undeliverable := businessRejection(err, activities.ErrTypeUndeliverable); undeliverable {
 			// The courier refuses the address: ask for another one.
 			reason.Field = "mailing_address"
-			f.state.Shipment = nil
+			f.state.Shipment, f.state.PhotoMode = nil, ""
 			f.reject(ctx, "courier", []filing.Reason{reason})
 			continue
 		}
-		if err != nil {
-			return err
-		}
-		return f.photoReview(ctx)
+		return err
 	}
+}
+
+// whom names person i for the waits: by their websites, as names are not
+// for histories, and by count when there are several.
+func (f *flow) whom(i int) string {
+	s := "the responsible person of " + strings.Join(f.state.Verifications[i].Websites, ", ")
+	if n := len(f.state.Verifications); n > 1 {
+		s += fmt.Sprintf(" (person %d of %d)", i+1, n)
+	}
+	return s
 }
 
 // shipBackdrop creates the shipment once (the activity is idempotent per
@@ -97,37 +165,45 @@ func (f *flow) shipBackdrop(ctx workflow.Context, addressRevision string) error 
 	return nil
 }
 
-// photoReview loops until a reviewer approves an uploaded photo.
-func (f *flow) photoReview(ctx workflow.Context) error {
+// photoReview loops until a reviewer approves a photo of person i.
+func (f *flow) photoReview(ctx workflow.Context, i int) error {
+	f.verifying = i
 	for {
 		photo, _, err := receive(ctx, f, &f.inbox.photo, waitSpec{
 			step: filing.StepAwaitingPhoto, on: filing.PartyApplicant,
-			what: "the photo of the website responsible person in front of the backdrop", deadline: f.orderExpiry(),
+			what: "the photo of " + f.whom(i) + " in front of the backdrop", deadline: f.orderExpiry(),
 		})
 		if err != nil {
 			return err
 		}
-		f.state.PhotoKey = photo.ObjectKey
-		f.state.PhotoRounds++
+		v := &f.state.Verifications[i]
+		v.PhotoKey = photo.ObjectKey
+		v.Rounds++
 		d, _, err := receive(ctx, f, &f.inbox.decision, waitSpec{
-			step: filing.StepPhotoReview, on: filing.PartyReviewer, what: "the photo review decision",
+			step: filing.StepPhotoReview, on: filing.PartyReviewer, what: "the photo review decision on " + f.whom(i),
 			deadline: f.businessDeadline(workflow.Now(ctx), ReviewBusinessDays),
 		})
 		if err != nil {
 			return err
 		}
+		params := map[string]string{"websites": strings.Join(v.Websites, ",")}
 		if d.Approve {
-			f.notify("photo_review_approved", nil)
+			f.notify("photo_review_approved", params)
 			return nil
 		}
 		f.reject(ctx, "photo_reviewer", d.Reasons)
-		f.notify("photo_review_rejected", nil)
+		f.notify("photo_review_rejected", params)
 	}
 }
 
-// appVerification waits for the app's verification result; a failed
+// appVerification waits for the app's verification of person i; a failed
 // verification may be retried by the applicant in the app.
-func (f *flow) appVerification(ctx workflow.Context, what string) error {
+func (f *flow) appVerification(ctx workflow.Context, i int) error {
+	f.verifying = i
+	what := "document upload and face verification of " + f.whom(i) + " in the provider app"
+	if f.state.PhotoMode == filing.PhotoShanghaiBureauApp {
+		what = "verification of " + f.whom(i) + " in the Shanghai bureau app"
+	}
 	for {
 		v, _, err := receive(ctx, f, &f.inbox.verification, waitSpec{
 			step: filing.StepAwaitingAppVerification, on: filing.PartyApplicant, what: what, deadline: f.orderExpiry(),
@@ -140,6 +216,18 @@ func (f *flow) appVerification(ctx workflow.Context, what string) error {
 		}
 		f.reject(ctx, "verification_app", v.Reason)
 	}
+}
+
+// forPerson refuses a request that names a person other than the one the
+// filing verifies now.
+func (f *flow) forPerson(person string) error {
+	if person == "" || f.verifying >= len(f.state.Verifications) {
+		return nil
+	}
+	if now := f.state.Verifications[f.verifying].Person; person != now {
+		return invalidAction("person %s is not the one being verified now (%s)", person, now)
+	}
+	return nil
 }
 
 func (f *flow) validateChoosePhotoPath(ctx workflow.Context, r filing.ChoosePhotoPathRequest) error {
@@ -199,7 +287,10 @@ func (f *flow) validateUploadPhoto(_ workflow.Context, r filing.UploadPhotoReque
 	if r.ObjectKey == "" || r.Size <= 0 || len(r.SHA256) != 64 {
 		return invalidAction("object key, size and SHA-256 are required")
 	}
-	return f.expect("uploading the photo", filing.StagePhotoVerification, filing.StepAwaitingPhoto)
+	if err := f.expect("uploading the photo", filing.StagePhotoVerification, filing.StepAwaitingPhoto); err != nil {
+		return err
+	}
+	return f.forPerson(r.Person)
 }
 
 func (f *flow) validatePhotoReviewDecision(_ workflow.Context, r filing.DecisionRequest) error {
@@ -209,8 +300,11 @@ func (f *flow) validatePhotoReviewDecision(_ workflow.Context, r filing.Decision
 	return f.expect("photo review decision", filing.StagePhotoVerification, filing.StepPhotoReview)
 }
 
-func (f *flow) validateVerificationResult(_ workflow.Context, _ filing.VerificationResultRequest) error {
-	return f.expect("app verification result", filing.StagePhotoVerification, filing.StepAwaitingAppVerification)
+func (f *flow) validateVerificationResult(_ workflow.Context, r filing.VerificationResultRequest) error {
+	if err := f.expect("app verification result", filing.StagePhotoVerification, filing.StepAwaitingAppVerification); err != nil {
+		return err
+	}
+	return f.forPerson(r.Person)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -22,6 +22,7 @@ type signalFlags struct {
 	receipt, outcome, number string
 	approved, rejected       bool
 	passed, failed           bool
+	person                   string
 	reasons                  reasons
 }
 
@@ -35,8 +36,9 @@ func (f *signalFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.approved, "approved", false, "bureau-decision: the bureau approved")
 	fl.BoolVar(&f.rejected, "rejected", false, "bureau-decision: the bureau rejected")
 	fl.StringVar(&f.number, "filing-number", "", "bureau-decision: the filing `NUMBER` of an approval")
-	fl.BoolVar(&f.passed, "passed", false, "verification-result: the product passed")
-	fl.BoolVar(&f.failed, "failed", false, "verification-result: the product failed")
+	fl.BoolVar(&f.passed, "passed", false, "verification-result: the person passed the app's verification")
+	fl.BoolVar(&f.failed, "failed", false, "verification-result: the person failed it")
+	fl.StringVar(&f.person, "person", "", "verification-result: the responsible person's `KEY` (verifications[].person; default the one the filing waits for)")
 	fl.Var(&f.reasons, "reason", "a reason, `CODE[:MESSAGE]`; repeat for more")
 	_ = cmd.RegisterFlagCompletionFunc("outcome", cobra.FixedCompletions(
 		[]string{filing.SMSVerified, filing.SMSReturned}, cobra.ShellCompDirectiveNoFileComp))
@@ -54,8 +56,8 @@ it arrived another way (the bureau phoned a decision) or not at all:
   bureau-sms --receipt ID --outcome verified|returned [--reason CODE[:MESSAGE]]...
   bureau-decision --receipt ID --approved --filing-number NUMBER
   bureau-decision --receipt ID --rejected --reason CODE[:MESSAGE]...
-  verification-result --passed
-  verification-result --failed --reason CODE[:MESSAGE]...`,
+  verification-result [--person KEY] --passed
+  verification-result [--person KEY] --failed --reason CODE[:MESSAGE]...`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return errors.New("ctl signal: give a filing ID and an event: courier-delivered, bureau-sms, bureau-decision or verification-result (see beianflow ctl signal --help)")
@@ -152,7 +154,7 @@ func (c *ctl) signal(ctx context.Context, id filing.ID, event string, fl signalF
 			return err
 		}
 		deliver = func(api *apiclient.Client) (*filing.View, error) {
-			return api.ReportVerificationResult(ctx, id, filing.VerificationResultRequest{Passed: fl.passed, Reason: rs})
+			return api.ReportVerificationResult(ctx, id, filing.VerificationResultRequest{Person: fl.person, Passed: fl.passed, Reason: rs})
 		}
 	default:
 		return fmt.Errorf("ctl signal: unknown event %q; the events are courier-delivered, bureau-sms, bureau-decision and verification-result", event)

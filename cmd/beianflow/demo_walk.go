@@ -198,18 +198,28 @@ func (d *demo) act(ctx context.Context, f *filing.View) error {
 			return err
 		})
 	case wait{filing.StagePhotoVerification, filing.StepAwaitingPhoto}:
-		return d.once("photo", func() error {
-			d.say("backend uploads the verification photo (600×800 PNG) to S3 and hands it in")
+		person := dueForVerification(f)
+		if person == nil {
+			return nil
+		}
+		return d.once("photo "+person.Person, func() error {
+			d.say("backend uploads the photo of the responsible person of " + strings.Join(person.Websites, ", ") +
+				" (600×800 PNG) to S3 and hands it in")
 			up, err := d.backend.UploadMaterial(ctx, d.filingID, filing.MaterialPhoto, "image/png", demoPhoto)
 			if err != nil {
 				return err
 			}
 			a := apiclient.AttachRequest(filing.MaterialPhoto, up, demoPhoto)
-			_, err = d.backend.AttachPhoto(ctx, d.filingID, filing.UploadPhotoRequest{ObjectKey: a.ObjectKey, Size: a.Size, SHA256: a.SHA256})
+			_, err = d.backend.AttachPhoto(ctx, d.filingID, filing.UploadPhotoRequest{Person: person.Person, ObjectKey: a.ObjectKey, Size: a.Size, SHA256: a.SHA256})
 			return err
 		})
 	case wait{filing.StagePhotoVerification, filing.StepPhotoReview}:
-		return d.approve(ctx, "photo review", "reviewer approves the photo", (*apiclient.Client).DecidePhotoReview)
+		person := dueForVerification(f)
+		if person == nil {
+			return nil
+		}
+		return d.approve(ctx, "photo review "+person.Person, "reviewer approves the photo of the responsible person of "+strings.Join(person.Websites, ", "),
+			(*apiclient.Client).DecidePhotoReview)
 	case wait{filing.StageSMSVerification, filing.StepAwaitingSMS}:
 		if f.Bureau == nil || f.Bureau.ReceiptID == "" {
 			return nil
@@ -336,3 +346,14 @@ var demoPhoto = func() []byte {
 	}
 	return buf.Bytes()
 }()
+
+// dueForVerification is the responsible person whose verification the
+// filing waits for: the first not yet verified.
+func dueForVerification(f *filing.View) *filing.PersonVerification {
+	for i := range f.Verifications {
+		if !f.Verifications[i].Verified() {
+			return &f.Verifications[i]
+		}
+	}
+	return nil
+}

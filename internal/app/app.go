@@ -197,6 +197,7 @@ func (a *App) Activities() *activities.Activities {
 		ServiceNumbers: servicenumbers.New(a.DB, a.World.Instances),
 		Bureau:         a.World.Bureau,
 		Courier:        a.World.Courier,
+		IdentitySecret: []byte(a.Config.Process.SubjectKeySecret),
 	}
 }
 

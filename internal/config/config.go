@@ -115,8 +115,8 @@ type Process struct {
 	// SubmissionWindowOpen and Close bound bureau submissions on business
 	// days, as offsets from midnight China time.
 	SubmissionWindowOpen, SubmissionWindowClose time.Duration
-	// SubjectKeySecret keys the hash that identifies a subject without
-	// storing its certificate number.
+	// SubjectKeySecret keys the hashes that identify a subject and a
+	// website responsible person without storing their identity numbers.
 	SubjectKeySecret string
 }
 

@@ -211,7 +211,7 @@ var Vars = []Var{
 		c.Process.SubmissionWindowOpen, c.Process.SubmissionWindowClose = open, close
 		return nil
 	}},
-	{"BEIANFLOW_SUBJECT_KEY_SECRET", "beianflow-dev-subject-key", "Secret keying the hash that identifies a subject (one filing in flight per subject) without storing its certificate number. Set it in production.", func(c *Config, v string) error {
+	{"BEIANFLOW_SUBJECT_KEY_SECRET", "beianflow-dev-subject-key", "Secret keying the hashes that identify a subject (one filing in flight per subject) and a website responsible person (one photo verification each) without storing their identity numbers. Set it in production.", func(c *Config, v string) error {
 		if len(v) < 16 {
 			return errors.New("must be at least 16 characters")
 		}

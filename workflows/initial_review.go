@@ -40,6 +40,9 @@ func (f *flow) initialReview(ctx workflow.Context) (bool, error) {
 	if ok, err := f.websiteNumbers(ctx); !ok || err != nil {
 		return false, err
 	}
+	if err := f.listPersons(ctx); err != nil {
+		return false, err
+	}
 
 	d, _, err := receive(ctx, f, &f.inbox.decision, waitSpec{
 		step: filing.StepAwaitingReviewer, on: filing.PartyReviewer, what: "the initial review (初审) decision",

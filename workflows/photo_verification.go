@@ -21,9 +21,14 @@ import (
 // does document upload and face verification, the applicant may take that
 // path instead, and then every person verifies in the app.
 func (f *flow) photoVerification(ctx workflow.Context) error {
-	pending, err := f.personsToVerify(ctx)
-	if err != nil || len(pending) == 0 {
-		return err
+	var pending []int
+	for i, v := range f.state.Verifications {
+		if !v.Verified() {
+			pending = append(pending, i)
+		}
+	}
+	if len(pending) == 0 {
+		return nil
 	}
 	if err := f.enterStage(ctx, filing.StagePhotoVerification, ""); err != nil {
 		return err
@@ -48,29 +53,25 @@ func (f *flow) photoVerification(ctx workflow.Context) error {
 	return nil
 }
 
-// personsToVerify lists the responsible persons of the submitted
-// application, keeping the verifications of those who were already
-// verified, and returns the indexes of the others, in website order.
-func (f *flow) personsToVerify(ctx workflow.Context) ([]int, error) {
+// listPersons lists the responsible persons of the submitted application
+// (during the initial review, so the reviewer sees who is to be verified),
+// keeping the verifications of those who were verified before.
+func (f *flow) listPersons(ctx workflow.Context) error {
 	var persons []filing.PersonVerification
 	if err := workflow.ExecuteActivity(withActivity(ctx, "responsible persons"), acts.ResponsiblePersons,
 		activities.PersonsRequest{FilingID: f.in.FilingID, RevisionID: f.state.Application.RevisionID, Digest: f.state.Application.Digest},
 	).Get(ctx, &persons); err != nil {
-		return nil, err
+		return err
 	}
-	var pending []int
 	for i, p := range persons {
 		if j := slices.IndexFunc(f.state.Verifications, func(v filing.PersonVerification) bool { return v.Person == p.Person }); j >= 0 {
 			websites := p.Websites
 			persons[i] = f.state.Verifications[j]
 			persons[i].Websites = websites
 		}
-		if !persons[i].Verified() {
-			pending = append(pending, i)
-		}
 	}
 	f.state.Verifications = persons
-	return pending, nil
+	return nil
 }
 
 // choosePhotoPath settles the filing's verification path, once: the

@@ -27,6 +27,7 @@ type Activities struct {
 	Applications   *store.Applications
 	Documents      *documents.Store
 	Subjects       *store.Subjects
+	Forms          *store.VerificationForms
 	ServiceNumbers *servicenumbers.Registry
 	Bureau         bureau.Gateway
 	Courier        courier.Courier

@@ -2,9 +2,12 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/internal/verificationform"
 )
 
 // VerifyMaterialRequest names an uploaded object and what the client
@@ -35,5 +38,41 @@ func (a *Activities) VerifyMaterial(ctx context.Context, r VerifyMaterialRequest
 	if err != nil {
 		return MaterialVerdict{}, fmt.Errorf("verify material of filing %s: %w", r.FilingID, err)
 	}
-	return MaterialVerdict{OK: v.OK, Reason: v.Reason, Message: v.Message, ContentType: v.ContentType}, nil
+	verdict := MaterialVerdict{OK: v.OK, Reason: v.Reason, Message: v.Message, ContentType: v.ContentType}
+	if verdict.OK && r.Kind == filing.MaterialVerificationForm {
+		return a.verifyFormScan(ctx, r, verdict)
+	}
+	return verdict, nil
+}
+
+// Reasons a verification form scan is refused for.
+const (
+	ReasonFormSerialUnreadable = "form_serial_unreadable"
+	ReasonFormOfAnotherFiling  = "form_of_another_filing"
+)
+
+// verifyFormScan ties an uploaded verification form to this filing: the
+// scan must show the serial of a form issued for it, read from its QR code
+// (an image, or a PDF of scanned pages) or its text (a PDF).
+func (a *Activities) verifyFormScan(ctx context.Context, r VerifyMaterialRequest, ok MaterialVerdict) (MaterialVerdict, error) {
+	content, contentType, err := a.Documents.Get(ctx, r.ObjectKey, r.Size)
+	if err != nil {
+		return MaterialVerdict{}, fmt.Errorf("verify the verification form of filing %s: %w", r.FilingID, err)
+	}
+	serial, err := verificationform.FindSerial(content, contentType)
+	if err != nil {
+		return MaterialVerdict{Reason: ReasonFormSerialUnreadable, ContentType: ok.ContentType,
+			Message: "The scan shows no readable 核验单编号 (serial) or QR code. Download this filing's verification form, " +
+				"print and sign it, and upload a scan or photo of the whole page."}, nil
+	}
+	form, err := a.Forms.Lookup(ctx, serial)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && form.FilingID != r.FilingID) {
+		return MaterialVerdict{Reason: ReasonFormOfAnotherFiling, ContentType: ok.ContentType,
+			Message: "The scan shows serial " + serial + ", which is not a verification form of this filing. " +
+				"Download this filing's form and upload its signed scan."}, nil
+	}
+	if err != nil {
+		return MaterialVerdict{}, fmt.Errorf("verify the verification form of filing %s: %w", r.FilingID, err)
+	}
+	return ok, nil
 }

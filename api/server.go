@@ -78,6 +78,8 @@ type server struct {
 	filings  *store.Filings
 	apps     *store.Applications
 	subjects *store.Subjects
+	forms    *store.VerificationForms
+	reads    *store.PersonalDataReads
 	client   *filings.Client
 }
 
@@ -88,7 +90,7 @@ func New(d Deps) *echo.Echo {
 	}
 	d.API = d.API.WithDefaults()
 	s := &server{Deps: d, filings: store.NewFilings(d.DB), apps: store.NewApplications(d.DB),
-		subjects: store.NewSubjects(d.DB), client: &filings.Client{Temporal: d.Temporal, TaskQueue: d.TaskQueue}}
+		subjects: store.NewSubjects(d.DB), forms: store.NewVerificationForms(d.DB), reads: store.NewPersonalDataReads(d.DB), client: &filings.Client{Temporal: d.Temporal, TaskQueue: d.TaskQueue}}
 	// One authenticator for /v1 and the codec: a client address has one
 	// budget of failed authentications whatever it tries.
 	authn := auth.NewAuthenticator(store.NewAPIKeys(d.DB), d.API, d.Now, d.Log)
@@ -117,6 +119,7 @@ func New(d Deps) *echo.Echo {
 	v1.add(http.MethodGet, "/review-queues/:queue", s.reviewQueue, RoleReviewer, RoleSupport)
 	v1.add(http.MethodGet, "/filings/:id", s.getFiling, RoleBackend, RoleReviewer, RoleSupport)
 	v1.add(http.MethodGet, "/filings/:id/timeline", s.timeline, RoleBackend, RoleReviewer, RoleSupport)
+	v1.add(http.MethodGet, "/filings/:id/verification-form", s.verificationForm, RoleBackend, RoleReviewer, RoleSupport)
 	v1.add(http.MethodPost, "/filings/:id/cancel", s.cancelFiling, RoleBackend)
 	s.registerActions(v1)
 	s.registerSupport(v1)

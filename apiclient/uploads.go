@@ -62,3 +62,19 @@ func AttachRequest(kind filing.MaterialKind, up *filing.Upload, content []byte) 
 	sum := sha256.Sum256(content)
 	return filing.AttachMaterialRequest{Kind: kind, ObjectKey: up.ObjectKey, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:])}
 }
+
+// VerificationForm downloads the filing's pre-filled 网站备案信息真实性核验单
+// (GET /v1/filings/{id}/verification-form), a PDF to print, sign, scan and
+// attach as filing.MaterialVerificationForm. A scan must show the form's
+// serial; the same application keeps it, a changed one gets a new form.
+func (c *Client) VerificationForm(ctx context.Context, id filing.ID, opts ...CallOption) ([]byte, error) {
+	p, err := filingPath(id, "/verification-form")
+	if err != nil {
+		return nil, err
+	}
+	var pdf []byte
+	if err := c.do(ctx, http.MethodGet, p, nil, nil, &pdf, opts); err != nil {
+		return nil, err
+	}
+	return pdf, nil
+}

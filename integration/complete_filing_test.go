@@ -93,7 +93,21 @@ func document(t *testing.T, id, kind string) string {
 }
 
 func documentAt(t *testing.T, base, id, kind string) string {
+	if kind == "verification_form" {
+		return uploadAt(t, base, id, kind, "application/pdf", verificationFormAt(t, base, id))
+	}
 	return uploadAt(t, base, id, kind, "application/pdf", []byte("%PDF-1.7\n% scanned "+kind+" of "+id+"\n"))
+}
+
+// verificationFormAt downloads the filing's pre-filled verification form:
+// what the applicant prints, signs and scans. The scan of a PDF form is
+// read by its text, so the download itself stands for its scan here.
+func verificationFormAt(t *testing.T, base, id string) []byte {
+	t.Helper()
+	res := doAt(t, base, http.MethodGet, "/v1/filings/"+id+"/verification-form", "", "")
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
+	require.Equal(t, "application/pdf", res.Header.Get("Content-Type"))
+	return res.Raw
 }
 
 // photoPNG is a blank 600×800 portrait, the smallest photo the rules accept.

@@ -17,6 +17,7 @@ func (d *demo) printHeader(f *filing.View) {
 	fmt.Fprintf(out, "  filing   %s  (%s, %s, company %s, account %s)\n", f.FilingID, demoProvince, d.domain, d.company, f.AccountID)
 	fmt.Fprintf(out, "  Web UI   %s\n", d.uiLink())
 	fmt.Fprintf(out, "  API      %s/v1/filings/%s  (audit trail: …/timeline)\n", d.opts.APIURL, f.FilingID)
+	fmt.Fprintf(out, "  核验单   %s/v1/filings/%s/verification-form  (the pre-filled verification form, PDF, once the application is saved)\n", d.opts.APIURL, f.FilingID)
 	fmt.Fprintf(out, "  The sandbox courier and bureau follow the filing's time scale and act on their own; should one be later than that\n"+
 		"  scale lets it be (by more than %s), the demo delivers its event as support.\n\n", d.opts.Grace)
 	fmt.Fprintf(out, "%-12s  %-20s  %-24s  %-10s  %s\n", "time", "stage", "step", "waiting on", "deadline · waiting for")

@@ -295,26 +295,46 @@ func (d *demo) fillIn(ctx context.Context) error {
 	if _, err := d.backend.SaveApplication(ctx, d.filingID, app); err != nil {
 		return fmt.Errorf("save the application: %w", err)
 	}
-	kinds := []filing.MaterialKind{filing.MaterialVerificationForm, filing.MaterialSubjectCertificate, filing.MaterialLeaderID,
+	// The 核验单 is filled from the saved application: the applicant
+	// downloads it, prints, signs and scans it; the demo hands in the PDF
+	// itself, whose text carries the serial a scan must show.
+	form, err := d.backend.VerificationForm(ctx, d.filingID)
+	if err != nil {
+		return fmt.Errorf("download the verification form: %w", err)
+	}
+	d.say(fmt.Sprintf("backend downloads the pre-filled 核验单 (GET %s/v1/filings/%s/verification-form, %d-byte PDF) to print, sign and scan",
+		d.opts.APIURL, d.filingID, len(form)))
+	if err := d.attach(ctx, filing.MaterialVerificationForm, form); err != nil {
+		return err
+	}
+	kinds := []filing.MaterialKind{filing.MaterialSubjectCertificate, filing.MaterialLeaderID,
 		filing.MaterialResponsibleID} // the blog's responsible person is not the leader
 	names := make([]string, len(kinds))
 	for i, k := range kinds {
 		names[i] = string(k)
 	}
-	d.say("backend uploads " + strings.Join(names, ", ") + " to S3 (presigned PUTs) and attaches them")
+	d.say("backend uploads the signed 核验单 and " + strings.Join(names, ", ") + " to S3 (presigned PUTs) and attaches them")
 	for _, kind := range kinds {
 		content := []byte(fmt.Sprintf("%%PDF-1.7\n%% beianflow demo: scanned %s of filing %s\n", kind, d.filingID))
-		up, err := d.backend.UploadMaterial(ctx, d.filingID, kind, "application/pdf", content)
-		if err != nil {
-			return fmt.Errorf("upload %s: %w", kind, err)
-		}
-		if _, err := d.backend.AttachMaterial(ctx, d.filingID, apiclient.AttachRequest(kind, up, content)); err != nil {
-			return fmt.Errorf("attach %s: %w", kind, err)
+		if err := d.attach(ctx, kind, content); err != nil {
+			return err
 		}
 	}
 	d.say("backend submits for initial review")
 	if _, err := d.backend.Submit(ctx, d.filingID); err != nil {
 		return fmt.Errorf("submit: %w", err)
+	}
+	return nil
+}
+
+// attach uploads a PDF material to S3 and attaches it.
+func (d *demo) attach(ctx context.Context, kind filing.MaterialKind, content []byte) error {
+	up, err := d.backend.UploadMaterial(ctx, d.filingID, kind, "application/pdf", content)
+	if err != nil {
+		return fmt.Errorf("upload %s: %w", kind, err)
+	}
+	if _, err := d.backend.AttachMaterial(ctx, d.filingID, apiclient.AttachRequest(kind, up, content)); err != nil {
+		return fmt.Errorf("attach %s: %w", kind, err)
 	}
 	return nil
 }

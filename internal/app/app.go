@@ -194,6 +194,7 @@ func (a *App) Activities() *activities.Activities {
 		Applications:   store.NewApplications(a.DB),
 		Documents:      a.Documents,
 		Subjects:       store.NewSubjects(a.DB),
+		Forms:          store.NewVerificationForms(a.DB),
 		ServiceNumbers: servicenumbers.New(a.DB, a.World.Instances),
 		Bureau:         a.World.Bureau,
 		Courier:        a.World.Courier,

@@ -14,6 +14,9 @@ func (a API) WithDefaults() API {
 	positive(&a.AuthFailureBurst, def.AuthFailureBurst)
 	positive(&a.IdempotencyTTL, def.IdempotencyTTL)
 	positive(&a.KeyCacheTTL, def.KeyCacheTTL)
+	if a.ProviderName == "" {
+		a.ProviderName = def.ProviderName
+	}
 	return a
 }
 

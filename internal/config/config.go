@@ -104,6 +104,9 @@ type API struct {
 	// filing's own time scale, for demos). Only a system that runs the
 	// sandbox world allows them; `beianflow dev` does unless told not to.
 	SandboxSettings bool
+	// ProviderName is the access provider (接入服务商) the verification
+	// form names.
+	ProviderName string
 }
 
 // Process configures the filing process. Each new filing copies these

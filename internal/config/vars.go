@@ -218,6 +218,13 @@ var Vars = []Var{
 		c.Process.SubjectKeySecret = v
 		return nil
 	}},
+	{"BEIANFLOW_PROVIDER_NAME", "示例云计算有限公司", "The access provider (接入服务商) the 真实性核验单 (verification form) names: the cloud provider's company name.", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return errors.New("must not be empty")
+		}
+		c.API.ProviderName = v
+		return nil
+	}},
 	{"BEIANFLOW_SANDBOX_REVIEW_DAYS", "3", "Sandbox bureau: business days until it decides.", func(c *Config, v string) error {
 		return intRange(v, 0, 60, &c.Sandbox.BureauReviewBusinessDays)
 	}},

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -125,4 +126,23 @@ func (s *Store) Put(ctx context.Context, key, contentType string, body []byte) e
 		return fmt.Errorf("documents: put %s: %w", key, err)
 	}
 	return nil
+}
+
+// Get reads an object of at most limit bytes, with its content type. The
+// object was verified first (Verify), so its size is known to be in bounds;
+// the limit guards against an object replaced since.
+func (s *Store) Get(ctx context.Context, key string, limit int64) ([]byte, string, error) {
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: &key})
+	if err != nil {
+		return nil, "", fmt.Errorf("documents: get %s: %w", key, err)
+	}
+	defer func() { _ = out.Body.Close() }()
+	b, err := io.ReadAll(io.LimitReader(out.Body, limit+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("documents: get %s: read: %w", key, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, "", fmt.Errorf("documents: get %s: larger than %d bytes", key, limit)
+	}
+	return b, aws.ToString(out.ContentType), nil
 }

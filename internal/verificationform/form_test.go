@@ -1,0 +1,166 @@
+package verificationform_test
+
+import (
+	"bytes"
+	"image"
+	"image/jpeg"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/sample"
+	"github.com/beianflow/beianflow/internal/verificationform"
+)
+
+// poppler returns the path of a poppler-utils tool; the tests that print
+// and scan need it (.ci/run installs it).
+func poppler(t *testing.T, tool string) string {
+	t.Helper()
+	path, err := exec.LookPath(tool)
+	if err != nil {
+		if testing.Short() {
+			t.Skipf("%s (poppler-utils) is not installed", tool)
+		}
+		t.Fatalf("%s (poppler-utils) is needed: apt-get install poppler-utils", tool)
+	}
+	return path
+}
+
+// issued is the sample application's form with two websites and two
+// responsible persons, issued with a fresh serial.
+func issued(t *testing.T) verificationform.Form {
+	t.Helper()
+	app := sample.ValidApplication()
+	numbers := map[string]string{}
+	for i, w := range app.Websites {
+		if i == 0 {
+			numbers[strings.ToLower(w.Domain)] = "BSN7K2M9Q4X8A1"
+		}
+	}
+	f := verificationform.FromApplication("01927c3e-5f0a-7b21-9c4d-8e2f1a3b5c7d", "云栖云计算有限公司", filing.TypeNewWebsiteElsewhere, app, numbers)
+	serial, err := verificationform.NewSerial()
+	require.NoError(t, err)
+	f.Serial, f.IssuedAt = serial, time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
+	return f
+}
+
+func render(t *testing.T, f verificationform.Form) []byte {
+	t.Helper()
+	pdf, err := verificationform.Render(f)
+	require.NoError(t, err)
+	return pdf
+}
+
+func write(t *testing.T, name string, b []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, b, 0o600))
+	return path
+}
+
+// The applicant prints a form that names the subject, every website with
+// its responsible person and 备案服务号, and its serial: a PDF text
+// extractor reads all of it, in Chinese.
+func TestTheVerificationFormPrintsTheFilingInChinese(t *testing.T) {
+	f := issued(t)
+	out, err := exec.Command(poppler(t, "pdftotext"), "-layout", write(t, "form.pdf", render(t, f)), "-").Output()
+	require.NoError(t, err)
+	text := string(out)
+	app := sample.ValidApplication()
+	for _, want := range []string{
+		"网站备案信息真实性核验单", "核验单编号", f.Serial,
+		"新增网站", "浙江", app.Subject.Name, app.Subject.CertificateNumber, app.Subject.Leader.Name,
+		app.Websites[0].Name, app.Websites[0].Domain, "BSN7K2M9Q4X8A1",
+		app.Websites[1].Name, app.Websites[1].Domain, app.Websites[1].Responsible.Name, "（提交初审后分配）",
+		"云栖云计算有限公司", "主体负责人（签字）", "网站负责人（签字）", "单位（盖章）",
+	} {
+		assert.Contains(t, text, want)
+	}
+	assert.Equal(t, 1, strings.Count(text, "网站负责人（签字）"), "the leader signs once; the academy's 李娜 signs as its responsible person")
+}
+
+func TestTheSameFormRendersToTheSameBytesAndKeepsItsDigest(t *testing.T) {
+	f := issued(t)
+	assert.Equal(t, render(t, f), render(t, f))
+	g := f
+	g.Serial = "HY-0000-0000-0000"
+	assert.Equal(t, f.Digest(), g.Digest(), "the serial is not content")
+	g.Websites = append([]verificationform.Website(nil), f.Websites...)
+	g.Websites[1].Responsible = "王芳"
+	assert.NotEqual(t, f.Digest(), g.Digest(), "another responsible person is another form")
+}
+
+// The round trip a real applicant makes: the PDF printed and scanned to an
+// image, or photographed, comes back with a QR code a decoder reads; a PDF
+// of scanned pages is read by its pages' QR codes; the form itself by its
+// text.
+func TestTheSerialIsReadBackFromTheScanOfThePrintedForm(t *testing.T) {
+	f := issued(t)
+	pdfPath := write(t, "form.pdf", render(t, f))
+	dir := t.TempDir()
+	require.NoError(t, exec.Command(poppler(t, "pdftoppm"), "-r", "150", "-f", "1", "-l", "1", "-png", pdfPath, filepath.Join(dir, "scan")).Run())
+	pages, err := filepath.Glob(filepath.Join(dir, "scan*.png"))
+	require.NoError(t, err)
+	require.Len(t, pages, 1)
+	png, err := os.ReadFile(pages[0])
+	require.NoError(t, err)
+
+	t.Run("an image scan by its QR code", func(t *testing.T) {
+		got, err := verificationform.FindSerial(png, filing.MediaTypePNG)
+		require.NoError(t, err)
+		assert.Equal(t, f.Serial, got)
+	})
+	img, _, err := image.Decode(bytes.NewReader(png))
+	require.NoError(t, err)
+	var jpg bytes.Buffer
+	require.NoError(t, jpeg.Encode(&jpg, img, &jpeg.Options{Quality: 80}))
+	t.Run("a photo (JPEG) by its QR code", func(t *testing.T) {
+		got, err := verificationform.FindSerial(jpg.Bytes(), filing.MediaTypeJPEG)
+		require.NoError(t, err)
+		assert.Equal(t, f.Serial, got)
+	})
+	t.Run("a PDF of scanned pages by the QR code on a page", func(t *testing.T) {
+		scanner := fpdf.New("P", "mm", "A4", "")
+		scanner.AddPage()
+		scanner.RegisterImageOptionsReader("page", fpdf.ImageOptions{ImageType: "JPG"}, bytes.NewReader(jpg.Bytes()))
+		scanner.ImageOptions("page", 0, 0, 210, 297, false, fpdf.ImageOptions{ImageType: "JPG"}, 0, "")
+		var scanned bytes.Buffer
+		require.NoError(t, scanner.Output(&scanned))
+		got, err := verificationform.FindSerial(scanned.Bytes(), filing.MediaTypePDF)
+		require.NoError(t, err)
+		assert.Equal(t, f.Serial, got)
+	})
+	t.Run("the form's own PDF by its text", func(t *testing.T) {
+		got, err := verificationform.FindSerial(render(t, f), filing.MediaTypePDF)
+		require.NoError(t, err)
+		assert.Equal(t, f.Serial, got)
+	})
+	t.Run("a scan without the form shows no serial", func(t *testing.T) {
+		var blank bytes.Buffer
+		require.NoError(t, jpeg.Encode(&blank, image.NewGray(image.Rect(0, 0, 600, 800)), nil))
+		_, err := verificationform.FindSerial(blank.Bytes(), filing.MediaTypeJPEG)
+		assert.ErrorIs(t, err, verificationform.ErrNoSerial)
+		_, err = verificationform.FindSerial([]byte("%PDF-1.7\n% scanned verification_form\n"), filing.MediaTypePDF)
+		assert.ErrorIs(t, err, verificationform.ErrNoSerial)
+	})
+}
+
+func TestSerialsAreDrawnNotDerived(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		s, err := verificationform.NewSerial()
+		require.NoError(t, err)
+		require.True(t, verificationform.ValidSerial(s), s)
+		require.False(t, seen[s])
+		seen[s] = true
+	}
+	assert.False(t, verificationform.ValidSerial("HY-IIII-0000-0000"), "I is not in the alphabet")
+}

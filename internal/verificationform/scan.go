@@ -1,0 +1,175 @@
+package verificationform
+
+import (
+	"bytes"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // scans and photos
+	_ "image/png"
+	"io"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/beianflow/beianflow/filing"
+)
+
+// ErrNoSerial says a scan shows no readable serial.
+var ErrNoSerial = errors.New("verification form: no serial in the scan")
+
+// maxInflated bounds what one PDF stream may inflate to, against a
+// compression bomb in an upload.
+const maxInflated = 64 << 20
+
+// FindSerial reads the serial off an uploaded scan: from its QR code when
+// the scan is an image (a photo or a scanner's JPEG or PNG); from its text
+// when it is a PDF, or, for a PDF of scanned pages, from the QR code on its
+// JPEG pages. It returns ErrNoSerial when there is none to read.
+func FindSerial(content []byte, contentType string) (string, error) {
+	switch contentType {
+	case filing.MediaTypePDF:
+		return serialInPDF(content)
+	case filing.MediaTypeJPEG, filing.MediaTypePNG:
+		img, _, err := image.Decode(bytes.NewReader(content))
+		if err != nil {
+			return "", fmt.Errorf("verification form: decode the scan: %w", err)
+		}
+		return serialInImage(img)
+	}
+	return "", fmt.Errorf("verification form: %s scans cannot be read", contentType)
+}
+
+// serialInImage decodes the image's QR code.
+func serialInImage(img image.Image) (string, error) {
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		return "", fmt.Errorf("verification form: read the scan: %w", err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+	if err != nil {
+		return "", ErrNoSerial
+	}
+	if s := serialPattern.FindString(res.GetText()); s != "" {
+		return s, nil
+	}
+	return "", ErrNoSerial
+}
+
+// serialInPDF looks for the serial in the text of the PDF's content
+// streams, then in the QR codes of its JPEG images. It reads streams, not
+// the PDF's object structure: enough for the forms this package prints and
+// for the PDFs scanners write, and nothing in an upload is executed.
+func serialInPDF(content []byte) (string, error) {
+	var images [][]byte
+	for _, s := range pdfStreams(content) {
+		switch {
+		case bytes.Contains(s.dict, []byte("/DCTDecode")):
+			images = append(images, s.data)
+		case bytes.Contains(s.dict, []byte("/FlateDecode")):
+			if bytes.Contains(s.dict, []byte("/Image")) {
+				continue // raw pixels; scanners write JPEG
+			}
+			text, err := inflate(s.data)
+			if err != nil {
+				continue
+			}
+			if serial := serialPattern.Find(textOf(text)); serial != nil {
+				return string(serial), nil
+			}
+		case !bytes.Contains(s.dict, []byte("/Filter")):
+			if serial := serialPattern.Find(textOf(s.data)); serial != nil {
+				return string(serial), nil
+			}
+		}
+	}
+	for _, jpg := range images {
+		img, _, err := image.Decode(bytes.NewReader(jpg))
+		if err != nil {
+			continue
+		}
+		if serial, err := serialInImage(img); err == nil {
+			return serial, nil
+		}
+	}
+	return "", ErrNoSerial
+}
+
+// pdfStream is one stream of a PDF: its dictionary and its raw data.
+type pdfStream struct{ dict, data []byte }
+
+// pdfStreams lists the streams of a PDF file.
+func pdfStreams(pdf []byte) []pdfStream {
+	var out []pdfStream
+	for rest := pdf; ; {
+		i := bytes.Index(rest, []byte("stream"))
+		if i < 0 {
+			return out
+		}
+		// "endstream" contains "stream"; so does no dictionary's end.
+		if i >= 3 && string(rest[i-3:i]) == "end" {
+			rest = rest[i+len("stream"):]
+			continue
+		}
+		start := i + len("stream")
+		if start < len(rest) && rest[start] == '\r' {
+			start++
+		}
+		if start < len(rest) && rest[start] == '\n' {
+			start++
+		}
+		end := bytes.Index(rest[start:], []byte("endstream"))
+		if end < 0 {
+			return out
+		}
+		dictStart := bytes.LastIndex(rest[:i], []byte("obj"))
+		if dictStart < 0 {
+			dictStart = 0
+		}
+		out = append(out, pdfStream{dict: rest[dictStart:i], data: bytes.TrimRight(rest[start:start+end], "\r\n")})
+		rest = rest[start+end+len("endstream"):]
+	}
+}
+
+func inflate(data []byte) ([]byte, error) {
+	r, err := zlib.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = r.Close() }()
+	return io.ReadAll(io.LimitReader(r, maxInflated))
+}
+
+// textOf joins the literal strings of a content stream, in order: a
+// serial printed in pieces (a TJ array with kerning) reads whole again.
+func textOf(stream []byte) []byte {
+	var out []byte
+	for i := 0; i < len(stream); i++ {
+		if stream[i] != '(' {
+			continue
+		}
+		depth := 1
+		for i++; i < len(stream) && depth > 0; i++ {
+			switch c := stream[i]; c {
+			case '\\':
+				if i+1 < len(stream) {
+					i++
+					out = append(out, stream[i])
+				}
+			case '(':
+				depth++
+				out = append(out, c)
+			case ')':
+				depth--
+				if depth > 0 {
+					out = append(out, c)
+				}
+			default:
+				out = append(out, c)
+			}
+		}
+		i--
+	}
+	return out
+}

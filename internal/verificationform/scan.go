@@ -9,6 +9,8 @@ import (
 	_ "image/jpeg" // scans and photos
 	_ "image/png"
 	"io"
+	"regexp"
+	"strconv"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
@@ -127,18 +129,47 @@ func pdfStreams(pdf []byte) []pdfStream {
 		if dictStart < 0 {
 			dictStart = 0
 		}
-		out = append(out, pdfStream{dict: rest[dictStart:i], data: bytes.TrimRight(rest[start:start+end], "\r\n")})
+		dict := rest[dictStart:i]
+		out = append(out, pdfStream{dict: dict, data: streamData(dict, rest[start:start+end])})
 		rest = rest[start+end+len("endstream"):]
 	}
 }
 
+// lengthPattern is a stream's direct /Length.
+var lengthPattern = regexp.MustCompile(`/Length (\d+)[\s/>]`)
+
+// streamData cuts a stream's data to its /Length when the dictionary gives
+// it directly; otherwise it drops the one end-of-line marker before
+// "endstream". Compressed data may itself end in CR or LF bytes, which
+// must stay.
+func streamData(dict, raw []byte) []byte {
+	if m := lengthPattern.FindSubmatch(dict); m != nil {
+		if n, err := strconv.Atoi(string(m[1])); err == nil && n <= len(raw) {
+			return raw[:n]
+		}
+	}
+	switch {
+	case bytes.HasSuffix(raw, []byte("\r\n")):
+		return raw[:len(raw)-2]
+	case bytes.HasSuffix(raw, []byte("\n")), bytes.HasSuffix(raw, []byte("\r")):
+		return raw[:len(raw)-1]
+	}
+	return raw
+}
+
+// inflate decompresses a Flate stream; what inflated before an error (a
+// checksum that does not match, a cut stream) is still returned.
 func inflate(data []byte) ([]byte, error) {
 	r, err := zlib.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = r.Close() }()
-	return io.ReadAll(io.LimitReader(r, maxInflated))
+	out, err := io.ReadAll(io.LimitReader(r, maxInflated))
+	if len(out) > 0 {
+		return out, nil
+	}
+	return nil, err
 }
 
 // textOf joins the literal strings of a content stream, in order: a

@@ -8,6 +8,7 @@ import (
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/internal/verificationform"
 	"github.com/beianflow/beianflow/rules"
 )
 
@@ -19,6 +20,9 @@ type CheckApplicationRequest struct {
 	RevisionID string                `json:"revision_id"`
 	Digest     string                `json:"digest"`
 	Materials  []filing.MaterialKind `json:"materials"` // kinds attached
+	// Form is the attached verification form, checked against the
+	// application it must have been printed for.
+	Form *filing.MaterialRef `json:"form,omitempty"`
 }
 
 // CheckApplication runs the automated part of the initial review: the
@@ -53,7 +57,39 @@ func (a *Activities) CheckApplication(ctx context.Context, r CheckApplicationReq
 		out = append(out, filing.Reason{Field: "websites", Code: "filing.domain_missing",
 			Message: "the application no longer contains the domain the filing was started for"})
 	}
-	return append(out, a.missingMaterials(app, r)...), nil
+	out = append(out, a.missingMaterials(app, r)...)
+	outdated, err := a.formOutdated(ctx, r, app)
+	if err != nil {
+		return nil, err
+	}
+	if outdated {
+		out = append(out, filing.Reason{Field: "materials.verification_form", Code: "material.form_outdated",
+			Message: "the verification form was printed for an earlier version of the application; download it again, sign it and attach the new scan"})
+	}
+	return out, nil
+}
+
+// formOutdated says whether the attached verification form was printed
+// for other content than the application submitted: the bureau compares
+// the signed form with the filing, so a form from before an edit of the
+// subject, a website or a responsible person would be its rejection.
+func (a *Activities) formOutdated(ctx context.Context, r CheckApplicationRequest, app filing.Application) (bool, error) {
+	if r.Form == nil {
+		return false, nil
+	}
+	content, contentType, err := a.Documents.Get(ctx, r.Form.ObjectKey, r.Form.Size)
+	if err != nil {
+		return false, fmt.Errorf("check the verification form of filing %s: %w", r.FilingID, err)
+	}
+	serial, err := verificationform.FindSerial(content, contentType)
+	if err != nil {
+		return false, nil // read when it was attached; nothing more to compare
+	}
+	form, err := a.Forms.Lookup(ctx, serial)
+	if err != nil {
+		return false, fmt.Errorf("check the verification form of filing %s: %w", r.FilingID, err)
+	}
+	return form.ContentDigest != verificationform.FromApplication(r.FilingID, "", "", app, nil).Digest(), nil
 }
 
 func sameDomain(a, b string) bool {

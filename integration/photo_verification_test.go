@@ -36,14 +36,6 @@ func secondWebsite(s *scenario, domain string) filing.Website {
 	return w
 }
 
-// save puts the scenario's application.
-func (s *scenario) save() {
-	s.t.Helper()
-	body, err := json.Marshal(s.app)
-	require.NoError(s.t, err)
-	mustOK(s.t, doAt(s.t, s.base, http.MethodPut, s.path("/application"), "application/json", string(body)))
-}
-
 // waitingFor waits until the filing is in stage and step and says it waits
 // for something that mentions what: one person's turn follows another's in
 // the same step.
@@ -60,6 +52,15 @@ func (s *scenario) waitingFor(stage filing.Stage, step filing.Step, what string)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// photoApprovedFor hands in a photo of person and has the reviewer
+// approve it.
+func (s *scenario) photoApprovedFor(person string) {
+	s.t.Helper()
+	s.photoFor(person)
+	s.wait(filing.StagePhotoVerification, filing.StepPhotoReview)
+	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
 }
 
 // photoFor uploads a photo and hands it in for person.
@@ -109,13 +110,9 @@ func TestEveryResponsiblePersonIsVerifiedAndAReplacedOneAnewOnTheRealServer(t *t
 	assert.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Raw)
 	assert.Equal(t, "invalid_action", res.Body["code"])
 
-	s.photoFor(people[0].Person)
-	s.wait(filing.StagePhotoVerification, filing.StepPhotoReview)
-	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+	s.photoApprovedFor(people[0].Person)
 	s.waitingFor(filing.StagePhotoVerification, filing.StepAwaitingPhoto, "yunqi-people-academy.com (person 2 of 2)")
-	s.photoFor(people[1].Person)
-	s.wait(filing.StagePhotoVerification, filing.StepPhotoReview)
-	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+	s.photoApprovedFor(people[1].Person)
 
 	// The bureau rejects; the academy gets a new responsible person.
 	s.returnedBy("bureau")
@@ -131,9 +128,7 @@ func TestEveryResponsiblePersonIsVerifiedAndAReplacedOneAnewOnTheRealServer(t *t
 	assert.True(t, again[0].Verified(), "the leader's verification stands")
 	assert.NotEqual(t, people[1].Person, again[1].Person, "a new person")
 	assert.False(t, again[1].Verified())
-	s.photoFor(again[1].Person)
-	s.wait(filing.StagePhotoVerification, filing.StepPhotoReview)
-	s.ok("/photo-review", `{"approve":true,"reviewer":"staff-2"}`)
+	s.photoApprovedFor(again[1].Person)
 	s.wait(filing.StageApproved, filing.StepNone)
 
 	final := s.result()

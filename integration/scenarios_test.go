@@ -118,12 +118,20 @@ func (s *scenario) wait(stage filing.Stage, step filing.Step) map[string]any {
 func (s *scenario) fill() {
 	s.t.Helper()
 	s.wait(filing.StageInformation, filing.StepEditing)
+	s.save()
+	for _, kind := range []string{"subject_certificate", "leader_id"} {
+		s.ok("/materials", documentAt(s.t, s.base, s.id, kind))
+	}
+}
+
+// save puts the scenario's application and attaches the verification
+// form printed for it, as an applicant re-signs the form after an edit.
+func (s *scenario) save() {
+	s.t.Helper()
 	body, err := json.Marshal(s.app)
 	require.NoError(s.t, err)
 	mustOK(s.t, doAt(s.t, s.base, http.MethodPut, s.path("/application"), "application/json", string(body)))
-	for _, kind := range []string{"verification_form", "subject_certificate", "leader_id"} {
-		s.ok("/materials", documentAt(s.t, s.base, s.id, kind))
-	}
+	s.ok("/materials", documentAt(s.t, s.base, s.id, "verification_form"))
 }
 
 // throughInitialReview submits and has a reviewer approve.
@@ -191,8 +199,7 @@ func TestInitialReviewRejectedTwiceThenApprovedOnTheRealServer(t *testing.T) {
 	// responsible person whose ID document is missing.
 	s.app.Websites[0].ResponsibleSameAsLeader = false
 	s.app.Websites[0].Responsible = sample.ValidApplication().Websites[1].Responsible
-	body, _ := json.Marshal(s.app)
-	mustOK(t, do(t, http.MethodPut, s.path("/application"), "application/json", string(body)))
+	s.save()
 	s.ok("/submit", `{}`)
 	st := s.wait(filing.StageInformation, filing.StepEditing)
 	rejection := st["last_rejection"].(map[string]any)
@@ -271,9 +278,7 @@ func TestSMSMissedTwiceReturnsTheFilingForACorrectedNumberOnTheRealServer(t *tes
 	// The applicant corrects the number (the marker goes with it).
 	s.app.Websites[0].Name = "云栖科技官网"
 	s.app.Subject.Leader.Mobile = "13700137001"
-	body, err := json.Marshal(s.app)
-	require.NoError(t, err)
-	mustOK(t, doAt(t, s.base, http.MethodPut, s.path("/application"), "application/json", string(body)))
+	s.save()
 	s.throughInitialReview()
 	s.wait(filing.StageApproved, filing.StepNone)
 	final := s.result()
@@ -472,9 +477,7 @@ func TestEachWebsiteOfAFilingGetsItsOwnServiceNumberOnTheRealServer(t *testing.T
 	blog := s.app.Websites[0]
 	blog.Domain, blog.HomepageURL, blog.Name = "yunqi-two-blog.com", "https://www.yunqi-two-blog.com/", "云栖技术博客"
 	s.app.Websites = append(s.app.Websites, blog)
-	body, err := json.Marshal(s.app)
-	require.NoError(t, err)
-	mustOK(t, doAt(t, s.base, http.MethodPut, s.path("/application"), "application/json", string(body)))
+	s.save()
 
 	s.throughInitialReview()
 	st := s.wait(filing.StagePhotoVerification, filing.StepAwaitingMailingAddress)

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,15 +15,8 @@ import (
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/sample"
 	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/internal/testenv"
 )
-
-// pdfTool is a poppler-utils command; .ci/run installs the package.
-func pdfTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	require.NoError(t, err, "%s (poppler-utils) is needed: apt-get install poppler-utils", name)
-	return path
-}
 
 // The seed's applicant downloads the pre-filled 核验单, prints it, signs it
 // and uploads the scan. The form names the subject, every website, its
@@ -44,7 +38,7 @@ func TestTheVerificationFormIsDownloadedSignedAndTiedToItsFilingOnTheRealServer(
 	pdfPath := filepath.Join(dir, "form.pdf")
 	require.NoError(t, os.WriteFile(pdfPath, res.Raw, 0o600))
 
-	text, err := exec.Command(pdfTool(t, "pdftotext"), pdfPath, "-").Output()
+	text, err := exec.Command(testenv.Poppler(t, "pdftotext"), pdfPath, "-").Output()
 	require.NoError(t, err)
 	st := s.state()
 	for _, want := range []string{"网站备案信息真实性核验单", serial, s.app.Subject.Name, s.app.Subject.CertificateNumber,
@@ -64,7 +58,7 @@ func TestTheVerificationFormIsDownloadedSignedAndTiedToItsFilingOnTheRealServer(
 			assert.Regexp(t, `^backend:`, r.Actor, "who read it, by key, not by name")
 		}
 	}
-	assert.Equal(t, 2, of, "each download is recorded: %v", reads)
+	assert.Equal(t, 3, of, "each download is recorded (one by save, two here): %v", reads)
 
 	// A scan of another filing's form, or one without a readable serial, is
 	// refused and changes nothing.
@@ -79,19 +73,35 @@ func TestTheVerificationFormIsDownloadedSignedAndTiedToItsFilingOnTheRealServer(
 	assert.Equal(t, "form_serial_unreadable", res.Body["details"].(map[string]any)["reason"])
 
 	// The signed form, scanned to an image: its QR code carries the serial.
-	require.NoError(t, exec.Command(pdfTool(t, "pdftoppm"), "-r", "150", "-f", "1", "-l", "1", "-png", "-singlefile",
+	require.NoError(t, exec.Command(testenv.Poppler(t, "pdftoppm"), "-r", "150", "-f", "1", "-l", "1", "-png", "-singlefile",
 		pdfPath, filepath.Join(dir, "scan")).Run())
 	scan, err := os.ReadFile(filepath.Join(dir, "scan.png"))
 	require.NoError(t, err)
 	s.ok("/materials", uploadAt(t, s.base, s.id, "verification_form", "image/png", scan))
 
-	// Changing a responsible person changes the form: a new serial.
+	// Changing a responsible person changes the form: a new serial, and
+	// the automated checks refuse the form signed before the change, as
+	// the bureau would.
 	s.app.Websites[1].Responsible.Name = "王芳"
 	s.app.Websites[1].Responsible.IDNumber = sample.ResidentID("330106", "19880321", "128")
-	s.save()
+	body, err := json.Marshal(s.app)
+	require.NoError(t, err)
+	mustOK(t, doAt(t, s.base, http.MethodPut, s.path("/application"), "application/json", string(body)))
+	s.ok("/materials", documentAt(t, s.base, s.id, "responsible_id"))
+	s.ok("/submit", `{}`)
+	st = s.returnedBy("automated_checks")
+	var codes []string
+	for _, r := range st["last_rejection"].(map[string]any)["reasons"].([]any) {
+		codes = append(codes, r.(map[string]any)["code"].(string))
+	}
+	assert.Equal(t, []string{"material.form_outdated"}, codes)
+
 	changed := doAt(t, s.base, http.MethodGet, s.path("/verification-form"), "", "")
 	require.Equal(t, http.StatusOK, changed.Status, "%s", changed.Raw)
 	assert.NotEqual(t, serial, changed.Header.Get("X-Verification-Form-Serial"))
+	s.ok("/materials", uploadAt(t, s.base, s.id, "verification_form", "application/pdf", changed.Raw))
+	s.ok("/submit", `{}`)
+	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
 	s.ok("/cancel", `{"reason":"user_request"}`)
 	other.ok("/cancel", `{"reason":"user_request"}`)
 }

@@ -29,6 +29,7 @@ func (f *flow) initialReview(ctx workflow.Context) (bool, error) {
 			RevisionID: f.state.Application.RevisionID,
 			Digest:     f.state.Application.Digest,
 			Materials:  materialKinds(f.state.Materials),
+			Form:       f.material(filing.MaterialVerificationForm),
 		}).Get(ctx, &found); err != nil {
 		return false, err
 	}
@@ -65,6 +66,16 @@ func (f *flow) validateInitialReviewDecision(_ workflow.Context, r filing.Decisi
 		return err
 	}
 	return f.expect("initial review decision", filing.StageInitialReview, filing.StepAwaitingReviewer)
+}
+
+// material is the attached material of kind, nil when there is none.
+func (f *flow) material(kind filing.MaterialKind) *filing.MaterialRef {
+	for i := range f.state.Materials {
+		if f.state.Materials[i].Kind == kind {
+			return &f.state.Materials[i]
+		}
+	}
+	return nil
 }
 
 func materialKinds(ms []filing.MaterialRef) []filing.MaterialKind {

@@ -94,11 +94,24 @@ func provinceName(code string) string {
 	return code
 }
 
-// Digest identifies what the form prints, serial aside: the same content
-// keeps its serial however often it is downloaded, and changed content
-// gets a new one.
+// Digest identifies what the applicant attests on the form: the subject,
+// the websites and their responsible persons. The same content keeps its
+// serial however often it is downloaded, and changed content gets a new
+// one. The provider and the 备案服务号 are the provider's to print and
+// stay out: a form printed before the initial review assigned the numbers
+// remains the form of the application.
 func (f Form) Digest() string {
-	b, err := json.Marshal(f)
+	attested := struct {
+		FilingID filing.ID `json:"filing_id"`
+		Province string    `json:"province"`
+		Subject  Subject   `json:"subject"`
+		Websites []Website `json:"websites"`
+	}{f.FilingID, f.Province, f.Subject, make([]Website, len(f.Websites))}
+	for i, w := range f.Websites {
+		w.ServiceNumber = ""
+		attested.Websites[i] = w
+	}
+	b, err := json.Marshal(attested)
 	if err != nil {
 		panic(err) // a struct of strings always marshals
 	}

@@ -17,22 +17,9 @@ import (
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/sample"
+	"github.com/beianflow/beianflow/internal/testenv"
 	"github.com/beianflow/beianflow/internal/verificationform"
 )
-
-// poppler returns the path of a poppler-utils tool; the tests that print
-// and scan need it (.ci/run installs it).
-func poppler(t *testing.T, tool string) string {
-	t.Helper()
-	path, err := exec.LookPath(tool)
-	if err != nil {
-		if testing.Short() {
-			t.Skipf("%s (poppler-utils) is not installed", tool)
-		}
-		t.Fatalf("%s (poppler-utils) is needed: apt-get install poppler-utils", tool)
-	}
-	return path
-}
 
 // issued is the sample application's form with two websites and two
 // responsible persons, issued with a fresh serial.
@@ -71,7 +58,7 @@ func write(t *testing.T, name string, b []byte) string {
 // extractor reads all of it, in Chinese.
 func TestTheVerificationFormPrintsTheFilingInChinese(t *testing.T) {
 	f := issued(t)
-	out, err := exec.Command(poppler(t, "pdftotext"), "-layout", write(t, "form.pdf", render(t, f)), "-").Output()
+	out, err := exec.Command(testenv.Poppler(t, "pdftotext"), "-layout", write(t, "form.pdf", render(t, f)), "-").Output()
 	require.NoError(t, err)
 	text := string(out)
 	app := sample.ValidApplication()
@@ -92,7 +79,10 @@ func TestTheSameFormRendersToTheSameBytesAndKeepsItsDigest(t *testing.T) {
 	assert.Equal(t, render(t, f), render(t, f))
 	g := f
 	g.Serial = "HY-0000-0000-0000"
-	assert.Equal(t, f.Digest(), g.Digest(), "the serial is not content")
+	g.Provider = "另一云计算有限公司"
+	g.Websites = append([]verificationform.Website(nil), f.Websites...)
+	g.Websites[1].ServiceNumber = "BSN0000000002"
+	assert.Equal(t, f.Digest(), g.Digest(), "the serial, the provider and the 备案服务号 are not what the applicant attests")
 	g.Websites = append([]verificationform.Website(nil), f.Websites...)
 	g.Websites[1].Responsible = "王芳"
 	assert.NotEqual(t, f.Digest(), g.Digest(), "another responsible person is another form")
@@ -106,7 +96,7 @@ func TestTheSerialIsReadBackFromTheScanOfThePrintedForm(t *testing.T) {
 	f := issued(t)
 	pdfPath := write(t, "form.pdf", render(t, f))
 	dir := t.TempDir()
-	require.NoError(t, exec.Command(poppler(t, "pdftoppm"), "-r", "150", "-f", "1", "-l", "1", "-png", pdfPath, filepath.Join(dir, "scan")).Run())
+	require.NoError(t, exec.Command(testenv.Poppler(t, "pdftoppm"), "-r", "150", "-f", "1", "-l", "1", "-png", pdfPath, filepath.Join(dir, "scan")).Run())
 	pages, err := filepath.Glob(filepath.Join(dir, "scan*.png"))
 	require.NoError(t, err)
 	require.Len(t, pages, 1)

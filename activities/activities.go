@@ -13,6 +13,7 @@ import (
 	"github.com/beianflow/beianflow/internal/bureau"
 	"github.com/beianflow/beianflow/internal/courier"
 	"github.com/beianflow/beianflow/internal/documents"
+	"github.com/beianflow/beianflow/internal/registrar"
 	"github.com/beianflow/beianflow/internal/servicenumbers"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
@@ -31,6 +32,7 @@ type Activities struct {
 	ServiceNumbers *servicenumbers.Registry
 	Bureau         bureau.Gateway
 	Courier        courier.Courier
+	Registry       registrar.Lookup
 	// IdentitySecret keys the hash that names a responsible person in
 	// histories (PersonVerification.Person).
 	IdentitySecret []byte

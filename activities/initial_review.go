@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/registrar"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/verificationform"
 	"github.com/beianflow/beianflow/rules"
@@ -58,6 +61,11 @@ func (a *Activities) CheckApplication(ctx context.Context, r CheckApplicationReq
 			Message: "the application no longer contains the domain the filing was started for"})
 	}
 	out = append(out, a.missingMaterials(app, r)...)
+	registered, err := a.domainFindings(ctx, app, r.Province)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, registered...)
 	outdated, err := a.formOutdated(ctx, r, app)
 	if err != nil {
 		return nil, err
@@ -65,6 +73,54 @@ func (a *Activities) CheckApplication(ctx context.Context, r CheckApplicationReq
 	if outdated {
 		out = append(out, filing.Reason{Field: "materials.verification_form", Code: "material.form_outdated",
 			Message: "the verification form was printed for an earlier version of the application; download it again, sign it and attach the new scan"})
+	}
+	return out, nil
+}
+
+// domainFindings asks the registry of each website's domain what the
+// bureau checks (domain brief §2.3, the most common rejection): that it
+// is registered, not suspended, valid for the province's minimum
+// (domain_min_validity_days), its holder real-name verified and, where the
+// registry publishes the holder, the subject or its leader. A registry
+// that cannot be reached is an error, retried, never a finding.
+func (a *Activities) domainFindings(ctx context.Context, app filing.Application, province string) ([]filing.Reason, error) {
+	if a.Registry == nil {
+		return nil, nil
+	}
+	now := a.now()
+	minDays := a.ruleSet().For(province, now).DomainMinValidityDays()
+	var out []filing.Reason
+	for i, w := range app.Websites {
+		d, err := rules.ParseDomain(w.Domain)
+		if err != nil {
+			continue // the rules already said so
+		}
+		field := fmt.Sprintf("websites[%d].domain", i)
+		reg, err := a.Registry.Lookup(ctx, d.Registrable)
+		if errors.Is(err, registrar.ErrNotRegistered) {
+			out = append(out, filing.Reason{Field: field, Code: "domain.not_registered",
+				Message: "the registry has no registration of this domain"})
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("look up the domain of website %d: %w", i, err)
+		}
+		if reg.OnHold() {
+			out = append(out, filing.Reason{Field: field, Code: "domain.on_hold",
+				Message: "the domain is suspended (hold) at the registry; ask the registrar to lift it"})
+		}
+		if !reg.ValidFor(now, minDays) {
+			out = append(out, filing.Reason{Field: field, Code: "domain.validity_too_short",
+				Message: fmt.Sprintf("the domain expires on %s; the province requires at least %d days of validity: renew it", reg.Expires.Format(time.DateOnly), minDays)})
+		}
+		if reg.RealName == registrar.RealNamePending {
+			out = append(out, filing.Reason{Field: field, Code: "domain.realname_pending",
+				Message: "the domain holder's real-name verification at the registrar is not complete"})
+		}
+		if h := strings.TrimSpace(reg.Registrant); h != "" && h != app.Subject.Name && h != app.Subject.Leader.Name {
+			out = append(out, filing.Reason{Field: field, Code: "domain.registrant_mismatch",
+				Message: "the domain's registered holder is not the filing subject; transfer the domain to the subject first"})
+		}
 	}
 	return out, nil
 }

@@ -386,6 +386,7 @@ func startSystem(t *testing.T, name string, adjust func(*config.Config)) string 
 	cfg.HTTPAddr, cfg.Sandbox.Addr = apiAddr, sandboxAddr
 	cfg.Sandbox.WebhookURL = "http://" + apiAddr
 	cfg.World.BureauURL, cfg.World.CourierURL = "http://"+sandboxAddr+"/bureau", "http://"+sandboxAddr+"/courier"
+	cfg.World.RDAPURL = "http://" + sandboxAddr + "/rdap"
 	adjust(&cfg)
 	a, err := app.Open(ctx, cfg, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)

@@ -85,6 +85,7 @@ func runMain(m *testing.M) int {
 	cfg.Sandbox.WebhookURL = "http://" + apiAddr
 	cfg.World.BureauURL = "http://" + sandboxAddr + "/bureau"
 	cfg.World.CourierURL = "http://" + sandboxAddr + "/courier"
+	cfg.World.RDAPURL = "http://" + sandboxAddr + "/rdap"
 	cfg.TemporalAddress = srv.FrontendHostPort()
 	cfg.DatabaseURL = dbURL
 	cfg.S3 = s3cfg

@@ -78,6 +78,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cfg.Sandbox.Addr != "" {
 		cfg.World.BureauURL = "http://" + cfg.Sandbox.Addr + "/bureau"
 		cfg.World.CourierURL = "http://" + cfg.Sandbox.Addr + "/courier"
+		cfg.World.RDAPURL = "http://" + cfg.Sandbox.Addr + "/rdap"
 		cfg.Sandbox.WebhookURL = "http://" + displayAddr(cfg.HTTPAddr)
 	}
 

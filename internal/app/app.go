@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -27,11 +29,13 @@ import (
 	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/internal/courier"
 	"github.com/beianflow/beianflow/internal/documents"
+	"github.com/beianflow/beianflow/internal/httpcall"
 	"github.com/beianflow/beianflow/internal/instances"
 	"github.com/beianflow/beianflow/internal/metrics"
 	"github.com/beianflow/beianflow/internal/notify"
 	"github.com/beianflow/beianflow/internal/outbox"
 	"github.com/beianflow/beianflow/internal/records"
+	"github.com/beianflow/beianflow/internal/registrar"
 	"github.com/beianflow/beianflow/internal/servicenumbers"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/webhook"
@@ -64,11 +68,14 @@ type World struct {
 	Courier   courier.Courier
 	Instances instances.Inventory
 	Records   rules.RecordLookup
+	Registry  registrar.Lookup
 	Notifier  notify.Sender
 	// The sandboxes behind Bureau and Courier, for their event pushes and
 	// for tests that count what was sent.
 	BureauSandbox  *bureau.Sandbox
 	CourierSandbox *courier.Sandbox
+	// RegistrySandbox is the scripted domain registry served over RDAP.
+	RegistrySandbox *registrar.Sandbox
 }
 
 // newWorld builds the outside world: HTTP clients of the bureau's and the
@@ -84,7 +91,13 @@ func newWorld(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Lo
 		Records:   records.NewSandbox(),
 		Notifier:  notify.NewLogSender(log),
 	}
+	registry, err := rdapClient(cfg.World.RDAPURL, log)
+	if err != nil {
+		return World{}, err
+	}
+	w.Registry = registry
 	if cfg.Sandbox.Addr != "" {
+		w.RegistrySandbox = registrar.NewSandbox(nil)
 		w.BureauSandbox = bureau.NewSandbox(db, bureau.SandboxOptions{TimeScale: cfg.Process.TimeScale,
 			ReviewBusinessDays: cfg.Sandbox.BureauReviewBusinessDays, Logger: log})
 		w.CourierSandbox = courier.NewSandbox(db, courier.SandboxOptions{TimeScale: cfg.Process.TimeScale,
@@ -101,6 +114,25 @@ func newWorld(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Lo
 		}
 	}
 	return w, nil
+}
+
+// rdapClient asks the RDAP service at url, or, for file:PATH, each TLD's
+// registry as IANA's bootstrap file at PATH names it.
+func rdapClient(url string, log *slog.Logger) (*registrar.RDAP, error) {
+	opts := httpcall.Options{Logger: log, CallBudget: 20 * time.Second}
+	path, isFile := strings.CutPrefix(url, "file:")
+	if !isFile {
+		return registrar.NewRDAP(registrar.SingleService(url), opts), nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("RDAP bootstrap file: %w", err)
+	}
+	bootstrap, err := registrar.ParseBootstrap(b)
+	if err != nil {
+		return nil, err
+	}
+	return registrar.NewRDAP(bootstrap, opts), nil
 }
 
 // Open connects to Temporal, the database and S3, applies pending
@@ -198,6 +230,7 @@ func (a *App) Activities() *activities.Activities {
 		ServiceNumbers: servicenumbers.New(a.DB, a.World.Instances),
 		Bureau:         a.World.Bureau,
 		Courier:        a.World.Courier,
+		Registry:       a.World.Registry,
 		IdentitySecret: []byte(a.Config.Process.SubjectKeySecret),
 	}
 }
@@ -213,6 +246,7 @@ func (a *App) RunWorld(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.Handle("/bureau/", http.StripPrefix("/bureau", bureau.NewSandboxServer(a.World.BureauSandbox)))
 	mux.Handle("/courier/", http.StripPrefix("/courier", courier.NewSandboxServer(a.World.CourierSandbox)))
+	mux.Handle("/rdap/", http.StripPrefix("/rdap", registrar.NewSandboxServer(a.World.RegistrySandbox)))
 	ln, err := net.Listen("tcp", a.Config.Sandbox.Addr)
 	if err != nil {
 		return fmt.Errorf("sandbox world: listen on %s: %w", a.Config.Sandbox.Addr, err)

@@ -148,6 +148,10 @@ type World struct {
 	// (docs/protocol.md), without a trailing slash.
 	BureauURL  string
 	CourierURL string
+	// RDAPURL is the base URL of one RDAP service the domain checks ask,
+	// or file: and the path of IANA's RDAP bootstrap file, to ask each
+	// TLD's registry.
+	RDAPURL string
 	// WebhookSecret is the HMAC-SHA256 key of the bureau's and courier's
 	// webhooks; a push that it does not sign is refused.
 	WebhookSecret string

@@ -234,7 +234,7 @@ var Vars = []Var{
 	{"BEIANFLOW_SANDBOX_PUSH_INTERVAL", "2s", "Sandbox bureau and courier: how often they push events (real time).", func(c *Config, v string) error {
 		return positiveDuration(v, &c.Sandbox.PushInterval)
 	}},
-	{"BEIANFLOW_SANDBOX_ADDR", "127.0.0.1:7080", "Where the worker serves the sandbox bureau (/bureau) and courier (/courier) over HTTP. `off` in production.", func(c *Config, v string) error {
+	{"BEIANFLOW_SANDBOX_ADDR", "127.0.0.1:7080", "Where the worker serves the sandbox bureau (/bureau), courier (/courier) and domain registry (/rdap, RDAP) over HTTP. `off` in production.", func(c *Config, v string) error {
 		if v == "off" {
 			c.Sandbox.Addr = ""
 			return nil
@@ -256,6 +256,16 @@ var Vars = []Var{
 	}},
 	{"BEIANFLOW_COURIER_URL", "http://127.0.0.1:7080/courier", "Base URL of the courier's shipment API (docs/protocol.md).", func(c *Config, v string) error {
 		return httpURL(v, &c.World.CourierURL)
+	}},
+	{"BEIANFLOW_RDAP_URL", "http://127.0.0.1:7080/rdap", "Where the automated checks look domains up over RDAP (RFC 9083): the base URL of one RDAP service (the sandbox registry by default), or file: and the path of IANA's bootstrap file (https://data.iana.org/rdap/dns.json) to ask each TLD's registry.", func(c *Config, v string) error {
+		if strings.HasPrefix(v, "file:") {
+			if strings.TrimPrefix(v, "file:") == "" {
+				return errors.New("file: needs the path of the bootstrap file")
+			}
+			c.World.RDAPURL = v
+			return nil
+		}
+		return httpURL(v, &c.World.RDAPURL)
 	}},
 	{"BEIANFLOW_WEBHOOK_SECRET", "beianflow-dev-webhook-secret", "HMAC-SHA256 key of the bureau's and courier's webhooks. Set it in production.", func(c *Config, v string) error {
 		if len(v) < 16 {

@@ -92,7 +92,8 @@ func (c *Client) Call(ctx context.Context, op, method, path, key string, body []
 	return c.CallWithHeader(ctx, op, method, path, key, body, nil)
 }
 
-// CallWithHeader is Call with extra request headers, sent on every attempt.
+// CallWithHeader is Call with extra request headers, sent on every attempt;
+// they replace the defaults of the same name (Accept, say).
 func (c *Client) CallWithHeader(ctx context.Context, op, method, path, key string, body []byte, extra http.Header) (Answer, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.CallBudget)
 	defer cancel()
@@ -108,9 +109,7 @@ func (c *Client) CallWithHeader(ctx context.Context, op, method, path, key strin
 		req.Header.Set(HeaderIdempotencyKey, key)
 	}
 	for name, values := range extra {
-		for _, v := range values {
-			req.Header.Add(name, v)
-		}
+		req.Header[http.CanonicalHeaderKey(name)] = values
 	}
 	for attempt := 1; ; attempt++ {
 		a, retryAfter, err := c.attempt(ctx, req, body)

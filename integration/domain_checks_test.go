@@ -1,0 +1,31 @@
+package integration
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/beianflow/beianflow/filing"
+)
+
+// A domain that expires within the province's minimum validity goes back to
+// the applicant at the automated checks, from the registry's RDAP answer
+// (the sandbox registry), not weeks later from the bureau.
+func TestADomainAboutToExpireIsReturnedByTheAutomatedChecksOnTheRealServer(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "ZJ", "expiring-yunqi.com", "云栖科技官网")
+	s.ok("/submit", `{}`)
+	st := s.returnedBy("automated_checks")
+	reasons := st["last_rejection"].(map[string]any)["reasons"].([]any)
+	var codes []string
+	for _, r := range reasons {
+		m := r.(map[string]any)
+		codes = append(codes, m["code"].(string))
+		if m["code"] == "domain.validity_too_short" {
+			assert.Equal(t, "websites[0].domain", m["field"])
+		}
+	}
+	assert.Equal(t, []string{"domain.validity_too_short"}, codes)
+	s.wait(filing.StageInformation, filing.StepEditing)
+	s.ok("/cancel", `{"reason":"user_request"}`)
+}

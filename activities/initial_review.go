@@ -81,8 +81,12 @@ func (a *Activities) CheckApplication(ctx context.Context, r CheckApplicationReq
 // bureau checks (domain brief §2.3, the most common rejection): that it
 // is registered, not suspended, valid for the province's minimum
 // (domain_min_validity_days), its holder real-name verified and, where the
-// registry publishes the holder, the subject or its leader. A registry
-// that cannot be reached is an error, retried, never a finding.
+// registry publishes the holder, the subject or its leader: MIIT's notice
+// on the domains internet information services use (关于规范互联网信息服务
+// 使用域名的通知) wants an individual's domain held by that individual and
+// an organisation's by the organisation, its principal or a senior
+// manager, whom the application does not name. A registry that cannot be
+// reached is an error, retried, never a finding.
 func (a *Activities) domainFindings(ctx context.Context, app filing.Application, province string) ([]filing.Reason, error) {
 	if a.Registry == nil {
 		return nil, nil

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/registrar"
@@ -61,7 +59,7 @@ func (a *Activities) CheckApplication(ctx context.Context, r CheckApplicationReq
 			Message: "the application no longer contains the domain the filing was started for"})
 	}
 	out = append(out, a.missingMaterials(app, r)...)
-	registered, err := a.domainFindings(ctx, app, r.Province)
+	registered, err := a.domainFindings(ctx, app)
 	if err != nil {
 		return nil, err
 	}
@@ -78,53 +76,19 @@ func (a *Activities) CheckApplication(ctx context.Context, r CheckApplicationReq
 }
 
 // domainFindings asks the registry of each website's domain what the
-// bureau checks (domain brief §2.3, the most common rejection): that it
-// is registered, not suspended, valid for the province's minimum
-// (domain_min_validity_days), its holder real-name verified and, where the
-// registry publishes the holder, the subject or its leader: MIIT's notice
-// on the domains internet information services use (关于规范互联网信息服务
-// 使用域名的通知) wants an individual's domain held by that individual and
-// an organisation's by the organisation, its principal or a senior
-// manager, whom the application does not name. A registry that cannot be
+// bureau checks (rules.CheckRegistrations). A registry that cannot be
 // reached is an error, retried, never a finding.
-func (a *Activities) domainFindings(ctx context.Context, app filing.Application, province string) ([]filing.Reason, error) {
+func (a *Activities) domainFindings(ctx context.Context, app filing.Application) ([]filing.Reason, error) {
 	if a.Registry == nil {
 		return nil, nil
 	}
-	now := a.now()
-	minDays := a.ruleSet().For(province, now).DomainMinValidityDays()
+	regs, err := registrar.ForRules(ctx, a.Registry, app)
+	if err != nil {
+		return nil, fmt.Errorf("look up the domains: %w", err)
+	}
 	var out []filing.Reason
-	for i, w := range app.Websites {
-		d, err := rules.ParseDomain(w.Domain)
-		if err != nil {
-			continue // the rules already said so
-		}
-		field := fmt.Sprintf("websites[%d].domain", i)
-		reg, err := a.Registry.Lookup(ctx, d.Registrable)
-		if errors.Is(err, registrar.ErrNotRegistered) {
-			out = append(out, filing.Reason{Field: field, Code: "domain.not_registered",
-				Message: "the registry has no registration of this domain"})
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("look up the domain of website %d: %w", i, err)
-		}
-		if reg.OnHold() {
-			out = append(out, filing.Reason{Field: field, Code: "domain.on_hold",
-				Message: "the domain is suspended (hold) at the registry; ask the registrar to lift it"})
-		}
-		if !reg.ValidFor(now, minDays) {
-			out = append(out, filing.Reason{Field: field, Code: "domain.validity_too_short",
-				Message: fmt.Sprintf("the domain expires on %s; the province requires at least %d days of validity: renew it", reg.Expires.Format(time.DateOnly), minDays)})
-		}
-		if reg.RealName == registrar.RealNamePending {
-			out = append(out, filing.Reason{Field: field, Code: "domain.realname_pending",
-				Message: "the domain holder's real-name verification at the registrar is not complete"})
-		}
-		if h := strings.TrimSpace(reg.Registrant); h != "" && h != app.Subject.Name && h != app.Subject.Leader.Name {
-			out = append(out, filing.Reason{Field: field, Code: "domain.registrant_mismatch",
-				Message: "the domain's registered holder is not the filing subject; transfer the domain to the subject first"})
-		}
+	for _, v := range rules.CheckRegistrations(app, regs, a.now(), a.ruleSet()) {
+		out = append(out, filing.Reason{Field: v.Field, Code: string(v.Code), Message: v.Message.EN})
 	}
 	return out, nil
 }

@@ -36,7 +36,7 @@ func TestTheAutomatedChecksAskTheRegistryWhatTheBureauChecksOfEachDomain(t *test
 	} {
 		t.Run(domain, func(t *testing.T) {
 			app.Websites = []filing.Website{{Domain: domain}}
-			got, err := a.domainFindings(context.Background(), app, "ZJ")
+			got, err := a.domainFindings(context.Background(), app)
 			require.NoError(t, err)
 			if want == "" {
 				assert.Empty(t, got)
@@ -51,10 +51,12 @@ func TestTheAutomatedChecksAskTheRegistryWhatTheBureauChecksOfEachDomain(t *test
 	t.Run("the province's minimum validity", func(t *testing.T) {
 		sb.Set("sixty-days.com", &registrar.Registration{Domain: "sixty-days.com", Status: []string{"active"}, Expires: now.AddDate(0, 0, 60)})
 		app.Websites = []filing.Website{{Domain: "sixty-days.com"}}
-		zj, err := a.domainFindings(context.Background(), app, "ZJ")
+		zj, err := a.domainFindings(context.Background(), app)
 		require.NoError(t, err)
 		require.Len(t, zj, 1, "90 days nationally")
-		sd, err := a.domainFindings(context.Background(), app, "SD")
+		assert.Contains(t, zj[0].Message, "at least 90 days")
+		app.Subject.Province = "SD"
+		sd, err := a.domainFindings(context.Background(), app)
 		require.NoError(t, err)
 		assert.Empty(t, sd, "Shandong asks 45 days (rules data)")
 	})

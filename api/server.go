@@ -28,6 +28,7 @@ import (
 	"github.com/beianflow/beianflow/internal/idempotency"
 	"github.com/beianflow/beianflow/internal/metrics"
 	"github.com/beianflow/beianflow/internal/openapi"
+	"github.com/beianflow/beianflow/internal/registrar"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/rules"
 )
@@ -57,6 +58,9 @@ type Deps struct {
 	// Records answers whether a subject or domain is already filed, which
 	// decides the filing type.
 	Records rules.RecordLookup
+	// Registry answers what domain registries say of a domain, for the dry
+	// run; nil checks nothing there.
+	Registry registrar.Lookup
 	// Webhooks is the HMAC key of the bureau's and courier's webhooks.
 	Webhooks []byte
 	// Process settings are copied into each new filing.

@@ -1,12 +1,15 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/httpx"
+	"github.com/beianflow/beianflow/internal/registrar"
 	"github.com/beianflow/beianflow/rules"
 )
 
@@ -22,7 +25,7 @@ func (s *server) validateApplication(c echo.Context) error {
 	}
 	now := s.Now()
 	rs := rules.DefaultRuleSet()
-	violations := rules.Validate(app, now, rs)
+	violations := append(rules.Validate(app, now, rs), s.registrations(c, app, now, rs)...)
 	if violations == nil {
 		violations = []rules.Violation{}
 	}
@@ -32,4 +35,24 @@ func (s *server) validateApplication(c echo.Context) error {
 		RuleSetVersion: rs.Version(),
 		CheckedAt:      now.UTC(),
 	})
+}
+
+// registryBudget bounds the dry run's registry lookups: the user is
+// typing, and the automated checks ask again at submission.
+const registryBudget = 5 * time.Second
+
+// registrations checks the application's domains at their registries
+// (rules.CheckRegistrations), as far as they answer within the budget.
+func (s *server) registrations(c echo.Context, app filing.Application, now time.Time, rs *rules.RuleSet) []rules.Violation {
+	if s.Registry == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), registryBudget)
+	defer cancel()
+	regs, err := registrar.ForRules(ctx, s.Registry, app)
+	if err != nil {
+		// The error names domains; the log says only that one was skipped.
+		s.Log.WarnContext(ctx, "dry run: a domain registry did not answer; its domain is checked at submission")
+	}
+	return rules.CheckRegistrations(app, regs, now, rs)
 }

@@ -118,6 +118,21 @@ const (
 	// CodeHomepageHostMismatch: the homepage is not on the filed domain.
 	CodeHomepageHostMismatch Code = "homepage_url.host_mismatch"
 
+	// CodeDomainNotRegistered: the registry has no registration of the
+	// domain.
+	CodeDomainNotRegistered Code = "domain.not_registered"
+	// CodeDomainOnHold: the registry or registrar suspended the domain.
+	CodeDomainOnHold Code = "domain.on_hold"
+	// CodeDomainValidityTooShort: the registration expires before the
+	// province's minimum validity (domain_min_validity_days).
+	CodeDomainValidityTooShort Code = "domain.validity_too_short"
+	// CodeDomainRealNamePending: the holder's real-name verification at the
+	// registrar is not complete.
+	CodeDomainRealNamePending Code = "domain.realname_pending"
+	// CodeDomainRegistrantMismatch: the published holder is neither the
+	// subject nor its leader.
+	CodeDomainRegistrantMismatch Code = "domain.registrant_mismatch"
+
 	// CodeNameTooShort: fewer Chinese characters than the minimum.
 	CodeNameTooShort Code = "website_name.too_short"
 	// CodeNameOnlyLatinOrDigits: the name has only Latin letters and digits.
@@ -237,6 +252,11 @@ var catalogue = []codeSpec{
 	{CodeDomainTLDNotAllowedForNature, 2, "主办单位性质为“%s”时，域名须以下列后缀结尾：%s。", "Subjects of nature “%s” must use one of these TLDs: %s."},
 	{CodeDomainDuplicate, 1, "该域名已在本订单第%d个网站中填写。", "This domain is already used by website %d of this order."},
 	{CodeHomepageInvalid, 0, "网站首页URL格式不正确，应为 http:// 或 https:// 网址。", "The homepage must be an http:// or https:// URL."},
+	{CodeDomainNotRegistered, 0, "域名注册局查询不到该域名的注册信息，请先注册域名或核对拼写。", "The domain's registry has no registration of it; register it first or check the spelling."},
+	{CodeDomainOnHold, 0, "域名处于注册局或注册商暂停解析（hold）状态，请联系域名注册商解除。", "The domain is suspended (hold) at its registry or registrar; ask the registrar to lift it."},
+	{CodeDomainValidityTooShort, 2, "域名将于%s到期，备案省份管局要求至少剩余%d天有效期，请先续费。", "The domain expires on %s; the filing province requires at least %d days of validity left: renew it first."},
+	{CodeDomainRealNamePending, 0, "域名持有者尚未在注册商完成实名认证，请完成后再提交。", "The domain holder's real-name verification at the registrar is not complete; finish it before submitting."},
+	{CodeDomainRegistrantMismatch, 0, "域名持有者与主办者不一致：个人备案的域名须为本人所有，单位备案的域名须为单位或其负责人所有，请先过户域名。", "The domain holder is not the subject: a personal filing's domain must be the individual's, an organisation's the organisation's or its principal's; transfer the domain first."},
 	{CodeHomepageHostMismatch, 1, "网站首页URL须位于所备案的域名 %s 之下。", "The homepage must be on the filed domain %s or one of its subdomains."},
 
 	{CodeNameTooShort, 1, "网站名称至少需要%d个汉字。", "The website name needs at least %d Chinese characters."},

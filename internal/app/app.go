@@ -356,6 +356,7 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 		DB:        a.DB,
 		Documents: a.Documents,
 		Records:   a.World.Records,
+		Registry:  a.World.Registry,
 		Webhooks:  []byte(a.Config.World.WebhookSecret),
 		Process:   a.Config.Process,
 		API:       a.Config.API,

@@ -55,24 +55,34 @@ const (
 // scan must show the serial of a form issued for it, read from its QR code
 // (an image, or a PDF of scanned pages) or its text (a PDF).
 func (a *Activities) verifyFormScan(ctx context.Context, r VerifyMaterialRequest, ok MaterialVerdict) (MaterialVerdict, error) {
-	content, contentType, err := a.Documents.Get(ctx, r.ObjectKey, r.Size)
-	if err != nil {
-		return MaterialVerdict{}, fmt.Errorf("verify the verification form of filing %s: %w", r.FilingID, err)
-	}
-	serial, err := verificationform.FindSerial(content, contentType)
-	if err != nil {
+	serial, form, err := a.scannedForm(ctx, r.ObjectKey, r.Size)
+	switch {
+	case errors.Is(err, verificationform.ErrNoSerial):
 		return MaterialVerdict{Reason: ReasonFormSerialUnreadable, ContentType: ok.ContentType,
 			Message: "The scan shows no readable 核验单编号 (serial) or QR code. Download this filing's verification form, " +
 				"print and sign it, and upload a scan or photo of the whole page."}, nil
-	}
-	form, err := a.Forms.Lookup(ctx, serial)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && form.FilingID != r.FilingID) {
+	case errors.Is(err, store.ErrNotFound) || (err == nil && form.FilingID != r.FilingID):
 		return MaterialVerdict{Reason: ReasonFormOfAnotherFiling, ContentType: ok.ContentType,
 			Message: "The scan shows serial " + serial + ", which is not a verification form of this filing. " +
 				"Download this filing's form and upload its signed scan."}, nil
-	}
-	if err != nil {
+	case err != nil:
 		return MaterialVerdict{}, fmt.Errorf("verify the verification form of filing %s: %w", r.FilingID, err)
 	}
 	return ok, nil
+}
+
+// scannedForm reads the serial off an uploaded verification form and finds
+// the form it was issued as: verificationform.ErrNoSerial when the scan
+// shows none, store.ErrNotFound when no form has that serial.
+func (a *Activities) scannedForm(ctx context.Context, key string, size int64) (string, store.VerificationForm, error) {
+	content, contentType, err := a.Documents.Get(ctx, key, size)
+	if err != nil {
+		return "", store.VerificationForm{}, err
+	}
+	serial, err := verificationform.FindSerial(content, contentType)
+	if err != nil {
+		return "", store.VerificationForm{}, err
+	}
+	form, err := a.Forms.Lookup(ctx, serial)
+	return serial, form, err
 }

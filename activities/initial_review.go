@@ -101,15 +101,10 @@ func (a *Activities) formOutdated(ctx context.Context, r CheckApplicationRequest
 	if r.Form == nil {
 		return false, nil
 	}
-	content, contentType, err := a.Documents.Get(ctx, r.Form.ObjectKey, r.Form.Size)
-	if err != nil {
-		return false, fmt.Errorf("check the verification form of filing %s: %w", r.FilingID, err)
+	_, form, err := a.scannedForm(ctx, r.Form.ObjectKey, r.Form.Size)
+	if errors.Is(err, verificationform.ErrNoSerial) || errors.Is(err, store.ErrNotFound) {
+		return false, nil // verified when it was attached; nothing more to compare
 	}
-	serial, err := verificationform.FindSerial(content, contentType)
-	if err != nil {
-		return false, nil // read when it was attached; nothing more to compare
-	}
-	form, err := a.Forms.Lookup(ctx, serial)
 	if err != nil {
 		return false, fmt.Errorf("check the verification form of filing %s: %w", r.FilingID, err)
 	}

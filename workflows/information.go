@@ -80,7 +80,7 @@ func (f *flow) validateSubmit(_ workflow.Context, _ filing.SubmitRequest) error 
 	if f.state.Application == nil {
 		return invalidAction("save the application before submitting")
 	}
-	if !slices.ContainsFunc(f.state.Materials, func(m filing.MaterialRef) bool { return m.Kind == filing.MaterialVerificationForm }) {
+	if f.material(filing.MaterialVerificationForm) == nil {
 		return invalidAction("attach the authenticity verification form (真实性核验单) before submitting")
 	}
 	return nil

@@ -11,8 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"strings"
 	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -91,7 +89,7 @@ func newWorld(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Lo
 		Records:   records.NewSandbox(),
 		Notifier:  notify.NewLogSender(log),
 	}
-	registry, err := rdapClient(cfg.World.RDAPURL, log)
+	registry, err := registrar.Open(cfg.World.RDAPURL, httpcall.Options{Logger: log, CallBudget: 20 * time.Second})
 	if err != nil {
 		return World{}, err
 	}
@@ -114,25 +112,6 @@ func newWorld(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Lo
 		}
 	}
 	return w, nil
-}
-
-// rdapClient asks the RDAP service at url, or, for file:PATH, each TLD's
-// registry as IANA's bootstrap file at PATH names it.
-func rdapClient(url string, log *slog.Logger) (*registrar.RDAP, error) {
-	opts := httpcall.Options{Logger: log, CallBudget: 20 * time.Second}
-	path, isFile := strings.CutPrefix(url, "file:")
-	if !isFile {
-		return registrar.NewRDAP(registrar.SingleService(url), opts), nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("RDAP bootstrap file: %w", err)
-	}
-	bootstrap, err := registrar.ParseBootstrap(b)
-	if err != nil {
-		return nil, err
-	}
-	return registrar.NewRDAP(bootstrap, opts), nil
 }
 
 // Open connects to Temporal, the database and S3, applies pending

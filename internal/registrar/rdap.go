@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 	"unicode"
@@ -36,6 +37,25 @@ func NewRDAP(bootstrap Bootstrap, opts httpcall.Options) *RDAP {
 }
 
 var _ Lookup = (*RDAP)(nil)
+
+// Open returns a client of the RDAP service at url (BEIANFLOW_RDAP_URL), or,
+// for file:PATH, of each TLD's registry as IANA's bootstrap file at PATH
+// names it.
+func Open(url string, opts httpcall.Options) (*RDAP, error) {
+	path, isFile := strings.CutPrefix(url, "file:")
+	if !isFile {
+		return NewRDAP(SingleService(url), opts), nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("registrar: RDAP bootstrap file: %w", err)
+	}
+	bootstrap, err := ParseBootstrap(b)
+	if err != nil {
+		return nil, err
+	}
+	return NewRDAP(bootstrap, opts), nil
+}
 
 // Lookup implements Lookup.
 func (r *RDAP) Lookup(ctx context.Context, domain string) (Registration, error) {

@@ -119,3 +119,15 @@ func TestTheRDAPClientReadsARegistryAndTheSandboxAlike(t *testing.T) {
 	assert.Equal(t, "杭州另一家科技有限公司", r.Registrant)
 	assert.True(t, r.OnHold(), "clientHold reads as RDAP's client hold")
 }
+
+// BEIANFLOW_RDAP_URL names one service, or IANA's bootstrap file.
+func TestTheRegistryConfigurationIsOneServiceOrIANAsBootstrapFile(t *testing.T) {
+	c, err := registrar.Open("file:testdata/iana-dns-bootstrap-2017-03-15.json", httpcall.Options{})
+	require.NoError(t, err)
+	_, err = c.Lookup(context.Background(), "example.cn")
+	assert.ErrorContains(t, err, "no RDAP service for example.cn")
+	_, err = registrar.Open("file:testdata/missing.json", httpcall.Options{})
+	assert.Error(t, err)
+	_, err = registrar.Open("http://127.0.0.1:7080/rdap", httpcall.Options{})
+	assert.NoError(t, err)
+}

@@ -28,7 +28,8 @@ const maxInflated = 64 << 20
 // FindSerial reads the serial off an uploaded scan: from its QR code when
 // the scan is an image (a photo or a scanner's JPEG or PNG); from its text
 // when it is a PDF, or, for a PDF of scanned pages, from the QR code on its
-// JPEG pages. It returns ErrNoSerial when there is none to read.
+// JPEG pages. Every failure is ErrNoSerial: a scan that cannot be decoded
+// shows no readable serial either.
 func FindSerial(content []byte, contentType string) (string, error) {
 	switch contentType {
 	case filing.MediaTypePDF:
@@ -36,11 +37,11 @@ func FindSerial(content []byte, contentType string) (string, error) {
 	case filing.MediaTypeJPEG, filing.MediaTypePNG:
 		img, _, err := image.Decode(bytes.NewReader(content))
 		if err != nil {
-			return "", fmt.Errorf("verification form: decode the scan: %w", err)
+			return "", fmt.Errorf("%w: decode the scan: %w", ErrNoSerial, err)
 		}
 		return serialInImage(img)
 	}
-	return "", fmt.Errorf("verification form: %s scans cannot be read", contentType)
+	return "", fmt.Errorf("%w: %s scans cannot be read", ErrNoSerial, contentType)
 }
 
 // serialInImage decodes the image's QR code.

@@ -116,30 +116,13 @@ func sameDomain(a, b string) bool {
 	return err == nil && da.ASCII == b
 }
 
-// missingMaterials lists the documents the application calls for that have
-// not been attached.
+// missingMaterials lists the documents the rules demand of the application
+// (rules.RequiredMaterials) that have not been attached.
 func (a *Activities) missingMaterials(app filing.Application, r CheckApplicationRequest) []filing.Reason {
-	need := []filing.MaterialKind{filing.MaterialVerificationForm, filing.MaterialLeaderID}
-	if !app.Subject.Nature.Personal() {
-		need = append(need, filing.MaterialSubjectCertificate)
-	}
-	for _, w := range app.Websites {
-		if !w.ResponsibleSameAsLeader {
-			need = append(need, filing.MaterialResponsibleID)
-		}
-		if len(w.PreApprovals) > 0 {
-			need = append(need, filing.MaterialPreApproval)
-		}
-	}
-	if a.ruleSet().For(r.Province, a.now()).DomainCertificateRequired() {
-		need = append(need, filing.MaterialDomainCertificate)
-	}
 	var out []filing.Reason
-	for _, kind := range need {
-		field := "materials." + string(kind)
-		if !slices.Contains(r.Materials, kind) && !slices.ContainsFunc(out, func(f filing.Reason) bool { return f.Field == field }) {
-			out = append(out, filing.Reason{Field: field, Code: "material.missing",
-				Message: "attach the " + string(kind) + " document"})
+	for _, m := range rules.RequiredMaterials(app, a.now(), a.ruleSet()) {
+		if !slices.Contains(r.Materials, m.Kind) {
+			out = append(out, filing.Reason{Field: "materials." + string(m.Kind), Code: "material.missing", Message: m.Message.EN})
 		}
 	}
 	return out

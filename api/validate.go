@@ -29,9 +29,14 @@ func (s *server) validateApplication(c echo.Context) error {
 	if violations == nil {
 		violations = []rules.Violation{}
 	}
+	materials := rules.RequiredMaterials(app, now, rs)
+	if materials == nil {
+		materials = []filing.MaterialRequirement{}
+	}
 	return c.JSON(http.StatusOK, filing.Validation{
 		Valid:          len(violations) == 0,
 		Violations:     violations,
+		Materials:      materials,
 		RuleSetVersion: rs.Version(),
 		CheckedAt:      now.UTC(),
 	})

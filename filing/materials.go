@@ -8,8 +8,8 @@ import (
 // MaterialKind names a document the applicant uploads.
 type MaterialKind string
 
-// Material kinds. The first six are attached to the application; the photo
-// is the photo-verification (拍照核验) upload.
+// Material kinds. All but the photo are attached to the application; the
+// photo is the photo-verification (拍照核验) upload.
 const (
 	MaterialVerificationForm   MaterialKind = "verification_form"   // 真实性核验单, signed and scanned
 	MaterialSubjectCertificate MaterialKind = "subject_certificate" // business licence or other subject certificate
@@ -17,7 +17,18 @@ const (
 	MaterialResponsibleID      MaterialKind = "responsible_id"      // 网站负责人 ID document
 	MaterialDomainCertificate  MaterialKind = "domain_certificate"  // domain certificate, where the province requires it
 	MaterialPreApproval        MaterialKind = "pre_approval"        // 前置审批 documents
-	MaterialPhoto              MaterialKind = "photo"               // verification photo in front of the backdrop (幕布)
+	// MaterialAuthorizationLetter is the 网站负责人授权书: the legal
+	// representative authorises a website responsible person who is not
+	// them, where the province asks for it.
+	MaterialAuthorizationLetter MaterialKind = "authorization_letter"
+	// MaterialCommitmentLetter is the 互联网信息服务备案承诺书, signed (and
+	// stamped by an organisation), where the province asks for it.
+	MaterialCommitmentLetter MaterialKind = "commitment_letter"
+	// MaterialResidencePermit is the filing province's residence permit
+	// (居住证) of an individual whose resident ID was issued elsewhere.
+	MaterialResidencePermit MaterialKind = "residence_permit"
+	// MaterialPhoto is the verification photo in front of the backdrop (幕布).
+	MaterialPhoto MaterialKind = "photo"
 )
 
 // AttachableMaterials lists the kinds AttachMaterial takes (the photo goes
@@ -26,6 +37,7 @@ func AttachableMaterials() []MaterialKind {
 	return []MaterialKind{
 		MaterialVerificationForm, MaterialSubjectCertificate, MaterialLeaderID,
 		MaterialResponsibleID, MaterialDomainCertificate, MaterialPreApproval,
+		MaterialAuthorizationLetter, MaterialCommitmentLetter, MaterialResidencePermit,
 	}
 }
 
@@ -76,4 +88,20 @@ type Upload struct {
 type MailingAddress struct {
 	Recipient Person  `json:"recipient"`
 	Address   Address `json:"address"`
+}
+
+// MaterialRequirement is a document the submission of an application will
+// demand, and why (POST /v1/filings/validate lists them; the automated
+// checks refuse a submission without them).
+type MaterialRequirement struct {
+	// Kind is the material to attach.
+	Kind MaterialKind `json:"kind"`
+	// Code identifies the rule that demands it, e.g.
+	// "material.authorization_letter".
+	Code RuleCode `json:"code"`
+	// Field is the part of the application the document is for, e.g.
+	// "websites[1].responsible"; "subject" for the subject's documents.
+	Field string `json:"field"`
+	// Message says what the document is and why it is needed.
+	Message Message `json:"message"`
 }

@@ -31,6 +31,9 @@ type Validation struct {
 	Valid bool `json:"valid"`
 	// Violations lists every problem found, in form order; never null.
 	Violations []Violation `json:"violations"`
+	// Materials are the documents the submission will demand, in form
+	// order; never null.
+	Materials []MaterialRequirement `json:"materials"`
 	// RuleSetVersion identifies the province rules applied, so a later
 	// check with other rules can be told apart.
 	RuleSetVersion string `json:"rule_set_version"`

@@ -132,6 +132,9 @@ const (
 	// CodeDomainRegistrantMismatch: the published holder is neither the
 	// subject nor its leader.
 	CodeDomainRegistrantMismatch Code = "domain.registrant_mismatch"
+	// CodeDomainRegistrarNotApproved: the domain's registrar is not on
+	// MIIT's list of approved registrars (a foreign registrar).
+	CodeDomainRegistrarNotApproved Code = "domain.registrar_not_approved"
 
 	// CodeNameTooShort: fewer Chinese characters than the minimum.
 	CodeNameTooShort Code = "website_name.too_short"
@@ -148,6 +151,17 @@ const (
 	CodeNamePersonalWord Code = "website_name.personal_word"
 	// CodeNameStatePrefix: a non-state body's name starts with 中国, 国家 …
 	CodeNameStatePrefix Code = "website_name.state_prefix"
+	// CodeNameGeneric: the name is only generic words (个人网站, 我的博客 …)
+	// that say nothing of the content.
+	CodeNameGeneric Code = "website_name.generic"
+	// CodeNamePersonName: a personal site's name contains the name of the
+	// subject or of a website responsible person.
+	CodeNamePersonName Code = "website_name.person_name"
+	// CodeNamePlaceName: a personal site's name contains a place name.
+	CodeNamePlaceName Code = "website_name.place_name"
+	// CodeNameRegulatedWord: the name says the site carries regulated
+	// content (新闻, 教育 …) that the website does not declare.
+	CodeNameRegulatedWord Code = "website_name.regulated_word"
 
 	// CodeOrderTooManyWebsites: more websites than one order may carry.
 	CodeOrderTooManyWebsites Code = "order.too_many_websites"
@@ -158,6 +172,16 @@ const (
 	// CodePreApprovalMissing: a regulated content type lacks its
 	// pre-approval document.
 	CodePreApprovalMissing Code = "pre_approval.missing"
+	// CodeContentPreApprovalPersonal: a personal subject chose content that
+	// needs a pre-approval, which only organisations can hold.
+	CodeContentPreApprovalPersonal Code = "content.pre_approval_not_for_personal"
+	// CodeContentNotForPersonal: a personal subject chose commercial or
+	// organisational content (经营性, 企业信息, 论坛社区 …).
+	CodeContentNotForPersonal Code = "content.not_for_personal"
+
+	// CodePhoneNotLocal: a landline's area code is outside the filing
+	// province where the bureau wants local numbers.
+	CodePhoneNotLocal Code = "phone.not_local"
 
 	// CodeProductMissing: neither cloud instance nor service number given.
 	CodeProductMissing Code = "product.missing"
@@ -193,6 +217,12 @@ const (
 	// CodeTypeNatureMismatch: the subject's nature differs from its MIIT
 	// record.
 	CodeTypeNatureMismatch Code = "filing_type.nature_mismatch"
+	// CodeTypeSubjectMismatch: the subject's name or certificate domicile
+	// differs from its MIIT record; the record is changed first.
+	CodeTypeSubjectMismatch Code = "filing_type.subject_mismatch"
+	// CodeTypeShellSubject: the subject is on record without any website
+	// left (空壳主体); its record is cancelled, then filed anew.
+	CodeTypeShellSubject Code = "filing_type.shell_subject"
 )
 
 type codeSpec struct {
@@ -257,6 +287,7 @@ var catalogue = []codeSpec{
 	{CodeDomainValidityTooShort, 2, "域名将于%s到期，备案省份管局要求至少剩余%d天有效期，请先续费。", "The domain expires on %s; the filing province requires at least %d days of validity left: renew it first."},
 	{CodeDomainRealNamePending, 0, "域名持有者尚未在注册商完成实名认证，请完成后再提交。", "The domain holder's real-name verification at the registrar is not complete; finish it before submitting."},
 	{CodeDomainRegistrantMismatch, 0, "域名持有者与主办者不一致：个人备案的域名须为本人所有，单位备案的域名须为单位或其负责人所有，请先过户域名。", "The domain holder is not the subject: a personal filing's domain must be the individual's, an organisation's the organisation's or its principal's; transfer the domain first."},
+	{CodeDomainRegistrarNotApproved, 1, "域名注册商“%s”不在工信部批准的域名注册服务机构名单中（如境外注册商），请先将域名转入境内获批注册商。", "The domain's registrar “%s” is not on MIIT's list of approved registrars (a foreign registrar, for example); transfer the domain to an approved registrar first."},
 	{CodeHomepageHostMismatch, 1, "网站首页URL须位于所备案的域名 %s 之下。", "The homepage must be on the filed domain %s or one of its subdomains."},
 
 	{CodeNameTooShort, 1, "网站名称至少需要%d个汉字。", "The website name needs at least %d Chinese characters."},
@@ -266,11 +297,28 @@ var catalogue = []codeSpec{
 	{CodeNameForbiddenWord, 1, "网站名称包含敏感词：%s。", "The website name contains sensitive words: %s."},
 	{CodeNamePersonalWord, 1, "个人网站名称不能使用带有企业、组织、行业或产品性质的词语：%s；如网站确涉及这些内容，请以单位主体备案。", "A personal website name cannot use organisation, industry or product words: %s; file as an organisation if the site really is one."},
 	{CodeNameStatePrefix, 1, "非国家机关的网站名称不能以“%s”开头。", "Only state bodies may start a website name with “%s”."},
+	{CodeNameGeneric, 0, "网站名称过于笼统（如“个人网站”“我的博客”），须能反映网站的具体内容。", "The website name is too generic (such as 个人网站 or 我的博客); it must describe the site's content."},
+	{CodeNamePersonName, 0, "个人网站名称不能包含人名（包括本人姓名），请使用反映网站内容的名称。", "A personal website name cannot contain a person's name, the applicant's included; use a name describing the content."},
+	{CodeNamePlaceName, 1, "个人网站名称不能包含地名：%s。", "A personal website name cannot contain place names: %s."},
+	{CodeNameRegulatedWord, 2, "网站名称含“%[1]s”，表示网站涉及“%[2]s”内容：请在网站内容中选择“%[2]s”并提供前置审批，或修改名称。", "The name contains “%[1]s”, which says the site carries “%[2]s” content: declare that content with its pre-approval, or change the name."},
 
 	{CodeOrderTooManyWebsites, 1, "一个备案订单最多包含%d个网站，请拆分订单。", "One order may carry at most %d websites; split the order."},
 	{CodeOrderTooManyDomains, 1, "备案省份管局要求一个订单最多包含%d个域名，请拆分订单。", "The filing province accepts at most %d domains per order; split the order."},
 
 	{CodePreApprovalMissing, 1, "网站内容涉及“%s”，须先取得前置审批并填写审批文号。", "Content of type “%s” needs a pre-approval; enter its document number."},
+	{CodeContentPreApprovalPersonal, 1, "“%s”内容须取得前置审批，个人主体不能备案此类内容；如确需开展，请以单位主体备案。", "“%s” content needs a pre-approval, which a personal subject cannot file; file as an organisation if the site needs it."},
+	{CodeContentNotForPersonal, 1, "个人网站不能涉及经营性或单位性质的内容（“%s”），请以单位主体备案或修改网站内容。", "A personal website cannot carry commercial or organisational content (“%s”); file as an organisation or change the content."},
+	{CodePhoneNotLocal, 1, "备案省份管局要求使用本省的联系电话，该固定电话区号属于%s。", "The filing province requires local phone numbers; this landline's area code belongs to %s."},
+
+	{CodeMaterialVerificationForm, 0, "请上传签字后的网站备案信息真实性核验单（扫描件）。", "Attach the signed verification form (真实性核验单), scanned."},
+	{CodeMaterialSubjectCertificate, 0, "请上传主办单位证件（如营业执照）的彩色原件照片或扫描件。", "Attach the subject's certificate (such as the business licence), a colour photo or scan of the original."},
+	{CodeMaterialLeaderID, 0, "请上传主体负责人身份证件的彩色原件照片或扫描件。", "Attach the subject leader's identity document, a colour photo or scan of the original."},
+	{CodeMaterialResponsibleID, 0, "请上传网站负责人身份证件的彩色原件照片或扫描件。", "Attach the website responsible person's identity document, a colour photo or scan of the original."},
+	{CodeMaterialPreApproval, 0, "请上传所填前置审批的批准文件。", "Attach the approval documents of the pre-approvals listed."},
+	{CodeMaterialDomainCertificate, 1, "%s管局要求上传域名证书。", "The %s bureau requires the domain certificate."},
+	{CodeMaterialAuthorizationLetter, 1, "%s管局要求：网站负责人不是法定代表人时，须上传法定代表人签字并加盖公章的网站负责人授权书。", "The %s bureau requires a website responsible person authorisation letter (网站负责人授权书), signed by the legal representative and stamped, when the responsible person is not the legal representative."},
+	{CodeMaterialCommitmentLetter, 1, "%s管局要求上传签字（单位须加盖公章）的互联网信息服务备案承诺书。", "The %s bureau requires the signed (and, for organisations, stamped) internet information service filing commitment letter (互联网信息服务备案承诺书)."},
+	{CodeMaterialResidencePermit, 1, "身份证非%[1]s签发：%[1]s管局接受在有效期内的本省居住证办理个人备案，请上传居住证。", "The resident ID was not issued in %[1]s: the %[1]s bureau accepts a personal filing with a valid %[1]s residence permit; attach it."},
 
 	{CodeProductMissing, 0, "请选择云服务器实例或填写备案服务号。", "Select a cloud instance or enter a service number."},
 	{CodeProductAmbiguous, 0, "云服务器实例和备案服务号只能二选一。", "Give either a cloud instance or a service number, not both."},
@@ -284,6 +332,8 @@ var catalogue = []codeSpec{
 	{CodeTypeDomainAlreadyHere, 1, "域名 %s 已在本云备案接入，无需再次备案；修改信息请办理“变更备案”。", "The domain %s is already filed with this provider; use a change filing (变更备案) to modify it."},
 	{CodeTypeMixed, 0, "订单中既有未备案的域名，也有已在本主体下备案的域名，请分别办理“新增网站”和“新增接入”。", "The order mixes unfiled domains with domains already on record for the subject; file them as separate new-website and add-access orders."},
 	{CodeTypeProvinceMismatch, 1, "主体已在%[1]s备案：新增网站须提交至主体备案所在省份的管局，请将主体所在省份改为%[1]s。", "The subject is on record in %[1]s: a new website goes to the bureau of the subject's province, so file it in %[1]s."},
+	{CodeTypeSubjectMismatch, 0, "主体信息与工信部备案记录不一致：新增网站时主体信息须与已备案信息完全一致，请先在原接入商办理变更主体，再新增网站。", "The subject details differ from the MIIT record: a new website must carry the subject exactly as filed, so change the subject at the original provider first."},
+	{CodeTypeShellSubject, 0, "该主体在工信部备案中已无网站（空壳主体）：须先注销主体备案，再以“首次备案”办理。", "The subject is on record without any website (空壳主体): cancel the subject's record first, then apply for a first filing (首次备案)."},
 	{CodeTypeNatureMismatch, 1, "工信部记录中的主办单位性质为“%s”，与填写不一致：须与原备案完全一致，如需修改请先在原接入商办理变更备案。", "The MIIT record gives the subject nature as “%s”; it must match exactly, so change the record at the original provider first."},
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/text/width"
+
 	"github.com/beianflow/beianflow/filing"
 )
 
@@ -22,6 +24,15 @@ type SubjectRecord struct {
 	Province string `json:"province,omitempty"`
 	// Nature is the subject nature on record, if the lookup reports it.
 	Nature filing.SubjectNature `json:"nature,omitempty"`
+	// Name and LeaderName are the subject name (主办单位名称) and the subject
+	// leader (主体负责人) on record, where the lookup reports them: a new
+	// website carries the subject exactly as filed. They are personal data
+	// for a personal subject; only the comparison leaves DetermineType.
+	Name       string `json:"-"`
+	LeaderName string `json:"-"`
+	// Shell says the subject is on record with no website left (空壳主体):
+	// every website was cancelled or lost its access.
+	Shell bool `json:"shell,omitempty"`
 	// AtThisProvider says whether the record was made through this provider.
 	AtThisProvider bool `json:"at_this_provider"`
 }
@@ -122,6 +133,18 @@ func DetermineType(ctx context.Context, lookup RecordLookup, app filing.Applicat
 	if subject.Found && subject.Nature != "" && s.Nature != "" && subject.Nature != s.Nature {
 		return blocked(CodeTypeNatureMismatch, "subject.nature", subject.Nature.Label()), nil
 	}
+	if subject.Found && subject.Shell {
+		// Tencent refuses to add a website to a shell subject anywhere;
+		// Huawei lists eleven provinces that allow it. The stricter rule
+		// holds until a bureau says otherwise (rules/data/README.md).
+		return blocked(CodeTypeShellSubject, "subject.certificate_number"), nil
+	}
+	if subject.Found && !sameOnRecord(subject.Name, s.Name) {
+		return blocked(CodeTypeSubjectMismatch, "subject.name"), nil
+	}
+	if subject.Found && !sameOnRecord(subject.LeaderName, s.Leader.Name) {
+		return blocked(CodeTypeSubjectMismatch, "subject.leader.name"), nil
+	}
 
 	filed := 0 // domains already on record under this subject
 	for i, d := range domains {
@@ -154,6 +177,19 @@ func DetermineType(ctx context.Context, lookup RecordLookup, app filing.Applicat
 	default:
 		return typed(filing.TypeNewWebsiteElsewhere, CodeTypeNewWebsiteElsewhere), nil
 	}
+}
+
+// sameOnRecord compares a name as filed with the one entered; either being
+// unknown (not reported, not typed yet) is no mismatch. Full-width and
+// half-width forms (（） and ()) and spacing are not differences a bureau
+// sees.
+func sameOnRecord(recorded, entered string) bool {
+	r, e := normalName(recorded), normalName(entered)
+	return r == "" || e == "" || r == e
+}
+
+func normalName(s string) string {
+	return strings.Join(strings.Fields(width.Fold.String(s)), "")
 }
 
 func typed(t filing.Type, code Code) TypeOutcome {

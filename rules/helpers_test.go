@@ -91,7 +91,7 @@ func personalApplication() filing.Application {
 			EmergencyPhone: "13900139000",
 		},
 		Websites: []filing.Website{{
-			Name:                    "张伟的读书笔记",
+			Name:                    "读书笔记与书评",
 			Domain:                  "zhangwei.cn",
 			HomepageURL:             "www.zhangwei.cn",
 			ContentTypes:            []filing.ContentType{filing.ContentPersonalSpace},

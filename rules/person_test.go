@@ -28,9 +28,10 @@ func TestMinimumAgeOfResponsiblePersonDependsOnProvince(t *testing.T) {
 		birth    string
 		want     []got
 	}{
-		{"15-year-old accepted in Fujian (14)", "FJ", "福州市", "20110101", nil},
-		{"15-year-old rejected by the national default (16)", "ZJ", "杭州市", "20110101", []got{tooYoung}},
-		{"17-year-old accepted by the national default", "ZJ", "杭州市", "20090101", nil},
+		{"15-year-old rejected by a Fujian company (18 for organisations)", "FJ", "福州市", "20110101", []got{tooYoung}},
+		{"15-year-old rejected by the national default (16)", "AH", "合肥市", "20110101", []got{tooYoung}},
+		{"17-year-old accepted by the national default", "AH", "合肥市", "20090101", nil},
+		{"17-year-old rejected in Zhejiang (18)", "ZJ", "杭州市", "20090101", []got{tooYoung}},
 		{"17-year-old rejected in Hubei (18)", "HB", "武汉市", "20090101", []got{tooYoung}},
 		{"17-year-old rejected in Shandong (18)", "SD", "济南市", "20090101", []got{tooYoung}},
 		{"18-year-old accepted in Hubei", "HB", "武汉市", "20080101", nil},

@@ -14,11 +14,22 @@ func (v *validator) checkPreApprovals(prefix string, w *filing.Website) {
 		v.enum(f, "type", string(pa.Type), pa.Type.Valid())
 		v.required(f, "document_number", pa.DocumentNumber)
 	}
+	personal := v.app.Subject.Nature.Personal()
 	for j, c := range w.ContentTypes {
-		if !v.pr.preApprovalNeed[c] || hasPreApproval(w.PreApprovals, c) || repeated(w.ContentTypes[:j], c) {
+		if repeated(w.ContentTypes[:j], c) {
 			continue
 		}
-		v.add(prefix+".pre_approvals", CodePreApprovalMissing, c.Label())
+		field := prefix + ".content_types[" + strconv.Itoa(j) + "]"
+		switch {
+		case personal && v.pr.preApprovalNeed[c] && v.pr.personalNoPreApproval:
+			// Asking for the approval would send the applicant after a
+			// document that cannot make the filing pass.
+			v.add(field, CodeContentPreApprovalPersonal, c.Label())
+		case personal && v.pr.personalForbidden[c]:
+			v.add(field, CodeContentNotForPersonal, c.Label())
+		case v.pr.preApprovalNeed[c] && !hasPreApproval(w.PreApprovals, c):
+			v.add(prefix+".pre_approvals", CodePreApprovalMissing, c.Label())
+		}
 	}
 }
 

@@ -32,7 +32,7 @@ func (m PhotoMode) Valid() bool {
 type ProvinceRules struct {
 	province Province
 
-	minAge                int
+	minAge                ageRule
 	leaderLegalRep        bool
 	responsibleDistinct   bool
 	distinctContacts      bool
@@ -41,6 +41,10 @@ type ProvinceRules struct {
 	addressSameCity       bool
 	orgInDomicileProvince bool
 	personalLocalID       bool
+	residencePermit       bool
+	localPhone            bool
+	authorizationLetter   bool
+	commitmentLetter      map[filing.SubjectNature]bool
 	houseNumberRemark     string
 
 	certTypes       map[filing.SubjectNature]map[filing.CertificateType]bool
@@ -50,12 +54,21 @@ type ProvinceRules struct {
 	tldWhitelist    tldSet
 	natureTLDs      map[filing.SubjectNature]tldSet
 	preApprovalNeed map[filing.ContentType]bool
+	registrars      registrarSet
+
+	personalNoPreApproval bool
+	personalForbidden     map[filing.ContentType]bool
 
 	nameMinHan     int
 	nameSymbols    string
 	forbiddenWords []string
 	personalWords  []string
 	statePrefixes  statePrefixRule
+	genericNames   []string
+	noPersonName   bool
+	noPlaceName    bool
+	placeNames     []string
+	regulatedWords []regulatedWord
 
 	maxWebsites int
 	maxDomains  int

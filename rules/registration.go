@@ -22,6 +22,9 @@ type DomainRegistration struct {
 	RealNamePending bool
 	// Registrant is the published holder; empty when redacted.
 	Registrant string
+	// Registrar and RegistrarIANAID name the sponsoring registrar; empty
+	// when the registry does not say.
+	Registrar, RegistrarIANAID string
 }
 
 // CheckRegistrations checks what the registries said of the application's
@@ -51,6 +54,14 @@ func CheckRegistrations(app filing.Application, regs map[string]DomainRegistrati
 		if !reg.Registered {
 			v.add(field, CodeDomainNotRegistered)
 			continue
+		}
+		if known := reg.Registrar != "" || reg.RegistrarIANAID != ""; known && !pr.registrars.empty() &&
+			!pr.registrars.approves(reg.RegistrarIANAID, reg.Registrar) {
+			name := reg.Registrar
+			if name == "" {
+				name = "IANA " + reg.RegistrarIANAID
+			}
+			v.add(field, CodeDomainRegistrarNotApproved, name)
 		}
 		if reg.OnHold {
 			v.add(field, CodeDomainOnHold)

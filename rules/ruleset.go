@@ -27,6 +27,15 @@ type RuleSet struct {
 	version    string
 	national   [][]entry            // indexed like kinds
 	provincial map[string][][]entry // province code → indexed like kinds
+	// resolved caches For by province and China date: entries take effect
+	// at China midnight, so every instant of one day resolves alike, and
+	// merging the list kinds once per day keeps Validate cheap.
+	resolved sync.Map // resolvedKey → ProvinceRules
+}
+
+type resolvedKey struct {
+	province string
+	day      Date
 }
 
 // entry is one decoded rule entry.
@@ -138,11 +147,16 @@ func (rs *RuleSet) add(fe fileEntry) error {
 }
 
 // checkOverlaps rejects ambiguous data: with two entries in force on the
-// same day, which one wins would depend on file order.
+// same day, which one wins would depend on file order. List kinds are
+// exempt: their entries add up, so that a list can grow one dated,
+// sourced entry at a time (a TLD approved on its own day).
 func (rs *RuleSet) checkOverlaps() error {
 	check := func(scope string, byKind [][]entry) error {
 		for k, es := range byKind {
 			slices.SortFunc(es, func(a, b entry) int { return a.from.Compare(b.from) })
+			if kinds[k].union {
+				continue
+			}
 			for i := 1; i < len(es); i++ {
 				if prev := es[i-1]; prev.until.IsZero() || prev.until.After(es[i].from) {
 					return fmt.Errorf("%s %s: entries from %s and %s overlap",
@@ -170,29 +184,45 @@ func (rs *RuleSet) Version() string { return rs.version }
 
 // For resolves the rules in force for a province on the date of asOf: per
 // kind the province's own entry if one is in force, else the national one;
-// word-list kinds combine both. An unknown province gets national rules.
+// list kinds combine every entry in force, national and the province's. An
+// unknown province gets national rules.
 func (rs *RuleSet) For(province string, asOf time.Time) ProvinceRules {
 	p, _ := LookupProvince(province)
+	key := resolvedKey{p.Code, chinaDate(asOf)}
+	if pr, ok := rs.resolved.Load(key); ok {
+		return pr.(ProvinceRules)
+	}
+	pr := rs.resolve(p, asOf)
+	rs.resolved.Store(key, pr)
+	return pr
+}
+
+func (rs *RuleSet) resolve(p Province, asOf time.Time) ProvinceRules {
 	pr := ProvinceRules{province: p}
 	local := rs.provincial[p.Code]
 	for k := range kinds {
-		nat := inForce(rs.national[k], asOf)
+		if kinds[k].union {
+			for _, scope := range [][][]entry{rs.national, local} {
+				if scope == nil {
+					continue
+				}
+				for i := range scope[k] {
+					if e := &scope[k][i]; e.effective(asOf) {
+						kinds[k].apply(&pr, e.value)
+					}
+				}
+			}
+			continue
+		}
 		var prov *entry
 		if local != nil {
 			prov = inForce(local[k], asOf)
 		}
-		switch {
-		case kinds[k].union:
-			if nat != nil {
-				kinds[k].apply(&pr, nat.value)
-			}
-			if prov != nil {
-				kinds[k].apply(&pr, prov.value)
-			}
-		case prov != nil:
+		if prov == nil {
+			prov = inForce(rs.national[k], asOf)
+		}
+		if prov != nil {
 			kinds[k].apply(&pr, prov.value)
-		case nat != nil:
-			kinds[k].apply(&pr, nat.value)
 		}
 	}
 	return pr

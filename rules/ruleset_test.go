@@ -18,7 +18,7 @@ func chinaMidnight(y int, m time.Month, d int) time.Time {
 
 func TestDefaultRuleSetIsVersionedByDeclarationAndContent(t *testing.T) {
 	v := rules.DefaultRuleSet().Version()
-	if !regexp.MustCompile(`^2026\.11\.1\+sha256:[0-9a-f]{12}$`).MatchString(v) {
+	if !regexp.MustCompile(`^2026\.12\.1\+sha256:[0-9a-f]{12}$`).MatchString(v) {
 		t.Errorf("Version() = %q", v)
 	}
 	if rules.DefaultRuleSet().Version() != v {
@@ -27,7 +27,7 @@ func TestDefaultRuleSetIsVersionedByDeclarationAndContent(t *testing.T) {
 	data := embeddedData(t)
 	edited := strings.Replace(string(data), "ICP filing rules for beianflow", "ICP filing rules for beianflow (edited)", 1)
 	rs := load(t, []byte(edited))
-	if rs.Version() == v || !strings.HasPrefix(rs.Version(), "2026.11.1+") {
+	if rs.Version() == v || !strings.HasPrefix(rs.Version(), "2026.12.1+") {
 		t.Errorf("edited file has version %q, default %q", rs.Version(), v)
 	}
 }
@@ -72,22 +72,24 @@ func TestProvinceCapabilities(t *testing.T) {
 		appUpload    bool
 		reviewDays   int
 		validityDays int
+		certificate  bool
 	}{
-		{"SH", rules.PhotoShanghaiBureauApp, false, 20, 90},
-		{"ZJ", rules.PhotoBackdrop, false, 30, 90},
-		{"GD", rules.PhotoBackdrop, true, 20, 90},
-		{"CQ", rules.PhotoBackdrop, true, 20, 90},
-		{"LN", rules.PhotoBackdrop, true, 20, 90},
-		{"AH", rules.PhotoBackdrop, true, 20, 90},
-		{"FJ", rules.PhotoBackdrop, true, 20, 90},
-		{"SD", rules.PhotoBackdrop, false, 20, 45},
-		{"cn-bj", rules.PhotoBackdrop, false, 20, 90},
+		{"SH", rules.PhotoShanghaiBureauApp, false, 20, 180, true},
+		{"ZJ", rules.PhotoBackdrop, false, 30, 90, false},
+		{"GD", rules.PhotoBackdrop, true, 20, 90, true},
+		{"CQ", rules.PhotoBackdrop, true, 20, 90, false},
+		{"LN", rules.PhotoBackdrop, true, 20, 90, false},
+		{"AH", rules.PhotoBackdrop, true, 20, 90, false},
+		{"FJ", rules.PhotoBackdrop, true, 20, 90, false},
+		{"SD", rules.PhotoBackdrop, false, 20, 45, false},
+		{"JS", rules.PhotoBackdrop, false, 20, 90, true},
+		{"cn-bj", rules.PhotoBackdrop, false, 20, 90, false},
 	}
 	for _, tt := range tests {
 		pr := rs.For(tt.province, asOf)
 		if pr.PhotoVerificationMode() != tt.photo || pr.MobileAppUploadAllowed() != tt.appUpload ||
 			pr.BureauReviewMaxBusinessDays() != tt.reviewDays || pr.DomainMinValidityDays() != tt.validityDays ||
-			pr.DomainCertificateRequired() {
+			pr.DomainCertificateRequired() != tt.certificate {
 			t.Errorf("%s: photo %q, app upload %v, review %d BD, domain validity %d d, domain certificate %v",
 				tt.province, pr.PhotoVerificationMode(), pr.MobileAppUploadAllowed(), pr.BureauReviewMaxBusinessDays(),
 				pr.DomainMinValidityDays(), pr.DomainCertificateRequired())
@@ -146,20 +148,20 @@ func withEntries(t *testing.T, entries ...string) []byte {
 
 func TestAddingProvinceRulesIsADataChange(t *testing.T) {
 	rs := load(t, withEntries(t,
-		`{"kind":"domain_certificate_required","province":"JS","value":true,"effective_from":"2026-01-01","source":"[I] test"}`,
+		`{"kind":"domain_certificate_required","province":"ZJ","value":true,"effective_from":"2026-01-01","source":"[I] test"}`,
 		`{"kind":"website_name_personal_words","province":"ZJ","value":["笔记"],"effective_from":"2026-01-01","source":"[I] test"}`,
 		`{"kind":"address_same_city","province":"ZJ","value":true,"effective_from":"2026-01-01","source":"[I] test"}`,
 	))
-	if !rs.For("JS", asOf).DomainCertificateRequired() || rules.DefaultRuleSet().For("JS", asOf).DomainCertificateRequired() {
-		t.Error("Jiangsu domain-certificate entry not picked up")
+	if !rs.For("ZJ", asOf).DomainCertificateRequired() || rules.DefaultRuleSet().For("ZJ", asOf).DomainCertificateRequired() {
+		t.Error("Zhejiang domain-certificate entry not picked up")
 	}
 
-	personal := personalApplication() // "张伟的读书笔记" in Zhejiang
+	personal := personalApplication() // "读书笔记与书评" in Zhejiang
 	expectViolationsWith(t, personal, rs, got{"websites[0].name", rules.CodeNamePersonalWord})
 	expectViolations(t, personal)
 
 	// National words still apply next to the province's additions.
-	personal.Websites[0].Name = "张伟的博客"
+	personal.Websites[0].Name = "读书的博客"
 	expectViolationsWith(t, personal, rs, got{"websites[0].name", rules.CodeNamePersonalWord})
 
 	company := validApplication()

@@ -108,7 +108,9 @@ func (v *validator) checkPersonNumber(prefix string, p *filing.Person) {
 	case !num.hasID:
 	case v.today.before(num.id.Birth):
 		v.add(join(prefix, "id_number"), CodeIDBirthDateFuture)
-	case v.pr.minAge > 0 && ageOn(num.id.Birth, v.today) < v.pr.minAge:
-		v.add(join(prefix, "id_number"), CodeIDTooYoung, v.pr.minAge)
+	default:
+		if least := v.pr.minAge.of(v.app.Subject.Nature); least > 0 && ageOn(num.id.Birth, v.today) < least {
+			v.add(join(prefix, "id_number"), CodeIDTooYoung, least)
+		}
 	}
 }

@@ -16,7 +16,7 @@ func (v *validator) checkWebsites() []parsedDomain {
 		prefix := "websites[" + strconv.Itoa(i) + "]"
 		d, ok := v.checkDomain(prefix, w.Domain)
 		domains[i] = parsedDomain{d, ok}
-		v.checkWebsiteName(prefix, w.Name, d, ok)
+		v.checkWebsiteName(prefix, w, d, ok)
 		v.checkHomepage(prefix, w.HomepageURL, d, ok)
 		v.checkContentTypes(prefix, w)
 		v.checkLanguages(prefix, w.Languages)

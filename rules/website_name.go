@@ -1,13 +1,18 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	"github.com/beianflow/beianflow/filing"
 )
 
 // checkWebsiteName applies the naming rules reviewers enforce; the word
 // lists and limits come from the rule set.
-func (v *validator) checkWebsiteName(prefix, raw string, d Domain, domainOK bool) {
+func (v *validator) checkWebsiteName(prefix string, w *filing.Website, d Domain, domainOK bool) {
+	raw := w.Name
 	if !v.required(prefix, "name", raw) {
 		return
 	}
@@ -25,11 +30,25 @@ func (v *validator) checkWebsiteName(prefix, raw string, d Domain, domainOK bool
 	if !s.Nature.Valid() {
 		return
 	}
+	if slices.Contains(v.pr.genericNames, name) {
+		v.add(field, CodeNameGeneric)
+	}
+	personalFound := ""
 	if s.Nature.Personal() {
-		if found := containedWords(name, v.pr.personalWords); found != "" {
-			v.add(field, CodeNamePersonalWord, found)
+		if personalFound = containedWords(name, v.pr.personalWords); personalFound != "" {
+			v.add(field, CodeNamePersonalWord, personalFound)
+		}
+		if v.pr.noPersonName && v.namesPerson(name, w) {
+			v.add(field, CodeNamePersonName)
+		}
+		if v.pr.noPlaceName {
+			if found := joinWords(containedWords(name, provinceNames), containedWords(name, v.pr.placeNames)); found != "" {
+				v.add(field, CodeNamePlaceName, found)
+			}
 		}
 	}
+	v.checkRegulatedWords(field, name, w, personalFound)
+
 	if r := v.pr.statePrefixes; !r.exempt(s.Nature) {
 		for _, p := range r.Prefixes {
 			// An organisation whose registered name starts with the word
@@ -40,6 +59,58 @@ func (v *validator) checkWebsiteName(prefix, raw string, d Domain, domainOK bool
 			}
 		}
 	}
+}
+
+// checkRegulatedWords reports names that say the site carries regulated
+// content (新闻, 论坛 …) without declaring it. An individual cannot hold
+// the pre-approval at all, so they are told that instead; a word already
+// refused as a personal-site word is not reported twice.
+func (v *validator) checkRegulatedWords(field, name string, w *filing.Website, personalFound string) {
+	personal := v.app.Subject.Nature.Personal()
+	for _, rw := range v.pr.regulatedWords {
+		if !strings.Contains(name, rw.Word) || strings.Contains(personalFound, rw.Word) {
+			continue
+		}
+		switch {
+		case personal && v.pr.personalNoPreApproval && v.pr.preApprovalNeed[rw.Content]:
+			v.add(field, CodeContentPreApprovalPersonal, rw.Content.Label())
+		case !slices.Contains(w.ContentTypes, rw.Content):
+			v.add(field, CodeNameRegulatedWord, rw.Word, rw.Content.Label())
+		}
+	}
+}
+
+// namesPerson reports whether name contains the name of the subject's
+// leader or of the website's responsible person. Single characters are
+// skipped: a one-character name would match half of all website names.
+func (v *validator) namesPerson(name string, w *filing.Website) bool {
+	for _, p := range []string{v.app.Subject.Leader.Name, v.app.Subject.Name, w.Responsible.Name} {
+		if p = strings.TrimSpace(p); utf8.RuneCountInString(p) >= 2 && strings.Contains(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// provinceNames are the place names every province list starts from: the
+// provinces' own names, which their longer forms (浙江省, 广西壮族自治区)
+// contain.
+var provinceNames = func() []string {
+	out := make([]string, len(provinces))
+	for i, p := range provinces {
+		out[i] = p.Name
+	}
+	return out
+}()
+
+func joinWords(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "、" + b
 }
 
 // checkNameCharacters checks the character classes: Chinese characters,

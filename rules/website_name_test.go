@@ -12,7 +12,7 @@ func TestPersonalWebsiteNames(t *testing.T) {
 		name string
 		want []rules.Code
 	}{
-		{"张伟的读书笔记", nil},
+		{"张伟的读书笔记", []rules.Code{rules.CodeNamePersonName}},
 		{"读书笔记（第二版）", nil},
 		{"Go语言学习笔记", nil},
 		{"读书", []rules.Code{rules.CodeNameTooShort}},
@@ -22,11 +22,11 @@ func TestPersonalWebsiteNames(t *testing.T) {
 		{"zhangwei.cn", []rules.Code{rules.CodeNameIsDomain}},
 		{"WWW.ZHANGWEI.CN", []rules.Code{rules.CodeNameIsDomain}},
 		{"赌博技巧分享", []rules.Code{rules.CodeNameForbiddenWord}},
-		{"张伟的技术博客", []rules.Code{rules.CodeNamePersonalWord}},
-		{"张伟工作室", []rules.Code{rules.CodeNamePersonalWord}},
+		{"张伟的技术博客", []rules.Code{rules.CodeNamePersonalWord, rules.CodeNamePersonName}},
+		{"张伟工作室", []rules.Code{rules.CodeNamePersonalWord, rules.CodeNamePersonName}},
 		{"读书资讯网站", []rules.Code{rules.CodeNamePersonalWord}},
 		{"中国读书笔记", []rules.Code{rules.CodeNameStatePrefix}},
-		{"华夏文明笔记", []rules.Code{rules.CodeNameStatePrefix}},
+		{"华夏文明笔记", nil}, // 华夏 is only on third-party lists
 		{"色情论坛", []rules.Code{rules.CodeNameForbiddenWord, rules.CodeNamePersonalWord}},
 	}
 	for _, tt := range tests {
@@ -46,10 +46,10 @@ func TestOrganisationWebsiteNames(t *testing.T) {
 		want    []rules.Code
 	}{
 		{"杭州云栖网络科技有限公司", filing.NatureEnterprise, "云栖科技官网", nil},
-		{"杭州云栖网络科技有限公司", filing.NatureEnterprise, "云栖开发者社区论坛", nil},
+		{"杭州云栖网络科技有限公司", filing.NatureEnterprise, "云栖开发者社区论坛", []rules.Code{rules.CodeNameRegulatedWord}},
 		{"杭州云栖网络科技有限公司", filing.NatureEnterprise, "中国云计算门户", []rules.Code{rules.CodeNameStatePrefix}},
 		{"中国云栖网络科技有限公司", filing.NatureEnterprise, "中国云栖官网", nil},
-		{"杭州云栖网络科技有限公司", filing.NatureEnterprise, "反腐倡廉宣传", []rules.Code{rules.CodeNameForbiddenWord}},
+		{"杭州云栖网络科技有限公司", filing.NatureEnterprise, "反腐倡廉宣传", []rules.Code{rules.CodeNameForbiddenWord, rules.CodeNameStatePrefix}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -40,6 +40,9 @@ var kinds = []Kind{
 	document(filing.MaterialResponsibleID),
 	document(filing.MaterialDomainCertificate),
 	document(filing.MaterialPreApproval),
+	document(filing.MaterialAuthorizationLetter),
+	document(filing.MaterialCommitmentLetter),
+	document(filing.MaterialResidencePermit),
 	{Name: filing.MaterialPhoto, ContentTypes: []string{filing.MediaTypeJPEG, filing.MediaTypePNG}, MaxSize: MaxPhotoSize,
 		MinShortSide: MinPhotoShortSide, MinLongSide: MinPhotoLongSide},
 }

@@ -33,7 +33,8 @@ func ForRules(ctx context.Context, l Lookup, app filing.Application) (map[string
 			errs = append(errs, fmt.Errorf("website %d: %w", i, err))
 		default:
 			out[d.Registrable] = rules.DomainRegistration{Registered: true, OnHold: reg.OnHold(), Expires: reg.Expires,
-				RealNamePending: reg.RealName == RealNamePending, Registrant: reg.Registrant}
+				RealNamePending: reg.RealName == RealNamePending, Registrant: reg.Registrant,
+				Registrar: reg.Registrar.Name, RegistrarIANAID: reg.Registrar.IANAID}
 		}
 	}
 	return out, errors.Join(errs...)

@@ -192,6 +192,34 @@ const (
 	CodeServiceNumberFormat Code = "product.service_number_format"
 )
 
+// Material requirement codes returned by RequiredMaterials: why a document
+// is demanded.
+const (
+	// CodeMaterialVerificationForm: every filing carries the signed 真实性核验单.
+	CodeMaterialVerificationForm Code = "material.verification_form"
+	// CodeMaterialSubjectCertificate: an organisation's certificate.
+	CodeMaterialSubjectCertificate Code = "material.subject_certificate"
+	// CodeMaterialLeaderID: the subject leader's identity document.
+	CodeMaterialLeaderID Code = "material.leader_id"
+	// CodeMaterialResponsibleID: a website responsible person other than the
+	// leader.
+	CodeMaterialResponsibleID Code = "material.responsible_id"
+	// CodeMaterialPreApproval: the documents of the pre-approvals listed.
+	CodeMaterialPreApproval Code = "material.pre_approval"
+	// CodeMaterialDomainCertificate: the province wants domain certificates.
+	CodeMaterialDomainCertificate Code = "material.domain_certificate"
+	// CodeMaterialAuthorizationLetter: the province wants the legal
+	// representative's 网站负责人授权书 for a responsible person who is not
+	// the legal representative.
+	CodeMaterialAuthorizationLetter Code = "material.authorization_letter"
+	// CodeMaterialCommitmentLetter: the province wants the 互联网信息服务备案
+	// 承诺书 from subjects of this nature.
+	CodeMaterialCommitmentLetter Code = "material.commitment_letter"
+	// CodeMaterialResidencePermit: an individual with a resident ID from
+	// another province files with the province's residence permit.
+	CodeMaterialResidencePermit Code = "material.residence_permit"
+)
+
 // Filing-type outcome codes returned by DetermineType.
 const (
 	// CodeTypeFirstFiling: the subject has no MIIT record; use 首次备案.

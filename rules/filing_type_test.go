@@ -2,7 +2,9 @@ package rules_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/beianflow/beianflow/filing"
@@ -182,5 +184,67 @@ func TestFilingTypeLookupFailureIsReturned(t *testing.T) {
 	_, err := rules.DetermineType(context.Background(), &fakeRecords{err: boom}, validApplication())
 	if !errors.Is(err, boom) {
 		t.Errorf("err = %v, want it to wrap %v", err, boom)
+	}
+}
+
+// A new website carries the subject exactly as filed (TC 新增网站: 备案成功
+// 信息…与现有信息不一致的情况下，需要先进行变更备案).
+func TestTheSubjectMustEqualItsRecord(t *testing.T) {
+	app := validApplication() // 杭州云栖网络科技有限公司, leader 张伟
+	for _, tt := range []struct {
+		name         string
+		recordName   string
+		recordLeader string
+		wantCode     rules.Code
+		wantField    string
+	}{
+		{"as filed", app.Subject.Name, app.Subject.Leader.Name, rules.CodeTypeNewWebsiteElsewhere, ""},
+		{"the record does not report names", "", "", rules.CodeTypeNewWebsiteElsewhere, ""},
+		{"spacing is no difference", "杭州云栖网络科技有限公司 ", "张 伟", rules.CodeTypeNewWebsiteElsewhere, ""},
+		{"full-width brackets are no difference", "杭州云栖网络科技有限公司（滨江）", app.Subject.Leader.Name, rules.CodeTypeNewWebsiteElsewhere, ""},
+		{"renamed since its filing", "杭州云栖信息技术有限公司", app.Subject.Leader.Name, rules.CodeTypeSubjectMismatch, "subject.name"},
+		{"another leader on record", app.Subject.Name, "王芳", rules.CodeTypeSubjectMismatch, "subject.leader.name"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := subjectElsewhere
+			rec.Name, rec.LeaderName = tt.recordName, tt.recordLeader
+			app := app
+			if strings.Contains(tt.recordName, "（") {
+				app.Subject.Name = "杭州云栖网络科技有限公司(滨江)"
+			}
+			out, err := rules.DetermineType(context.Background(), &fakeRecords{subject: rec}, app)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Code != tt.wantCode || out.Field != tt.wantField {
+				t.Errorf("outcome %s on %q, want %s on %q", out.Code, out.Field, tt.wantCode, tt.wantField)
+			}
+		})
+	}
+}
+
+func TestAShellSubjectIsCancelledBeforeItFilesAgain(t *testing.T) {
+	rec := subjectElsewhere
+	rec.Shell = true
+	out, err := rules.DetermineType(context.Background(), &fakeRecords{subject: rec}, validApplication())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Code != rules.CodeTypeShellSubject || !out.Blocked() || out.Field != "subject.certificate_number" {
+		t.Errorf("outcome = %+v", out)
+	}
+	if want := "该主体在工信部备案中已无网站（空壳主体）：须先注销主体备案，再以“首次备案”办理。"; out.Message.ZH != want {
+		t.Errorf("message = %q", out.Message.ZH)
+	}
+}
+
+func TestSubjectNamesOnRecordNeverReachJSON(t *testing.T) {
+	rec := rules.SubjectRecord{Found: true, Name: "张伟", LeaderName: "张伟"}
+	data, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "张伟") {
+		t.Errorf("record JSON carries the name: %s", data)
 	}
 }

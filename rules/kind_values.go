@@ -13,8 +13,31 @@ import (
 // ageRule is a minimum age, optionally differing by subject nature: Hebei
 // sets 18 for personal filings only, for example.
 type ageRule struct {
-	all, organization int // organization applies to every non-personal nature; 0: all
+	all, organization int  // organization applies to every non-personal nature; 0: all
+	hasAll            bool // all was given; else a province's rule keeps the national one
 	byNature          map[filing.SubjectNature]int
+}
+
+// refine lays a province's rule over the national one: what the province
+// sets wins, what it leaves out stays national (Hebei sets only personal).
+func (r ageRule) refine(by ageRule) ageRule {
+	out := ageRule{all: r.all, hasAll: r.hasAll, organization: r.organization,
+		byNature: make(map[filing.SubjectNature]int, len(r.byNature)+len(by.byNature))}
+	if by.hasAll {
+		out.all, out.hasAll, out.organization = by.all, true, 0
+		clear(out.byNature)
+	} else {
+		for n, age := range r.byNature {
+			out.byNature[n] = age
+		}
+	}
+	if by.organization > 0 {
+		out.organization = by.organization
+	}
+	for n, age := range by.byNature {
+		out.byNature[n] = age
+	}
+	return out
 }
 
 // of returns the minimum age for persons named by a subject of nature n.
@@ -35,7 +58,7 @@ func decodeAgeRule(raw json.RawMessage) (ageRule, error) {
 	age := intIn(0, 100)
 	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
 		n, err := age(raw)
-		return ageRule{all: n}, err
+		return ageRule{all: n, hasAll: true}, err
 	}
 	var m map[string]json.RawMessage
 	if err := decodeStrict(raw, &m); err != nil {
@@ -49,7 +72,7 @@ func decodeAgeRule(raw json.RawMessage) (ageRule, error) {
 		}
 		switch key {
 		case "default":
-			r.all = n
+			r.all, r.hasAll = n, true
 			continue
 		case "organization":
 			r.organization = n

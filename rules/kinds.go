@@ -17,10 +17,12 @@ import (
 type kind struct {
 	name string
 	// union kinds merge the national value with the province's (word lists);
-	// all others are overridden by the province's entry.
-	union  bool
-	decode func(json.RawMessage) (any, error)
-	apply  func(*ProvinceRules, any)
+	// layered kinds apply the national value, then the province's over it,
+	// which refines what it sets; all others are overridden by the
+	// province's entry.
+	union, layered bool
+	decode         func(json.RawMessage) (any, error)
+	apply          func(*ProvinceRules, any)
 }
 
 func scalar[T any](name string, decode func(json.RawMessage) (T, error), set func(*ProvinceRules, T)) kind {
@@ -29,6 +31,12 @@ func scalar[T any](name string, decode func(json.RawMessage) (T, error), set fun
 		decode: func(raw json.RawMessage) (any, error) { return decode(raw) },
 		apply:  func(p *ProvinceRules, v any) { set(p, v.(T)) },
 	}
+}
+
+func layered[T any](name string, decode func(json.RawMessage) (T, error), refine func(*ProvinceRules, T)) kind {
+	k := scalar(name, decode, refine)
+	k.layered = true
+	return k
 }
 
 func union[T any](name string, decode func(json.RawMessage) (T, error), add func(*ProvinceRules, T)) kind {
@@ -40,7 +48,7 @@ func union[T any](name string, decode func(json.RawMessage) (T, error), add func
 // kinds lists every rule kind. The documentation of each value lives in
 // data/README.md next to the data.
 var kinds = []kind{
-	scalar("min_age", decodeAgeRule, func(p *ProvinceRules, v ageRule) { p.minAge = v }),
+	layered("min_age", decodeAgeRule, func(p *ProvinceRules, v ageRule) { p.minAge = p.minAge.refine(v) }),
 	scalar("leader_must_be_legal_representative", decodeBool, func(p *ProvinceRules, v bool) { p.leaderLegalRep = v }),
 	scalar("responsible_distinct_from_leader", decodeBool, func(p *ProvinceRules, v bool) { p.responsibleDistinct = v }),
 	scalar("distinct_contacts", decodeBool, func(p *ProvinceRules, v bool) { p.distinctContacts = v }),

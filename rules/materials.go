@@ -8,33 +8,6 @@ import (
 	"github.com/beianflow/beianflow/filing"
 )
 
-// Material requirement codes: why RequiredMaterials asks for a document.
-const (
-	// CodeMaterialVerificationForm: every filing carries the signed 真实性核验单.
-	CodeMaterialVerificationForm Code = "material.verification_form"
-	// CodeMaterialSubjectCertificate: an organisation's certificate.
-	CodeMaterialSubjectCertificate Code = "material.subject_certificate"
-	// CodeMaterialLeaderID: the subject leader's identity document.
-	CodeMaterialLeaderID Code = "material.leader_id"
-	// CodeMaterialResponsibleID: a website responsible person other than the
-	// leader.
-	CodeMaterialResponsibleID Code = "material.responsible_id"
-	// CodeMaterialPreApproval: the documents of the pre-approvals listed.
-	CodeMaterialPreApproval Code = "material.pre_approval"
-	// CodeMaterialDomainCertificate: the province wants domain certificates.
-	CodeMaterialDomainCertificate Code = "material.domain_certificate"
-	// CodeMaterialAuthorizationLetter: the province wants the legal
-	// representative's 网站负责人授权书 for a responsible person who is not
-	// the legal representative.
-	CodeMaterialAuthorizationLetter Code = "material.authorization_letter"
-	// CodeMaterialCommitmentLetter: the province wants the 互联网信息服务备案
-	// 承诺书 from subjects of this nature.
-	CodeMaterialCommitmentLetter Code = "material.commitment_letter"
-	// CodeMaterialResidencePermit: an individual with a resident ID from
-	// another province files with the province's residence permit.
-	CodeMaterialResidencePermit Code = "material.residence_permit"
-)
-
 // RequiredMaterials lists the documents the submission of app will demand
 // under the rules in force for its province on the date of asOf, one per
 // kind, in form order, each with the field it is for and the reason. The

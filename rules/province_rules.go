@@ -107,3 +107,7 @@ func (p ProvinceRules) BureauReviewMaxBusinessDays() int { return p.reviewBusine
 // DomainMinValidityDays is the registration validity a domain must have left
 // at submission; 0 if there is no requirement.
 func (p ProvinceRules) DomainMinValidityDays() int { return p.domainValidityDays }
+
+// MinimumAge is the age persons named in a filing by a subject of nature n
+// must have reached; 0 if no minimum applies.
+func (p ProvinceRules) MinimumAge(n filing.SubjectNature) int { return p.minAge.of(n) }

@@ -33,6 +33,13 @@ func TestTheRegistrysAnswerIsCheckedAsTheBureauChecksIt(t *testing.T) {
 		{"held by the company", rules.DomainRegistration{Registered: true, Registrant: app.Subject.Name}, nil},
 		{"held by the company's principal", rules.DomainRegistration{Registered: true, Registrant: app.Subject.Leader.Name}, nil},
 		{"held by another company", rules.DomainRegistration{Registered: true, Registrant: "杭州另一家科技有限公司"}, onField(first, rules.CodeDomainRegistrantMismatch)},
+		{"at Alibaba Cloud, as CNNIC names it", rules.DomainRegistration{Registered: true, Registrar: "阿里云计算有限公司（万网）"}, nil},
+		{"at Alibaba Cloud, as gTLD RDAP names it", rules.DomainRegistration{Registered: true, Registrar: "Alibaba Cloud Computing (Beijing) Co., Ltd.", RegistrarIANAID: "1599"}, nil},
+		{"at DNSPod (Tencent Cloud)", rules.DomainRegistration{Registered: true, Registrar: "DNSPod, Inc."}, nil},
+		{"at a foreign registrar", rules.DomainRegistration{Registered: true, Registrar: "NameCheap, Inc.", RegistrarIANAID: "1068"},
+			onField(first, rules.CodeDomainRegistrarNotApproved)},
+		{"at a registrar known only by IANA ID", rules.DomainRegistration{Registered: true, RegistrarIANAID: "146"},
+			onField(first, rules.CodeDomainRegistrarNotApproved)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			regs := map[string]rules.DomainRegistration{"yunqi-tech.com": tt.reg}

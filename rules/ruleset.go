@@ -218,8 +218,9 @@ func (rs *RuleSet) resolve(p Province, asOf time.Time) ProvinceRules {
 		if local != nil {
 			prov = inForce(local[k], asOf)
 		}
-		if prov == nil {
-			prov = inForce(rs.national[k], asOf)
+		nat := inForce(rs.national[k], asOf)
+		if nat != nil && (prov == nil || kinds[k].layered) {
+			kinds[k].apply(&pr, nat.value)
 		}
 		if prov != nil {
 			kinds[k].apply(&pr, prov.value)

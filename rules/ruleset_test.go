@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/rules"
 )
 
@@ -223,6 +224,13 @@ func TestInvalidRuleDataIsALoadError(t *testing.T) {
 		{"unknown photo mode", doc(entry("photo_verification", "", `"selfie"`, "2020-01-01")), "photo"},
 		{"bad credit-code prefix", doc(entry("credit_code_prefixes", "", `{"enterprise":["9I"]}`, "2020-01-01")), "GB 32100"},
 		{"state prefixes with unknown nature", doc(entry("website_name_state_prefixes", "", `{"prefixes":["中国"],"exempt_natures":["king"]}`, "2020-01-01")), "nature"},
+		{"age of an unknown nature", doc(entry("min_age", "", `{"alien":18}`, "2020-01-01")), "subject nature"},
+		{"age object out of range", doc(entry("min_age", "", `{"personal":120}`, "2020-01-01")), "outside"},
+		{"registrar without a name", doc(entry("approved_registrars", "", `[{"name":" "}]`, "2020-01-01")), "no name"},
+		{"registrar alias too short to match safely", doc(entry("approved_registrars", "", `[{"name":"阿里云计算有限公司","aliases":["万网"]}]`, "2020-01-01")), "shorter than 4"},
+		{"registrar IANA ID not a number", doc(entry("approved_registrars", "", `[{"name":"Example Registrar","iana_id":"x1"}]`, "2020-01-01")), "IANA ID"},
+		{"regulated word of an unknown content", doc(entry("website_name_regulated_words", "", `[{"word":"彩票","content":"lottery"}]`, "2020-01-01")), "content type"},
+		{"empty nature list", doc(entry("commitment_letter_natures", "GD", `[]`, "2020-01-01")), "empty"},
 		{"missing version", `{"rules":[]}`, "version"},
 		{"not JSON", `rules:`, "parse"},
 	}
@@ -236,5 +244,66 @@ func TestInvalidRuleDataIsALoadError(t *testing.T) {
 	}
 	if _, err := rules.LoadRuleSet(fstest.MapFS{}); err == nil {
 		t.Error("a missing file loaded")
+	}
+}
+
+// A list grows one dated, sourced entry at a time: a TLD approved later is
+// its own entry, in force from its own day, beside the older list.
+func TestListKindsAddUpTheirEntriesInForce(t *testing.T) {
+	rs := load(t, withEntries(t,
+		`{"kind":"approved_tlds","value":["example"],"effective_from":"2026-09-01","source":"[I] test approval"}`,
+		`{"kind":"approved_registrars","value":[{"name":"Example Registrar Ltd.","iana_id":"424242"}],"effective_from":"2026-01-01","source":"[I] test"}`,
+	))
+	app := validApplication()
+	app.Websites[0].Domain, app.Websites[0].HomepageURL = "yunqi.example", "https://www.yunqi.example/"
+	before := reduce(rules.Validate(app, asOf, rs))
+	after := reduce(rules.Validate(app, chinaMidnight(2026, 9, 1), rs))
+	if len(before) != 1 || before[0].Code != rules.CodeDomainTLDNotApproved || len(after) != 0 {
+		t.Errorf("before the approval %v, from it %v", before, after)
+	}
+	regs := map[string]rules.DomainRegistration{"yunqi-tech.com": {Registered: true, RegistrarIANAID: "424242"}}
+	if vs := rules.CheckRegistrations(validApplication(), regs, asOf, rs); len(vs) != 0 {
+		t.Errorf("a registrar added by its own entry is refused: %v", reduce(vs))
+	}
+	if vs := rules.CheckRegistrations(validApplication(), regs, asOf, nil); len(vs) != 1 {
+		t.Errorf("the default data knows no registrar 424242: %v", reduce(vs))
+	}
+}
+
+func TestMinimumAgesByNature(t *testing.T) {
+	rs := rules.DefaultRuleSet()
+	for _, tt := range []struct {
+		province string
+		nature   filing.SubjectNature
+		want     int
+	}{
+		{"SD", filing.NaturePersonal, 17},
+		{"SD", filing.NatureEnterprise, 18},
+		{"SD", filing.NatureSocialOrganization, 18},
+		{"GD", filing.NaturePersonal, 18},
+		{"GD", filing.NatureEnterprise, 16},
+		{"FJ", filing.NaturePersonal, 14},
+		{"FJ", filing.NatureEnterprise, 18},
+		{"HE", filing.NaturePersonal, 18},
+		{"HE", filing.NatureEnterprise, 16},
+		{"BJ", filing.NaturePersonal, 16},
+	} {
+		if got := rs.For(tt.province, asOf).MinimumAge(tt.nature); got != tt.want {
+			t.Errorf("%s %s: minimum age %d, want %d", tt.province, tt.nature, got, tt.want)
+		}
+	}
+}
+
+// For caches by province and China day; the cache must not carry one day's
+// rules into the next.
+func TestResolvedRulesFollowTheChinaDate(t *testing.T) {
+	rs := rules.DefaultRuleSet()
+	for range 2 {
+		if rs.For("BJ", chinaMidnight(2020, 8, 16)).SMSVerificationRequired() {
+			t.Error("Beijing's SMS verification started on 17 August 2020")
+		}
+		if !rs.For("BJ", chinaMidnight(2020, 8, 17)).SMSVerificationRequired() {
+			t.Error("Beijing's SMS verification from 17 August 2020")
+		}
 	}
 }

@@ -30,7 +30,7 @@ func TestThePhotoIsAPictureOfAtLeast600By800(t *testing.T) {
 
 func TestKindsListedForTheAPICannotChangeTheRules(t *testing.T) {
 	listed := documents.Kinds()
-	require.Len(t, listed, 7)
+	require.Len(t, listed, 10)
 	listed[0].ContentTypes[0] = "text/html"
 	listed[0].MaxSize = 1 << 40
 	assert.Equal(t, "application/pdf", documents.Kinds()[0].ContentTypes[0])

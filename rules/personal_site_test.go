@@ -1,0 +1,134 @@
+package rules_test
+
+import (
+	"testing"
+
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/rules"
+)
+
+// Reviewers refuse personal sites that are really a business, a forum or a
+// regulated service (TC 网站信息: 个人备案…不能涉及企业、团体、论坛和前置审批
+// 内容); the dry run says so at once.
+func TestPersonalSubjectsCannotFileCommercialOrRegulatedContent(t *testing.T) {
+	tests := []struct {
+		name     string
+		province string
+		content  []filing.ContentType
+		want     []got
+	}{
+		{"a blog", "ZJ", []filing.ContentType{filing.ContentPersonalSpace}, nil},
+		{"other content, remarked", "ZJ", []filing.ContentType{filing.ContentOther}, nil},
+		{"an online shop", "ZJ", []filing.ContentType{filing.ContentOnlineShopping},
+			[]got{{"websites[0].content_types[0]", rules.CodeContentNotForPersonal}}},
+		{"a company portal", "ZJ", []filing.ContentType{filing.ContentPersonalSpace, filing.ContentOrganizationPortal},
+			[]got{{"websites[0].content_types[1]", rules.CodeContentNotForPersonal}}},
+		{"news, which needs a pre-approval no individual can hold", "ZJ", []filing.ContentType{filing.ContentNews},
+			[]got{{"websites[0].content_types[0]", rules.CodeContentPreApprovalPersonal}}},
+		{"a forum", "ZJ", []filing.ContentType{filing.ContentBulletinBoard},
+			[]got{{"websites[0].content_types[0]", rules.CodeContentPreApprovalPersonal}}},
+		{"a blog in Shaanxi, where it needs the 网信办's approval", "SN", []filing.ContentType{filing.ContentPersonalSpace},
+			[]got{{"websites[0].content_types[0]", rules.CodeContentNotForPersonal}}},
+		{"other content in Jiangxi", "JX", []filing.ContentType{filing.ContentOther}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := personalIn(tt.province)
+			app.Websites[0].ContentTypes = tt.content
+			expectViolations(t, app, tt.want...)
+		})
+	}
+}
+
+func TestOrganisationsFileRegulatedContentWithItsPreApproval(t *testing.T) {
+	app := validApplication()
+	app.Websites[0].ContentTypes = []filing.ContentType{filing.ContentNews}
+	expectViolations(t, app, got{"websites[0].pre_approvals", rules.CodePreApprovalMissing})
+	app.Websites[0].PreApprovals = []filing.PreApproval{{Type: filing.ContentNews, DocumentNumber: "33120240001"}}
+	expectViolations(t, app)
+}
+
+func TestPersonalWebsiteNamesWithoutPersonsPlacesOrGenericWords(t *testing.T) {
+	tests := []struct {
+		name string
+		want []rules.Code
+	}{
+		{"读书笔记与书评", nil},
+		{"张伟的读书笔记", []rules.Code{rules.CodeNamePersonName}},
+		{"伟的读书笔记", nil}, // a single character of the name is not the name
+		{"杭州美食探店笔记", []rules.Code{rules.CodeNamePlaceName}},
+		{"浙江山水摄影集", []rules.Code{rules.CodeNamePlaceName}},
+		{"内蒙古草原游记", []rules.Code{rules.CodeNamePlaceName}},
+		{"个人网站", []rules.Code{rules.CodeNameGeneric, rules.CodeNamePersonalWord}},
+		{"我的博客", []rules.Code{rules.CodeNameGeneric, rules.CodeNamePersonalWord}},
+		{"测试网站", []rules.Code{rules.CodeNameGeneric, rules.CodeNamePersonalWord}},
+		{"摄影爱好者之家", []rules.Code{rules.CodeNamePersonalWord}},
+		{"在线工具箱", []rules.Code{rules.CodeNamePersonalWord}},
+		{"每日新闻速递", []rules.Code{rules.CodeContentPreApprovalPersonal}},
+		{"理财心得记录", []rules.Code{rules.CodeContentPreApprovalPersonal}},
+		{"独立游戏评测", []rules.Code{rules.CodeContentPreApprovalPersonal}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := personalApplication()
+			app.Websites[0].Name = tt.name
+			expectViolations(t, app, onField("websites[0].name", tt.want...)...)
+		})
+	}
+}
+
+func TestTheResponsiblePersonsNameIsAPersonsNameToo(t *testing.T) {
+	app := personalApplication()
+	app.Websites[0].ResponsibleSameAsLeader = false
+	app.Websites[0].Responsible = filing.Person{Name: "李娜", IDType: filing.CertResidentID, IDNumber: liNaID,
+		Mobile: "13700137000", Email: "lina@163.com"}
+	app.Websites[0].Name = "李娜摄影作品集"
+	expectViolations(t, app, got{"websites[0].name", rules.CodeNamePersonName})
+}
+
+func TestOrganisationNamesThatClaimARegulatedField(t *testing.T) {
+	tests := []struct {
+		name    string
+		content []filing.ContentType
+		pre     []filing.PreApproval
+		want    []got
+	}{
+		{"云栖科技官网", nil, nil, nil},
+		{"云栖新闻网", nil, nil, []got{{"websites[0].name", rules.CodeNameRegulatedWord}}},
+		{"云栖新闻网", []filing.ContentType{filing.ContentNews}, nil, []got{{"websites[0].pre_approvals", rules.CodePreApprovalMissing}}},
+		{"云栖新闻网", []filing.ContentType{filing.ContentNews}, []filing.PreApproval{{Type: filing.ContentNews, DocumentNumber: "33120240001"}}, nil},
+		{"云栖支付服务中心", nil, nil, []got{{"websites[0].name", rules.CodeNameRegulatedWord}}},
+		{"官方网站", nil, nil, []got{{"websites[0].name", rules.CodeNameGeneric}}},
+		// Place names are only refused for personal sites.
+		{"杭州云栖科技官网", nil, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := validApplication()
+			w := &app.Websites[0]
+			w.Name, w.PreApprovals = tt.name, tt.pre
+			if tt.content != nil {
+				w.ContentTypes = tt.content
+			}
+			expectViolations(t, app, tt.want...)
+		})
+	}
+}
+
+// personalIn moves the sample individual to a province, with a resident ID
+// issued there so that local-ID rules pass.
+func personalIn(code string) filing.Application {
+	app := personalApplication()
+	if code == "ZJ" {
+		return app
+	}
+	p, _ := rules.LookupProvince(code)
+	s := &app.Subject
+	s.Province = code
+	s.CertificateAddress.Province, s.MailingAddress.Province = code, code
+	city := map[string]string{"SN": "西安市", "JX": "南昌市", "HB": "武汉市", "QH": "西宁市", "GD": "深圳市", "SH": "上海市", "BJ": "北京市"}[code]
+	s.CertificateAddress.City, s.MailingAddress.City = city, city
+	id := residentID(p.DivisionCode()+"0102", "19900307", "123")
+	s.CertificateNumber, s.Leader.IDNumber = id, id
+	return app
+}

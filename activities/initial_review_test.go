@@ -33,6 +33,8 @@ func TestTheAutomatedChecksAskTheRegistryWhatTheBureauChecksOfEachDomain(t *test
 		"unverified-yunqi.com":   "domain.realname_pending",
 		"onhold-yunqi.com":       "domain.on_hold",
 		"held-by-another.com":    "domain.registrant_mismatch",
+		"foreign-yunqi.com":      "domain.registrar_not_approved",
+		"otherholder-yunqi.com":  "domain.registrant_mismatch",
 	} {
 		t.Run(domain, func(t *testing.T) {
 			app.Websites = []filing.Website{{Domain: domain}}

@@ -10,6 +10,7 @@ import (
 // ValidateApplication checks a complete or partial application against the
 // rules without storing or starting anything (POST /v1/filings/validate).
 // Violations are the answer, not an error; only an unreadable body is.
+// Materials lists the documents its submission will demand.
 //
 // Role: backend.
 func (c *Client) ValidateApplication(ctx context.Context, app filing.Application, opts ...CallOption) (*filing.Validation, error) {

@@ -44,3 +44,37 @@ func TestTheDryRunSaysAtOnceThatADomainIsNotRegisteredOrHeld(t *testing.T) {
 	assert.Equal(t, "domain.not_registered", got["websites[0].domain"])
 	assert.Equal(t, "domain.on_hold", got["websites[1].domain"])
 }
+
+// The dry run tells a personal applicant at once what a reviewer and the
+// bureau would refuse weeks later, and which documents the province wants,
+// through the public API and the sandbox registry over RDAP.
+func TestTheDryRunTellsAPersonalApplicantWhatTheBureauWouldRefuse(t *testing.T) {
+	app := sample.ValidApplication()
+	hangzhou := app.Subject.Leader.IDNumber // a Zhejiang resident ID
+	s := &app.Subject
+	s.Province, s.Nature, s.CertificateType, s.CertificateNumber, s.Name = "HB", filing.NaturePersonal, filing.CertResidentID, hangzhou, s.Leader.Name
+	s.CertificateAddress = filing.Address{Province: "HB", City: "武汉市", District: "洪山区", Detail: "珞喻路1037号"}
+	s.MailingAddress = s.CertificateAddress
+	s.Leader.IsLegalRepresentative = false
+	w := app.Websites[0]
+	w.Name = s.Leader.Name + "的新闻网"
+	w.Domain, w.HomepageURL = "foreign-zhangwei.com", "https://www.foreign-zhangwei.com/"
+	w.ContentTypes, w.PreApprovals = []filing.ContentType{filing.ContentOnlineShopping}, nil
+	w.ResponsibleSameAsLeader = true
+	app.Websites = []filing.Website{w}
+	body, err := json.Marshal(app)
+	require.NoError(t, err)
+	res := postJSON(t, "/v1/filings/validate", string(body))
+	got := violations(t, res)
+	assert.Equal(t, "domain.registrar_not_approved", got["websites[0].domain"])
+	assert.Equal(t, "content.not_for_personal", got["websites[0].content_types[0]"])
+	assert.Contains(t, []string{"website_name.person_name", "content.pre_approval_not_for_personal"}, got["websites[0].name"])
+	assert.NotContains(t, res.Raw, s.Leader.Name, "no name echoed in the messages")
+
+	var kinds []string
+	for _, m := range res.Body["materials"].([]any) {
+		kinds = append(kinds, m.(map[string]any)["kind"].(string))
+	}
+	assert.Equal(t, []string{"verification_form", "residence_permit", "leader_id"}, kinds,
+		"Hubei takes an ID from another province with its residence permit")
+}

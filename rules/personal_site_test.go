@@ -132,3 +132,17 @@ func personalIn(code string) filing.Application {
 	s.CertificateNumber, s.Leader.IDNumber = id, id
 	return app
 }
+
+// Jiangsu wants numbers of the province (J-JS: 所有上报的手机号码必须为江苏本地
+// 号段); a landline says where it is by its area code.
+func TestJiangsuRefusesALandlineFromAnotherProvince(t *testing.T) {
+	app := inProvince(validApplication(), "JS", "南京市")
+	app.Subject.Leader.OfficePhone = "025-84680000"
+	expectViolations(t, app)
+	app.Subject.Leader.OfficePhone = "0571-88158000"
+	expectViolations(t, app, got{"subject.leader.office_phone", rules.CodePhoneNotLocal})
+	// Zhejiang has no such rule.
+	app = validApplication()
+	app.Subject.Leader.OfficePhone = "025-84680000"
+	expectViolations(t, app)
+}

@@ -98,6 +98,7 @@ func (v *validator) checkPerson(prefix string, p *filing.Person) {
 			v.addFormat(join(prefix, "email"), formatOf(err))
 		}
 	}
+	v.checkLocalPhone(join(prefix, "office_phone"), p.OfficePhone)
 }
 
 func (v *validator) checkPersonNumber(prefix string, p *filing.Person) {

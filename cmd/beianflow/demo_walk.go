@@ -307,12 +307,21 @@ func (d *demo) fillIn(ctx context.Context) error {
 	if err := d.attach(ctx, filing.MaterialVerificationForm, form); err != nil {
 		return err
 	}
-	kinds := []filing.MaterialKind{filing.MaterialSubjectCertificate, filing.MaterialLeaderID,
-		filing.MaterialResponsibleID} // the blog's responsible person is not the leader
-	names := make([]string, len(kinds))
-	for i, k := range kinds {
-		names[i] = string(k)
+	// The dry run says which documents the province wants for this
+	// application, and why; the backend asks for exactly those.
+	checked, err := d.backend.ValidateApplication(ctx, app)
+	if err != nil {
+		return fmt.Errorf("dry run: %w", err)
 	}
+	var kinds []filing.MaterialKind
+	var names []string
+	for _, m := range checked.Materials {
+		if m.Kind != filing.MaterialVerificationForm {
+			kinds = append(kinds, m.Kind)
+			names = append(names, string(m.Kind))
+		}
+	}
+	d.say("the dry run (POST /v1/filings/validate) lists the documents the submission needs: " + strings.Join(names, ", "))
 	d.say("backend uploads the signed 核验单 and " + strings.Join(names, ", ") + " to S3 (presigned PUTs) and attaches them")
 	for _, kind := range kinds {
 		content := []byte(fmt.Sprintf("%%PDF-1.7\n%% beianflow demo: scanned %s of filing %s\n", kind, d.filingID))

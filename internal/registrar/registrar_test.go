@@ -101,6 +101,9 @@ func TestTheRDAPClientReadsARegistryAndTheSandboxAlike(t *testing.T) {
 			assert.Equal(t, registrar.RealNamePending, r.RealName)
 		},
 		"onhold-yunqi.com": func(t *testing.T, r registrar.Registration) { assert.True(t, r.OnHold()) },
+		"otherholder-yunqi.com": func(t *testing.T, r registrar.Registration) {
+			assert.Equal(t, registrar.SandboxOtherHolder, r.Registrant)
+		},
 	} {
 		t.Run(domain, func(t *testing.T) {
 			r, err := c.Lookup(ctx, domain)

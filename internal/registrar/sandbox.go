@@ -24,7 +24,14 @@ const (
 	MarkerRealNamePending = "unverified-"
 	// MarkerOnHold: the registry suspended it (server hold).
 	MarkerOnHold = "onhold-"
+	// MarkerOtherHolder: held by someone other than any subject
+	// (SandboxOtherHolder); ordinary sandbox domains publish no holder, as
+	// registries that redact it do.
+	MarkerOtherHolder = "otherholder-"
 )
+
+// SandboxOtherHolder is the published holder of MarkerOtherHolder domains.
+const SandboxOtherHolder = "Example Other Holder Co., Ltd."
 
 // SandboxRegistrar is the registrar of the sandbox's ordinary domains.
 var SandboxRegistrar = Registrar{Name: "阿里云计算有限公司（万网）", IANAID: "420"}
@@ -85,6 +92,8 @@ func (s *Sandbox) Lookup(_ context.Context, domain string) (Registration, error)
 		reg.RealName = RealNamePending
 	case strings.HasPrefix(first, MarkerOnHold):
 		reg.Status = []string{"server hold"}
+	case strings.HasPrefix(first, MarkerOtherHolder):
+		reg.Registrant = SandboxOtherHolder
 	}
 	return reg, nil
 }

@@ -31,7 +31,22 @@ type CheckApplicationRequest struct {
 // the filing was started for, and the materials the application needs. It
 // answers the problems found as rejection reasons; their messages are the
 // rules' templates in English, without personal data.
-func (a *Activities) CheckApplication(ctx context.Context, r CheckApplicationRequest) ([]filing.Reason, error) {
+func (a *Activities) CheckApplication(ctx context.Context, r CheckApplicationRequest) (CheckApplicationResult, error) {
+	reasons, err := a.checkApplication(ctx, r)
+	return CheckApplicationResult{Reasons: reasons, RuleSetVersion: a.ruleSet().Version()}, err
+}
+
+// CheckApplicationResult is what the automated checks found, and under
+// which rules: a rule update deployed while a filing runs applies to its
+// next checks, and the filing records which version that was.
+type CheckApplicationResult struct {
+	// Reasons are the findings; none means the application passed.
+	Reasons []filing.Reason `json:"reasons,omitempty"`
+	// RuleSetVersion is rules.RuleSet.Version of the rules applied.
+	RuleSetVersion string `json:"rule_set_version"`
+}
+
+func (a *Activities) checkApplication(ctx context.Context, r CheckApplicationRequest) ([]filing.Reason, error) {
 	var app filing.Application
 	err := a.Applications.Load(ctx, r.FilingID, r.RevisionID, store.KindApplication, r.Digest, &app)
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrDigestMismatch) {

@@ -39,6 +39,10 @@ type State struct {
 	Bureau        *BureauRef           `json:"bureau,omitempty"`
 
 	InitialReviewRounds int `json:"initial_review_rounds"`
+	// ChecksRuleSetVersion is the rule set the last automated checks
+	// applied; it differs from Identity.RuleSetVersion when the rules were
+	// updated while the filing ran.
+	ChecksRuleSetVersion string `json:"checks_rule_set_version,omitempty"`
 
 	LastRejection *Rejection `json:"last_rejection,omitempty"`
 	NextSteps     []string   `json:"next_steps,omitempty"`

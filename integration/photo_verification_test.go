@@ -85,7 +85,7 @@ func TestEveryResponsiblePersonIsVerifiedAndAReplacedOneAnewOnTheRealServer(t *t
 	academy := secondWebsite(s, "yunqi-people-academy.com")
 	s.app.Websites = append(s.app.Websites, academy)
 	s.save()
-	s.ok("/materials", documentAt(t, s.base, s.id, "responsible_id"))
+	s.attachDemanded()
 	s.throughInitialReview()
 
 	s.wait(filing.StagePhotoVerification, filing.StepAwaitingMailingAddress)
@@ -148,7 +148,7 @@ func TestInShanghaiEachResponsiblePersonVerifiesInTheAppOnTheRealServer(t *testi
 	academy := secondWebsite(s, "yunqi-sh-academy.com")
 	s.app.Websites = append(s.app.Websites, academy)
 	s.save()
-	s.ok("/materials", documentAt(t, s.base, s.id, "responsible_id"))
+	s.attachDemanded()
 	s.throughInitialReview()
 	st := s.wait(filing.StagePhotoVerification, filing.StepAwaitingAppVerification)
 	people := verifications(t, st)

@@ -119,8 +119,21 @@ func (s *scenario) fill() {
 	s.t.Helper()
 	s.wait(filing.StageInformation, filing.StepEditing)
 	s.save()
-	for _, kind := range []string{"subject_certificate", "leader_id"} {
-		s.ok("/materials", documentAt(s.t, s.base, s.id, kind))
+	s.attachDemanded()
+}
+
+// attachDemanded asks the dry run which documents the scenario's
+// application needs and attaches each, as a backend does; the signed
+// verification form is attached by save.
+func (s *scenario) attachDemanded() {
+	s.t.Helper()
+	body, err := json.Marshal(s.app)
+	require.NoError(s.t, err)
+	checked := mustOK(s.t, doAt(s.t, s.base, http.MethodPost, "/v1/filings/validate", "application/json", string(body)))
+	for _, m := range checked["materials"].([]any) {
+		if kind := m.(map[string]any)["kind"].(string); kind != string(filing.MaterialVerificationForm) {
+			s.ok("/materials", documentAt(s.t, s.base, s.id, kind))
+		}
 	}
 }
 
@@ -206,7 +219,7 @@ func TestInitialReviewRejectedTwiceThenApprovedOnTheRealServer(t *testing.T) {
 	assert.Equal(t, "automated_checks", rejection["by"])
 	assert.Equal(t, "materials.responsible_id", rejection["reasons"].([]any)[0].(map[string]any)["field"])
 
-	s.ok("/materials", document(t, s.id, "responsible_id"))
+	s.attachDemanded() // the responsible person's ID and the legal representative's 授权书
 	s.ok("/submit", `{}`)
 	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
 	s.ok("/initial-review", `{"approve":false,"reviewer":"staff-1","reasons":[{"field":"subject.leader.mobile","code":"phone_unreachable","message":"the leader could not be reached"}]}`)

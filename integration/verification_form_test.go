@@ -87,7 +87,7 @@ func TestTheVerificationFormIsDownloadedSignedAndTiedToItsFilingOnTheRealServer(
 	body, err := json.Marshal(s.app)
 	require.NoError(t, err)
 	mustOK(t, doAt(t, s.base, http.MethodPut, s.path("/application"), "application/json", string(body)))
-	s.ok("/materials", documentAt(t, s.base, s.id, "responsible_id"))
+	s.attachDemanded()
 	s.ok("/submit", `{}`)
 	st = s.returnedBy("automated_checks")
 	var codes []string

@@ -12,6 +12,7 @@ import (
 
 	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/rules"
 )
 
 // monday is a plain business day: 2026-09-07 09:30 China time.
@@ -199,6 +200,7 @@ func TestInitialReviewRejectedTwiceThenApproved(t *testing.T) {
 	ft.at(monday.Add(4*time.Hour), func() {
 		st := ft.state()
 		assert.Equal(t, 3, st.InitialReviewRounds)
+		assert.Equal(t, rules.DefaultRuleSet().Version(), st.ChecksRuleSetVersion, "the filing records the rules its checks applied")
 		assert.Equal(t, filing.StepAwaitingReviewer, st.Step)
 		require.NotNil(t, st.Deadline)
 		assert.Equal(t, 1, st.DeadlineBusinessDays, "initial review is due within one business day")

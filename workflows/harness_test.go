@@ -22,6 +22,7 @@ import (
 	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/calendar"
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/rules"
 	"github.com/beianflow/beianflow/worker"
 )
 
@@ -162,15 +163,16 @@ func (ft *filingTest) mockWorld() {
 			return activities.BoundServiceNumber{Number: "BSN0000000001", InstanceID: r.InstanceID}, nil
 		})
 	env.OnActivity(a.CheckApplication, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, _ activities.CheckApplicationRequest) ([]filing.Reason, error) {
+		func(_ context.Context, _ activities.CheckApplicationRequest) (activities.CheckApplicationResult, error) {
 			w.mu.Lock()
 			defer w.mu.Unlock()
+			res := activities.CheckApplicationResult{RuleSetVersion: rules.DefaultRuleSet().Version()}
 			if len(w.findings) == 0 {
-				return nil, nil
+				return res, nil
 			}
-			f := w.findings[0]
+			res.Reasons = w.findings[0]
 			w.findings = w.findings[1:]
-			return f, nil
+			return res, nil
 		})
 	env.OnActivity(a.ShipBackdrop, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, r activities.ShipBackdropRequest) (activities.ShipmentTracking, error) {

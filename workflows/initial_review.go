@@ -20,7 +20,7 @@ func (f *flow) initialReview(ctx workflow.Context) (bool, error) {
 	}
 	f.state.InitialReviewRounds++
 	f.setWaiting(ctx, waitSpec{step: filing.StepAutomatedChecks, on: filing.PartyProvider, what: "automated checks of the application"})
-	var found []filing.Reason
+	var checked activities.CheckApplicationResult
 	if err := workflow.ExecuteActivity(withActivity(ctx, "automated checks"), acts.CheckApplication,
 		activities.CheckApplicationRequest{
 			FilingID:   f.in.FilingID,
@@ -30,11 +30,12 @@ func (f *flow) initialReview(ctx workflow.Context) (bool, error) {
 			Digest:     f.state.Application.Digest,
 			Materials:  materialKinds(f.state.Materials),
 			Form:       f.material(filing.MaterialVerificationForm),
-		}).Get(ctx, &found); err != nil {
+		}).Get(ctx, &checked); err != nil {
 		return false, err
 	}
-	if len(found) > 0 {
-		f.reject(ctx, "automated_checks", found)
+	f.state.ChecksRuleSetVersion = checked.RuleSetVersion
+	if len(checked.Reasons) > 0 {
+		f.reject(ctx, "automated_checks", checked.Reasons)
 		f.notify("initial_review_rejected", nil)
 		return false, nil
 	}

@@ -17,9 +17,10 @@ const (
 	MaterialResponsibleID      MaterialKind = "responsible_id"      // 网站负责人 ID document
 	MaterialDomainCertificate  MaterialKind = "domain_certificate"  // domain certificate, where the province requires it
 	MaterialPreApproval        MaterialKind = "pre_approval"        // 前置审批 documents
-	// MaterialAuthorizationLetter is the 网站负责人授权书: the legal
-	// representative authorises a website responsible person who is not
-	// them, where the province asks for it.
+	// MaterialAuthorizationLetter is the legal representative's
+	// authorisation of a website responsible person (网站负责人授权书) or
+	// of a subject leader (主体负责人授权书) who is not them, where the
+	// province asks for it; one signed letter may name both.
 	MaterialAuthorizationLetter MaterialKind = "authorization_letter"
 	// MaterialCommitmentLetter is the 互联网信息服务备案承诺书, signed (and
 	// stamped by an organisation), where the province asks for it.

@@ -83,6 +83,10 @@ const (
 	// CodeLeaderNotLegalRep: the province wants the organisation's leader to
 	// be its legal representative.
 	CodeLeaderNotLegalRep Code = "leader.not_legal_representative"
+	// CodeResponsibleNotAuthorizedLeader: the leader is an authorised
+	// person, not the legal representative, and the province then wants
+	// them as every website's responsible person too.
+	CodeResponsibleNotAuthorizedLeader Code = "website_responsible.not_the_authorized_leader"
 
 	// CodeAddressProvinceMismatch: 证件住所 and 通讯地址 lie in different
 	// provinces.
@@ -212,6 +216,9 @@ const (
 	// representative's 网站负责人授权书 for a responsible person who is not
 	// the legal representative.
 	CodeMaterialAuthorizationLetter Code = "material.authorization_letter"
+	// CodeMaterialLeaderAuthorizationLetter: the leader is not the legal
+	// representative, who authorises them (主体负责人授权书).
+	CodeMaterialLeaderAuthorizationLetter Code = "material.leader_authorization_letter"
 	// CodeMaterialCommitmentLetter: the province wants the 互联网信息服务备案
 	// 承诺书 from subjects of this nature.
 	CodeMaterialCommitmentLetter Code = "material.commitment_letter"
@@ -296,6 +303,7 @@ var catalogue = []codeSpec{
 	{CodeSharedEmail, 0, "主体负责人与网站负责人不是同一人时，电子邮箱不能相同。", "When leader and website responsible person are different people their e-mail addresses must differ."},
 	{CodeResponsibleSameAsLeader, 0, "备案省份管局要求网站负责人与主体负责人不是同一人。", "The filing province requires a website responsible person other than the subject leader."},
 	{CodeLeaderNotLegalRep, 0, "备案省份管局要求单位的主体负责人为法定代表人。", "The filing province requires an organisation's leader to be its legal representative."},
+	{CodeResponsibleNotAuthorizedLeader, 0, "主体负责人不是法定代表人时，备案省份管局要求网站负责人与主体负责人为同一人。", "When the leader is not the legal representative, the filing province requires the leader to be the website responsible person too."},
 
 	{CodeAddressProvinceMismatch, 0, "证件住所与通讯地址须在同一省份。", "Certificate domicile and mailing address must be in the same province."},
 	{CodeAddressCityMismatch, 0, "备案省份管局要求证件住所与通讯地址在同一城市。", "The filing province requires certificate domicile and mailing address to be in the same city."},
@@ -345,6 +353,7 @@ var catalogue = []codeSpec{
 	{CodeMaterialPreApproval, 0, "请上传所填前置审批的批准文件。", "Attach the approval documents of the pre-approvals listed."},
 	{CodeMaterialDomainCertificate, 1, "%s管局要求上传域名证书。", "The %s bureau requires the domain certificate."},
 	{CodeMaterialAuthorizationLetter, 1, "%s管局要求：网站负责人不是法定代表人时，须上传法定代表人签字并加盖公章的网站负责人授权书。", "The %s bureau requires a website responsible person authorisation letter (网站负责人授权书), signed by the legal representative and stamped, when the responsible person is not the legal representative."},
+	{CodeMaterialLeaderAuthorizationLetter, 1, "%s管局要求：主体负责人不是法定代表人时，须上传法定代表人签字并加盖公章的主体负责人授权书。", "The %s bureau requires the legal representative's signed and stamped authorisation of the subject leader (主体负责人授权书) when the leader is not the legal representative."},
 	{CodeMaterialCommitmentLetter, 1, "%s管局要求上传签字（单位须加盖公章）的互联网信息服务备案承诺书。", "The %s bureau requires the signed (and, for organisations, stamped) internet information service filing commitment letter (互联网信息服务备案承诺书)."},
 	{CodeMaterialResidencePermit, 1, "身份证非%[1]s签发：%[1]s管局接受在有效期内的本省居住证办理个人备案，请上传居住证。", "The resident ID was not issued in %[1]s: the %[1]s bureau accepts a personal filing with a valid %[1]s residence permit; attach it."},
 

@@ -51,6 +51,7 @@ var kinds = []kind{
 	layered("min_age", decodeAgeRule, func(p *ProvinceRules, v ageRule) { p.minAge = p.minAge.refine(v) }),
 	scalar("leader_must_be_legal_representative", decodeBool, func(p *ProvinceRules, v bool) { p.leaderLegalRep = v }),
 	scalar("responsible_distinct_from_leader", decodeBool, func(p *ProvinceRules, v bool) { p.responsibleDistinct = v }),
+	scalar("authorized_leader_is_responsible", decodeBool, func(p *ProvinceRules, v bool) { p.authorizedLeaderResponsible = v }),
 	scalar("distinct_contacts", decodeBool, func(p *ProvinceRules, v bool) { p.distinctContacts = v }),
 	scalar("emergency_phone_distinct", decodeBool, func(p *ProvinceRules, v bool) { p.emergencyDistinct = v }),
 	scalar("address_same_province", decodeBool, func(p *ProvinceRules, v bool) { p.addressSameProvince = v }),

@@ -41,6 +41,9 @@ func RequiredMaterials(app filing.Application, asOf time.Time, rs *RuleSet) []fi
 		need(filing.MaterialResidencePermit, CodeMaterialResidencePermit, "subject.certificate_number", province)
 	}
 	need(filing.MaterialLeaderID, CodeMaterialLeaderID, "subject.leader")
+	if org && pr.authorizationLetter && !s.Leader.IsLegalRepresentative && s.Leader.Name != "" {
+		need(filing.MaterialAuthorizationLetter, CodeMaterialLeaderAuthorizationLetter, "subject.leader", province)
+	}
 	for i := range app.Websites {
 		w := &app.Websites[i]
 		prefix := "websites[" + strconv.Itoa(i) + "]"

@@ -116,3 +116,28 @@ func TestPreApprovalDocumentsAreAttachedWhenListed(t *testing.T) {
 		t.Error("no pre-approval document demanded")
 	}
 }
+
+// Jiangsu lets an authorised person lead the filing, with the legal
+// representative's letter, if they also answer for every website (Q-JS:
+// 如主办单位负责人不是法定代表人，网站负责人必须与主办单位负责人为同一人).
+func TestInJiangsuAnAuthorisedLeaderAnswersForEveryWebsite(t *testing.T) {
+	app := inProvince(validApplication(), "JS", "南京市")
+	app.Subject.Leader.IsLegalRepresentative = false
+	app.Websites[0].ResponsibleSameAsLeader = true
+	expectViolations(t, app)
+	ms := expectMaterials(t, app, filing.MaterialVerificationForm, filing.MaterialSubjectCertificate, filing.MaterialLeaderID,
+		filing.MaterialAuthorizationLetter, filing.MaterialDomainCertificate)
+	if ms[3].Code != rules.CodeMaterialLeaderAuthorizationLetter || ms[3].Field != "subject.leader" {
+		t.Errorf("letter requirement = %+v", ms[3])
+	}
+
+	app.Websites[0].ResponsibleSameAsLeader = false
+	app.Websites[0].Responsible = filing.Person{Name: "李娜", IDType: filing.CertResidentID, IDNumber: liNaID,
+		Mobile: "13700137000", Email: "lina@yunqi-tech.com"}
+	expectViolations(t, app, got{"websites[0].responsible_same_as_leader", rules.CodeResponsibleNotAuthorizedLeader})
+
+	// Zhejiang wants the legal representative as leader in any case.
+	zj := validApplication()
+	zj.Subject.Leader.IsLegalRepresentative = false
+	expectViolations(t, zj, got{"subject.leader.is_legal_representative", rules.CodeLeaderNotLegalRep})
+}

@@ -32,20 +32,23 @@ func (m PhotoMode) Valid() bool {
 type ProvinceRules struct {
 	province Province
 
-	minAge                ageRule
-	leaderLegalRep        bool
-	responsibleDistinct   bool
-	distinctContacts      bool
-	emergencyDistinct     bool
-	addressSameProvince   bool
-	addressSameCity       bool
-	orgInDomicileProvince bool
-	personalLocalID       bool
-	residencePermit       bool
-	localPhone            bool
-	authorizationLetter   bool
-	commitmentLetter      map[filing.SubjectNature]bool
-	houseNumberRemark     string
+	minAge              ageRule
+	leaderLegalRep      bool
+	responsibleDistinct bool
+	// authorizedLeaderResponsible: a leader who is not the legal
+	// representative must be every website's responsible person.
+	authorizedLeaderResponsible bool
+	distinctContacts            bool
+	emergencyDistinct           bool
+	addressSameProvince         bool
+	addressSameCity             bool
+	orgInDomicileProvince       bool
+	personalLocalID             bool
+	residencePermit             bool
+	localPhone                  bool
+	authorizationLetter         bool
+	commitmentLetter            map[filing.SubjectNature]bool
+	houseNumberRemark           string
 
 	certTypes       map[filing.SubjectNature]map[filing.CertificateType]bool
 	personIDTypes   map[filing.CertificateType]bool

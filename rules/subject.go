@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"strconv"
+
 	"github.com/beianflow/beianflow/filing"
 )
 
@@ -71,8 +73,16 @@ func (v *validator) checkLeaderRole() {
 	}
 	// The flag's zero value cannot say "not yet answered", so it counts as
 	// answered once the leader has a name.
-	if v.pr.leaderLegalRep && !l.IsLegalRepresentative && l.Name != "" {
+	switch {
+	case l.IsLegalRepresentative || l.Name == "":
+	case v.pr.leaderLegalRep:
 		v.add("subject.leader.is_legal_representative", CodeLeaderNotLegalRep)
+	case v.pr.authorizedLeaderResponsible:
+		for i, w := range v.app.Websites {
+			if !w.ResponsibleSameAsLeader {
+				v.add("websites["+strconv.Itoa(i)+"].responsible_same_as_leader", CodeResponsibleNotAuthorizedLeader)
+			}
+		}
 	}
 }
 

@@ -173,6 +173,10 @@ const (
 	// order.
 	CodeOrderTooManyDomains Code = "order.too_many_domains"
 
+	// CodeLanguageSimplifiedChineseMissing: the province wants every
+	// website in simplified Chinese (among its languages).
+	CodeLanguageSimplifiedChineseMissing Code = "language.simplified_chinese_missing"
+
 	// CodePreApprovalMissing: a regulated content type lacks its
 	// pre-approval document.
 	CodePreApprovalMissing Code = "pre_approval.missing"
@@ -341,6 +345,7 @@ var catalogue = []codeSpec{
 	{CodeOrderTooManyWebsites, 1, "一个备案订单最多包含%d个网站，请拆分订单。", "One order may carry at most %d websites; split the order."},
 	{CodeOrderTooManyDomains, 1, "备案省份管局要求一个订单最多包含%d个域名，请拆分订单。", "The filing province accepts at most %d domains per order; split the order."},
 
+	{CodeLanguageSimplifiedChineseMissing, 0, "备案省份管局要求网站语种包含简体中文。", "The filing province requires simplified Chinese among the website's languages."},
 	{CodePreApprovalMissing, 1, "网站内容涉及“%s”，须先取得前置审批并填写审批文号。", "Content of type “%s” needs a pre-approval; enter its document number."},
 	{CodeContentPreApprovalPersonal, 1, "“%s”内容须取得前置审批，个人主体不能备案此类内容；如确需开展，请以单位主体备案。", "“%s” content needs a pre-approval, which a personal subject cannot file; file as an organisation if the site needs it."},
 	{CodeContentNotForPersonal, 1, "个人网站不能涉及经营性或单位性质的内容（“%s”），请以单位主体备案或修改网站内容。", "A personal website cannot carry commercial or organisational content (“%s”); file as an organisation or change the content."},

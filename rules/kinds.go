@@ -90,6 +90,8 @@ var kinds = []kind{
 	scalar("mobile_app_upload", decodeBool, func(p *ProvinceRules, v bool) { p.mobileAppUpload = v }),
 	scalar("domain_certificate_required", decodeBool, func(p *ProvinceRules, v bool) { p.domainCertificate = v }),
 	scalar("bureau_review_max_business_days", intIn(1, 365), func(p *ProvinceRules, v int) { p.reviewBusinessDays = v }),
+	scalar("domain_holder_is_organization", decodeBool, func(p *ProvinceRules, v bool) { p.holderIsOrganization = v }),
+	scalar("simplified_chinese_required", decodeBool, func(p *ProvinceRules, v bool) { p.simplifiedChinese = v }),
 	scalar("domain_min_validity_days", intIn(0, 3650), func(p *ProvinceRules, v int) { p.domainValidityDays = v }),
 }
 

@@ -146,3 +146,14 @@ func TestJiangsuRefusesALandlineFromAnotherProvince(t *testing.T) {
 	app.Subject.Leader.OfficePhone = "025-84680000"
 	expectViolations(t, app)
 }
+
+func TestShanghaiWantsEveryWebsiteInSimplifiedChinese(t *testing.T) {
+	app := inProvince(validApplication(), "SH", "上海市")
+	app.Websites[0].Languages = []filing.Language{filing.LangEnglish}
+	expectViolations(t, app, got{"websites[0].languages", rules.CodeLanguageSimplifiedChineseMissing})
+	app.Websites[0].Languages = []filing.Language{filing.LangEnglish, filing.LangChineseSimplified}
+	expectViolations(t, app)
+	zj := validApplication()
+	zj.Websites[0].Languages = []filing.Language{filing.LangEnglish}
+	expectViolations(t, zj)
+}

@@ -82,6 +82,11 @@ type ProvinceRules struct {
 	domainCertificate  bool
 	reviewBusinessDays int
 	domainValidityDays int
+	// holderIsOrganization: an organisation's domain is held by the
+	// organisation itself, not its legal representative.
+	holderIsOrganization bool
+	// simplifiedChinese: every website's languages include 简体中文.
+	simplifiedChinese bool
 }
 
 // Province returns the province the rules were resolved for; the zero

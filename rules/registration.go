@@ -72,7 +72,8 @@ func CheckRegistrations(app filing.Application, regs map[string]DomainRegistrati
 		if reg.RealNamePending {
 			v.add(field, CodeDomainRealNamePending)
 		}
-		if h := strings.TrimSpace(reg.Registrant); h != "" && h != app.Subject.Name && h != app.Subject.Leader.Name {
+		leaderMayHold := app.Subject.Nature.Personal() || !pr.holderIsOrganization
+		if h := strings.TrimSpace(reg.Registrant); h != "" && h != app.Subject.Name && (!leaderMayHold || h != app.Subject.Leader.Name) {
 			v.add(field, CodeDomainRegistrantMismatch)
 		}
 	}

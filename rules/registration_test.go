@@ -68,6 +68,14 @@ func TestTheRegistrysAnswerIsCheckedAsTheBureauChecksIt(t *testing.T) {
 		regs[d.Registrable] = rules.DomainRegistration{Registered: true, Registrant: "王芳"}
 		assert.Equal(t, onField("websites[0].domain", rules.CodeDomainRegistrantMismatch), reduce(rules.CheckRegistrations(personal, regs, asOf, nil)))
 	})
+	t.Run("Ningxia wants the organisation itself as holder (H-S2, H-KB, TO)", func(t *testing.T) {
+		nx := inProvince(validApplication(), "NX", "银川市")
+		byLeader := map[string]rules.DomainRegistration{"yunqi-tech.com": {Registered: true, Registrant: nx.Subject.Leader.Name}}
+		assert.Equal(t, onField(first, rules.CodeDomainRegistrantMismatch), reduce(rules.CheckRegistrations(nx, byLeader, asOf, nil)))
+		assert.Empty(t, rules.CheckRegistrations(app, byLeader, asOf, nil), "Zhejiang takes the principal")
+		byCompany := map[string]rules.DomainRegistration{"yunqi-tech.com": {Registered: true, Registrant: nx.Subject.Name}}
+		assert.Empty(t, rules.CheckRegistrations(nx, byCompany, asOf, nil))
+	})
 	t.Run("a domain not looked up is not checked", func(t *testing.T) {
 		assert.Empty(t, rules.CheckRegistrations(app, nil, asOf, nil))
 	})

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/beianflow/beianflow/filing"
@@ -43,8 +44,12 @@ func (v *validator) checkContentTypes(prefix string, w *filing.Website) {
 func (v *validator) checkLanguages(prefix string, langs []filing.Language) {
 	if len(langs) == 0 {
 		v.add(prefix+".languages", CodeRequired)
+		return
 	}
 	for j, l := range langs {
 		v.enum(prefix, "languages["+strconv.Itoa(j)+"]", string(l), l.Valid())
+	}
+	if v.pr.simplifiedChinese && !slices.Contains(langs, filing.LangChineseSimplified) {
+		v.add(prefix+".languages", CodeLanguageSimplifiedChineseMissing)
 	}
 }

@@ -173,6 +173,13 @@ const (
 	// order.
 	CodeOrderTooManyDomains Code = "order.too_many_domains"
 
+	// CodeRemarksContentMissing: a personal filing's remarks do not say
+	// what the site is about.
+	CodeRemarksContentMissing Code = "remarks.content_description_missing"
+	// CodeRemarksStatementMissing: a personal filing's remarks lack the
+	// statement the province requires.
+	CodeRemarksStatementMissing Code = "remarks.personal_statement_missing"
+
 	// CodeLanguageSimplifiedChineseMissing: the province wants every
 	// website in simplified Chinese (among its languages).
 	CodeLanguageSimplifiedChineseMissing Code = "language.simplified_chinese_missing"
@@ -345,6 +352,8 @@ var catalogue = []codeSpec{
 	{CodeOrderTooManyWebsites, 1, "一个备案订单最多包含%d个网站，请拆分订单。", "One order may carry at most %d websites; split the order."},
 	{CodeOrderTooManyDomains, 1, "备案省份管局要求一个订单最多包含%d个域名，请拆分订单。", "The filing province accepts at most %d domains per order; split the order."},
 
+	{CodeRemarksContentMissing, 0, "个人备案须在备注中说明网站的具体内容。", "A personal filing must describe the website's actual content in the remarks."},
+	{CodeRemarksStatementMissing, 1, "备案省份管局要求个人网站在备注中注明：“%s”", "The filing province requires personal websites to state in the remarks: “%s”"},
 	{CodeLanguageSimplifiedChineseMissing, 0, "备案省份管局要求网站语种包含简体中文。", "The filing province requires simplified Chinese among the website's languages."},
 	{CodePreApprovalMissing, 1, "网站内容涉及“%s”，须先取得前置审批并填写审批文号。", "Content of type “%s” needs a pre-approval; enter its document number."},
 	{CodeContentPreApprovalPersonal, 1, "“%s”内容须取得前置审批，个人主体不能备案此类内容；如确需开展，请以单位主体备案。", "“%s” content needs a pre-approval, which a personal subject cannot file; file as an organisation if the site needs it."},

@@ -99,6 +99,7 @@ func personalApplication() filing.Application {
 			ResponsibleSameAsLeader: true,
 		}},
 		Product: filing.ProductVerification{CloudInstance: &filing.CloudInstance{InstanceID: "i-bp1a2b3c4d5e6f7g8h9i", Region: "cn-hangzhou"}},
+		Remarks: "个人读书笔记与书评，记录阅读心得，不涉及经营性内容。",
 	}
 }
 

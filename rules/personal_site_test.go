@@ -1,6 +1,8 @@
 package rules_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/beianflow/beianflow/filing"
@@ -156,4 +158,26 @@ func TestShanghaiWantsEveryWebsiteInSimplifiedChinese(t *testing.T) {
 	zj := validApplication()
 	zj.Websites[0].Languages = []filing.Language{filing.LangEnglish}
 	expectViolations(t, zj)
+}
+
+// Reviewers read in the remarks what a personal site is about (Q-GEN: 个人
+// 备案时，需要备注实际开办网站的内容描述), and Tianjin wants its statement
+// there since 2011-09-08 (Q-TJ).
+func TestAPersonalFilingSaysInTheRemarksWhatTheSiteIs(t *testing.T) {
+	app := personalApplication()
+	app.Remarks = " "
+	expectViolations(t, app, got{"remarks", rules.CodeRemarksContentMissing})
+
+	tj := personalIn("TJ")
+	tj.Subject.CertificateAddress.City, tj.Subject.MailingAddress.City = "天津市", "天津市"
+	expectViolations(t, tj, got{"remarks", rules.CodeRemarksStatementMissing})
+	statement := "本网站是个人网站，不含有企业、单位等非个人网站的信息，若在核实中发现网站中含有企业、单位等信息，本人愿接受以虚假信息进行备案，注销网站，并将主体和域名加入黑名单的处罚"
+	tj.Remarks = "读书笔记与书评。" + statement + "。"
+	expectViolations(t, tj)
+	// Retyped with half-width commas and spaces it is the same statement.
+	tj.Remarks = strings.ReplaceAll(statement, "，", ", ")
+	expectViolations(t, tj)
+	if vs := rules.Validate(personalIn("TJ"), chinaMidnight(2011, 9, 7), nil); slices.ContainsFunc(vs, func(v rules.Violation) bool { return v.Code == rules.CodeRemarksStatementMissing }) {
+		t.Error("the statement is required from 2011-09-08")
+	}
 }

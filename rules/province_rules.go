@@ -49,6 +49,8 @@ type ProvinceRules struct {
 	authorizationLetter         bool
 	commitmentLetter            map[filing.SubjectNature]bool
 	houseNumberRemark           string
+	personalRemarks             bool   // personal filings describe the content in the remarks
+	personalStatement           string // statement a personal filing's remarks must contain
 
 	certTypes       map[filing.SubjectNature]map[filing.CertificateType]bool
 	personIDTypes   map[filing.CertificateType]bool

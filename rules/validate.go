@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/width"
+
 	"github.com/beianflow/beianflow/filing"
 )
 
@@ -25,7 +27,30 @@ func Validate(app filing.Application, asOf time.Time, rs *RuleSet) []Violation {
 	domains := v.checkWebsites()
 	v.checkOrder(domains)
 	v.checkProduct()
+	v.checkRemarks()
 	return v.out
+}
+
+// checkRemarks applies what the remarks of a personal filing must say:
+// reviewers read there what the site is about, and some bureaus want a
+// signed-off statement that it is personal.
+func (v *validator) checkRemarks() {
+	if !v.app.Subject.Nature.Personal() {
+		return
+	}
+	remarks := strings.TrimSpace(v.app.Remarks)
+	if v.pr.personalRemarks && remarks == "" {
+		v.add("remarks", CodeRemarksContentMissing)
+	}
+	if st := v.pr.personalStatement; st != "" && !strings.Contains(normalRemark(remarks), normalRemark(st)) {
+		v.add("remarks", CodeRemarksStatementMissing, st)
+	}
+}
+
+// normalRemark ignores spacing and the width of punctuation, which people
+// retyping a statement change without changing it.
+func normalRemark(s string) string {
+	return strings.Join(strings.Fields(width.Fold.String(s)), "")
 }
 
 // validator carries one Validate call's state.

@@ -128,7 +128,8 @@ func personalIn(code string) filing.Application {
 	s := &app.Subject
 	s.Province = code
 	s.CertificateAddress.Province, s.MailingAddress.Province = code, code
-	city := map[string]string{"SN": "西安市", "JX": "南昌市", "HB": "武汉市", "QH": "西宁市", "GD": "深圳市", "SH": "上海市", "BJ": "北京市"}[code]
+	city := map[string]string{"SN": "西安市", "JX": "南昌市", "HB": "武汉市", "QH": "西宁市", "GD": "深圳市", "SH": "上海市", "BJ": "北京市",
+		"SD": "济南市", "TJ": "天津市"}[code]
 	s.CertificateAddress.City, s.MailingAddress.City = city, city
 	id := residentID(p.DivisionCode()+"0102", "19900307", "123")
 	s.CertificateNumber, s.Leader.IDNumber = id, id

@@ -69,7 +69,7 @@ func TestTheDryRunTellsAPersonalApplicantWhatTheBureauWouldRefuse(t *testing.T) 
 	assert.Equal(t, "domain.registrar_not_approved", got["websites[0].domain"])
 	assert.Equal(t, "content.not_for_personal", got["websites[0].content_types[0]"])
 	assert.Contains(t, []string{"website_name.person_name", "content.pre_approval_not_for_personal"}, got["websites[0].name"])
-	assert.NotContains(t, res.Raw, s.Leader.Name, "no name echoed in the messages")
+	assert.NotContains(t, string(res.Raw), s.Leader.Name, "no name echoed in the messages")
 
 	var kinds []string
 	for _, m := range res.Body["materials"].([]any) {

@@ -67,6 +67,7 @@ func startCrashingWorker(t *testing.T, taskQueue, fault string) *crashingWorker 
 		// pushes to the in-process API; this worker only calls them.
 		"BEIANFLOW_SANDBOX_ADDR=off", "BEIANFLOW_BUREAU_URL="+cfg.World.BureauURL, "BEIANFLOW_COURIER_URL="+cfg.World.CourierURL,
 		"BEIANFLOW_RDAP_URL="+cfg.World.RDAPURL,
+		"BEIANFLOW_REGISTRAR_API_URL="+cfg.World.RegistrarAPIURL,
 		"BEIANFLOW_WEBHOOK_SECRET="+cfg.World.WebhookSecret, "BEIANFLOW_LOG_LEVEL=error",
 		"BEIANFLOW_FAULT="+fault, "BEIANFLOW_FAULT_MARKER="+marker, "BEIANFLOW_PAYLOAD_KEYS="+cfg.PayloadKeys,
 	)

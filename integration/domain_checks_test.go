@@ -78,3 +78,17 @@ func TestTheDryRunTellsAPersonalApplicantWhatTheBureauWouldRefuse(t *testing.T) 
 	assert.Equal(t, []string{"verification_form", "residence_permit", "leader_id"}, kinds,
 		"Hubei takes an ID from another province with its residence permit")
 }
+
+// The registry redacts the holder; the provider's registrar API (the
+// sandbox serves Alibaba Cloud's Domain API, signed requests only) says
+// who holds the domain, and the dry run compares it with the subject.
+func TestTheHolderComesFromTheRegistrarsAPIWhereTheRegistryRedactsIt(t *testing.T) {
+	app := sample.ValidApplication()
+	app.Websites[0].Domain, app.Websites[0].HomepageURL = "otherholder-yunqi.com", "https://www.otherholder-yunqi.com/"
+	app.Websites[1].Domain, app.Websites[1].HomepageURL = "unverified-yunqi.com", "https://unverified-yunqi.com/"
+	body, err := json.Marshal(app)
+	require.NoError(t, err)
+	got := violations(t, postJSON(t, "/v1/filings/validate", string(body)))
+	assert.Equal(t, "domain.registrant_mismatch", got["websites[0].domain"])
+	assert.Equal(t, "domain.realname_pending", got["websites[1].domain"])
+}

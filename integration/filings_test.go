@@ -387,6 +387,7 @@ func startSystem(t *testing.T, name string, adjust func(*config.Config)) string 
 	cfg.Sandbox.WebhookURL = "http://" + apiAddr
 	cfg.World.BureauURL, cfg.World.CourierURL = "http://"+sandboxAddr+"/bureau", "http://"+sandboxAddr+"/courier"
 	cfg.World.RDAPURL = "http://" + sandboxAddr + "/rdap"
+	cfg.World.RegistrarAPIURL = "http://" + sandboxAddr + "/aliyun-domain"
 	adjust(&cfg)
 	a, err := app.Open(ctx, cfg, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)

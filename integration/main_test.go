@@ -86,6 +86,7 @@ func runMain(m *testing.M) int {
 	cfg.World.BureauURL = "http://" + sandboxAddr + "/bureau"
 	cfg.World.CourierURL = "http://" + sandboxAddr + "/courier"
 	cfg.World.RDAPURL = "http://" + sandboxAddr + "/rdap"
+	cfg.World.RegistrarAPIURL = "http://" + sandboxAddr + "/aliyun-domain"
 	cfg.TemporalAddress = srv.FrontendHostPort()
 	cfg.DatabaseURL = dbURL
 	cfg.S3 = s3cfg

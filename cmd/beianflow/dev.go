@@ -79,6 +79,7 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		cfg.World.BureauURL = "http://" + cfg.Sandbox.Addr + "/bureau"
 		cfg.World.CourierURL = "http://" + cfg.Sandbox.Addr + "/courier"
 		cfg.World.RDAPURL = "http://" + cfg.Sandbox.Addr + "/rdap"
+		cfg.World.RegistrarAPIURL = "http://" + cfg.Sandbox.Addr + "/aliyun-domain"
 		cfg.Sandbox.WebhookURL = "http://" + displayAddr(cfg.HTTPAddr)
 	}
 

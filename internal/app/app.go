@@ -94,6 +94,11 @@ func newWorld(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Lo
 		return World{}, err
 	}
 	w.Registry = registry
+	if cfg.World.RegistrarAPIURL != "" {
+		api := registrar.NewAliyunDomainAPI(cfg.World.RegistrarAPIURL, cfg.World.RegistrarKeyID, cfg.World.RegistrarKeySecret,
+			&http.Client{Timeout: 10 * time.Second})
+		w.Registry = registrar.WithHolders(registry, api, registrar.AlibabaCloud)
+	}
 	if cfg.Sandbox.Addr != "" {
 		w.RegistrySandbox = registrar.NewSandbox(nil)
 		w.BureauSandbox = bureau.NewSandbox(db, bureau.SandboxOptions{TimeScale: cfg.Process.TimeScale,
@@ -225,7 +230,11 @@ func (a *App) RunWorld(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.Handle("/bureau/", http.StripPrefix("/bureau", bureau.NewSandboxServer(a.World.BureauSandbox)))
 	mux.Handle("/courier/", http.StripPrefix("/courier", courier.NewSandboxServer(a.World.CourierSandbox)))
-	mux.Handle("/rdap/", http.StripPrefix("/rdap", registrar.NewSandboxServer(a.World.RegistrySandbox)))
+	// The sandbox registry redacts holders over RDAP, as registries do; the
+	// sandbox registrar's API answers them for its own domains.
+	mux.Handle("/rdap/", http.StripPrefix("/rdap", registrar.NewSandboxServer(registrar.RedactHolders(a.World.RegistrySandbox))))
+	mux.Handle("/aliyun-domain/", http.StripPrefix("/aliyun-domain", registrar.NewAliyunSandboxServer(a.World.RegistrySandbox,
+		a.Config.World.RegistrarKeyID, a.Config.World.RegistrarKeySecret, registrar.AlibabaCloud, nil)))
 	ln, err := net.Listen("tcp", a.Config.Sandbox.Addr)
 	if err != nil {
 		return fmt.Errorf("sandbox world: listen on %s: %w", a.Config.Sandbox.Addr, err)

@@ -152,6 +152,13 @@ type World struct {
 	// or file: and the path of IANA's RDAP bootstrap file, to ask each
 	// TLD's registry.
 	RDAPURL string
+	// RegistrarAPIURL is the endpoint of the provider's registrar API
+	// (Alibaba Cloud's Domain API), asked for the holder and real-name
+	// state of the domains it sponsors; empty: registries only.
+	// RegistrarKeyID and RegistrarKeySecret are its AccessKey pair.
+	RegistrarAPIURL    string
+	RegistrarKeyID     string
+	RegistrarKeySecret string
 	// WebhookSecret is the HMAC-SHA256 key of the bureau's and courier's
 	// webhooks; a push that it does not sign is refused.
 	WebhookSecret string

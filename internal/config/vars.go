@@ -234,7 +234,7 @@ var Vars = []Var{
 	{"BEIANFLOW_SANDBOX_PUSH_INTERVAL", "2s", "Sandbox bureau and courier: how often they push events (real time).", func(c *Config, v string) error {
 		return positiveDuration(v, &c.Sandbox.PushInterval)
 	}},
-	{"BEIANFLOW_SANDBOX_ADDR", "127.0.0.1:7080", "Where the worker serves the sandbox bureau (/bureau), courier (/courier) and domain registry (/rdap, RDAP) over HTTP. `off` in production.", func(c *Config, v string) error {
+	{"BEIANFLOW_SANDBOX_ADDR", "127.0.0.1:7080", "Where the worker serves the sandbox bureau (/bureau), courier (/courier), domain registry (/rdap, RDAP) and registrar API (/aliyun-domain) over HTTP. `off` in production.", func(c *Config, v string) error {
 		if v == "off" {
 			c.Sandbox.Addr = ""
 			return nil
@@ -266,6 +266,27 @@ var Vars = []Var{
 			return nil
 		}
 		return httpURL(v, &c.World.RDAPURL)
+	}},
+	{"BEIANFLOW_REGISTRAR_API_URL", "http://127.0.0.1:7080/aliyun-domain", "The provider's registrar API (Alibaba Cloud's Domain API, e.g. https://domain.aliyuncs.com): the automated checks ask it the holder and real-name state of the domains it sponsors, which registries redact. The sandbox world serves it by default; `off`: registries only.", func(c *Config, v string) error {
+		if v == "off" {
+			c.World.RegistrarAPIURL = ""
+			return nil
+		}
+		return httpURL(v, &c.World.RegistrarAPIURL)
+	}},
+	{"BEIANFLOW_REGISTRAR_API_KEY_ID", "beianflow-sandbox", "AccessKey ID of the registrar API (RAM user with domain:QueryCommonInfo).", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return errors.New("must not be empty")
+		}
+		c.World.RegistrarKeyID = v
+		return nil
+	}},
+	{"BEIANFLOW_REGISTRAR_API_KEY_SECRET", "beianflow-sandbox-registrar-secret", "AccessKey secret of the registrar API. Set it in production.", func(c *Config, v string) error {
+		if len(v) < 16 {
+			return errors.New("must be at least 16 characters")
+		}
+		c.World.RegistrarKeySecret = v
+		return nil
 	}},
 	{"BEIANFLOW_WEBHOOK_SECRET", "beianflow-dev-webhook-secret", "HMAC-SHA256 key of the bureau's and courier's webhooks. Set it in production.", func(c *Config, v string) error {
 		if len(v) < 16 {

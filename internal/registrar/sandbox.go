@@ -147,3 +147,18 @@ func jcard(name string) json.RawMessage {
 	b, _ := json.Marshal([]any{"vcard", [][]any{{"version", map[string]any{}, "text", "4.0"}, {"fn", map[string]any{}, "text", name}}})
 	return b
 }
+
+// RedactHolders answers as l does but without the holder, as registries
+// publish it (gTLD registries since the GDPR, CNNIC not over RDAP at all):
+// the sandbox world's RDAP service, whose holders come from the
+// registrar's API (WithHolders).
+func RedactHolders(l Lookup) Lookup { return redacted{l} }
+
+type redacted struct{ l Lookup }
+
+// Lookup implements Lookup.
+func (r redacted) Lookup(ctx context.Context, domain string) (Registration, error) {
+	reg, err := r.l.Lookup(ctx, domain)
+	reg.Registrant = ""
+	return reg, err
+}

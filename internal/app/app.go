@@ -249,7 +249,8 @@ func (a *App) RunWorld(ctx context.Context) error {
 	go func() { errc <- a.World.BureauSandbox.Run(ctx, push, every) }()
 	go func() { errc <- a.World.CourierSandbox.Run(ctx, push, every) }()
 	a.Log.Info("sandbox world serving", "bureau", "http://"+ln.Addr().String()+"/bureau",
-		"courier", "http://"+ln.Addr().String()+"/courier", "webhooks_to", a.Config.Sandbox.WebhookURL,
+		"courier", "http://"+ln.Addr().String()+"/courier", "rdap", "http://"+ln.Addr().String()+"/rdap",
+		"registrar_api", "http://"+ln.Addr().String()+"/aliyun-domain", "webhooks_to", a.Config.Sandbox.WebhookURL,
 		"review_business_days", a.Config.Sandbox.BureauReviewBusinessDays, "time_scale", a.Config.Process.TimeScale)
 	var first error
 	for range 2 {

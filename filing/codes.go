@@ -25,7 +25,10 @@ const (
 	CodeAccountMismatch = "account_mismatch"
 
 	// 404, 405.
-	CodeFilingNotFound   = "filing_not_found"
+	CodeFilingNotFound = "filing_not_found"
+	// CodeRevisionNotFound: the filing has no such revision of its
+	// application, or none saved yet.
+	CodeRevisionNotFound = "revision_not_found"
 	CodeRouteNotFound    = "route_not_found"
 	CodeMethodNotAllowed = "method_not_allowed"
 

@@ -149,6 +149,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	log.Info("database ready", "database", dbDesc, "migrations_applied", applied)
 
 	var docOpts []documents.Option
+	if cfg.S3.DownloadExpiry > 0 { // zero: the package default
+		docOpts = append(docOpts, documents.WithDownloadExpiry(cfg.S3.DownloadExpiry))
+	}
 	if cfg.S3.SSE != "" {
 		docOpts = append(docOpts, documents.WithSSE(cfg.S3.SSE, cfg.S3.SSEKMSKeyID))
 	}

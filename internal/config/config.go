@@ -178,6 +178,9 @@ type S3 struct {
 	// default), "AES256" or "aws:kms" with SSEKMSKeyID.
 	SSE         string
 	SSEKMSKeyID string
+	// DownloadExpiry is the lifetime of presigned download URLs of
+	// materials and photos.
+	DownloadExpiry time.Duration
 
 	// Endpoint is the S3 server's URL; empty means AWS's regional
 	// endpoint for Region.

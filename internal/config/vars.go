@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Var documents one environment variable. The README's configuration table
@@ -179,6 +180,15 @@ var Vars = []Var{
 			return errors.New("must be empty, AES256 or aws:kms")
 		}
 		c.S3.SSE = v
+		return nil
+	}},
+	{"BEIANFLOW_DOWNLOAD_URL_TTL", "5m", "How long a presigned download URL of a material or photo stays valid (1s–168h); reviewers open them within minutes, and a leaked one is soon useless.", func(c *Config, v string) error {
+		if err := positiveDuration(v, &c.S3.DownloadExpiry); err != nil {
+			return err
+		}
+		if c.S3.DownloadExpiry < time.Second || c.S3.DownloadExpiry > 168*time.Hour {
+			return errors.New("must be between 1s and 168h")
+		}
 		return nil
 	}},
 	{"S3_SSE_KMS_KEY_ID", "", "KMS key for S3_SSE=aws:kms (empty: the AWS-managed key).", func(c *Config, v string) error {

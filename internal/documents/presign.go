@@ -182,3 +182,30 @@ func presignedExpiry(presigned string) (time.Time, error) {
 	}
 	return signed.Add(time.Duration(seconds) * time.Second), nil
 }
+
+// Download is a presigned GET of a stored document, shown inline.
+type Download struct {
+	URL       string    `json:"url"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// PresignDownload returns a presigned GET of the object at key, valid for
+// the Store's download expiry. Callers check that the caller may read the
+// filing the key belongs to: the URL itself is a bearer credential.
+func (s *Store) PresignDownload(ctx context.Context, key string) (Download, error) {
+	out, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket: &s.bucket, Key: &key,
+		// Shown in the reviewer's page rather than saved, and never cached
+		// by a browser beyond the URL's life.
+		ResponseContentDisposition: aws.String("inline"),
+		ResponseCacheControl:       aws.String("private, no-store"),
+	}, s3.WithPresignExpires(s.downloadExpiry))
+	if err != nil {
+		return Download{}, fmt.Errorf("documents: presign download of %s: %w", key, err)
+	}
+	expiresAt, err := presignedExpiry(out.URL)
+	if err != nil {
+		return Download{}, fmt.Errorf("documents: presign download of %s: %w", key, err)
+	}
+	return Download{URL: out.URL, ExpiresAt: expiresAt}, nil
+}

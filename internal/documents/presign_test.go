@@ -264,3 +264,33 @@ func TestMisconfiguredUploadOptionsStopTheStart(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 }
+
+// A download URL serves the stored bytes inline until it expires, then
+// nothing (versitygw enforces X-Amz-Expires as S3 does).
+func TestPresignedDownloadServesTheObjectUntilItExpires(t *testing.T) {
+	ctx := context.Background()
+	s := startStore(t, documents.WithDownloadExpiry(2*time.Second))
+	key := "filings/f-1/materials/m-1"
+	require.NoError(t, s.Put(ctx, key, filing.MediaTypePDF, scannedForm))
+	dl, err := s.PresignDownload(ctx, key)
+	require.NoError(t, err)
+	u, err := url.Parse(dl.URL)
+	require.NoError(t, err)
+	assert.Equal(t, "2", u.Query().Get("X-Amz-Expires"))
+
+	res, err := http.Get(dl.URL)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)
+	assert.Equal(t, scannedForm, body)
+	assert.Equal(t, "inline", res.Header.Get("Content-Disposition"))
+
+	time.Sleep(time.Until(dl.ExpiresAt) + time.Second)
+	res, err = http.Get(dl.URL)
+	require.NoError(t, err)
+	body, _ = io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	assert.Equal(t, http.StatusForbidden, res.StatusCode)
+	assert.Contains(t, string(body), "Request has expired")
+}

@@ -31,9 +31,10 @@ type Store struct {
 	presign *s3.PresignClient
 	bucket  string
 
-	uploadExpiry time.Duration              // lifetime of presigned upload URLs
-	sse          types.ServerSideEncryption // empty: no server-side encryption requested
-	kmsKeyID     string                     // with aws:kms; empty uses the bucket's default key
+	uploadExpiry   time.Duration              // lifetime of presigned upload URLs
+	downloadExpiry time.Duration              // lifetime of presigned download URLs
+	sse            types.ServerSideEncryption // empty: no server-side encryption requested
+	kmsKeyID       string                     // with aws:kms; empty uses the bucket's default key
 }
 
 // New builds a Store from configuration. Static credentials are used when
@@ -61,7 +62,7 @@ func New(ctx context.Context, cfg config.S3, opts ...Option) (*Store, error) {
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
 	s := &Store{client: client, presign: s3.NewPresignClient(client), bucket: cfg.Bucket,
-		uploadExpiry: DefaultUploadExpiry}
+		uploadExpiry: DefaultUploadExpiry, downloadExpiry: DefaultDownloadExpiry}
 	for _, opt := range opts {
 		if err := opt(s); err != nil {
 			return nil, fmt.Errorf("documents: %w", err)

@@ -96,3 +96,15 @@ func (r *Applications) Latest(ctx context.Context, filingID filing.ID, kind stri
 	}
 	return rev, nil
 }
+
+// Revisions lists the revisions of a kind for the filing, oldest first,
+// without their bodies.
+func (r *Applications) Revisions(ctx context.Context, filingID filing.ID, kind string) ([]ApplicationRevision, error) {
+	var out []ApplicationRevision
+	err := r.db.Gorm.WithContext(ctx).Select("id", "filing_id", "kind", "digest", "created_at").
+		Where("filing_id = ? AND kind = ?", filingID, kind).Order("created_at, id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: revisions of filing %s: %w", filingID, err)
+	}
+	return out, nil
+}

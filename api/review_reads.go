@@ -1,0 +1,266 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/auth"
+	"github.com/beianflow/beianflow/internal/filings"
+	"github.com/beianflow/beianflow/internal/httpx"
+	"github.com/beianflow/beianflow/internal/store"
+)
+
+// What reviewers read to decide: the application, the materials and the
+// photos, each read recorded in the filing's access log (PIPL: who saw
+// which personal data, when).
+
+// readApplication answers GET /v1/filings/{id}/application[?revision=ID]:
+// the current revision by default, with what changed since the revision
+// the last rejection was made on.
+func (s *server) readApplication(c echo.Context) error {
+	id, oerr := s.ownedFiling(c)
+	if oerr != nil {
+		return oerr
+	}
+	ctx := c.Request().Context()
+	revs, err := s.apps.Revisions(ctx, id, store.KindApplication)
+	if err != nil {
+		return err
+	}
+	if len(revs) == 0 {
+		return &httpx.Error{Status: http.StatusNotFound, Code: filing.CodeRevisionNotFound,
+			Message: "the filing has no saved application yet"}
+	}
+	st, live := s.stateForReading(ctx, id)
+	current := revs[len(revs)-1].ID
+	if live && st.Application != nil {
+		current = st.Application.RevisionID
+	}
+	want := current
+	if r := c.QueryParam("revision"); r != "" {
+		want = r
+	}
+	i := slices.IndexFunc(revs, func(r store.ApplicationRevision) bool { return r.ID == want })
+	if i < 0 {
+		return &httpx.Error{Status: http.StatusNotFound, Code: filing.CodeRevisionNotFound, Field: "revision",
+			Message: "the filing has no such revision"}
+	}
+	var app filing.Application
+	if err := s.apps.Load(ctx, id, revs[i].ID, store.KindApplication, revs[i].Digest, &app); err != nil {
+		return fmt.Errorf("read application of filing %s: %w", id, err)
+	}
+	out := filing.ApplicationRead{RevisionID: revs[i].ID, Digest: revs[i].Digest, SavedAt: revs[i].CreatedAt.UTC(),
+		Application: app, Changes: []filing.FieldChange{}}
+	for _, r := range revs {
+		out.Revisions = append(out.Revisions, filing.RevisionRef{RevisionID: r.ID, SavedAt: r.CreatedAt.UTC(), Current: r.ID == current})
+	}
+	if live && st.LastRejection != nil {
+		// The revision under review when the filing was rejected is the
+		// newest one saved before the rejection.
+		rejected := -1
+		for j, r := range revs {
+			if !r.CreatedAt.After(st.LastRejection.At) {
+				rejected = j
+			}
+		}
+		if rejected >= 0 && rejected < i {
+			var before filing.Application
+			if err := s.apps.Load(ctx, id, revs[rejected].ID, store.KindApplication, revs[rejected].Digest, &before); err != nil {
+				return fmt.Errorf("read application of filing %s: %w", id, err)
+			}
+			out.ComparedWith = revs[rejected].ID
+			out.Changes = applicationChanges(before, app)
+		}
+	}
+	if err := s.recordRead(c, id, "application revision "+out.RevisionID); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// readMaterials answers GET /v1/filings/{id}/materials: every attached
+// material and verification photo with a presigned GET valid for minutes.
+func (s *server) readMaterials(c echo.Context) error {
+	id, oerr := s.ownedFiling(c)
+	if oerr != nil {
+		return oerr
+	}
+	ctx := c.Request().Context()
+	st, live := s.stateForReading(ctx, id)
+	if !live {
+		return notFound(id)
+	}
+	out := filing.MaterialsRead{Materials: []filing.MaterialRead{}}
+	add := func(m filing.MaterialRead, what string) error {
+		dl, err := s.Documents.PresignDownload(ctx, m.ObjectKey)
+		if err != nil {
+			return err
+		}
+		m.DownloadURL, m.DownloadExpiresAt, m.Verified = dl.URL, dl.ExpiresAt, true
+		if err := s.recordRead(c, id, what); err != nil {
+			return err
+		}
+		out.Materials = append(out.Materials, m)
+		return nil
+	}
+	for _, m := range st.Materials {
+		at := m.AttachedAt.UTC()
+		if err := add(filing.MaterialRead{Kind: m.Kind, ObjectKey: m.ObjectKey, Size: m.Size, SHA256: m.SHA256, AttachedAt: &at},
+			"material "+string(m.Kind)+" "+m.ObjectKey); err != nil {
+			return err
+		}
+	}
+	for _, v := range st.Verifications {
+		if v.PhotoKey == "" {
+			continue
+		}
+		if err := add(filing.MaterialRead{Kind: filing.MaterialPhoto, ObjectKey: v.PhotoKey, Person: v.Person},
+			"photo "+v.Person+" "+v.PhotoKey); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// accessLog answers GET /v1/filings/{id}/access-log (support): who read
+// which of the filing's personal data, and when.
+func (s *server) accessLog(c echo.Context) error {
+	id, perr := filingID(c)
+	if perr != nil {
+		return perr
+	}
+	reads, err := s.reads.List(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	out := filing.AccessLog{Reads: make([]filing.PersonalDataRead, len(reads))}
+	for i, r := range reads {
+		out.Reads[i] = filing.PersonalDataRead{Actor: r.Actor, What: r.What, At: r.At.UTC()}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// recordRead appends a read of the filing's personal data by the caller.
+func (s *server) recordRead(c echo.Context, id filing.ID, what string) error {
+	p := auth.PrincipalOf(c)
+	return s.reads.Record(c.Request().Context(), id, string(p.Role)+":"+p.KeyID, what, s.Now())
+}
+
+// stateForReading is the filing's state, live or final; false when the
+// workflow cannot say (gone, or Temporal down).
+func (s *server) stateForReading(ctx context.Context, id filing.ID) (filing.State, bool) {
+	st, err := s.client.State(ctx, id)
+	if err == nil {
+		return st, true
+	}
+	var closed *filings.ClosedError
+	if errors.As(err, &closed) && closed.Completed() {
+		if final, ferr := s.client.Final(ctx, id); ferr == nil {
+			return final, true
+		}
+	}
+	return filing.State{}, false
+}
+
+// applicationChanges lists the values that differ between two revisions,
+// by JSON path, in the order of the newer revision and then of values only
+// the older one had.
+func applicationChanges(before, after filing.Application) []filing.FieldChange {
+	b, a := flatten(before), flatten(after)
+	out := []filing.FieldChange{}
+	for _, kv := range a {
+		old, ok := lookupFlat(b, kv.path)
+		switch {
+		case !ok:
+			out = append(out, filing.FieldChange{Field: kv.path, After: kv.value})
+		case !equalJSON(old, kv.value):
+			out = append(out, filing.FieldChange{Field: kv.path, Before: old, After: kv.value})
+		}
+	}
+	for _, kv := range b {
+		if _, ok := lookupFlat(a, kv.path); !ok {
+			out = append(out, filing.FieldChange{Field: kv.path, Before: kv.value})
+		}
+	}
+	return out
+}
+
+type flatValue struct {
+	path  string
+	value any
+}
+
+// flatten walks the JSON form of v into leaf values by path, in document
+// order of the struct fields.
+func flatten(v any) []flatValue {
+	raw, _ := json.Marshal(v)
+	var out []flatValue
+	walkJSON(raw, "", &out)
+	return out
+}
+
+func walkJSON(raw json.RawMessage, path string, out *[]flatValue) {
+	dec := json.NewDecoder(bytesReader(raw))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return
+	}
+	switch tok {
+	case json.Delim('{'):
+		for dec.More() {
+			kt, _ := dec.Token()
+			var child json.RawMessage
+			if err := dec.Decode(&child); err != nil {
+				return
+			}
+			walkJSON(child, joinPath(path, kt.(string)), out)
+		}
+	case json.Delim('['):
+		for i := 0; dec.More(); i++ {
+			var child json.RawMessage
+			if err := dec.Decode(&child); err != nil {
+				return
+			}
+			walkJSON(child, path+"["+strconv.Itoa(i)+"]", out)
+		}
+	default:
+		if tok == nil || tok == "" || tok == false {
+			return // absent and empty values are the same to a reviewer
+		}
+		*out = append(*out, flatValue{path, tok})
+	}
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func lookupFlat(vs []flatValue, path string) (any, bool) {
+	for _, v := range vs {
+		if v.path == path {
+			return v.value, true
+		}
+	}
+	return nil, false
+}
+
+func equalJSON(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

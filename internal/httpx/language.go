@@ -51,6 +51,7 @@ var zhMessages = map[string]string{
 	filing.CodeUnsupportedMediaType:  "请以 application/json 发送请求体",
 	filing.CodeBodyTooLarge:          "请求体过大",
 	filing.CodeFilingNotFound:        "备案订单不存在",
+	filing.CodeRevisionNotFound:      "备案信息尚未保存，或没有该版本",
 	filing.CodeRouteNotFound:         "接口不存在",
 	filing.CodeMethodNotAllowed:      "该接口不支持此请求方法",
 	filing.CodeStageConflict:         "备案订单当前所处环节不允许此操作",

@@ -37,8 +37,8 @@ func (s *server) registerActions(v1 *router) {
 	action(s, v1, "photo-path", filing.ChoosePhotoPath, body[filing.ChoosePhotoPathRequest], RoleBackend)
 	action(s, v1, "photo", filing.UploadPhoto, body[filing.UploadPhotoRequest], RoleBackend)
 	// The provider's reviewers.
-	action(s, v1, "initial-review", filing.InitialReviewDecision, body[filing.DecisionRequest], RoleReviewer)
-	action(s, v1, "photo-review", filing.PhotoReviewDecision, body[filing.DecisionRequest], RoleReviewer)
+	decision(s, v1, "initial-review", filing.InitialReviewDecision, filing.QueueInitial)
+	decision(s, v1, "photo-review", filing.PhotoReviewDecision, filing.QueuePhoto)
 	// Outside events delivered by hand (normally they arrive as webhooks):
 	// support staff only, and the audit trail names the support key that
 	// did it rather than the partner.

@@ -76,10 +76,22 @@ func (s *server) reviewQueue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]filing.ID, len(rows))
+	for i, f := range rows {
+		ids[i] = filing.ID(f.ID)
+	}
+	claims, err := s.claims.Of(c.Request().Context(), ids, now)
+	if err != nil {
+		return err
+	}
 	cal := calendar.Default()
 	out := filing.QueuePage{Queue: name, Items: make([]filing.QueuedRow, len(rows)), NextCursor: next}
 	for i, f := range rows {
 		out.Items[i] = filing.QueuedRow{Row: f.Row(now)}
+		if cl, ok := claims[filing.ID(f.ID)]; ok {
+			exp := cl.ExpiresAt.UTC()
+			out.Items[i].ClaimedBy, out.Items[i].ClaimExpiresAt = cl.Reviewer, &exp
+		}
 		if f.Since != nil {
 			days, _ := cal.BusinessDaysBetween(*f.Since, now)
 			hours := int(now.Sub(*f.Since).Hours())

@@ -231,7 +231,7 @@ func TestListingHandlers(t *testing.T) {
 	deadline := time.Date(2026, 9, 15, 9, 0, 0, 0, cst).UTC() // one business day later
 	later := since.Add(time.Hour)
 	s := &server{Deps: Deps{Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)},
-		filings: store.NewFilings(db)}
+		filings: store.NewFilings(db), claims: store.NewReviewClaims(db)}
 	for _, f := range []store.Filing{
 		{ID: "f-1", AccountID: "acc-1", Stage: "initial_review", Step: "awaiting_reviewer", WaitingOn: "reviewer",
 			Since: &since, Deadline: &deadline, DeadlineBusinessDays: 1, CreatedAt: since.UTC()},

@@ -84,6 +84,7 @@ type server struct {
 	subjects *store.Subjects
 	forms    *store.VerificationForms
 	reads    *store.PersonalDataReads
+	claims   *store.ReviewClaims
 	client   *filings.Client
 }
 
@@ -94,7 +95,7 @@ func New(d Deps) *echo.Echo {
 	}
 	d.API = d.API.WithDefaults()
 	s := &server{Deps: d, filings: store.NewFilings(d.DB), apps: store.NewApplications(d.DB),
-		subjects: store.NewSubjects(d.DB), forms: store.NewVerificationForms(d.DB), reads: store.NewPersonalDataReads(d.DB), client: &filings.Client{Temporal: d.Temporal, TaskQueue: d.TaskQueue}}
+		subjects: store.NewSubjects(d.DB), forms: store.NewVerificationForms(d.DB), reads: store.NewPersonalDataReads(d.DB), claims: store.NewReviewClaims(d.DB), client: &filings.Client{Temporal: d.Temporal, TaskQueue: d.TaskQueue}}
 	// One authenticator for /v1 and the codec: a client address has one
 	// budget of failed authentications whatever it tries.
 	authn := auth.NewAuthenticator(store.NewAPIKeys(d.DB), d.API, d.Now, d.Log)
@@ -127,6 +128,8 @@ func New(d Deps) *echo.Echo {
 	v1.add(http.MethodGet, "/filings/:id/application", s.readApplication, RoleBackend, RoleReviewer, RoleSupport)
 	v1.add(http.MethodGet, "/filings/:id/materials", s.readMaterials, RoleBackend, RoleReviewer, RoleSupport)
 	v1.add(http.MethodGet, "/filings/:id/access-log", s.accessLog, RoleSupport)
+	v1.add(http.MethodPost, "/filings/:id/claim", s.claimFiling, RoleReviewer)
+	v1.add(http.MethodDelete, "/filings/:id/claim", s.releaseClaim, RoleReviewer, RoleSupport)
 	v1.add(http.MethodPost, "/filings/:id/cancel", s.cancelFiling, RoleBackend)
 	s.registerActions(v1)
 	s.registerSupport(v1)

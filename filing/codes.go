@@ -36,7 +36,10 @@ const (
 	CodeStageConflict = "stage_conflict"
 	CodeSubjectBusy   = "subject_busy"
 	CodeFilingClosed  = "filing_closed"
-	CodeFilingExists  = "filing_exists"
+	// CodeClaimHeld: another reviewer holds the filing's review claim;
+	// details name them and when the claim expires.
+	CodeClaimHeld    = "claim_held"
+	CodeFilingExists = "filing_exists"
 	// CodeIdempotencyInProgress: a request with the same key is still
 	// being processed; retry later with the same key.
 	CodeIdempotencyInProgress = "idempotency_in_progress"

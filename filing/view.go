@@ -129,6 +129,21 @@ type QueuedRow struct {
 	// the start of the wait is unknown (it sorts last).
 	WaitedBusinessDays *int `json:"waited_business_days,omitempty"`
 	WaitedHours        *int `json:"waited_hours,omitempty"`
+	// ClaimedBy is the reviewer ("role:key") working on the filing, until
+	// ClaimExpiresAt; absent when nobody holds it.
+	ClaimedBy      string     `json:"claimed_by,omitempty"`
+	ClaimExpiresAt *time.Time `json:"claim_expires_at,omitempty"`
+}
+
+// ReviewClaim is a reviewer's hold on a filing in a review queue (POST
+// /v1/filings/{id}/claim): no other reviewer may decide it until it
+// expires or is released.
+type ReviewClaim struct {
+	FilingID  ID        `json:"filing_id"`
+	Queue     Queue     `json:"queue"`
+	ClaimedBy string    `json:"claimed_by"`
+	ClaimedAt time.Time `json:"claimed_at"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // QueuePage is one page of a review queue.

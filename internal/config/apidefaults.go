@@ -13,6 +13,7 @@ func (a API) WithDefaults() API {
 	positive(&a.AuthFailureRate, def.AuthFailureRate)
 	positive(&a.AuthFailureBurst, def.AuthFailureBurst)
 	positive(&a.IdempotencyTTL, def.IdempotencyTTL)
+	positive(&a.ReviewClaimTTL, def.ReviewClaimTTL)
 	positive(&a.KeyCacheTTL, def.KeyCacheTTL)
 	if a.ProviderName == "" {
 		a.ProviderName = def.ProviderName

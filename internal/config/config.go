@@ -97,6 +97,9 @@ type API struct {
 	// IdempotencyTTL is how long a POST's response is replayed for the
 	// same Idempotency-Key.
 	IdempotencyTTL time.Duration
+	// ReviewClaimTTL is how long a reviewer's claim on a filing in a
+	// review queue lasts unless renewed or released.
+	ReviewClaimTTL time.Duration
 	// KeyCacheTTL is how long a looked-up API key is trusted without
 	// reading the database again; a revoked key stops working within it.
 	KeyCacheTTL time.Duration

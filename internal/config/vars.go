@@ -54,6 +54,9 @@ var Vars = []Var{
 	{"BEIANFLOW_AUTH_FAILURE_BURST", "20", "Failed authentications per client address allowed in a burst.", func(c *Config, v string) error {
 		return intRange(v, 1, 1_000_000, &c.API.AuthFailureBurst)
 	}},
+	{"BEIANFLOW_REVIEW_CLAIM_TTL", "15m", "How long a reviewer's claim on a filing in a review queue lasts (claiming again renews it); after it, another reviewer may take the filing.", func(c *Config, v string) error {
+		return positiveDuration(v, &c.API.ReviewClaimTTL)
+	}},
 	{"BEIANFLOW_IDEMPOTENCY_TTL", "24h", "How long a POST's response is replayed for a repeated Idempotency-Key.", func(c *Config, v string) error {
 		return positiveDuration(v, &c.API.IdempotencyTTL)
 	}},

@@ -1,0 +1,114 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/auth"
+	"github.com/beianflow/beianflow/internal/httpx"
+	"github.com/beianflow/beianflow/internal/store"
+)
+
+// Review work is a queue: a reviewer claims a filing, and no other
+// reviewer decides it while the claim lasts (BEIANFLOW_REVIEW_CLAIM_TTL).
+// Deciding claims the filing too, so a decision always comes from the
+// claimant.
+
+// claimFiling answers POST /v1/filings/{id}/claim: the caller holds the
+// filing (a new claim, or their own renewed), or 409 claim_held.
+func (s *server) claimFiling(c echo.Context) error {
+	id, perr := filingID(c)
+	if perr != nil {
+		return perr
+	}
+	queue, herr := s.queueOf(c, id)
+	if herr != nil {
+		return herr
+	}
+	claim, err := s.claims.Claim(c.Request().Context(), id, string(queue), reviewerOf(c), s.Now(), s.API.ReviewClaimTTL)
+	if err != nil {
+		return claimError(err)
+	}
+	return c.JSON(http.StatusOK, claimView(claim))
+}
+
+// releaseClaim answers DELETE /v1/filings/{id}/claim: the caller's claim
+// ends (support may end anyone's); 204 also when there was none.
+func (s *server) releaseClaim(c echo.Context) error {
+	id, perr := filingID(c)
+	if perr != nil {
+		return perr
+	}
+	holder := reviewerOf(c)
+	if auth.PrincipalOf(c).Role == RoleSupport {
+		holder = ""
+	}
+	if err := s.claims.Release(c.Request().Context(), id, holder); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// queueOf is the review queue the filing waits in, or 409 when it waits for
+// no reviewer.
+func (s *server) queueOf(c echo.Context, id filing.ID) (filing.Queue, *httpx.Error) {
+	st, live := s.stateForReading(c.Request().Context(), id)
+	switch {
+	case !live:
+		return "", notFound(id)
+	case st.Stage == filing.StageInitialReview && st.Step == filing.StepAwaitingReviewer:
+		return filing.QueueInitial, nil
+	case st.Stage == filing.StagePhotoVerification && st.Step == filing.StepPhotoReview:
+		return filing.QueuePhoto, nil
+	}
+	return "", &httpx.Error{Status: http.StatusConflict, Code: filing.CodeStageConflict,
+		Message: "the filing waits for no reviewer (stage " + string(st.Stage) + ", step " + string(st.Step) + ")"}
+}
+
+// decision registers a reviewer's decision: the caller claims the filing
+// (or renews their claim) before the update is sent, so a filing another
+// reviewer holds is refused, and the claim ends with the decision.
+func decision[Req filing.Request](s *server, v1 *router, path string, u filing.Update[Req], queue filing.Queue) {
+	v1.add(http.MethodPost, "/filings/:id/"+path, func(c echo.Context) error {
+		id, req, err := ownedWith(s, c, body[Req])
+		if err != nil {
+			return err
+		}
+		ctx := c.Request().Context()
+		who := reviewerOf(c)
+		if _, err := s.claims.Claim(ctx, id, string(queue), who, s.Now(), s.API.ReviewClaimTTL); err != nil {
+			return claimError(err)
+		}
+		if err := s.act(c, id, u.Name, req); err != nil {
+			return err // the claim stays the caller's until it expires
+		}
+		if err := s.claims.Release(ctx, id, who); err != nil {
+			s.Log.WarnContext(ctx, "decision made; its claim stays until it expires", "filing_id", id, "err", err)
+		}
+		return nil
+	}, RoleReviewer)
+}
+
+func reviewerOf(c echo.Context) string {
+	p := auth.PrincipalOf(c)
+	return string(p.Role) + ":" + p.KeyID
+}
+
+func claimView(c store.ReviewClaim) filing.ReviewClaim {
+	return filing.ReviewClaim{FilingID: c.FilingID, Queue: filing.Queue(c.Queue), ClaimedBy: c.Reviewer,
+		ClaimedAt: c.ClaimedAt.UTC(), ExpiresAt: c.ExpiresAt.UTC()}
+}
+
+func claimError(err error) error {
+	var held *store.ClaimHeldError
+	if errors.As(err, &held) {
+		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeClaimHeld,
+			Message: "another reviewer is working on this filing until " + held.Claim.ExpiresAt.UTC().Format(time.RFC3339),
+			Details: map[string]string{"claimed_by": held.Claim.Reviewer, "expires_at": held.Claim.ExpiresAt.UTC().Format(time.RFC3339)}}
+	}
+	return err
+}

@@ -1,0 +1,113 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/apikeys"
+	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/internal/testenv"
+)
+
+// reviewerKeys issues n reviewer keys, one per member of the review team.
+func reviewerKeys(t *testing.T, n int) []string {
+	t.Helper()
+	keys := make([]string, n)
+	for i := range keys {
+		k, err := apikeys.Issue(context.Background(), store.NewAPIKeys(sys.app.DB), "reviewer", "", fmt.Sprintf("reviewer %d", i), time.Now())
+		require.NoError(t, err)
+		keys[i] = k.Token
+	}
+	return keys
+}
+
+func sendWithKey(t *testing.T, method, path, key, body string) response {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = bytes.NewBufferString(body)
+	}
+	req, err := http.NewRequest(method, sys.baseURL+path, r)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+key)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	out := response{Status: res.StatusCode, Header: res.Header, Raw: raw}
+	if len(raw) > 0 {
+		require.NoError(t, json.Unmarshal(raw, &out.Body), "%s", raw)
+	}
+	return out
+}
+
+// Reviewers racing for one filing of the queue: exactly one gets it, the
+// queue shows who, nobody else may decide it, and the claimant's decision
+// ends the claim.
+func TestOfReviewersClaimingOneFilingExactlyOneGetsIt(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "ZJ", "yunqi-claim.com", "云栖科技官网")
+	s.ok("/submit", `{}`)
+	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
+	keys := reviewerKeys(t, 12)
+
+	statuses := make([]int, len(keys))
+	errs := testenv.Concurrently(len(keys), func(i int) error {
+		statuses[i] = sendWithKey(t, http.MethodPost, s.path("/claim"), keys[i], "").Status
+		return nil
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	winner := -1
+	for i, st := range statuses {
+		switch st {
+		case http.StatusOK:
+			assert.Equal(t, -1, winner, "two reviewers hold the filing: %v", statuses)
+			winner = i
+		case http.StatusConflict:
+		default:
+			t.Fatalf("reviewer %d: status %d", i, st)
+		}
+	}
+	require.GreaterOrEqual(t, winner, 0, "nobody got the filing: %v", statuses)
+	loser := keys[(winner+1)%len(keys)]
+
+	queue := sendWithKey(t, http.MethodGet, "/v1/review-queues/initial?limit=100", loser, "")
+	require.Equal(t, http.StatusOK, queue.Status, "%s", queue.Raw)
+	var claimedBy any
+	for _, item := range queue.Body["items"].([]any) {
+		if item := item.(map[string]any); item["filing_id"] == s.id {
+			claimedBy = item["claimed_by"]
+			assert.NotEmpty(t, item["claim_expires_at"])
+		}
+	}
+	assert.NotEmpty(t, claimedBy, "the queue shows the filing is taken")
+
+	refused := sendWithKey(t, http.MethodPost, s.path("/initial-review"), loser, `{"approve":true,"reviewer":"staff-2"}`)
+	assert.Equal(t, http.StatusConflict, refused.Status, "%s", refused.Raw)
+	assert.Equal(t, "claim_held", refused.Body["code"])
+	assert.Equal(t, claimedBy, refused.Body["details"].(map[string]any)["claimed_by"])
+
+	decided := sendWithKey(t, http.MethodPost, s.path("/initial-review"), keys[winner], `{"approve":true,"reviewer":"staff-1"}`)
+	require.Equal(t, http.StatusOK, decided.Status, "%s", decided.Raw)
+	s.wait(filing.StagePhotoVerification, filing.StepAwaitingMailingAddress)
+	again := sendWithKey(t, http.MethodPost, s.path("/claim"), loser, "")
+	assert.Equal(t, http.StatusConflict, again.Status)
+	assert.Equal(t, "stage_conflict", again.Body["code"], "decided: in no queue any more")
+	s.ok("/cancel", `{"reason":"user_request"}`)
+}

@@ -80,8 +80,16 @@ func decision[Req filing.Request](s *server, v1 *router, path string, u filing.U
 		}
 		ctx := c.Request().Context()
 		who := reviewerOf(c)
-		if _, err := s.claims.Claim(ctx, id, string(queue), who, s.Now(), s.API.ReviewClaimTTL); err != nil {
+		_, err = s.claims.Claim(ctx, id, string(queue), who, s.Now(), s.API.ReviewClaimTTL)
+		switch {
+		case errors.Is(err, store.ErrClaimHeld):
 			return claimError(err)
+		case err != nil:
+			// The database is down. The decision still goes to the
+			// workflow, which takes one decision per review and refuses
+			// any other (409): a reviewer is not kept from work that
+			// Temporal can take.
+			s.Log.WarnContext(ctx, "review claims unavailable; deciding without a claim", "filing_id", id, "err", err)
 		}
 		if err := s.act(c, id, u.Name, req); err != nil {
 			return err // the claim stays the caller's until it expires

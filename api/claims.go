@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -10,6 +11,7 @@ import (
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/auth"
 	"github.com/beianflow/beianflow/internal/httpx"
+	"github.com/beianflow/beianflow/internal/reasons"
 	"github.com/beianflow/beianflow/internal/store"
 )
 
@@ -72,11 +74,22 @@ func (s *server) queueOf(c echo.Context, id filing.ID) (filing.Queue, *httpx.Err
 // decision registers a reviewer's decision: the caller claims the filing
 // (or renews their claim) before the update is sent, so a filing another
 // reviewer holds is refused, and the claim ends with the decision.
-func decision[Req filing.Request](s *server, v1 *router, path string, u filing.Update[Req], queue filing.Queue) {
+func decision(s *server, v1 *router, path string, u filing.Update[filing.DecisionRequest], queue filing.Queue) {
 	v1.add(http.MethodPost, "/filings/:id/"+path, func(c echo.Context) error {
-		id, req, err := ownedWith(s, c, body[Req])
+		id, req, err := ownedWith(s, c, body[filing.DecisionRequest])
 		if err != nil {
 			return err
+		}
+		// Reasons come from the catalogue, whose words the applicant
+		// then sees; the reviewer's message only adds to them.
+		if !req.Approve {
+			applied, bad := reasons.Default().Apply(queue, req.Reasons)
+			if bad >= 0 {
+				return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction,
+					Field:   "reasons[" + strconv.Itoa(bad) + "].code",
+					Message: "not a reason of the " + string(queue) + " review's catalogue (GET /v1/review-reasons)"}
+			}
+			req.Reasons = applied
 		}
 		ctx := c.Request().Context()
 		who := reviewerOf(c)
@@ -99,6 +112,12 @@ func decision[Req filing.Request](s *server, v1 *router, path string, u filing.U
 		}
 		return nil
 	}, RoleReviewer)
+}
+
+// reviewReasons answers GET /v1/review-reasons: the catalogue reviewers
+// reject from.
+func (s *server) reviewReasons(c echo.Context) error {
+	return c.JSON(http.StatusOK, reasons.Default().Public())
 }
 
 func reviewerOf(c echo.Context) string {

@@ -76,3 +76,22 @@ type PersonalDataRead struct {
 	What  string    `json:"what"`
 	At    time.Time `json:"at"`
 }
+
+// ReasonCatalogue answers GET /v1/review-reasons: the reasons reviewers
+// reject from, by queue. A rejection names reasons by code; the filing's
+// state then carries the catalogue's texts.
+type ReasonCatalogue struct {
+	Version string            `json:"version"`
+	Reasons []CatalogueReason `json:"reasons"`
+}
+
+// CatalogueReason is one reason of the catalogue.
+type CatalogueReason struct {
+	Code  string `json:"code"`
+	Queue Queue  `json:"queue"`
+	// Field is the part of the application it points at; "[]" stands for
+	// any index ("websites[].name").
+	Field string  `json:"field"`
+	Text  Message `json:"text"`
+	Hint  Message `json:"hint"`
+}

@@ -151,6 +151,13 @@ type Reason struct {
 	Field   string `json:"field,omitempty"`
 	Code    string `json:"code"`
 	Message string `json:"message,omitempty"`
+	// Text and Hint are the review-reason catalogue's words for Code, what
+	// the applicant is shown and how to fix it; Message is then the
+	// reviewer's supplement. CatalogueVersion names the catalogue. Absent
+	// for reasons that are not reviewers' (automated checks, the bureau).
+	Text             *Message `json:"text,omitempty"`
+	Hint             *Message `json:"hint,omitempty"`
+	CatalogueVersion string   `json:"catalogue_version,omitempty"`
 }
 
 // StageChange is one entry of a filing's timeline.

@@ -111,3 +111,34 @@ func TestOfReviewersClaimingOneFilingExactlyOneGetsIt(t *testing.T) {
 	assert.Equal(t, "stage_conflict", again.Body["code"], "decided: in no queue any more")
 	s.ok("/cancel", `{"reason":"user_request"}`)
 }
+
+// Reasons come from the catalogue: a made-up code is refused and changes
+// nothing; catalogue reasons reach the applicant's state with their words.
+func TestARejectionIsMadeOfCatalogueReasons(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "ZJ", "yunqi-reasons.com", "云栖科技官网")
+	s.ok("/submit", `{}`)
+	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
+
+	catalogue := get(t, "/v1/review-reasons")
+	require.Equal(t, http.StatusOK, catalogue.Status, "%s", catalogue.Raw)
+	assert.NotEmpty(t, catalogue.Body["version"])
+
+	bad := do(t, http.MethodPost, s.path("/initial-review"), "application/json",
+		`{"approve":false,"reviewer":"staff-1","reasons":[{"code":"address_not_detailed"},{"code":"i_dont_like_it"}]}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, bad.Status, "%s", bad.Raw)
+	assert.Equal(t, "reasons[1].code", bad.Body["field"])
+	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
+
+	s.ok("/initial-review", `{"approve":false,"reviewer":"staff-1","reasons":[{"code":"address_not_detailed"},{"field":"materials.leader_id","code":"material_illegible","message":"身份证反光"}]}`)
+	st := s.wait(filing.StageInformation, filing.StepEditing)
+	rs := st["last_rejection"].(map[string]any)["reasons"].([]any)
+	require.Len(t, rs, 2)
+	first, second := rs[0].(map[string]any), rs[1].(map[string]any)
+	assert.Equal(t, "subject.mailing_address.detail", first["field"], "the catalogue's field")
+	assert.Equal(t, "通讯地址未详细到门牌号。", first["text"].(map[string]any)["zh"])
+	assert.NotEmpty(t, first["hint"].(map[string]any)["en"])
+	assert.Equal(t, "身份证反光", second["message"], "the reviewer's supplement stays")
+	assert.Equal(t, catalogue.Body["version"], second["catalogue_version"])
+	s.ok("/cancel", `{"reason":"user_request"}`)
+}

@@ -589,7 +589,7 @@ var routes = []route{
 		return map[string]any{"object_key": "filings/" + id + "/materials/p-1", "size": 4096, "sha256": sha}
 	}, false, 2},
 	{http.MethodPost, "/v1/filings/{id}/initial-review", api.RoleReviewer, decisionBody, false, 3},
-	{http.MethodPost, "/v1/filings/{id}/photo-review", api.RoleReviewer, decisionBody, false, 2},
+	{http.MethodPost, "/v1/filings/{id}/photo-review", api.RoleReviewer, photoDecisionBody, false, 2},
 	{http.MethodPost, "/v1/filings/{id}/verification-result", api.RoleSupport, func(*generator, string) any {
 		return map[string]any{"passed": false, "reasons": []any{map[string]any{"code": "face_mismatch", "message": "not the leader"}}}
 	}, false, 2},
@@ -624,6 +624,13 @@ var routes = []route{
 func decisionBody(g *generator, _ string) any {
 	return map[string]any{"approve": g.r.IntN(2) == 0, "reviewer": "staff-1",
 		"reasons": []any{map[string]any{"field": "websites[0].name", "code": "name_mismatch", "message": "name does not match"}}}
+}
+
+// photoDecisionBody is a photo review's decision, with a reason of the
+// photo review's catalogue.
+func photoDecisionBody(g *generator, _ string) any {
+	return map[string]any{"approve": g.r.IntN(2) == 0, "reviewer": "staff-2",
+		"reasons": []any{map[string]any{"field": "photo", "code": "photo_blurred", "message": "blurred"}}}
 }
 
 // generator makes the requests: from one seeded source, in order, so the

@@ -124,7 +124,7 @@ func TestOpenAPIValidatorAgreesWithTheHandlers(t *testing.T) {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{Deps: Deps{Log: log, Now: time.Now, Records: notOnRecord{}, DB: db}, filings: store.NewFilings(db)}
+	s := &server{Deps: Deps{Log: log, Now: time.Now, Records: notOnRecord{}, DB: db}, filings: store.NewFilings(db), claims: store.NewReviewClaims(db)}
 	// The caller is the backend of account acc-1 (so account_id defaults to
 	// it), or the role named by X-Test-Role. Requests on a filing go
 	// without a principal: a backend's would make ownedFiling ask Temporal.

@@ -78,17 +78,15 @@ func (r *ReviewClaims) Get(ctx context.Context, id filing.ID, now time.Time) (Re
 	return c, nil
 }
 
-// Of returns the unexpired claims of the given filings, by filing, for a
-// queue page.
-func (r *ReviewClaims) Of(ctx context.Context, ids []filing.ID, now time.Time) (map[filing.ID]ReviewClaim, error) {
-	out := make(map[filing.ID]ReviewClaim, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
+// InQueue returns the unexpired claims of a queue, by filing. Claims are
+// few (one per reviewer at work), and the query needs no page of the queue
+// first, so the API runs it beside the queue's listing.
+func (r *ReviewClaims) InQueue(ctx context.Context, queue string, now time.Time) (map[filing.ID]ReviewClaim, error) {
 	var cs []ReviewClaim
-	if err := r.db.Gorm.WithContext(ctx).Where("filing_id IN ? AND expires_at > ?", ids, now.UTC()).Find(&cs).Error; err != nil {
-		return nil, fmt.Errorf("store: claims of %d filings: %w", len(ids), err)
+	if err := r.db.Gorm.WithContext(ctx).Where("expires_at > ? AND queue = ?", now.UTC(), queue).Find(&cs).Error; err != nil {
+		return nil, fmt.Errorf("store: claims of queue %s: %w", queue, err)
 	}
+	out := make(map[filing.ID]ReviewClaim, len(cs))
 	for _, c := range cs {
 		out[c.FilingID] = c
 	}

@@ -63,7 +63,11 @@ func (a *Activities) checkApplication(ctx context.Context, r CheckApplicationReq
 			// personal data; the history gets the code's plain wording.
 			msg = "not one of the allowed values"
 		}
-		out = append(out, filing.Reason{Field: v.Field, Code: string(v.Code), Message: msg})
+		r := filing.Reason{Field: v.Field, Code: string(v.Code), Message: msg}
+		if v.Code != rules.CodeInvalidValue {
+			r.Text = &filing.Message{ZH: v.Message.ZH, EN: v.Message.EN}
+		}
+		out = append(out, r)
 	}
 	if app.Subject.Province != r.Province {
 		out = append(out, filing.Reason{Field: "subject.province", Code: "filing.province_changed",
@@ -103,7 +107,8 @@ func (a *Activities) domainFindings(ctx context.Context, app filing.Application)
 	}
 	var out []filing.Reason
 	for _, v := range rules.CheckRegistrations(app, regs, a.now(), a.ruleSet()) {
-		out = append(out, filing.Reason{Field: v.Field, Code: string(v.Code), Message: v.Message.EN})
+		out = append(out, filing.Reason{Field: v.Field, Code: string(v.Code), Message: v.Message.EN,
+			Text: &filing.Message{ZH: v.Message.ZH, EN: v.Message.EN}})
 	}
 	return out, nil
 }
@@ -137,7 +142,8 @@ func (a *Activities) missingMaterials(app filing.Application, r CheckApplication
 	var out []filing.Reason
 	for _, m := range rules.RequiredMaterials(app, a.now(), a.ruleSet()) {
 		if !slices.Contains(r.Materials, m.Kind) {
-			out = append(out, filing.Reason{Field: "materials." + string(m.Kind), Code: "material.missing", Message: m.Message.EN})
+			out = append(out, filing.Reason{Field: "materials." + string(m.Kind), Code: "material.missing", Message: m.Message.EN,
+				Text: &filing.Message{ZH: m.Message.ZH, EN: m.Message.EN}})
 		}
 	}
 	return out

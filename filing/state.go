@@ -151,10 +151,11 @@ type Reason struct {
 	Field   string `json:"field,omitempty"`
 	Code    string `json:"code"`
 	Message string `json:"message,omitempty"`
-	// Text and Hint are the review-reason catalogue's words for Code, what
-	// the applicant is shown and how to fix it; Message is then the
-	// reviewer's supplement. CatalogueVersion names the catalogue. Absent
-	// for reasons that are not reviewers' (automated checks, the bureau).
+	// Text is what the applicant is shown, in Chinese and English: the
+	// rule's message for the automated checks' findings, the review-reason
+	// catalogue's words for a reviewer's (Message is then the reviewer's
+	// supplement). Hint says how to fix a reviewer's reason, and
+	// CatalogueVersion names the catalogue. Absent for the bureau's.
 	Text             *Message `json:"text,omitempty"`
 	Hint             *Message `json:"hint,omitempty"`
 	CatalogueVersion string   `json:"catalogue_version,omitempty"`

@@ -26,6 +26,7 @@ func TestADomainAboutToExpireIsReturnedByTheAutomatedChecksOnTheRealServer(t *te
 		codes = append(codes, m["code"].(string))
 		if m["code"] == "domain.validity_too_short" {
 			assert.Equal(t, "websites[0].domain", m["field"])
+			assert.Contains(t, m["text"].(map[string]any)["zh"], "到期", "the applicant reads it in Chinese too")
 		}
 	}
 	assert.Equal(t, []string{"domain.validity_too_short"}, codes)

@@ -3,7 +3,6 @@ package integration
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -16,24 +15,6 @@ import (
 	"github.com/beianflow/beianflow/filing"
 )
 
-// getWithKey reads path at the test system with the given API key.
-func getWithKey(t *testing.T, path, key string) response {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, sys.baseURL+path, nil)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	out := response{Status: res.StatusCode, Header: res.Header, Raw: raw}
-	if len(raw) > 0 {
-		require.NoError(t, json.Unmarshal(raw, &out.Body), "%s", raw)
-	}
-	return out
-}
-
 // A reviewer reads what they decide: the application as saved, what the
 // applicant changed after a rejection, and every material through a
 // short-lived URL; support sees who read what.
@@ -43,7 +24,7 @@ func TestAReviewerReadsTheApplicationItsChangesAndItsMaterials(t *testing.T) {
 	reviewer := keyFor(t, s.base, api.RoleReviewer, "")
 	support := keyFor(t, s.base, api.RoleSupport, "")
 
-	first := getWithKey(t, s.path("/application"), reviewer)
+	first := sendWithKey(t, http.MethodGet, s.path("/application"), reviewer, "")
 	require.Equal(t, http.StatusOK, first.Status, "%s", first.Raw)
 	assert.Equal(t, "云栖科技官网", first.Body["application"].(map[string]any)["websites"].([]any)[0].(map[string]any)["name"])
 	assert.Len(t, first.Body["revisions"], 1)
@@ -61,21 +42,21 @@ func TestAReviewerReadsTheApplicationItsChangesAndItsMaterials(t *testing.T) {
 	s.ok("/submit", `{}`)
 	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
 
-	second := getWithKey(t, s.path("/application"), reviewer)
+	second := sendWithKey(t, http.MethodGet, s.path("/application"), reviewer, "")
 	require.Equal(t, http.StatusOK, second.Status, "%s", second.Raw)
 	assert.Equal(t, firstRevision, second.Body["compared_with"])
 	assert.Len(t, second.Body["revisions"], 2)
 	changes := second.Body["changes"].([]any)
 	require.Len(t, changes, 1, "%v", changes)
 	assert.Equal(t, map[string]any{"field": "websites[0].name", "before": "云栖科技官网", "after": "云栖云计算技术文档"}, changes[0])
-	old := getWithKey(t, s.path("/application?revision="+firstRevision), reviewer)
+	old := sendWithKey(t, http.MethodGet, s.path("/application?revision="+firstRevision), reviewer, "")
 	require.Equal(t, http.StatusOK, old.Status, "%s", old.Raw)
 	assert.Equal(t, firstRevision, old.Body["revision_id"])
-	assert.Equal(t, http.StatusNotFound, getWithKey(t, s.path("/application?revision=nope"), reviewer).Status)
+	assert.Equal(t, http.StatusNotFound, sendWithKey(t, http.MethodGet, s.path("/application?revision=nope"), reviewer, "").Status)
 
 	// Every material downloads through its presigned URL, byte for byte
 	// what was verified.
-	mats := getWithKey(t, s.path("/materials"), reviewer)
+	mats := sendWithKey(t, http.MethodGet, s.path("/materials"), reviewer, "")
 	require.Equal(t, http.StatusOK, mats.Status, "%s", mats.Raw)
 	list := mats.Body["materials"].([]any)
 	require.NotEmpty(t, list)
@@ -98,11 +79,11 @@ func TestAReviewerReadsTheApplicationItsChangesAndItsMaterials(t *testing.T) {
 	// Another account's backend key sees no such filing; a backend key of
 	// the filing's account reads its own.
 	other := keyFor(t, s.base, api.RoleBackend, "acc-someone-else")
-	assert.Equal(t, http.StatusNotFound, getWithKey(t, s.path("/materials"), other).Status)
-	assert.Equal(t, http.StatusNotFound, getWithKey(t, s.path("/application"), other).Status)
-	assert.Equal(t, http.StatusForbidden, getWithKey(t, s.path("/access-log"), reviewer).Status, "the log is support's")
+	assert.Equal(t, http.StatusNotFound, sendWithKey(t, http.MethodGet, s.path("/materials"), other, "").Status)
+	assert.Equal(t, http.StatusNotFound, sendWithKey(t, http.MethodGet, s.path("/application"), other, "").Status)
+	assert.Equal(t, http.StatusForbidden, sendWithKey(t, http.MethodGet, s.path("/access-log"), reviewer, "").Status, "the log is support's")
 
-	log := getWithKey(t, s.path("/access-log"), support)
+	log := sendWithKey(t, http.MethodGet, s.path("/access-log"), support, "")
 	require.Equal(t, http.StatusOK, log.Status, "%s", log.Raw)
 	var whats []string
 	for _, r := range log.Body["reads"].([]any) {

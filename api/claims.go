@@ -31,7 +31,7 @@ func (s *server) claimFiling(c echo.Context) error {
 	if herr != nil {
 		return herr
 	}
-	claim, err := s.claims.Claim(c.Request().Context(), id, string(queue), reviewerOf(c), s.Now(), s.API.ReviewClaimTTL)
+	claim, err := s.claims.Claim(c.Request().Context(), id, string(queue), actorOf(c), s.Now(), s.API.ReviewClaimTTL)
 	if err != nil {
 		return claimError(err)
 	}
@@ -45,7 +45,7 @@ func (s *server) releaseClaim(c echo.Context) error {
 	if perr != nil {
 		return perr
 	}
-	holder := reviewerOf(c)
+	holder := actorOf(c)
 	if auth.PrincipalOf(c).Role == RoleSupport {
 		holder = ""
 	}
@@ -92,7 +92,7 @@ func decision(s *server, v1 *router, path string, u filing.Update[filing.Decisio
 			req.Reasons = applied
 		}
 		ctx := c.Request().Context()
-		who := reviewerOf(c)
+		who := actorOf(c)
 		_, err = s.claims.Claim(ctx, id, string(queue), who, s.Now(), s.API.ReviewClaimTTL)
 		switch {
 		case errors.Is(err, store.ErrClaimHeld):
@@ -120,7 +120,9 @@ func (s *server) reviewReasons(c echo.Context) error {
 	return c.JSON(http.StatusOK, reasons.Default().Public())
 }
 
-func reviewerOf(c echo.Context) string {
+// actorOf names the caller as claims and the access log record it,
+// "role:key"; never a person's name.
+func actorOf(c echo.Context) string {
 	p := auth.PrincipalOf(c)
 	return string(p.Role) + ":" + p.KeyID
 }

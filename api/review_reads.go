@@ -13,7 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/internal/auth"
 	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/httpx"
 	"github.com/beianflow/beianflow/internal/store"
@@ -81,7 +80,7 @@ func (s *server) readApplication(c echo.Context) error {
 			out.Changes = applicationChanges(before, app)
 		}
 	}
-	if err := s.recordRead(c, id, "application revision "+out.RevisionID); err != nil {
+	if err := s.recordReads(c, id, "application revision "+out.RevisionID); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
@@ -100,16 +99,15 @@ func (s *server) readMaterials(c echo.Context) error {
 		return notFound(id)
 	}
 	out := filing.MaterialsRead{Materials: []filing.MaterialRead{}}
+	var whats []string
 	add := func(m filing.MaterialRead, what string) error {
 		dl, err := s.Documents.PresignDownload(ctx, m.ObjectKey)
 		if err != nil {
 			return err
 		}
 		m.DownloadURL, m.DownloadExpiresAt, m.Verified = dl.URL, dl.ExpiresAt, true
-		if err := s.recordRead(c, id, what); err != nil {
-			return err
-		}
 		out.Materials = append(out.Materials, m)
+		whats = append(whats, what)
 		return nil
 	}
 	for _, m := range st.Materials {
@@ -127,6 +125,10 @@ func (s *server) readMaterials(c echo.Context) error {
 			"photo "+v.Person+" "+v.PhotoKey); err != nil {
 			return err
 		}
+	}
+	// Every URL is recorded before any is handed out, in one insert.
+	if err := s.recordReads(c, id, whats...); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -149,10 +151,9 @@ func (s *server) accessLog(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// recordRead appends a read of the filing's personal data by the caller.
-func (s *server) recordRead(c echo.Context, id filing.ID, what string) error {
-	p := auth.PrincipalOf(c)
-	return s.reads.Record(c.Request().Context(), id, string(p.Role)+":"+p.KeyID, what, s.Now())
+// recordReads appends reads of the filing's personal data by the caller.
+func (s *server) recordReads(c echo.Context, id filing.ID, whats ...string) error {
+	return s.reads.Record(c.Request().Context(), id, actorOf(c), s.Now(), whats...)
 }
 
 // stateForReading is the filing's state, live or final; false when the
@@ -176,18 +177,19 @@ func (s *server) stateForReading(ctx context.Context, id filing.ID) (filing.Stat
 // the older one had.
 func applicationChanges(before, after filing.Application) []filing.FieldChange {
 	b, a := flatten(before), flatten(after)
+	bByPath, aByPath := byPath(b), byPath(a)
 	out := []filing.FieldChange{}
 	for _, kv := range a {
-		old, ok := lookupFlat(b, kv.path)
+		old, ok := bByPath[kv.path]
 		switch {
 		case !ok:
 			out = append(out, filing.FieldChange{Field: kv.path, After: kv.value})
-		case !equalJSON(old, kv.value):
+		case old != kv.value: // leaves are strings, json.Numbers and true
 			out = append(out, filing.FieldChange{Field: kv.path, Before: old, After: kv.value})
 		}
 	}
 	for _, kv := range b {
-		if _, ok := lookupFlat(a, kv.path); !ok {
+		if _, ok := aByPath[kv.path]; !ok {
 			out = append(out, filing.FieldChange{Field: kv.path, Before: kv.value})
 		}
 	}
@@ -209,7 +211,7 @@ func flatten(v any) []flatValue {
 }
 
 func walkJSON(raw json.RawMessage, path string, out *[]flatValue) {
-	dec := json.NewDecoder(bytesReader(raw))
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
@@ -248,19 +250,10 @@ func joinPath(path, key string) string {
 	return path + "." + key
 }
 
-func lookupFlat(vs []flatValue, path string) (any, bool) {
+func byPath(vs []flatValue) map[string]any {
+	m := make(map[string]any, len(vs))
 	for _, v := range vs {
-		if v.path == path {
-			return v.value, true
-		}
+		m[v.path] = v.value
 	}
-	return nil, false
+	return m
 }
-
-func equalJSON(a, b any) bool {
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	return string(ja) == string(jb)
-}
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

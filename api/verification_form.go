@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/internal/auth"
 	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/httpx"
 	"github.com/beianflow/beianflow/internal/store"
@@ -64,8 +63,7 @@ func (s *server) verificationForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := auth.PrincipalOf(c)
-	if err := s.reads.Record(ctx, id, string(p.Role)+":"+p.KeyID, "verification_form "+issued.Serial, s.Now()); err != nil {
+	if err := s.recordReads(c, id, "verification_form "+issued.Serial); err != nil {
 		return err
 	}
 	name := "核验单-" + issued.Serial + ".pdf"

@@ -184,11 +184,14 @@ func DetermineType(ctx context.Context, lookup RecordLookup, app filing.Applicat
 // half-width forms (（） and ()) and spacing are not differences a bureau
 // sees.
 func sameOnRecord(recorded, entered string) bool {
-	r, e := normalName(recorded), normalName(entered)
+	r, e := normalText(recorded), normalText(entered)
 	return r == "" || e == "" || r == e
 }
 
-func normalName(s string) string {
+// normalText drops spacing and folds full-width forms to half-width: what
+// people change when they retype a name or a statement without changing
+// it.
+func normalText(s string) string {
 	return strings.Join(strings.Fields(width.Fold.String(s)), "")
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/beianflow/beianflow/filing"
@@ -24,19 +25,15 @@ func (r ageRule) refine(by ageRule) ageRule {
 	out := ageRule{all: r.all, hasAll: r.hasAll, organization: r.organization,
 		byNature: make(map[filing.SubjectNature]int, len(r.byNature)+len(by.byNature))}
 	if by.hasAll {
+		// A province age for everyone replaces the national rule whole.
 		out.all, out.hasAll, out.organization = by.all, true, 0
-		clear(out.byNature)
 	} else {
-		for n, age := range r.byNature {
-			out.byNature[n] = age
-		}
+		maps.Copy(out.byNature, r.byNature)
 	}
 	if by.organization > 0 {
 		out.organization = by.organization
 	}
-	for n, age := range by.byNature {
-		out.byNature[n] = age
-	}
+	maps.Copy(out.byNature, by.byNature)
 	return out
 }
 
@@ -89,19 +86,30 @@ func decodeAgeRule(raw json.RawMessage) (ageRule, error) {
 
 // decodeNatures accepts a non-empty list of subject natures.
 func decodeNatures(raw json.RawMessage) (map[filing.SubjectNature]bool, error) {
-	var list []filing.SubjectNature
+	set, err := decodeSet(raw, func(n filing.SubjectNature) error {
+		if !n.Valid() {
+			return fmt.Errorf("unknown subject nature %q", n)
+		}
+		return nil
+	})
+	if err == nil && len(set) == 0 {
+		err = errors.New("nature list is empty")
+	}
+	return set, err
+}
+
+// decodeSet decodes a list of values into a set, checking each.
+func decodeSet[T comparable](raw json.RawMessage, check func(T) error) (map[T]bool, error) {
+	var list []T
 	if err := decodeStrict(raw, &list); err != nil {
 		return nil, err
 	}
-	if len(list) == 0 {
-		return nil, errors.New("nature list is empty")
-	}
-	set := make(map[filing.SubjectNature]bool, len(list))
-	for _, n := range list {
-		if !n.Valid() {
-			return nil, fmt.Errorf("unknown subject nature %q", n)
+	set := make(map[T]bool, len(list))
+	for _, v := range list {
+		if err := check(v); err != nil {
+			return nil, err
 		}
-		set[n] = true
+		set[v] = true
 	}
 	return set, nil
 }

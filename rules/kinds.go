@@ -265,18 +265,12 @@ func decodeCertTypesByNature(raw json.RawMessage) (map[filing.SubjectNature]map[
 }
 
 func decodePersonIDTypes(raw json.RawMessage) (map[filing.CertificateType]bool, error) {
-	var types []filing.CertificateType
-	if err := decodeStrict(raw, &types); err != nil {
-		return nil, err
-	}
-	set := make(map[filing.CertificateType]bool, len(types))
-	for _, t := range types {
+	return decodeSet(raw, func(t filing.CertificateType) error {
 		if !t.Personal() {
-			return nil, fmt.Errorf("%q is not a personal identity document", t)
+			return fmt.Errorf("%q is not a personal identity document", t)
 		}
-		set[t] = true
-	}
-	return set, nil
+		return nil
+	})
 }
 
 func decodeCreditPrefixes(raw json.RawMessage) (map[filing.SubjectNature]map[string]bool, error) {
@@ -302,18 +296,12 @@ func decodeCreditPrefixes(raw json.RawMessage) (map[filing.SubjectNature]map[str
 }
 
 func decodeContentTypes(raw json.RawMessage) (map[filing.ContentType]bool, error) {
-	var types []filing.ContentType
-	if err := decodeStrict(raw, &types); err != nil {
-		return nil, err
-	}
-	set := make(map[filing.ContentType]bool, len(types))
-	for _, t := range types {
+	return decodeSet(raw, func(t filing.ContentType) error {
 		if !t.Valid() {
-			return nil, fmt.Errorf("unknown content type %q", t)
+			return fmt.Errorf("unknown content type %q", t)
 		}
-		set[t] = true
-	}
-	return set, nil
+		return nil
+	})
 }
 
 // statePrefixRule forbids website names starting with words that suggest a

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/width"
-
 	"github.com/beianflow/beianflow/filing"
 )
 
@@ -42,15 +40,9 @@ func (v *validator) checkRemarks() {
 	if v.pr.personalRemarks && remarks == "" {
 		v.add("remarks", CodeRemarksContentMissing)
 	}
-	if st := v.pr.personalStatement; st != "" && !strings.Contains(normalRemark(remarks), normalRemark(st)) {
+	if st := v.pr.personalStatement; st != "" && !strings.Contains(normalText(remarks), normalText(st)) {
 		v.add("remarks", CodeRemarksStatementMissing, st)
 	}
-}
-
-// normalRemark ignores spacing and the width of punctuation, which people
-// retyping a statement change without changing it.
-func normalRemark(s string) string {
-	return strings.Join(strings.Fields(width.Fold.String(s)), "")
 }
 
 // validator carries one Validate call's state.

@@ -43,14 +43,12 @@ type Holder struct {
 // version 1.0 (HMAC-SHA1 over the sorted, percent-encoded query). It
 // answers for the domains of one Alibaba Cloud account, the provider's.
 type AliyunDomainAPI struct {
-	endpoint    string
-	keyID       string
-	secret      string
-	client      *http.Client
-	now         func() time.Time
-	nonce       func() string
-	apiVersion  string
-	queryAction string
+	endpoint string
+	keyID    string
+	secret   string
+	client   *http.Client
+	now      func() time.Time
+	nonce    func() string
 }
 
 // NewAliyunDomainAPI returns a client of the Domain API at endpoint (e.g.
@@ -60,7 +58,7 @@ func NewAliyunDomainAPI(endpoint, keyID, secret string, client *http.Client) *Al
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
 	return &AliyunDomainAPI{endpoint: strings.TrimSuffix(endpoint, "/"), keyID: keyID, secret: secret, client: client,
-		now: time.Now, nonce: randomNonce, apiVersion: "2018-01-29", queryAction: "QueryDomainByDomainName"}
+		now: time.Now, nonce: randomNonce}
 }
 
 var _ HolderLookup = (*AliyunDomainAPI)(nil)
@@ -90,8 +88,8 @@ var credentialErrors = []string{"InvalidAccessKeyId", "InvalidAccessKeyId.NotFou
 // Holder implements HolderLookup.
 func (a *AliyunDomainAPI) Holder(ctx context.Context, domain string) (Holder, error) {
 	params := url.Values{
-		"Action": {a.queryAction}, "DomainName": {domain}, "Lang": {"zh"},
-		"Format": {"JSON"}, "Version": {a.apiVersion}, "AccessKeyId": {a.keyID},
+		"Action": {"QueryDomainByDomainName"}, "DomainName": {domain}, "Lang": {"zh"},
+		"Format": {"JSON"}, "Version": {"2018-01-29"}, "AccessKeyId": {a.keyID},
 		"SignatureMethod": {"HMAC-SHA1"}, "SignatureVersion": {"1.0"}, "SignatureNonce": {a.nonce()},
 		"Timestamp": {a.now().UTC().Format("2006-01-02T15:04:05Z")},
 	}

@@ -75,11 +75,18 @@ type PersonalDataReads struct{ db *DB }
 // NewPersonalDataReads returns the repository over db.
 func NewPersonalDataReads(db *DB) *PersonalDataReads { return &PersonalDataReads{db: db} }
 
-// Record appends a read.
-func (r *PersonalDataReads) Record(ctx context.Context, id filing.ID, actor, what string, at time.Time) error {
-	read := PersonalDataRead{ID: uuid.Must(uuid.NewV7()).String(), FilingID: id, Actor: actor, What: what, At: at.UTC()}
-	if err := r.db.Gorm.WithContext(ctx).Create(&read).Error; err != nil {
-		return fmt.Errorf("store: record a read of filing %s: %w", id, err)
+// Record appends reads by actor at one instant, one per what, in one
+// insert.
+func (r *PersonalDataReads) Record(ctx context.Context, id filing.ID, actor string, at time.Time, whats ...string) error {
+	if len(whats) == 0 {
+		return nil
+	}
+	reads := make([]PersonalDataRead, len(whats))
+	for i, what := range whats {
+		reads[i] = PersonalDataRead{ID: uuid.Must(uuid.NewV7()).String(), FilingID: id, Actor: actor, What: what, At: at.UTC()}
+	}
+	if err := r.db.Gorm.WithContext(ctx).Create(&reads).Error; err != nil {
+		return fmt.Errorf("store: record reads of filing %s: %w", id, err)
 	}
 	return nil
 }

@@ -43,11 +43,13 @@ func TestConcurrentDownloadsOfOneFormShareOneSerial(t *testing.T) {
 		assert.ErrorIs(t, err, store.ErrNotFound)
 
 		reads := store.NewPersonalDataReads(db)
-		require.NoError(t, reads.Record(ctx, "f-1", "account:acc-1", "verification_form", now))
-		require.NoError(t, reads.Record(ctx, "f-1", "reviewer:staff-7", "verification_form", now.Add(time.Second)))
+		require.NoError(t, reads.Record(ctx, "f-1", "account:acc-1", now, "verification_form"))
+		require.NoError(t, reads.Record(ctx, "f-1", "reviewer:staff-7", now.Add(time.Second), "material leader_id k-1", "material photo k-2"))
+		require.NoError(t, reads.Record(ctx, "f-1", "reviewer:staff-7", now.Add(2*time.Second)), "nothing read, nothing recorded")
 		list, err := reads.List(ctx, "f-1")
 		require.NoError(t, err)
-		require.Len(t, list, 2)
+		require.Len(t, list, 3)
 		assert.Equal(t, "account:acc-1", list[0].Actor)
+		assert.Equal(t, []string{"material leader_id k-1", "material photo k-2"}, []string{list[1].What, list[2].What}, "one insert for many reads")
 	})
 }

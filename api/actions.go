@@ -102,15 +102,23 @@ func emptyBody[T any](c echo.Context) (T, error) {
 // Idempotency-Key header becomes the update ID, so a retried request gets the
 // first answer instead of acting twice.
 func (s *server) act(c echo.Context, id filing.ID, update string, req filing.Request) error {
+	if err := s.send(c, id, update, req); err != nil {
+		return err
+	}
+	// The update's reply is a small acknowledgement (it is stored in the
+	// history); the state comes from a query, or from the read model once
+	// the action ended the filing.
+	return s.answerFiling(c, id)
+}
+
+// send sends the update and maps the workflow's refusals to API errors.
+func (s *server) send(c echo.Context, id filing.ID, update string, req filing.Request) error {
 	ctx := c.Request().Context()
 	_, err := s.client.ActAs(ctx, id, update, updateID(c), req)
 	var refused *filings.RefusedError
 	switch {
 	case err == nil:
-		// The update's reply is a small acknowledgement (it is stored in
-		// the history); the state comes from a query, or from the read
-		// model once the action ended the filing.
-		return s.answerFiling(c, id)
+		return nil
 	case errors.As(err, &refused) && refused.Conflict:
 		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeStageConflict, Message: refused.Message}
 	case errors.As(err, &refused) && refused.Code != "":

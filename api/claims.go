@@ -27,15 +27,24 @@ func (s *server) claimFiling(c echo.Context) error {
 	if perr != nil {
 		return perr
 	}
+	claim, err := s.claim(c, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, claimView(claim))
+}
+
+// claim claims the filing in its queue for the caller.
+func (s *server) claim(c echo.Context, id filing.ID) (store.ReviewClaim, error) {
 	queue, herr := s.queueOf(c, id)
 	if herr != nil {
-		return herr
+		return store.ReviewClaim{}, herr
 	}
 	claim, err := s.claims.Claim(c.Request().Context(), id, string(queue), actorOf(c), s.Now(), s.API.ReviewClaimTTL)
 	if err != nil {
-		return claimError(err)
+		return store.ReviewClaim{}, claimError(err)
 	}
-	return c.JSON(http.StatusOK, claimView(claim))
+	return claim, nil
 }
 
 // releaseClaim answers DELETE /v1/filings/{id}/claim: the caller's claim
@@ -45,14 +54,19 @@ func (s *server) releaseClaim(c echo.Context) error {
 	if perr != nil {
 		return perr
 	}
+	if err := s.releaseFor(c, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// releaseFor ends the caller's claim on the filing; support ends anyone's.
+func (s *server) releaseFor(c echo.Context, id filing.ID) error {
 	holder := actorOf(c)
 	if auth.PrincipalOf(c).Role == RoleSupport {
 		holder = ""
 	}
-	if err := s.claims.Release(c.Request().Context(), id, holder); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return s.claims.Release(c.Request().Context(), id, holder)
 }
 
 // queueOf is the review queue the filing waits in, or 409 when it waits for
@@ -80,38 +94,58 @@ func decision(s *server, v1 *router, path string, u filing.Update[filing.Decisio
 		if err != nil {
 			return err
 		}
-		// Reasons come from the catalogue, whose words the applicant
-		// then sees; the reviewer's message only adds to them.
-		if !req.Approve {
-			applied, bad := reasons.Default().Apply(queue, req.Reasons)
-			if bad >= 0 {
-				return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction,
-					Field:   "reasons[" + strconv.Itoa(bad) + "].code",
-					Message: "not a reason of the " + string(queue) + " review's catalogue (GET /v1/review-reasons)"}
-			}
-			req.Reasons = applied
+		if err := s.decide(c, id, u.Name, queue, req); err != nil {
+			return err
 		}
-		ctx := c.Request().Context()
-		who := actorOf(c)
-		_, err = s.claims.Claim(ctx, id, string(queue), who, s.Now(), s.API.ReviewClaimTTL)
-		switch {
-		case errors.Is(err, store.ErrClaimHeld):
-			return claimError(err)
-		case err != nil:
-			// The database is down. The decision still goes to the
-			// workflow, which takes one decision per review and refuses
-			// any other (409): a reviewer is not kept from work that
-			// Temporal can take.
-			s.Log.WarnContext(ctx, "review claims unavailable; deciding without a claim", "filing_id", id, "err", err)
+		return s.answerFiling(c, id)
+	}, RoleReviewer, RoleSupport)
+}
+
+// decide checks a decision's reasons against the catalogue, claims the
+// filing for the caller and sends the decision; the API and the workbench
+// both decide through it.
+func (s *server) decide(c echo.Context, id filing.ID, update string, queue filing.Queue, req filing.DecisionRequest) error {
+	// Reasons come from the catalogue, whose words the applicant then
+	// sees; the reviewer's message only adds to them.
+	if !req.Approve {
+		applied, bad := reasons.Default().Apply(queue, req.Reasons)
+		if bad >= 0 {
+			return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction,
+				Field:   "reasons[" + strconv.Itoa(bad) + "].code",
+				Message: "not a reason of the " + string(queue) + " review's catalogue (GET /v1/review-reasons)"}
 		}
-		if err := s.act(c, id, u.Name, req); err != nil {
-			return err // the claim stays the caller's until it expires
+		req.Reasons = applied
+	}
+	ctx := c.Request().Context()
+	who := actorOf(c)
+	if auth.PrincipalOf(c).Role == RoleSupport {
+		// Support decides over anyone's claim (a reviewer gone for the
+		// day, a filing stuck in review) and ends it.
+		if err := s.send(c, id, update, req); err != nil {
+			return err
 		}
-		if err := s.claims.Release(ctx, id, who); err != nil {
+		if err := s.claims.Release(ctx, id, ""); err != nil {
 			s.Log.WarnContext(ctx, "decision made; its claim stays until it expires", "filing_id", id, "err", err)
 		}
 		return nil
-	}, RoleReviewer)
+	}
+	_, err := s.claims.Claim(ctx, id, string(queue), who, s.Now(), s.API.ReviewClaimTTL)
+	switch {
+	case errors.Is(err, store.ErrClaimHeld):
+		return claimError(err)
+	case err != nil:
+		// The database is down. The decision still goes to the workflow,
+		// which takes one decision per review and refuses any other (409):
+		// a reviewer is not kept from work that Temporal can take.
+		s.Log.WarnContext(ctx, "review claims unavailable; deciding without a claim", "filing_id", id, "err", err)
+	}
+	if err := s.send(c, id, update, req); err != nil {
+		return err // the claim stays the caller's until it expires
+	}
+	if err := s.claims.Release(ctx, id, who); err != nil {
+		s.Log.WarnContext(ctx, "decision made; its claim stays until it expires", "filing_id", id, "err", err)
+	}
+	return nil
 }
 
 // reviewReasons answers GET /v1/review-reasons: the catalogue reviewers

@@ -66,11 +66,20 @@ func (s *server) listFilings(c echo.Context) error {
 // a reviewer's initial-review or photo-review decision, longest waiting
 // first, from every account.
 func (s *server) reviewQueue(c echo.Context) error {
+	page, err := s.queuePage(c, filing.Queue(c.Param("queue")), c.QueryParams())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+// queuePage is one page of a review queue with its claims and waits, for
+// the API and the workbench.
+func (s *server) queuePage(c echo.Context, name filing.Queue, params url.Values) (filing.QueuePage, error) {
 	now := s.Now()
-	name := filing.Queue(c.Param("queue"))
-	q, perr := parseQueueQuery(name, c.QueryParams(), now)
+	q, perr := parseQueueQuery(name, params, now)
 	if perr != nil {
-		return perr
+		return filing.QueuePage{}, perr
 	}
 	// The queue's claims are read beside the listing, not after it: a
 	// page costs one round trip to the database, not two.
@@ -86,10 +95,10 @@ func (s *server) reviewQueue(c echo.Context) error {
 	rows, next, err := s.list(c.Request().Context(), q)
 	got := <-held
 	if err != nil {
-		return err
+		return filing.QueuePage{}, err
 	}
 	if got.err != nil {
-		return got.err
+		return filing.QueuePage{}, got.err
 	}
 	claims := got.claims
 	cal := calendar.Default()
@@ -109,7 +118,7 @@ func (s *server) reviewQueue(c echo.Context) error {
 			out.Items[i].WaitedBusinessDays, out.Items[i].WaitedHours = &days, &hours
 		}
 	}
-	return c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
 // list runs a listing and maps the store's failures to API errors.

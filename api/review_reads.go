@@ -30,13 +30,24 @@ func (s *server) readApplication(c echo.Context) error {
 	if oerr != nil {
 		return oerr
 	}
-	ctx := c.Request().Context()
-	revs, err := s.apps.Revisions(ctx, id, store.KindApplication)
+	out, err := s.applicationRead(c, id, c.QueryParam("revision"))
 	if err != nil {
 		return err
 	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// applicationRead reads a revision of the filing's application (the
+// current one for ""), with what changed since the rejected revision, and
+// records the read.
+func (s *server) applicationRead(c echo.Context, id filing.ID, revision string) (filing.ApplicationRead, error) {
+	ctx := c.Request().Context()
+	revs, err := s.apps.Revisions(ctx, id, store.KindApplication)
+	if err != nil {
+		return filing.ApplicationRead{}, err
+	}
 	if len(revs) == 0 {
-		return &httpx.Error{Status: http.StatusNotFound, Code: filing.CodeRevisionNotFound,
+		return filing.ApplicationRead{}, &httpx.Error{Status: http.StatusNotFound, Code: filing.CodeRevisionNotFound,
 			Message: "the filing has no saved application yet"}
 	}
 	st, live := s.stateForReading(ctx, id)
@@ -45,17 +56,17 @@ func (s *server) readApplication(c echo.Context) error {
 		current = st.Application.RevisionID
 	}
 	want := current
-	if r := c.QueryParam("revision"); r != "" {
-		want = r
+	if revision != "" {
+		want = revision
 	}
 	i := slices.IndexFunc(revs, func(r store.ApplicationRevision) bool { return r.ID == want })
 	if i < 0 {
-		return &httpx.Error{Status: http.StatusNotFound, Code: filing.CodeRevisionNotFound, Field: "revision",
+		return filing.ApplicationRead{}, &httpx.Error{Status: http.StatusNotFound, Code: filing.CodeRevisionNotFound, Field: "revision",
 			Message: "the filing has no such revision"}
 	}
 	var app filing.Application
 	if err := s.apps.Load(ctx, id, revs[i].ID, store.KindApplication, revs[i].Digest, &app); err != nil {
-		return fmt.Errorf("read application of filing %s: %w", id, err)
+		return filing.ApplicationRead{}, fmt.Errorf("read application of filing %s: %w", id, err)
 	}
 	out := filing.ApplicationRead{RevisionID: revs[i].ID, Digest: revs[i].Digest, SavedAt: revs[i].CreatedAt.UTC(),
 		Application: app, Changes: []filing.FieldChange{}}
@@ -74,16 +85,16 @@ func (s *server) readApplication(c echo.Context) error {
 		if rejected >= 0 && rejected < i {
 			var before filing.Application
 			if err := s.apps.Load(ctx, id, revs[rejected].ID, store.KindApplication, revs[rejected].Digest, &before); err != nil {
-				return fmt.Errorf("read application of filing %s: %w", id, err)
+				return filing.ApplicationRead{}, fmt.Errorf("read application of filing %s: %w", id, err)
 			}
 			out.ComparedWith = revs[rejected].ID
 			out.Changes = applicationChanges(before, app)
 		}
 	}
 	if err := s.recordReads(c, id, "application revision "+out.RevisionID); err != nil {
-		return err
+		return filing.ApplicationRead{}, err
 	}
-	return c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
 // readMaterials answers GET /v1/filings/{id}/materials: every attached
@@ -105,24 +116,13 @@ func (s *server) readMaterials(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		m.DownloadURL, m.DownloadExpiresAt, m.Verified = dl.URL, dl.ExpiresAt, true
+		m.DownloadURL, m.DownloadExpiresAt = dl.URL, dl.ExpiresAt
 		out.Materials = append(out.Materials, m)
 		whats = append(whats, what)
 		return nil
 	}
-	for _, m := range st.Materials {
-		at := m.AttachedAt.UTC()
-		if err := add(filing.MaterialRead{Kind: m.Kind, ObjectKey: m.ObjectKey, Size: m.Size, SHA256: m.SHA256, AttachedAt: &at},
-			"material "+string(m.Kind)+" "+m.ObjectKey); err != nil {
-			return err
-		}
-	}
-	for _, v := range st.Verifications {
-		if v.PhotoKey == "" {
-			continue
-		}
-		if err := add(filing.MaterialRead{Kind: filing.MaterialPhoto, ObjectKey: v.PhotoKey, Person: v.Person},
-			"photo "+v.Person+" "+v.PhotoKey); err != nil {
+	for _, m := range materialsOf(st) {
+		if err := add(m, readOf(m)); err != nil {
 			return err
 		}
 	}

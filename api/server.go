@@ -30,6 +30,7 @@ import (
 	"github.com/beianflow/beianflow/internal/openapi"
 	"github.com/beianflow/beianflow/internal/registrar"
 	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/internal/workbench"
 	"github.com/beianflow/beianflow/rules"
 )
 
@@ -70,6 +71,9 @@ type Deps struct {
 	// Codec serves Temporal's remote codec protocol at /codec for the Web
 	// UI and the CLI; a nil Codec.Codec serves none.
 	Codec codecserver.Options
+	// Workbench configures the reviewers' web page at /workbench; without
+	// a SessionKey none is served. Its Reviews, Log and Now are the API's.
+	Workbench workbench.Options
 	// Metrics records HTTP metrics and serves /metrics; nil serves none.
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
@@ -136,6 +140,13 @@ func New(d Deps) *echo.Echo {
 	s.registerSupport(v1)
 	s.registerWebhooks(e)
 	codecserver.Mount(e, d.Codec, authn, d.Log, d.Now)
+	if len(d.Workbench.SessionKey) > 0 {
+		wb := d.Workbench
+		wb.Reviews, wb.Log, wb.Now = workbenchReviews{s}, d.Log, d.Now
+		if _, err := workbench.Mount(e, wb); err != nil {
+			panic(err) // configuration is checked when it is loaded: this is our bug
+		}
+	}
 	return e
 }
 

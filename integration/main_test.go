@@ -23,6 +23,9 @@ var sys struct {
 	baseURL  string
 	temporal client.Client
 	app      *app.App
+	// idp is the single sign-on reviewers use in the workbench; its users
+	// are in workbenchUsers.
+	idp *testenv.IDP
 }
 
 func TestMain(m *testing.M) {
@@ -101,6 +104,19 @@ func runMain(m *testing.M) int {
 	// runs its own API with a small limit.
 	cfg.API.RateLimit, cfg.API.RateBurst = 10_000, 10_000
 	cfg.API.AuthFailureRate, cfg.API.AuthFailureBurst = 10_000, 10_000
+	// Reviewers sign in to the workbench at an identity provider of the
+	// test's own, speaking OIDC's code flow, or through the development link.
+	idp, idpURL, stopIDP, err := startIdP()
+	if err != nil {
+		return fail("an identity provider", err)
+	}
+	defer stopIDP()
+	sys.idp = idp
+	cfg.CodecOIDC = config.CodecOIDC{Issuer: idpURL, Audience: "temporal-ui", Claim: "groups", Allowed: []string{"beianflow-operators"}}
+	cfg.Workbench.OIDCClientID, cfg.Workbench.OIDCClientSecret = idp.ClientID, idp.ClientSecret
+	cfg.Workbench.ReviewerGroups, cfg.Workbench.SupportGroups = []string{"beianflow-reviewers"}, []string{"beianflow-support"}
+	cfg.Workbench.StaffClaim = "staff_id"
+	cfg.Workbench.DevSignInToken = devSignInToken
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	openCtx, openCancel := context.WithTimeout(ctx, time.Minute)

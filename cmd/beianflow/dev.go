@@ -107,6 +107,15 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		cfg.CodecPathToken = hex.EncodeToString(b)
 	}
+	// Reviewers sign in to the workbench through a link with a secret,
+	// new each run, instead of single sign-on.
+	if cfg.Workbench.DevSignInToken == "" {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return fmt.Errorf("dev: workbench secret: %w", err)
+		}
+		cfg.Workbench.DevSignInToken = hex.EncodeToString(b)
+	}
 	for _, h := range []string{"localhost", "127.0.0.1", tHost} {
 		origin := "http://" + net.JoinHostPort(h, fmt.Sprint(cfg.Dev.TemporalUI))
 		if !slices.Contains(cfg.CodecOrigins, origin) {
@@ -159,7 +168,8 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("beianflow is up; Ctrl-C stops everything",
 		"api", "http://"+displayAddr(cfg.HTTPAddr),
 		"web_ui", fmt.Sprintf("http://%s:%d/namespaces/%s/workflows", tHost, cfg.Dev.TemporalUI, cfg.TemporalNamespace),
-		"api_keys", devKeyFile(dataDir))
+		"api_keys", devKeyFile(dataDir),
+		"workbench_sign_in", "http://"+displayAddr(cfg.HTTPAddr)+"/workbench/sign-in/dev?token="+cfg.Workbench.DevSignInToken)
 	err = <-done
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		return cause

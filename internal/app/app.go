@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -37,6 +38,7 @@ import (
 	"github.com/beianflow/beianflow/internal/servicenumbers"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/webhook"
+	"github.com/beianflow/beianflow/internal/workbench"
 	"github.com/beianflow/beianflow/rules"
 	"github.com/beianflow/beianflow/worker"
 )
@@ -339,6 +341,25 @@ func (a *App) prune(ctx context.Context, what string, keep time.Duration, fn fun
 	}
 }
 
+// WorkbenchOptions are the reviewers' workbench settings in cfg: its
+// address, session key, the operators' issuer with the workbench's client,
+// and the development sign-in.
+func WorkbenchOptions(cfg config.Config, log *slog.Logger) workbench.Options {
+	wb := cfg.Workbench
+	o := workbench.Options{BaseURL: wb.URL, SessionKey: []byte(wb.SessionSecret), SessionTTL: wb.SessionTTL,
+		DevSignInToken: wb.DevSignInToken}
+	if len(o.SessionKey) == 0 {
+		o.SessionKey = make([]byte, 32)
+		_, _ = rand.Read(o.SessionKey)
+		log.Warn("workbench: BEIANFLOW_WORKBENCH_SESSION_SECRET is not set; sessions end when this process stops and are not shared with other API processes")
+	}
+	if wb.OIDCClientID != "" {
+		o.OIDC = &workbench.OIDC{Issuer: cfg.CodecOIDC.Issuer, ClientID: wb.OIDCClientID, ClientSecret: wb.OIDCClientSecret,
+			Claim: cfg.CodecOIDC.Claim, Reviewers: wb.ReviewerGroups, Support: wb.SupportGroups, StaffClaim: wb.StaffClaim}
+	}
+	return o
+}
+
 // RunAPI serves the HTTP API until ctx ends. ready, if not nil, receives
 // the bound address.
 func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
@@ -353,6 +374,7 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 		Process:   a.Config.Process,
 		API:       a.Config.API,
 		Codec:     CodecOptions(a.Config, a.Codec),
+		Workbench: WorkbenchOptions(a.Config, a.Log),
 		Namespace: a.Config.TemporalNamespace,
 		Metrics:   a.Metrics,
 		Log:       a.Log,

@@ -60,6 +60,9 @@ type Config struct {
 	// CodecListen is where `beianflow codec-server` listens.
 	CodecListen string
 
+	// Workbench configures the reviewers' web page.
+	Workbench Workbench
+
 	// Sandbox configures the sandbox outside world (bureau, courier).
 	Sandbox Sandbox
 
@@ -82,6 +85,31 @@ type CodecOIDC struct {
 	// path reaches into objects) that must hold one of Allowed.
 	Claim   string
 	Allowed []string
+}
+
+// Workbench configures the reviewers' web page at /workbench.
+type Workbench struct {
+	// URL is the scheme and host reviewers open; empty derives
+	// http://localhost:<port> from HTTPAddr (development).
+	URL string
+	// SessionSecret signs session cookies; empty picks a random one per
+	// process, so sessions end with it and are not shared between
+	// processes.
+	SessionSecret string
+	SessionTTL    time.Duration
+	// OIDCClientID and OIDCClientSecret are the workbench's client at
+	// the operators' issuer (CodecOIDC.Issuer, whose Claim carries the
+	// groups); single sign-on is off without a client ID.
+	OIDCClientID     string
+	OIDCClientSecret string
+	// ReviewerGroups and SupportGroups are the claim values that make a
+	// reviewer and a support member; StaffClaim holds the staff ID.
+	ReviewerGroups []string
+	SupportGroups  []string
+	StaffClaim     string
+	// DevSignInToken enables the development sign-in link; empty in
+	// production.
+	DevSignInToken string
 }
 
 // API configures what the HTTP API enforces per caller.

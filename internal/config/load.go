@@ -53,6 +53,14 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, errors.New("BEIANFLOW_CODEC_OIDC_ALLOWED is required when BEIANFLOW_CODEC_OIDC_ISSUER is set: without it no operator could decode"))
 		}
 	}
+	if c.Workbench.OIDCClientID != "" {
+		if c.CodecOIDC.Issuer == "" {
+			errs = append(errs, errors.New("BEIANFLOW_WORKBENCH_OIDC_CLIENT_ID needs the issuer in BEIANFLOW_CODEC_OIDC_ISSUER: reviewers sign in where operators do"))
+		}
+		if len(c.Workbench.ReviewerGroups) == 0 && len(c.Workbench.SupportGroups) == 0 {
+			errs = append(errs, errors.New("BEIANFLOW_WORKBENCH_REVIEWER_GROUPS is required when BEIANFLOW_WORKBENCH_OIDC_CLIENT_ID is set: without it nobody could review"))
+		}
+	}
 	// Only on an otherwise valid configuration: a BEIANFLOW_SANDBOX_ADDR
 	// that failed to parse also leaves Addr empty, and "is off" would then
 	// be a second, wrong message about the same mistake.

@@ -139,3 +139,14 @@ func validBucket(v string) bool {
 	}
 	return true
 }
+
+// commaList splits a comma-separated list, dropping empty entries.
+func commaList(v string) []string {
+	var out []string
+	for a := range strings.SplitSeq(v, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -112,12 +112,56 @@ var Vars = []Var{
 		return nonEmpty(v, &c.CodecOIDC.Claim)
 	}},
 	{"BEIANFLOW_CODEC_OIDC_ALLOWED", "", "Comma-separated values of that claim that may decode, e.g. beianflow-operators. Required with BEIANFLOW_CODEC_OIDC_ISSUER.", func(c *Config, v string) error {
-		c.CodecOIDC.Allowed = nil
-		for a := range strings.SplitSeq(v, ",") {
-			if a = strings.TrimSpace(a); a != "" {
-				c.CodecOIDC.Allowed = append(c.CodecOIDC.Allowed, a)
-			}
+		c.CodecOIDC.Allowed = commaList(v)
+		return nil
+	}},
+	{"BEIANFLOW_WORKBENCH_URL", "", "Scheme and host reviewers open the workbench at (/workbench), e.g. https://review.example.com: the OIDC redirect URI is <url>/workbench/signed-in and cookies are Secure on https. Empty: http and whatever host the request names, for development only.", func(c *Config, v string) error {
+		c.Workbench.URL = ""
+		if v == "" {
+			return nil
 		}
+		u, err := url.Parse(v)
+		if err != nil || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" ||
+			!(u.Scheme == "https" || u.Scheme == "http" && loopback(u.Hostname())) {
+			return errors.New("must be https://host[:port] (http:// only on localhost or a loopback address), without path or query")
+		}
+		c.Workbench.URL = u.Scheme + "://" + u.Host
+		return nil
+	}},
+	{"BEIANFLOW_WORKBENCH_SESSION_SECRET", "", "Key of the workbench's signed session cookies, at least 32 characters, the same in every API process. Empty: a random key per process (sessions end when it restarts).", func(c *Config, v string) error {
+		if v != "" && len(v) < 32 {
+			return errors.New("must be at least 32 characters")
+		}
+		c.Workbench.SessionSecret = v
+		return nil
+	}},
+	{"BEIANFLOW_WORKBENCH_SESSION_TTL", "8h", "How long a reviewer's sign-in to the workbench lasts.", func(c *Config, v string) error {
+		return positiveDuration(v, &c.Workbench.SessionTTL)
+	}},
+	{"BEIANFLOW_WORKBENCH_OIDC_CLIENT_ID", "", "The workbench's OIDC client at the operators' issuer (BEIANFLOW_CODEC_OIDC_ISSUER, groups in BEIANFLOW_CODEC_OIDC_CLAIM): reviewers then sign in through single sign-on (authorization code with PKCE). Empty: no single sign-on.", func(c *Config, v string) error {
+		c.Workbench.OIDCClientID = v
+		return nil
+	}},
+	{"BEIANFLOW_WORKBENCH_OIDC_CLIENT_SECRET", "", "Secret of that client; empty for a public client.", func(c *Config, v string) error {
+		c.Workbench.OIDCClientSecret = v
+		return nil
+	}},
+	{"BEIANFLOW_WORKBENCH_REVIEWER_GROUPS", "", "Comma-separated values of the groups claim that make a reviewer, e.g. beianflow-reviewers. Required with BEIANFLOW_WORKBENCH_OIDC_CLIENT_ID.", func(c *Config, v string) error {
+		c.Workbench.ReviewerGroups = commaList(v)
+		return nil
+	}},
+	{"BEIANFLOW_WORKBENCH_SUPPORT_GROUPS", "", "Comma-separated values of the groups claim that make a support member, who may also decide over another reviewer's claim.", func(c *Config, v string) error {
+		c.Workbench.SupportGroups = commaList(v)
+		return nil
+	}},
+	{"BEIANFLOW_WORKBENCH_OIDC_STAFF_CLAIM", "sub", "ID token claim holding the reviewer's staff ID, which claims, the audit trail and the access log record: an opaque ID (letters, digits, . _ : -), never an e-mail or a name; a sign-in without one is refused.", func(c *Config, v string) error {
+		return nonEmpty(v, &c.Workbench.StaffClaim)
+	}},
+	{"BEIANFLOW_WORKBENCH_DEV_SIGN_IN_SECRET", "", "Development only: enables /workbench/sign-in/dev?token=<secret>, which signs in anyone who has the link. `beianflow dev` sets a random one per run and prints the link. Empty in production.", func(c *Config, v string) error {
+		if v != "" && !regexp.MustCompile(`^[A-Za-z0-9_-]{32,}$`).MatchString(v) {
+			return errors.New("must be at least 32 characters of letters, digits, _ or -")
+		}
+		c.Workbench.DevSignInToken = v
 		return nil
 	}},
 	{"BEIANFLOW_CODEC_LISTEN", ":8089", "`beianflow codec-server`: where it serves the codec (/codec), /healthz and /readyz.", func(c *Config, v string) error {

@@ -109,7 +109,7 @@ func (s *Store) Verify(ctx context.Context, key string, kind filing.MaterialKind
 	if err != nil && !errors.Is(err, io.EOF) {
 		return Verdict{}, fmt.Errorf("documents: verify %s: read: %w", key, err)
 	}
-	sniffed := sniff(head)
+	sniffed := Sniff(head)
 	claimed := aws.ToString(out.ContentType)
 	var img image.Config
 	var imgErr error
@@ -151,8 +151,10 @@ func (s *Store) Verify(ctx context.Context, key string, kind filing.MaterialKind
 	return Verdict{OK: true, ContentType: sniffed, Size: size}, nil
 }
 
-// sniff names the content type whose magic number head starts with.
-func sniff(head []byte) string {
+// Sniff names the content type whose magic number head starts with: what
+// a stored document is, whatever its uploader declared; "" for none of the
+// kinds accepted.
+func Sniff(head []byte) string {
 	for _, m := range magics {
 		if bytes.HasPrefix(head, m.prefix) {
 			return m.contentType

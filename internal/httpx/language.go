@@ -102,3 +102,9 @@ func localize(e *Error, lang string) *Error {
 	}
 	return &out
 }
+
+// Localized is e's message in lang ("zh" or "en"), as the API would answer
+// it; pages that show API errors word them alike.
+func Localized(e *Error, lang string) string {
+	return localize(e, lang).Message
+}

@@ -23,7 +23,7 @@ export BEIANFLOW_VERSITYGW    := $(VERSITYGW)
 
 GO_TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run demo test test-unit lint tools build vet fmt-check workflowcheck clean-data help record-histories
+.PHONY: run demo test test-unit lint tools build vet fmt-check workflowcheck clean-data help record-histories screenshots
 
 help:
 	@echo "make run    start the whole system (Temporal + Web UI :8233, S3, worker, API :8080)"
@@ -32,6 +32,7 @@ help:
 	@echo "make test-unit  the tests that need no server (under a minute)"
 	@echo "make lint   gofmt, vet, workflowcheck and golangci-lint"
 	@echo "make tools  build the pinned Temporal CLI and versitygw into ./bin"
+	@echo "make screenshots  the workbench's main screens into docs/img (needs Chromium and a CJK font)"
 
 tools: $(TEMPORAL) $(VERSITYGW)
 
@@ -110,6 +111,11 @@ test-unit:
 
 test: tools lint
 	go test $(GO_TEST_FLAGS) ./...
+
+# Screenshots of the reviewers' workbench (docs/img/workbench-*.png), taken by
+# its browser tests; Chinese text needs a CJK font (fonts-wqy-microhei).
+screenshots: tools
+	BEIANFLOW_SCREENSHOTS=$(CURDIR)/docs/img go test -count=1 -run 'Workbench' ./integration/
 
 clean-data:
 	rm -rf ./data

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/filing"
@@ -147,6 +148,57 @@ func (s *server) accessLog(c echo.Context) error {
 	out := filing.AccessLog{Reads: make([]filing.PersonalDataRead, len(reads))}
 	for i, r := range reads {
 		out.Reads[i] = filing.PersonalDataRead{Actor: r.Actor, What: r.What, At: r.At.UTC()}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// readerLog answers GET /v1/access-log?actor=… (support): who saw what —
+// one reader's reads across filings, oldest first, a page at a time.
+func (s *server) readerLog(c echo.Context) error {
+	v := c.QueryParams()
+	if e := checkParams(v, []string{"actor", "since", "until", "limit", "cursor"}); e != nil {
+		return e
+	}
+	actor, e := single(v, "actor")
+	if e != nil {
+		return e
+	}
+	if actor == "" {
+		return httpx.BadRequest(filing.CodeRequired, "actor", "name the reader: actor=role:key, as the filings' logs show it")
+	}
+	since, e := timeParam(v, "since")
+	if e != nil {
+		return e
+	}
+	until, e := timeParam(v, "until")
+	if e != nil {
+		return e
+	}
+	limit, cursor, e := pageParams(v)
+	if e != nil {
+		return e
+	}
+	if _, err := uuid.Parse(cursor); cursor != "" && err != nil {
+		return httpx.BadRequest(filing.CodeInvalidCursor, "cursor", "not a cursor of this log")
+	}
+	q := store.ReadsQuery{Actor: actor, After: cursor, Limit: limit + 1}
+	if since != nil {
+		q.Since = *since
+	}
+	if until != nil {
+		q.Until = *until
+	}
+	reads, err := s.reads.ByActor(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	out := filing.AccessLog{Reads: []filing.PersonalDataRead{}}
+	if len(reads) > limit {
+		reads = reads[:limit]
+		out.NextCursor = reads[limit-1].ID
+	}
+	for _, r := range reads {
+		out.Reads = append(out.Reads, filing.PersonalDataRead{FilingID: r.FilingID, Actor: r.Actor, What: r.What, At: r.At.UTC()})
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -132,6 +132,7 @@ func New(d Deps) *echo.Echo {
 	v1.add(http.MethodGet, "/filings/:id/application", s.readApplication, RoleBackend, RoleReviewer, RoleSupport)
 	v1.add(http.MethodGet, "/filings/:id/materials", s.readMaterials, RoleBackend, RoleReviewer, RoleSupport)
 	v1.add(http.MethodGet, "/filings/:id/access-log", s.accessLog, RoleSupport)
+	v1.add(http.MethodGet, "/access-log", s.readerLog, RoleSupport)
 	v1.add(http.MethodGet, "/review-reasons", s.reviewReasons, RoleBackend, RoleReviewer, RoleSupport)
 	v1.add(http.MethodPost, "/filings/:id/claim", s.claimFiling, RoleReviewer)
 	v1.add(http.MethodDelete, "/filings/:id/claim", s.releaseClaim, RoleReviewer, RoleSupport)

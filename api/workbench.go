@@ -24,11 +24,14 @@ type workbenchReviews struct{ s *server }
 
 var _ workbench.Reviews = workbenchReviews{}
 
+// Queue is the queue's first 100 filings, as GET /v1/review-queues lists them.
 func (r workbenchReviews) Queue(c echo.Context, q filing.Queue) ([]filing.QueuedRow, error) {
 	page, err := r.s.queuePage(c, q, url.Values{"limit": {"100"}})
 	return page.Items, err
 }
 
+// Filing is the filing's review: its state, claim, current application
+// (the read recorded), materials, checks run again and the queue's reasons.
 func (r workbenchReviews) Filing(c echo.Context, id filing.ID) (workbench.Filing, error) {
 	s := r.s
 	ctx := c.Request().Context()
@@ -71,6 +74,7 @@ func (r workbenchReviews) Filing(c echo.Context, id filing.ID) (workbench.Filing
 	return f, nil
 }
 
+// Document is the n-th material's bytes, the read recorded first.
 func (r workbenchReviews) Document(c echo.Context, id filing.ID, n int) (workbench.Document, error) {
 	s := r.s
 	ctx := c.Request().Context()
@@ -97,15 +101,18 @@ func (r workbenchReviews) Document(c echo.Context, id filing.ID, n int) (workben
 	return workbench.Document{ContentType: documents.Sniff(body), Body: body}, nil
 }
 
+// Claim claims the filing as POST /v1/filings/{id}/claim does.
 func (r workbenchReviews) Claim(c echo.Context, id filing.ID) error {
 	_, err := r.s.claim(c, id)
 	return err
 }
 
+// Release ends the caller's claim (support: anyone's).
 func (r workbenchReviews) Release(c echo.Context, id filing.ID) error {
 	return r.s.releaseFor(c, id)
 }
 
+// Decide decides the review the filing waits in, as the decision routes do.
 func (r workbenchReviews) Decide(c echo.Context, id filing.ID, req filing.DecisionRequest) error {
 	queue, herr := r.s.queueOf(c, id)
 	if herr != nil {

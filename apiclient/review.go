@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 
 	"github.com/beianflow/beianflow/filing"
 )
@@ -49,4 +51,36 @@ func (c *Client) AccessLog(ctx context.Context, id filing.ID, opts ...CallOption
 		return nil, err
 	}
 	return call[filing.AccessLog](ctx, c, http.MethodGet, p, nil, nil, opts)
+}
+
+// ReaderLogParams select one reader's reads (GET /v1/access-log).
+type ReaderLogParams struct {
+	// Actor is the reader, "role:key" as the filings' logs name it.
+	Actor string
+	// Since and Until bound the reads' time (Until excluded); zero is
+	// unbounded.
+	Since, Until time.Time
+	Limit        int
+	Cursor       string
+}
+
+// ReaderLog returns one page of a reader's reads across filings, oldest
+// first: who saw what. Give NextCursor back as Cursor for the next page.
+//
+// Role: support.
+func (c *Client) ReaderLog(ctx context.Context, p ReaderLogParams, opts ...CallOption) (*filing.AccessLog, error) {
+	q := url.Values{"actor": {p.Actor}}
+	if !p.Since.IsZero() {
+		q.Set("since", p.Since.Format(time.RFC3339Nano))
+	}
+	if !p.Until.IsZero() {
+		q.Set("until", p.Until.Format(time.RFC3339Nano))
+	}
+	if p.Limit > 0 {
+		q.Set("limit", strconv.Itoa(p.Limit))
+	}
+	if p.Cursor != "" {
+		q.Set("cursor", p.Cursor)
+	}
+	return call[filing.AccessLog](ctx, c, http.MethodGet, "/v1/access-log", q, nil, opts)
 }

@@ -63,16 +63,21 @@ type MaterialRead struct {
 	DownloadExpiresAt time.Time `json:"download_expires_at"`
 }
 
-// AccessLog answers GET /v1/filings/{id}/access-log: every read of the
-// filing's personal data outside the workflow, oldest first.
+// AccessLog answers GET /v1/filings/{id}/access-log, every read of the
+// filing's personal data outside the workflow, and GET /v1/access-log,
+// one reader's reads across filings a page at a time (NextCursor, given
+// back as ?cursor=, fetches the next); both oldest first.
 type AccessLog struct {
-	Reads []PersonalDataRead `json:"reads"`
+	Reads      []PersonalDataRead `json:"reads"`
+	NextCursor string             `json:"next_cursor,omitempty"`
 }
 
 // PersonalDataRead is one read: who ("role:key"), what (a document or
 // revision, never the data) and when.
 type PersonalDataRead struct {
-	Actor string    `json:"actor"`
+	// FilingID is set in a reader's log, which spans filings.
+	FilingID ID        `json:"filing_id,omitempty"`
+	Actor    string    `json:"actor"`
 	What  string    `json:"what"`
 	At    time.Time `json:"at"`
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/beianflow/beianflow/api"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/apikeys"
 	"github.com/beianflow/beianflow/internal/store"
@@ -141,4 +142,22 @@ func TestARejectionIsMadeOfCatalogueReasons(t *testing.T) {
 	assert.Equal(t, "身份证反光", second["message"], "the reviewer's supplement stays")
 	assert.Equal(t, catalogue.Body["version"], second["catalogue_version"])
 	s.ok("/cancel", `{"reason":"user_request"}`)
+}
+
+// Support decides a filing another reviewer holds (gone for the day, the
+// filing stuck in review): the decision is taken and the claim ends.
+func TestSupportDecidesOverAReviewersClaim(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "ZJ", "yunqi-support-decides.com", "云栖客服示例")
+	s.ok("/submit", `{}`)
+	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
+	reviewer := reviewerKeys(t, 1)[0]
+	require.Equal(t, http.StatusOK, sendWithKey(t, http.MethodPost, s.path("/claim"), reviewer, "").Status)
+
+	support := keyFor(t, sys.baseURL, api.RoleSupport, "")
+	res := sendWithKey(t, http.MethodPost, s.path("/initial-review"), support, `{"approve":true,"reviewer":"support-1"}`)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
+	s.wait(filing.StagePhotoVerification, filing.StepNone)
+	_, err := store.NewReviewClaims(sys.app.DB).Get(context.Background(), filing.ID(s.id), time.Now())
+	assert.ErrorIs(t, err, store.ErrNotFound, "the reviewer's claim ended with the decision")
 }

@@ -106,7 +106,7 @@ func runMain(m *testing.M) int {
 	cfg.API.AuthFailureRate, cfg.API.AuthFailureBurst = 10_000, 10_000
 	// Reviewers sign in to the workbench at an identity provider of the
 	// test's own, speaking OIDC's code flow, or through the development link.
-	idp, idpURL, stopIDP, err := startIdP()
+	idp, idpURL, stopIDP, err := startIDP()
 	if err != nil {
 		return fail("an identity provider", err)
 	}

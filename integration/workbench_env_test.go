@@ -21,8 +21,8 @@ var workbenchUsers = map[string]map[string]any{
 	"mail.reviewer": {"groups": []any{"beianflow-reviewers"}, "staff_id": "mail.reviewer@example.com"},
 }
 
-// startIdP serves an OIDC identity provider on a local port.
-func startIdP() (*testenv.IDP, string, func(), error) {
+// startIDP serves an OIDC identity provider on a local port.
+func startIDP() (*testenv.IDP, string, func(), error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, "", nil, err

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/api"
+	"github.com/beianflow/beianflow/apiclient"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
@@ -30,7 +31,7 @@ type person struct {
 	ctx context.Context
 }
 
-func newPerson(t *testing.T, browser context.Context) *person {
+func newPerson(browser context.Context, t *testing.T) *person {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
@@ -156,7 +157,7 @@ func TestAReviewerDecidesAFilingInTheWorkbenchAlone(t *testing.T) {
 	s.ok("/submit", `{}`)
 	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
 
-	li := newPerson(t, testenv.Browser(t))
+	li := newPerson(testenv.Browser(t), t)
 	li.signInWithSSO("li.reviewer")
 	li.do(chromedp.WaitVisible(chromedp.ID("queue")))
 	assert.Contains(t, li.location(), "/workbench/queues/initial")
@@ -219,8 +220,21 @@ func TestAReviewerDecidesAFilingInTheWorkbenchAlone(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("flash")),
 	)
 	assert.Contains(t, li.text("#flash"), "已通过")
-	after := s.wait(filing.StagePhotoVerification, filing.StepNone)
-	assert.Equal(t, string(filing.StagePhotoVerification), after["stage"])
+
+	// The backdrop arrives, the responsible person's photo is uploaded, and
+	// the same reviewer judges it from the photo queue.
+	s.throughBackdrop()
+	li.openFiling(filing.QueuePhoto, s.id)
+	li.claim()
+	assert.Equal(t, "image/png", li.viewMaterial("4"), "the photo opens inline")
+	li.screenshot("workbench-photo-review")
+	li.do(
+		chromedp.KeyEvent("a"),
+		chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.ID("flash")),
+	)
+	assert.Contains(t, li.location(), "/workbench/queues/photo")
+	s.wait(filing.StageBureauSubmission, filing.StepNone)
 
 	// Every read through the page is in the access log, under the
 	// reviewer's staff ID.
@@ -244,7 +258,38 @@ func TestAReviewerDecidesAFilingInTheWorkbenchAlone(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, apps, 3, "each view of the filing reads its application: %v", whats)
+	var photos int
+	for _, w := range whats {
+		if strings.HasPrefix(w, "photo ") {
+			photos++
+		}
+	}
 	assert.Equal(t, 1, materials, "the material opened once: %v", whats)
+	assert.Equal(t, 1, photos, "the photo opened once: %v", whats)
+
+	// Who saw what: the reviewer's own log spans filings, a page at a time.
+	client := apiclient.New(sys.baseURL, support)
+	var mine []filing.PersonalDataRead
+	params := apiclient.ReaderLogParams{Actor: "reviewer:oidc:staff-7", Limit: 2}
+	for page := 0; ; page++ {
+		got, err := client.ReaderLog(context.Background(), params)
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(got.Reads), 2)
+		mine = append(mine, got.Reads...)
+		if got.NextCursor == "" {
+			break
+		}
+		params.Cursor = got.NextCursor
+		require.Less(t, page, 100)
+	}
+	var here int
+	for _, r := range mine {
+		assert.Equal(t, "reviewer:oidc:staff-7", r.Actor)
+		if string(r.FilingID) == s.id {
+			here++
+		}
+	}
+	assert.Equal(t, len(whats), here, "the reader's log holds every read the filing's log does")
 }
 
 // Two reviewers press claim on the same filing at the same moment: exactly
@@ -256,7 +301,7 @@ func TestTwoReviewersRacingInTheWorkbenchGetOneClaim(t *testing.T) {
 	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
 
 	browser := testenv.Browser(t)
-	people := []*person{newPerson(t, browser), newPerson(t, browser)}
+	people := []*person{newPerson(browser, t), newPerson(browser, t)}
 	people[0].signInAsDev("reviewer-a")
 	people[1].signInAsDev("reviewer-b")
 	for _, p := range people {
@@ -297,12 +342,12 @@ func TestTheWorkbenchAdmitsOnlyReviewersWithAStaffID(t *testing.T) {
 	t.Parallel()
 	browser := testenv.Browser(t)
 	for _, user := range []string{"chen.sales", "mail.reviewer"} {
-		p := newPerson(t, browser)
+		p := newPerson(browser, t)
 		p.signInWithSSO(user)
 		p.do(chromedp.WaitVisible(chromedp.ID("error-message")))
 		assert.Contains(t, p.text("#error-message"), "没有审核权限", user)
 	}
-	support := newPerson(t, browser)
+	support := newPerson(browser, t)
 	support.signInWithSSO("zhao.support")
 	support.do(chromedp.WaitVisible(chromedp.CSS("nav")))
 	assert.Contains(t, support.text(".staff"), "oidc:support-1")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -57,45 +56,4 @@ func (r *VerificationForms) Lookup(ctx context.Context, serial string) (Verifica
 		return VerificationForm{}, fmt.Errorf("store: verification form %s: %w", serial, err)
 	}
 	return f, nil
-}
-
-// PersonalDataRead is one read of a filing's personal data outside the
-// workflow: who read which document of it, and when.
-type PersonalDataRead struct {
-	ID       string `gorm:"primaryKey"`
-	FilingID filing.ID
-	Actor    string
-	What     string
-	At       time.Time
-}
-
-// PersonalDataReads is the append-only record of reads of personal data.
-type PersonalDataReads struct{ db *DB }
-
-// NewPersonalDataReads returns the repository over db.
-func NewPersonalDataReads(db *DB) *PersonalDataReads { return &PersonalDataReads{db: db} }
-
-// Record appends reads by actor at one instant, one per what, in one
-// insert.
-func (r *PersonalDataReads) Record(ctx context.Context, id filing.ID, actor string, at time.Time, whats ...string) error {
-	if len(whats) == 0 {
-		return nil
-	}
-	reads := make([]PersonalDataRead, len(whats))
-	for i, what := range whats {
-		reads[i] = PersonalDataRead{ID: uuid.Must(uuid.NewV7()).String(), FilingID: id, Actor: actor, What: what, At: at.UTC()}
-	}
-	if err := r.db.Gorm.WithContext(ctx).Create(&reads).Error; err != nil {
-		return fmt.Errorf("store: record reads of filing %s: %w", id, err)
-	}
-	return nil
-}
-
-// List returns a filing's reads, oldest first.
-func (r *PersonalDataReads) List(ctx context.Context, id filing.ID) ([]PersonalDataRead, error) {
-	var out []PersonalDataRead
-	if err := r.db.Gorm.WithContext(ctx).Where("filing_id = ?", id).Order("at, id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("store: reads of filing %s: %w", id, err)
-	}
-	return out, nil
 }

@@ -30,7 +30,7 @@ const (
 	msgSignIn      message = "sign_in"
 	msgSignInAgain message = "sign_in_again"
 	msgNoSSO       message = "no_sso"
-	msgIdPDown     message = "idp_down"
+	msgIDPDown     message = "idp_down"
 	msgNotAllowed  message = "not_allowed"
 	msgNoDevSignIn message = "no_dev_sign_in"
 	msgBadHandle   message = "bad_handle"
@@ -50,7 +50,7 @@ var texts = map[message][2]string{
 	msgSignIn:      {"登录", "Sign in"},
 	msgSignInAgain: {"登录已失效，请重新登录", "Your sign-in has expired; please sign in again"},
 	msgNoSSO:       {"未配置单点登录", "Single sign-on is not configured"},
-	msgIdPDown:     {"身份认证服务暂不可用，请稍后再试", "The identity provider cannot be reached; try again shortly"},
+	msgIDPDown:     {"身份认证服务暂不可用，请稍后再试", "The identity provider cannot be reached; try again shortly"},
 	msgNotAllowed:  {"您的账号没有审核权限", "Your account may not review filings"},
 	msgNoDevSignIn: {"开发登录未开启或链接无效", "Development sign-in is off or the link is wrong"},
 	msgBadHandle:   {"工号只能包含字母、数字和 . _ : -，不能是姓名或邮箱", "A staff ID is letters, digits and . _ : -, never a name or e-mail"},

@@ -99,7 +99,7 @@ func randomToken() string {
 // would not be sent with it), Secure unless the workbench is served over
 // plain HTTP on a development machine.
 func (w *Workbench) cookie(name, value string, expires time.Time) *http.Cookie {
-	c := &http.Cookie{Name: name, Value: value, Path: cookiePath, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	c := &http.Cookie{Name: name, Value: value, Path: cookiePath, HttpOnly: true, SameSite: http.SameSiteLaxMode, //nolint:gosec // G124: Secure on https; a development machine serves plain http
 		Secure: w.secure, Expires: expires}
 	if value == "" {
 		c.MaxAge = -1

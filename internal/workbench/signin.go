@@ -126,7 +126,7 @@ func (w *Workbench) startOIDC(c echo.Context) error {
 	_, cfg, err := w.oidc.config(c.Request().Context(), w.originOf(c)+"/workbench/signed-in")
 	if err != nil {
 		w.Log.ErrorContext(c.Request().Context(), "workbench: identity provider unreachable", "err", err)
-		return w.fail(c, http.StatusServiceUnavailable, msgIdPDown)
+		return w.fail(c, http.StatusServiceUnavailable, msgIDPDown)
 	}
 	in := signIn{State: randomToken(), Nonce: randomToken(), Verifier: oauth2.GenerateVerifier(), Expires: w.Now().Add(signInTTL)}
 	v, err := w.signer.seal(signInCookie, in)
@@ -158,7 +158,7 @@ func (w *Workbench) finishOIDC(c echo.Context) error {
 	}
 	provider, cfg, err := w.oidc.config(ctx, w.originOf(c)+"/workbench/signed-in")
 	if err != nil {
-		return w.fail(c, http.StatusServiceUnavailable, msgIdPDown)
+		return w.fail(c, http.StatusServiceUnavailable, msgIDPDown)
 	}
 	tok, err := cfg.Exchange(w.oidc.context(ctx), c.QueryParam("code"), oauth2.VerifierOption(in.Verifier))
 	if err != nil {

@@ -322,8 +322,7 @@ func (w *Workbench) language(c echo.Context) error {
 	if c.FormValue("lang") == string(langEN) {
 		to = langEN
 	}
-	c.SetCookie(&http.Cookie{Name: langCookie, Value: string(to), Path: cookiePath, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: w.secure, MaxAge: 365 * 24 * 3600})
+	c.SetCookie(w.cookie(langCookie, string(to), w.Now().AddDate(1, 0, 0)))
 	back := c.FormValue("back")
 	if !strings.HasPrefix(back, "/workbench/") || strings.HasPrefix(back, "//") || strings.Contains(back, "\\") {
 		back = "/workbench/"

@@ -78,8 +78,8 @@ type PersonalDataRead struct {
 	// FilingID is set in a reader's log, which spans filings.
 	FilingID ID        `json:"filing_id,omitempty"`
 	Actor    string    `json:"actor"`
-	What  string    `json:"what"`
-	At    time.Time `json:"at"`
+	What     string    `json:"what"`
+	At       time.Time `json:"at"`
 }
 
 // ReasonCatalogue answers GET /v1/review-reasons: the reasons reviewers

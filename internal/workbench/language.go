@@ -79,6 +79,8 @@ var texts = map[message][2]string{
 	"empty_queue":     {"队列中没有待审核的订单", "Nothing waits in this queue"},
 	"business_days":   {"个工作日", "business days"},
 	"hours":           {"小时", "hours"},
+	"minutes":         {"分钟", "min"},
+	"left":            {"剩余", "Left"},
 	"open":            {"打开", "Open"},
 	"stage":           {"环节", "Stage"},
 	"waiting_for":     {"等待", "Waiting for"},

@@ -25,6 +25,7 @@ var chinaTime = time.FixedZone("CST", 8*3600)
 type page struct {
 	Title    message
 	Lang     lang
+	Now      time.Time
 	Session  *session
 	Path     string
 	Flash    string
@@ -57,6 +58,25 @@ func (p page) When(t *time.Time) string {
 		return "—"
 	}
 	return t.In(chinaTime).Format("2006-01-02 15:04")
+}
+
+// Left is the time until deadline, or how long it is overdue.
+func (p page) Left(deadline *time.Time) string {
+	if deadline == nil {
+		return "—"
+	}
+	d := deadline.Sub(p.Now)
+	over := d < 0
+	if over {
+		d = -d
+	}
+	d = d.Round(time.Minute)
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	s := fmt.Sprintf("%d %s %d %s", h, p.T("hours"), m, p.T("minutes"))
+	if over {
+		return p.T("overdue") + " " + s
+	}
+	return s
 }
 
 // At is When of a value.
@@ -142,7 +162,7 @@ func parsePages() (map[string]*template.Template, error) {
 // render executes a page into a buffer first, so a template error is a
 // clean 500 rather than half a page.
 func (w *Workbench) render(c echo.Context, status int, name string, p page) error {
-	p.Lang = w.lang(c)
+	p.Lang, p.Now = w.lang(c), w.Now()
 	p.Path = c.Request().URL.Path
 	if s, ok := c.Get(sessionKey).(session); ok {
 		p.Session = &s

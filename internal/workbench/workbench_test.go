@@ -37,9 +37,10 @@ type reviews struct {
 	claims    []string // "actor filing"
 	decisions []filing.DecisionRequest
 	docType   string
+	rows      []filing.QueuedRow
 }
 
-func (r *reviews) Queue(echo.Context, filing.Queue) ([]filing.QueuedRow, error) { return nil, nil }
+func (r *reviews) Queue(echo.Context, filing.Queue) ([]filing.QueuedRow, error) { return r.rows, nil }
 
 func (r *reviews) Filing(_ echo.Context, id filing.ID) (workbench.Filing, error) {
 	return workbench.Filing{State: filing.State{Identity: filing.Identity{FilingID: id, Province: "ZJ"},
@@ -300,4 +301,25 @@ func TestTheLanguageSwitchStaysOnTheWorkbench(t *testing.T) {
 	assert.Equal(t, "/workbench/sign-in", res.Header.Get("Location"))
 	_, page = b.get("/workbench/sign-in")
 	assert.Contains(t, page, "登录")
+}
+
+func TestTheQueueShowsTheTimeLeftAgainstTheReviewTargetAndWhoHoldsAFiling(t *testing.T) {
+	b := newBench(t, nil)
+	now := b.clock.Now()
+	due, late := now.Add(90*time.Minute), now.Add(-2*time.Hour)
+	days := 1
+	b.reviews.rows = []filing.QueuedRow{
+		{Row: filing.Row{Identity: filing.Identity{FilingID: "0190c5d2-1111-7000-8000-00000000000a", Province: "ZJ"},
+			Deadline: &late, DeadlineBusinessDays: 1, Overdue: true}, WaitedBusinessDays: &days},
+		{Row: filing.Row{Identity: filing.Identity{FilingID: "0190c5d2-1111-7000-8000-00000000000b", Province: "SH"},
+			Deadline: &due, DeadlineBusinessDays: 1}, ClaimedBy: "reviewer:dev:reviewer-1", ClaimExpiresAt: &due},
+	}
+	b.signIn("reviewer-1", "reviewer")
+	res, page := b.get("/workbench/queues/initial")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Contains(t, page, "已超时 2 小时 0 分钟")
+	assert.Contains(t, page, "1 小时 30 分钟")
+	assert.Contains(t, page, "浙江 · ZJ")
+	assert.Contains(t, page, `class=" mine"`, "the reviewer's own claim is marked")
+	assert.Contains(t, page, "reviewer:dev:reviewer-1")
 }

@@ -71,6 +71,9 @@ type Deps struct {
 	// Codec serves Temporal's remote codec protocol at /codec for the Web
 	// UI and the CLI; a nil Codec.Codec serves none.
 	Codec codecserver.Options
+	// Keys seal the filings' personal data at rest (application
+	// revisions); without them nothing personal can be saved or read.
+	Keys store.Sealer
 	// Workbench configures the reviewers' web page at /workbench; without
 	// a SessionKey none is served. Its Reviews, Log and Now are the API's.
 	Workbench workbench.Options
@@ -98,7 +101,7 @@ func New(d Deps) *echo.Echo {
 		d.Now = time.Now
 	}
 	d.API = d.API.WithDefaults()
-	s := &server{Deps: d, filings: store.NewFilings(d.DB), apps: store.NewApplications(d.DB),
+	s := &server{Deps: d, filings: store.NewFilings(d.DB), apps: store.NewApplications(d.DB, d.Keys),
 		subjects: store.NewSubjects(d.DB), forms: store.NewVerificationForms(d.DB), reads: store.NewPersonalDataReads(d.DB), claims: store.NewReviewClaims(d.DB), client: &filings.Client{Temporal: d.Temporal, TaskQueue: d.TaskQueue}}
 	// One authenticator for /v1 and the codec: a client address has one
 	// budget of failed authentications whatever it tries.

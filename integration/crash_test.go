@@ -69,7 +69,7 @@ func startCrashingWorker(t *testing.T, taskQueue, fault string) *crashingWorker 
 		"BEIANFLOW_RDAP_URL="+cfg.World.RDAPURL,
 		"BEIANFLOW_REGISTRAR_API_URL="+cfg.World.RegistrarAPIURL,
 		"BEIANFLOW_WEBHOOK_SECRET="+cfg.World.WebhookSecret, "BEIANFLOW_LOG_LEVEL=error",
-		"BEIANFLOW_FAULT="+fault, "BEIANFLOW_FAULT_MARKER="+marker, "BEIANFLOW_PAYLOAD_KEYS="+cfg.PayloadKeys,
+		"BEIANFLOW_FAULT="+fault, "BEIANFLOW_FAULT_MARKER="+marker, "BEIANFLOW_PAYLOAD_KEYS="+cfg.PayloadKeys, "BEIANFLOW_DATA_KEYS="+cfg.DataKeys,
 	)
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &crashingWorker{crashed: make(chan struct{})}

@@ -95,6 +95,7 @@ func runMain(m *testing.M) int {
 	cfg.S3 = s3cfg
 	cfg.TaskQueue = fmt.Sprintf("it-%d", time.Now().UnixNano())
 	cfg.PayloadKeys = testenv.PayloadKeys
+	cfg.DataKeys = testenv.DataKeys
 	cfg.DataDir = dir
 	// One day of the process runs in about a second, so a complete filing
 	// finishes within a test; the sandbox pushes its events often.

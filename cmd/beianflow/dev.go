@@ -142,6 +142,15 @@ func runDev(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("Temporal dev server starting", "address", cfg.TemporalAddress,
 		"web_ui", fmt.Sprintf("http://%s:%d", tHost, cfg.Dev.TemporalUI), "log", tProc.logPath)
 
+	if cfg.DataKeys == "" && cfg.DataKeyFile == "" {
+		path, err := ensureKeyFile(dataDir, "data-keys", "dev-data-1",
+			"# Key-encryption keys of `make run`'s filings' data keys: id:base64, the last one current.\n"+
+				"# Rotate by appending a line and running `beianflow keys rewrap`.\n")
+		if err != nil {
+			return err
+		}
+		cfg.DataKeyFile = path
+	}
 	if cfg.PayloadKeys == "" && cfg.PayloadKeyFile == "" {
 		path, err := ensurePayloadKeyFile(dataDir)
 		if err != nil {

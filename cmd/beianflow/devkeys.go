@@ -89,18 +89,24 @@ func readEnvFile(path string) map[string]string {
 // ensurePayloadKeyFile gives `make run` a payload encryption key of its
 // own, created once and kept with the data it protects.
 func ensurePayloadKeyFile(dataDir string) (string, error) {
-	path := filepath.Join(dataDir, "payload-keys")
+	return ensureKeyFile(dataDir, "payload-keys", "dev-1",
+		"# Payload encryption keys of `make run`: id:base64, the last one current.\n"+
+			"# Rotate by appending a line; remove a key only when no history needs it.\n")
+}
+
+// ensureKeyFile creates dataDir/name with one random key under header,
+// unless it exists, and returns its path.
+func ensureKeyFile(dataDir, name, keyID, header string) (string, error) {
+	path := filepath.Join(dataDir, name)
 	if _, err := os.Stat(path); err == nil {
 		return path, nil
 	}
-	line, err := codec.NewKeyLine("dev-1")
+	line, err := codec.NewKeyLine(keyID)
 	if err != nil {
 		return "", err
 	}
-	body := "# Payload encryption keys of `make run`: id:base64, the last one current.\n" +
-		"# Rotate by appending a line; remove a key only when no history needs it.\n" + line + "\n"
-	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-		return "", fmt.Errorf("dev: write payload keys: %w", err)
+	if err := os.WriteFile(path, []byte(header+line+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("dev: write %s: %w", name, err)
 	}
 	return path, nil
 }

@@ -68,7 +68,7 @@ func newRootCmd(c *cli) *cobra.Command {
 	}
 	add(groupLocal, newDevCmd(c), newDemoCmd(c))
 	add(groupServe, newServeCmds(c)...)
-	add(groupOperate, newCtlCmd(c), newOutboxCmd(c), newAPIKeyCmd(c), newConfigCmd(c), newHealthcheckCmd())
+	add(groupOperate, newCtlCmd(c), newOutboxCmd(c), newAPIKeyCmd(c), newKeysCmd(c), newConfigCmd(c), newHealthcheckCmd())
 	add(groupOther, newVersionCmd(c))
 	// cobra would add its completion command when executing; added now,
 	// it is in the tree the tests walk, its summary reads like the rest and

@@ -28,6 +28,7 @@ import (
 	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/internal/courier"
 	"github.com/beianflow/beianflow/internal/documents"
+	"github.com/beianflow/beianflow/internal/envelope"
 	"github.com/beianflow/beianflow/internal/httpcall"
 	"github.com/beianflow/beianflow/internal/instances"
 	"github.com/beianflow/beianflow/internal/metrics"
@@ -53,6 +54,8 @@ type App struct {
 	// Codec encrypts every Temporal payload; the codec server decodes
 	// with it for operators.
 	Codec *codec.Codec
+	// Keys encrypt each filing's personal data at rest with its data key.
+	Keys *envelope.Keys
 	// Metrics is the process's Prometheus registry: HTTP metrics of the API
 	// and the Temporal SDK's client and worker metrics, served at /metrics.
 	Metrics *metrics.Metrics
@@ -171,6 +174,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if a.Codec, err = OpenCodec(cfg, log); err != nil {
 		return nil, err
 	}
+	if a.Keys, err = OpenDataKeys(cfg, a.DB, log); err != nil {
+		return nil, err
+	}
 
 	a.Temporal, err = retry(ctx, log, "temporal", func() (client.Client, error) {
 		return client.DialContext(ctx, client.Options{
@@ -212,7 +218,7 @@ func (a *App) Activities() *activities.Activities {
 		DB:             a.DB,
 		Filings:        store.NewFilings(a.DB),
 		Events:         store.NewEvents(a.DB),
-		Applications:   store.NewApplications(a.DB),
+		Applications:   store.NewApplications(a.DB, a.Keys),
 		Documents:      a.Documents,
 		Subjects:       store.NewSubjects(a.DB),
 		Forms:          store.NewVerificationForms(a.DB),
@@ -299,6 +305,26 @@ func payloadKeys(cfg config.Config) (*codec.Keyring, error) {
 	return nil, errors.New("payload encryption needs BEIANFLOW_PAYLOAD_KEYS or BEIANFLOW_PAYLOAD_KEY_FILE (`beianflow dev` creates data/payload-keys)")
 }
 
+// OpenDataKeys loads the key-encryption keys of cfg and returns the
+// filings' data keys kept in db, wrapped by them.
+func OpenDataKeys(cfg config.Config, db *store.DB, log *slog.Logger) (*envelope.Keys, error) {
+	var ring *codec.Keyring
+	var err error
+	switch {
+	case cfg.DataKeys != "":
+		ring, err = codec.ParseKeys(cfg.DataKeys)
+	case cfg.DataKeyFile != "":
+		ring, err = codec.LoadKeyFile(cfg.DataKeyFile)
+	default:
+		return nil, errors.New("personal data encryption needs BEIANFLOW_DATA_KEYS or BEIANFLOW_DATA_KEY_FILE (`beianflow dev` creates data/data-keys)")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("data keys: %w", err)
+	}
+	log.Info("personal data encryption", "current_key", ring.CurrentID(), "keys", len(ring.IDs()))
+	return envelope.NewKeys(store.NewFilingKeys(db), envelope.NewLocalKEK(ring)), nil
+}
+
 // OpenCodec loads the payload keys of cfg and returns the codec that
 // encrypts every Temporal payload with them.
 func OpenCodec(cfg config.Config, log *slog.Logger) (*codec.Codec, error) {
@@ -374,6 +400,7 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 		Process:   a.Config.Process,
 		API:       a.Config.API,
 		Codec:     CodecOptions(a.Config, a.Codec),
+		Keys:      a.Keys,
 		Workbench: WorkbenchOptions(a.Config, a.Log),
 		Namespace: a.Config.TemporalNamespace,
 		Metrics:   a.Metrics,

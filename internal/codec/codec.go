@@ -45,7 +45,7 @@ func (c *Codec) DataConverter() converter.DataConverter {
 // Encode encrypts each payload (metadata and data together, so not even
 // the encoding is visible) with the current key.
 func (c *Codec) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
-	id, aead := c.keys.current()
+	id, aead := c.keys.Current()
 	out := make([]*commonpb.Payload, len(payloads))
 	for i, p := range payloads {
 		plain, err := proto.Marshal(p)
@@ -81,7 +81,7 @@ func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 			continue
 		}
 		id := string(p.GetMetadata()[MetadataKeyID])
-		aead, ok := c.keys.lookup(id)
+		aead, ok := c.keys.Lookup(id)
 		if !ok {
 			return payloads, fmt.Errorf("codec: payload encrypted with key %q, which is not configured", id)
 		}

@@ -92,12 +92,14 @@ func (k *Keyring) CurrentID() string { return k.order[len(k.order)-1] }
 // IDs lists the configured key IDs, oldest first.
 func (k *Keyring) IDs() []string { return append([]string(nil), k.order...) }
 
-func (k *Keyring) current() (string, cipher.AEAD) {
+// Current is the current key's ID and AES-256-GCM cipher.
+func (k *Keyring) Current() (string, cipher.AEAD) {
 	id := k.CurrentID()
 	return id, k.aeads[id]
 }
 
-func (k *Keyring) lookup(id string) (cipher.AEAD, bool) {
+// Lookup is the cipher of key id, if configured.
+func (k *Keyring) Lookup(id string) (cipher.AEAD, bool) {
 	a, ok := k.aeads[id]
 	return a, ok
 }

@@ -47,6 +47,11 @@ type Config struct {
 	// every Temporal payload ("id:base64" entries, the last is current).
 	PayloadKeys    string
 	PayloadKeyFile string
+	// DataKeys and DataKeyFile give the key-encryption keys that wrap each
+	// filing's data key, which encrypts its personal data in the database
+	// and S3 (same format as the payload keys).
+	DataKeys    string
+	DataKeyFile string
 
 	// CodecOrigins are the Web UI origins allowed to call the codec
 	// server from the browser; CodecPathToken mounts an unauthenticated

@@ -71,6 +71,14 @@ var Vars = []Var{
 		c.PayloadKeyFile = v
 		return nil
 	}},
+	{"BEIANFLOW_DATA_KEYS", "", "Key-encryption keys (AES-256-GCM) that wrap each filing's data key, which encrypts the filing's personal data at rest (application revisions in the database): id:base64 entries separated by commas, the last one current. Rotate by appending one and running `beianflow keys rewrap`; an old key may go once that is done. `beianflow dev` creates data/data-keys if neither this nor the file is set.", func(c *Config, v string) error {
+		c.DataKeys = v
+		return nil
+	}},
+	{"BEIANFLOW_DATA_KEY_FILE", "", "File with the key-encryption keys, one id:base64 per line (used when BEIANFLOW_DATA_KEYS is empty).", func(c *Config, v string) error {
+		c.DataKeyFile = v
+		return nil
+	}},
 	{"BEIANFLOW_CODEC_ORIGINS", "", "Comma-separated origins (scheme://host:port) of Temporal Web UIs allowed to call the codec server (/codec) from the browser. `beianflow dev` sets its own UI.", func(c *Config, v string) error {
 		c.CodecOrigins = nil
 		for o := range strings.SplitSeq(v, ",") {

@@ -5,10 +5,12 @@ import (
 
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,11 +33,51 @@ type ApplicationRevision struct {
 	CreatedAt time.Time `gorm:"autoCreateTime:false"`
 }
 
-// Applications stores applicants' data outside Temporal.
-type Applications struct{ db *DB }
+// Sealer encrypts and decrypts a filing's records with the filing's own
+// data key (envelope.Keys).
+type Sealer interface {
+	Seal(ctx context.Context, id filing.ID, purpose string, plaintext []byte) ([]byte, error)
+	Open(ctx context.Context, id filing.ID, purpose string, sealed []byte) ([]byte, error)
+}
 
-// NewApplications returns the repository over db.
-func NewApplications(db *DB) *Applications { return &Applications{db: db} }
+// Applications stores applicants' data outside Temporal, each revision
+// sealed with its filing's data key: the database holds no personal data
+// in clear.
+type Applications struct {
+	db     *DB
+	sealer Sealer
+}
+
+// NewApplications returns the repository over db, sealing with sealer. A
+// nil sealer saves and reads nothing: personal data is never stored in
+// clear for want of a key.
+func NewApplications(db *DB, sealer Sealer) *Applications {
+	if sealer == nil {
+		sealer = noSealer{}
+	}
+	return &Applications{db: db, sealer: sealer}
+}
+
+// sealedPrefix marks a sealed body (base64 of envelope's record format).
+const sealedPrefix = "sealed:v1:"
+
+// revisionPurpose binds a sealed body to its revision and kind.
+func revisionPurpose(kind, revisionID string) string { return kind + " revision " + revisionID }
+
+// noSealer refuses: a repository built without keys.
+type noSealer struct{}
+
+var errNoSealer = errors.New("store: no data keys configured (BEIANFLOW_DATA_KEYS); personal data is not stored in clear")
+
+// Seal refuses.
+func (noSealer) Seal(context.Context, filing.ID, string, []byte) ([]byte, error) {
+	return nil, errNoSealer
+}
+
+// Open refuses.
+func (noSealer) Open(context.Context, filing.ID, string, []byte) ([]byte, error) {
+	return nil, errNoSealer
+}
 
 // ErrDigestMismatch means a stored revision does not hold what its reference
 // promised.
@@ -53,8 +95,12 @@ func (r *Applications) Save(ctx context.Context, filingID filing.ID, kind string
 		return ApplicationRevision{}, fmt.Errorf("store: revision ID: %w", err)
 	}
 	sum := sha256.Sum256(body)
+	sealed, err := r.sealer.Seal(ctx, filingID, revisionPurpose(kind, id.String()), body)
+	if err != nil {
+		return ApplicationRevision{}, fmt.Errorf("store: seal %s of filing %s: %w", kind, filingID, err)
+	}
 	rev := ApplicationRevision{
-		ID: id.String(), FilingID: string(filingID), Kind: kind, Body: string(body),
+		ID: id.String(), FilingID: string(filingID), Kind: kind, Body: sealedPrefix + base64.StdEncoding.EncodeToString(sealed),
 		Digest: hex.EncodeToString(sum[:]), CreatedAt: time.Now().UTC(),
 	}
 	if err := r.db.Gorm.WithContext(ctx).Create(&rev).Error; err != nil {
@@ -77,10 +123,33 @@ func (r *Applications) Load(ctx context.Context, filingID filing.ID, revisionID,
 	if digest != "" && rev.Digest != digest {
 		return fmt.Errorf("store: %s revision %s: %w", kind, revisionID, ErrDigestMismatch)
 	}
-	if err := json.Unmarshal([]byte(rev.Body), v); err != nil {
+	body, err := r.open(ctx, filingID, rev)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, v); err != nil {
 		return fmt.Errorf("store: decode %s revision %s: %w", kind, revisionID, err)
 	}
 	return nil
+}
+
+// open decrypts a revision's body. Bodies saved before revisions were
+// sealed are read as they are (development databases only: no release
+// stored any).
+func (r *Applications) open(ctx context.Context, filingID filing.ID, rev ApplicationRevision) ([]byte, error) {
+	b64, ok := strings.CutPrefix(rev.Body, sealedPrefix)
+	if !ok {
+		return []byte(rev.Body), nil
+	}
+	sealed, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s revision %s: %w", rev.Kind, rev.ID, err)
+	}
+	body, err := r.sealer.Open(ctx, filingID, revisionPurpose(rev.Kind, rev.ID), sealed)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s revision %s: %w", rev.Kind, rev.ID, err)
+	}
+	return body, nil
 }
 
 // Latest returns the newest revision of a kind for the filing.

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/envelope"
 	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/httpx"
 	"github.com/beianflow/beianflow/internal/store"
@@ -66,7 +67,9 @@ func (s *server) applicationRead(c echo.Context, id filing.ID, revision string) 
 			Message: "the filing has no such revision"}
 	}
 	var app filing.Application
-	if err := s.apps.Load(ctx, id, revs[i].ID, store.KindApplication, revs[i].Digest, &app); err != nil {
+	if err := s.apps.Load(ctx, id, revs[i].ID, store.KindApplication, revs[i].Digest, &app); errors.Is(err, envelope.ErrErased) {
+		return filing.ApplicationRead{}, personalDataErased()
+	} else if err != nil {
 		return filing.ApplicationRead{}, fmt.Errorf("read application of filing %s: %w", id, err)
 	}
 	out := filing.ApplicationRead{RevisionID: revs[i].ID, Digest: revs[i].Digest, SavedAt: revs[i].CreatedAt.UTC(),
@@ -109,6 +112,9 @@ func (s *server) readMaterials(c echo.Context) error {
 	st, live := s.stateForReading(ctx, id)
 	if !live {
 		return notFound(id)
+	}
+	if s.erased(ctx, id) {
+		return personalDataErased() // the documents are gone from S3
 	}
 	out := filing.MaterialsRead{Materials: []filing.MaterialRead{}}
 	var whats []string
@@ -201,6 +207,21 @@ func (s *server) readerLog(c echo.Context) error {
 		out.Reads = append(out.Reads, filing.PersonalDataRead{FilingID: r.FilingID, Actor: r.Actor, What: r.What, At: r.At.UTC()})
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// personalDataErased answers for a filing whose personal data was erased.
+func personalDataErased() *httpx.Error {
+	return &httpx.Error{Status: http.StatusGone, Code: filing.CodePersonalDataErased,
+		Message: "the filing's personal data was erased; its state and timeline remain"}
+}
+
+// erased says the filing's personal data was erased.
+func (s *server) erased(ctx context.Context, id filing.ID) bool {
+	if s.Eraser == nil {
+		return false
+	}
+	_, gone, err := s.Eraser.Keys.ErasedAt(ctx, id)
+	return err == nil && gone
 }
 
 // recordReads appends reads of the filing's personal data by the caller.

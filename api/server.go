@@ -22,6 +22,7 @@ import (
 	"github.com/beianflow/beianflow/internal/codecserver"
 	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/internal/documents"
+	"github.com/beianflow/beianflow/internal/erasure"
 	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/health"
 	"github.com/beianflow/beianflow/internal/httpx"
@@ -74,6 +75,9 @@ type Deps struct {
 	// Keys seal the filings' personal data at rest (application
 	// revisions); without them nothing personal can be saved or read.
 	Keys store.Sealer
+	// Eraser erases ended filings' personal data for support; nil
+	// answers 503 there.
+	Eraser *erasure.Eraser
 	// Workbench configures the reviewers' web page at /workbench; without
 	// a SessionKey none is served. Its Reviews, Log and Now are the API's.
 	Workbench workbench.Options

@@ -16,8 +16,10 @@ import (
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/auth"
+	"github.com/beianflow/beianflow/internal/erasure"
 	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/httpx"
+	"github.com/beianflow/beianflow/internal/store"
 	supportsvc "github.com/beianflow/beianflow/internal/support"
 )
 
@@ -37,6 +39,39 @@ func (s *server) registerSupport(v1 *router) {
 	v1.add(http.MethodPost, "/support/filings/:id/retry", r.retry, RoleSupport)
 	v1.add(http.MethodPost, "/support/replay", r.replay, RoleSupport)
 	v1.add(http.MethodPost, "/support/filings/:id/reset", r.reset, RoleSupport)
+	v1.add(http.MethodPost, "/support/filings/:id/erase", r.erase, RoleSupport)
+}
+
+// erase answers POST /v1/support/filings/:id/erase: an ended filing's
+// personal data is erased (erasure.Eraser), for the data subject's request
+// (PIPL Art. 47) or another reason code.
+func (r *supportRoutes) erase(c echo.Context) error {
+	id, perr := filingID(c)
+	if perr != nil {
+		return perr
+	}
+	var req filing.EraseRequest
+	if err := httpx.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Reason == "" {
+		return httpx.BadRequest(filing.CodeRequired, "reason", "say why, as a snake_case code such as subject_request")
+	}
+	if r.s.Eraser == nil {
+		return httpx.Unavailable("the erasure service")
+	}
+	p := auth.PrincipalOf(c)
+	res, err := r.s.Eraser.Erase(c.Request().Context(), id, "support:"+p.KeyID, req.Reason)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return notFound(id)
+	case errors.Is(err, erasure.ErrNotEnded):
+		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeFilingNotEnded,
+			Message: "the filing is still in flight; only approved, cancelled or expired filings are erased"}
+	case err != nil:
+		return err
+	}
+	return c.JSON(http.StatusOK, filing.ErasureResult{FilingID: id, ErasedAt: res.ErasedAt, DocumentsDeleted: res.Documents, AlreadyErased: res.Already})
 }
 
 // maxResetReasonRunes bounds the reason written to the audit trail.

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/envelope"
 	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/httpx"
 	"github.com/beianflow/beianflow/internal/store"
@@ -46,7 +47,9 @@ func (s *server) verificationForm(c echo.Context) error {
 		return fmt.Errorf("verification form of filing %s: %w", id, err)
 	}
 	var app filing.Application
-	if err := s.apps.Load(ctx, id, rev.ID, store.KindApplication, rev.Digest, &app); err != nil {
+	if err := s.apps.Load(ctx, id, rev.ID, store.KindApplication, rev.Digest, &app); errors.Is(err, envelope.ErrErased) {
+		return personalDataErased()
+	} else if err != nil {
 		return fmt.Errorf("verification form of filing %s: %w", id, err)
 	}
 	form := verificationform.FromApplication(id, s.API.ProviderName, st.FilingType, app, websiteNumbers(st))

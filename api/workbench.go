@@ -82,6 +82,9 @@ func (r workbenchReviews) Document(c echo.Context, id filing.ID, n int) (workben
 	if !live {
 		return workbench.Document{}, notFound(id)
 	}
+	if s.erased(ctx, id) {
+		return workbench.Document{}, personalDataErased()
+	}
 	ms := materialsOf(st)
 	if n >= len(ms) {
 		return workbench.Document{}, &httpx.Error{Status: http.StatusNotFound, Code: filing.CodeFilingNotFound,

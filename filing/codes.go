@@ -38,8 +38,15 @@ const (
 	CodeFilingClosed  = "filing_closed"
 	// CodeClaimHeld: another reviewer holds the filing's review claim;
 	// details name them and when the claim expires.
-	CodeClaimHeld    = "claim_held"
-	CodeFilingExists = "filing_exists"
+	CodeClaimHeld = "claim_held"
+	// CodeFilingNotEnded: support asked to erase the personal data of a
+	// filing still in flight; only approved, cancelled or expired filings
+	// can be erased.
+	CodeFilingNotEnded = "filing_not_ended"
+	// CodePersonalDataErased (410): the filing's personal data was erased
+	// (on request or after the retention); its facts remain.
+	CodePersonalDataErased = "personal_data_erased"
+	CodeFilingExists       = "filing_exists"
 	// CodeIdempotencyInProgress: a request with the same key is still
 	// being processed; retry later with the same key.
 	CodeIdempotencyInProgress = "idempotency_in_progress"

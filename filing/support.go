@@ -162,6 +162,25 @@ func ResettableStages() []Stage {
 	}
 }
 
+// EraseRequest is support's request to erase an ended filing's personal
+// data (POST /v1/support/filings/{id}/erase).
+type EraseRequest struct {
+	// Reason is a snake_case code (e.g. "subject_request"), never free
+	// text: it goes to the audit trail.
+	Reason string `json:"reason"`
+}
+
+// ErasureResult says what an erasure did.
+type ErasureResult struct {
+	FilingID ID        `json:"filing_id"`
+	ErasedAt time.Time `json:"erased_at"`
+	// DocumentsDeleted counts the objects this request deleted from S3.
+	DocumentsDeleted int `json:"documents_deleted"`
+	// AlreadyErased says the filing had been erased before; nothing new
+	// was recorded.
+	AlreadyErased bool `json:"already_erased"`
+}
+
 // ResetResult says what a support reset did.
 type ResetResult struct {
 	FilingID ID    `json:"filing_id"`

@@ -29,6 +29,7 @@ import (
 	"github.com/beianflow/beianflow/internal/courier"
 	"github.com/beianflow/beianflow/internal/documents"
 	"github.com/beianflow/beianflow/internal/envelope"
+	"github.com/beianflow/beianflow/internal/erasure"
 	"github.com/beianflow/beianflow/internal/httpcall"
 	"github.com/beianflow/beianflow/internal/instances"
 	"github.com/beianflow/beianflow/internal/metrics"
@@ -286,10 +287,43 @@ func (a *App) RunWorker(ctx context.Context) error {
 		return fmt.Errorf("worker: start: %w", err)
 	}
 	a.Log.Info("worker polling", "task_queue", a.Config.TaskQueue)
+	if r := a.Config.RetentionAfterEnd; r > 0 {
+		go a.sweepRetention(ctx, r)
+	}
 	<-ctx.Done()
 	w.Stop()
 	a.Log.Info("worker stopped")
 	return nil
+}
+
+// Eraser erases ended filings' personal data over the app's connections.
+func (a *App) Eraser() *erasure.Eraser {
+	return &erasure.Eraser{DB: a.DB, Keys: a.Keys, Documents: a.Documents, Log: a.Log, Now: time.Now}
+}
+
+// retentionSweepInterval is how often a worker erases the filings whose
+// retention has passed; every worker sweeps, and erasing is idempotent.
+const retentionSweepInterval = time.Hour
+
+// sweepRetention erases, now and then every retentionSweepInterval, the
+// personal data of filings that ended more than retention ago.
+func (a *App) sweepRetention(ctx context.Context, retention time.Duration) {
+	tick := time.NewTicker(retentionSweepInterval)
+	defer tick.Stop()
+	for {
+		n, err := a.Eraser().Sweep(ctx, retention)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.Log.Error("retention sweep failed; the next one tries again", "err", err)
+		case n > 0:
+			a.Log.Info("retention: personal data of ended filings erased", "filings", n, "retention", retention.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // payloadKeys loads the payload encryption keys. There is no default key:
@@ -401,6 +435,7 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 		API:       a.Config.API,
 		Codec:     CodecOptions(a.Config, a.Codec),
 		Keys:      a.Keys,
+		Eraser:    a.Eraser(),
 		Workbench: WorkbenchOptions(a.Config, a.Log),
 		Namespace: a.Config.TemporalNamespace,
 		Metrics:   a.Metrics,

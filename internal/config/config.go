@@ -52,6 +52,9 @@ type Config struct {
 	// and S3 (same format as the payload keys).
 	DataKeys    string
 	DataKeyFile string
+	// RetentionAfterEnd is how long an ended filing's personal data is
+	// kept before it is erased; 0 keeps it until erased on request.
+	RetentionAfterEnd time.Duration
 
 	// CodecOrigins are the Web UI origins allowed to call the codec
 	// server from the browser; CodecPathToken mounts an unauthenticated

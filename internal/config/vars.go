@@ -79,6 +79,13 @@ var Vars = []Var{
 		c.DataKeyFile = v
 		return nil
 	}},
+	{"BEIANFLOW_RETENTION_AFTER_END", "4320h", "How long an ended filing's (approved, cancelled, expired) personal data is kept: then workers erase it (its data key is destroyed, its documents deleted; the read model keeps stage, dates, province and filing number). 4320h is 180 days; set what your compliance rules require. off keeps it until support erases it (POST /v1/support/filings/{id}/erase).", func(c *Config, v string) error {
+		if v == "off" {
+			c.RetentionAfterEnd = 0
+			return nil
+		}
+		return positiveDuration(v, &c.RetentionAfterEnd)
+	}},
 	{"BEIANFLOW_CODEC_ORIGINS", "", "Comma-separated origins (scheme://host:port) of Temporal Web UIs allowed to call the codec server (/codec) from the browser. `beianflow dev` sets its own UI.", func(c *Config, v string) error {
 		c.CodecOrigins = nil
 		for o := range strings.SplitSeq(v, ",") {

@@ -147,3 +147,25 @@ func (s *Store) Get(ctx context.Context, key string, limit int64) ([]byte, strin
 	}
 	return b, aws.ToString(out.ContentType), nil
 }
+
+// DeletePrefix deletes every object whose key starts with prefix (a
+// filing's "filings/<id>/") and returns how many it deleted. Objects are
+// listed and deleted page by page; deleting a missing object is no error,
+// so a repeated call deletes what is left.
+func (s *Store) DeletePrefix(ctx context.Context, prefix string) (int, error) {
+	deleted := 0
+	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: &prefix})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return deleted, fmt.Errorf("documents: list %s: %w", prefix, err)
+		}
+		for _, o := range page.Contents {
+			if _, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: o.Key}); err != nil {
+				return deleted, fmt.Errorf("documents: delete %s: %w", *o.Key, err)
+			}
+			deleted++
+		}
+	}
+	return deleted, nil
+}

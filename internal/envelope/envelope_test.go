@@ -63,7 +63,10 @@ func (m *memRepo) Erase(_ context.Context, id string, _ time.Time) error {
 	defer m.mu.Unlock()
 	s, ok := m.keys[id]
 	if !ok {
-		return envelope.ErrNoKey
+		s = envelope.Stored{FilingID: id}
+	}
+	if !s.Erased {
+		s.ErasedAt = time.Now()
 	}
 	s.Wrapped, s.Erased = nil, true
 	m.keys[id] = s

@@ -14,13 +14,14 @@ import (
 )
 
 // Stored is a filing's data key as the repository keeps it: wrapped, never
-// in clear. Erased is set once the wrapped key is destroyed.
+// in clear. Erased is set once the wrapped key is destroyed, at ErasedAt.
 type Stored struct {
 	FilingID  string
 	KEKID     string
 	Wrapped   []byte
 	CreatedAt time.Time
 	Erased    bool
+	ErasedAt  time.Time
 }
 
 // Repository keeps the wrapped data keys (the filing_keys table).
@@ -34,7 +35,9 @@ type Repository interface {
 	// Rewrap replaces the wrapping of a key still wrapped under oldKEK.
 	Rewrap(ctx context.Context, filingID, oldKEK, newKEK string, wrapped []byte) error
 	// Erase destroys the wrapped key, keeping the row as the record that
-	// the filing's data was erased.
+	// the filing's data was erased (a filing without a key gets such a
+	// row too, so none is ever made for it); erasing again keeps the first
+	// time.
 	Erase(ctx context.Context, filingID string, at time.Time) error
 	// NotWrappedWith lists live keys wrapped under another key than kek,
 	// by filing ID after the given one, at most limit.
@@ -119,10 +122,22 @@ func (k *Keys) Decrypt(ctx context.Context, id filing.ID, purpose string, sealed
 // on. Erasing twice, or a filing that never had a key, is no error.
 func (k *Keys) Erase(ctx context.Context, id filing.ID) error {
 	k.forget(string(id))
-	if err := k.repo.Erase(ctx, string(id), k.now()); err != nil && !errors.Is(err, ErrNoKey) {
+	if err := k.repo.Erase(ctx, string(id), k.now()); err != nil {
 		return fmt.Errorf("envelope: erase the data key of filing %s: %w", id, err)
 	}
 	return nil
+}
+
+// ErasedAt says whether and when the filing's personal data was erased.
+func (k *Keys) ErasedAt(ctx context.Context, id filing.ID) (time.Time, bool, error) {
+	s, err := k.repo.Get(ctx, string(id))
+	switch {
+	case errors.Is(err, ErrNoKey):
+		return time.Time{}, false, nil
+	case err != nil:
+		return time.Time{}, false, fmt.Errorf("envelope: data key of filing %s: %w", id, err)
+	}
+	return s.ErasedAt, s.Erased, nil
 }
 
 // Rewrap re-wraps every data key not wrapped under the current

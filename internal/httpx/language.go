@@ -59,6 +59,8 @@ var zhMessages = map[string]string{
 	filing.CodeApplicationInvalid:    "备案信息未通过校验，详见 details",
 	filing.CodeSubjectBusy:           "该主体有正在进行中的备案订单，请先完成或取消",
 	filing.CodeFilingClosed:          "备案订单已结束",
+	filing.CodeFilingNotEnded:        "备案订单尚未结束，不能删除其个人信息",
+	filing.CodePersonalDataErased:    "该备案订单的个人信息已删除",
 	filing.CodeClaimHeld:             "该备案订单正由其他审核员处理",
 	filing.CodeMaterialRejected:      "上传的材料与申报内容不符",
 	filing.CodeFilingExists:          "备案订单已存在",

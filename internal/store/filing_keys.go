@@ -35,6 +35,9 @@ func NewFilingKeys(db *DB) *FilingKeys { return &FilingKeys{db: db} }
 
 func (k filingKey) stored() (envelope.Stored, error) {
 	s := envelope.Stored{FilingID: k.FilingID, KEKID: k.KEKID, CreatedAt: k.CreatedAt, Erased: k.ErasedAt != nil}
+	if k.ErasedAt != nil {
+		s.ErasedAt = *k.ErasedAt
+	}
 	if k.Wrapped != nil && !s.Erased {
 		w, err := base64.StdEncoding.DecodeString(*k.Wrapped)
 		if err != nil {
@@ -81,15 +84,27 @@ func (r *FilingKeys) Rewrap(ctx context.Context, filingID, oldKEK, newKEK string
 	return nil
 }
 
-// Erase destroys the wrapped key and records when.
+// Erase destroys the wrapped key and records when; a filing without a key
+// gets a row that records the erasure, so none is made for it later.
 func (r *FilingKeys) Erase(ctx context.Context, filingID string, at time.Time) error {
-	res := r.db.Gorm.WithContext(ctx).Model(&filingKey{}).Where("filing_id = ?", filingID).
-		Updates(map[string]any{"wrapped": nil, "erased_at": gorm.Expr("COALESCE(erased_at, ?)", at.UTC())})
-	if res.Error != nil {
-		return fmt.Errorf("store: erase the data key of filing %s: %w", filingID, res.Error)
+	g := r.db.Gorm.WithContext(ctx)
+	erase := func() (int64, error) {
+		res := g.Model(&filingKey{}).Where("filing_id = ?", filingID).
+			Updates(map[string]any{"wrapped": nil, "erased_at": gorm.Expr("COALESCE(erased_at, ?)", at.UTC())})
+		return res.RowsAffected, res.Error
 	}
-	if res.RowsAffected == 0 {
-		return envelope.ErrNoKey
+	n, err := erase()
+	if err == nil && n == 0 {
+		erased := at.UTC()
+		tomb := filingKey{FilingID: filingID, KEKID: "", CreatedAt: erased, ErasedAt: &erased}
+		res := g.Clauses(clause.OnConflict{DoNothing: true}).Create(&tomb)
+		if err = res.Error; err == nil && res.RowsAffected == 0 {
+			// A key was made meanwhile: destroy it.
+			_, err = erase()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("store: erase the data key of filing %s: %w", filingID, err)
 	}
 	return nil
 }

@@ -131,3 +131,18 @@ func (r *Filings) DeleteUnstarted(ctx context.Context, id filing.ID) error {
 	}
 	return nil
 }
+
+// EndedBefore lists filings that ended before cutoff and whose personal
+// data is not erased yet, oldest first, at most limit: the retention
+// sweep's work.
+func (r *Filings) EndedBefore(ctx context.Context, cutoff time.Time, limit int) ([]filing.ID, error) {
+	var ids []filing.ID
+	err := r.db.Gorm.WithContext(ctx).Table("filings").Select("filings.id").
+		Joins("LEFT JOIN filing_keys ON filing_keys.filing_id = filings.id").
+		Where("filings.closed AND filings.updated_at < ? AND filing_keys.erased_at IS NULL", cutoff.UTC()).
+		Order("filings.updated_at, filings.id").Limit(limit).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: filings ended before %s: %w", cutoff.Format(time.RFC3339), err)
+	}
+	return ids, nil
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"go.temporal.io/sdk/activity"
+
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/verificationform"
@@ -58,6 +60,12 @@ func (a *Activities) verifyFormScan(ctx context.Context, r VerifyMaterialRequest
 	serial, form, err := a.scannedForm(ctx, r.ObjectKey, r.Size)
 	switch {
 	case errors.Is(err, verificationform.ErrNoSerial):
+		if activity.IsActivity(ctx) {
+			// Why the scan did not read (undecodable image, no QR code
+			// found): the errors name formats and decoders, never content.
+			activity.GetLogger(ctx).Info("verification form scan shows no readable serial",
+				"filing_id", r.FilingID, "content_type", ok.ContentType, "size", r.Size, "why", err.Error())
+		}
 		return MaterialVerdict{Reason: ReasonFormSerialUnreadable, ContentType: ok.ContentType,
 			Message: "The scan shows no readable 核验单编号 (serial) or QR code. Download this filing's verification form, " +
 				"print and sign it, and upload a scan or photo of the whole page."}, nil

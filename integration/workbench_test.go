@@ -185,7 +185,9 @@ func TestAReviewerDecidesAFilingInTheWorkbenchAlone(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[value="subject_name_mismatch|subject.name"]`)),
 		chromedp.SendKeys(chromedp.ID("supplement"), "请按营业执照填写"),
 		chromedp.Click(chromedp.ID("reject")),
-		chromedp.WaitVisible(chromedp.ID("flash")),
+		// The queue page's count: the filing page still shows the claim's
+		// message until the browser has left it.
+		chromedp.WaitVisible(chromedp.CSS("h1 .count")),
 	)
 	assert.Contains(t, li.text("#flash"), "已驳回")
 	assert.Contains(t, li.location(), "/workbench/queues/initial", "back to the queue for the next filing")
@@ -217,7 +219,7 @@ func TestAReviewerDecidesAFilingInTheWorkbenchAlone(t *testing.T) {
 	li.do(
 		chromedp.KeyEvent("a"), // focuses Approve
 		chromedp.KeyEvent("\r"),
-		chromedp.WaitVisible(chromedp.ID("flash")),
+		chromedp.WaitVisible(chromedp.CSS("h1 .count")),
 	)
 	assert.Contains(t, li.text("#flash"), "已通过")
 
@@ -231,7 +233,7 @@ func TestAReviewerDecidesAFilingInTheWorkbenchAlone(t *testing.T) {
 	li.do(
 		chromedp.KeyEvent("a"),
 		chromedp.KeyEvent("\r"),
-		chromedp.WaitVisible(chromedp.ID("flash")),
+		chromedp.WaitVisible(chromedp.CSS("h1 .count")),
 	)
 	assert.Contains(t, li.location(), "/workbench/queues/photo")
 	s.wait(filing.StageBureauSubmission, filing.StepNone)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"strings"
 
 	"github.com/beianflow/beianflow/internal/codec"
 )
@@ -36,7 +37,7 @@ func (l *LocalKEK) Wrap(_ context.Context, filingID string, dek []byte) (string,
 
 // Unwrap decrypts a data key wrapped by Wrap under kekID.
 func (l *LocalKEK) Unwrap(_ context.Context, filingID, kekID string, wrapped []byte) ([]byte, error) {
-	id, ok := cutPrefix(kekID, "local:")
+	id, ok := strings.CutPrefix(kekID, "local:")
 	if !ok {
 		return nil, fmt.Errorf("envelope: key %q is not a local key", kekID)
 	}
@@ -53,11 +54,4 @@ func (l *LocalKEK) Unwrap(_ context.Context, filingID, kekID string, wrapped []b
 		return nil, fmt.Errorf("envelope: unwrap the data key of filing %s: %w", filingID, err)
 	}
 	return dek, nil
-}
-
-func cutPrefix(s, prefix string) (string, bool) {
-	if len(s) < len(prefix) || s[:len(prefix)] != prefix {
-		return "", false
-	}
-	return s[len(prefix):], true
 }

@@ -80,7 +80,7 @@ func (e *Eraser) Erase(ctx context.Context, id filing.ID, actor, reason string) 
 		return Result{}, err
 	}
 	if !already {
-		if err := e.record(ctx, id, actor, reason, at); err != nil {
+		if err := e.record(ctx, id, f.Stage, actor, reason, at); err != nil {
 			return Result{}, err
 		}
 		e.Log.InfoContext(ctx, "personal data erased", "filing_id", id, "actor", actor, "reason", reason, "documents", n)
@@ -90,18 +90,14 @@ func (e *Eraser) Erase(ctx context.Context, id filing.ID, actor, reason string) 
 
 // record appends the erasure to the filing's audit trail, after the
 // workflow's last entry: the filing has ended, so nothing else writes it.
-func (e *Eraser) record(ctx context.Context, id filing.ID, actor, reason string, at time.Time) error {
+func (e *Eraser) record(ctx context.Context, id filing.ID, stage, actor, reason string, at time.Time) error {
 	events := store.NewEvents(e.DB)
 	last, err := events.MaxSeq(ctx, id)
 	if err != nil {
 		return err
 	}
-	f, err := store.NewFilings(e.DB).Get(ctx, id)
-	if err != nil {
-		return err
-	}
 	_, err = events.Append(ctx, []store.FilingEvent{{FilingID: string(id), Seq: last + 1, At: at.UTC(), Actor: actor,
-		Action: ActionErased, FromStage: f.Stage, ToStage: f.Stage, Detail: reason, Reasons: "[]"}})
+		Action: ActionErased, FromStage: stage, ToStage: stage, Detail: reason, Reasons: "[]"}})
 	return err
 }
 

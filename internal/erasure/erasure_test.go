@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/internal/codec"
 	"github.com/beianflow/beianflow/internal/documents"
 	"github.com/beianflow/beianflow/internal/envelope"
 	"github.com/beianflow/beianflow/internal/erasure"
@@ -32,9 +31,7 @@ type world struct {
 
 func newWorld(t *testing.T, db *store.DB, docs *documents.Store) *world {
 	t.Helper()
-	ring, err := codec.ParseKeys(testenv.DataKeys)
-	require.NoError(t, err)
-	keys := envelope.NewKeys(store.NewFilingKeys(db), envelope.NewLocalKEK(ring))
+	keys := testenv.Keys(t, db)
 	w := &world{db: db, keys: keys, docs: docs, now: time.Now()}
 	w.eraser = &erasure.Eraser{DB: db, Keys: keys, Documents: docs, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return w.now }}
 	return w

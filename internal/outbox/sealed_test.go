@@ -8,26 +8,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/internal/codec"
-	"github.com/beianflow/beianflow/internal/envelope"
 	"github.com/beianflow/beianflow/internal/outbox"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
-
-func keysOver(t *testing.T, db *store.DB) *envelope.Keys {
-	t.Helper()
-	ring, err := codec.ParseKeys(testenv.DataKeys)
-	require.NoError(t, err)
-	return envelope.NewKeys(store.NewFilingKeys(db), envelope.NewLocalKEK(ring))
-}
 
 // A recipient waits in the outbox sealed with its filing's key: the table
 // holds only the sealed and the masked forms; the gateway gets it in clear.
 func TestQueuedRecipientsAreSealedAndDeliveredInClear(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		keys := keysOver(t, db)
+		keys := testenv.Keys(t, db)
 		msgs := []outbox.Message{sms(1)}
 		require.NoError(t, outbox.SealRecipients(ctx, keys, msgs))
 		enqueue(t, db, msgs...)
@@ -53,7 +44,7 @@ func TestQueuedRecipientsAreSealedAndDeliveredInClear(t *testing.T) {
 func TestAMessageOfAnErasedFilingFailsForGood(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		keys := keysOver(t, db)
+		keys := testenv.Keys(t, db)
 		m := sms(2)
 		msgs := []outbox.Message{m}
 		require.NoError(t, outbox.SealRecipients(ctx, keys, msgs))

@@ -16,19 +16,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/filing"
-	"github.com/beianflow/beianflow/internal/codec"
 	"github.com/beianflow/beianflow/internal/envelope"
 	"github.com/beianflow/beianflow/internal/sample"
 	"github.com/beianflow/beianflow/internal/store"
 	"github.com/beianflow/beianflow/internal/testenv"
 )
-
-func dataKeys(t testing.TB, db *store.DB) *envelope.Keys {
-	t.Helper()
-	ring, err := codec.ParseKeys(testenv.DataKeys)
-	require.NoError(t, err)
-	return envelope.NewKeys(store.NewFilingKeys(db), envelope.NewLocalKEK(ring))
-}
 
 // The application revisions in the database are sealed with the filing's
 // data key: the table holds none of the applicant's identifiers, the API
@@ -36,7 +28,7 @@ func dataKeys(t testing.TB, db *store.DB) *envelope.Keys {
 func TestApplicationRevisionsAreSealedAtRestAndGoWithTheirKey(t *testing.T) {
 	testenv.ForEachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		keys := dataKeys(t, db)
+		keys := testenv.Keys(t, db)
 		apps := store.NewApplications(db, keys)
 		id := filing.ID("0190c5d2-5ea1-7000-8000-000000000001")
 		app := sample.ValidApplication()
@@ -60,11 +52,11 @@ func TestApplicationRevisionsAreSealedAtRestAndGoWithTheirKey(t *testing.T) {
 
 		// Another process, another cache: the same key from the table.
 		var again filing.Application
-		require.NoError(t, store.NewApplications(db, dataKeys(t, db)).Load(ctx, id, rev.ID, store.KindApplication, rev.Digest, &again))
+		require.NoError(t, store.NewApplications(db, testenv.Keys(t, db)).Load(ctx, id, rev.ID, store.KindApplication, rev.Digest, &again))
 		assert.Equal(t, back, again)
 
 		require.NoError(t, keys.Erase(ctx, id))
-		err = store.NewApplications(db, dataKeys(t, db)).Load(ctx, id, rev.ID, store.KindApplication, rev.Digest, &again)
+		err = store.NewApplications(db, testenv.Keys(t, db)).Load(ctx, id, rev.ID, store.KindApplication, rev.Digest, &again)
 		assert.ErrorIs(t, err, envelope.ErrErased)
 	})
 }
@@ -86,14 +78,14 @@ func TestConcurrentFirstSealsOfAFilingAgreeOnOneDataKey(t *testing.T) {
 		id := filing.ID("0190c5d2-5ea1-7000-8000-000000000003")
 		sealed := make([][]byte, 12)
 		errs := testenv.Concurrently(len(sealed), func(i int) error {
-			s, err := dataKeys(t, db).Seal(ctx, id, "r", []byte("same filing"))
+			s, err := testenv.Keys(t, db).Seal(ctx, id, "r", []byte("same filing"))
 			sealed[i] = s
 			return err
 		})
 		for _, err := range errs {
 			require.NoError(t, err)
 		}
-		reader := dataKeys(t, db)
+		reader := testenv.Keys(t, db)
 		for i, s := range sealed {
 			_, err := reader.Open(ctx, id, "r", s)
 			assert.NoError(t, err, "seal %d", i)
@@ -110,11 +102,7 @@ func TestConcurrentFirstSealsOfAFilingAgreeOnOneDataKey(t *testing.T) {
 //	go test -run XXX -bench BenchmarkSaveApplication -benchtime 500x ./internal/store/
 func BenchmarkSaveApplication(b *testing.B) {
 	db := testenv.PostgresDB(b)
-	ring, err := codec.ParseKeys(testenv.DataKeys)
-	if err != nil {
-		b.Fatal(err)
-	}
-	apps := store.NewApplications(db, envelope.NewKeys(store.NewFilingKeys(db), envelope.NewLocalKEK(ring)))
+	apps := store.NewApplications(db, testenv.Keys(b, db))
 	app := sample.ValidApplication()
 	body, err := json.Marshal(app)
 	if err != nil {

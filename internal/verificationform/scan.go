@@ -51,20 +51,31 @@ func FindSerial(content []byte, contentType string) (string, error) {
 // scanner does, again and again: another binarizer, and the image at other
 // sizes, which move the sampling grid.
 func serialInImage(img image.Image) (string, error) {
-	attempts := []func() (image.Image, bool){
-		func() (image.Image, bool) { return img, false },
-		func() (image.Image, bool) { return img, true },
-		func() (image.Image, bool) { return scaled(img, 3, 4), false },
-		func() (image.Image, bool) { return scaled(img, 1, 2), false },
-		func() (image.Image, bool) { return scaled(img, 2, 1), false },
+	if s, ok := decodeQR(img, false); ok {
+		return s, nil
 	}
-	for _, attempt := range attempts {
-		im, global := attempt()
-		if s, ok := decodeQR(im, global); ok {
+	if s, ok := decodeQR(img, true); ok {
+		return s, nil
+	}
+	gray := grayOf(img)
+	for _, size := range [][2]int{{3, 4}, {1, 2}, {2, 1}} {
+		if s, ok := decodeQR(scaled(gray, size[0], size[1]), false); ok {
 			return s, nil
 		}
 	}
 	return "", ErrNoSerial
+}
+
+// grayOf is img in grey, with its origin at 0,0.
+func grayOf(img image.Image) *image.Gray {
+	b := img.Bounds()
+	gray := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			gray.Set(x, y, img.At(b.Min.X+x, b.Min.Y+y))
+		}
+	}
+	return gray
 }
 
 // decodeQR reads a serial from the image's QR code.
@@ -86,18 +97,12 @@ func decodeQR(img image.Image, global bool) (string, bool) {
 	return s, s != ""
 }
 
-// scaled is img in grey at num/den of its size, each pixel the average of
-// the source pixels it covers (or a copy of the one it falls on, when
+// scaled is gray at num/den of its size, each pixel the average of the
+// source pixels it covers (or a copy of the one it falls on, when
 // enlarging).
-func scaled(img image.Image, num, den int) image.Image {
-	b := img.Bounds()
+func scaled(gray *image.Gray, num, den int) image.Image {
+	b := gray.Bounds()
 	w, h := b.Dx()*num/den, b.Dy()*num/den
-	gray := image.NewGray(b)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			gray.Set(x, y, img.At(x, y))
-		}
-	}
 	out := image.NewGray(image.Rect(0, 0, w, h))
 	for y := range h {
 		y0, y1 := y*den/num, max((y+1)*den/num, y*den/num+1)

@@ -55,3 +55,14 @@ func (l *LocalKEK) Unwrap(_ context.Context, filingID, kekID string, wrapped []b
 	}
 	return dek, nil
 }
+
+// Owns says whether kekID names one of the local keys, so a Chain sends
+// it here to unwrap.
+func (l *LocalKEK) Owns(kekID string) bool {
+	id, ok := strings.CutPrefix(kekID, "local:")
+	if !ok {
+		return false
+	}
+	_, ok = l.ring.Lookup(id)
+	return ok
+}

@@ -236,7 +236,14 @@ func TestAReviewerDecidesAFilingInTheWorkbenchAlone(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("h1 .count")),
 	)
 	assert.Contains(t, li.location(), "/workbench/queues/photo")
-	s.wait(filing.StageBureauSubmission, filing.StepNone)
+	// Approved: the filing goes on to the bureau. Inside the submission
+	// window it is submitted at once and may be past the submission stage
+	// (or even approved) by the time we look, so wait for it to have left
+	// the photo verification forward.
+	require.Eventually(t, func() bool {
+		st := get(t, s.path("")).Body["stage"]
+		return st != string(filing.StagePhotoVerification) && st != string(filing.StageInformation)
+	}, 90*time.Second, 50*time.Millisecond, "the photo approval moves the filing to the bureau")
 
 	// Every read through the page is in the access log, under the
 	// reviewer's staff ID.

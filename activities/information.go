@@ -33,10 +33,12 @@ type MaterialVerdict struct {
 
 // VerifyMaterial checks an upload: it exists, its size and SHA-256 match
 // the declaration, its bytes are what its type claims and the kind's limits
-// hold. A bad upload is a verdict, not an error; S3 being down is an error,
-// retried.
+// hold; then it is sealed into place with the filing's data key and the
+// clear upload deleted. A bad upload is a verdict, not an error; S3 being
+// down is an error, retried (and a retry after the move finds the sealed
+// document).
 func (a *Activities) VerifyMaterial(ctx context.Context, r VerifyMaterialRequest) (MaterialVerdict, error) {
-	v, err := a.Documents.Verify(ctx, r.ObjectKey, r.Kind, r.Size, r.SHA256)
+	v, err := a.Documents.VerifyAndSeal(ctx, r.ObjectKey, r.Kind, r.Size, r.SHA256)
 	if err != nil {
 		return MaterialVerdict{}, fmt.Errorf("verify material of filing %s: %w", r.FilingID, err)
 	}

@@ -102,7 +102,7 @@ func (s *server) applicationRead(c echo.Context, id filing.ID, revision string) 
 }
 
 // readMaterials answers GET /v1/filings/{id}/materials: every attached
-// material and verification photo with a presigned GET valid for minutes.
+// material and verification photo with a download URL valid for minutes.
 func (s *server) readMaterials(c echo.Context) error {
 	id, oerr := s.ownedFiling(c)
 	if oerr != nil {
@@ -118,20 +118,10 @@ func (s *server) readMaterials(c echo.Context) error {
 	}
 	out := filing.MaterialsRead{Materials: []filing.MaterialRead{}}
 	var whats []string
-	add := func(m filing.MaterialRead, what string) error {
-		dl, err := s.Documents.PresignDownload(ctx, m.ObjectKey)
-		if err != nil {
-			return err
-		}
-		m.DownloadURL, m.DownloadExpiresAt = dl.URL, dl.ExpiresAt
-		out.Materials = append(out.Materials, m)
-		whats = append(whats, what)
-		return nil
-	}
 	for _, m := range materialsOf(st) {
-		if err := add(m, readOf(m)); err != nil {
-			return err
-		}
+		m.DownloadURL, m.DownloadExpiresAt = s.downloadURL(c, m.ObjectKey)
+		out.Materials = append(out.Materials, m)
+		whats = append(whats, readOf(m))
 	}
 	// Every URL is recorded before any is handed out, in one insert.
 	if err := s.recordReads(c, id, whats...); err != nil {

@@ -97,6 +97,8 @@ type server struct {
 	reads    *store.PersonalDataReads
 	claims   *store.ReviewClaims
 	client   *filings.Client
+	// downloads signs the URLs at which documents are streamed.
+	downloads *documents.DownloadSigner
 }
 
 // New returns the HTTP handler with every route registered.
@@ -106,7 +108,8 @@ func New(d Deps) *echo.Echo {
 	}
 	d.API = d.API.WithDefaults()
 	s := &server{Deps: d, filings: store.NewFilings(d.DB), apps: store.NewApplications(d.DB, d.Keys),
-		subjects: store.NewSubjects(d.DB), forms: store.NewVerificationForms(d.DB), reads: store.NewPersonalDataReads(d.DB), claims: store.NewReviewClaims(d.DB), client: &filings.Client{Temporal: d.Temporal, TaskQueue: d.TaskQueue}}
+		subjects: store.NewSubjects(d.DB), forms: store.NewVerificationForms(d.DB), reads: store.NewPersonalDataReads(d.DB), claims: store.NewReviewClaims(d.DB), client: &filings.Client{Temporal: d.Temporal, TaskQueue: d.TaskQueue},
+		downloads: newDownloadSigner(d)}
 	// One authenticator for /v1 and the codec: a client address has one
 	// budget of failed authentications whatever it tries.
 	authn := auth.NewAuthenticator(store.NewAPIKeys(d.DB), d.API, d.Now, d.Log)
@@ -127,6 +130,8 @@ func New(d Deps) *echo.Echo {
 	// The contract is public; everything else needs a key.
 	e.GET("/v1/openapi.json", openapi.JSON)
 	e.GET("/v1/docs", openapi.Docs)
+	// A document's download URL carries its own credential.
+	e.GET("/v1/documents/:token", s.downloadDocument)
 	perKey := auth.NewLimiter(d.API.RateLimit, d.API.RateBurst, d.Now)
 	v1 := &router{e: e, prefix: "/v1", mw: []echo.MiddlewareFunc{authn.Authenticate, auth.RateLimit(perKey), idem.Middleware, validator}}
 	v1.add(http.MethodPost, "/filings", s.createFiling, RoleBackend)

@@ -46,6 +46,12 @@ const (
 	// CodePersonalDataErased (410): the filing's personal data was erased
 	// (on request or after the retention); its facts remain.
 	CodePersonalDataErased = "personal_data_erased"
+	// CodeDownloadURLInvalid (403): a document's download URL that this
+	// system did not sign, or that was altered; ask for the materials again.
+	CodeDownloadURLInvalid = "download_url_invalid"
+	// CodeDownloadURLExpired (403): a document's download URL past its
+	// expiry; ask for the materials again for a new one.
+	CodeDownloadURLExpired = "download_url_expired"
 	CodeFilingExists       = "filing_exists"
 	// CodeIdempotencyInProgress: a request with the same key is still
 	// being processed; retry later with the same key.

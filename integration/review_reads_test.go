@@ -54,8 +54,8 @@ func TestAReviewerReadsTheApplicationItsChangesAndItsMaterials(t *testing.T) {
 	assert.Equal(t, firstRevision, old.Body["revision_id"])
 	assert.Equal(t, http.StatusNotFound, sendWithKey(t, http.MethodGet, s.path("/application?revision=nope"), reviewer, "").Status)
 
-	// Every material downloads through its presigned URL, byte for byte
-	// what was verified.
+	// Every material downloads through the API's signed URL, decrypted
+	// byte for byte what was verified; S3 holds only ciphertext.
 	mats := sendWithKey(t, http.MethodGet, s.path("/materials"), reviewer, "")
 	require.Equal(t, http.StatusOK, mats.Status, "%s", mats.Raw)
 	list := mats.Body["materials"].([]any)
@@ -64,8 +64,9 @@ func TestAReviewerReadsTheApplicationItsChangesAndItsMaterials(t *testing.T) {
 	for _, m := range list {
 		m := m.(map[string]any)
 		kinds[m["kind"].(string)] = true
-		assert.NotContains(t, m["download_url"], "Authorization", "the URL is presigned")
-		res, err := http.Get(m["download_url"].(string))
+		url := m["download_url"].(string)
+		assert.True(t, strings.HasPrefix(url, s.base+"/v1/documents/"), "the API serves it: %s", url)
+		res, err := http.Get(url)
 		require.NoError(t, err)
 		body, err := io.ReadAll(res.Body)
 		_ = res.Body.Close()
@@ -73,6 +74,15 @@ func TestAReviewerReadsTheApplicationItsChangesAndItsMaterials(t *testing.T) {
 		require.Equal(t, http.StatusOK, res.StatusCode, "%s: %s", m["kind"], body)
 		sum := sha256.Sum256(body)
 		assert.Equal(t, m["sha256"], hex.EncodeToString(sum[:]), "%s", m["kind"])
+		assert.Equal(t, "private, no-store", res.Header.Get("Cache-Control"))
+
+		// The URL is its own credential: altered, it opens nothing.
+		res, err = http.Get(url[:len(url)-2] + "xx")
+		require.NoError(t, err)
+		body, _ = io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		assert.Equal(t, http.StatusForbidden, res.StatusCode)
+		assert.Contains(t, string(body), filing.CodeDownloadURLInvalid)
 	}
 	assert.True(t, kinds["verification_form"] && kinds["subject_certificate"] && kinds["leader_id"], "%v", kinds)
 

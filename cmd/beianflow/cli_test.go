@@ -68,10 +68,10 @@ func newSandbox(t *testing.T, bin string) *sandbox {
 	return s
 }
 
-// with is the sandbox with one more variable, set last so that it wins.
-func (s *sandbox) with(kv string) *sandbox {
+// with is the sandbox with more variables, set last so that they win.
+func (s *sandbox) with(kv ...string) *sandbox {
 	c := *s
-	c.env = append(append([]string(nil), s.env...), kv)
+	c.env = append(append([]string(nil), s.env...), kv...)
 	return &c
 }
 

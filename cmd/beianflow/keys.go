@@ -47,7 +47,7 @@ func rewrapKeys(ctx context.Context, cfg config.Config, log *slog.Logger, w io.W
 		return err
 	}
 	defer func() { _ = db.Close() }()
-	keys, err := app.OpenDataKeys(cfg, db, log)
+	keys, err := app.OpenDataKeys(ctx, cfg, db, log)
 	if err != nil {
 		return err
 	}

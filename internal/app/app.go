@@ -152,10 +152,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	log.Info("database ready", "database", dbDesc, "migrations_applied", applied)
 
-	var docOpts []documents.Option
-	if cfg.S3.DownloadExpiry > 0 { // zero: the package default
-		docOpts = append(docOpts, documents.WithDownloadExpiry(cfg.S3.DownloadExpiry))
+	if a.Keys, err = OpenDataKeys(ctx, cfg, a.DB, log); err != nil {
+		return nil, err
 	}
+	docOpts := []documents.Option{documents.WithSealer(a.Keys)}
 	if cfg.S3.SSE != "" {
 		docOpts = append(docOpts, documents.WithSSE(cfg.S3.SSE, cfg.S3.SSEKMSKeyID))
 	}
@@ -173,10 +173,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if a.Codec, err = OpenCodec(cfg, log); err != nil {
 		return nil, err
 	}
-	if a.Keys, err = OpenDataKeys(cfg, a.DB, log); err != nil {
-		return nil, err
-	}
-
 	a.Temporal, err = retry(ctx, log, "temporal", func() (client.Client, error) {
 		return client.DialContext(ctx, client.Options{
 			HostPort:  cfg.TemporalAddress,
@@ -289,6 +285,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 	if r := a.Config.RetentionAfterEnd; r > 0 {
 		go a.sweepRetention(ctx, r)
 	}
+	go a.sweepUploads(ctx)
 	<-ctx.Done()
 	w.Stop()
 	a.Log.Info("worker stopped")

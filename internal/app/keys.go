@@ -7,9 +7,14 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+
 	"github.com/beianflow/beianflow/internal/codec"
 	"github.com/beianflow/beianflow/internal/codecserver"
 	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/documents"
 	"github.com/beianflow/beianflow/internal/envelope"
 	"github.com/beianflow/beianflow/internal/erasure"
 	"github.com/beianflow/beianflow/internal/store"
@@ -48,6 +53,29 @@ func (a *App) sweepRetention(ctx context.Context, retention time.Duration) {
 	}
 }
 
+// sweepUploads deletes, now and then every retentionSweepInterval, the
+// uploads never verified within documents.UploadLifetime: the only clear
+// copies of documents, abandoned. Every worker sweeps; deleting is
+// idempotent.
+func (a *App) sweepUploads(ctx context.Context) {
+	tick := time.NewTicker(retentionSweepInterval)
+	defer tick.Stop()
+	for {
+		n, err := a.Documents.SweepUploads(ctx, time.Now().Add(-documents.UploadLifetime))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.Log.Error("sweeping abandoned uploads failed; the next sweep tries again", "err", err)
+		case n > 0:
+			a.Log.Info("abandoned uploads deleted", "uploads", n, "older_than", documents.UploadLifetime.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 // payloadKeys loads the payload encryption keys. There is no default key:
 // a production process without keys would write personal data in clear
 // text into Temporal.
@@ -62,8 +90,11 @@ func payloadKeys(cfg config.Config) (*codec.Keyring, error) {
 }
 
 // OpenDataKeys loads the key-encryption keys of cfg and returns the
-// filings' data keys kept in db, wrapped by them.
-func OpenDataKeys(cfg config.Config, db *store.DB, log *slog.Logger) (*envelope.Keys, error) {
+// filings' data keys kept in db, wrapped by them: by the KMS key when one
+// is configured (the local keys, if any, then only unwrap what they
+// wrapped before), or else by the local keys.
+func OpenDataKeys(ctx context.Context, cfg config.Config, db *store.DB, log *slog.Logger) (*envelope.Keys, error) {
+	var local *envelope.LocalKEK
 	var ring *codec.Keyring
 	var err error
 	switch {
@@ -71,14 +102,49 @@ func OpenDataKeys(cfg config.Config, db *store.DB, log *slog.Logger) (*envelope.
 		ring, err = codec.ParseKeys(cfg.DataKeys)
 	case cfg.DataKeyFile != "":
 		ring, err = codec.LoadKeyFile(cfg.DataKeyFile)
-	default:
-		return nil, errors.New("personal data encryption needs BEIANFLOW_DATA_KEYS or BEIANFLOW_DATA_KEY_FILE (`beianflow dev` creates data/data-keys)")
+	case cfg.DataKeyKMS.KeyID == "":
+		return nil, errors.New("personal data encryption needs BEIANFLOW_DATA_KEY_KMS_KEY_ID, BEIANFLOW_DATA_KEYS or BEIANFLOW_DATA_KEY_FILE (`beianflow dev` creates data/data-keys)")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("data keys: %w", err)
 	}
-	log.Info("personal data encryption", "current_key", ring.CurrentID(), "keys", len(ring.IDs()))
-	return envelope.NewKeys(store.NewFilingKeys(db), envelope.NewLocalKEK(ring)), nil
+	if ring != nil {
+		local = envelope.NewLocalKEK(ring)
+	}
+	repo := store.NewFilingKeys(db)
+	if cfg.DataKeyKMS.KeyID == "" {
+		log.Info("personal data encryption", "current_key", local.Current(), "keys", len(ring.IDs()))
+		return envelope.NewKeys(repo, local), nil
+	}
+	kms, err := openKMS(ctx, cfg.DataKeyKMS)
+	if err != nil {
+		return nil, err
+	}
+	if local == nil {
+		log.Info("personal data encryption", "current_key", kms.Current())
+		return envelope.NewKeys(repo, kms), nil
+	}
+	log.Info("personal data encryption", "current_key", kms.Current(), "older_local_keys", len(ring.IDs()))
+	return envelope.NewKeys(repo, envelope.NewChain(kms, local)), nil
+}
+
+// openKMS is the KMS key of cfg, reached with the AWS default chain's
+// credentials.
+func openKMS(ctx context.Context, cfg config.KMS) (*envelope.AWSKMS, error) {
+	var opts []func(*awsconfig.LoadOptions) error
+	if cfg.Region != "" {
+		opts = append(opts, awsconfig.WithRegion(cfg.Region))
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("data keys: load AWS config for KMS: %w", err)
+	}
+	client := kms.NewFromConfig(awsCfg, func(o *kms.Options) {
+		if cfg.Endpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.Endpoint)
+		}
+	})
+	return envelope.NewAWSKMS(client, cfg.KeyID), nil
 }
 
 // OpenCodec loads the payload keys of cfg and returns the codec that

@@ -15,6 +15,7 @@ func (a API) WithDefaults() API {
 	positive(&a.IdempotencyTTL, def.IdempotencyTTL)
 	positive(&a.ReviewClaimTTL, def.ReviewClaimTTL)
 	positive(&a.KeyCacheTTL, def.KeyCacheTTL)
+	positive(&a.DownloadTTL, def.DownloadTTL)
 	if a.ProviderName == "" {
 		a.ProviderName = def.ProviderName
 	}

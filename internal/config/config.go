@@ -52,6 +52,11 @@ type Config struct {
 	// and S3 (same format as the payload keys).
 	DataKeys    string
 	DataKeyFile string
+	// DataKeyKMS, when its KeyID is set, wraps new data keys with an AWS
+	// KMS key instead; local data keys, if given too, still unwrap the
+	// data keys wrapped under them until `beianflow keys rewrap` moved
+	// them.
+	DataKeyKMS KMS
 	// RetentionAfterEnd is how long an ended filing's personal data is
 	// kept before it is erased; 0 keeps it until erased on request.
 	RetentionAfterEnd time.Duration
@@ -146,6 +151,16 @@ type API struct {
 	// ProviderName is the access provider (接入服务商) the verification
 	// form names.
 	ProviderName string
+	// PublicURL is the scheme and host backends reach the API at; the
+	// download URLs of documents start with it. Empty uses the host each
+	// request names (development).
+	PublicURL string
+	// DownloadSecret signs the download URLs of documents; empty picks a
+	// random one per process, so a URL works only on the process that
+	// made it.
+	DownloadSecret string
+	// DownloadTTL is how long a document's download URL stays valid.
+	DownloadTTL time.Duration
 }
 
 // Process configures the filing process. Each new filing copies these
@@ -211,16 +226,24 @@ type World struct {
 	SMSSenderID string
 }
 
+// KMS names a key of AWS KMS (or of a service speaking its protocol).
+type KMS struct {
+	// KeyID is the key's ARN (preferred: an alias may be re-pointed),
+	// key ID or alias.
+	KeyID string
+	// Region is the key's region; empty takes the AWS default chain's.
+	Region string
+	// Endpoint overrides the regional endpoint (a VPC endpoint, or the
+	// sandbox in development).
+	Endpoint string
+}
+
 // S3 configures the S3-compatible document store.
 type S3 struct {
 	// SSE is the server-side encryption of uploads: "" (the bucket's
 	// default), "AES256" or "aws:kms" with SSEKMSKeyID.
 	SSE         string
 	SSEKMSKeyID string
-	// DownloadExpiry is the lifetime of presigned download URLs of
-	// materials and photos.
-	DownloadExpiry time.Duration
-
 	// Endpoint is the S3 server's URL; empty means AWS's regional
 	// endpoint for Region.
 	Endpoint string

@@ -79,6 +79,23 @@ var Vars = []Var{
 		c.DataKeyFile = v
 		return nil
 	}},
+	{"BEIANFLOW_DATA_KEY_KMS_KEY_ID", "", "AWS KMS key (its ARN; an alias may be re-pointed) that wraps new data keys instead of the local key-encryption keys, so the key never enters the process. Credentials come from the AWS default chain (environment, shared files, instance or pod roles). Local keys given as well still unwrap what they wrapped until `beianflow keys rewrap` moves it under KMS.", func(c *Config, v string) error {
+		c.DataKeyKMS.KeyID = v
+		return nil
+	}},
+	{"BEIANFLOW_DATA_KEY_KMS_REGION", "", "Region of the KMS key; empty takes the AWS default chain's (AWS_REGION).", func(c *Config, v string) error {
+		c.DataKeyKMS.Region = v
+		return nil
+	}},
+	{"BEIANFLOW_DATA_KEY_KMS_ENDPOINT", "", "KMS endpoint URL instead of the regional one: a VPC endpoint, or a service speaking KMS's protocol.", func(c *Config, v string) error {
+		if v != "" {
+			if u, err := url.Parse(v); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+				return errors.New("must be an http(s) URL")
+			}
+		}
+		c.DataKeyKMS.Endpoint = v
+		return nil
+	}},
 	{"BEIANFLOW_RETENTION_AFTER_END", "4320h", "How long an ended filing's (approved, cancelled, expired) personal data is kept: then workers erase it (its data key is destroyed, its documents deleted; the read model keeps stage, dates, province and filing number). 4320h is 180 days; set what your compliance rules require. off keeps it until support erases it (POST /v1/support/filings/{id}/erase).", func(c *Config, v string) error {
 		if v == "off" {
 			c.RetentionAfterEnd = 0
@@ -128,6 +145,35 @@ var Vars = []Var{
 	}},
 	{"BEIANFLOW_CODEC_OIDC_ALLOWED", "", "Comma-separated values of that claim that may decode, e.g. beianflow-operators. Required with BEIANFLOW_CODEC_OIDC_ISSUER.", func(c *Config, v string) error {
 		c.CodecOIDC.Allowed = commaList(v)
+		return nil
+	}},
+	{"BEIANFLOW_PUBLIC_URL", "", "Scheme and host backends reach the API at, e.g. https://beian-api.example.com; documents' download URLs start with it. Empty: http and whatever host the request names, for development only.", func(c *Config, v string) error {
+		c.API.PublicURL = ""
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" ||
+			!(u.Scheme == "https" || u.Scheme == "http" && loopback(u.Hostname())) {
+			return errors.New("must be https://host[:port] (http:// only on localhost or a loopback address), without path or query")
+		}
+		c.API.PublicURL = u.Scheme + "://" + u.Host
+		return nil
+	}},
+	{"BEIANFLOW_DOWNLOAD_URL_SECRET", "", "Key that signs documents' download URLs, at least 32 characters, the same in every API process. Empty: a random key per process (a URL works only on the process that made it).", func(c *Config, v string) error {
+		if v != "" && len(v) < 32 {
+			return errors.New("must be at least 32 characters")
+		}
+		c.API.DownloadSecret = v
+		return nil
+	}},
+	{"BEIANFLOW_DOWNLOAD_URL_TTL", "5m", "How long a download URL of a material or photo stays valid (1s–168h); reviewers open them within minutes, and a leaked one is soon useless.", func(c *Config, v string) error {
+		if err := positiveDuration(v, &c.API.DownloadTTL); err != nil {
+			return err
+		}
+		if c.API.DownloadTTL < time.Second || c.API.DownloadTTL > 168*time.Hour {
+			return errors.New("must be between 1s and 168h")
+		}
 		return nil
 	}},
 	{"BEIANFLOW_WORKBENCH_URL", "", "Scheme and host reviewers open the workbench at (/workbench), e.g. https://review.example.com: the OIDC redirect URI is <url>/workbench/signed-in and cookies are Secure on https. Empty: http and whatever host the request names, for development only.", func(c *Config, v string) error {
@@ -242,15 +288,6 @@ var Vars = []Var{
 			return errors.New("must be empty, AES256 or aws:kms")
 		}
 		c.S3.SSE = v
-		return nil
-	}},
-	{"BEIANFLOW_DOWNLOAD_URL_TTL", "5m", "How long a presigned download URL of a material or photo stays valid (1s–168h); reviewers open them within minutes, and a leaked one is soon useless.", func(c *Config, v string) error {
-		if err := positiveDuration(v, &c.S3.DownloadExpiry); err != nil {
-			return err
-		}
-		if c.S3.DownloadExpiry < time.Second || c.S3.DownloadExpiry > 168*time.Hour {
-			return errors.New("must be between 1s and 168h")
-		}
 		return nil
 	}},
 	{"S3_SSE_KMS_KEY_ID", "", "KMS key for S3_SSE=aws:kms (empty: the AWS-managed key).", func(c *Config, v string) error {

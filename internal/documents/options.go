@@ -13,23 +13,6 @@ import (
 // slow line, short enough that a leaked URL is soon useless.
 const DefaultUploadExpiry = 15 * time.Minute
 
-// DefaultDownloadExpiry is how long a presigned download URL stays valid
-// unless WithDownloadExpiry says otherwise: a reviewer opens a scan within
-// minutes; a URL copied elsewhere is soon useless.
-const DefaultDownloadExpiry = 5 * time.Minute
-
-// WithDownloadExpiry sets how long presigned download URLs stay valid
-// (1s–168h, whole seconds).
-func WithDownloadExpiry(d time.Duration) Option {
-	return func(s *Store) error {
-		if d < time.Second || d > maxPresignExpiry {
-			return fmt.Errorf("download expiry %s is outside 1s–168h", d)
-		}
-		s.downloadExpiry = d
-		return nil
-	}
-}
-
 // maxPresignExpiry is the longest lifetime SigV4 allows a presigned URL.
 const maxPresignExpiry = 7 * 24 * time.Hour
 

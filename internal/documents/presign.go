@@ -73,7 +73,8 @@ func (e *RequestError) Unwrap() error { return e.Err }
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 
 // PresignUpload validates req and returns a presigned PUT for it, valid for
-// the Store's upload expiry. The object key is built from the two IDs only:
+// the Store's upload expiry, with the object key the filing will reference
+// once VerifyAndSeal accepted the upload. Keys are built from the two IDs only:
 // keys show up in logs, workflow histories and bucket listings, so they must
 // never carry a file name or anything else the applicant typed.
 func (s *Store) PresignUpload(ctx context.Context, req UploadRequest) (Upload, error) {
@@ -81,10 +82,12 @@ func (s *Store) PresignUpload(ctx context.Context, req UploadRequest) (Upload, e
 	if err != nil {
 		return Upload{}, fmt.Errorf("documents: presign: %w", err)
 	}
-	key := "filings/" + req.FilingID + "/materials/" + req.MaterialID
+	// The bytes land at the staging key; the filing references the key
+	// VerifyAndSeal moves them to, sealed.
+	key, staging := ObjectKey(req.FilingID, req.MaterialID), stagingKey(req.FilingID, req.MaterialID)
 	in := &s3.PutObjectInput{
 		Bucket:        &s.bucket,
-		Key:           &key,
+		Key:           &staging,
 		ContentType:   aws.String(req.ContentType),
 		ContentLength: aws.Int64(req.Size),
 		// S3 recomputes this checksum over the body and refuses the PUT
@@ -181,31 +184,4 @@ func presignedExpiry(presigned string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("presigned URL X-Amz-Expires: %w", err)
 	}
 	return signed.Add(time.Duration(seconds) * time.Second), nil
-}
-
-// Download is a presigned GET of a stored document, shown inline.
-type Download struct {
-	URL       string    `json:"url"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
-// PresignDownload returns a presigned GET of the object at key, valid for
-// the Store's download expiry. Callers check that the caller may read the
-// filing the key belongs to: the URL itself is a bearer credential.
-func (s *Store) PresignDownload(ctx context.Context, key string) (Download, error) {
-	out, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{
-		Bucket: &s.bucket, Key: &key,
-		// Shown in the reviewer's page rather than saved, and never cached
-		// by a browser beyond the URL's life.
-		ResponseContentDisposition: aws.String("inline"),
-		ResponseCacheControl:       aws.String("private, no-store"),
-	}, s3.WithPresignExpires(s.downloadExpiry))
-	if err != nil {
-		return Download{}, fmt.Errorf("documents: presign download of %s: %w", key, err)
-	}
-	expiresAt, err := presignedExpiry(out.URL)
-	if err != nil {
-		return Download{}, fmt.Errorf("documents: presign download of %s: %w", key, err)
-	}
-	return Download{URL: out.URL, ExpiresAt: expiresAt}, nil
 }

@@ -25,11 +25,12 @@ import (
 var scannedForm = []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 
 // startStore runs a versitygw server for the test and returns a Store on
-// its bucket.
+// its bucket, sealing with data keys kept in a database of its own.
 func startStore(t *testing.T, opts ...documents.Option) *documents.Store {
 	t.Helper()
 	ctx := context.Background()
 	cfg := testenv.S3For(t, "")
+	opts = append([]documents.Option{documents.WithSealer(testenv.Keys(t, testenv.SQLiteDB(t)))}, opts...)
 	s, err := documents.New(ctx, cfg, opts...)
 	require.NoError(t, err)
 	require.NoError(t, s.EnsureBucket(ctx))
@@ -76,7 +77,7 @@ func TestApplicantUploadsAScannedFormThroughThePresignedURL(t *testing.T) {
 	status, msg := put(t, up, up.Headers, scannedForm)
 	require.Equal(t, http.StatusOK, status, msg)
 
-	v, err := s.Verify(ctx, up.ObjectKey, req.Kind, req.Size, req.SHA256)
+	v, err := s.VerifyAndSeal(ctx, up.ObjectKey, req.Kind, req.Size, req.SHA256)
 	require.NoError(t, err)
 	assert.Equal(t, documents.Verdict{OK: true, ContentType: filing.MediaTypePDF, Size: req.Size}, v)
 }
@@ -90,15 +91,15 @@ func TestUploadWithOtherBytesThanDeclaredIsRejected(t *testing.T) {
 
 	// versitygw v1.8.0 verifies the signed x-amz-checksum-sha256 header: other
 	// bytes of the declared size are refused with 400 BadDigest and nothing is
-	// stored. So S3 rejects them, before Verify ever runs.
+	// stored. So S3 rejects them, before VerifyAndSeal ever runs.
 	tampered := bytes.Clone(scannedForm)
 	tampered[len(tampered)-2] = 'X'
 	status, msg := put(t, up, up.Headers, tampered)
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Contains(t, msg, "BadDigest")
-	exists, err := s.Exists(ctx, up.ObjectKey)
+	v, err := s.VerifyAndSeal(ctx, up.ObjectKey, req.Kind, req.Size, req.SHA256)
 	require.NoError(t, err)
-	assert.False(t, exists, "the refused bytes are not stored")
+	assert.Equal(t, documents.ReasonNotUploaded, v.Reason, "the refused bytes are not stored")
 
 	// Content-Length is signed: a longer body breaks the signature.
 	status, msg = put(t, up, up.Headers, append(bytes.Clone(scannedForm), '\n'))
@@ -117,9 +118,9 @@ func TestUploadWithOtherBytesThanDeclaredIsRejected(t *testing.T) {
 	}
 
 	// Bytes that reached the bucket some other way are still caught by
-	// Verify, which hashes the stored object itself.
-	require.NoError(t, s.Put(ctx, up.ObjectKey, filing.MediaTypePDF, tampered))
-	v, err := s.Verify(ctx, up.ObjectKey, req.Kind, req.Size, req.SHA256)
+	// VerifyAndSeal, which hashes the stored object itself.
+	require.NoError(t, s.PutUpload(ctx, up.ObjectKey, filing.MediaTypePDF, tampered))
+	v, err = s.VerifyAndSeal(ctx, up.ObjectKey, req.Kind, req.Size, req.SHA256)
 	require.NoError(t, err)
 	assert.False(t, v.OK)
 	assert.Equal(t, documents.ReasonChecksumMismatch, v.Reason)
@@ -181,9 +182,9 @@ func TestPresignedURLExpires(t *testing.T) {
 	status, msg := put(t, up, up.Headers, scannedForm)
 	assert.Equal(t, http.StatusForbidden, status)
 	assert.Contains(t, msg, "Request has expired")
-	exists, err := s.Exists(ctx, up.ObjectKey)
+	v, err := s.VerifyAndSeal(ctx, up.ObjectKey, req.Kind, req.Size, req.SHA256)
 	require.NoError(t, err)
-	assert.False(t, exists)
+	assert.Equal(t, documents.ReasonNotUploaded, v.Reason)
 }
 
 func TestKeysNeverCarryPersonalData(t *testing.T) {
@@ -197,7 +198,8 @@ func TestKeysNeverCarryPersonalData(t *testing.T) {
 		"the key is the two IDs and nothing else: no kind, type, checksum or file name")
 	u, err := url.Parse(up.URL)
 	require.NoError(t, err)
-	assert.Equal(t, "/"+s.Bucket()+"/"+up.ObjectKey, u.Path)
+	assert.Equal(t, "/"+s.Bucket()+"/uploads/0190f3c2-7d1e-7b6a-9f00-4c2d1e8a9b10/leader-id-front", u.Path,
+		"the upload lands at its staging key, to be sealed into up.ObjectKey")
 
 	for name, id := range map[string]string{
 		"a Chinese name":        "张三",
@@ -263,34 +265,4 @@ func TestMisconfiguredUploadOptionsStopTheStart(t *testing.T) {
 		_, err := documents.New(context.Background(), documentsConfig("http://127.0.0.1:1"), opt)
 		assert.Error(t, err, name)
 	}
-}
-
-// A download URL serves the stored bytes inline until it expires, then
-// nothing (versitygw enforces X-Amz-Expires as S3 does).
-func TestPresignedDownloadServesTheObjectUntilItExpires(t *testing.T) {
-	ctx := context.Background()
-	s := startStore(t, documents.WithDownloadExpiry(2*time.Second))
-	key := "filings/f-1/materials/m-1"
-	require.NoError(t, s.Put(ctx, key, filing.MediaTypePDF, scannedForm))
-	dl, err := s.PresignDownload(ctx, key)
-	require.NoError(t, err)
-	u, err := url.Parse(dl.URL)
-	require.NoError(t, err)
-	assert.Equal(t, "2", u.Query().Get("X-Amz-Expires"))
-
-	res, err := http.Get(dl.URL)
-	require.NoError(t, err)
-	body, _ := io.ReadAll(res.Body)
-	_ = res.Body.Close()
-	require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)
-	assert.Equal(t, scannedForm, body)
-	assert.Equal(t, "inline", res.Header.Get("Content-Disposition"))
-
-	time.Sleep(time.Until(dl.ExpiresAt) + time.Second)
-	res, err = http.Get(dl.URL)
-	require.NoError(t, err)
-	body, _ = io.ReadAll(res.Body)
-	_ = res.Body.Close()
-	assert.Equal(t, http.StatusForbidden, res.StatusCode)
-	assert.Contains(t, string(body), "Request has expired")
 }

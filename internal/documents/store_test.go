@@ -54,18 +54,3 @@ func documentsConfig(endpoint string) config.S3 {
 	return config.S3{Endpoint: endpoint, Region: "us-east-1", Bucket: "b-test",
 		AccessKeyID: "k", SecretAccessKey: "s", ForcePathStyle: true}
 }
-
-func TestUploadedObjectExistsAndOthersDoNot(t *testing.T) {
-	ctx := context.Background()
-	cfg := testenv.S3For(t, "")
-	s, err := documents.New(ctx, cfg)
-	require.NoError(t, err)
-	require.NoError(t, s.EnsureBucket(ctx))
-	ok, err := s.Exists(ctx, "filings/f1/verification_form")
-	require.NoError(t, err)
-	assert.False(t, ok)
-	require.NoError(t, s.Put(ctx, "filings/f1/verification_form", "application/pdf", []byte("%PDF-1.7")))
-	ok, err = s.Exists(ctx, "filings/f1/verification_form")
-	require.NoError(t, err)
-	assert.True(t, ok)
-}

@@ -31,7 +31,7 @@ func jpegOf(t *testing.T, width, height int) []byte {
 	return buf.Bytes()
 }
 
-// uploadAndVerify goes the applicant's way: presign, PUT, then Verify.
+// uploadAndVerify goes the applicant's way: presign, PUT, then VerifyAndSeal.
 func uploadAndVerify(t *testing.T, s *documents.Store, req documents.UploadRequest, body []byte) documents.Verdict {
 	t.Helper()
 	ctx := context.Background()
@@ -39,7 +39,7 @@ func uploadAndVerify(t *testing.T, s *documents.Store, req documents.UploadReque
 	require.NoError(t, err)
 	status, msg := put(t, up, up.Headers, body)
 	require.Equal(t, http.StatusOK, status, msg)
-	v, err := s.Verify(ctx, up.ObjectKey, req.Kind, req.Size, req.SHA256)
+	v, err := s.VerifyAndSeal(ctx, up.ObjectKey, req.Kind, req.Size, req.SHA256)
 	require.NoError(t, err)
 	return v
 }
@@ -96,7 +96,7 @@ func TestMissingUploadIsNotUploaded(t *testing.T) {
 	req := declare("f-1", "m-1", filing.MaterialVerificationForm, filing.MediaTypePDF, scannedForm)
 	up, err := s.PresignUpload(context.Background(), req)
 	require.NoError(t, err)
-	v, err := s.Verify(context.Background(), up.ObjectKey, req.Kind, req.Size, req.SHA256)
+	v, err := s.VerifyAndSeal(context.Background(), up.ObjectKey, req.Kind, req.Size, req.SHA256)
 	require.NoError(t, err, "a missing upload is the applicant's to fix, not an error to retry")
 	assert.Equal(t, documents.Verdict{Reason: documents.ReasonNotUploaded, Message: v.Message}, v)
 	assert.NotEmpty(t, v.Message)
@@ -108,18 +108,18 @@ func TestObjectsStoredOutsidePresignedUploadsMeetTheSameRules(t *testing.T) {
 	ctx := context.Background()
 	s := startStore(t)
 	store := func(key, contentType string, body []byte) {
-		require.NoError(t, s.Put(ctx, key, contentType, body))
+		require.NoError(t, s.PutUpload(ctx, key, contentType, body))
 	}
 
 	store("filings/f-1/materials/form", filing.MediaTypePDF, scannedForm)
 	req := declare("f-1", "form", filing.MaterialVerificationForm, filing.MediaTypePDF, scannedForm)
-	v, err := s.Verify(ctx, "filings/f-1/materials/form", req.Kind, req.Size+1, req.SHA256)
+	v, err := s.VerifyAndSeal(ctx, "filings/f-1/materials/form", req.Kind, req.Size+1, req.SHA256)
 	require.NoError(t, err)
 	assert.Equal(t, documents.ReasonSizeMismatch, v.Reason)
 	assert.Equal(t, req.Size, v.Size)
 
 	store("filings/f-1/materials/photo-pdf", filing.MediaTypePDF, scannedForm)
-	v, err = s.Verify(ctx, "filings/f-1/materials/photo-pdf", filing.MaterialPhoto, req.Size, req.SHA256)
+	v, err = s.VerifyAndSeal(ctx, "filings/f-1/materials/photo-pdf", filing.MaterialPhoto, req.Size, req.SHA256)
 	require.NoError(t, err)
 	assert.Equal(t, documents.ReasonTypeNotAllowed, v.Reason, "a photo cannot be a PDF")
 	assert.Contains(t, v.Message, "JPEG, PNG")
@@ -127,7 +127,7 @@ func TestObjectsStoredOutsidePresignedUploadsMeetTheSameRules(t *testing.T) {
 	huge := append(pngOf(t, 600, 800), make([]byte, documents.MaxPhotoSize)...)
 	store("filings/f-1/materials/photo-huge", filing.MediaTypePNG, huge)
 	big := declare("f-1", "photo-huge", filing.MaterialPhoto, filing.MediaTypePNG, huge)
-	v, err = s.Verify(ctx, "filings/f-1/materials/photo-huge", big.Kind, big.Size, big.SHA256)
+	v, err = s.VerifyAndSeal(ctx, "filings/f-1/materials/photo-huge", big.Kind, big.Size, big.SHA256)
 	require.NoError(t, err)
 	assert.Equal(t, documents.ReasonTooLarge, v.Reason)
 }
@@ -142,9 +142,9 @@ func TestVerifyFailsWhileS3IsDownSoCallersRetry(t *testing.T) {
 	require.NoError(t, s.EnsureBucket(ctx))
 	stop()
 	req := declare("f-1", "m-1", filing.MaterialVerificationForm, filing.MediaTypePDF, scannedForm)
-	_, err = s.Verify(ctx, "filings/f-1/materials/m-1", req.Kind, req.Size, req.SHA256)
+	_, err = s.VerifyAndSeal(ctx, "filings/f-1/materials/m-1", req.Kind, req.Size, req.SHA256)
 	assert.Error(t, err)
 
-	_, err = s.Verify(ctx, "filings/f-1/materials/m-1", "passport", req.Size, req.SHA256)
+	_, err = s.VerifyAndSeal(ctx, "filings/f-1/materials/m-1", "passport", req.Size, req.SHA256)
 	assert.ErrorIs(t, err, documents.ErrUnknownKind, "a caller's bad kind is refused before S3 is asked")
 }

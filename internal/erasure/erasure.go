@@ -72,7 +72,7 @@ func (e *Eraser) Erase(ctx context.Context, id filing.ID, actor, reason string) 
 			return Result{}, err
 		}
 	}
-	n, err := e.Documents.DeletePrefix(ctx, "filings/"+string(id)+"/")
+	n, err := e.Documents.DeleteFiling(ctx, id)
 	if err != nil {
 		return Result{}, err
 	}

@@ -3,6 +3,8 @@ package erasure_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/config"
 	"github.com/beianflow/beianflow/internal/documents"
 	"github.com/beianflow/beianflow/internal/envelope"
 	"github.com/beianflow/beianflow/internal/erasure"
@@ -29,9 +32,11 @@ type world struct {
 	now    time.Time
 }
 
-func newWorld(t *testing.T, db *store.DB, docs *documents.Store) *world {
+func newWorld(t *testing.T, db *store.DB, bucket config.S3) *world {
 	t.Helper()
 	keys := testenv.Keys(t, db)
+	docs, err := documents.New(context.Background(), bucket, documents.WithSealer(keys))
+	require.NoError(t, err)
 	w := &world{db: db, keys: keys, docs: docs, now: time.Now()}
 	w.eraser = &erasure.Eraser{DB: db, Keys: keys, Documents: docs, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return w.now }}
 	return w
@@ -48,7 +53,13 @@ func (w *world) filingWithData(t *testing.T, id filing.ID, stage filing.Stage, e
 	require.NoError(t, err)
 	rev, err := store.NewApplications(w.db, w.keys).Save(ctx, id, store.KindApplication, sample.ValidApplication())
 	require.NoError(t, err)
-	require.NoError(t, w.docs.Put(ctx, "filings/"+string(id)+"/materials/m1", "application/pdf", []byte("%PDF-1.7 leader_id")))
+	scan := []byte("%PDF-1.7 leader_id")
+	key := "filings/" + string(id) + "/materials/m1"
+	require.NoError(t, w.docs.PutUpload(ctx, key, "application/pdf", scan))
+	sum := sha256.Sum256(scan)
+	v, err := w.docs.VerifyAndSeal(ctx, key, filing.MaterialLeaderID, int64(len(scan)), hex.EncodeToString(sum[:]))
+	require.NoError(t, err)
+	require.True(t, v.OK, v.Message)
 	require.NoError(t, outbox.Enqueue(w.db.Gorm.WithContext(ctx), outbox.Message{DedupKey: "k-" + string(id),
 		Message: notify.Message{FilingID: string(id), Event: notify.EventInitialReviewApproved, Channel: notify.SMS, To: "13800138000",
 			Params: map[string]string{"filing_id": string(id)}}}))
@@ -73,9 +84,8 @@ func TestAnErasedFilingKeepsItsFactsAndLosesItsPersonalData(t *testing.T) {
 		var app filing.Application
 		err = store.NewApplications(db, w.keys).Load(ctx, id, rev.ID, store.KindApplication, rev.Digest, &app)
 		assert.ErrorIs(t, err, envelope.ErrErased, "the sealed revision is unreadable")
-		ok, err := docs.Exists(ctx, "filings/"+string(id)+"/materials/m1")
-		require.NoError(t, err)
-		assert.False(t, ok, "the document is deleted")
+		_, _, err = w.docs.Open(ctx, "filings/"+string(id)+"/materials/m1")
+		assert.Error(t, err, "the document is unreadable, and deleted")
 		var recipients []string
 		require.NoError(t, db.Gorm.Raw("SELECT recipient FROM outbox_messages WHERE filing_id = ?", string(id)).Scan(&recipients).Error)
 		assert.Equal(t, []string{""}, recipients)
@@ -146,12 +156,14 @@ func TestTheRetentionSweepErasesOnlyFilingsEndedLongEnoughAgo(t *testing.T) {
 	})
 }
 
-func documentsStore(t *testing.T) *documents.Store {
+// documentsStore is a bucket the test's worlds share.
+func documentsStore(t *testing.T) config.S3 {
 	t.Helper()
-	d, err := documents.New(context.Background(), testenv.S3For(t, ""))
+	cfg := testenv.S3For(t, "")
+	d, err := documents.New(context.Background(), cfg)
 	require.NoError(t, err)
 	require.NoError(t, d.EnsureBucket(context.Background()))
-	return d
+	return cfg
 }
 
 // suffix makes the filings of each database's run distinct in the shared

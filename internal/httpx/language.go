@@ -61,6 +61,8 @@ var zhMessages = map[string]string{
 	filing.CodeFilingClosed:          "备案订单已结束",
 	filing.CodeFilingNotEnded:        "备案订单尚未结束，不能删除其个人信息",
 	filing.CodePersonalDataErased:    "该备案订单的个人信息已删除",
+	filing.CodeDownloadURLInvalid:    "下载链接无效，请重新获取材料列表",
+	filing.CodeDownloadURLExpired:    "下载链接已过期，请重新获取材料列表",
 	filing.CodeClaimHeld:             "该备案订单正由其他审核员处理",
 	filing.CodeMaterialRejected:      "上传的材料与申报内容不符",
 	filing.CodeFilingExists:          "备案订单已存在",

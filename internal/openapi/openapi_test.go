@@ -51,7 +51,8 @@ func TestOpenAPISpecLoadsAndValidates(t *testing.T) {
 		t.Errorf("served JSON has %d paths, the YAML %d", got, want)
 	}
 	// Every operation documents its roles, and every /v1 operation but the
-	// open ones needs the API key.
+	// open ones (the contract, webhooks signed by their sender, documents'
+	// download URLs that carry their own signature) needs the API key.
 	for path, item := range spec.doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			if _, ok := op.Extensions["x-roles"]; !ok {
@@ -62,7 +63,7 @@ func TestOpenAPISpecLoadsAndValidates(t *testing.T) {
 			}
 			open := op.Security != nil
 			secured := strings.HasPrefix(path, "/v1/") && !strings.HasPrefix(path, "/v1/webhooks/") &&
-				path != "/v1/openapi.json" && path != "/v1/docs"
+				path != "/v1/openapi.json" && path != "/v1/docs" && path != "/v1/documents/{token}"
 			if secured == open {
 				t.Errorf("%s %s: security %v, want the API key: %v", method, path, op.Security, secured)
 			}
@@ -93,7 +94,7 @@ func TestOpenAPISpecErrorCodesCoverTheCode(t *testing.T) {
 		documented[item.(map[string]any)["code"].(string)] = true
 	}
 	for _, c := range []string{filing.CodeInvalidJSON, filing.CodeInvalidType, filing.CodeUnknownField, filing.CodeRequired, filing.CodeInvalidValue,
-		filing.CodeUnsupportedMediaType, filing.CodeBodyTooLarge, filing.CodeFilingNotFound, filing.CodeRevisionNotFound, filing.CodeClaimHeld, filing.CodeFilingNotEnded, filing.CodePersonalDataErased, filing.CodeRouteNotFound, filing.CodeMethodNotAllowed,
+		filing.CodeUnsupportedMediaType, filing.CodeBodyTooLarge, filing.CodeFilingNotFound, filing.CodeRevisionNotFound, filing.CodeClaimHeld, filing.CodeFilingNotEnded, filing.CodePersonalDataErased, filing.CodeDownloadURLInvalid, filing.CodeDownloadURLExpired, filing.CodeRouteNotFound, filing.CodeMethodNotAllowed,
 		filing.CodeStageConflict, filing.CodeInvalidAction, filing.CodeApplicationInvalid, filing.CodeSubjectBusy, filing.CodeFilingClosed,
 		filing.CodeMaterialRejected, filing.CodeFilingExists, filing.CodeUnavailable, filing.CodeInternal, filing.CodeUnauthorized, filing.CodeForbidden,
 		filing.CodeAccountMismatch, filing.CodeRateLimited, filing.CodeInvalidIdempotencyKey, filing.CodeIdempotencyKeyReused,

@@ -34,11 +34,17 @@ func reviewerKeys(t *testing.T, n int) []string {
 
 func sendWithKey(t *testing.T, method, path, key, body string) response {
 	t.Helper()
+	return sendWithKeyAt(t, sys.baseURL, method, path, key, body)
+}
+
+// sendWithKeyAt is sendWithKey to the API at base.
+func sendWithKeyAt(t *testing.T, base, method, path, key, body string) response {
+	t.Helper()
 	var r io.Reader
 	if body != "" {
 		r = bytes.NewBufferString(body)
 	}
-	req, err := http.NewRequest(method, sys.baseURL+path, r)
+	req, err := http.NewRequest(method, base+path, r)
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+key)
 	if body != "" {

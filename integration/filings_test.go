@@ -376,6 +376,13 @@ func startSQLiteSystem(t *testing.T) string {
 // adjust, and returns its API's base URL. It stops with the test.
 func startSystem(t *testing.T, name string, adjust func(*config.Config)) string {
 	t.Helper()
+	_, base := startSystemWith(t, name, slog.New(slog.DiscardHandler), adjust)
+	return base
+}
+
+// startSystemWith is startSystem logging to log; it returns the app too.
+func startSystemWith(t *testing.T, name string, log *slog.Logger, adjust func(*config.Config)) (*app.App, string) {
+	t.Helper()
 	ctx := context.Background()
 	cfg := sys.app.Config
 	cfg.TaskQueue = name + "-" + uuid.NewString()[:8]
@@ -389,7 +396,7 @@ func startSystem(t *testing.T, name string, adjust func(*config.Config)) string 
 	cfg.World.RDAPURL = "http://" + sandboxAddr + "/rdap"
 	cfg.World.RegistrarAPIURL = "http://" + sandboxAddr + "/aliyun-domain"
 	adjust(&cfg)
-	a, err := app.Open(ctx, cfg, slog.New(slog.DiscardHandler))
+	a, err := app.Open(ctx, cfg, log)
 	require.NoError(t, err)
 	runCtx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -403,5 +410,5 @@ func startSystem(t *testing.T, name string, adjust func(*config.Config)) string 
 	<-ready
 	base := "http://" + apiAddr
 	registerAPI(base, a.DB)
-	return base
+	return a, base
 }

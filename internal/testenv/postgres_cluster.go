@@ -1,9 +1,11 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -90,4 +92,33 @@ func (c *PGCluster) Stop() error {
 		return fmt.Errorf("pg_ctl stop: %w\n%s", err, out)
 	}
 	return nil
+}
+
+// PGDump is pg_dump's plain SQL dump of the database dbURL names, only its
+// schema when the URL sets a search_path (as Postgres's URLs do): what a
+// backup of it holds.
+func PGDump(ctx context.Context, dbURL string) ([]byte, error) {
+	bin, err := pgBin()
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse database URL: %w", err)
+	}
+	q := u.Query()
+	args := []string{"--no-owner", "--no-privileges"}
+	if schema := q.Get("search_path"); schema != "" {
+		args = append(args, "--schema="+schema)
+		q.Del("search_path") // libpq refuses parameters it does not know
+	}
+	u.RawQuery = q.Encode()
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, "pg_dump"), append(args, "--dbname="+u.String())...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("pg_dump: %w: %s", err, stderr.String())
+	}
+	return out, nil
 }

@@ -235,6 +235,11 @@ func (s *S3Server) Start(ctx context.Context) error {
 	return nil
 }
 
+// Dir is the directory the server keeps its buckets in, one directory
+// each, an object a file (its metadata in extended attributes): what a
+// backup of the store would hold.
+func (s *S3Server) Dir() string { return s.root }
+
 // Stop kills the server; Start brings it back with the same data.
 func (s *S3Server) Stop() {
 	if s.cmd == nil {

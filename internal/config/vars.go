@@ -71,7 +71,7 @@ var Vars = []Var{
 		c.PayloadKeyFile = v
 		return nil
 	}},
-	{"BEIANFLOW_DATA_KEYS", "", "Key-encryption keys (AES-256-GCM) that wrap each filing's data key, which encrypts the filing's personal data at rest (application revisions in the database): id:base64 entries separated by commas, the last one current. Rotate by appending one and running `beianflow keys rewrap`; an old key may go once that is done. `beianflow dev` creates data/data-keys if neither this nor the file is set.", func(c *Config, v string) error {
+	{"BEIANFLOW_DATA_KEYS", "", "Key-encryption keys (AES-256-GCM) that wrap each filing's data key, which encrypts the filing's personal data at rest (its records in the database, its documents in S3): id:base64 entries separated by commas, the last one current. Rotate by appending one and running `beianflow keys rewrap`; an old key may go once that is done. `beianflow dev` creates data/data-keys if neither this nor the file is set.", func(c *Config, v string) error {
 		c.DataKeys = v
 		return nil
 	}},

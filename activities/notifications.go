@@ -22,6 +22,9 @@ type NotifyRequest struct {
 	// Seq numbers the filing's notifications; with the event and channel it
 	// makes the outbox key, so a retried write enqueues nothing twice.
 	Seq int64 `json:"seq,omitempty"`
+	// Rejected is a rejection's reasons by code, for the event that
+	// announces it (feed.Note).
+	Rejected *filing.Rejected `json:"rejected,omitempty"`
 }
 
 // messages resolves the recipients of notifications into outbox messages.

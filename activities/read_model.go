@@ -8,6 +8,7 @@ import (
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/faults"
+	"github.com/beianflow/beianflow/internal/feed"
 	"github.com/beianflow/beianflow/internal/outbox"
 	"github.com/beianflow/beianflow/internal/store"
 )
@@ -21,18 +22,28 @@ type RecordFilingRequest struct {
 	Notifications []NotifyRequest `json:"notifications,omitempty"`
 }
 
-// RecordFiling upserts the filing's read-model row and enqueues the
-// notifications that announce the change, in one transaction: a stage
-// change is never recorded without its announcement, nor announced without
-// being recorded. A stale revision (an older attempt landing late) is
-// ignored and enqueuing is deduplicated, so retries are harmless.
+// RecordFiling upserts the filing's read-model row, appends the events
+// that announce the change to the feed and enqueues the notifications, in
+// one transaction: a stage change is never recorded without its
+// announcements, nor announced without being recorded. A stale revision (an
+// older attempt landing late) is ignored, and events and messages are
+// deduplicated, so retries are harmless.
 func (a *Activities) RecordFiling(ctx context.Context, r RecordFilingRequest) error {
 	msgs, err := a.messages(ctx, r.Row.FilingID, r.Notifications)
 	if err != nil {
 		return err
 	}
 	err = a.DB.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := store.UpsertFiling(tx, store.FilingOf(r.Row)); err != nil {
+		prev, err := store.FilingRow(tx, r.Row.FilingID)
+		if err != nil {
+			return err
+		}
+		applied, err := store.UpsertFiling(tx, store.FilingOf(r.Row))
+		if err != nil {
+			return err
+		}
+		events := feed.Derive(prev, r.Row, applied, notes(r.Notifications))
+		if err := feed.Append(tx, r.Row.FilingID, r.Row.AccountID, events...); err != nil {
 			return err
 		}
 		return outbox.Enqueue(tx, msgs...)
@@ -42,4 +53,13 @@ func (a *Activities) RecordFiling(ctx context.Context, r RecordFilingRequest) er
 	}
 	faults.Point(faults.AfterReadModel)
 	return nil
+}
+
+// notes are the notifications as the feed derives events from them.
+func notes(reqs []NotifyRequest) []feed.Note {
+	out := make([]feed.Note, len(reqs))
+	for i, n := range reqs {
+		out[i] = feed.Note{Event: n.Event, Seq: n.Seq, Params: n.Params, Rejected: n.Rejected}
+	}
+	return out
 }

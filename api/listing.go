@@ -38,7 +38,7 @@ var stepPattern = regexp.MustCompile(`^[a-z][a-z_]{0,63}$`)
 // ignored and silently list everything.
 var (
 	listParams = []string{"account_id", "stage", "province", "filing_type", "waiting_on", "step", "overdue",
-		"closed", "created_from", "created_to", "sort", "limit", "cursor"}
+		"closed", "created_from", "created_to", "updated_since", "sort", "limit", "cursor"}
 	queueParams = []string{"limit", "cursor"}
 )
 
@@ -233,6 +233,9 @@ func parseListQuery(v url.Values, p auth.Principal, now time.Time) (store.ListQu
 		return fail(e)
 	}
 	if q.CreatedTo, e = timeParam(v, "created_to"); e != nil {
+		return fail(e)
+	}
+	if q.UpdatedSince, e = timeParam(v, "updated_since"); e != nil {
 		return fail(e)
 	}
 	if q.CreatedFrom != nil && q.CreatedTo != nil && !q.CreatedFrom.Before(*q.CreatedTo) {

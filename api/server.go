@@ -143,6 +143,8 @@ func New(d Deps) *echo.Echo {
 	v1.add(http.MethodGet, "/filings/:id/verification-form", s.verificationForm, RoleBackend, RoleReviewer, RoleSupport)
 	v1.add(http.MethodGet, "/filings/:id/application", s.readApplication, RoleBackend, RoleReviewer, RoleSupport)
 	v1.add(http.MethodGet, "/filings/:id/materials", s.readMaterials, RoleBackend, RoleReviewer, RoleSupport)
+	v1.add(http.MethodGet, "/filings/:id/events", s.filingEvents, RoleBackend, RoleSupport)
+	v1.add(http.MethodGet, "/events", s.listEvents, RoleBackend, RoleSupport)
 	v1.add(http.MethodGet, "/filings/:id/access-log", s.accessLog, RoleSupport)
 	v1.add(http.MethodGet, "/access-log", s.readerLog, RoleSupport)
 	v1.add(http.MethodGet, "/review-reasons", s.reviewReasons, RoleBackend, RoleReviewer, RoleSupport)

@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"strings"
+
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/beianflow/beianflow/activities"
@@ -27,15 +29,34 @@ func (n *notifications) take() []activities.NotifyRequest {
 // write: the stage change it announces, or the flush at the next wait. The
 // activity finds the recipients itself, so no phone number or e-mail address
 // enters the history; a slow or failing gateway never holds the filing back.
+//
+// A rejection's notification carries its reason codes (never their free
+// text), for the event that announces it to the provider's backend.
 func (f *flow) notify(event string, params map[string]string) {
 	f.outbox.seq++
-	f.outbox.unsent = append(f.outbox.unsent, activities.NotifyRequest{
+	req := activities.NotifyRequest{
 		FilingID:   f.in.FilingID,
 		Event:      event,
 		RevisionID: revisionOf(f.state.Application),
 		Params:     params,
 		Seq:        f.outbox.seq,
-	})
+	}
+	if strings.HasSuffix(event, "_rejected") || event == "sms_verification_returned" {
+		req.Rejected = rejectedOf(f.state.LastRejection)
+	}
+	f.outbox.unsent = append(f.outbox.unsent, req)
+}
+
+// rejectedOf is a rejection by its codes, as an event tells it.
+func rejectedOf(r *filing.Rejection) *filing.Rejected {
+	if r == nil {
+		return nil
+	}
+	out := &filing.Rejected{By: r.By, Reasons: make([]filing.ReasonRef, len(r.Reasons))}
+	for i, reason := range r.Reasons {
+		out.Reasons[i] = filing.ReasonRef{Field: reason.Field, Code: reason.Code}
+	}
+	return out
 }
 
 // flushNotifications writes notifications not yet handed to a read-model

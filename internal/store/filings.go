@@ -116,6 +116,21 @@ func UpsertFiling(tx *gorm.DB, f Filing) (bool, error) {
 	return res.RowsAffected > 0, nil
 }
 
+// FilingRow is the read-model row of a filing as tx sees it, nil when it
+// has none.
+func FilingRow(tx *gorm.DB, id filing.ID) (*filing.Row, error) {
+	var f Filing
+	res := tx.Where("id = ?", string(id)).Limit(1).Find(&f)
+	if res.Error != nil {
+		return nil, fmt.Errorf("store: read filing %s: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, nil
+	}
+	r := f.Row(time.Now())
+	return &r, nil
+}
+
 // Get returns one filing or ErrNotFound.
 func (r *Filings) Get(ctx context.Context, id filing.ID) (Filing, error) {
 	return getByID[Filing](ctx, r.db, "filing", string(id))

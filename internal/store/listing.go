@@ -100,6 +100,9 @@ type ListQuery struct {
 	// CreatedFrom and CreatedTo bound created_at to [from, to).
 	CreatedFrom *time.Time
 	CreatedTo   *time.Time
+	// UpdatedSince keeps filings whose row changed at or after it: what a
+	// backend that polls asks for.
+	UpdatedSince *time.Time
 	// Now is the instant "overdue" is judged at; zero means time.Now(). It
 	// is not part of the filters a cursor is bound to, because each page is
 	// requested at a different instant.
@@ -232,6 +235,9 @@ func (r *Filings) filtered(ctx context.Context, q ListQuery) *gorm.DB {
 	if q.CreatedFrom != nil {
 		tx = tx.Where("created_at >= ?", q.CreatedFrom.UTC())
 	}
+	if q.UpdatedSince != nil {
+		tx = tx.Where("updated_at >= ?", q.UpdatedSince.UTC())
+	}
 	if q.CreatedTo != nil {
 		tx = tx.Where("created_at < ?", q.CreatedTo.UTC())
 	}
@@ -275,7 +281,7 @@ func (q *ListQuery) filterHash() string {
 		return t.UTC().Format(time.RFC3339Nano)
 	}
 	canonical, _ := json.Marshal([]any{q.AccountID, stages, q.Province, q.FilingType, q.WaitingOn, q.Step,
-		q.Overdue, q.Closed, utc(q.CreatedFrom), utc(q.CreatedTo)})
+		q.Overdue, q.Closed, utc(q.CreatedFrom), utc(q.CreatedTo), utc(q.UpdatedSince)})
 	sum := sha256.Sum256(canonical)
 	return base64.RawURLEncoding.EncodeToString(sum[:12])
 }

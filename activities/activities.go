@@ -39,6 +39,9 @@ type Activities struct {
 	// IdentitySecret keys the hash that names a responsible person in
 	// histories (PersonVerification.Person).
 	IdentitySecret []byte
+	// DeliveryRetryFor is how long the webhook deliveries of an event are
+	// retried (hooks.DefaultRetryFor when zero).
+	DeliveryRetryFor time.Duration
 	// Rules defaults to rules.DefaultRuleSet(); Now to time.Now.
 	Rules *rules.RuleSet
 	Now   func() time.Time

@@ -9,6 +9,7 @@ import (
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/faults"
 	"github.com/beianflow/beianflow/internal/feed"
+	"github.com/beianflow/beianflow/internal/hooks"
 	"github.com/beianflow/beianflow/internal/outbox"
 	"github.com/beianflow/beianflow/internal/store"
 )
@@ -23,8 +24,8 @@ type RecordFilingRequest struct {
 }
 
 // RecordFiling upserts the filing's read-model row, appends the events
-// that announce the change to the feed and enqueues the notifications, in
-// one transaction: a stage change is never recorded without its
+// that announce the change to the feed, schedules their webhook deliveries
+// and enqueues the notifications, in one transaction: a stage change is never recorded without its
 // announcements, nor announced without being recorded. A stale revision (an
 // older attempt landing late) is ignored, and events and messages are
 // deduplicated, so retries are harmless.
@@ -44,6 +45,9 @@ func (a *Activities) RecordFiling(ctx context.Context, r RecordFilingRequest) er
 		}
 		events := feed.Derive(prev, r.Row, applied, notes(r.Notifications))
 		if err := feed.Append(tx, r.Row.FilingID, r.Row.AccountID, events...); err != nil {
+			return err
+		}
+		if err := hooks.Schedule(tx, r.Row.AccountID, feed.IDs(r.Row.FilingID, events), a.now(), a.DeliveryRetryFor); err != nil {
 			return err
 		}
 		return outbox.Enqueue(tx, msgs...)

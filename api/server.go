@@ -25,6 +25,7 @@ import (
 	"github.com/beianflow/beianflow/internal/erasure"
 	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/health"
+	"github.com/beianflow/beianflow/internal/hooks"
 	"github.com/beianflow/beianflow/internal/httpx"
 	"github.com/beianflow/beianflow/internal/idempotency"
 	"github.com/beianflow/beianflow/internal/metrics"
@@ -75,6 +76,10 @@ type Deps struct {
 	// Keys seal the filings' personal data at rest (application
 	// revisions); without them nothing personal can be saved or read.
 	Keys store.Sealer
+	// Hooks are the accounts' webhook endpoints; DeliveryRetryFor the
+	// retry window of a redelivery by hand.
+	Hooks            *hooks.Endpoints
+	DeliveryRetryFor time.Duration
 	// Eraser erases ended filings' personal data for support; nil
 	// answers 503 there.
 	Eraser *erasure.Eraser
@@ -153,6 +158,7 @@ func New(d Deps) *echo.Echo {
 	v1.add(http.MethodPost, "/filings/:id/cancel", s.cancelFiling, RoleBackend)
 	s.registerActions(v1)
 	s.registerSupport(v1)
+	s.registerWebhookEndpoints(v1)
 	s.registerWebhooks(e)
 	codecserver.Mount(e, d.Codec, authn, d.Log, d.Now)
 	if len(d.Workbench.SessionKey) > 0 {

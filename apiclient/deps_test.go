@@ -18,14 +18,15 @@ func deps(t *testing.T, pkg string) []string {
 	return strings.Fields(string(out))
 }
 
-// A backend that wants the typed client gets the client, the contract and
-// the retry waits it shares with the partner clients (standard library
-// only), nothing else: no Temporal SDK, no database driver, no AWS SDK, no
+// A backend that wants the typed client gets the client, the contract,
+// the retry waits it shares with the partner clients and the webhook
+// signature scheme (standard library only), nothing else: no Temporal SDK, no database driver, no AWS SDK, no
 // gRPC.
 func TestTheClientPullsInTheContractAndNothingElse(t *testing.T) {
 	got := deps(t, "github.com/beianflow/beianflow/apiclient")
 	slices.Sort(got)
-	want := []string{"github.com/beianflow/beianflow/apiclient", "github.com/beianflow/beianflow/filing", "github.com/beianflow/beianflow/internal/backoff"}
+	want := []string{"github.com/beianflow/beianflow/apiclient", "github.com/beianflow/beianflow/filing", "github.com/beianflow/beianflow/internal/backoff",
+		"github.com/beianflow/beianflow/internal/standardwebhooks"}
 	if !slices.Equal(got, want) {
 		t.Errorf("apiclient imports %v beyond the standard library; want only %v", got, want)
 	}

@@ -52,7 +52,15 @@ const (
 	// CodeDownloadURLExpired (403): a document's download URL past its
 	// expiry; ask for the materials again for a new one.
 	CodeDownloadURLExpired = "download_url_expired"
-	CodeFilingExists       = "filing_exists"
+	// CodeWebhookEndpointNotFound (404): no webhook endpoint with this ID
+	// in the caller's account.
+	CodeWebhookEndpointNotFound = "webhook_endpoint_not_found"
+	// CodeWebhookEndpointLimit (409): the account has as many webhook
+	// endpoints as it may; delete one first.
+	CodeWebhookEndpointLimit = "webhook_endpoint_limit"
+	// CodeEventNotFound (404): no event with this ID in the account's feed.
+	CodeEventNotFound = "event_not_found"
+	CodeFilingExists  = "filing_exists"
 	// CodeIdempotencyInProgress: a request with the same key is still
 	// being processed; retry later with the same key.
 	CodeIdempotencyInProgress = "idempotency_in_progress"

@@ -223,7 +223,7 @@ func scanAtRest(t *testing.T, dbKind string) {
 // walkWithPersonalData creates a filing of who through the API at base and
 // walks it to approval, or to its cancellation after the initial review,
 // returning its ID and domain.
-func walkWithPersonalData(t *testing.T, base string, who applicant, approve bool) (string, string) {
+func walkWithPersonalData(t testing.TB, base string, who applicant, approve bool) (string, string) {
 	company := newCompany("ZJ")
 	domain := fmt.Sprintf("scan-%s.com", strings.ToLower(company[10:16]))
 	account := "acc-scan" + company[10:16]
@@ -264,7 +264,7 @@ func walkWithPersonalData(t *testing.T, base string, who applicant, approve bool
 }
 
 // download fetches the material of kind from a materials listing.
-func download(t *testing.T, mats response, kind string) []byte {
+func download(t testing.TB, mats response, kind string) []byte {
 	t.Helper()
 	for _, m := range mats.Body["materials"].([]any) {
 		m := m.(map[string]any)
@@ -284,7 +284,7 @@ func download(t *testing.T, mats response, kind string) []byte {
 }
 
 // dumps are the bytes each store keeps, by where they came from.
-func dumps(t *testing.T, a *app.App, dbKind, dbURL, dataDir string, ids []string, logs *lockedBuffer) map[string][]byte {
+func dumps(t testing.TB, a *app.App, dbKind, dbURL, dataDir string, ids []string, logs *lockedBuffer) map[string][]byte {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string][]byte{"the system's logs": logs.Bytes()}

@@ -21,7 +21,7 @@ import (
 )
 
 // reviewerKeys issues n reviewer keys, one per member of the review team.
-func reviewerKeys(t *testing.T, n int) []string {
+func reviewerKeys(t testing.TB, n int) []string {
 	t.Helper()
 	keys := make([]string, n)
 	for i := range keys {
@@ -32,13 +32,13 @@ func reviewerKeys(t *testing.T, n int) []string {
 	return keys
 }
 
-func sendWithKey(t *testing.T, method, path, key, body string) response {
+func sendWithKey(t testing.TB, method, path, key, body string) response {
 	t.Helper()
 	return sendWithKeyAt(t, sys.baseURL, method, path, key, body)
 }
 
 // sendWithKeyAt is sendWithKey to the API at base.
-func sendWithKeyAt(t *testing.T, base, method, path, key, body string) response {
+func sendWithKeyAt(t testing.TB, base, method, path, key, body string) response {
 	t.Helper()
 	var r io.Reader
 	if body != "" {

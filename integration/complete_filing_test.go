@@ -24,13 +24,13 @@ import (
 
 // waitStep waits until the filing is in stage and step, and fails at once
 // if the filing ends in another stage.
-func waitStep(t *testing.T, id string, stage filing.Stage, step filing.Step) map[string]any {
+func waitStep(t testing.TB, id string, stage filing.Stage, step filing.Step) map[string]any {
 	t.Helper()
 	return waitStepAt(t, sys.baseURL, id, stage, step)
 }
 
 // waitStepAt is waitStep against the API at base.
-func waitStepAt(t *testing.T, base, id string, stage filing.Stage, step filing.Step) map[string]any {
+func waitStepAt(t testing.TB, base, id string, stage filing.Stage, step filing.Step) map[string]any {
 	t.Helper()
 	// Long enough for a worker crash: the activity it ran is retried when
 	// its 30 s start-to-close timeout expires.
@@ -51,7 +51,7 @@ func waitStepAt(t *testing.T, base, id string, stage filing.Stage, step filing.S
 	}
 }
 
-func mustOK(t *testing.T, res response) map[string]any {
+func mustOK(t testing.TB, res response) map[string]any {
 	t.Helper()
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
 	return res.Body
@@ -61,13 +61,13 @@ func mustOK(t *testing.T, res response) map[string]any {
 // bound to the declared type, size and SHA-256, the client PUTs the bytes
 // straight to the document store with the signed headers. It returns the
 // body that attaches the object.
-func upload(t *testing.T, id, kind, contentType string, content []byte) string {
+func upload(t testing.TB, id, kind, contentType string, content []byte) string {
 	t.Helper()
 	return uploadAt(t, sys.baseURL, id, kind, contentType, content)
 }
 
 // uploadAt is upload through the API at base.
-func uploadAt(t *testing.T, base, id, kind, contentType string, content []byte) string {
+func uploadAt(t testing.TB, base, id, kind, contentType string, content []byte) string {
 	t.Helper()
 	sum := sha256.Sum256(content)
 	digest := hex.EncodeToString(sum[:])
@@ -88,11 +88,11 @@ func uploadAt(t *testing.T, base, id, kind, contentType string, content []byte) 
 }
 
 // document uploads a scanned document of a kind and returns the attach body.
-func document(t *testing.T, id, kind string) string {
+func document(t testing.TB, id, kind string) string {
 	return documentAt(t, sys.baseURL, id, kind)
 }
 
-func documentAt(t *testing.T, base, id, kind string) string {
+func documentAt(t testing.TB, base, id, kind string) string {
 	if kind == "verification_form" {
 		return uploadAt(t, base, id, kind, "application/pdf", verificationFormAt(t, base, id))
 	}
@@ -102,7 +102,7 @@ func documentAt(t *testing.T, base, id, kind string) string {
 // verificationFormAt downloads the filing's pre-filled verification form:
 // what the applicant prints, signs and scans. The scan of a PDF form is
 // read by its text, so the download itself stands for its scan here.
-func verificationFormAt(t *testing.T, base, id string) []byte {
+func verificationFormAt(t testing.TB, base, id string) []byte {
 	t.Helper()
 	res := doAt(t, base, http.MethodGet, "/v1/filings/"+id+"/verification-form", "", "")
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
@@ -120,9 +120,9 @@ var photoPNG = func() []byte {
 }()
 
 // photo uploads the verification photo and returns the body that hands it in.
-func photo(t *testing.T, id string) string { return photoAt(t, sys.baseURL, id) }
+func photo(t testing.TB, id string) string { return photoAt(t, sys.baseURL, id) }
 
-func photoAt(t *testing.T, base, id string) string {
+func photoAt(t testing.TB, base, id string) string {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal([]byte(uploadAt(t, base, id, "photo", "image/png", photoPNG)), &m))
 	delete(m, "kind")

@@ -62,20 +62,20 @@ func (h *headerRecorder) option() apiclient.Option {
 
 // clientAs is a client of the API at base holding the harness's key of role
 // (and account); it never retries, so every answer is the server's first.
-func clientAs(t *testing.T, base string, role api.Role, account string, opts ...apiclient.Option) *apiclient.Client {
+func clientAs(t testing.TB, base string, role api.Role, account string, opts ...apiclient.Option) *apiclient.Client {
 	t.Helper()
 	return apiclient.New(base, keyFor(t, base, role, account), append([]apiclient.Option{apiclient.WithRetries(0)}, opts...)...)
 }
 
 // apiErr requires err to carry the API's error answer.
-func apiErr(t *testing.T, err error) *apiclient.Error {
+func apiErr(t testing.TB, err error) *apiclient.Error {
 	t.Helper()
 	var e *apiclient.Error
 	require.ErrorAs(t, err, &e)
 	return e
 }
 
-func requireCode(t *testing.T, err error, status int, code, field string) *apiclient.Error {
+func requireCode(t testing.TB, err error, status int, code, field string) *apiclient.Error {
 	t.Helper()
 	e := apiErr(t, err)
 	assert.Equal(t, status, e.Status, "%v", e)
@@ -101,7 +101,7 @@ func newFilingRequest(account, domain, instance string) filing.CreateRequest {
 }
 
 // clientStage waits until the filing, read through c, is in stage.
-func clientStage(t *testing.T, c *apiclient.Client, id string, stage filing.Stage) *filing.View {
+func clientStage(t testing.TB, c *apiclient.Client, id string, stage filing.Stage) *filing.View {
 	t.Helper()
 	var last *filing.View
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
@@ -116,7 +116,7 @@ func clientStage(t *testing.T, c *apiclient.Client, id string, stage filing.Stag
 
 // accountRows lists the read model's filings of an account, straight from
 // the database.
-func accountRows(t *testing.T, account string) []store.Filing {
+func accountRows(t testing.TB, account string) []store.Filing {
 	t.Helper()
 	rows, _, err := store.NewFilings(sys.app.DB).List(context.Background(), store.ListQuery{AccountID: account, Limit: store.MaxListLimit})
 	require.NoError(t, err)
@@ -144,7 +144,7 @@ func ids(items []filing.Row) []string {
 
 // rawGet sends a GET with an optional bearer token, for what the client
 // cannot express.
-func rawGet(t *testing.T, url, token string) (int, http.Header, string) {
+func rawGet(t testing.TB, url, token string) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	require.NoError(t, err)

@@ -28,7 +28,7 @@ var (
 )
 
 // beianflowBinary builds the real binary once for the crash tests.
-func beianflowBinary(t *testing.T) string {
+func beianflowBinary(t testing.TB) string {
 	t.Helper()
 	binaryOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "beianflow-bin-")
@@ -54,7 +54,7 @@ type crashingWorker struct {
 	stop    func()
 }
 
-func startCrashingWorker(t *testing.T, taskQueue, fault string) *crashingWorker {
+func startCrashingWorker(t testing.TB, taskQueue, fault string) *crashingWorker {
 	t.Helper()
 	cfg := sys.app.Config
 	marker := filepath.Join(t.TempDir(), "fault-fired")
@@ -103,7 +103,7 @@ func startCrashingWorker(t *testing.T, taskQueue, fault string) *crashingWorker 
 
 // startOnQueue starts a filing as the API does, on the crashing worker's
 // task queue.
-func startOnQueue(t *testing.T, taskQueue, province, domain, name string) *scenario {
+func startOnQueue(t testing.TB, taskQueue, province, domain, name string) *scenario {
 	return startWith(t, taskQueue, "acc-crash", "i-crash-", province, domain, name, sys.app.Config.Process.TimeScale)
 }
 

@@ -16,7 +16,7 @@ import (
 
 // feedOf reads every event of the feed at path (with the key), page by
 // page, until one of type until arrives.
-func feedOf(t *testing.T, path, key string, until filing.EventType) ([]filing.Event, string) {
+func feedOf(t testing.TB, path, key string, until filing.EventType) ([]filing.Event, string) {
 	t.Helper()
 	var all []filing.Event
 	cursor := ""

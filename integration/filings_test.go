@@ -31,7 +31,7 @@ import (
 	"github.com/beianflow/beianflow/workflows"
 )
 
-func createFiling(t *testing.T, account, province, domain string) string {
+func createFiling(t testing.TB, account, province, domain string) string {
 	t.Helper()
 	res := postJSON(t, "/v1/filings", createBody(account, province, domain, newCompany(strings.TrimPrefix(strings.ToUpper(province), "CN-"))))
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Raw)
@@ -235,7 +235,7 @@ func TestUnknownRouteAndMethodUseTheErrorModel(t *testing.T) {
 
 // countFilings counts filings in the read model and in Temporal's
 // visibility store, so a test can show a request started nothing.
-func countFilings(t *testing.T) [2]int64 {
+func countFilings(t testing.TB) [2]int64 {
 	t.Helper()
 	var rows int64
 	require.NoError(t, sys.app.DB.Gorm.Model(&store.Filing{}).Count(&rows).Error)
@@ -251,7 +251,7 @@ func listRequest(query string) *workflowservice.ListWorkflowExecutionsRequest {
 }
 
 // waitStage waits until the filing reaches stage.
-func waitStage(t *testing.T, id string, stage filing.Stage) map[string]any {
+func waitStage(t testing.TB, id string, stage filing.Stage) map[string]any {
 	t.Helper()
 	var last map[string]any
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
@@ -362,7 +362,7 @@ func createAs(base, key, body string) (raceAnswer, error) {
 // startSQLiteSystem runs a second system, as `make run` does, on the
 // embedded SQLite database beside the shared Temporal and S3 servers, and
 // returns its API's base URL.
-func startSQLiteSystem(t *testing.T) string {
+func startSQLiteSystem(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "beianflow-sqlite-")
 	require.NoError(t, err)
@@ -374,14 +374,14 @@ func startSQLiteSystem(t *testing.T) string {
 // outbox) beside the shared one, on the shared Temporal and S3 servers, with
 // a task queue named after name, ports of its own and cfg changed by
 // adjust, and returns its API's base URL. It stops with the test.
-func startSystem(t *testing.T, name string, adjust func(*config.Config)) string {
+func startSystem(t testing.TB, name string, adjust func(*config.Config)) string {
 	t.Helper()
 	_, base := startSystemWith(t, name, slog.New(slog.DiscardHandler), adjust)
 	return base
 }
 
 // startSystemWith is startSystem logging to log; it returns the app too.
-func startSystemWith(t *testing.T, name string, log *slog.Logger, adjust func(*config.Config)) (*app.App, string) {
+func startSystemWith(t testing.TB, name string, log *slog.Logger, adjust func(*config.Config)) (*app.App, string) {
 	t.Helper()
 	ctx := context.Background()
 	cfg := sys.app.Config

@@ -1286,7 +1286,7 @@ var nativeFiling struct {
 	id string
 }
 
-func actionTarget(t *testing.T) string {
+func actionTarget(t testing.TB) string {
 	nativeFiling.Lock()
 	defer nativeFiling.Unlock()
 	if nativeFiling.id == "" {

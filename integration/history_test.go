@@ -27,7 +27,7 @@ import (
 // BEIANFLOW_RECORD_HISTORIES=1 (`make record-histories`). The replay test in
 // package workflows replays every saved history against the current code, so
 // a change that breaks running filings fails `make test`.
-func recordHistory(t *testing.T, filingID, name string) {
+func recordHistory(t testing.TB, filingID, name string) {
 	t.Helper()
 	if os.Getenv("BEIANFLOW_RECORD_HISTORIES") != "1" {
 		return
@@ -40,14 +40,14 @@ func recordHistory(t *testing.T, filingID, name string) {
 
 // recordHistoryInFlight records a filing that does not end by itself (for
 // example one waiting on an overdue bureau).
-func recordHistoryInFlight(t *testing.T, filingID, name string) {
+func recordHistoryInFlight(t testing.TB, filingID, name string) {
 	t.Helper()
 	if os.Getenv("BEIANFLOW_RECORD_HISTORIES") == "1" {
 		writeHistory(t, filingID, name)
 	}
 }
 
-func writeHistory(t *testing.T, filingID, name string) {
+func writeHistory(t testing.TB, filingID, name string) {
 	t.Helper()
 	h := historyOf(t, filingID)
 	data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
@@ -60,14 +60,14 @@ func writeHistory(t *testing.T, filingID, name string) {
 
 // rawHistory returns the filing's history as the server stores it, with
 // every payload decoded to text, for scanning.
-func rawHistory(t *testing.T, filingID string) string {
+func rawHistory(t testing.TB, filingID string) string {
 	t.Helper()
 	return prototext.Format(historyOf(t, filingID))
 }
 
 // decodedHistory is rawHistory with every payload decrypted by the
 // system's codec, as the codec server shows it to operators.
-func decodedHistory(t *testing.T, filingID string) string {
+func decodedHistory(t testing.TB, filingID string) string {
 	t.Helper()
 	h := historyOf(t, filingID)
 	decode(t, h)
@@ -75,7 +75,7 @@ func decodedHistory(t *testing.T, filingID string) string {
 }
 
 // decode decrypts every payload of h in place with the system's codec.
-func decode(t *testing.T, h *historypb.History) {
+func decode(t testing.TB, h *historypb.History) {
 	t.Helper()
 	require.NoError(t, proxy.VisitPayloads(context.Background(), h, proxy.VisitPayloadsOptions{
 		SkipSearchAttributes: true,
@@ -86,7 +86,7 @@ func decode(t *testing.T, h *historypb.History) {
 }
 
 // historyOf reads a filing's history straight from the Temporal server.
-func historyOf(t *testing.T, filingID string) *historypb.History {
+func historyOf(t testing.TB, filingID string) *historypb.History {
 	t.Helper()
 	iter := sys.temporal.GetWorkflowHistory(context.Background(), filing.ID(filingID).WorkflowID(), "",
 		false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
@@ -103,7 +103,7 @@ func historyOf(t *testing.T, filingID string) *historypb.History {
 
 // clearHistory is an exported history with every payload decrypted by the
 // system's codec.
-func clearHistory(t *testing.T, js []byte) []byte {
+func clearHistory(t testing.TB, js []byte) []byte {
 	t.Helper()
 	var h historypb.History
 	require.NoError(t, protojson.Unmarshal(js, &h))

@@ -26,13 +26,13 @@ type response struct {
 	Raw    []byte
 }
 
-func do(t *testing.T, method, path, contentType string, body string) response {
+func do(t testing.TB, method, path, contentType string, body string) response {
 	t.Helper()
 	return doAt(t, sys.baseURL, method, path, contentType, body)
 }
 
 // doAt sends a request to the API at base.
-func doAt(t *testing.T, base, method, path, contentType string, body string) response {
+func doAt(t testing.TB, base, method, path, contentType string, body string) response {
 	t.Helper()
 	var r io.Reader
 	if body != "" {
@@ -93,7 +93,7 @@ func registerAPI(base string, db *store.DB) {
 
 // keyFor returns an API key of role (and account, for backend keys) valid
 // at the API at base.
-func keyFor(t *testing.T, base string, role api.Role, account string) string {
+func keyFor(t testing.TB, base string, role api.Role, account string) string {
 	t.Helper()
 	callers.Lock()
 	defer callers.Unlock()
@@ -112,7 +112,7 @@ func keyFor(t *testing.T, base string, role api.Role, account string) string {
 // keyForRequest picks the key a real caller of that endpoint would hold:
 // reviewers decide reviews, support delivers outside events by hand, and
 // the backend of the filing's account does the rest.
-func keyForRequest(t *testing.T, base, method, path, body string) string {
+func keyForRequest(t testing.TB, base, method, path, body string) string {
 	t.Helper()
 	switch {
 	case strings.HasSuffix(path, "/initial-review"), strings.HasSuffix(path, "/photo-review"),
@@ -154,10 +154,10 @@ func accountLike(s string) bool {
 	return true
 }
 
-func postJSON(t *testing.T, path, body string) response {
+func postJSON(t testing.TB, path, body string) response {
 	return do(t, http.MethodPost, path, "application/json", body)
 }
 
-func get(t *testing.T, path string) response {
+func get(t testing.TB, path string) response {
 	return do(t, http.MethodGet, path, "", "")
 }

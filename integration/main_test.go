@@ -101,6 +101,11 @@ func runMain(m *testing.M) int {
 	// finishes within a test; the sandbox pushes its events often.
 	cfg.Process.TimeScale = 86400
 	cfg.Sandbox.PushInterval = 100 * time.Millisecond
+	// Webhook receivers of the tests listen on loopback; failed deliveries
+	// come back within a second and a slow receiver times out soon.
+	cfg.Deliveries.AllowInsecureURLs = true
+	cfg.Deliveries.FirstBackoff = 50 * time.Millisecond
+	cfg.Deliveries.Timeout = 500 * time.Millisecond
 	// Scenario tests run in parallel through few keys; the rate-limit test
 	// runs its own API with a small limit.
 	cfg.API.RateLimit, cfg.API.RateBurst = 10_000, 10_000

@@ -18,7 +18,7 @@ import (
 
 // verifications reads the filing's per-person verifications from its
 // state as the API shows it.
-func verifications(t *testing.T, st map[string]any) []filing.PersonVerification {
+func verifications(t testing.TB, st map[string]any) []filing.PersonVerification {
 	t.Helper()
 	b, err := json.Marshal(st["verifications"])
 	require.NoError(t, err)

@@ -42,20 +42,20 @@ func applicationFor(province, company, domain, name string) filing.Application {
 
 // scenario is one filing driven through the HTTP API.
 type scenario struct {
-	t    *testing.T
+	t    testing.TB
 	id   string
 	app  filing.Application
 	base string // the API it talks to
 }
 
 // startScenario creates a filing through the API and fills it in.
-func startScenario(t *testing.T, province, domain, name string) *scenario {
+func startScenario(t testing.TB, province, domain, name string) *scenario {
 	t.Helper()
 	return startScenarioAt(t, sys.baseURL, province, domain, name)
 }
 
 // startScenarioAt is startScenario through the API at base.
-func startScenarioAt(t *testing.T, base, province, domain, name string) *scenario {
+func startScenarioAt(t testing.TB, base, province, domain, name string) *scenario {
 	t.Helper()
 	company := newCompany(province)
 	// An account (and so an instance) per scenario: each instance has a
@@ -71,14 +71,14 @@ func startScenarioAt(t *testing.T, base, province, domain, name string) *scenari
 // startDirect starts a filing as the API does but with its own time scale,
 // for paths whose timers run for weeks (expiry, overdue): the API's scale
 // is a deployment setting.
-func startDirect(t *testing.T, province, domain, name string, scale float64) *scenario {
+func startDirect(t testing.TB, province, domain, name string, scale float64) *scenario {
 	return startWith(t, sys.app.Config.TaskQueue, "acc-scn", "i-direct-", province, domain, name, scale)
 }
 
 // startWith starts a filing of account on taskQueue straight through
 // Temporal, with the input and options the API would give it and the
 // time scale scale, for the paths the API cannot set up.
-func startWith(t *testing.T, taskQueue, account, instancePrefix, province, domain, name string, scale float64) *scenario {
+func startWith(t testing.TB, taskQueue, account, instancePrefix, province, domain, name string, scale float64) *scenario {
 	t.Helper()
 	company := newCompany(province)
 	id := uuid.Must(uuid.NewV7()).String()

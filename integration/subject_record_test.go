@@ -13,7 +13,7 @@ import (
 	"github.com/beianflow/beianflow/rules"
 )
 
-func recordSandbox(t *testing.T) *records.Sandbox {
+func recordSandbox(t testing.TB) *records.Sandbox {
 	t.Helper()
 	sb, ok := sys.app.World.Records.(*records.Sandbox)
 	require.True(t, ok, "the test system looks records up in the sandbox")

@@ -50,7 +50,7 @@ func (b *faultyBureau) Submit(ctx context.Context, s bureau.Submission) (bureau.
 // startWorker runs an in-process worker of the real workflows and
 // activities on its own task queue, with the bureau replaced by gw when
 // gw is not nil.
-func startWorker(t *testing.T, queue string, gw bureau.Gateway) worker.Worker {
+func startWorker(t testing.TB, queue string, gw bureau.Gateway) worker.Worker {
 	t.Helper()
 	acts := sys.app.Activities()
 	if gw != nil {
@@ -63,14 +63,14 @@ func startWorker(t *testing.T, queue string, gw bureau.Gateway) worker.Worker {
 }
 
 // supportClient is the support role's client of the test system.
-func supportClient(t *testing.T) *apiclient.Client {
+func supportClient(t testing.TB) *apiclient.Client {
 	t.Helper()
 	return clientAs(t, sys.baseURL, api.RoleSupport, "")
 }
 
 // waitStuck polls GET /v1/support/stuck until the filing is listed for
 // reason with ok(item), and returns that entry.
-func waitStuck(t *testing.T, c *apiclient.Client, id string, reason filing.StuckReason, ok func(filing.StuckFiling) bool) filing.StuckFiling {
+func waitStuck(t testing.TB, c *apiclient.Client, id string, reason filing.StuckReason, ok func(filing.StuckFiling) bool) filing.StuckFiling {
 	t.Helper()
 	var found filing.StuckFiling
 	var last *filing.StuckReport
@@ -95,7 +95,7 @@ func waitStuck(t *testing.T, c *apiclient.Client, id string, reason filing.Stuck
 
 // ctl runs `beianflow ctl args...` (the real binary) against the test
 // system with a support key.
-func ctl(t *testing.T, args ...string) (string, error) {
+func ctl(t testing.TB, args ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command(beianflowBinary(t), append([]string{"ctl"}, args...)...)
 	cmd.Env = append(os.Environ(), "BEIANFLOW_API_URL="+sys.baseURL,
@@ -104,7 +104,7 @@ func ctl(t *testing.T, args ...string) (string, error) {
 	return string(out), err
 }
 
-func mustCtl(t *testing.T, args ...string) string {
+func mustCtl(t testing.TB, args ...string) string {
 	t.Helper()
 	out, err := ctl(t, args...)
 	require.NoError(t, err, "beianflow ctl %v:\n%s", args, out)
@@ -196,7 +196,7 @@ func TestSupportFindsAFailingActivityAndRetryCompletesTheFiling(t *testing.T) {
 
 // waitLeaves waits until the filing's stage is not stage any more and
 // returns when it saw that.
-func waitLeaves(t *testing.T, id string, stage filing.Stage) time.Time {
+func waitLeaves(t testing.TB, id string, stage filing.Stage) time.Time {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -392,7 +392,7 @@ func TestSupportReplayTellsADeterministicHistoryFromACorruptedOne(t *testing.T) 
 }
 
 // doSupport sends a raw request with the support key.
-func doSupport(t *testing.T, method, path, body string) response {
+func doSupport(t testing.TB, method, path, body string) response {
 	t.Helper()
 	req, err := http.NewRequest(method, sys.baseURL+path, strings.NewReader(body))
 	require.NoError(t, err)
@@ -593,7 +593,7 @@ func (s *scenario) state() map[string]any {
 }
 
 // waitAny waits until the filing is in photo verification at one of steps.
-func waitAny(t *testing.T, s *scenario, steps []filing.Step) filing.Step {
+func waitAny(t testing.TB, s *scenario, steps []filing.Step) filing.Step {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {

@@ -13,7 +13,7 @@ import (
 	"github.com/beianflow/beianflow/rules"
 )
 
-func violations(t *testing.T, res response) map[string]string {
+func violations(t testing.TB, res response) map[string]string {
 	t.Helper()
 	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
 	out := map[string]string{}

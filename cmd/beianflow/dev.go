@@ -40,10 +40,15 @@ Ctrl-C stops everything. Needs the pinned tools of "make tools"
 // withDevSandboxSettings is what `beianflow dev` does to the configuration:
 // the system it starts runs the sandbox world, so filings may ask for
 // sandbox settings (make demo does) unless BEIANFLOW_SANDBOX_SETTINGS says
-// otherwise.
+// otherwise, and webhook endpoints may be on localhost unless
+// BEIANFLOW_DELIVERY_ALLOW_INSECURE_URLS says otherwise.
 func withDevSandboxSettings(cfg config.Config, getenv func(string) string) config.Config {
 	if getenv("BEIANFLOW_SANDBOX_SETTINGS") == "" {
 		cfg.API.SandboxSettings = cfg.Sandbox.Addr != ""
+	}
+	// Webhook receivers under development listen on localhost.
+	if getenv("BEIANFLOW_DELIVERY_ALLOW_INSECURE_URLS") == "" {
+		cfg.Deliveries.AllowInsecureURLs = true
 	}
 	return cfg
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/beianflow/beianflow/internal/app"
 	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/hooks"
 	"github.com/beianflow/beianflow/internal/store"
 )
 
@@ -53,5 +54,11 @@ func rewrapKeys(ctx context.Context, cfg config.Config, log *slog.Logger, w io.W
 	}
 	n, err := keys.Rewrap(ctx)
 	fmt.Fprintf(w, "re-wrapped %d data keys\n", n)
+	if err != nil {
+		return err
+	}
+	// Webhook endpoints' signing secrets are wrapped by the same keys.
+	n, err = hooks.RewrapSecrets(ctx, db, keys)
+	fmt.Fprintf(w, "re-wrapped the secrets of %d webhook endpoints\n", n)
 	return err
 }

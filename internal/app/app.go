@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -28,6 +29,7 @@ import (
 	"github.com/beianflow/beianflow/internal/courier"
 	"github.com/beianflow/beianflow/internal/documents"
 	"github.com/beianflow/beianflow/internal/envelope"
+	"github.com/beianflow/beianflow/internal/hooks"
 	"github.com/beianflow/beianflow/internal/httpcall"
 	"github.com/beianflow/beianflow/internal/instances"
 	"github.com/beianflow/beianflow/internal/metrics"
@@ -58,6 +60,9 @@ type App struct {
 	// Metrics is the process's Prometheus registry: HTTP metrics of the API
 	// and the Temporal SDK's client and worker metrics, served at /metrics.
 	Metrics *metrics.Metrics
+	// hookMetrics are the webhook senders' metrics, registered once.
+	hookMetrics     *hooks.Metrics
+	deliveryMetrics sync.Once
 	// World is the outside world: the bureau, the courier, the instance
 	// inventory, the MIIT record system and the notifier.
 	World World
@@ -223,6 +228,8 @@ func (a *App) Activities() *activities.Activities {
 		Courier:        a.World.Courier,
 		Registry:       a.World.Registry,
 		IdentitySecret: []byte(a.Config.Process.SubjectKeySecret),
+		// Deliveries of an event are retried this long after it.
+		DeliveryRetryFor: a.Config.Deliveries.RetryFor,
 	}
 }
 
@@ -271,6 +278,7 @@ func (a *App) RunWorld(ctx context.Context) error {
 // RunOutbox delivers queued notifications until ctx ends; every worker runs
 // one, and the outbox's leases keep them from sending a message twice.
 func (a *App) RunOutbox(ctx context.Context) error {
+	go func() { _ = a.DeliverySender().Run(ctx) }()
 	s := &outbox.Sender{DB: a.DB, Notifier: a.World.Notifier, Sealer: a.Keys, Log: a.Log}
 	return s.Run(ctx, time.Second)
 }
@@ -347,10 +355,13 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 		Codec:     CodecOptions(a.Config, a.Codec),
 		Keys:      a.Keys,
 		Eraser:    a.Eraser(),
-		Workbench: WorkbenchOptions(a.Config, a.Log),
-		Namespace: a.Config.TemporalNamespace,
-		Metrics:   a.Metrics,
-		Log:       a.Log,
+		Hooks:     a.WebhookEndpoints(),
+		// A redelivery by hand is retried as long as a first delivery.
+		DeliveryRetryFor: a.Config.Deliveries.RetryFor,
+		Workbench:        WorkbenchOptions(a.Config, a.Log),
+		Namespace:        a.Config.TemporalNamespace,
+		Metrics:          a.Metrics,
+		Log:              a.Log,
 	})
 	// A replayed webhook older than twice its window is refused for its
 	// timestamp anyway; a POST's stored answer is replayed only within the

@@ -57,6 +57,8 @@ type Config struct {
 	// data keys wrapped under them until `beianflow keys rewrap` moved
 	// them.
 	DataKeyKMS KMS
+	// Deliveries configures the webhook deliveries of the event feed.
+	Deliveries Deliveries
 	// RetentionAfterEnd is how long an ended filing's personal data is
 	// kept before it is erased; 0 keeps it until erased on request.
 	RetentionAfterEnd time.Duration
@@ -224,6 +226,25 @@ type World struct {
 	// "aws" notifier sends them.
 	EmailFrom   string
 	SMSSenderID string
+}
+
+// Deliveries configures how events are pushed to the accounts' webhook
+// endpoints.
+type Deliveries struct {
+	// Timeout bounds one delivery, the endpoint's answer included.
+	Timeout time.Duration
+	// RetryFor is how long after its event a delivery is retried.
+	RetryFor time.Duration
+	// FirstBackoff is the wait after a first failed attempt; it doubles
+	// with each, up to an hour.
+	FirstBackoff time.Duration
+	// DisableAfter is how long an endpoint fails without a success
+	// (over at least ten attempts) before it is disabled.
+	DisableAfter time.Duration
+	// AllowInsecureURLs lets endpoints be http:// and private or loopback
+	// addresses: development only (`beianflow dev` sets it unless told
+	// otherwise).
+	AllowInsecureURLs bool
 }
 
 // KMS names a key of AWS KMS (or of a service speaking its protocol).

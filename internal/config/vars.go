@@ -96,6 +96,25 @@ var Vars = []Var{
 		c.DataKeyKMS.Endpoint = v
 		return nil
 	}},
+	{"BEIANFLOW_DELIVERY_TIMEOUT", "10s", "How long a webhook delivery may take, the endpoint's answer included; slower is a failed attempt.", func(c *Config, v string) error {
+		return positiveDuration(v, &c.Deliveries.Timeout)
+	}},
+	{"BEIANFLOW_DELIVERY_RETRY_FOR", "72h", "How long after its event a webhook delivery is retried (exponential backoff with jitter, up to an hour apart) before it is marked failed; support can redeliver it by hand.", func(c *Config, v string) error {
+		return positiveDuration(v, &c.Deliveries.RetryFor)
+	}},
+	{"BEIANFLOW_DELIVERY_FIRST_BACKOFF", "5s", "Wait after a webhook delivery's first failed attempt; it doubles with each, up to an hour.", func(c *Config, v string) error {
+		return positiveDuration(v, &c.Deliveries.FirstBackoff)
+	}},
+	{"BEIANFLOW_DELIVERY_DISABLE_AFTER", "72h", "How long a webhook endpoint fails without a success (over at least ten attempts) before it is disabled and its account told by a webhook_endpoint.disabled event.", func(c *Config, v string) error {
+		return positiveDuration(v, &c.Deliveries.DisableAfter)
+	}},
+	{"BEIANFLOW_DELIVERY_ALLOW_INSECURE_URLS", "", "Whether webhook endpoints may be http:// and private or loopback addresses, true or false. Empty: true under `beianflow dev`, false otherwise; never in production (it opens the internal network to whoever registers an endpoint).", func(c *Config, v string) error {
+		if v == "" {
+			c.Deliveries.AllowInsecureURLs = false
+			return nil
+		}
+		return boolean(v, &c.Deliveries.AllowInsecureURLs)
+	}},
 	{"BEIANFLOW_RETENTION_AFTER_END", "4320h", "How long an ended filing's (approved, cancelled, expired) personal data is kept: then workers erase it (its data key is destroyed, its documents deleted; the read model keeps stage, dates, province and filing number). 4320h is 180 days; set what your compliance rules require. off keeps it until support erases it (POST /v1/support/filings/{id}/erase).", func(c *Config, v string) error {
 		if v == "off" {
 			c.RetentionAfterEnd = 0

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -116,6 +118,58 @@ func (k *Keys) Decrypt(ctx context.Context, id filing.ID, purpose string, sealed
 	}
 	return decrypt(dek, sealed, aad(id, purpose))
 }
+
+// WrapSecret wraps a secret that belongs to no filing (a webhook
+// endpoint's signing key, 32 bytes) under the current key-encryption key,
+// bound to name, and returns it in one string to store.
+func (k *Keys) WrapSecret(ctx context.Context, name string, secret []byte) (string, error) {
+	kek, wrapped, err := k.wrap.Wrap(ctx, secretAAD(name), secret)
+	if err != nil {
+		return "", err
+	}
+	return "w1." + base64.RawURLEncoding.EncodeToString([]byte(kek)) + "." + base64.RawURLEncoding.EncodeToString(wrapped), nil
+}
+
+// UnwrapSecret opens what WrapSecret returned for the same name.
+func (k *Keys) UnwrapSecret(ctx context.Context, name, stored string) ([]byte, error) {
+	parts := strings.Split(stored, ".")
+	if len(parts) != 3 || parts[0] != "w1" {
+		return nil, errors.New("envelope: not a wrapped secret")
+	}
+	kek, err1 := base64.RawURLEncoding.DecodeString(parts[1])
+	wrapped, err2 := base64.RawURLEncoding.DecodeString(parts[2])
+	if err1 != nil || err2 != nil {
+		return nil, errors.New("envelope: not a wrapped secret")
+	}
+	return k.wrap.Unwrap(ctx, secretAAD(name), string(kek), wrapped)
+}
+
+// RewrapSecret wraps a stored secret again under the current
+// key-encryption key when another one wraps it, and reports whether it
+// did; the secret itself does not change.
+func (k *Keys) RewrapSecret(ctx context.Context, name, stored string) (string, bool, error) {
+	parts := strings.Split(stored, ".")
+	if len(parts) != 3 || parts[0] != "w1" {
+		return "", false, errors.New("envelope: not a wrapped secret")
+	}
+	kek, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return "", false, errors.New("envelope: not a wrapped secret")
+	}
+	if string(kek) == k.wrap.Current() {
+		return stored, false, nil
+	}
+	secret, err := k.UnwrapSecret(ctx, name, stored)
+	if err != nil {
+		return "", false, err
+	}
+	again, err := k.WrapSecret(ctx, name, secret)
+	clear(secret)
+	return again, err == nil, err
+}
+
+// secretAAD keeps a secret's binding apart from any filing ID.
+func secretAAD(name string) string { return "secret\x00" + name }
 
 // Erase destroys the filing's data key: everything sealed with it, in the
 // database, in S3 and in every backup of either, is unreadable from now

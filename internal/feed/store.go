@@ -144,3 +144,29 @@ func (r record) event() filing.Event {
 		FilingID: filing.ID(r.FilingID), AccountID: r.AccountID, Sequence: r.Seq,
 		OccurredAt: r.OccurredAt.UTC(), Data: []byte(r.Data)}
 }
+
+// IDs are the IDs Append gives drafts of the filing.
+func IDs(filingID filing.ID, drafts []Draft) []string {
+	out := make([]string, len(drafts))
+	for i, d := range drafts {
+		out[i] = EventID(filingID, d.Key)
+	}
+	return out
+}
+
+// ByID reads stored events by their IDs as tx sees them, in feed order;
+// IDs not stored are left out.
+func ByID(tx *gorm.DB, ids []string) ([]filing.Event, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []record
+	if err := tx.Where("id IN ?", ids).Order("position").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("feed: read events: %w", err)
+	}
+	out := make([]filing.Event, len(rows))
+	for i, r := range rows {
+		out[i] = r.event()
+	}
+	return out, nil
+}

@@ -94,7 +94,7 @@ func TestOpenAPISpecErrorCodesCoverTheCode(t *testing.T) {
 		documented[item.(map[string]any)["code"].(string)] = true
 	}
 	for _, c := range []string{filing.CodeInvalidJSON, filing.CodeInvalidType, filing.CodeUnknownField, filing.CodeRequired, filing.CodeInvalidValue,
-		filing.CodeUnsupportedMediaType, filing.CodeBodyTooLarge, filing.CodeFilingNotFound, filing.CodeRevisionNotFound, filing.CodeClaimHeld, filing.CodeFilingNotEnded, filing.CodePersonalDataErased, filing.CodeDownloadURLInvalid, filing.CodeDownloadURLExpired, filing.CodeRouteNotFound, filing.CodeMethodNotAllowed,
+		filing.CodeUnsupportedMediaType, filing.CodeBodyTooLarge, filing.CodeFilingNotFound, filing.CodeRevisionNotFound, filing.CodeClaimHeld, filing.CodeFilingNotEnded, filing.CodePersonalDataErased, filing.CodeDownloadURLInvalid, filing.CodeDownloadURLExpired, filing.CodeWebhookEndpointNotFound, filing.CodeWebhookEndpointLimit, filing.CodeEventNotFound, filing.CodeRouteNotFound, filing.CodeMethodNotAllowed,
 		filing.CodeStageConflict, filing.CodeInvalidAction, filing.CodeApplicationInvalid, filing.CodeSubjectBusy, filing.CodeFilingClosed,
 		filing.CodeMaterialRejected, filing.CodeFilingExists, filing.CodeUnavailable, filing.CodeInternal, filing.CodeUnauthorized, filing.CodeForbidden,
 		filing.CodeAccountMismatch, filing.CodeRateLimited, filing.CodeInvalidIdempotencyKey, filing.CodeIdempotencyKeyReused,

@@ -16,8 +16,9 @@ const ctlLong = `beianflow ctl — support tooling, over the HTTP API with a sup
 
 Finds the filings that are stuck, shows a filing's history, retries its
 failing activities, resets it to an earlier stage, checks that a history
-replays on the current workflow code and delivers an outside event by hand.
-docs/operations.md says when to use which.
+replays on the current workflow code, delivers an outside event by hand,
+lists webhook deliveries and redelivers one to a receiver that was down
+past the retry window. docs/operations.md says when to use which.
 
 Environment:
   BEIANFLOW_API_URL      the API (default http://localhost:8080)
@@ -38,14 +39,14 @@ func newCtlCmd(c *cli) *cobra.Command {
 	s := &ctl{out: c.out, getenv: c.getenv}
 	cmd := &cobra.Command{
 		Use:   "ctl",
-		Short: "support tooling over the HTTP API: stuck, timeline, retry, reset, replay, signal",
+		Short: "support tooling over the HTTP API: stuck, timeline, retry, reset, replay, signal, deliveries, redeliver",
 		Long:  ctlLong,
 		Args:  subcommandArgs,
 		RunE:  helpWhenBare,
 	}
 	cmd.PersistentFlags().BoolVar(&s.json, "json", false, "print the API's answers as JSON instead of tables")
 	cmd.AddCommand(newCtlStuckCmd(s), newCtlTimelineCmd(s), newCtlRetryCmd(s), newCtlResetCmd(s),
-		newCtlReplayCmd(s), newCtlSignalCmd(s))
+		newCtlReplayCmd(s), newCtlSignalCmd(s), newCtlDeliveriesCmd(s), newCtlRedeliverCmd(s))
 	return cmd
 }
 

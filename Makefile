@@ -23,7 +23,7 @@ export BEIANFLOW_VERSITYGW    := $(VERSITYGW)
 
 GO_TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run demo test test-unit lint tools build vet fmt-check workflowcheck clean-data help record-histories screenshots
+.PHONY: run demo test test-unit lint tools build vet fmt-check workflowcheck clean-data help record-histories screenshots bench-webhooks
 
 help:
 	@echo "make run    start the whole system (Temporal + Web UI :8233, S3, worker, API :8080)"

@@ -279,6 +279,9 @@ func (a *App) RunWorld(ctx context.Context) error {
 // one, and the outbox's leases keep them from sending a message twice.
 func (a *App) RunOutbox(ctx context.Context) error {
 	go func() { _ = a.DeliverySender().Run(ctx) }()
+	go a.prune(ctx, "delivered webhook deliveries", deliveredKeep, func(ctx context.Context, cutoff time.Time) (int64, error) {
+		return hooks.PruneDelivered(ctx, a.DB, cutoff)
+	})
 	s := &outbox.Sender{DB: a.DB, Notifier: a.World.Notifier, Sealer: a.Keys, Log: a.Log}
 	return s.Run(ctx, time.Second)
 }

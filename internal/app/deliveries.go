@@ -1,11 +1,17 @@
 package app
 
 import (
+	"time"
+
 	"github.com/beianflow/beianflow/internal/hooks"
 	"github.com/beianflow/beianflow/internal/safehttp"
 )
 
 // The event feed pushed to the accounts' webhook endpoints.
+
+// deliveredKeep is how long a delivered delivery stays listed for support;
+// pending and failed ones stay until delivered or their endpoint goes.
+const deliveredKeep = 30 * 24 * time.Hour
 
 // DeliverySender pushes the event feed to the accounts' webhook endpoints
 // through the SSRF-safe client; every process that delivers the outbox

@@ -92,7 +92,10 @@ func Derive(prev *filing.Row, next filing.Row, applied bool, notes []Note) []Dra
 		}
 		out = append(out, Draft{Key: "note/" + strconv.FormatInt(n.Seq, 10) + "/" + n.Event, Type: typ, OccurredAt: at, Data: noteData(typ, n)})
 	}
-	if applied && next.WaitingOn != filing.PartyNone && !next.Stage.Terminal() {
+	// A row written as a stage begins, before the stage has set its wait,
+	// has no step and still names whoever the last wait was for: no wait
+	// to announce.
+	if applied && next.WaitingOn != filing.PartyNone && next.Step != filing.StepNone && !next.Stage.Terminal() {
 		out = append(out, Draft{Key: "row/" + rev + "/waiting", Type: filing.EventWaiting, OccurredAt: at,
 			Data: filing.Waiting{Stage: next.Stage, Step: next.Step, WaitingOn: next.WaitingOn, Since: utc(next.Since),
 				Deadline: utc(next.Deadline), DeadlineBusinessDays: next.DeadlineBusinessDays}})

@@ -69,6 +69,12 @@ func TestARetriedWriteAnnouncesOnlyItsNotificationsWhichDedupeByTheirNumber(t *t
 	assert.NotEqual(t, feed.EventID("f-1", first[0].Key), feed.EventID("f-2", first[0].Key))
 }
 
+func TestARowWrittenAsAStageBeginsAnnouncesTheStageButNoWaitYet(t *testing.T) {
+	prev := row(6, filing.StageInitialReview, filing.StepAwaitingReviewer, filing.PartyReviewer)
+	entering := row(7, filing.StagePhotoVerification, filing.StepNone, filing.PartyReviewer)
+	assert.Equal(t, []filing.EventType{filing.EventStageChanged}, types(feed.Derive(&prev, entering, true, nil)))
+}
+
 func TestNotificationsOnlyTheApplicantNeedsAnnounceNothing(t *testing.T) {
 	prev := row(5, filing.StageSMSVerification, filing.StepAwaitingSMS, filing.PartyApplicant)
 	assert.Empty(t, feed.Derive(&prev, prev, false, []feed.Note{{Event: "some_future_reminder", Seq: 9}}))

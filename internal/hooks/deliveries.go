@@ -112,3 +112,14 @@ func (r deliveryRecord) contract() filing.WebhookDelivery {
 	}
 	return out
 }
+
+// PruneDelivered deletes deliveries delivered before cutoff and returns
+// how many: the feed keeps the events themselves, and a delivered row only
+// tells support it went out.
+func PruneDelivered(ctx context.Context, db *store.DB, cutoff time.Time) (int64, error) {
+	res := db.Gorm.WithContext(ctx).Where("status = ? AND delivered_at < ?", StatusDelivered, cutoff.UTC()).Delete(&deliveryRecord{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("hooks: prune delivered deliveries: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}

@@ -304,3 +304,21 @@ func TestRotatingTheKeyEncryptionKeyRewrapsEndpointSecretsAndDeliveriesStillVeri
 	require.NoError(t, err)
 	assert.NoError(t, wh.Verify(body, h), "signed with the same secret as before")
 }
+
+func TestDeliveredDeliveriesArePrunedAfterAWhileAndTheOthersStay(t *testing.T) {
+	_, srv := newReceiver(t)
+	w := newWorld(t, testenv.SQLiteDB(t), srv.URL, safehttp.Options{AllowPrivate: true})
+	w.happen(t, "f-1", "created", filing.EventCreated)
+	require.Equal(t, 1, w.round(t))
+	w.sender.Client = safehttp.NewClient(safehttp.Options{AllowHTTP: true}) // now refused: stays pending
+	w.happen(t, "f-2", "created", filing.EventCreated)
+	require.Equal(t, 1, w.round(t))
+
+	n, err := hooks.PruneDelivered(context.Background(), w.db, w.clock.Now().Add(time.Minute))
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, n)
+	ds, err := hooks.Deliveries(context.Background(), w.db, hooks.DeliveryQuery{})
+	require.NoError(t, err)
+	require.Len(t, ds, 1)
+	assert.Equal(t, hooks.StatusPending, ds[0].Status)
+}

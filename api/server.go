@@ -119,7 +119,7 @@ func New(d Deps) *echo.Echo {
 	// budget of failed authentications whatever it tries.
 	authn := auth.NewAuthenticator(store.NewAPIKeys(d.DB), d.API, d.Now, d.Log)
 	idem := idempotency.New(store.NewIdempotency(d.DB), d.API.IdempotencyTTL, d.Now, d.Log)
-	e := httpx.New(d.Log, d.Metrics)
+	e := httpx.New(d.Log, d.Metrics, d.API.TrustedProxies...)
 
 	e.GET("/healthz", health.Live)
 	e.GET("/readyz", s.readyz)

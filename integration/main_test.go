@@ -105,6 +105,7 @@ func runMain(m *testing.M) int {
 	// come back within a second and a slow receiver times out soon.
 	cfg.Deliveries.AllowInsecureURLs = true
 	cfg.Deliveries.FirstBackoff = 50 * time.Millisecond
+	cfg.Deliveries.MaxBackoff = time.Second
 	cfg.Deliveries.Timeout = 500 * time.Millisecond
 	// Scenario tests run in parallel through few keys; the rate-limit test
 	// runs its own API with a small limit.

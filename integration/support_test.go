@@ -56,7 +56,7 @@ func startWorker(t testing.TB, queue string, gw bureau.Gateway) worker.Worker {
 	if gw != nil {
 		acts.Bureau = gw
 	}
-	w := bfworker.New(sys.temporal, queue, acts)
+	w := bfworker.New(sys.temporal, queue, acts, 0)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	return w

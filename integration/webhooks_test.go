@@ -207,7 +207,7 @@ func TestEveryEventReachesAFlakyReceiverInOrderPerFiling(t *testing.T) {
 			}
 		}
 		return true
-	}, 90*time.Second, 100*time.Millisecond, "every event of the feed acknowledged")
+	}, 2*time.Minute, 100*time.Millisecond, "every event of the feed acknowledged")
 	_, _, bad := rcv.snapshot()
 	assert.Empty(t, bad, "every delivery verifies with the reference library")
 

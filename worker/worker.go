@@ -3,6 +3,8 @@
 package worker
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -13,9 +15,11 @@ import (
 )
 
 // New returns a worker for taskQueue with every workflow and activity
-// registered. The caller starts and stops it.
-func New(c client.Client, taskQueue string, acts *activities.Activities) worker.Worker {
-	w := worker.New(c, taskQueue, worker.Options{})
+// registered. The caller starts and stops it; stopping waits up to
+// stopTimeout for running activities to finish (zero: the SDK's default),
+// after which Temporal retries the ones cut short on another worker.
+func New(c client.Client, taskQueue string, acts *activities.Activities, stopTimeout time.Duration) worker.Worker {
+	w := worker.New(c, taskQueue, worker.Options{WorkerStopTimeout: stopTimeout})
 	Register(w, acts)
 	return w
 }

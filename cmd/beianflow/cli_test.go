@@ -295,3 +295,31 @@ func TestUnknownCommandIsRefused(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "unknown command serve")
 }
+
+// A migration job needs the database alone: with Temporal and S3 pointing
+// at the trap, migrate applies the migrations to the embedded database,
+// exits 0 and dials nothing; run again, it finds nothing to apply.
+func TestMigrateNeedsOnlyTheDatabase(t *testing.T) {
+	s := newSandbox(t, buildBeianflow(t)).with("DATABASE_URL=", "BEIANFLOW_LOG_FORMAT=json")
+	r := s.run(t, "migrate")
+	require.Equal(t, 0, r.code, "%+v", r)
+	assert.Contains(t, r.stderr, `"migrations_applied":[1,`)
+	assert.Zero(t, s.trap.count.Load(), "neither Temporal nor S3 was dialed")
+	r = s.run(t, "migrate")
+	require.Equal(t, 0, r.code, "%+v", r)
+	assert.Contains(t, r.stderr, `"migrations_applied":[]`)
+}
+
+// A production process with a secret published in this repository does not
+// start: it says which variables to set, echoes none of their values, and
+// dials nothing.
+func TestTheAPIRefusesToStartInProductionWithAPublishedDevelopmentSecret(t *testing.T) {
+	s := newSandbox(t, buildBeianflow(t)).with("BEIANFLOW_ENV=production", "BEIANFLOW_SANDBOX_ADDR=off",
+		"BEIANFLOW_DOWNLOAD_URL_SECRET="+strings.Repeat("x", 32), "BEIANFLOW_REGISTRAR_API_KEY_SECRET=our-own-registrar-secret",
+		"BEIANFLOW_SUBJECT_KEY_SECRET=our-own-subject-key", "BEIANFLOW_WEBHOOK_SECRET=our-own-webhook-secret")
+	r := s.run(t, "api")
+	assert.NotEqual(t, 0, r.code, "%+v", r)
+	assert.Contains(t, r.stderr, "S3_SECRET_ACCESS_KEY is the development value published in the beianflow repository")
+	assert.NotContains(t, r.stderr, "beianflow-dev-secret")
+	assert.Zero(t, s.trap.count.Load(), "it stops before connecting anywhere")
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,14 +46,18 @@ func printConfig(w io.Writer, markdown bool) {
 	}
 	for _, v := range config.Vars {
 		def := v.Default
+		help := v.Help
+		if slices.Contains(config.SecretVars(), v.Name) {
+			help += " Or `" + v.Name + "_FILE`: a file holding it."
+		}
 		if markdown {
 			if def == "" {
 				def = "(empty)"
 			}
-			fmt.Fprintf(w, "| `%s` | `%s` | %s |\n", v.Name, def, strings.ReplaceAll(v.Help, "|", `\|`))
+			fmt.Fprintf(w, "| `%s` | `%s` | %s |\n", v.Name, def, strings.ReplaceAll(help, "|", `\|`))
 			continue
 		}
-		fmt.Fprintf(w, "%-28s %-24s %s\n", v.Name, def, v.Help)
+		fmt.Fprintf(w, "%-28s %-24s %s\n", v.Name, def, help)
 	}
 }
 

@@ -49,10 +49,13 @@ database (for API keys), not Temporal or S3.`,
 		Short: "apply pending database migrations and exit",
 		Long: `Applies pending database migrations (DATABASE_URL, or the embedded SQLite
 database under BEIANFLOW_DATA_DIR) and exits. api and worker apply them too
-at start, under an advisory lock; run this to migrate ahead of a deploy.`,
+at start, under an advisory lock; run this to migrate ahead of a deploy, as
+a job: it needs only the database, not Temporal nor S3.`,
 		Args: noArgs,
-		// Opening the app is what migrates.
-		RunE: withApp(c, func(context.Context, *app.App) error { return nil }),
+		RunE: c.configured(func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+			_, err := app.Migrate(ctx, cfg, log)
+			return err
+		}),
 	}}
 }
 

@@ -288,7 +288,7 @@ func (a *App) RunOutbox(ctx context.Context) error {
 
 // RunWorker polls the task queue until ctx ends.
 func (a *App) RunWorker(ctx context.Context) error {
-	w := worker.New(a.Temporal, a.Config.TaskQueue, a.Activities())
+	w := worker.New(a.Temporal, a.Config.TaskQueue, a.Activities(), a.Config.WorkerStopTimeout)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: start: %w", err)
 	}

@@ -21,7 +21,7 @@ func (a *App) DeliverySender() *hooks.Sender {
 	d := a.Config.Deliveries
 	return &hooks.Sender{DB: a.DB, Secrets: a.Keys, Metrics: a.hookMetrics, Log: a.Log,
 		Client:       safehttp.NewClient(a.urlOptions()),
-		FirstBackoff: d.FirstBackoff, DisableAfter: d.DisableAfter, RetryForSchedule: d.RetryFor}
+		FirstBackoff: d.FirstBackoff, MaxBackoff: d.MaxBackoff, DisableAfter: d.DisableAfter, RetryForSchedule: d.RetryFor}
 }
 
 // WebhookEndpoints are the accounts' webhook endpoints, their URLs checked

@@ -51,7 +51,7 @@ func New(d Deps) (*echo.Echo, error) {
 		d.Now = time.Now
 	}
 	d.API = d.API.WithDefaults()
-	e := httpx.New(d.Log, d.Metrics)
+	e := httpx.New(d.Log, d.Metrics, d.API.TrustedProxies...)
 	e.GET("/healthz", health.Live)
 	cr := mount(e, d.Codec, auth.NewAuthenticator(d.APIKeys, d.API, d.Now, d.Log), d.Log, d.Now)
 	checks := maps.Clone(d.Checks)

@@ -6,6 +6,7 @@ package config
 
 import (
 	"log/slog"
+	"net"
 	"path/filepath"
 	"time"
 )
@@ -17,6 +18,11 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight HTTP requests may take to
 	// finish after a stop signal.
 	ShutdownTimeout time.Duration
+	// Env is development or production (EnvDevelopment, EnvProduction).
+	Env string
+	// WorkerStopTimeout bounds how long a stopping worker waits for its
+	// running activities.
+	WorkerStopTimeout time.Duration
 	// API configures authentication, rate limits and idempotency.
 	API API
 
@@ -153,6 +159,10 @@ type API struct {
 	// ProviderName is the access provider (接入服务商) the verification
 	// form names.
 	ProviderName string
+	// TrustedProxies are the load balancers in front of the API (and the
+	// codec server): behind them the client's address is taken from
+	// X-Forwarded-For. Empty trusts none: the peer is the client.
+	TrustedProxies []*net.IPNet
 	// PublicURL is the scheme and host backends reach the API at; the
 	// download URLs of documents start with it. Empty uses the host each
 	// request names (development).
@@ -236,8 +246,8 @@ type Deliveries struct {
 	// RetryFor is how long after its event a delivery is retried.
 	RetryFor time.Duration
 	// FirstBackoff is the wait after a first failed attempt; it doubles
-	// with each, up to an hour.
-	FirstBackoff time.Duration
+	// with each, up to MaxBackoff.
+	FirstBackoff, MaxBackoff time.Duration
 	// DisableAfter is how long an endpoint fails without a success
 	// (over at least ten attempts) before it is disabled.
 	DisableAfter time.Duration

@@ -2,6 +2,8 @@ package config_test
 
 import (
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -150,4 +152,66 @@ func TestCodecOIDCMisconfigurationIsReportedWithTheOtherBadValues(t *testing.T) 
 	}
 	_, err = config.Load(env(map[string]string{"BEIANFLOW_CODEC_LISTEN": "8089"}))
 	assert.ErrorContains(t, err, "BEIANFLOW_CODEC_LISTEN")
+}
+
+func TestBehindALoadBalancerItsRangesAreTrustedAndNothingElse(t *testing.T) {
+	c, err := config.Load(env(nil))
+	require.NoError(t, err)
+	assert.Empty(t, c.API.TrustedProxies, "by default the peer is the client")
+	assert.Equal(t, 30*time.Second, c.WorkerStopTimeout)
+
+	c, err = config.Load(env(map[string]string{"BEIANFLOW_TRUSTED_PROXIES": "10.0.0.0/8, 2001:db8::/32"}))
+	require.NoError(t, err)
+	require.Len(t, c.API.TrustedProxies, 2)
+	assert.Equal(t, "10.0.0.0/8", c.API.TrustedProxies[0].String())
+
+	_, err = config.Load(env(map[string]string{"BEIANFLOW_TRUSTED_PROXIES": "10.0.0.1"}))
+	assert.ErrorContains(t, err, "BEIANFLOW_TRUSTED_PROXIES")
+}
+
+func TestProductionRefusesThePublishedDevelopmentSecretsAndTheDevelopmentDoors(t *testing.T) {
+	_, err := config.Load(env(map[string]string{"BEIANFLOW_ENV": "production", "BEIANFLOW_SANDBOX_SETTINGS": "true"}))
+	require.Error(t, err)
+	msg := err.Error()
+	for _, name := range []string{"S3_SECRET_ACCESS_KEY", "BEIANFLOW_SUBJECT_KEY_SECRET", "BEIANFLOW_WEBHOOK_SECRET",
+		"BEIANFLOW_REGISTRAR_API_KEY_SECRET", "BEIANFLOW_DOWNLOAD_URL_SECRET", "BEIANFLOW_SANDBOX_ADDR", "BEIANFLOW_SANDBOX_SETTINGS"} {
+		assert.Contains(t, msg, name)
+	}
+	for _, published := range []string{"beianflow-dev-secret", "beianflow-dev-subject-key", "beianflow-dev-webhook-secret"} {
+		assert.NotContains(t, msg, published, "the message names the variable, not its value")
+	}
+	_, err = config.Load(env(map[string]string{"BEIANFLOW_SANDBOX_SETTINGS": "true"}))
+	assert.NoError(t, err, "development allows all of it")
+}
+
+func TestInProductionEverySecretMayComeFromAFile(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content+"\n"), 0o600))
+		return p
+	}
+	vars := map[string]string{
+		"BEIANFLOW_ENV":                           "production",
+		"BEIANFLOW_SANDBOX_ADDR":                  "off",
+		"S3_SECRET_ACCESS_KEY_FILE":               file("s3", "s3-secret-of-our-own"),
+		"BEIANFLOW_SUBJECT_KEY_SECRET_FILE":       file("subject", "a-subject-key-of-our-own-32-chars!"),
+		"BEIANFLOW_WEBHOOK_SECRET_FILE":           file("webhook", "a-webhook-secret-of-our-own"),
+		"BEIANFLOW_REGISTRAR_API_KEY_SECRET_FILE": file("registrar", "registrar-secret-of-our-own"),
+		"BEIANFLOW_DOWNLOAD_URL_SECRET_FILE":      file("download", strings.Repeat("d", 40)),
+		"DATABASE_URL_FILE":                       file("db", "postgres://app:pw@db:5432/beianflow"),
+	}
+	c, err := config.Load(env(vars))
+	require.NoError(t, err)
+	assert.Equal(t, "s3-secret-of-our-own", c.S3.SecretAccessKey, "the file's trailing newline is dropped")
+	assert.Equal(t, "postgres://app:pw@db:5432/beianflow", c.DatabaseURL)
+	assert.Equal(t, config.EnvProduction, c.Env)
+
+	vars["S3_SECRET_ACCESS_KEY"] = "also-in-the-environment"
+	_, err = config.Load(env(vars))
+	assert.ErrorContains(t, err, "S3_SECRET_ACCESS_KEY and S3_SECRET_ACCESS_KEY_FILE are both set")
+	delete(vars, "S3_SECRET_ACCESS_KEY")
+	vars["BEIANFLOW_WEBHOOK_SECRET_FILE"] = filepath.Join(dir, "missing")
+	_, err = config.Load(env(vars))
+	assert.ErrorContains(t, err, "BEIANFLOW_WEBHOOK_SECRET_FILE: cannot read")
 }

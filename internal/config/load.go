@@ -21,9 +21,13 @@ func Defaults() Config {
 // empty one, so both take the documented default. All invalid values are
 // reported together, so an operator fixes them in one round rather than one
 // restart per variable.
+//
+// Each secret may also come from a file (NAME_FILE, see SecretVars). With
+// BEIANFLOW_ENV=production, a published development secret, a missing
+// shared secret or a development-only setting is an error too.
 func Load(getenv func(string) string) (Config, error) {
 	var c Config
-	var errs []error
+	getenv, errs := withSecretFiles(getenv)
 	for _, v := range Vars {
 		raw, explicit := getenv(v.Name), true
 		if raw == "" {
@@ -66,6 +70,9 @@ func Load(getenv func(string) string) (Config, error) {
 	// be a second, wrong message about the same mistake.
 	if len(errs) == 0 && c.API.SandboxSettings && c.Sandbox.Addr == "" {
 		errs = append(errs, errors.New("BEIANFLOW_SANDBOX_SETTINGS=true needs the sandbox world, but BEIANFLOW_SANDBOX_ADDR is off"))
+	}
+	if len(errs) == 0 && c.Env == EnvProduction {
+		errs = append(errs, productionProblems(c)...)
 	}
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))

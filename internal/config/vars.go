@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"net"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -26,11 +27,21 @@ type Var struct {
 
 // Vars lists every variable Load reads, in display order.
 var Vars = []Var{
+	{"BEIANFLOW_ENV", "development", "development or production. production refuses to start with a secret published in this repository (the development defaults), without a secret every process must share (BEIANFLOW_DOWNLOAD_URL_SECRET; BEIANFLOW_WORKBENCH_SESSION_SECRET with single sign-on), or with a development-only setting (the codec path secret, the dev sign-in, sandbox settings, insecure webhook URLs, the sandbox world). Every secret may be given as NAME_FILE, a file holding it.", func(c *Config, v string) error {
+		if v != EnvDevelopment && v != EnvProduction {
+			return errors.New("must be development or production")
+		}
+		c.Env = v
+		return nil
+	}},
 	{"BEIANFLOW_HTTP_ADDR", ":8080", "Listen address of the HTTP API.", func(c *Config, v string) error {
 		return hostPort(v, &c.HTTPAddr)
 	}},
 	{"BEIANFLOW_SHUTDOWN_TIMEOUT", "15s", "How long in-flight requests may run after SIGINT/SIGTERM.", func(c *Config, v string) error {
 		return positiveDuration(v, &c.ShutdownTimeout)
+	}},
+	{"BEIANFLOW_WORKER_STOP_TIMEOUT", "30s", "How long a stopping worker lets its running activities finish (SIGINT/SIGTERM, a rolling deploy); those still running then are retried by Temporal on another worker. Keep it below the orchestrator's grace period.", func(c *Config, v string) error {
+		return positiveDuration(v, &c.WorkerStopTimeout)
 	}},
 	{"BEIANFLOW_RATE_LIMIT", "20", "Sustained requests per second allowed per API key (per API process); excess answers 429.", func(c *Config, v string) error {
 		f, err := strconv.ParseFloat(v, 64)
@@ -102,8 +113,11 @@ var Vars = []Var{
 	{"BEIANFLOW_DELIVERY_RETRY_FOR", "72h", "How long after its event a webhook delivery is retried (exponential backoff with jitter, up to an hour apart) before it is marked failed; support can redeliver it by hand.", func(c *Config, v string) error {
 		return positiveDuration(v, &c.Deliveries.RetryFor)
 	}},
-	{"BEIANFLOW_DELIVERY_FIRST_BACKOFF", "5s", "Wait after a webhook delivery's first failed attempt; it doubles with each, up to an hour.", func(c *Config, v string) error {
+	{"BEIANFLOW_DELIVERY_FIRST_BACKOFF", "5s", "Wait after a webhook delivery's first failed attempt; it doubles with each, up to BEIANFLOW_DELIVERY_MAX_BACKOFF.", func(c *Config, v string) error {
 		return positiveDuration(v, &c.Deliveries.FirstBackoff)
+	}},
+	{"BEIANFLOW_DELIVERY_MAX_BACKOFF", "1h", "Longest wait between two attempts of a webhook delivery (half of it is random jitter).", func(c *Config, v string) error {
+		return positiveDuration(v, &c.Deliveries.MaxBackoff)
 	}},
 	{"BEIANFLOW_DELIVERY_DISABLE_AFTER", "72h", "How long a webhook endpoint fails without a success (over at least ten attempts) before it is disabled and its account told by a webhook_endpoint.disabled event.", func(c *Config, v string) error {
 		return positiveDuration(v, &c.Deliveries.DisableAfter)
@@ -164,6 +178,17 @@ var Vars = []Var{
 	}},
 	{"BEIANFLOW_CODEC_OIDC_ALLOWED", "", "Comma-separated values of that claim that may decode, e.g. beianflow-operators. Required with BEIANFLOW_CODEC_OIDC_ISSUER.", func(c *Config, v string) error {
 		c.CodecOIDC.Allowed = commaList(v)
+		return nil
+	}},
+	{"BEIANFLOW_TRUSTED_PROXIES", "", "CIDR ranges of the load balancers in front of the API and the codec server, comma-separated (e.g. 10.0.0.0/8): the client's address (failed-authentication limits, the access log) is then the last X-Forwarded-For address before them. Empty: the direct peer is the client (X-Forwarded-For is ignored, as any client can set it).", func(c *Config, v string) error {
+		c.API.TrustedProxies = nil
+		for _, s := range commaList(v) {
+			_, n, err := net.ParseCIDR(s)
+			if err != nil {
+				return errors.New(strconv.Quote(s) + " is not a CIDR range such as 10.0.0.0/8")
+			}
+			c.API.TrustedProxies = append(c.API.TrustedProxies, n)
+		}
 		return nil
 	}},
 	{"BEIANFLOW_PUBLIC_URL", "", "Scheme and host backends reach the API at, e.g. https://beian-api.example.com; documents' download URLs start with it. Empty: http and whatever host the request names, for development only.", func(c *Config, v string) error {

@@ -64,8 +64,8 @@ type Sender struct {
 	// (250 ms): the latency of a delivery when nothing is in flight.
 	Interval time.Duration
 	// FirstBackoff is the wait after the first failed attempt (5 s); it
-	// doubles with each, up to an hour, with jitter.
-	FirstBackoff time.Duration
+	// doubles with each, up to MaxBackoff (an hour), with jitter.
+	FirstBackoff, MaxBackoff time.Duration
 	// DisableAfter is how long an endpoint fails without a success before
 	// it is disabled (72 h). (How long a delivery is retried is set when
 	// it is scheduled: Schedule's retryFor.)
@@ -399,13 +399,14 @@ func (s *Sender) disable(tx *gorm.DB, ep endpointRecord, now time.Time, failure 
 }
 
 // backoff is the wait after the attempt-th failed attempt: FirstBackoff
-// doubling up to an hour, the second half of it random so that deliveries
-// failing together do not return together.
+// doubling up to MaxBackoff, the second half of it random so that
+// deliveries failing together do not return together.
 func (s *Sender) backoff(attempt int) time.Duration {
-	d := maxBackoff
+	ceiling := cmpOr(s.MaxBackoff, maxBackoff)
+	d := ceiling
 	first := cmpOr(s.FirstBackoff, defaultFirstBackoff)
 	if attempt < 20 {
-		d = min(first<<max(attempt-1, 0), maxBackoff)
+		d = min(first<<max(attempt-1, 0), ceiling)
 	}
 	return d/2 + rand.N(d/2+1) //nolint:gosec // G404: jitter of a retry wait, not a secret
 }

@@ -8,6 +8,7 @@ package httpx
 
 import (
 	"log/slog"
+	"net"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -23,11 +24,14 @@ const MaxBodyBytes = 1 << 20
 // server goes through: request IDs, panics recovered, the access log, HTTP
 // metrics (and /metrics when m is set), the body limit and the security
 // headers.
-func New(log *slog.Logger, m *metrics.Metrics) *echo.Echo {
+//
+// The client's address (rate limits of failed authentications, the access
+// log) is the peer's, unless trusted names the load balancers in front:
+// then it is the address X-Forwarded-For gives before the last trusted hop.
+func New(log *slog.Logger, m *metrics.Metrics, trusted ...*net.IPNet) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	// The peer address, not X-Forwarded-For, which any client can set.
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = ClientIP(trusted)
 	e.HTTPErrorHandler = ErrorHandler(log)
 	e.Use(saneRequestID)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
@@ -43,4 +47,20 @@ func New(log *slog.Logger, m *metrics.Metrics) *echo.Echo {
 	e.Use(LimitBody(MaxBodyBytes))
 	e.Use(SecurityHeaders)
 	return e
+}
+
+// ClientIP extracts the client's address: the peer's when no proxy is
+// trusted, since any client can write X-Forwarded-For; behind trusted
+// proxies, the rightmost X-Forwarded-For address that is not one of them.
+// Loopback, link-local and private peers are not trusted implicitly: only
+// the ranges given are.
+func ClientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }

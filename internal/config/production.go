@@ -1,0 +1,111 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+)
+
+// The environments BEIANFLOW_ENV names.
+const (
+	// EnvDevelopment allows the published development secrets and the
+	// development-only conveniences (make run, tests).
+	EnvDevelopment = "development"
+	// EnvProduction refuses them: a process that would run with a secret
+	// anyone can read in this repository, or a door meant for a developer's
+	// machine, does not start.
+	EnvProduction = "production"
+)
+
+// secretVars are the variables holding secrets. Each may instead be given
+// as NAME_FILE, the path of a file holding it (a mounted Kubernetes or
+// Docker secret), so that it is not in the process's environment.
+var secretVars = []string{
+	"DATABASE_URL", "S3_SECRET_ACCESS_KEY", "BEIANFLOW_SUBJECT_KEY_SECRET", "BEIANFLOW_WEBHOOK_SECRET",
+	"BEIANFLOW_REGISTRAR_API_KEY_SECRET", "BEIANFLOW_WORKBENCH_SESSION_SECRET", "BEIANFLOW_WORKBENCH_OIDC_CLIENT_SECRET",
+	"BEIANFLOW_DOWNLOAD_URL_SECRET",
+}
+
+// SecretVars lists the variables that also read NAME_FILE.
+func SecretVars() []string { return append([]string(nil), secretVars...) }
+
+// withSecretFiles is getenv with each secret variable read from its
+// NAME_FILE when the variable itself is empty. A file that cannot be read,
+// or a secret given both ways, is an error.
+func withSecretFiles(getenv func(string) string) (func(string) string, []error) {
+	files := map[string]string{}
+	var errs []error
+	for _, name := range secretVars {
+		path := strings.TrimSpace(getenv(name + "_FILE"))
+		if path == "" {
+			continue
+		}
+		if getenv(name) != "" {
+			errs = append(errs, fmt.Errorf("%s and %s_FILE are both set: give the secret one way", name, name))
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s_FILE: cannot read the secret's file: %w", name, errors.Unwrap(err)))
+			continue
+		}
+		files[name] = strings.TrimRight(string(b), "\r\n")
+	}
+	return func(name string) string {
+		if v, ok := files[name]; ok {
+			return v
+		}
+		return getenv(name)
+	}, errs
+}
+
+// productionProblems is what a production process must not run with: the
+// secrets published in this repository as development defaults, secrets
+// every replica must share left to a random one per process, and the
+// development-only doors.
+func productionProblems(c Config) []error {
+	var errs []error
+	published := map[string]string{
+		"S3_SECRET_ACCESS_KEY":               c.S3.SecretAccessKey,
+		"BEIANFLOW_SUBJECT_KEY_SECRET":       c.Process.SubjectKeySecret,
+		"BEIANFLOW_WEBHOOK_SECRET":           c.World.WebhookSecret,
+		"BEIANFLOW_REGISTRAR_API_KEY_SECRET": c.World.RegistrarKeySecret,
+	}
+	for _, v := range Vars {
+		if value, ok := published[v.Name]; ok && v.Default != "" && value == v.Default {
+			errs = append(errs, fmt.Errorf("%s is the development value published in the beianflow repository; set a secret of your own (or %s_FILE)", v.Name, v.Name))
+		}
+	}
+	if c.S3.AccessKeyID != "" && c.S3.SecretAccessKey == "" {
+		errs = append(errs, errors.New("S3_SECRET_ACCESS_KEY is missing for S3_ACCESS_KEY_ID; or leave both empty for the AWS default credentials"))
+	}
+	required := map[string]string{
+		"BEIANFLOW_DOWNLOAD_URL_SECRET": c.API.DownloadSecret,
+	}
+	if c.Workbench.OIDCClientID != "" {
+		required["BEIANFLOW_WORKBENCH_SESSION_SECRET"] = c.Workbench.SessionSecret
+	}
+	for name, value := range required {
+		if value == "" {
+			errs = append(errs, fmt.Errorf("%s is missing: every API process must share it (or %s_FILE)", name, name))
+		}
+	}
+	devOnly := map[string]bool{
+		"BEIANFLOW_CODEC_PATH_SECRET":            c.CodecPathToken != "",
+		"BEIANFLOW_WORKBENCH_DEV_SIGN_IN_SECRET": c.Workbench.DevSignInToken != "",
+		"BEIANFLOW_SANDBOX_SETTINGS":             c.API.SandboxSettings,
+		"BEIANFLOW_DELIVERY_ALLOW_INSECURE_URLS": c.Deliveries.AllowInsecureURLs,
+	}
+	for name, set := range devOnly {
+		if set {
+			errs = append(errs, fmt.Errorf("%s is for development only; unset it", name))
+		}
+	}
+	if c.Sandbox.Addr != "" {
+		errs = append(errs, errors.New("BEIANFLOW_SANDBOX_ADDR serves the sandbox bureau and courier; set it to off in production"))
+	}
+	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	return errs
+}

@@ -27,10 +27,13 @@ Applies pending database migrations first.`,
 		Short: "run the Temporal worker (and the sandbox world and the outbox)",
 		Long: `Runs the Temporal worker of the filing workflows and their activities, the
 sandbox bureau and courier when BEIANFLOW_SANDBOX_ADDR is set, and the outbox
-that delivers notifications. Applies pending database migrations first.`,
+that delivers notifications and webhooks; serves /metrics, /healthz and
+/readyz on BEIANFLOW_WORKER_OPS_ADDR. Applies pending database migrations
+first.`,
 		Args: noArgs,
 		RunE: withApp(c, func(ctx context.Context, a *app.App) error {
-			return runAll(ctx, a.RunWorker, a.RunWorld, a.RunOutbox)
+			ops := func(ctx context.Context) error { return a.RunOps(ctx, a.Config.WorkerOpsAddr, nil) }
+			return runAll(ctx, a.RunWorker, a.RunWorld, a.RunOutbox, ops)
 		}),
 	}, {
 		Use:   "codec-server",

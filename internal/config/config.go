@@ -23,6 +23,9 @@ type Config struct {
 	// WorkerStopTimeout bounds how long a stopping worker waits for its
 	// running activities.
 	WorkerStopTimeout time.Duration
+	// WorkerOpsAddr is where `beianflow worker` serves /metrics, /healthz
+	// and /readyz; empty serves none.
+	WorkerOpsAddr string
 	// API configures authentication, rate limits and idempotency.
 	API API
 

@@ -40,6 +40,13 @@ var Vars = []Var{
 	{"BEIANFLOW_SHUTDOWN_TIMEOUT", "15s", "How long in-flight requests may run after SIGINT/SIGTERM.", func(c *Config, v string) error {
 		return positiveDuration(v, &c.ShutdownTimeout)
 	}},
+	{"BEIANFLOW_WORKER_OPS_ADDR", ":9090", "Where `beianflow worker` serves /metrics (the Temporal SDK's worker metrics, webhook deliveries), /healthz and /readyz for the orchestrator and the scraper; off serves none. `beianflow dev` serves them on the API instead.", func(c *Config, v string) error {
+		if v == "off" {
+			c.WorkerOpsAddr = ""
+			return nil
+		}
+		return hostPort(v, &c.WorkerOpsAddr)
+	}},
 	{"BEIANFLOW_WORKER_STOP_TIMEOUT", "30s", "How long a stopping worker lets its running activities finish (SIGINT/SIGTERM, a rolling deploy); those still running then are retried by Temporal on another worker. Keep it below the orchestrator's grace period.", func(c *Config, v string) error {
 		return positiveDuration(v, &c.WorkerStopTimeout)
 	}},

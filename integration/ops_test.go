@@ -1,0 +1,45 @@
+package integration
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A worker serves what an orchestrator and a scraper ask of it: liveness,
+// readiness naming its dependencies, and its metrics — the SDK's worker
+// metrics and the webhook senders'.
+func TestAWorkerServesItsHealthAndMetrics(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	go func() { done <- sys.app.RunOps(ctx, "127.0.0.1:0", ready) }()
+	t.Cleanup(func() { cancel(); <-done })
+	base := "http://" + (<-ready).String()
+
+	get := func(path string) (int, string) {
+		res, err := http.Get(base + path)
+		require.NoError(t, err)
+		defer func() { _ = res.Body.Close() }()
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res.StatusCode, string(b)
+	}
+	status, _ := get("/healthz")
+	assert.Equal(t, http.StatusOK, status)
+	status, body := get("/readyz")
+	assert.Equal(t, http.StatusOK, status, body)
+	for _, dep := range []string{`"temporal":"ok"`, `"database":"ok"`, `"s3":"ok"`} {
+		assert.Contains(t, body, dep)
+	}
+	status, body = get("/metrics")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "beianflow_webhook_delivery_latency_seconds")
+	assert.Contains(t, body, "temporal_", "the SDK's worker metrics")
+}

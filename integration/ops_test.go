@@ -3,12 +3,18 @@ package integration
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/instances"
+	"github.com/beianflow/beianflow/internal/records"
 )
 
 // A worker serves what an orchestrator and a scraper ask of it: liveness,
@@ -42,4 +48,22 @@ func TestAWorkerServesItsHealthAndMetrics(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, "beianflow_webhook_delivery_latency_seconds")
 	assert.Contains(t, body, "temporal_", "the SDK's worker metrics")
+}
+
+// A system that asks the instance inventory and the MIIT records over
+// their HTTP protocols (here the sandbox world's, as a provider's would
+// be) files as one that asks them in process: the product is verified and
+// the filing type determined through them.
+func TestAFilingGoesThroughTheInventoryAndTheRecordsOverHTTP(t *testing.T) {
+	t.Parallel()
+	world := "http://" + sys.app.Config.Sandbox.Addr
+	a, base := startSystemWith(t, "over-http", slog.New(slog.DiscardHandler), func(c *config.Config) {
+		c.World.InstancesURL, c.World.RecordsURL = world+"/inventory", world+"/records"
+	})
+	require.IsType(t, &instances.HTTPClient{}, a.World.Instances)
+	require.IsType(t, &records.HTTPClient{}, a.World.Records)
+	s := startScenarioAt(t, base, "ZJ", "yunqi-over-http.com", "云栖远程查询示例")
+	st := doAt(t, base, http.MethodGet, s.path(""), "", "").Body
+	assert.Equal(t, string(filing.TypeNewWebsiteElsewhere), st["filing_type"], "the records said: on record elsewhere")
+	assert.NotEmpty(t, st["service_number"], "the inventory verified the instance")
 }

@@ -83,20 +83,33 @@ type World struct {
 	CourierSandbox *courier.Sandbox
 	// RegistrySandbox is the scripted domain registry served over RDAP.
 	RegistrySandbox *registrar.Sandbox
+	// InstancesSandbox and RecordsSandbox are the sandbox inventory and
+	// record system: Instances and Records without their URLs, and what
+	// the sandbox world serves over their protocols.
+	InstancesSandbox *instances.Sandbox
+	RecordsSandbox   *records.Sandbox
 }
 
 // newWorld builds the outside world: HTTP clients of the bureau's and the
 // courier's protocols (pointing at the sandbox world unless configured
 // otherwise), the sandboxes themselves when this process serves them, the
-// instance inventory and MIIT records (sandboxes for now) and the notifier.
+// instance inventory and MIIT records (their HTTP clients when configured,
+// the sandboxes otherwise) and the notifier.
 func newWorld(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Logger) (World, error) {
 	w := World{
 		// Call budgets stay below the activities' 30 s start-to-close timeout.
-		Bureau:    bureau.NewHTTPClient(cfg.World.BureauURL, bureau.HTTPOptions{Logger: log, CallBudget: 20 * time.Second}),
-		Courier:   courier.NewHTTPClient(cfg.World.CourierURL, courier.HTTPOptions{Logger: log, CallBudget: 20 * time.Second}),
-		Instances: instances.NewSandbox(),
-		Records:   records.NewSandbox(),
-		Notifier:  notify.NewLogSender(log),
+		Bureau:           bureau.NewHTTPClient(cfg.World.BureauURL, bureau.HTTPOptions{Logger: log, CallBudget: 20 * time.Second}),
+		Courier:          courier.NewHTTPClient(cfg.World.CourierURL, courier.HTTPOptions{Logger: log, CallBudget: 20 * time.Second}),
+		Notifier:         notify.NewLogSender(log),
+		InstancesSandbox: instances.NewSandbox(),
+		RecordsSandbox:   records.NewSandbox(),
+	}
+	w.Instances, w.Records = w.InstancesSandbox, w.RecordsSandbox
+	if u := cfg.World.InstancesURL; u != "" {
+		w.Instances = instances.NewHTTPClient(u, instances.HTTPOptions{Token: cfg.World.InstancesToken, Logger: log, CallBudget: 20 * time.Second})
+	}
+	if u := cfg.World.RecordsURL; u != "" {
+		w.Records = records.NewHTTPClient(u, records.HTTPOptions{Token: cfg.World.RecordsToken, Logger: log, CallBudget: 20 * time.Second})
 	}
 	registry, err := registrar.Open(cfg.World.RDAPURL, httpcall.Options{Logger: log, CallBudget: 20 * time.Second})
 	if err != nil {
@@ -244,6 +257,8 @@ func (a *App) RunWorld(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.Handle("/bureau/", http.StripPrefix("/bureau", bureau.NewSandboxServer(a.World.BureauSandbox)))
 	mux.Handle("/courier/", http.StripPrefix("/courier", courier.NewSandboxServer(a.World.CourierSandbox)))
+	mux.Handle("/inventory/", http.StripPrefix("/inventory", instances.NewSandboxServer(a.World.InstancesSandbox, "")))
+	mux.Handle("/records/", http.StripPrefix("/records", records.NewSandboxServer(a.World.RecordsSandbox, "")))
 	// The sandbox registry redacts holders over RDAP, as registries do; the
 	// sandbox registrar's API answers them for its own domains.
 	mux.Handle("/rdap/", http.StripPrefix("/rdap", registrar.NewSandboxServer(registrar.RedactHolders(a.World.RegistrySandbox))))

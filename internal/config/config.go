@@ -228,6 +228,11 @@ type World struct {
 	RegistrarAPIURL    string
 	RegistrarKeyID     string
 	RegistrarKeySecret string
+	// InstancesURL and RecordsURL are the provider's instance inventory
+	// and MIIT filing record service (docs/protocol.md), with their bearer
+	// tokens; empty asks the in-process sandboxes (development only).
+	InstancesURL, InstancesToken string
+	RecordsURL, RecordsToken     string
 	// WebhookSecret is the HMAC-SHA256 key of the bureau's and courier's
 	// webhooks; a push that it does not sign is refused.
 	WebhookSecret string

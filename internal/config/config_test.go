@@ -174,7 +174,8 @@ func TestProductionRefusesThePublishedDevelopmentSecretsAndTheDevelopmentDoors(t
 	require.Error(t, err)
 	msg := err.Error()
 	for _, name := range []string{"S3_SECRET_ACCESS_KEY", "BEIANFLOW_SUBJECT_KEY_SECRET", "BEIANFLOW_WEBHOOK_SECRET",
-		"BEIANFLOW_REGISTRAR_API_KEY_SECRET", "BEIANFLOW_DOWNLOAD_URL_SECRET", "BEIANFLOW_SANDBOX_ADDR", "BEIANFLOW_SANDBOX_SETTINGS"} {
+		"BEIANFLOW_REGISTRAR_API_KEY_SECRET", "BEIANFLOW_DOWNLOAD_URL_SECRET", "BEIANFLOW_SANDBOX_ADDR", "BEIANFLOW_SANDBOX_SETTINGS",
+		"BEIANFLOW_INSTANCES_URL", "BEIANFLOW_RECORDS_URL"} {
 		assert.Contains(t, msg, name)
 	}
 	for _, published := range []string{"beianflow-dev-secret", "beianflow-dev-subject-key", "beianflow-dev-webhook-secret"} {
@@ -200,6 +201,8 @@ func TestInProductionEverySecretMayComeFromAFile(t *testing.T) {
 		"BEIANFLOW_REGISTRAR_API_KEY_SECRET_FILE": file("registrar", "registrar-secret-of-our-own"),
 		"BEIANFLOW_DOWNLOAD_URL_SECRET_FILE":      file("download", strings.Repeat("d", 40)),
 		"DATABASE_URL_FILE":                       file("db", "postgres://app:pw@db:5432/beianflow"),
+		"BEIANFLOW_INSTANCES_URL":                 "https://inventory.internal.example.com",
+		"BEIANFLOW_RECORDS_URL":                   "https://records.internal.example.com",
 	}
 	c, err := config.Load(env(vars))
 	require.NoError(t, err)

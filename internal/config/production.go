@@ -25,7 +25,7 @@ const (
 var secretVars = []string{
 	"DATABASE_URL", "S3_SECRET_ACCESS_KEY", "BEIANFLOW_SUBJECT_KEY_SECRET", "BEIANFLOW_WEBHOOK_SECRET",
 	"BEIANFLOW_REGISTRAR_API_KEY_SECRET", "BEIANFLOW_WORKBENCH_SESSION_SECRET", "BEIANFLOW_WORKBENCH_OIDC_CLIENT_SECRET",
-	"BEIANFLOW_DOWNLOAD_URL_SECRET",
+	"BEIANFLOW_DOWNLOAD_URL_SECRET", "BEIANFLOW_INSTANCES_TOKEN", "BEIANFLOW_RECORDS_TOKEN",
 }
 
 // SecretVars lists the variables that also read NAME_FILE.
@@ -83,6 +83,13 @@ func productionProblems(c Config) []error {
 	}
 	required := map[string]string{
 		"BEIANFLOW_DOWNLOAD_URL_SECRET": c.API.DownloadSecret,
+	}
+	// The sandboxes answer for every instance and subject: a production
+	// process must ask the real services.
+	for name, url := range map[string]string{"BEIANFLOW_INSTANCES_URL": c.World.InstancesURL, "BEIANFLOW_RECORDS_URL": c.World.RecordsURL} {
+		if url == "" {
+			errs = append(errs, fmt.Errorf("%s is missing: without it the sandbox answers, which knows every instance and subject", name))
+		}
 	}
 	if c.Workbench.OIDCClientID != "" {
 		required["BEIANFLOW_WORKBENCH_SESSION_SECRET"] = c.Workbench.SessionSecret

@@ -427,6 +427,28 @@ var Vars = []Var{
 		}
 		return httpURL(v, &c.World.RDAPURL)
 	}},
+	{"BEIANFLOW_INSTANCES_URL", "", "Base URL of the provider's instance inventory (GET /instances/{id}, docs/protocol.md): whether an instance exists, whose it is, and whether it may back a filing. Empty: the in-process sandbox, which knows every instance; development only. The sandbox world also serves it at /inventory.", func(c *Config, v string) error {
+		c.World.InstancesURL = ""
+		if v == "" {
+			return nil
+		}
+		return httpURL(v, &c.World.InstancesURL)
+	}},
+	{"BEIANFLOW_INSTANCES_TOKEN", "", "Bearer token for BEIANFLOW_INSTANCES_URL.", func(c *Config, v string) error {
+		c.World.InstancesToken = v
+		return nil
+	}},
+	{"BEIANFLOW_RECORDS_URL", "", "Base URL of the MIIT filing record service (GET /subjects, GET /domains/{domain}, docs/protocol.md), which decides the filing type. Empty: the in-process sandbox; development only. The sandbox world also serves it at /records.", func(c *Config, v string) error {
+		c.World.RecordsURL = ""
+		if v == "" {
+			return nil
+		}
+		return httpURL(v, &c.World.RecordsURL)
+	}},
+	{"BEIANFLOW_RECORDS_TOKEN", "", "Bearer token for BEIANFLOW_RECORDS_URL.", func(c *Config, v string) error {
+		c.World.RecordsToken = v
+		return nil
+	}},
 	{"BEIANFLOW_REGISTRAR_API_URL", "http://127.0.0.1:7080/aliyun-domain", "The provider's registrar API (Alibaba Cloud's Domain API, e.g. https://domain.aliyuncs.com): the automated checks ask it the holder and real-name state of the domains it sponsors, which registries redact. The sandbox world serves it by default; `off`: registries only.", func(c *Config, v string) error {
 		if v == "off" {
 			c.World.RegistrarAPIURL = ""

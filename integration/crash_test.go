@@ -61,6 +61,11 @@ func startCrashingWorker(t testing.TB, taskQueue, fault string) *crashingWorker 
 	env := append(os.Environ(),
 		"TEMPORAL_ADDRESS="+cfg.TemporalAddress, "TEMPORAL_NAMESPACE="+cfg.TemporalNamespace,
 		"BEIANFLOW_TASK_QUEUE="+taskQueue, "DATABASE_URL="+cfg.DatabaseURL,
+		// Several of these workers come and go: no ops port to share, and
+		// they deliver the other tests' webhooks to loopback receivers as
+		// the shared system's senders do.
+		"BEIANFLOW_WORKER_OPS_ADDR=off", "BEIANFLOW_DELIVERY_ALLOW_INSECURE_URLS=true",
+		"BEIANFLOW_DELIVERY_FIRST_BACKOFF=50ms", "BEIANFLOW_DELIVERY_MAX_BACKOFF=1s", "BEIANFLOW_DELIVERY_TIMEOUT=500ms",
 		"S3_ENDPOINT="+cfg.S3.Endpoint, "S3_BUCKET="+cfg.S3.Bucket, "S3_REGION="+cfg.S3.Region,
 		"S3_ACCESS_KEY_ID="+cfg.S3.AccessKeyID, "S3_SECRET_ACCESS_KEY="+cfg.S3.SecretAccessKey,
 		// The in-process sandbox world serves the bureau and courier and

@@ -21,6 +21,7 @@ import (
 	"github.com/beianflow/beianflow/apiclient"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/config"
+	"github.com/beianflow/beianflow/internal/testenv"
 )
 
 // flakyReceiver is a provider backend's webhook endpoint that fails or
@@ -207,7 +208,7 @@ func TestEveryEventReachesAFlakyReceiverInOrderPerFiling(t *testing.T) {
 			}
 		}
 		return true
-	}, 2*time.Minute, 100*time.Millisecond, "every event of the feed acknowledged")
+	}, 2*time.Minute, 100*time.Millisecond, "every event of the feed acknowledged: %s", unacknowledged(t, want, rcv))
 	_, _, bad := rcv.snapshot()
 	assert.Empty(t, bad, "every delivery verifies with the reference library")
 
@@ -262,6 +263,33 @@ func TestEveryEventReachesAFlakyReceiverInOrderPerFiling(t *testing.T) {
 	}, 30*time.Second, 50*time.Millisecond, "redelivered by hand")
 }
 
+// unacknowledged lists the events the receiver has not acknowledged, with
+// what their deliveries say, for a failure's message.
+func unacknowledged(t *testing.T, want map[string][]filing.Event, rcv *flakyReceiver) string {
+	_, acked, _ := rcv.snapshot()
+	var out []string
+	for _, evs := range want {
+		for _, e := range evs {
+			if acked[e.ID] > 0 {
+				continue
+			}
+			var row struct {
+				Status, LastError      string
+				Attempts               int
+				NextAttemptAt          time.Time
+				LockedUntil, CreatedAt *time.Time
+			}
+			_ = sys.app.DB.Gorm.Raw(`SELECT status, last_error, attempts, next_attempt_at, locked_until, created_at
+				FROM webhook_deliveries_out WHERE event_id = ?`, e.ID).Scan(&row).Error
+			out = append(out, fmt.Sprintf("%s %s #%d: %+v", e.FilingID, e.Type, e.Sequence, row))
+		}
+	}
+	if len(out) > 10 {
+		out = append(out[:10], fmt.Sprintf("… and %d more", len(out)-10))
+	}
+	return strings.Join(out, "; ")
+}
+
 // startScenarioFor creates a filing of account through the shared API and
 // fills it in.
 func startScenarioFor(t testing.TB, account, province, domain, name string) *scenario {
@@ -278,7 +306,14 @@ func startScenarioFor(t testing.TB, account, province, domain, name string) *sce
 // network, and a rotation hands out a new secret once.
 func TestAnAccountManagesItsWebhookEndpoints(t *testing.T) {
 	t.Parallel()
-	strict := startSystem(t, "hooks-strict", func(c *config.Config) { c.Deliveries.AllowInsecureURLs = false })
+	// A database of its own: its senders, which refuse loopback, must not
+	// take the other tests' deliveries to their loopback receivers.
+	dbURL, drop, err := testenv.Postgres(context.Background())
+	require.NoError(t, err)
+	t.Cleanup(drop)
+	strict := startSystem(t, "hooks-strict", func(c *config.Config) {
+		c.Deliveries.AllowInsecureURLs, c.DatabaseURL = false, dbURL
+	})
 	backend := keyFor(t, strict, api.RoleBackend, "acc-hooks-manage")
 	for _, u := range []string{"http://hooks.example.com/x", "https://127.0.0.1/x", "https://10.1.2.3/x", "https://169.254.169.254/latest"} {
 		res := sendWithKeyAt(t, strict, http.MethodPost, "/v1/webhook-endpoints", backend, fmt.Sprintf(`{"url":%q}`, u))

@@ -293,7 +293,12 @@ func (a *App) RunWorld(ctx context.Context) error {
 // RunOutbox delivers queued notifications until ctx ends; every worker runs
 // one, and the outbox's leases keep them from sending a message twice.
 func (a *App) RunOutbox(ctx context.Context) error {
-	go func() { _ = a.DeliverySender().Run(ctx) }()
+	// The delivery sender is waited for: stopping, it hands back what it
+	// claimed, which it could not once the database is closed (the rows
+	// would stay leased, and each filing's later events behind them).
+	var senders sync.WaitGroup
+	senders.Go(func() { _ = a.DeliverySender().Run(ctx) })
+	defer senders.Wait()
 	go a.prune(ctx, "delivered webhook deliveries", deliveredKeep, func(ctx context.Context, cutoff time.Time) (int64, error) {
 		return hooks.PruneDelivered(ctx, a.DB, cutoff)
 	})

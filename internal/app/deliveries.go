@@ -20,7 +20,10 @@ func (a *App) DeliverySender() *hooks.Sender {
 	a.deliveryMetrics.Do(func() { a.hookMetrics = hooks.NewMetrics(a.Metrics.Registry()) })
 	d := a.Config.Deliveries
 	return &hooks.Sender{DB: a.DB, Secrets: a.Keys, Metrics: a.hookMetrics, Log: a.Log,
-		Client:       safehttp.NewClient(a.urlOptions()),
+		Client: safehttp.NewClient(a.urlOptions()),
+		// A sender that dies holds what it claimed until the lease ends:
+		// long enough for a delivery and its record, no longer.
+		LockFor:      max(3*d.Timeout, 10*time.Second),
 		FirstBackoff: d.FirstBackoff, MaxBackoff: d.MaxBackoff, DisableAfter: d.DisableAfter, RetryForSchedule: d.RetryFor}
 }
 

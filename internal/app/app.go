@@ -104,14 +104,16 @@ func newWorld(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Lo
 		InstancesSandbox: instances.NewSandbox(),
 		RecordsSandbox:   records.NewSandbox(),
 	}
+	// Call budgets stay below the activities' 30 s start-to-close timeout.
+	calls := httpcall.Options{Logger: log, CallBudget: 20 * time.Second}
 	w.Instances, w.Records = w.InstancesSandbox, w.RecordsSandbox
 	if u := cfg.World.InstancesURL; u != "" {
-		w.Instances = instances.NewHTTPClient(u, instances.HTTPOptions{Token: cfg.World.InstancesToken, Logger: log, CallBudget: 20 * time.Second})
+		w.Instances = instances.NewHTTPClient(u, instances.HTTPOptions{Token: cfg.World.InstancesToken, Options: calls})
 	}
 	if u := cfg.World.RecordsURL; u != "" {
-		w.Records = records.NewHTTPClient(u, records.HTTPOptions{Token: cfg.World.RecordsToken, Logger: log, CallBudget: 20 * time.Second})
+		w.Records = records.NewHTTPClient(u, records.HTTPOptions{Token: cfg.World.RecordsToken, Options: calls})
 	}
-	registry, err := registrar.Open(cfg.World.RDAPURL, httpcall.Options{Logger: log, CallBudget: 20 * time.Second})
+	registry, err := registrar.Open(cfg.World.RDAPURL, calls)
 	if err != nil {
 		return World{}, err
 	}

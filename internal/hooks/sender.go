@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -107,15 +108,15 @@ func (s *Sender) log() *slog.Logger {
 // filing's next event goes out as soon as the one before it was
 // acknowledged.
 func (s *Sender) Run(ctx context.Context) error {
-	parallel := cmpOr(s.Parallel, defaultParallel)
-	interval := cmpOr(s.Interval, defaultInterval)
+	parallel := cmp.Or(s.Parallel, defaultParallel)
+	interval := cmp.Or(s.Interval, defaultInterval)
 	done := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	inflight := 0
 	for {
 		if free := parallel - inflight; free > 0 && ctx.Err() == nil {
-			n, err := s.dispatch(ctx, min(free, cmpOr(s.Batch, defaultBatch)), &wg, done)
+			n, err := s.dispatch(ctx, min(free, cmp.Or(s.Batch, defaultBatch)), &wg, done)
 			if err != nil && ctx.Err() == nil {
 				s.log().ErrorContext(ctx, "webhook deliveries: claiming failed; trying again shortly", "err", err)
 			}
@@ -138,7 +139,7 @@ func (s *Sender) Run(ctx context.Context) error {
 // each outcome and returns how many it sent; for tests and tools that
 // want one round at a time.
 func (s *Sender) DeliverDue(ctx context.Context) (int, error) {
-	batch := cmpOr(s.Batch, defaultBatch)
+	batch := cmp.Or(s.Batch, defaultBatch)
 	var wg sync.WaitGroup
 	n, err := s.dispatch(ctx, batch, &wg, make(chan struct{}, batch))
 	wg.Wait()
@@ -150,7 +151,7 @@ func (s *Sender) DeliverDue(ctx context.Context) (int, error) {
 // many it started.
 func (s *Sender) dispatch(ctx context.Context, n int, wg *sync.WaitGroup, done chan<- struct{}) (int, error) {
 	now := s.now()
-	lease := now.Add(cmpOr(s.LockFor, defaultLockFor))
+	lease := now.Add(cmp.Or(s.LockFor, defaultLockFor))
 	rows, err := claim(ctx, s.DB, now, lease, n)
 	if err != nil || len(rows) == 0 {
 		return 0, err
@@ -367,7 +368,7 @@ func (s *Sender) failed(ctx context.Context, row deliveryRecord, ep endpointReco
 			return err
 		}
 		if cur.Status != filing.WebhookEnabled || cur.ConsecutiveFailures < MinFailures || cur.FailingSince == nil ||
-			now.Sub(*cur.FailingSince) < cmpOr(s.DisableAfter, DefaultDisableAfter) {
+			now.Sub(*cur.FailingSince) < cmp.Or(s.DisableAfter, DefaultDisableAfter) {
 			return nil
 		}
 		return s.disable(tx, cur, now, failure)
@@ -402,20 +403,13 @@ func (s *Sender) disable(tx *gorm.DB, ep endpointRecord, now time.Time, failure 
 // doubling up to MaxBackoff, the second half of it random so that
 // deliveries failing together do not return together.
 func (s *Sender) backoff(attempt int) time.Duration {
-	ceiling := cmpOr(s.MaxBackoff, maxBackoff)
+	ceiling := cmp.Or(s.MaxBackoff, maxBackoff)
 	d := ceiling
-	first := cmpOr(s.FirstBackoff, defaultFirstBackoff)
+	first := cmp.Or(s.FirstBackoff, defaultFirstBackoff)
 	if attempt < 20 {
 		d = min(first<<max(attempt-1, 0), ceiling)
 	}
 	return d/2 + rand.N(d/2+1) //nolint:gosec // G404: jitter of a retry wait, not a secret
-}
-
-func cmpOr[T int | time.Duration](v, def T) T {
-	if v > 0 {
-		return v
-	}
-	return def
 }
 
 // claimSQL leases due pending deliveries of enabled endpoints that no live

@@ -3,29 +3,20 @@ package instances
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/beianflow/beianflow/internal/httpcall"
 )
 
-// HTTPOptions configures an HTTPClient. Zero fields take their defaults,
-// those of httpcall.Options.
+// HTTPOptions configures an HTTPClient: the bearer token and the calls'
+// timeouts, budget, backoff and logger (httpcall.Options; zero fields take
+// its defaults).
 type HTTPOptions struct {
 	// Token, when set, goes out as "Authorization: Bearer <token>" on every
 	// attempt; the inventory refuses requests without it (401).
 	Token string
-	// Client sends the requests; default a client of its own.
-	Client *http.Client
-	// RequestTimeout bounds one attempt (10s); CallBudget one lookup,
-	// retries and waits included (30s).
-	RequestTimeout, CallBudget time.Duration
-	// MinBackoff and MaxBackoff bound the wait between retries (200ms, 5s).
-	MinBackoff, MaxBackoff time.Duration
-	// Logger receives a line per retry; default slog.Default().
-	Logger *slog.Logger
+	httpcall.Options
 }
 
 // HTTPClient is an Inventory that speaks the instance inventory protocol of
@@ -48,18 +39,7 @@ const codeUnknownInstance = "unknown_instance"
 // NewHTTPClient returns a client of the inventory at baseURL, e.g.
 // "https://compute.example/v1" (a trailing slash is ignored).
 func NewHTTPClient(baseURL string, opts HTTPOptions) *HTTPClient {
-	c := &HTTPClient{c: httpcall.New("instances", baseURL, httpcall.Options{
-		Client:         opts.Client,
-		RequestTimeout: opts.RequestTimeout,
-		CallBudget:     opts.CallBudget,
-		MinBackoff:     opts.MinBackoff,
-		MaxBackoff:     opts.MaxBackoff,
-		Logger:         opts.Logger,
-	})}
-	if opts.Token != "" {
-		c.auth = http.Header{"Authorization": {"Bearer " + opts.Token}}
-	}
-	return c
+	return &HTTPClient{c: httpcall.New("instances", baseURL, opts.Options), auth: httpcall.BearerHeader(opts.Token)}
 }
 
 // instanceBody is an instance on the wire. AccountID is a pointer so that

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/beianflow/beianflow/internal/httpcall"
 	"github.com/beianflow/beianflow/internal/instances"
 	"github.com/beianflow/beianflow/internal/partner/partnertest"
 )
@@ -22,10 +23,10 @@ const token = "tok"
 // quick are client options that retry at once, so that tests do not wait
 // for the production backoff.
 func quick(token string) instances.HTTPOptions {
-	return instances.HTTPOptions{
-		Token: token, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
+	return instances.HTTPOptions{Token: token, Options: httpcall.Options{
+		MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
 		CallBudget: 5 * time.Second, Logger: slog.New(slog.DiscardHandler),
-	}
+	}}
 }
 
 // overHTTP is a client of a sandbox server over sb that wants token, with

@@ -1,12 +1,11 @@
 package instances
 
 import (
-	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
+
+	"github.com/beianflow/beianflow/internal/httpcall"
 )
 
 // Error codes of the instance inventory protocol besides unknown_instance.
@@ -38,42 +37,23 @@ func NewSandboxServer(inv Inventory, token string) http.Handler {
 		inst, err := inv.Instance(r.Context(), r.PathValue("id"))
 		switch {
 		case err == nil:
-			writeJSON(w, http.StatusOK, toInstanceBody(inst))
+			httpcall.WriteJSON(w, http.StatusOK, toInstanceBody(inst))
 		case errors.Is(err, ErrNotFound):
-			writeJSON(w, http.StatusNotFound, errorBody{Code: codeUnknownInstance, Message: "no instance has this ID"})
+			httpcall.WriteJSON(w, http.StatusNotFound, errorBody{Code: codeUnknownInstance, Message: "no instance has this ID"})
 		default:
 			slog.Default().ErrorContext(r.Context(), "instances sandbox server: lookup failed", "route", r.Pattern, "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, errorBody{Code: codeUnavailable, Message: "the inventory is temporarily unavailable"})
+			httpcall.WriteJSON(w, http.StatusServiceUnavailable, errorBody{Code: codeUnavailable, Message: "the inventory is temporarily unavailable"})
 		}
 	})
 	if token == "" {
 		return mux
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !bearer(r, token) {
+		if !httpcall.HasBearer(r, token) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="instances"`)
-			writeJSON(w, http.StatusUnauthorized, errorBody{Code: codeUnauthorized, Message: "a valid bearer token is required"})
+			httpcall.WriteJSON(w, http.StatusUnauthorized, errorBody{Code: codeUnauthorized, Message: "a valid bearer token is required"})
 			return
 		}
 		mux.ServeHTTP(w, r)
 	})
-}
-
-// bearer reports whether r carries token as its bearer token. The scheme is
-// case-insensitive (RFC 9110); the token is compared in constant time so
-// that answer times do not reveal how much of a guess was right.
-func bearer(r *http.Request, token string) bool {
-	scheme, got, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return false
-	}
-	return subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
-}
-
-// writeJSON answers v as JSON with status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	// The client has gone if this fails; there is no one left to tell.
-	_ = json.NewEncoder(w).Encode(v)
 }

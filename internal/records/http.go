@@ -4,34 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/httpcall"
 	"github.com/beianflow/beianflow/rules"
 )
 
-// HTTPOptions configures an HTTPClient. Zero fields take their defaults,
-// those of httpcall.Options.
+// HTTPOptions configures an HTTPClient: the bearer token and the calls'
+// timeouts, budget, backoff and logger (httpcall.Options; zero fields take
+// its defaults).
+//
+// The HTTPClient works on a copy of Options.Client that never follows
+// redirects (see NewHTTPClient); the caller's client is left alone.
 type HTTPOptions struct {
 	// Token, when set, goes out as "Authorization: Bearer <token>" on every
 	// attempt; the record service refuses requests without it (401).
 	Token string
-	// Client sends the requests; default a client of its own. The
-	// HTTPClient works on a copy that never follows redirects (see
-	// NewHTTPClient); the caller's client is left alone.
-	Client *http.Client
-	// RequestTimeout bounds one attempt (10s); CallBudget one lookup,
-	// retries and waits included (30s).
-	RequestTimeout, CallBudget time.Duration
-	// MinBackoff and MaxBackoff bound the wait between retries (200ms, 5s).
-	MinBackoff, MaxBackoff time.Duration
-	// Logger receives a line per retry; default slog.Default().
-	Logger *slog.Logger
+	httpcall.Options
 }
 
 // HTTPClient is a rules.RecordLookup that speaks the MIIT filing records
@@ -75,18 +67,9 @@ func NewHTTPClient(baseURL string, opts HTTPOptions) *HTTPClient {
 	}
 	hc.Transport = queryTransport{next: hc.Transport}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c := &HTTPClient{c: httpcall.New("records", baseURL, httpcall.Options{
-		Client:         hc,
-		RequestTimeout: opts.RequestTimeout,
-		CallBudget:     opts.CallBudget,
-		MinBackoff:     opts.MinBackoff,
-		MaxBackoff:     opts.MaxBackoff,
-		Logger:         opts.Logger,
-	})}
-	if opts.Token != "" {
-		c.auth = http.Header{"Authorization": {"Bearer " + opts.Token}}
-	}
-	return c
+	o := opts.Options
+	o.Client = hc
+	return &HTTPClient{c: httpcall.New("records", baseURL, o), auth: httpcall.BearerHeader(opts.Token)}
 }
 
 // subjectBody is a subject on record on the wire. Name and LeaderName are

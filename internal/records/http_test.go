@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/httpcall"
 	"github.com/beianflow/beianflow/internal/partner/partnertest"
 	"github.com/beianflow/beianflow/internal/records"
 	"github.com/beianflow/beianflow/internal/sample"
@@ -33,10 +34,10 @@ var _ rules.RecordLookup = (*records.HTTPClient)(nil)
 // quick are client options that retry at once, so that tests do not wait
 // for the production backoff.
 func quick(token string) records.HTTPOptions {
-	return records.HTTPOptions{
-		Token: token, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
+	return records.HTTPOptions{Token: token, Options: httpcall.Options{
+		MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
 		CallBudget: 5 * time.Second, Logger: slog.New(slog.DiscardHandler),
-	}
+	}}
 }
 
 // overHTTP is a client of a sandbox server over lookup that wants token,

@@ -1,13 +1,12 @@
 package records
 
 import (
-	"crypto/subtle"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/httpcall"
 	"github.com/beianflow/beianflow/rules"
 )
 
@@ -45,7 +44,7 @@ func NewSandboxServer(lookup rules.RecordLookup, token string) http.Handler {
 		q := r.URL.Query()
 		certType, number := filing.CertificateType(q.Get("certificate_type")), q.Get("certificate_number")
 		if !certType.Valid() || strings.TrimSpace(number) == "" {
-			writeJSON(w, http.StatusBadRequest, errorBody{Code: codeInvalidQuery,
+			httpcall.WriteJSON(w, http.StatusBadRequest, errorBody{Code: codeInvalidQuery,
 				Message: "certificate_type must be a known certificate type and certificate_number is required"})
 			return
 		}
@@ -55,9 +54,9 @@ func NewSandboxServer(lookup rules.RecordLookup, token string) http.Handler {
 			slog.Default().ErrorContext(r.Context(), "records sandbox server: subject lookup failed", "route", r.Pattern)
 			unavailable(w)
 		case !rec.Found:
-			writeJSON(w, http.StatusNotFound, errorBody{Code: codeNotOnRecord, Message: "the subject is not on record"})
+			httpcall.WriteJSON(w, http.StatusNotFound, errorBody{Code: codeNotOnRecord, Message: "the subject is not on record"})
 		default:
-			writeJSON(w, http.StatusOK, subjectBody{
+			httpcall.WriteJSON(w, http.StatusOK, subjectBody{
 				FilingNumber: rec.FilingNumber, Province: rec.Province, Nature: rec.Nature, Name: rec.Name,
 				LeaderName: rec.LeaderName, Shell: rec.Shell, AtThisProvider: rec.AtThisProvider,
 			})
@@ -70,18 +69,18 @@ func NewSandboxServer(lookup rules.RecordLookup, token string) http.Handler {
 			slog.Default().ErrorContext(r.Context(), "records sandbox server: domain lookup failed", "route", r.Pattern, "err", err)
 			unavailable(w)
 		case !rec.Found:
-			writeJSON(w, http.StatusNotFound, errorBody{Code: codeNotOnRecord, Message: "the domain is not on record"})
+			httpcall.WriteJSON(w, http.StatusNotFound, errorBody{Code: codeNotOnRecord, Message: "the domain is not on record"})
 		default:
-			writeJSON(w, http.StatusOK, domainBody{SubjectFilingNumber: rec.SubjectFilingNumber, AtThisProvider: rec.AtThisProvider})
+			httpcall.WriteJSON(w, http.StatusOK, domainBody{SubjectFilingNumber: rec.SubjectFilingNumber, AtThisProvider: rec.AtThisProvider})
 		}
 	})
 	if token == "" {
 		return mux
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !bearer(r, token) {
+		if !httpcall.HasBearer(r, token) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="records"`)
-			writeJSON(w, http.StatusUnauthorized, errorBody{Code: codeUnauthorized, Message: "a valid bearer token is required"})
+			httpcall.WriteJSON(w, http.StatusUnauthorized, errorBody{Code: codeUnauthorized, Message: "a valid bearer token is required"})
 			return
 		}
 		mux.ServeHTTP(w, r)
@@ -89,24 +88,5 @@ func NewSandboxServer(lookup rules.RecordLookup, token string) http.Handler {
 }
 
 func unavailable(w http.ResponseWriter) {
-	writeJSON(w, http.StatusServiceUnavailable, errorBody{Code: codeUnavailable, Message: "the record service is temporarily unavailable"})
-}
-
-// bearer reports whether r carries token as its bearer token. The scheme is
-// case-insensitive (RFC 9110); the token is compared in constant time so
-// that answer times do not reveal how much of a guess was right.
-func bearer(r *http.Request, token string) bool {
-	scheme, got, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return false
-	}
-	return subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
-}
-
-// writeJSON answers v as JSON with status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	// The client has gone if this fails; there is no one left to tell.
-	_ = json.NewEncoder(w).Encode(v)
+	httpcall.WriteJSON(w, http.StatusServiceUnavailable, errorBody{Code: codeUnavailable, Message: "the record service is temporarily unavailable"})
 }

@@ -65,8 +65,9 @@ func (a *Activities) verifyFormScan(ctx context.Context, r VerifyMaterialRequest
 		if activity.IsActivity(ctx) {
 			// Why the scan did not read (undecodable image, no QR code
 			// found): the errors name formats and decoders, never content.
+			// The logger names the filing (telemetry.NewWorkerInterceptor).
 			activity.GetLogger(ctx).Info("verification form scan shows no readable serial",
-				"filing_id", r.FilingID, "content_type", ok.ContentType, "size", r.Size, "why", err.Error())
+				"content_type", ok.ContentType, "size", r.Size, "why", err.Error())
 		}
 		return MaterialVerdict{Reason: ReasonFormSerialUnreadable, ContentType: ok.ContentType,
 			Message: "The scan shows no readable 核验单编号 (serial) or QR code. Download this filing's verification form, " +

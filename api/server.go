@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
 
 	"github.com/beianflow/beianflow/internal/auth"
@@ -88,6 +89,9 @@ type Deps struct {
 	Workbench workbench.Options
 	// Metrics records HTTP metrics and serves /metrics; nil serves none.
 	Metrics *metrics.Metrics
+	// Tracing starts a span per request, the parent of the Temporal calls
+	// its handler makes; nil traces nothing.
+	Tracing trace.TracerProvider
 	Log     *slog.Logger
 	// Now is the clock for creation times; tests may replace it.
 	Now func() time.Time
@@ -120,6 +124,9 @@ func New(d Deps) *echo.Echo {
 	authn := auth.NewAuthenticator(store.NewAPIKeys(d.DB), d.API, d.Now, d.Log)
 	idem := idempotency.New(store.NewIdempotency(d.DB), d.API.IdempotencyTTL, d.Now, d.Log)
 	e := httpx.New(d.Log, d.Metrics, d.API.TrustedProxies...)
+	if d.Tracing != nil {
+		e.Use(httpx.Trace(d.Tracing))
+	}
 
 	e.GET("/healthz", health.Live)
 	e.GET("/readyz", s.readyz)

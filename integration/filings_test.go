@@ -380,8 +380,9 @@ func startSystem(t testing.TB, name string, adjust func(*config.Config)) string 
 	return base
 }
 
-// startSystemWith is startSystem logging to log; it returns the app too.
-func startSystemWith(t testing.TB, name string, log *slog.Logger, adjust func(*config.Config)) (*app.App, string) {
+// startSystemWith is startSystem logging to log, opening the app with
+// opts; it returns the app too.
+func startSystemWith(t testing.TB, name string, log *slog.Logger, adjust func(*config.Config), opts ...app.Option) (*app.App, string) {
 	t.Helper()
 	ctx := context.Background()
 	cfg := sys.app.Config
@@ -396,7 +397,7 @@ func startSystemWith(t testing.TB, name string, log *slog.Logger, adjust func(*c
 	cfg.World.RDAPURL = "http://" + sandboxAddr + "/rdap"
 	cfg.World.RegistrarAPIURL = "http://" + sandboxAddr + "/aliyun-domain"
 	adjust(&cfg)
-	a, err := app.Open(ctx, cfg, log)
+	a, err := app.Open(ctx, cfg, log, opts...)
 	require.NoError(t, err)
 	runCtx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup

@@ -6,11 +6,13 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/telemetry"
 	"github.com/beianflow/beianflow/workflows"
 )
 
@@ -18,8 +20,15 @@ import (
 // registered. The caller starts and stops it; stopping waits up to
 // stopTimeout for running activities to finish (zero: the SDK's default),
 // after which Temporal retries the ones cut short on another worker.
+//
+// The workflows' and activities' loggers name the filing and the API
+// request they act for (telemetry.NewWorkerInterceptor); the client's
+// interceptors (tracing) apply as well.
 func New(c client.Client, taskQueue string, acts *activities.Activities, stopTimeout time.Duration) worker.Worker {
-	w := worker.New(c, taskQueue, worker.Options{WorkerStopTimeout: stopTimeout})
+	w := worker.New(c, taskQueue, worker.Options{
+		WorkerStopTimeout: stopTimeout,
+		Interceptors:      []interceptor.WorkerInterceptor{telemetry.NewWorkerInterceptor()},
+	})
 	Register(w, acts)
 	return w
 }

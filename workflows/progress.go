@@ -15,6 +15,8 @@ import (
 // attributes and the read model.
 func (f *flow) enterStage(ctx workflow.Context, stage filing.Stage, reason string) error {
 	now := workflow.Now(ctx)
+	// The reason stays out of the log: a cancellation's is the caller's.
+	workflow.GetLogger(ctx).Info("stage changed", "from", f.state.Stage, "to", stage)
 	f.audit(ctx, "system", "stage_changed", "", nil, f.state.Stage, stage)
 	f.state.Stage, f.state.Step = stage, filing.StepNone
 	f.state.Revision++
@@ -42,6 +44,12 @@ func (f *flow) touch(ctx workflow.Context) {
 // reject records why the filing goes back.
 func (f *flow) reject(ctx workflow.Context, by string, reasons []filing.Reason) {
 	f.state.LastRejection = &filing.Rejection{By: by, At: workflow.Now(ctx), Reasons: reasons}
+	// Codes only: a reviewer's message is free text about the applicant.
+	codes := make([]string, len(reasons))
+	for i, r := range reasons {
+		codes[i] = r.Code
+	}
+	workflow.GetLogger(ctx).Info("filing rejected", "stage", f.state.Stage, "by", by, "codes", codes)
 	f.audit(ctx, by, "rejected", "", reasons, f.state.Stage, f.state.Stage)
 }
 

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -57,8 +58,10 @@ func register[Req filing.Request](ctx workflow.Context, f *flow, u filing.Update
 	err := workflow.SetUpdateHandlerWithOptions(ctx, u.Name, func(ctx workflow.Context, req Req) (filing.Ack, error) {
 		from := f.state.Stage
 		if err := handle(ctx, req); err != nil {
+			logRefused(ctx, u.Name, f.state.Stage, err)
 			return filing.Ack{}, err
 		}
+		workflow.GetLogger(ctx).Info("action accepted", "action", u.Name, "stage", f.state.Stage)
 		a := req.Audit(f.applicant())
 		f.audit(ctx, a.Actor, u.Name, a.Detail, a.Reasons, from, f.state.Stage)
 		f.touch(ctx)
@@ -66,11 +69,33 @@ func register[Req filing.Request](ctx workflow.Context, f *flow, u filing.Update
 			return filing.Ack{}, err
 		}
 		return f.ack(), nil
-	}, workflow.UpdateHandlerOptions{Validator: validate})
+	}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Req) error {
+		err := validate(ctx, req)
+		if err != nil {
+			logRefused(ctx, u.Name, f.state.Stage, err)
+		}
+		return err
+	}})
 	if err != nil {
 		return fmt.Errorf("register update %s: %w", u.Name, err)
 	}
 	return nil
+}
+
+// logRefused logs an action the filing refused, by the refusal's type
+// (stage_mismatch, invalid_action, material_rejected) and reason code, not
+// its message, which may quote what the caller sent.
+func logRefused(ctx workflow.Context, action string, stage filing.Stage, err error) {
+	kind, code := "error", ""
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		kind = appErr.Type()
+		var r filing.Reason
+		if appErr.HasDetails() && appErr.Details(&r) == nil {
+			code = r.Code
+		}
+	}
+	workflow.GetLogger(ctx).Info("action refused", "action", action, "stage", stage, "error_type", kind, "code", code)
 }
 
 func firstError(errs ...error) error {

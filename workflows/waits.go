@@ -101,6 +101,9 @@ func (f *flow) wait(ctx workflow.Context, w waitSpec, cond func() bool) (ok bool
 	if f.ended != nil {
 		return false, errEnded
 	}
+	if !ok {
+		workflow.GetLogger(ctx).Info("wait timed out", "stage", f.state.Stage, "step", w.step, "waiting_on", w.on)
+	}
 	return ok, nil
 }
 
@@ -129,6 +132,11 @@ func (f *flow) setWaiting(ctx workflow.Context, w waitSpec) {
 		updates = append(updates, AttrStageDeadline.ValueUnset())
 	}
 	workflow.SetCurrentDetails(ctx, details)
+	logWait := []any{"stage", f.state.Stage, "step", w.step, "waiting_on", w.on}
+	if f.state.Deadline != nil {
+		logWait = append(logWait, "deadline", f.state.Deadline.Format(time.RFC3339))
+	}
+	workflow.GetLogger(ctx).Info("waiting", logWait...)
 	// A failed upsert only degrades the operators' filters; never fail the
 	// filing for it.
 	_ = workflow.UpsertTypedSearchAttributes(ctx, updates...)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"sync/atomic"
+	"time"
 
 	"github.com/beianflow/beianflow/internal/app"
 	"github.com/beianflow/beianflow/internal/codecserver"
@@ -13,6 +14,7 @@ import (
 	"github.com/beianflow/beianflow/internal/httpx"
 	"github.com/beianflow/beianflow/internal/metrics"
 	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/internal/telemetry"
 )
 
 // runCodecServer serves Temporal's remote codec protocol on its own port
@@ -38,6 +40,19 @@ func runCodecServer(ctx context.Context, cfg config.Config, log *slog.Logger, re
 		keys.close()
 	}()
 
+	tracing, err := telemetry.NewTracing(ctx, cfg.Telemetry, telemetry.Options{Service: "beianflow-codec-server"})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// ctx has ended: the spans still buffered get a moment of their own.
+		flush, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tracing.Shutdown(flush); err != nil {
+			log.Warn("spans not exported", "err", err)
+		}
+	}()
+
 	o := app.CodecOptions(cfg, c)
 	h, err := codecserver.New(codecserver.Deps{
 		Codec:   o,
@@ -50,6 +65,7 @@ func runCodecServer(ctx context.Context, cfg config.Config, log *slog.Logger, re
 	if err != nil {
 		return err
 	}
+	h.Use(httpx.Trace(tracing.Provider))
 	oidcIssuer := "(off: support API keys only)"
 	if o.OIDC != nil {
 		oidcIssuer = o.OIDC.Issuer

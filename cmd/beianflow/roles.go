@@ -63,16 +63,19 @@ a job: it needs only the database, not Temporal nor S3.`,
 }
 
 // withApp is the RunE of a role: load the configuration, open the app
-// (database, migrations, S3, Temporal), run the role, close the app.
+// (database, migrations, S3, Temporal), run the role, close the app. The
+// process's traces name it by its role: beianflow-api, beianflow-worker.
 func withApp(c *cli, role func(context.Context, *app.App) error) func(*cobra.Command, []string) error {
-	return c.configured(func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-		a, err := app.Open(ctx, cfg, log)
-		if err != nil {
-			return err
-		}
-		defer a.Close()
-		return role(ctx, a)
-	})
+	return func(cmd *cobra.Command, args []string) error {
+		return c.configured(func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+			a, err := app.Open(ctx, cfg, log, app.WithService("beianflow-"+cmd.Name()))
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			return role(ctx, a)
+		})(cmd, args)
+	}
 }
 
 // runAll runs parts until ctx ends or one fails; a failure stops the others.

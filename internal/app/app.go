@@ -18,8 +18,11 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/api"
@@ -39,6 +42,7 @@ import (
 	"github.com/beianflow/beianflow/internal/registrar"
 	"github.com/beianflow/beianflow/internal/servicenumbers"
 	"github.com/beianflow/beianflow/internal/store"
+	"github.com/beianflow/beianflow/internal/telemetry"
 	"github.com/beianflow/beianflow/internal/webhook"
 	"github.com/beianflow/beianflow/internal/workbench"
 	"github.com/beianflow/beianflow/rules"
@@ -60,6 +64,9 @@ type App struct {
 	// Metrics is the process's Prometheus registry: HTTP metrics of the API
 	// and the Temporal SDK's client and worker metrics, served at /metrics.
 	Metrics *metrics.Metrics
+	// Tracing traces the API's requests and, through the Temporal
+	// client's interceptor, the workflows and activities they set off.
+	Tracing *telemetry.Tracing
 	// hookMetrics are the webhook senders' metrics, registered once.
 	hookMetrics     *hooks.Metrics
 	deliveryMetrics sync.Once
@@ -143,10 +150,33 @@ func newWorld(ctx context.Context, db *store.DB, cfg config.Config, log *slog.Lo
 	return w, nil
 }
 
+// Option changes how Open builds the app.
+type Option func(*options)
+
+type options struct {
+	tracing telemetry.Options
+}
+
+// WithService names the process in its trace spans (service.name), e.g.
+// beianflow-worker; OTEL_SERVICE_NAME overrides it.
+func WithService(name string) Option {
+	return func(o *options) { o.tracing.Service = name }
+}
+
+// WithSpanExporter sends every span to exp as it ends, in place of the
+// configured OTLP endpoint: tests read the spans of a request from it.
+func WithSpanExporter(exp sdktrace.SpanExporter) Option {
+	return func(o *options) { o.tracing.Exporter = exp }
+}
+
 // Open connects to Temporal, the database and S3, applies pending
 // migrations and makes sure the document bucket exists. Each dependency is
 // retried until ctx ends, so processes may start in any order.
-func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	a := &App{Config: cfg, Log: log, Metrics: metrics.New()}
 	ok := false
 	defer func() {
@@ -156,6 +186,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}()
 
 	var err error
+	if a.Tracing, err = telemetry.NewTracing(ctx, cfg.Telemetry, o.tracing); err != nil {
+		return nil, err
+	}
+	tracing, err := telemetry.TracingInterceptor(a.Tracing.Provider)
+	if err != nil {
+		return nil, err
+	}
 	a.DB, err = retry(ctx, log, "database", func() (*store.DB, error) {
 		return store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
 	})
@@ -200,6 +237,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 			Logger:    tlog.NewStructuredLogger(log.With("component", "temporal-sdk")),
 			// Workers created from this client report through it too.
 			MetricsHandler: a.Metrics.TemporalHandler(),
+			// Traces calls as children of their context's span; workers
+			// created from this client trace workflows and activities.
+			Interceptors: []interceptor.ClientInterceptor{tracing},
+			// The API's request ID travels with its calls into the
+			// workflow's handlers and their activities.
+			ContextPropagators: []workflow.ContextPropagator{telemetry.RequestIDPropagator()},
 			// Every payload is encrypted before it leaves the process;
 			// workers created from this client use it too.
 			DataConverter: a.Codec.DataConverter(),
@@ -216,13 +259,19 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	return a, nil
 }
 
-// Close releases every connection that was opened.
+// Close releases every connection that was opened and exports the spans
+// still buffered.
 func (a *App) Close() {
 	if a.Temporal != nil {
 		a.Temporal.Close()
 	}
 	if a.DB != nil {
 		_ = a.DB.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.Tracing.Shutdown(ctx); err != nil {
+		a.Log.Warn("spans not exported", "err", err)
 	}
 }
 
@@ -386,6 +435,7 @@ func (a *App) RunAPI(ctx context.Context, ready chan<- net.Addr) error {
 		Workbench:        WorkbenchOptions(a.Config, a.Log),
 		Namespace:        a.Config.TemporalNamespace,
 		Metrics:          a.Metrics,
+		Tracing:          a.Tracing.Provider,
 		Log:              a.Log,
 	})
 	// A replayed webhook older than twice its window is refused for its

@@ -48,6 +48,8 @@ type Config struct {
 	// LogLevel and LogFormat configure log/slog output.
 	LogLevel  slog.Level
 	LogFormat string
+	// Telemetry configures the export of traces.
+	Telemetry Telemetry
 
 	// Process configures the filing process.
 	Process Process
@@ -298,12 +300,36 @@ type S3 struct {
 	ForcePathStyle bool
 }
 
-// Dev configures `beianflow dev`, which runs the whole system on one machine.
+// Telemetry configures OpenTelemetry tracing: every process traces its
+// HTTP requests and Temporal calls, workflows and activities; spans leave
+// the process only when OTLPEndpoint is set.
+type Telemetry struct {
+	// OTLPEndpoint is the base URL of an OTLP/HTTP receiver (a collector);
+	// spans go to <OTLPEndpoint>/v1/traces. Empty exports none.
+	OTLPEndpoint string
+	// ServiceName overrides the service.name of every span, which is
+	// otherwise the role: beianflow-api, beianflow-worker, ….
+	ServiceName string
+	// TraceSampleRatio is the share of traces started here that are
+	// recorded (0 to 1); a request that arrives with a trace keeps its
+	// caller's decision.
+	TraceSampleRatio float64
+}
+
+// Dev configures `beianflow dev` and `beianflow cluster`, which run the
+// whole system on one machine.
 type Dev struct {
 	TemporalCLI  string // path to the pinned Temporal CLI binary
 	TemporalUI   int    // Web UI port of the dev server
 	VersityGW    string // path to the pinned versitygw binary
 	S3ListenAddr string // where versitygw listens
+
+	// The Temporal server's own binaries and schema, and the PostgreSQL
+	// server, of `beianflow cluster`.
+	TemporalServer, TemporalSQLTool, TemporalSchema string
+	// TemporalUIServer is the Web UI server; empty runs none.
+	TemporalUIServer string
+	ClusterPostgres  string
 }
 
 // SQLitePath is the embedded database file used when DatabaseURL is empty.

@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -39,8 +41,9 @@ func Load(getenv func(string) string) (Config, error) {
 				shown += " (default)"
 			}
 			// The error ends up in logs: never echo a secret, a key or a
-			// database URL, which may carry a password.
-			if strings.Contains(v.Name, "SECRET") || strings.Contains(v.Name, "KEYS") || v.Name == "DATABASE_URL" {
+			// URL with credentials in it (a database's, a collector's).
+			if strings.Contains(v.Name, "SECRET") || strings.Contains(v.Name, "KEYS") ||
+				slices.Contains(secretVars, v.Name) || carriesCredentials(raw) {
 				shown = "<redacted>"
 			}
 			errs = append(errs, fmt.Errorf("%s=%q: %w", v.Name, shown, err))
@@ -78,4 +81,11 @@ func Load(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
 	}
 	return c, nil
+}
+
+// carriesCredentials reports a value that reads as a URL with a user or
+// password in it.
+func carriesCredentials(raw string) bool {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	return err == nil && u.User != nil
 }

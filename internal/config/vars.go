@@ -355,6 +355,31 @@ var Vars = []Var{
 		c.LogFormat = v
 		return nil
 	}},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "", "OpenTelemetry's variable: base URL of the OTLP/HTTP receiver (an OpenTelemetry Collector, Jaeger, Tempo) that every process sends its trace spans to, at <url>/v1/traces; e.g. http://otel-collector:4318. The exporter reads the other OTEL_EXPORTER_OTLP_* variables itself (headers, timeout, TLS certificates, compression). Empty: spans are not exported (trace context is still passed on). docs/observability.md.", func(c *Config, v string) error {
+		if v != "" {
+			u, err := url.Parse(v)
+			if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.RawQuery != "" {
+				return errors.New("must be an http(s) URL without a query")
+			}
+			if u.User != nil {
+				return errors.New("must carry no credentials: give them in OTEL_EXPORTER_OTLP_HEADERS")
+			}
+		}
+		c.Telemetry.OTLPEndpoint = strings.TrimSuffix(v, "/")
+		return nil
+	}},
+	{"OTEL_SERVICE_NAME", "", "OpenTelemetry's variable: service.name of the spans. Empty: the role, beianflow-api, beianflow-worker or beianflow-codec-server (beianflow under `beianflow dev`).", func(c *Config, v string) error {
+		c.Telemetry.ServiceName = v
+		return nil
+	}},
+	{"BEIANFLOW_TRACE_SAMPLE_RATIO", "1", "Share of the traces started in beianflow that are recorded and exported, 0 to 1 (0.1: one in ten). A request that arrives with a W3C traceparent keeps its caller's decision.", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(f >= 0 && f <= 1) { // NaN is neither
+			return errors.New("must be a number from 0 to 1")
+		}
+		c.Telemetry.TraceSampleRatio = f
+		return nil
+	}},
 	{"BEIANFLOW_TIME_SCALE", "1", "Compresses every timer and deadline of new filings, and every delay of the sandbox bureau and courier: 1 is real time, 1440 runs a day in a minute (demos, sandboxes). Where BEIANFLOW_SANDBOX_SETTINGS allows it, a new filing may ask for its own scale of its timers and deadlines (`make demo` does).", func(c *Config, v string) error {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f < 1 || f > 1e7 {
@@ -502,5 +527,21 @@ var Vars = []Var{
 	}},
 	{"BEIANFLOW_S3_LISTEN", "127.0.0.1:7070", "`beianflow dev`: where the embedded S3 server listens.", func(c *Config, v string) error {
 		return hostPort(v, &c.Dev.S3ListenAddr)
+	}},
+	{"BEIANFLOW_TEMPORAL_SERVER", "./bin/temporal-server", "`beianflow cluster`: the Temporal server binary (built by `make cluster-tools` from the server module at the CLI's server version).", func(c *Config, v string) error {
+		return nonEmpty(v, &c.Dev.TemporalServer)
+	}},
+	{"BEIANFLOW_TEMPORAL_SQL_TOOL", "./bin/temporal-sql-tool", "`beianflow cluster`: the Temporal server's SQL schema tool.", func(c *Config, v string) error {
+		return nonEmpty(v, &c.Dev.TemporalSQLTool)
+	}},
+	{"BEIANFLOW_TEMPORAL_SCHEMA", "./bin/temporal-schema", "`beianflow cluster`: the Temporal server module's schema/postgresql/v12 directory.", func(c *Config, v string) error {
+		return nonEmpty(v, &c.Dev.TemporalSchema)
+	}},
+	{"BEIANFLOW_TEMPORAL_UI_SERVER", "./bin/temporal-ui-server", "`beianflow cluster`: the Temporal Web UI server binary; empty runs the cluster without the Web UI.", func(c *Config, v string) error {
+		c.Dev.TemporalUIServer = v
+		return nil
+	}},
+	{"BEIANFLOW_CLUSTER_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "`beianflow cluster`: PostgreSQL URL of a user who may create databases; the cluster keeps Temporal's and beianflow's databases there (beianflow_cluster, beianflow_cluster_temporal, beianflow_cluster_temporal_visibility). Or `BEIANFLOW_CLUSTER_POSTGRES_FILE`: a file holding it.", func(c *Config, v string) error {
+		return nonEmpty(v, &c.Dev.ClusterPostgres)
 	}},
 }

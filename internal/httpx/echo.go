@@ -21,9 +21,10 @@ import (
 const MaxBodyBytes = 1 << 20
 
 // New returns an Echo with what every route of the API and of the codec
-// server goes through: request IDs, panics recovered, the access log, HTTP
-// metrics (and /metrics when m is set), the body limit and the security
-// headers.
+// server goes through: request IDs (in the X-Request-Id header and the
+// request's context), panics recovered, the access log, HTTP metrics (and
+// /metrics when m is set), the body limit and the security headers. Trace
+// adds a span per request.
 //
 // The client's address (rate limits of failed authentications, the access
 // log) is the peer's, unless trusted names the load balancers in front:
@@ -35,6 +36,7 @@ func New(log *slog.Logger, m *metrics.Metrics, trusted ...*net.IPNet) *echo.Echo
 	e.HTTPErrorHandler = ErrorHandler(log)
 	e.Use(saneRequestID)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
+	e.Use(requestIDContext)
 	e.Use(recoverer(log))
 	e.Use(accessLog(log))
 	if m != nil {

@@ -11,11 +11,23 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/internal/requestid"
 )
 
 // RequestID is the ID of the request being answered, the caller's or one
 // minted for it: logs quote it so that a caller's report finds its lines.
 func RequestID(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }
+
+// requestIDContext puts the request ID into the request's context, where
+// the Temporal client's context propagator picks it up, so that the
+// workflow's handlers and activities log it too.
+func requestIDContext(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		c.SetRequest(r.WithContext(requestid.With(r.Context(), RequestID(c))))
+		return next(c)
+	}
+}
 
 // accessLog logs one line per request: the route template rather than the
 // raw URL, and never bodies or query strings, which may carry personal data.

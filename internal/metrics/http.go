@@ -65,7 +65,7 @@ func (m *Metrics) EchoMiddleware() echo.MiddlewareFunc {
 			start := time.Now()
 			h.inFlight.Inc()
 			defer h.inFlight.Dec()
-			method := normalizeMethod(c.Request().Method)
+			method := Method(c.Request().Method)
 
 			panicked := true
 			defer func() {
@@ -73,7 +73,7 @@ func (m *Metrics) EchoMiddleware() echo.MiddlewareFunc {
 					// The response is not written yet; the recoverer outside
 					// will answer 500, so record that rather than the
 					// placeholder 200 of the unwritten response.
-					h.observe(method, routeOf(c, nil), http.StatusInternalServerError, time.Since(start))
+					h.observe(method, Route(c, nil), http.StatusInternalServerError, time.Since(start))
 				}
 			}()
 			err := next(c)
@@ -82,7 +82,7 @@ func (m *Metrics) EchoMiddleware() echo.MiddlewareFunc {
 			if err != nil {
 				c.Error(err)
 			}
-			h.observe(method, routeOf(c, err), c.Response().Status, time.Since(start))
+			h.observe(method, Route(c, err), c.Response().Status, time.Since(start))
 			return nil
 		}
 	}
@@ -93,20 +93,22 @@ func (h *httpMetrics) observe(method, route string, status int, d time.Duration)
 	h.duration.WithLabelValues(method, route).Observe(d.Seconds())
 }
 
-// routeOf returns the route template that served c, or unmatchedRoute. An
-// empty path means the router matched nothing; Echo's own 404/405 errors
-// mean it only matched a prefix (for instance a group's catch-all, whose
-// template would otherwise make every typo look like a real route). A
-// handler returning those bare sentinels is counted as unmatched too, which
-// is what it claims.
-func routeOf(c echo.Context, err error) string {
+// Route returns the route template that served c, after its handler
+// returned err, or "unmatched": what metrics and trace spans name a
+// request by, never its raw URL. An empty path means the router matched
+// nothing; Echo's own 404/405 errors mean it only matched a prefix (for
+// instance a group's catch-all, whose template would otherwise make every
+// typo look like a real route). A handler returning those bare sentinels
+// is counted as unmatched too, which is what it claims.
+func Route(c echo.Context, err error) string {
 	if c.Path() == "" || errors.Is(err, echo.ErrNotFound) || errors.Is(err, echo.ErrMethodNotAllowed) {
 		return unmatchedRoute
 	}
 	return c.Path()
 }
 
-func normalizeMethod(m string) string {
+// Method returns the request method m, or "OTHER" for a non-standard one.
+func Method(m string) string {
 	switch m {
 	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
 		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:

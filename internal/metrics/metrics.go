@@ -1,6 +1,7 @@
 // Package metrics exposes beianflow's Prometheus metrics: the Go runtime and
 // process, the HTTP API (EchoMiddleware) and the Temporal SDK
-// (TemporalHandler), all served by Handler from one registry.
+// (TemporalHandler, through the SDK's OpenTelemetry integration), all
+// served by Handler from one registry.
 package metrics
 
 import (
@@ -9,17 +10,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.temporal.io/sdk/client"
 )
 
 // Metrics owns one Prometheus registry and every collector of the system.
 // Each value is independent of the others and of the global default
-// registry, so tests (and several servers in one process) can each have
-// their own without "duplicate metrics collector registration" panics.
+// registry and meter provider, so tests (and several servers in one
+// process) can each have their own without "duplicate metrics collector
+// registration" panics.
 type Metrics struct {
 	registry *prometheus.Registry
 	handler  http.Handler
 	http     *httpMetrics
-	temporal *temporalCollector
+	temporal client.MetricsHandler
 }
 
 // New returns Metrics with the Go runtime, process, HTTP and Temporal
@@ -30,10 +33,15 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	temporal, err := newTemporalHandler(reg)
+	if err != nil {
+		// Only a fresh registry is registered into: a failure is a bug.
+		panic(err)
+	}
 	m := &Metrics{
 		registry: reg,
 		http:     newHTTPMetrics(reg),
-		temporal: newTemporalCollector(reg),
+		temporal: temporal,
 	}
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		// One family failing to gather (say, an SDK metric whose name

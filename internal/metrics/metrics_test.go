@@ -144,38 +144,45 @@ func TestEachMetricsHasItsOwnRegistry(t *testing.T) {
 	assert.NotContains(t, scrape(t, b), "temporal_request_total")
 }
 
-func TestTemporalCountersGaugesAndTimersWithTags(t *testing.T) {
+func TestTemporalCountersGaugesAndTimersAreExposedUnderPrometheusNames(t *testing.T) {
 	m := metrics.New()
 	root := m.TemporalHandler().WithTags(map[string]string{"namespace": "default", "client_name": "temporal_go"})
 	wf := root.WithTags(map[string]string{"task_queue": "filings", "workflow_type": "FilingWorkflow"})
 
 	wf.Counter("temporal_workflow_completed").Inc(2)
 	wf.Counter("temporal_workflow_completed").Inc(1)
-	wf.Counter("temporal_workflow_completed").Inc(-5) // must not make the counter go down
 	wf.Gauge("temporal_num_pollers").Update(3)
 	wf.Gauge("temporal_num_pollers").Update(2)
 	wf.Timer("temporal_workflow_task_execution_latency").Record(30 * time.Millisecond)
 	wf.Timer("temporal_workflow_task_execution_latency").Record(3 * time.Second)
 	// Later tags overwrite earlier ones with the same key.
 	root.WithTags(map[string]string{"namespace": "other"}).Counter("temporal_workflow_completed").Inc(7)
+	// A "total" inside the name stays where the dashboard expects it.
+	root.Counter("temporal_sticky_cache_total_forced_eviction").Inc(1)
 
 	body := scrape(t, m)
 	const tags = `client_name="temporal_go",namespace="default",task_queue="filings",workflow_type="FilingWorkflow"`
 	for series, want := range map[string]string{
-		`temporal_workflow_completed_total{` + tags + `}`:                                                               "3",
-		`temporal_workflow_completed_total{client_name="temporal_go",namespace="other",task_queue="",workflow_type=""}`: "7",
-		`temporal_num_pollers{` + tags + `}`:                                                                            "2",
-		`temporal_workflow_task_execution_latency_seconds_count{` + tags + `}`:                                          "2",
-		`temporal_workflow_task_execution_latency_seconds_sum{` + tags + `}`:                                            "3.03",
-		`temporal_workflow_task_execution_latency_seconds_bucket{` + tags + `,le="0.05"}`:                               "1",
-		`temporal_workflow_task_execution_latency_seconds_bucket{` + tags + `,le="5"}`:                                  "2",
-		`temporal_workflow_task_execution_latency_seconds_bucket{` + tags + `,le="+Inf"}`:                               "2",
+		`temporal_workflow_completed_total{` + tags + `}`:                                                  "3",
+		`temporal_workflow_completed_total{client_name="temporal_go",namespace="other"}`:                   "7",
+		`temporal_num_pollers{` + tags + `}`:                                                               "2",
+		`temporal_sticky_cache_total_forced_eviction_total{client_name="temporal_go",namespace="default"}`: "1",
+		`temporal_workflow_task_execution_latency_seconds_count{` + tags + `}`:                             "2",
+		`temporal_workflow_task_execution_latency_seconds_sum{` + tags + `}`:                               "3.03",
+		`temporal_workflow_task_execution_latency_seconds_bucket{` + tags + `,le="0.05"}`:                  "1",
+		`temporal_workflow_task_execution_latency_seconds_bucket{` + tags + `,le="5"}`:                     "2",
+		`temporal_workflow_task_execution_latency_seconds_bucket{` + tags + `,le="+Inf"}`:                  "2",
+		// Buckets reach the weeks a filing waits for the bureau.
+		`temporal_workflow_task_execution_latency_seconds_bucket{` + tags + `,le="2.592e+06"}`: "2",
 	} {
 		assert.Equal(t, want, value(body, series), series)
 	}
 	assert.Contains(t, body, "# TYPE temporal_workflow_completed_total counter")
 	assert.Contains(t, body, "# TYPE temporal_num_pollers gauge")
 	assert.Contains(t, body, "# TYPE temporal_workflow_task_execution_latency_seconds histogram")
+	// Prometheus names the target; no OpenTelemetry resource or scope.
+	assert.NotContains(t, body, "target_info")
+	assert.NotContains(t, body, "otel_scope_")
 }
 
 func TestTemporalSameNameWithDifferentTagSetsKeepsEverySeries(t *testing.T) {
@@ -188,55 +195,34 @@ func TestTemporalSameNameWithDifferentTagSetsKeepsEverySeries(t *testing.T) {
 	h.WithTags(map[string]string{"namespace": "default", "poller_type": "workflow_task", "task_queue": "filings"}).
 		Counter("temporal_request").Inc(4)
 	h.Counter("temporal_request").Inc(2)
-	// An empty value is the same as no tag to Prometheus, so it joins the
-	// untagged series instead of exposing a duplicate.
-	h.WithTags(map[string]string{"operation": ""}).Counter("temporal_request").Inc(3)
 
 	_, err := m.Registry().Gather()
 	require.NoError(t, err)
 	body := scrape(t, m)
 	for series, want := range map[string]string{
-		`temporal_request_total{namespace="default",operation="StartWorkflowExecution",poller_type="",task_queue=""}`: "1",
-		`temporal_request_total{namespace="default",operation="",poller_type="workflow_task",task_queue="filings"}`:   "4",
-		`temporal_request_total{namespace="",operation="",poller_type="",task_queue=""}`:                              "5",
+		`temporal_request_total{namespace="default",operation="StartWorkflowExecution"}`:               "1",
+		`temporal_request_total{namespace="default",poller_type="workflow_task",task_queue="filings"}`: "4",
+		`temporal_request_total`: "2",
 	} {
 		assert.Equal(t, want, value(body, series), series)
 	}
 }
 
-func TestTemporalOddNamesAndTagsNeverBreakTheScrape(t *testing.T) {
+func TestTemporalInstrumentsOpenTelemetryRefusesAreCountedNotFatal(t *testing.T) {
 	m := metrics.New()
-	h := m.TemporalHandler().WithTags(map[string]string{
-		"task.queue": "q1", "9lives": "x", "__name__": "evil", "le": "0.5", "": "blank", "bad-value": "\xff\xfe",
+	h := m.TemporalHandler()
+
+	// The SDK's handler panics on such errors by default.
+	require.NotPanics(t, func() {
+		h.Counter("").Inc(1)
+		h.Timer("2fast").Record(time.Millisecond)
 	})
+	h.Counter("temporal.dotted-name/ops").Inc(1)
 
-	h.Counter("temporal.weird-name/ops").Inc(1)
-	h.Counter("").Inc(1)
-	h.Timer("2fast").Record(time.Millisecond)
-	h.Timer("already_seconds").Record(-time.Second) // clock step: counted as zero
-	h.Counter("done_total").Inc(1)
-	// Each name below is exposed as one a metric of another kind already
-	// has; the later instruments are dropped, and counted, rather than
-	// breaking the family.
-	h.Gauge("done_total").Update(1)
-	h.Gauge("temporal_weird_name_ops_total").Update(1)
-
-	_, err := m.Registry().Gather()
-	require.NoError(t, err)
 	body := scrape(t, m)
-	// Invalid UTF-8 in a value becomes U+FFFD rather than failing the scrape.
-	const tags = `_9lives="x",bad_value="` + "\uFFFD" + `",tag_="blank",tag___name__="evil",tag_le="0.5",task_queue="q1"`
-	for series, want := range map[string]string{
-		`temporal_weird_name_ops_total{` + tags + `}`:                                     "1",
-		`temporal_unnamed_total{` + tags + `}`:                                            "1",
-		`_2fast_seconds_count{` + tags + `}`:                                              "1",
-		`already_seconds_sum{` + tags + `}`:                                               "0",
-		`done_total{` + tags + `}`:                                                        "1",
-		`beianflow_temporal_metric_conflicts_total{name="done_total"}`:                    "1",
-		`beianflow_temporal_metric_conflicts_total{name="temporal_weird_name_ops_total"}`: "1",
-	} {
-		assert.Equal(t, want, value(body, series), series)
-	}
+	assert.Equal(t, "2", value(body, "beianflow_temporal_metric_errors_total"))
+	assert.Equal(t, "1", value(body, "temporal_dotted_name_ops_total"), "sanitized, not refused")
+	assert.Contains(t, body, "\ngo_goroutines ", "the rest of the scrape is served")
 }
 
 func TestConcurrentUseIsSafe(t *testing.T) {

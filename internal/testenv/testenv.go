@@ -57,8 +57,9 @@ func tool(envVar, name string) (string, error) {
 }
 
 // Temporal starts an in-memory Temporal dev server with the project's search
-// attributes registered. Stop it with Stop.
-func Temporal(ctx context.Context) (*testsuite.DevServer, error) {
+// attributes registered. extraArgs go to `temporal server start-dev` (e.g.
+// --dynamic-config-value). Stop it with Stop.
+func Temporal(ctx context.Context, extraArgs ...string) (*testsuite.DevServer, error) {
 	cli, err := tool("BEIANFLOW_TEMPORAL_CLI", "temporal")
 	if err != nil {
 		return nil, err
@@ -74,6 +75,7 @@ func Temporal(ctx context.Context) (*testsuite.DevServer, error) {
 		SearchAttributes: temporal.NewSearchAttributes(attrs...),
 		Stdout:           io.Discard,
 		Stderr:           io.Discard,
+		ExtraArgs:        extraArgs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start Temporal dev server (%s): %w", cli, err)

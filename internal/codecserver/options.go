@@ -55,8 +55,11 @@ var codecTokenPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{32,}$`)
 // one token, so one bucket; API key IDs are hex and never collide with it.
 const codecTokenBucket = "codec path token"
 
-// codecAllowHeaders are the request headers the Web UI and CLI send.
-const codecAllowHeaders = "Content-Type, X-Namespace, Authorization"
+// codecAllowHeaders are the request headers the Web UI and CLI send: with
+// single sign-on the UI also sends the ID token as Authorization-Extras
+// (ui v2.42.1, src/lib/services/data-encoder.ts), and a preflight that
+// does not allow it blocks every decode.
+const codecAllowHeaders = "Content-Type, X-Namespace, Authorization, Authorization-Extras"
 
 // RoleOperator is the caller of a codec route authenticated by an OIDC
 // access token rather than an API key: a person signed in to the Temporal

@@ -246,7 +246,7 @@ func TestCodecPreflightFromTheUIOriginOnly(t *testing.T) {
 		h := rec.Header()
 		assert.Equal(t, testCodecOrigin, h.Get("Access-Control-Allow-Origin"), target)
 		assert.Equal(t, "POST, OPTIONS", h.Get("Access-Control-Allow-Methods"), target)
-		assert.Equal(t, "Content-Type, X-Namespace, Authorization", h.Get("Access-Control-Allow-Headers"), target)
+		assert.Equal(t, "Content-Type, X-Namespace, Authorization, Authorization-Extras", h.Get("Access-Control-Allow-Headers"), target)
 		assert.Equal(t, "true", h.Get("Access-Control-Allow-Credentials"), target)
 		assert.Equal(t, "600", h.Get("Access-Control-Max-Age"), target)
 		assert.Contains(t, h.Values("Vary"), "Origin", target)

@@ -10,25 +10,39 @@ TEMPORAL_CLI_VERSION  := v1.5.1
 VERSITYGW_VERSION     := v1.8.0
 WORKFLOWCHECK_VERSION := v0.6.0
 GOLANGCI_LINT_VERSION := v2.15.0
+# The Temporal server of `make run-cluster`: the version the pinned CLI's
+# dev server embeds, and the Web UI server that CLI embeds.
+TEMPORAL_SERVER_VERSION := v1.29.1
+TEMPORAL_UI_VERSION     := v2.42.1
 
 TEMPORAL  := $(BIN)/temporal-$(TEMPORAL_CLI_VERSION)
 VERSITYGW := $(BIN)/versitygw-$(VERSITYGW_VERSION)
 WORKFLOWCHECK := $(BIN)/workflowcheck-$(WORKFLOWCHECK_VERSION)
 GOLANGCI_LINT := $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 BEIANFLOW := $(BIN)/beianflow
+TEMPORAL_SERVER    := $(BIN)/temporal-server-$(TEMPORAL_SERVER_VERSION)
+TEMPORAL_SQL_TOOL  := $(BIN)/temporal-sql-tool-$(TEMPORAL_SERVER_VERSION)
+TEMPORAL_SCHEMA    := $(BIN)/temporal-schema-$(TEMPORAL_SERVER_VERSION)
+TEMPORAL_UI_SERVER := $(BIN)/temporal-ui-server-$(TEMPORAL_UI_VERSION)
 
 # Tests and `make run` find the tools through these.
 export BEIANFLOW_TEMPORAL_CLI := $(TEMPORAL)
 export BEIANFLOW_VERSITYGW    := $(VERSITYGW)
+export BEIANFLOW_TEMPORAL_SERVER    := $(TEMPORAL_SERVER)
+export BEIANFLOW_TEMPORAL_SQL_TOOL  := $(TEMPORAL_SQL_TOOL)
+export BEIANFLOW_TEMPORAL_SCHEMA    := $(TEMPORAL_SCHEMA)
+export BEIANFLOW_TEMPORAL_UI_SERVER := $(TEMPORAL_UI_SERVER)
 
 GO_TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run demo test test-unit lint tools build vet fmt-check workflowcheck clean-data help record-histories screenshots bench-webhooks
+.PHONY: run run-cluster test-cluster cluster-tools demo test test-unit lint tools build vet fmt-check workflowcheck clean-data help record-histories screenshots bench-webhooks
 
 help:
 	@echo "make run    start the whole system (Temporal + Web UI :8233, S3, worker, API :8080)"
+	@echo "make run-cluster  the system as deployed: Temporal's services on PostgreSQL, two APIs, two workers, codec server, Web UI :8233"
 	@echo "make demo   with make run running: one filing through every stage in about a minute (Web UI link printed)"
 	@echo "make test   the whole suite: lint, then every test against real Temporal, PostgreSQL and S3"
+	@echo "make test-cluster  the fault tests on the run-cluster topology (workers killed, an API stopped, Temporal history restarted)"
 	@echo "make test-unit  the tests that need no server (under a minute)"
 	@echo "make lint   gofmt, vet, workflowcheck and golangci-lint"
 	@echo "make tools  build the pinned Temporal CLI and versitygw into ./bin"
@@ -43,6 +57,37 @@ $(TEMPORAL):
 	@rm -rf $(BIN)/.gobin && mkdir -p $(BIN)/.gobin
 	GOBIN=$(BIN)/.gobin go install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
 	mv $(BIN)/.gobin/temporal $@ && ln -sfn $(notdir $@) $(BIN)/temporal
+
+# The Temporal server, its SQL schema tool, its PostgreSQL schemas and the
+# Web UI server, for `make run-cluster`: the same versions the CLI's dev
+# server embeds, built from the Go module proxy (several minutes the
+# first time). The schemas are copied out of the server's module.
+cluster-tools: $(TEMPORAL_SERVER) $(TEMPORAL_SQL_TOOL) $(TEMPORAL_SCHEMA) $(TEMPORAL_UI_SERVER)
+
+$(TEMPORAL_SERVER):
+	@echo "building the Temporal server $(TEMPORAL_SERVER_VERSION) from the Go module proxy (first time only, several minutes)"
+	@rm -rf $(BIN)/.gobin && mkdir -p $(BIN)/.gobin
+	GOBIN=$(BIN)/.gobin go install go.temporal.io/server/cmd/server@$(TEMPORAL_SERVER_VERSION)
+	mv $(BIN)/.gobin/server $@ && ln -sfn $(notdir $@) $(BIN)/temporal-server
+
+$(TEMPORAL_SQL_TOOL):
+	@rm -rf $(BIN)/.gobin && mkdir -p $(BIN)/.gobin
+	GOBIN=$(BIN)/.gobin go install go.temporal.io/server/cmd/tools/sql@$(TEMPORAL_SERVER_VERSION)
+	mv $(BIN)/.gobin/sql $@ && ln -sfn $(notdir $@) $(BIN)/temporal-sql-tool
+
+# Outside any module (cd /), so that go.mod is not touched.
+$(TEMPORAL_SCHEMA):
+	@rm -rf $@.tmp
+	dir=$$(cd / && go mod download -json go.temporal.io/server@$(TEMPORAL_SERVER_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p') && \
+		test -d "$$dir/schema/postgresql/v12" && cp -r "$$dir/schema/postgresql/v12" $@.tmp
+	# Only the SQL: the directory's Go file would join this module's ./...
+	chmod -R u+w $@.tmp && find $@.tmp -name '*.go' -delete && mv $@.tmp $@ && ln -sfn $(notdir $@) $(BIN)/temporal-schema
+
+$(TEMPORAL_UI_SERVER):
+	@echo "building the Temporal Web UI server $(TEMPORAL_UI_VERSION) from the Go module proxy (first time only)"
+	@rm -rf $(BIN)/.gobin && mkdir -p $(BIN)/.gobin
+	GOBIN=$(BIN)/.gobin go install github.com/temporalio/ui-server/v2/cmd/server@$(TEMPORAL_UI_VERSION)
+	mv $(BIN)/.gobin/server $@ && ln -sfn $(notdir $@) $(BIN)/temporal-ui-server
 
 # Temporal's static analyzer: flags workflow code that reaches time.Now,
 # goroutines, map iteration, randomness and the like.
@@ -72,6 +117,19 @@ build:
 
 run: tools build
 	$(BEIANFLOW) dev
+
+# The system as a provider deploys it, on this machine's PostgreSQL
+# (BEIANFLOW_CLUSTER_POSTGRES): Temporal's frontend, history, matching and
+# worker services as separate processes, S3, the migration job, two APIs
+# behind a load balancer on :8080, two workers, the codec server and the
+# Web UI on :8233. State under data/cluster; `make demo` runs against it
+# (BEIANFLOW_DATA_DIR=data/cluster make demo).
+run-cluster: tools cluster-tools build
+	$(BEIANFLOW) cluster
+
+# The fault tests on that topology, each with databases of its own.
+test-cluster: tools cluster-tools
+	BEIANFLOW_CLUSTER_TEST=1 go test -count=1 -timeout 20m -v -run . ./integration/cluster/
 
 # Against a running `make run` (in another terminal): walks one filing
 # through every stage via the API with its own compressed time scale,

@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -265,9 +267,30 @@ func (d *demo) once(name string, action func() error) error {
 	}
 	d.done[name] = true
 	if err := action(); err != nil && !movedOn(err) {
+		if unavailable(err) {
+			// As a backend would: the action is tried again at the next
+			// read; had it been done after all, the filing has moved on
+			// and the read shows it.
+			d.done[name] = false
+			d.say(name + ": the system is unavailable for now (" + err.Error() + "); trying again")
+			return nil
+		}
 		return fmt.Errorf("demo: %s: %w", name, err)
 	}
 	return nil
+}
+
+// unavailable reports a failure that says nothing about the action: a
+// dependency of the API was down (503 dependency_unavailable) or the API
+// could not be reached, after the client's own retries.
+func unavailable(err error) bool {
+	var apiErr *apiclient.Error
+	if errors.As(err, &apiErr) {
+		return apiErr.Code == filing.CodeUnavailable || apiErr.Status == http.StatusBadGateway ||
+			apiErr.Status == http.StatusServiceUnavailable || apiErr.Status == http.StatusGatewayTimeout
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr)
 }
 
 // movedOn reports an action refused because the filing had already moved

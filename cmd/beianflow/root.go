@@ -66,7 +66,7 @@ func newRootCmd(c *cli) *cobra.Command {
 			root.AddCommand(cmd)
 		}
 	}
-	add(groupLocal, newDevCmd(c), newDemoCmd(c))
+	add(groupLocal, newDevCmd(c), newClusterCmd(c), newDemoCmd(c))
 	add(groupServe, newServeCmds(c)...)
 	add(groupOperate, newCtlCmd(c), newOutboxCmd(c), newAPIKeyCmd(c), newKeysCmd(c), newConfigCmd(c), newHealthcheckCmd())
 	add(groupOther, newVersionCmd(c))

@@ -5,6 +5,7 @@
 package filings
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -46,6 +47,29 @@ func (e *RefusedError) Error() string { return e.Message }
 type Client struct {
 	Temporal  client.Client
 	TaskQueue string
+	// ActTimeout bounds a start or an action (an update waited for until
+	// it completes), ReadTimeout a query; zero takes DefaultActTimeout and
+	// DefaultReadTimeout. Without a bound, a call made while a Temporal
+	// service is down waits as long as the caller does: the SDK retries
+	// an unavailable server until its context ends. Bounded, it ends as
+	// a deadline the API answers 503, below a client's own timeout
+	// (apiclient's is 30 s), and a retry with the same idempotency key
+	// finds the same update.
+	ActTimeout, ReadTimeout time.Duration
+}
+
+// Defaults of Client's bounds.
+const (
+	DefaultActTimeout  = 20 * time.Second
+	DefaultReadTimeout = 10 * time.Second
+)
+
+func (c *Client) actContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, cmp.Or(c.ActTimeout, DefaultActTimeout))
+}
+
+func (c *Client) readContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, cmp.Or(c.ReadTimeout, DefaultReadTimeout))
 }
 
 // StartOptions are how a filing's workflow is started: its workflow ID,
@@ -71,6 +95,8 @@ func StartOptions(in filing.Input, taskQueue, summary string) client.StartWorkfl
 
 // Start starts the filing's workflow. A filing ID used before is ErrExists.
 func (c *Client) Start(ctx context.Context, in filing.Input, summary string) error {
+	ctx, cancel := c.actContext(ctx)
+	defer cancel()
 	_, err := c.Temporal.ExecuteWorkflow(ctx, StartOptions(in, c.TaskQueue, summary), filing.WorkflowName, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
@@ -100,6 +126,8 @@ func (c *Client) act(ctx context.Context, id filing.ID, name, updateID string, a
 	if updateID == "" {
 		updateID = uuid.NewString()
 	}
+	ctx, cancel := c.actContext(ctx)
+	defer cancel()
 	handle, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   id.WorkflowID(),
 		UpdateID:     updateID,
@@ -179,6 +207,8 @@ func (c *Client) Final(ctx context.Context, id filing.ID) (filing.State, error) 
 // ErrClosed (the caller reads the read model: querying it would replay its
 // whole history on a worker).
 func (c *Client) State(ctx context.Context, id filing.ID) (filing.State, error) {
+	ctx, cancel := c.readContext(ctx)
+	defer cancel()
 	resp, err := c.Temporal.QueryWorkflowWithOptions(ctx, &client.QueryWorkflowWithOptionsRequest{
 		WorkflowID:           id.WorkflowID(),
 		QueryType:            filing.QueryState,

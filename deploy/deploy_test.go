@@ -86,9 +86,101 @@ func servedPort(t *testing.T, role string, cfg config.Config) string {
 	return port
 }
 
-// loadConfig runs config.Load on env exactly as the process would.
-func loadConfig(env map[string]string) (config.Config, error) {
-	return config.Load(func(k string) string { return env[k] })
+// configRoles are the roles the subcommands load their configuration as
+// (cmd/beianflow/roles.go): production checks only what the role reads.
+// Any other subcommand (api, worker) reads all of it, config.RoleAll.
+var configRoles = map[string]config.Role{
+	"migrate":      config.RoleMigrate,
+	"codec-server": config.RoleCodecServer,
+}
+
+// loadConfig runs config.LoadFor on env exactly as beianflow role would.
+func loadConfig(role string, env map[string]string) (config.Config, error) {
+	r, ok := configRoles[role]
+	if !ok {
+		r = config.RoleAll
+	}
+	return config.LoadFor(func(k string) string { return env[k] }, r)
+}
+
+// secretsRead are the secrets of the roles that read only some of them
+// (cmd/beianflow/roles.go, codecserver.go, app.OpenCodec): migrate opens
+// the database, the codec server that (support API keys) and the payload
+// keys. Any other secret given to such a role is one it never uses, only
+// one more place for it to leak from. The API and the workers read them
+// all.
+var secretsRead = map[string][]string{
+	"migrate":      {"DATABASE_URL"},
+	"codec-server": {"DATABASE_URL", "BEIANFLOW_PAYLOAD_KEYS"},
+}
+
+// secretOf is the secret the variable name carries: the secret's own name
+// for the secret itself or for the file holding it (NAME_FILE, and the key
+// lists' BEIANFLOW_PAYLOAD_KEY_FILE and BEIANFLOW_DATA_KEY_FILE), "" for a
+// variable that is no secret.
+func secretOf(name string) string {
+	switch name {
+	case "BEIANFLOW_PAYLOAD_KEY_FILE":
+		return "BEIANFLOW_PAYLOAD_KEYS"
+	case "BEIANFLOW_DATA_KEY_FILE":
+		return "BEIANFLOW_DATA_KEYS"
+	}
+	if secretEnvNames()[name] {
+		return name
+	}
+	if s, ok := strings.CutSuffix(name, "_FILE"); ok && slices.Contains(config.SecretVars(), s) {
+		return s
+	}
+	return ""
+}
+
+// unreadSecrets are the secrets among the variables names that beianflow
+// role does not read.
+func unreadSecrets(role string, names []string) []string {
+	read, partial := secretsRead[role]
+	if !partial {
+		return nil
+	}
+	var out []string
+	for _, n := range names {
+		if s := secretOf(n); s != "" && !slices.Contains(read, s) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestPartialRolesListTheSecretsTheyRead(t *testing.T) {
+	for r := range configRoles {
+		if _, ok := secretsRead[r]; !ok {
+			t.Errorf("role %s loads as a config.Role of its own but secretsRead does not say which secrets it reads", r)
+		}
+	}
+	for r := range secretsRead {
+		if _, ok := configRoles[r]; !ok {
+			t.Errorf("secretsRead lists role %s, which loads everything (config.RoleAll)", r)
+		}
+	}
+	for _, s := range config.SecretVars() {
+		if secretOf(s) != s || secretOf(s+"_FILE") != s {
+			t.Errorf("secretOf(%s), secretOf(%s_FILE) = %q, %q; want %s", s, s, secretOf(s), secretOf(s+"_FILE"), s)
+		}
+	}
+	for name, want := range map[string]string{
+		"BEIANFLOW_PAYLOAD_KEY_FILE": "BEIANFLOW_PAYLOAD_KEYS", "BEIANFLOW_DATA_KEYS": "BEIANFLOW_DATA_KEYS",
+		"BEIANFLOW_LOG_FORMAT": "", "BEIANFLOW_CODEC_OIDC_ISSUER": "",
+	} {
+		if got := secretOf(name); got != want {
+			t.Errorf("secretOf(%s) = %q, want %q", name, got, want)
+		}
+	}
+	if got := unreadSecrets("migrate", []string{"DATABASE_URL_FILE", "S3_SECRET_ACCESS_KEY", "BEIANFLOW_ENV"}); !slices.Equal(got, []string{"S3_SECRET_ACCESS_KEY"}) {
+		t.Errorf("unreadSecrets(migrate) = %v, want [S3_SECRET_ACCESS_KEY]", got)
+	}
+	if got := unreadSecrets("worker", []string{"S3_SECRET_ACCESS_KEY"}); got != nil {
+		t.Errorf("unreadSecrets(worker) = %v: the worker reads every secret", got)
+	}
 }
 
 // searchAttributeFlags are the search attributes as Name=Type, the form of

@@ -557,18 +557,28 @@ func secretFiles(t *testing.T, p pod, c corev1.Container) map[string]string {
 func (m *manifests) secretKeys() map[string]bool {
 	keys := map[string]bool{}
 	for _, p := range m.pods() {
-		for _, v := range p.spec.Volumes {
-			if v.Secret != nil {
-				for _, it := range v.Secret.Items {
-					keys[it.Key] = true
-				}
+		for k := range p.secretKeys() {
+			keys[k] = true
+		}
+	}
+	return keys
+}
+
+// secretKeys are the keys of beianflow-secrets p's containers read, as
+// files or secretKeyRefs.
+func (p pod) secretKeys() map[string]bool {
+	keys := map[string]bool{}
+	for _, v := range p.spec.Volumes {
+		if v.Secret != nil {
+			for _, it := range v.Secret.Items {
+				keys[it.Key] = true
 			}
 		}
-		for _, c := range p.spec.Containers {
-			for _, e := range c.Env {
-				if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
-					keys[e.ValueFrom.SecretKeyRef.Key] = true
-				}
+	}
+	for _, c := range p.spec.Containers {
+		for _, e := range c.Env {
+			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+				keys[e.ValueFrom.SecretKeyRef.Key] = true
 			}
 		}
 	}
@@ -609,17 +619,49 @@ func TestEveryBeianflowContainerStartsInProduction(t *testing.T) {
 						t.Errorf("%s: the secret %s is a literal: give it as %s_FILE or a secretKeyRef", where, e.Name, e.Name)
 					}
 				}
+				checkSecretsRead(t, where, p, c, r)
 				env := containerEnv(t, m, p, c, t.TempDir())
 				if env["BEIANFLOW_ENV"] != config.EnvProduction {
 					t.Errorf("%s: BEIANFLOW_ENV=%q, want production", where, env["BEIANFLOW_ENV"])
 				}
-				cfg, err := loadConfig(env)
+				cfg, err := loadConfig(r, env)
 				if err != nil {
 					t.Errorf("%s: beianflow %s would not start: %v", where, r, err)
 					continue
 				}
 				if _, ok := roles[r]; ok {
 					checkServing(t, where, p, c, r, cfg)
+				}
+			}
+		}
+	}
+}
+
+// checkSecretsRead checks that a container holds only secrets beianflow
+// r reads: no env names another (secretsRead), and every file it mounts
+// of the Secret is the file of a variable it sets.
+func checkSecretsRead(t *testing.T, where string, p pod, c corev1.Container, r string) {
+	t.Helper()
+	var names []string
+	files := map[string]bool{}
+	for _, e := range c.Env {
+		names = append(names, e.Name)
+		if secretOf(e.Name) != "" && e.ValueFrom == nil {
+			files[e.Value] = true
+		}
+	}
+	if extra := unreadSecrets(r, names); len(extra) > 0 {
+		t.Errorf("%s: beianflow %s reads none of %v; production does not check them for it either (config.LoadFor): remove them", where, r, extra)
+	}
+	// secretFiles (through containerEnv) reports the mounts themselves.
+	for _, vm := range c.VolumeMounts {
+		for _, v := range p.spec.Volumes {
+			if v.Name != vm.Name || v.Secret == nil {
+				continue
+			}
+			for _, it := range v.Secret.Items {
+				if file := path.Join(vm.MountPath, it.Path); !files[file] {
+					t.Errorf("%s: mounts key %s of %s (%s), which no variable of it names", where, it.Key, v.Secret.SecretName, file)
 				}
 			}
 		}
@@ -922,5 +964,43 @@ func TestTheDocumentedSecretHasEveryKeyTheManifestsRead(t *testing.T) {
 		if len(m.secrets) > 0 {
 			t.Errorf("%s: a Secret in the manifests: secret values do not belong in the repository", dir)
 		}
+	}
+
+	// The table of objects says which keys the roles that read only some
+	// secrets mount: "| Job `beianflow-migrate` | ...; mounts only `a` |".
+	only := map[string][]string{} // "Job beianflow-migrate" -> keys
+	for _, row := range regexp.MustCompile("(?m)^\\| (Deployment|Job) `([a-z0-9-]+)`.*mounts only ([^|]*)\\|").FindAllStringSubmatch(doc, -1) {
+		var keys []string
+		for _, k := range regexp.MustCompile("`([a-z0-9-]+)`").FindAllStringSubmatch(row[3], -1) {
+			keys = append(keys, k[1])
+		}
+		slices.Sort(keys)
+		only[row[1]+" "+row[2]] = keys
+	}
+	for dir, m := range overlays(t) {
+		for _, p := range m.pods() {
+			where := p.kind + " " + p.name
+			partial := slices.ContainsFunc(p.spec.Containers, func(c corev1.Container) bool {
+				_, ok := secretsRead[role(c)]
+				return ok
+			})
+			documented, ok := only[where]
+			switch {
+			case !ok && partial:
+				t.Errorf("docs/deployment.md: the row of %s does not say which keys of %s it mounts (\"mounts only `key`\")", where, secretName)
+			case ok:
+				var got []string
+				for k := range p.secretKeys() {
+					got = append(got, k)
+				}
+				slices.Sort(got)
+				if !slices.Equal(got, documented) {
+					t.Errorf("%s: %s mounts %v of %s, docs/deployment.md says only %v", dir, where, got, secretName, documented)
+				}
+			}
+		}
+	}
+	if len(only) == 0 {
+		t.Error("docs/deployment.md: no row of the objects' table says \"mounts only\"")
 	}
 }

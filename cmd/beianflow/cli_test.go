@@ -308,6 +308,15 @@ func TestMigrateNeedsOnlyTheDatabase(t *testing.T) {
 	r = s.run(t, "migrate")
 	require.Equal(t, 0, r.code, "%+v", r)
 	assert.Contains(t, r.stderr, `"migrations_applied":[]`)
+
+	// In production too: the secrets it never reads are not asked for,
+	// while the API, given the same, refuses to start.
+	prod := s.with("BEIANFLOW_ENV=production")
+	r = prod.run(t, "migrate")
+	require.Equal(t, 0, r.code, "%+v", r)
+	r = prod.run(t, "api")
+	assert.NotEqual(t, 0, r.code)
+	assert.Contains(t, r.stderr, "BEIANFLOW_WEBHOOK_SECRET")
 }
 
 // A production process with a secret published in this repository does not

@@ -52,8 +52,11 @@ type cli struct {
 // the default. A command calls it first thing in its RunE, never earlier:
 // cobra runs RunE only for a real invocation, after help and argument
 // checks.
-func (c *cli) load() (config.Config, *slog.Logger, error) {
-	cfg, err := config.Load(c.getenv)
+func (c *cli) load() (config.Config, *slog.Logger, error) { return c.loadFor(config.RoleAll) }
+
+// loadFor is load for a command that runs only role (config.LoadFor).
+func (c *cli) loadFor(role config.Role) (config.Config, *slog.Logger, error) {
+	cfg, err := config.LoadFor(c.getenv, role)
 	if err != nil {
 		return config.Config{}, nil, err
 	}
@@ -66,8 +69,14 @@ func (c *cli) load() (config.Config, *slog.Logger, error) {
 // loaded when the command runs, as load says, and run gets it with the
 // command's context.
 func (c *cli) configured(run func(context.Context, config.Config, *slog.Logger) error) func(*cobra.Command, []string) error {
+	return c.configuredAs(config.RoleAll, run)
+}
+
+// configuredAs is configured for a command that runs only role: the
+// production checks skip what it never reads.
+func (c *cli) configuredAs(role config.Role, run func(context.Context, config.Config, *slog.Logger) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, _ []string) error {
-		cfg, log, err := c.load()
+		cfg, log, err := c.loadFor(role)
 		if err != nil {
 			return err
 		}

@@ -44,7 +44,7 @@ decodes for support API keys and, with BEIANFLOW_CODEC_OIDC_*, for operators
 signed in to the UI (docs/codec.md). It needs the payload keys and the
 database (for API keys), not Temporal or S3.`,
 		Args: noArgs,
-		RunE: c.configured(func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+		RunE: c.configuredAs(config.RoleCodecServer, func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return runCodecServer(ctx, cfg, log, nil)
 		}),
 	}, {
@@ -55,7 +55,7 @@ database under BEIANFLOW_DATA_DIR) and exits. api and worker apply them too
 at start, under an advisory lock; run this to migrate ahead of a deploy, as
 a job: it needs only the database, not Temporal nor S3.`,
 		Args: noArgs,
-		RunE: c.configured(func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+		RunE: c.configuredAs(config.RoleMigrate, func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			_, err := app.Migrate(ctx, cfg, log)
 			return err
 		}),

@@ -185,6 +185,20 @@ func TestProductionRefusesThePublishedDevelopmentSecretsAndTheDevelopmentDoors(t
 	assert.NoError(t, err, "development allows all of it")
 }
 
+func TestInProductionTheMigrationJobAndTheCodecServerNeedOnlyWhatTheyRead(t *testing.T) {
+	prod := map[string]string{"BEIANFLOW_ENV": "production", "DATABASE_URL": "postgres://app@db:5432/beianflow"}
+	_, err := config.LoadFor(env(prod), config.RoleMigrate)
+	assert.NoError(t, err, "migrate opens the database alone")
+	_, err = config.LoadFor(env(prod), config.RoleCodecServer)
+	assert.NoError(t, err, "the codec server signs nothing and serves no sandbox")
+	_, err = config.LoadFor(env(prod), config.RoleAll)
+	assert.ErrorContains(t, err, "BEIANFLOW_WEBHOOK_SECRET", "the API and the worker read every secret")
+
+	prod["BEIANFLOW_CODEC_PATH_SECRET"] = strings.Repeat("c", 40)
+	_, err = config.LoadFor(env(prod), config.RoleCodecServer)
+	assert.ErrorContains(t, err, "BEIANFLOW_CODEC_PATH_SECRET is for development only")
+}
+
 func TestInProductionEverySecretMayComeFromAFile(t *testing.T) {
 	dir := t.TempDir()
 	file := func(name, content string) string {

@@ -27,7 +27,13 @@ func Defaults() Config {
 // Each secret may also come from a file (NAME_FILE, see SecretVars). With
 // BEIANFLOW_ENV=production, a published development secret, a missing
 // shared secret or a development-only setting is an error too.
-func Load(getenv func(string) string) (Config, error) {
+func Load(getenv func(string) string) (Config, error) { return LoadFor(getenv, RoleAll) }
+
+// LoadFor is Load for a process that runs only role: under
+// BEIANFLOW_ENV=production, what that role never reads does not stop it
+// (the migration job needs no S3 secret, the codec server no webhook
+// secret).
+func LoadFor(getenv func(string) string, role Role) (Config, error) {
 	var c Config
 	getenv, errs := withSecretFiles(getenv)
 	for _, v := range Vars {
@@ -75,7 +81,7 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, errors.New("BEIANFLOW_SANDBOX_SETTINGS=true needs the sandbox world, but BEIANFLOW_SANDBOX_ADDR is off"))
 	}
 	if len(errs) == 0 && c.Env == EnvProduction {
-		errs = append(errs, productionProblems(c)...)
+		errs = append(errs, productionProblems(c, role)...)
 	}
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))

@@ -61,12 +61,51 @@ func withSecretFiles(getenv func(string) string) (func(string) string, []error) 
 	}, errs
 }
 
-// productionProblems is what a production process must not run with: the
-// secrets published in this repository as development defaults, secrets
-// every replica must share left to a random one per process, and the
-// development-only doors.
-func productionProblems(c Config) []error {
+// Role is the part of the system a process runs, for the production
+// checks: each refuses only what it reads.
+type Role string
+
+// The roles whose processes read only part of the configuration; the
+// API, the worker and `beianflow dev` read all of it.
+const (
+	RoleAll         Role = ""
+	RoleMigrate     Role = "migrate"
+	RoleCodecServer Role = "codec-server"
+)
+
+// readsOnly lists, for a role that reads part of the configuration, the
+// variables among those productionProblems checks that it does read.
+var readsOnly = map[Role][]string{
+	// The migration job opens the database and nothing else.
+	RoleMigrate: {},
+	// The codec server decodes payloads for API keys (the database) and
+	// operators' tokens; it serves no sandbox and signs nothing.
+	RoleCodecServer: {"BEIANFLOW_CODEC_PATH_SECRET"},
+}
+
+// productionProblems is what a production process of role must not run
+// with: the secrets published in this repository as development
+// defaults, secrets every replica must share left to a random one per
+// process, and the development-only doors.
+func productionProblems(c Config, role Role) []error {
+	only, partial := readsOnly[role]
 	var errs []error
+	for _, e := range allProductionProblems(c) {
+		if !partial || slices.Contains(only, e.name) {
+			errs = append(errs, e.error)
+		}
+	}
+	return errs
+}
+
+// namedError is a problem of one variable.
+type namedError struct {
+	name string
+	error
+}
+
+func allProductionProblems(c Config) []namedError {
+	var errs []namedError
 	published := map[string]string{
 		"S3_SECRET_ACCESS_KEY":               c.S3.SecretAccessKey,
 		"BEIANFLOW_SUBJECT_KEY_SECRET":       c.Process.SubjectKeySecret,
@@ -75,11 +114,11 @@ func productionProblems(c Config) []error {
 	}
 	for _, v := range Vars {
 		if value, ok := published[v.Name]; ok && v.Default != "" && value == v.Default {
-			errs = append(errs, fmt.Errorf("%s is the development value published in the beianflow repository; set a secret of your own (or %s_FILE)", v.Name, v.Name))
+			errs = append(errs, namedError{v.Name, fmt.Errorf("%s is the development value published in the beianflow repository; set a secret of your own (or %s_FILE)", v.Name, v.Name)})
 		}
 	}
 	if c.S3.AccessKeyID != "" && c.S3.SecretAccessKey == "" {
-		errs = append(errs, errors.New("S3_SECRET_ACCESS_KEY is missing for S3_ACCESS_KEY_ID; or leave both empty for the AWS default credentials"))
+		errs = append(errs, namedError{"S3_SECRET_ACCESS_KEY", errors.New("S3_SECRET_ACCESS_KEY is missing for S3_ACCESS_KEY_ID; or leave both empty for the AWS default credentials")})
 	}
 	required := map[string]string{
 		"BEIANFLOW_DOWNLOAD_URL_SECRET": c.API.DownloadSecret,
@@ -88,7 +127,7 @@ func productionProblems(c Config) []error {
 	// process must ask the real services.
 	for name, url := range map[string]string{"BEIANFLOW_INSTANCES_URL": c.World.InstancesURL, "BEIANFLOW_RECORDS_URL": c.World.RecordsURL} {
 		if url == "" {
-			errs = append(errs, fmt.Errorf("%s is missing: without it the sandbox answers, which knows every instance and subject", name))
+			errs = append(errs, namedError{name, fmt.Errorf("%s is missing: without it the sandbox answers, which knows every instance and subject", name)})
 		}
 	}
 	if c.Workbench.OIDCClientID != "" {
@@ -96,7 +135,7 @@ func productionProblems(c Config) []error {
 	}
 	for name, value := range required {
 		if value == "" {
-			errs = append(errs, fmt.Errorf("%s is missing: every API process must share it (or %s_FILE)", name, name))
+			errs = append(errs, namedError{name, fmt.Errorf("%s is missing: every API process must share it (or %s_FILE)", name, name)})
 		}
 	}
 	devOnly := map[string]bool{
@@ -107,12 +146,12 @@ func productionProblems(c Config) []error {
 	}
 	for name, set := range devOnly {
 		if set {
-			errs = append(errs, fmt.Errorf("%s is for development only; unset it", name))
+			errs = append(errs, namedError{name, fmt.Errorf("%s is for development only; unset it", name)})
 		}
 	}
 	if c.Sandbox.Addr != "" {
-		errs = append(errs, errors.New("BEIANFLOW_SANDBOX_ADDR serves the sandbox bureau and courier; set it to off in production"))
+		errs = append(errs, namedError{"BEIANFLOW_SANDBOX_ADDR", errors.New("BEIANFLOW_SANDBOX_ADDR serves the sandbox bureau and courier; set it to off in production")})
 	}
-	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	slices.SortFunc(errs, func(a, b namedError) int { return strings.Compare(a.Error(), b.Error()) })
 	return errs
 }

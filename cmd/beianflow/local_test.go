@@ -228,7 +228,26 @@ func TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes(t *testing.T) {
 	// An event the workflow found by polling first leaves no update in the
 	// trail, so which ones appear varies from run to run.
 	t.Logf("outside events pushed by the sandbox world: %v", byParty)
+
+	// What the filing cost the Temporal server. The ceilings are what it
+	// cost when this was written (397 events, 57 workflow tasks, 32,747
+	// bytes) with room for the runs that poll the bureau once more, so a
+	// change that grows the history fails here; they come down as the
+	// history does (the goal: 150 events, 25 workflow tasks, 32 KiB).
+	cost := measureHistory(t, cfg.TemporalAddress, cfg.TemporalNamespace, filing.ID(link[1]).WorkflowID())
+	t.Logf("the demo filing's history: %s", cost)
+	assert.LessOrEqual(t, cost.Events, demoHistoryMaxEvents, "events in the demo filing's history")
+	assert.LessOrEqual(t, cost.WorkflowTasks, demoHistoryMaxWorkflowTasks, "workflow tasks of the demo filing")
+	assert.LessOrEqual(t, cost.PayloadBytes, demoHistoryMaxPayloadBytes, "payload data in the demo filing's history")
 }
+
+// The demo filing's history budget (see the end of
+// TestDemoWalksAFilingThroughEveryStageInUnderFiveMinutes).
+const (
+	demoHistoryMaxEvents        = 430
+	demoHistoryMaxWorkflowTasks = 64
+	demoHistoryMaxPayloadBytes  = 40 << 10
+)
 
 func postFiling(t *testing.T, base, key, sandbox string) (status int, code, field string) {
 	t.Helper()

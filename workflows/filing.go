@@ -45,6 +45,7 @@ type flow struct {
 	outbox notifications
 	trail  auditTrail
 	reads  readModel
+	pub    published
 	resets workflow.ReceiveChannel
 }
 
@@ -91,6 +92,8 @@ func setup(ctx workflow.Context, in filing.Input) (*flow, error) {
 			Timeline:  []filing.StageChange{},
 		},
 		lastUpdate: workflow.Now(ctx),
+		// What the start set (filings.StartOptions).
+		pub: published{stage: string(filing.StageProductVerification)},
 	}
 	if err := workflow.SetQueryHandler(ctx, filing.QueryState, func() (filing.State, error) {
 		return f.state, nil

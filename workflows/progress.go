@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/beianflow/beianflow/filing"
@@ -22,14 +21,17 @@ func (f *flow) enterStage(ctx workflow.Context, stage filing.Stage, reason strin
 	f.state.Revision++
 	f.state.UpdatedAt = now
 	f.state.Timeline = append(f.state.Timeline, filing.StageChange{Stage: stage, At: now, Reason: reason})
-	updates := []temporal.SearchAttributeUpdate{AttrStage.ValueSet(string(stage))}
+	// The wait's attributes stay until the stage's first wait replaces
+	// them, in one upsert with the stage at most.
+	want := f.pub
+	want.stage = string(stage)
 	if stage.Terminal() {
 		f.state.WaitingOn, f.state.WaitingFor, f.state.Deadline, f.state.Since = filing.PartyNone, "", nil, nil
 		f.state.DeadlineBusinessDays, f.state.DeadlineEstimated = 0, false
-		updates = append(updates, AttrWaitingOn.ValueSet(""), AttrStageDeadline.ValueUnset())
+		want.waitingOn, want.deadline = "", time.Time{}
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("Filing ended: **%s**.", stage))
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+	if err := f.publish(ctx, want); err != nil {
 		return fmt.Errorf("upsert search attributes: %w", err)
 	}
 	return f.recordReadModel(ctx, f.outbox.take())
@@ -59,7 +61,9 @@ func (f *flow) markOverdue(ctx workflow.Context, overdue bool) {
 		return
 	}
 	f.state.Overdue = overdue
-	_ = workflow.UpsertTypedSearchAttributes(ctx, AttrOverdue.ValueSet(overdue))
+	want := f.pub
+	want.overdue = overdue
+	_ = f.publish(ctx, want)
 }
 
 // provinceRules are the province's rules in force now.

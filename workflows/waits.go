@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/beianflow/beianflow/calendar"
@@ -116,20 +115,19 @@ func (f *flow) setWaiting(ctx workflow.Context, w waitSpec) {
 	}
 	f.state.Step, f.state.WaitingOn, f.state.WaitingFor = w.step, w.on, w.what
 	f.state.Deadline, f.state.DeadlineBusinessDays, f.state.DeadlineEstimated = nil, 0, false
-	updates := []temporal.SearchAttributeUpdate{AttrWaitingOn.ValueSet(string(w.on))}
+	want := f.pub
+	want.stage, want.waitingOn, want.deadline = string(f.state.Stage), string(w.on), time.Time{}
 	details := fmt.Sprintf("**%s** · waiting for the **%s**: %s", f.state.Stage, w.on, w.what)
 	if w.deadline != nil {
 		at := w.deadline.at
 		f.state.Deadline = &at
 		f.state.DeadlineBusinessDays = w.deadline.businessDays
 		f.state.DeadlineEstimated = w.deadline.estimated
-		updates = append(updates, AttrStageDeadline.ValueSet(at))
+		want.deadline = at
 		details += fmt.Sprintf(" · due %s", at.In(calendar.China).Format("2006-01-02 15:04 MST"))
 		if w.deadline.businessDays > 0 {
 			details += fmt.Sprintf(" (%d business days)", w.deadline.businessDays)
 		}
-	} else {
-		updates = append(updates, AttrStageDeadline.ValueUnset())
 	}
 	workflow.SetCurrentDetails(ctx, details)
 	logWait := []any{"stage", f.state.Stage, "step", w.step, "waiting_on", w.on}
@@ -139,5 +137,5 @@ func (f *flow) setWaiting(ctx workflow.Context, w waitSpec) {
 	workflow.GetLogger(ctx).Info("waiting", logWait...)
 	// A failed upsert only degrades the operators' filters; never fail the
 	// filing for it.
-	_ = workflow.UpsertTypedSearchAttributes(ctx, updates...)
+	_ = f.publish(ctx, want)
 }

@@ -92,13 +92,22 @@ func payloadBytes(m protoreflect.Message) int {
 // quietSDK drops the SDK client's own log lines.
 type quietSDK struct{}
 
+// Debug drops the line.
 func (quietSDK) Debug(string, ...any) {}
-func (quietSDK) Info(string, ...any)  {}
-func (quietSDK) Warn(string, ...any)  {}
+
+// Info drops the line.
+func (quietSDK) Info(string, ...any) {}
+
+// Warn drops the line.
+func (quietSDK) Warn(string, ...any) {}
+
+// Error drops the line.
 func (quietSDK) Error(string, ...any) {}
 
 func TestPayloadBytesCountsEveryPayloadOnceHoweverDeep(t *testing.T) {
-	p := func(s string) *commonpb.Payload { return &commonpb.Payload{Data: []byte(s), Metadata: map[string][]byte{"encoding": []byte("x")}} }
+	p := func(s string) *commonpb.Payload {
+		return &commonpb.Payload{Data: []byte(s), Metadata: map[string][]byte{"encoding": []byte("x")}}
+	}
 	e := &historypb.HistoryEvent{
 		EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
 		Attributes: &historypb.HistoryEvent_WorkflowExecutionStartedEventAttributes{

@@ -21,6 +21,10 @@ type RecordFilingRequest struct {
 	// Notifications announce this change (or an event since the last
 	// one); they are enqueued in the same transaction as the row.
 	Notifications []NotifyRequest `json:"notifications,omitempty"`
+	// Audit are the audit trail's entries of the change, appended in the
+	// same transaction: one local activity per change, not one per
+	// concern.
+	Audit []filing.AuditEntry `json:"audit,omitempty"`
 }
 
 // RecordFiling upserts the filing's read-model row, appends the events
@@ -34,7 +38,14 @@ func (a *Activities) RecordFiling(ctx context.Context, r RecordFilingRequest) er
 	if err != nil {
 		return err
 	}
+	audit, err := auditRows(r.Row.FilingID, r.Audit)
+	if err != nil {
+		return err
+	}
 	err = a.DB.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := store.AppendEvents(tx, audit); err != nil {
+			return err
+		}
 		prev, err := store.FilingRow(tx, r.Row.FilingID)
 		if err != nil {
 			return err

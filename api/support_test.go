@@ -141,10 +141,10 @@ func TestSupportReplayRunsRecordedHistoriesAgainstThisBuild(t *testing.T) {
 	assert.Greater(t, body["events"], float64(100))
 
 	// The history records another activity than the code schedules.
-	bad := strings.ReplaceAll(compact.String(), `"BindServiceNumber"`, `"BindAnotherNumber"`)
+	bad := strings.ReplaceAll(compact.String(), `"SubmitToBureau"`, `"SubmitToAnotherBureau"`)
 	require.NotEqual(t, compact.String(), bad)
 	status, body = a.do(t, "support", http.MethodPost, "/v1/support/replay", bad)
 	require.Equal(t, http.StatusOK, status, "%v", body)
 	assert.Equal(t, false, body["deterministic"])
-	assert.Contains(t, body["error"], "BindAnotherNumber")
+	assert.Contains(t, body["error"], "SubmitToAnotherBureau")
 }

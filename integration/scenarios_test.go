@@ -329,7 +329,9 @@ func TestBureauOverdueIsFlaggedAndKeepsWaitingOnTheRealServer(t *testing.T) {
 	s.wait(filing.StageBureauReview, filing.StepAwaitingDecision)
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		st := get(t, s.path(""))
-		assert.Equal(c, true, st.Body["overdue"])
+		// The status first, so that a failure says what the API answered.
+		assert.Equal(c, http.StatusOK, st.Status, "%s", st.Raw)
+		assert.Equal(c, true, st.Body["overdue"], "source %v, step %v", st.Body["source"], st.Body["step"])
 		assert.Equal(c, "bureau_review", st.Body["stage"], "and keeps waiting")
 		// The workflow asks the bureau once per business day on the way:
 		// about twenty timer and activity round trips. 30 s was too short

@@ -31,3 +31,23 @@ func withActivity(ctx workflow.Context, summary string) workflow.Context {
 		Summary: summary,
 	})
 }
+
+// withLocalStep returns a context for a short step on the worker's own
+// connections (a database transaction, a quick read of a gateway) run as a
+// local activity: one marker in the history instead of an activity's three
+// events and the workflow task its completion starts. Retried like
+// withActivity, for as long as the read model's writes are; the step must
+// be idempotent, since a worker lost before its workflow task completes
+// runs it again.
+func withLocalStep(ctx workflow.Context, summary string) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: readModelRetryWindow,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    10 * time.Minute,
+		},
+		Summary: summary,
+	})
+}

@@ -16,6 +16,13 @@ type auditTrail struct {
 	flushing bool
 }
 
+// take hands over the buffered entries to a read-model write.
+func (t *auditTrail) take() []filing.AuditEntry {
+	out := t.pending
+	t.pending = nil
+	return out
+}
+
 // written reports whether every recorded event has been written.
 func (t *auditTrail) written() bool { return len(t.pending) == 0 && !t.flushing }
 

@@ -12,7 +12,7 @@ import (
 func (f *flow) complete(ctx workflow.Context) error {
 	f.setWaiting(ctx, waitSpec{step: filing.StepCompleting, on: filing.PartyProvider, what: "recording the approval"})
 	for _, n := range f.serviceNumbers() {
-		if err := workflow.ExecuteActivity(withActivity(ctx, "consume 备案服务号"), acts.ConsumeServiceNumber,
+		if err := workflow.ExecuteLocalActivity(withLocalStep(ctx, "consume 备案服务号"), acts.ConsumeServiceNumber,
 			activities.ServiceNumberRequest{FilingID: f.in.FilingID, Number: n}).Get(ctx, nil); err != nil {
 			return err
 		}

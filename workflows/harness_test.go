@@ -130,6 +130,7 @@ func (ft *filingTest) mockWorld() {
 				return errors.New("database unavailable")
 			}
 			w.rows = append(w.rows, recordedRow{Row: r.Row, Notifications: r.Notifications})
+			w.audit = append(w.audit, r.Audit...)
 			for _, n := range r.Notifications {
 				w.notifications = append(w.notifications, n.Event)
 			}

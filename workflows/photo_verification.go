@@ -58,7 +58,7 @@ func (f *flow) photoVerification(ctx workflow.Context) error {
 // keeping the verifications of those who were verified before.
 func (f *flow) listPersons(ctx workflow.Context) error {
 	var persons []filing.PersonVerification
-	if err := workflow.ExecuteActivity(withActivity(ctx, "responsible persons"), acts.ResponsiblePersons,
+	if err := workflow.ExecuteLocalActivity(withLocalStep(ctx, "responsible persons"), acts.ResponsiblePersons,
 		activities.PersonsRequest{FilingID: f.in.FilingID, RevisionID: f.state.Application.RevisionID, Digest: f.state.Application.Digest},
 	).Get(ctx, &persons); err != nil {
 		return err

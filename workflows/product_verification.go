@@ -23,7 +23,7 @@ func (f *flow) verifyProduct(ctx workflow.Context) error {
 	for {
 		f.setWaiting(ctx, waitSpec{step: filing.StepVerifying, on: filing.PartyProvider, what: "verifying the product (备案服务号)"})
 		var bound activities.BoundServiceNumber
-		err := workflow.ExecuteActivity(withActivity(ctx, "bind 备案服务号"), acts.BindServiceNumber,
+		err := workflow.ExecuteLocalActivity(withLocalStep(ctx, "bind 备案服务号"), acts.BindServiceNumber,
 			activities.BindServiceNumberRequest{
 				FilingID:      f.in.FilingID,
 				AccountID:     f.in.AccountID,
@@ -62,7 +62,7 @@ func (f *flow) verifyProduct(ctx workflow.Context) error {
 // website, and it reports false.
 func (f *flow) websiteNumbers(ctx workflow.Context) (bool, error) {
 	var numbers []filing.WebsiteServiceNumber
-	err := workflow.ExecuteActivity(withActivity(ctx, "备案服务号 per website"), acts.BindWebsiteNumbers,
+	err := workflow.ExecuteLocalActivity(withLocalStep(ctx, "备案服务号 per website"), acts.BindWebsiteNumbers,
 		activities.WebsiteNumbersRequest{
 			FilingID:   f.in.FilingID,
 			AccountID:  f.in.AccountID,

@@ -67,6 +67,9 @@ func (f *flow) recordReadModel(ctx workflow.Context, notifications []activities.
 	return workflow.ExecuteLocalActivity(withDatabase(ctx), acts.RecordFiling, activities.RecordFilingRequest{
 		Row:           filing.RowOf(f.state),
 		Notifications: notifications,
+		// The audit entries of this change go in the same transaction;
+		// the audit trail's writer takes those written between changes.
+		Audit: f.trail.take(),
 	}).Get(ctx, nil)
 }
 

@@ -22,7 +22,7 @@ func (f *flow) claimSubject(ctx workflow.Context) (bool, error) {
 		return true, nil
 	}
 	var held bool
-	err := workflow.ExecuteActivity(withActivity(ctx, "claim subject"), acts.ClaimSubject, f.subject()).Get(ctx, &held)
+	err := workflow.ExecuteLocalActivity(withLocalStep(ctx, "claim subject"), acts.ClaimSubject, f.subject()).Get(ctx, &held)
 	return held, err
 }
 
@@ -31,7 +31,7 @@ func (f *flow) releaseSubject(ctx workflow.Context) error {
 	if f.in.SubjectKey == "" {
 		return nil
 	}
-	return workflow.ExecuteActivity(withActivity(ctx, "release subject"), acts.ReleaseSubject, f.subject()).Get(ctx, nil)
+	return workflow.ExecuteLocalActivity(withLocalStep(ctx, "release subject"), acts.ReleaseSubject, f.subject()).Get(ctx, nil)
 }
 
 func (f *flow) subject() activities.SubjectRequest {

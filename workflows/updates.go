@@ -142,12 +142,14 @@ func (f *flow) expect(action string, stage filing.Stage, steps ...filing.Step) e
 	return stageMismatch("%s refused: the filing is in %s (%s), it is accepted in %s", action, f.state.Stage, f.state.Step, want)
 }
 
-// verifyUpload checks an upload with an activity before the action that
+// verifyUpload checks an upload with a local activity before the action that
 // references it is accepted: a bad one fails the update with its reason, is
 // audited as refused, and the filing does not advance on it.
 func (f *flow) verifyUpload(ctx workflow.Context, action string, kind filing.MaterialKind, key string, size int64, sha string) error {
 	var v activities.MaterialVerdict
-	if err := workflow.ExecuteActivity(withActivity(ctx, "verify upload "+string(kind)), acts.VerifyMaterial,
+	// A local step: the update that waits for it completes in the same
+	// workflow task.
+	if err := workflow.ExecuteLocalActivity(withLocalStep(ctx, "verify upload "+string(kind)), acts.VerifyMaterial,
 		activities.VerifyMaterialRequest{FilingID: f.in.FilingID, ObjectKey: key, Kind: kind, Size: size, SHA256: sha}).Get(ctx, &v); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -32,10 +33,16 @@ func NewEvents(db *DB) *Events { return &Events{db: db} }
 // Append writes events, skipping those already written: the workflow
 // numbers them, so a retried write is harmless. It returns how many were new.
 func (r *Events) Append(ctx context.Context, events []FilingEvent) (int64, error) {
+	return AppendEvents(r.db.Gorm.WithContext(ctx), events)
+}
+
+// AppendEvents is Append inside tx: the read model's write appends the
+// audit entries of its change in the same transaction.
+func AppendEvents(tx *gorm.DB, events []FilingEvent) (int64, error) {
 	if len(events) == 0 {
 		return 0, nil
 	}
-	res := r.db.Gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&events)
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&events)
 	if res.Error != nil {
 		return 0, fmt.Errorf("store: append %d events of filing %s: %w", len(events), events[0].FilingID, res.Error)
 	}

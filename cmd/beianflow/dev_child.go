@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/exec"
 	"syscall"
 	"time"
+
+	"github.com/beianflow/beianflow/internal/cluster"
 )
 
 // The dev system's child processes: the Temporal dev server and the S3
@@ -77,15 +78,4 @@ func stopChildren(procs []*child, log *slog.Logger) {
 // logTail is the end of a child's log: why it died is usually in its last
 // lines, and the caller may not keep the file (tests use temporary
 // directories).
-func logTail(path string, n int64) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return "(log unreadable: " + err.Error() + ")"
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > n {
-		_, _ = f.Seek(st.Size()-n, io.SeekStart)
-	}
-	b, _ := io.ReadAll(f)
-	return string(b)
-}
+func logTail(path string, n int64) string { return cluster.LogTail(path, n) }

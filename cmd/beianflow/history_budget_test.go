@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -41,7 +43,7 @@ func (c historyCost) String() string {
 // measureHistory reads the workflow's whole history from the server.
 func measureHistory(t *testing.T, hostPort, namespace, workflowID string) historyCost {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: hostPort, Namespace: namespace, Logger: quietSDK{}})
+	c, err := client.Dial(client.Options{HostPort: hostPort, Namespace: namespace, Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
 	require.NoError(t, err)
 	defer c.Close()
 	cost := historyCost{ByType: map[string]int{}}
@@ -88,21 +90,6 @@ func payloadBytes(m protoreflect.Message) int {
 	})
 	return n
 }
-
-// quietSDK drops the SDK client's own log lines.
-type quietSDK struct{}
-
-// Debug drops the line.
-func (quietSDK) Debug(string, ...any) {}
-
-// Info drops the line.
-func (quietSDK) Info(string, ...any) {}
-
-// Warn drops the line.
-func (quietSDK) Warn(string, ...any) {}
-
-// Error drops the line.
-func (quietSDK) Error(string, ...any) {}
 
 func TestPayloadBytesCountsEveryPayloadOnceHoweverDeep(t *testing.T) {
 	p := func(s string) *commonpb.Payload {

@@ -6,7 +6,6 @@
 package cluster_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -312,7 +311,7 @@ func createProbeFiling(ctx context.Context, t *testing.T, backend *apiclient.Cli
 // demo is one `beianflow demo` process walking a filing.
 type demo struct {
 	n    int
-	out  *syncBuffer
+	out  *testenv.LogBuffer
 	done chan struct{}
 	err  error
 }
@@ -320,7 +319,7 @@ type demo struct {
 func startDemos(ctx context.Context, t *testing.T, bin string, c *cluster.Cluster, dir string) []*demo {
 	var out []*demo
 	for i := range filingsInFlight {
-		d := &demo{n: i + 1, out: &syncBuffer{}, done: make(chan struct{})}
+		d := &demo{n: i + 1, out: &testenv.LogBuffer{}, done: make(chan struct{})}
 		cmd := exec.CommandContext(ctx, bin, "demo", "--timeout", "9m")
 		cmd.Env = append(append(os.Environ(), c.Env...), "BEIANFLOW_API_URL="+c.URL(), "BEIANFLOW_DATA_DIR="+dir)
 		cmd.Stdout, cmd.Stderr = d.out, d.out
@@ -405,24 +404,6 @@ func lastLine(s, containing string) string {
 		}
 	}
 	return ""
-}
-
-// syncBuffer is a bytes.Buffer a process writes to while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // randomDigits are n random decimal digits: names of this run's databases

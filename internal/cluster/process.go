@@ -162,8 +162,12 @@ func (p *Process) Wait(ctx context.Context) error {
 
 // LogTail is the end of the process's log: why it died is usually in its
 // last lines.
-func (p *Process) LogTail(n int64) string {
-	f, err := os.Open(p.LogPath)
+func (p *Process) LogTail(n int64) string { return LogTail(p.LogPath, n) }
+
+// LogTail is the last n bytes of the file at path, or why it cannot be
+// read.
+func LogTail(path string, n int64) string {
+	f, err := os.Open(path)
 	if err != nil {
 		return "(log unreadable: " + err.Error() + ")"
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
+
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/bureau"
 )
@@ -30,6 +32,28 @@ func (a *Activities) BureauStatus(ctx context.Context, receiptID string) (Bureau
 		return BureauStatus{}, fmt.Errorf("bureau status of %s: %w", receiptID, err)
 	}
 	return FromBureau(st), nil
+}
+
+// ErrTypeUndecided marks an AwaitBureauDecision attempt that found the
+// review still open: retried by Temporal at the poll interval, without an
+// event per attempt in the filing's history.
+const ErrTypeUndecided = "BureauUndecided"
+
+// AwaitBureauDecision asks the bureau about a submission under review and
+// returns its status once the bureau has decided. Until then each attempt
+// fails with ErrTypeUndecided and the activity's retry policy, one attempt
+// per poll interval, asks again: however many days the review takes, the
+// filing's history holds the activity's three events, and the pending
+// activity shows operators the attempts made and the last answer.
+func (a *Activities) AwaitBureauDecision(ctx context.Context, receiptID string) (BureauStatus, error) {
+	st, err := a.BureauStatus(ctx, receiptID)
+	if err != nil {
+		return st, err
+	}
+	if !st.Decided {
+		return st, temporal.NewApplicationError("the bureau has not decided on "+receiptID+" yet", ErrTypeUndecided)
+	}
+	return st, nil
 }
 
 // FromBureau maps the gateway's status to the workflow's view.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"go.temporal.io/sdk/activity"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/store"
@@ -29,6 +30,32 @@ type MaterialVerdict struct {
 	Reason      string `json:"reason,omitempty"`
 	Message     string `json:"message,omitempty"`
 	ContentType string `json:"content_type,omitempty"`
+}
+
+// verifyConcurrency bounds the uploads one VerifyMaterials call streams at
+// once.
+const verifyConcurrency = 4
+
+// VerifyMaterials verifies the uploads one action references, as
+// VerifyMaterial verifies each, a few at a time: one local activity for the
+// action, one marker in the history however many documents it attaches. The
+// verdicts are in the order of the requests; an error (S3 down) fails the
+// whole call, whose retry finds what was already sealed.
+func (a *Activities) VerifyMaterials(ctx context.Context, uploads []VerifyMaterialRequest) ([]MaterialVerdict, error) {
+	verdicts := make([]MaterialVerdict, len(uploads))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(verifyConcurrency)
+	for i, u := range uploads {
+		g.Go(func() error {
+			v, err := a.VerifyMaterial(ctx, u)
+			verdicts[i] = v
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return verdicts, nil
 }
 
 // VerifyMaterial checks an upload: it exists, its size and SHA-256 match

@@ -84,25 +84,31 @@ func productError(err error, field string) error {
 	return fmt.Errorf("service number registry: %w", err)
 }
 
-// ServiceNumberRequest names a filing's number.
-type ServiceNumberRequest struct {
+// ServiceNumbersRequest names a filing's numbers, one per website.
+type ServiceNumbersRequest struct {
 	FilingID filing.ID `json:"filing_id"`
-	Number   string    `json:"number"`
+	Numbers  []string  `json:"numbers"`
 }
 
-// ConsumeServiceNumber marks the number used for good after approval.
-func (a *Activities) ConsumeServiceNumber(ctx context.Context, r ServiceNumberRequest) error {
-	if err := a.ServiceNumbers.Consume(ctx, r.Number, string(r.FilingID)); err != nil {
-		return fmt.Errorf("consume service number of filing %s: %w", r.FilingID, err)
+// ConsumeServiceNumbers marks the numbers used for good after approval.
+// Idempotent per number, so a retry after some of them went through is
+// harmless.
+func (a *Activities) ConsumeServiceNumbers(ctx context.Context, r ServiceNumbersRequest) error {
+	for _, n := range r.Numbers {
+		if err := a.ServiceNumbers.Consume(ctx, n, string(r.FilingID)); err != nil {
+			return fmt.Errorf("consume service number of filing %s: %w", r.FilingID, err)
+		}
 	}
 	return nil
 }
 
-// ReleaseServiceNumber returns the number of a cancelled or expired filing
-// to its instance.
-func (a *Activities) ReleaseServiceNumber(ctx context.Context, r ServiceNumberRequest) error {
-	if err := a.ServiceNumbers.Release(ctx, r.Number, string(r.FilingID)); err != nil {
-		return fmt.Errorf("release service number of filing %s: %w", r.FilingID, err)
+// ReleaseServiceNumbers returns the numbers of a cancelled or expired
+// filing to its instance; idempotent like ConsumeServiceNumbers.
+func (a *Activities) ReleaseServiceNumbers(ctx context.Context, r ServiceNumbersRequest) error {
+	for _, n := range r.Numbers {
+		if err := a.ServiceNumbers.Release(ctx, n, string(r.FilingID)); err != nil {
+			return fmt.Errorf("release service number of filing %s: %w", r.FilingID, err)
+		}
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ import (
 func (s *server) registerActions(v1 *router) {
 	v1.add(http.MethodPut, "/filings/:id/application", s.saveApplication, RoleBackend)
 	v1.add(http.MethodPost, "/filings/:id/materials", s.attachMaterial, RoleBackend)
+	v1.add(http.MethodPost, "/filings/:id/materials/batch", s.attachMaterials, RoleBackend)
 	v1.add(http.MethodPost, "/filings/:id/uploads", s.presignUpload, RoleBackend)
 	v1.add(http.MethodPost, "/filings/:id/mailing-address", s.mailingAddress, RoleBackend)
 
@@ -122,7 +123,11 @@ func (s *server) send(c echo.Context, id filing.ID, update string, req filing.Re
 	case errors.As(err, &refused) && refused.Conflict:
 		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeStageConflict, Message: refused.Message}
 	case errors.As(err, &refused) && refused.Code != "":
-		return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeMaterialRejected, Field: "object_key",
+		field := refused.Field
+		if field == "" {
+			field = "object_key"
+		}
+		return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeMaterialRejected, Field: field,
 			Message: refused.Message, Details: map[string]string{"reason": refused.Code}}
 	case errors.As(err, &refused):
 		return &httpx.Error{Status: http.StatusUnprocessableEntity, Code: filing.CodeInvalidAction, Message: refused.Message}
@@ -281,13 +286,52 @@ func (s *server) attachMaterial(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if req.Kind == "" {
-		return httpx.BadRequest(filing.CodeRequired, "kind", "kind is required")
+	if err := checkAttach(id, req, ""); err != nil {
+		return err
 	}
-	if !strings.HasPrefix(req.ObjectKey, "filings/"+string(id)+"/") || strings.Contains(req.ObjectKey, "..") {
-		return httpx.BadRequest(filing.CodeInvalidValue, "object_key", "object_key must be under filings/%s/", id)
+	err = s.act(c, id, filing.AttachMaterials.Name, filing.AttachMaterialsRequest{Materials: []filing.AttachMaterialRequest{req}})
+	// The workflow names the material by its place in the action; this
+	// request has only the one.
+	var refused *httpx.Error
+	if errors.As(err, &refused) && refused.Field == "materials[0].object_key" {
+		refused.Field = "object_key"
 	}
-	return s.act(c, id, filing.AttachMaterial.Name, req)
+	return err
+}
+
+// attachMaterials attaches several uploaded materials in one action, as a
+// backend that has uploaded a filing's documents does: the workflow
+// verifies them all at once and attaches all of them or, when it refuses
+// one (422 material_rejected, the field naming which), none.
+func (s *server) attachMaterials(c echo.Context) error {
+	id, req, err := owned[filing.AttachMaterialsRequest](s, c)
+	if err != nil {
+		return err
+	}
+	if len(req.Materials) == 0 {
+		return httpx.BadRequest(filing.CodeRequired, "materials", "materials is required")
+	}
+	if len(req.Materials) > filing.MaxMaterialsPerAttach {
+		return httpx.BadRequest(filing.CodeInvalidValue, "materials", "at most %d materials at once", filing.MaxMaterialsPerAttach)
+	}
+	for i, m := range req.Materials {
+		if err := checkAttach(id, m, fmt.Sprintf("materials[%d].", i)); err != nil {
+			return err
+		}
+	}
+	return s.act(c, id, filing.AttachMaterials.Name, req)
+}
+
+// checkAttach refuses a material without a kind or with an object key of
+// another filing; prefix places its fields in the request.
+func checkAttach(id filing.ID, m filing.AttachMaterialRequest, prefix string) error {
+	if m.Kind == "" {
+		return httpx.BadRequest(filing.CodeRequired, prefix+"kind", "%skind is required", prefix)
+	}
+	if !strings.HasPrefix(m.ObjectKey, "filings/"+string(id)+"/") || strings.Contains(m.ObjectKey, "..") {
+		return httpx.BadRequest(filing.CodeInvalidValue, prefix+"object_key", "%sobject_key must be under filings/%s/", prefix, id)
+	}
+	return nil
 }
 
 // presignUpload hands out a short-lived URL for uploading one material

@@ -49,6 +49,17 @@ func (c *Client) AttachMaterial(ctx context.Context, id filing.ID, req filing.At
 	return c.act(ctx, id, "/materials", req, opts)
 }
 
+// AttachMaterials attaches several uploaded materials in one action (POST
+// /v1/filings/{id}/materials/batch): the workflow verifies them all at once
+// and attaches all of them or, when one is bad, none; the refusal
+// (filing.CodeMaterialRejected) names it in its field, e.g.
+// "materials[2].object_key".
+//
+// Role: backend.
+func (c *Client) AttachMaterials(ctx context.Context, id filing.ID, materials []filing.AttachMaterialRequest, opts ...CallOption) (*filing.View, error) {
+	return c.act(ctx, id, "/materials/batch", filing.AttachMaterialsRequest{Materials: materials}, opts)
+}
+
 // SetMailingAddress gives where the backdrop (幕布) goes (POST
 // /v1/filings/{id}/mailing-address), when the filing awaits it.
 //

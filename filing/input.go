@@ -18,6 +18,30 @@ type Input struct {
 	SubjectKey string   `json:"subject_key,omitempty"`
 	Product    Product  `json:"product"`
 	Settings   Settings `json:"settings"`
+	// Continued is set only on a run that continues an earlier run of the
+	// filing (continue-as-new, once the history grew long): where that run
+	// stood. Callers never set it.
+	Continued *Continued `json:"continued,omitempty"`
+}
+
+// Continued is what a filing's run hands the run that continues it: the
+// state, and the counters that number what the filing writes, so that the
+// new run goes on from where the old one stood without writing anything
+// twice. A run continues as new only between rounds, as it goes back to the
+// information stage, so the new run starts there.
+type Continued struct {
+	State State `json:"state"`
+	// AuditSeq and NotificationSeq are the last audit entry's and the last
+	// notification's numbers.
+	AuditSeq        int64 `json:"audit_seq"`
+	NotificationSeq int64 `json:"notification_seq"`
+	// InstanceID backs the filing's 备案服务号.
+	InstanceID string `json:"instance_id"`
+	// LastUpdate is when anyone last acted on the filing (the order
+	// lifetime counts from it).
+	LastUpdate time.Time `json:"last_update"`
+	// Runs counts the runs before this one.
+	Runs int `json:"runs"`
 }
 
 // Identity is what a filing is, fixed at its start: its ID, whose it is,

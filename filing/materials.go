@@ -32,7 +32,11 @@ const (
 	MaterialPhoto MaterialKind = "photo"
 )
 
-// AttachableMaterials lists the kinds AttachMaterial takes (the photo goes
+// MaxMaterialsPerAttach bounds one AttachMaterials action: every kind
+// once, and pre-approvals beside.
+const MaxMaterialsPerAttach = 16
+
+// AttachableMaterials lists the kinds AttachMaterials takes (the photo goes
 // through UploadPhoto).
 func AttachableMaterials() []MaterialKind {
 	return []MaterialKind{
@@ -42,7 +46,7 @@ func AttachableMaterials() []MaterialKind {
 	}
 }
 
-// Attachable reports whether k is a kind AttachMaterial takes.
+// Attachable reports whether k is a kind AttachMaterials takes.
 func (k MaterialKind) Attachable() bool {
 	return slices.Contains(AttachableMaterials(), k)
 }

@@ -1,6 +1,9 @@
 package filing
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Request is the argument of an Update. Each describes itself for the
 // audit trail.
@@ -30,6 +33,11 @@ type (
 	// validated and stored.
 	SaveApplicationRequest struct {
 		Application ApplicationRef `json:"application"`
+	}
+	// AttachMaterialsRequest attaches uploaded materials in one action:
+	// all of them, or, when the workflow refuses one, none.
+	AttachMaterialsRequest struct {
+		Materials []AttachMaterialRequest `json:"materials"`
 	}
 	// AttachMaterialRequest references an uploaded material and what was
 	// declared about it when its upload was presigned; the workflow
@@ -144,8 +152,12 @@ func (r SaveApplicationRequest) Audit(applicant string) Audit {
 }
 
 // Audit implements Request.
-func (r AttachMaterialRequest) Audit(applicant string) Audit {
-	return Audit{Actor: applicant, Detail: string(r.Kind) + " " + r.ObjectKey}
+func (r AttachMaterialsRequest) Audit(applicant string) Audit {
+	parts := make([]string, len(r.Materials))
+	for i, m := range r.Materials {
+		parts[i] = string(m.Kind) + " " + m.ObjectKey
+	}
+	return Audit{Actor: applicant, Detail: strings.Join(parts, "; ")}
 }
 
 // Audit implements Request.

@@ -20,8 +20,9 @@ var (
 	VerifyProduct = Update[VerifyProductRequest]{"verify_product"}
 	// SaveApplication: applicant, subject and website information.
 	SaveApplication = Update[SaveApplicationRequest]{"save_application"}
-	// AttachMaterial: applicant, an uploaded material.
-	AttachMaterial = Update[AttachMaterialRequest]{"attach_material"}
+	// AttachMaterials: applicant, uploaded materials, one or several at
+	// once.
+	AttachMaterials = Update[AttachMaterialsRequest]{"attach_materials"}
 	// Submit: applicant, submit for initial review.
 	Submit = Update[SubmitRequest]{"submit"}
 	// InitialReviewDecision: reviewer, 初审.
@@ -52,7 +53,7 @@ var (
 // the reset redoes).
 func ApplicantUpdates() []string {
 	return []string{
-		VerifyProduct.Name, SaveApplication.Name, AttachMaterial.Name, Submit.Name,
+		VerifyProduct.Name, SaveApplication.Name, AttachMaterials.Name, Submit.Name,
 		ChoosePhotoPath.Name, SetMailingAddress.Name, UploadPhoto.Name,
 	}
 }

@@ -123,18 +123,25 @@ func (s *scenario) fill() {
 }
 
 // attachDemanded asks the dry run which documents the scenario's
-// application needs and attaches each, as a backend does; the signed
-// verification form is attached by save.
+// application needs and attaches them in one action, as a backend does; the
+// signed verification form is attached by save.
 func (s *scenario) attachDemanded() {
 	s.t.Helper()
 	body, err := json.Marshal(s.app)
 	require.NoError(s.t, err)
 	checked := mustOK(s.t, doAt(s.t, s.base, http.MethodPost, "/v1/filings/validate", "application/json", string(body)))
+	var materials []json.RawMessage
 	for _, m := range checked["materials"].([]any) {
 		if kind := m.(map[string]any)["kind"].(string); kind != string(filing.MaterialVerificationForm) {
-			s.ok("/materials", documentAt(s.t, s.base, s.id, kind))
+			materials = append(materials, json.RawMessage(documentAt(s.t, s.base, s.id, kind)))
 		}
 	}
+	if len(materials) == 0 {
+		return
+	}
+	batch, err := json.Marshal(map[string]any{"materials": materials})
+	require.NoError(s.t, err)
+	s.ok("/materials/batch", string(batch))
 }
 
 // save puts the scenario's application and attaches the verification
@@ -452,6 +459,35 @@ func TestUploadsThatAreNotWhatWasDeclaredAreRejectedWithAReason(t *testing.T) {
 	res = postJSON(t, s.path("/materials"), `{"kind":"leader_id","object_key":"filings/`+s.id+`/materials/nothing","size":10,"sha256":"`+strings.Repeat("0", 64)+`"}`)
 	assert.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Raw)
 	assert.Equal(t, "not_uploaded", res.Body["details"].(map[string]any)["reason"])
+	// Several at once: all attached, or, when one is bad, none, the refusal
+	// naming which; the good ones can be attached again as they are.
+	license := documentAt(t, s.base, s.id, string(filing.MaterialSubjectCertificate))
+	missing := `{"kind":"leader_id","object_key":"filings/` + s.id + `/materials/nothing","size":10,"sha256":"` + strings.Repeat("0", 64) + `"}`
+	res = postJSON(t, s.path("/materials/batch"), `{"materials":[`+license+`,`+missing+`]}`)
+	assert.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Raw)
+	assert.Equal(t, "material_rejected", res.Body["code"])
+	assert.Equal(t, "materials[1].object_key", res.Body["field"])
+	assert.Equal(t, "not_uploaded", res.Body["details"].(map[string]any)["reason"])
+	keyOf := func(attach string) string {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(attach), &m))
+		return m["object_key"].(string)
+	}
+	attached := func(view map[string]any) []string {
+		var keys []string
+		for _, m := range view["materials"].([]any) {
+			keys = append(keys, m.(map[string]any)["object_key"].(string))
+		}
+		return keys
+	}
+	assert.NotContains(t, attached(get(t, s.path("")).Body), keyOf(license), "none attached, the good one neither")
+	leaderID := document(t, s.id, string(filing.MaterialLeaderID))
+	res = postJSON(t, s.path("/materials/batch"), `{"materials":[`+license+`,`+leaderID+`]}`)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Raw)
+	assert.Subset(t, attached(res.Body), []string{keyOf(license), keyOf(leaderID)}, "both attached in one action")
+	res = postJSON(t, s.path("/materials/batch"), `{"materials":[]}`)
+	assert.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Raw)
+	assert.Equal(t, "materials", res.Body["field"])
 	// Presigning refuses what the rules forbid before anything is uploaded.
 	res = postJSON(t, s.path("/uploads"), `{"kind":"photo","content_type":"application/pdf","size":100,"sha256":"`+strings.Repeat("a", 64)+`"}`)
 	assert.Equal(t, http.StatusBadRequest, res.Status, "%s", res.Raw)

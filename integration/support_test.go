@@ -307,7 +307,7 @@ func TestSupportHistoryShowsTheAuditTrailAndTheDecodedEventsSideBySide(t *testin
 	for _, a := range h.Audit {
 		actions[a.Action] = true
 	}
-	for _, want := range []string{"stage_changed", filing.SaveApplication.Name, filing.AttachMaterial.Name, filing.Cancel.Name} {
+	for _, want := range []string{"stage_changed", filing.SaveApplication.Name, filing.AttachMaterials.Name, filing.Cancel.Name} {
 		assert.True(t, actions[want], "audit trail has %s: %+v", want, h.Audit)
 	}
 	require.NotEmpty(t, h.Events)

@@ -63,10 +63,10 @@ func TestOneFilingActionIsOneTraceFromItsHTTPRequestToItsActivity(t *testing.T) 
 	// Each span of the path is the child of the one before it.
 	parent := root
 	for _, name := range []string{
-		"UpdateWorkflow:" + filing.AttachMaterial.Name,
-		"HandleUpdate:" + filing.AttachMaterial.Name,
-		"StartActivity:VerifyMaterial",
-		"RunActivity:VerifyMaterial",
+		"UpdateWorkflow:" + filing.AttachMaterials.Name,
+		"HandleUpdate:" + filing.AttachMaterials.Name,
+		"StartActivity:VerifyMaterials",
+		"RunActivity:VerifyMaterials",
 	} {
 		child := spanNamed(spans, name, parent.SpanContext.SpanID().String())
 		require.True(t, child.SpanContext.IsValid(), "no %s under %s; the trace holds %v", name, parent.Name, inTrace)

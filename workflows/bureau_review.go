@@ -1,8 +1,10 @@
 package workflows
 
 import (
+	"errors"
 	"strconv"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/beianflow/beianflow/activities"
@@ -10,8 +12,10 @@ import (
 )
 
 // bureauReview waits for the bureau's decision (管局审核), 3–20 business
-// days (30 in Zhejiang). The result is pushed, and also asked for once per
-// business day because pushes get lost. Past the legal limit the filing is
+// days (30 in Zhejiang). The result is pushed, and the bureau is also asked
+// once per poll interval because pushes get lost: by one activity whose
+// retries are the polls, so a review of twenty business days costs the
+// history no more than one of three. Past the legal limit the filing is
 // flagged overdue for operators and keeps waiting. It reports whether the
 // bureau approved; a rejection sends the filing back to editing.
 func (f *flow) bureauReview(ctx workflow.Context) (bool, error) {
@@ -21,44 +25,48 @@ func (f *flow) bureauReview(ctx workflow.Context) (bool, error) {
 	limit := f.provinceRules(ctx).BureauReviewMaxBusinessDays()
 	due := f.businessDeadline(workflow.Now(ctx), limit)
 	receipt := f.state.Bureau.ReceiptID
+	pollCtx, stopPolling := workflow.WithCancel(ctx)
+	// Cancelled once the decision is in, pushed or polled.
+	defer stopPolling()
+	every := f.scaled(f.in.Settings.BureauPollInterval)
+	ask := func() workflow.Future {
+		return workflow.ExecuteActivity(withPolls(pollCtx, every, "ask the bureau until it decides"), acts.AwaitBureauDecision, receipt)
+	}
+	asked := ask()
 	var out filing.BureauDecisionRequest
 	for {
-		now := workflow.Now(ctx)
-		poll := f.nextPoll(now)
-		wake := poll
-		if !f.state.Overdue && due.at.Before(wake) {
-			wake = due.at
+		w := waitSpec{step: filing.StepAwaitingDecision, on: filing.PartyBureau, what: "the bureau's review (管局审核)", deadline: due}
+		if !f.state.Overdue {
+			w.timeout, w.timerSummary = due.at.Sub(workflow.Now(ctx)), "bureau review limit"
 		}
-		decided, pushed, err := receive(ctx, f, &f.inbox.bureauOutcome, waitSpec{
-			step: filing.StepAwaitingDecision, on: filing.PartyBureau, what: "the bureau's review (管局审核)",
-			deadline: due, timeout: wake.Sub(now), timerSummary: "ask the bureau / review limit",
-		})
+		decided, err := f.wait(ctx, w, func() bool { return f.inbox.bureauOutcome.full() || asked.IsReady() })
 		if err != nil {
 			return false, err
 		}
-		if pushed {
-			out = decided
-			break
-		}
-		now = workflow.Now(ctx)
-		if !f.state.Overdue && !now.Before(due.at) {
-			f.markOverdue(ctx, true)
+		if !decided {
+			f.markOverdue(true)
 			f.notify("filing_overdue", map[string]string{"business_days": strconv.Itoa(limit)})
-		}
-		if now.Before(poll) {
 			continue
 		}
+		if f.inbox.bureauOutcome.full() {
+			out = f.inbox.bureauOutcome.take()
+			break
+		}
 		var st activities.BureauStatus
-		if err := workflow.ExecuteActivity(withActivity(ctx, "bureau status"), acts.BureauStatus, receipt).Get(ctx, &st); err != nil {
-			return false, err
+		if err := asked.Get(ctx, &st); err != nil {
+			var timeout *temporal.TimeoutError
+			if !errors.As(err, &timeout) {
+				return false, err
+			}
+			// The polls ran out (months without a decision): ask on.
+			workflow.GetLogger(ctx).Warn("bureau polls ended without a decision; polling again")
+			asked = ask()
+			continue
 		}
-		if st.Decided {
-			// Taken at once by the next receive, replacing any push that
-			// arrived meanwhile.
-			f.inbox.bureauOutcome.put(decisionFrom(receipt, st))
-		}
+		out = decisionFrom(receipt, st)
+		break
 	}
-	f.markOverdue(ctx, false)
+	f.markOverdue(false)
 	f.state.Bureau.DecidedAt = ptr(workflow.Now(ctx))
 	if out.Approved {
 		f.state.Bureau.FilingNumber = out.FilingNumber

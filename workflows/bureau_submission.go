@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"time"
-
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/beianflow/beianflow/activities"
@@ -74,7 +72,7 @@ func (f *flow) submitToBureau(ctx workflow.Context) error {
 	sms := pr.SMSVerificationRequired()
 	f.setWaiting(ctx, waitSpec{step: filing.StepSubmitting, on: filing.PartyProvider, what: "submitting to the provincial bureau"})
 	var rc activities.BureauReceipt
-	if err := workflow.ExecuteActivity(withActivity(ctx, "submit to bureau"), acts.SubmitToBureau,
+	if err := f.call(ctx, "submit to bureau", acts.SubmitToBureau,
 		activities.SubmitToBureauRequest{
 			FilingID:              f.in.FilingID,
 			Province:              f.in.Province,
@@ -84,7 +82,7 @@ func (f *flow) submitToBureau(ctx workflow.Context) error {
 			SMSRequired:           sms,
 			ReviewMaxBusinessDays: pr.BureauReviewMaxBusinessDays(),
 			TimeScale:             f.sandboxTimeScale(),
-		}).Get(ctx, &rc); err != nil {
+		}, &rc); err != nil {
 		return err
 	}
 	f.state.Bureau.Submissions = round
@@ -94,13 +92,6 @@ func (f *flow) submitToBureau(ctx workflow.Context) error {
 	f.state.Bureau.SMSSentAt = nil // the new submission's code is still to come
 	f.notify("bureau_submitted", nil)
 	return nil
-}
-
-// nextPoll is when to ask the bureau next: 10:00 China time on the next
-// business day, compressed by the time scale.
-func (f *flow) nextPoll(now time.Time) time.Time {
-	start, _ := f.cal.NextBusinessDayStart(now)
-	return f.compress(now, start.Add(10*time.Hour))
 }
 
 // expectReceipt refuses a bureau event about another submission.

@@ -11,11 +11,9 @@ import (
 // subject may file again, and the applicant learns the number and next steps.
 func (f *flow) complete(ctx workflow.Context) error {
 	f.setWaiting(ctx, waitSpec{step: filing.StepCompleting, on: filing.PartyProvider, what: "recording the approval"})
-	for _, n := range f.serviceNumbers() {
-		if err := workflow.ExecuteLocalActivity(withLocalStep(ctx, "consume 备案服务号"), acts.ConsumeServiceNumber,
-			activities.ServiceNumberRequest{FilingID: f.in.FilingID, Number: n}).Get(ctx, nil); err != nil {
-			return err
-		}
+	if err := workflow.ExecuteLocalActivity(withLocalStep(ctx, "consume 备案服务号"), acts.ConsumeServiceNumbers,
+		activities.ServiceNumbersRequest{FilingID: f.in.FilingID, Numbers: f.serviceNumbers()}).Get(ctx, nil); err != nil {
+		return err
 	}
 	if err := f.releaseSubject(ctx); err != nil {
 		return err
@@ -29,9 +27,9 @@ func (f *flow) complete(ctx workflow.Context) error {
 // to the instance (only a successful filing consumes it) and the subject may
 // file again.
 func (f *flow) finishEnded(ctx workflow.Context) error {
-	for _, n := range f.serviceNumbers() {
-		if err := workflow.ExecuteActivity(withActivity(ctx, "release 备案服务号"), acts.ReleaseServiceNumber,
-			activities.ServiceNumberRequest{FilingID: f.in.FilingID, Number: n}).Get(ctx, nil); err != nil {
+	if numbers := f.serviceNumbers(); len(numbers) > 0 {
+		if err := workflow.ExecuteLocalActivity(withLocalStep(ctx, "release 备案服务号"), acts.ReleaseServiceNumbers,
+			activities.ServiceNumbersRequest{FilingID: f.in.FilingID, Numbers: numbers}).Get(ctx, nil); err != nil {
 			return err
 		}
 	}

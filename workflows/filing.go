@@ -38,13 +38,15 @@ type flow struct {
 	// lastUpdate is when anyone last acted on the filing; the order
 	// lifetime counts from here while the filing waits on the applicant.
 	lastUpdate time.Time
+	// runs counts the filing's runs before this one (continue-as-new).
+	runs int
 	// ended is set when cancellation or expiry must stop the main flow.
 	ended *filing.StageChange
 
 	inbox  inboxes
 	outbox notifications
 	trail  auditTrail
-	reads  readModel
+	reads  readModel // what the last commit wrote
 	pub    published
 	resets workflow.ReceiveChannel
 }
@@ -64,20 +66,24 @@ func FilingWorkflow(ctx workflow.Context, in filing.Input) (filing.State, error)
 	if errors.Is(err, errEnded) {
 		err = f.finishEnded(ctx)
 	}
-	if ferr := f.flushNotifications(ctx); ferr != nil && err == nil {
-		err = ferr
+	// Updates accepted before this point must get their replies, and what
+	// they changed (their audit entries) must be written before the filing
+	// closes.
+	for {
+		if werr := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); werr != nil {
+			return f.state, errors.Join(err, werr)
+		}
+		if !f.uncommitted(ctx) {
+			return f.state, err
+		}
+		if cerr := f.commit(ctx); cerr != nil {
+			return f.state, errors.Join(err, cerr)
+		}
 	}
-	// Updates accepted before this point must get their replies, and the
-	// audit trail must be complete before the filing closes.
-	if werr := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && f.trail.written() }); werr != nil && err == nil {
-		err = werr
-	}
-	return f.state, err
 }
 
 // setup creates the run's state, registers the query and the updates, and
-// starts the coroutines that run beside the process: the audit trail
-// writer, the order clock and the reset watcher.
+// starts the order clock, which runs beside the process.
 func setup(ctx workflow.Context, in filing.Input) (*flow, error) {
 	if in.Settings.TimeScale <= 0 {
 		in.Settings = filing.DefaultSettings()
@@ -92,8 +98,13 @@ func setup(ctx workflow.Context, in filing.Input) (*flow, error) {
 			Timeline:  []filing.StageChange{},
 		},
 		lastUpdate: workflow.Now(ctx),
-		// What the start set (filings.StartOptions).
-		pub: published{stage: string(filing.StageProductVerification)},
+		// What the start set (filings.StartOptions) and the request that
+		// created the filing wrote (api/create.go).
+		pub:   published{stage: string(filing.StageProductVerification)},
+		reads: readModel{recorded: waitKey{stage: filing.StageProductVerification, on: filing.PartyProvider}},
+	}
+	if c := in.Continued; c != nil {
+		f.resume(*c)
 	}
 	if err := workflow.SetQueryHandler(ctx, filing.QueryState, func() (filing.State, error) {
 		return f.state, nil
@@ -103,9 +114,7 @@ func setup(ctx workflow.Context, in filing.Input) (*flow, error) {
 	if err := f.registerUpdates(ctx); err != nil {
 		return nil, err
 	}
-	workflow.Go(ctx, f.runAuditTrail)
 	workflow.Go(ctx, f.runOrderClock)
-	workflow.Go(ctx, f.runResetWatcher)
 	return f, nil
 }
 
@@ -113,17 +122,22 @@ func setup(ctx workflow.Context, in filing.Input) (*flow, error) {
 // the loop of editing, reviews and bureau submission until the bureau
 // approves.
 func (f *flow) run(ctx workflow.Context) error {
-	held, err := f.claimSubject(ctx)
-	if err != nil {
-		return err
-	}
-	if !held {
-		return f.subjectTaken(ctx)
-	}
-	if err := f.verifyProduct(ctx); err != nil {
-		return err
+	if f.runs == 0 {
+		held, err := f.claimSubject(ctx)
+		if err != nil {
+			return err
+		}
+		if !held {
+			return f.subjectTaken(ctx)
+		}
+		if err := f.verifyProduct(ctx); err != nil {
+			return err
+		}
 	}
 	for {
+		if err := f.continueAsNewIfSuggested(ctx); err != nil {
+			return err
+		}
 		if err := f.collectInformation(ctx); err != nil {
 			return err
 		}

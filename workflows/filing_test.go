@@ -220,7 +220,9 @@ func TestPhotoRejectedThenApproved(t *testing.T) {
 	ft.at(monday.Add(40*time.Minute), func() { ft.act(filing.SetMailingAddress.Name, mailing) })
 	ft.at(monday.Add(26*time.Hour), func() {
 		ft.act(filing.ShipmentDelivered.Name, delivered)
-		ft.act(filing.ShipmentDelivered.Name, delivered) // the courier's event twice: harmless
+		// The courier's event twice: refused, it changes nothing and
+		// costs the history nothing.
+		ft.refusedAs(filing.ShipmentDelivered.Name, delivered, filing.ErrTypeStageMismatch)
 		ft.act(filing.UploadPhoto.Name, photo)
 	})
 	ft.at(monday.Add(27*time.Hour), func() {
@@ -445,8 +447,9 @@ func TestBureauResultIsPolledWhenThePushIsLost(t *testing.T) {
 	st := ft.run()
 	assert.Equal(t, filing.StageApproved, st.Stage)
 	assert.Equal(t, "浙ICP备26099999号-1", st.Bureau.FilingNumber)
-	// Pushed nothing; the next business day's 10:00 poll found it.
-	assert.Equal(t, cst(2026, 9, 11, 10, 0).UTC(), st.Bureau.DecidedAt.UTC())
+	// Pushed nothing; the daily poll found it, a day after the one before
+	// (the review began with the SMS verification, Wednesday 11:35).
+	assert.Equal(t, cst(2026, 9, 11, 11, 35).UTC(), st.Bureau.DecidedAt.UTC())
 }
 
 func TestIdleFilingExpiresAfter45DaysWithTwoReminders(t *testing.T) {
@@ -553,7 +556,9 @@ func TestReadModelFailureIsRetriedUntilTheDatabaseIsBack(t *testing.T) {
 	ft.env.ExecuteWorkflow(filing.WorkflowName, ft.in)
 	assert.GreaterOrEqual(t, ft.world.recordCalls, 5, "the write is retried, not given up")
 	require.NotEmpty(t, ft.world.rows, "and written once the database is back")
-	assert.Equal(t, filing.StageProductVerification, ft.world.rows[0].Stage)
+	// The filing's first write is its first wait: the product was
+	// verified in the same workflow task.
+	assert.Equal(t, filing.StageInformation, ft.world.rows[0].Stage)
 }
 
 func TestGuangdongApplicantTakesTheProviderAppPathInsteadOfTheBackdrop(t *testing.T) {

@@ -45,6 +45,7 @@ type world struct {
 	consumed      int
 	released      int
 	subjectFreed  int
+	subjectClaims int
 	subjectTaken  bool // another filing took the subject over before this one started
 	// websites are the domains of the saved application beyond the one the
 	// filing was started for; noQuotaFor is one the instance cannot serve.
@@ -136,21 +137,18 @@ func (ft *filingTest) mockWorld() {
 			}
 			return nil
 		})
-	env.OnActivity(a.AppendAudit, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, r activities.AppendAuditRequest) error {
+	env.OnActivity(a.VerifyMaterials, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, uploads []activities.VerifyMaterialRequest) ([]activities.MaterialVerdict, error) {
 			w.mu.Lock()
 			defer w.mu.Unlock()
-			w.audit = append(w.audit, r.Entries...)
-			return nil
-		})
-	env.OnActivity(a.VerifyMaterial, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, r activities.VerifyMaterialRequest) (activities.MaterialVerdict, error) {
-			w.mu.Lock()
-			defer w.mu.Unlock()
-			if reason, bad := w.badUploads[r.ObjectKey]; bad {
-				return activities.MaterialVerdict{Reason: reason, Message: "rejected: " + reason}, nil
+			verdicts := make([]activities.MaterialVerdict, len(uploads))
+			for i, r := range uploads {
+				verdicts[i] = activities.MaterialVerdict{OK: true}
+				if reason, bad := w.badUploads[r.ObjectKey]; bad {
+					verdicts[i] = activities.MaterialVerdict{Reason: reason, Message: "rejected: " + reason}
+				}
 			}
-			return activities.MaterialVerdict{OK: true}, nil
+			return verdicts, nil
 		})
 	env.OnActivity(a.BindServiceNumber, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, r activities.BindServiceNumberRequest) (activities.BoundServiceNumber, error) {
@@ -210,8 +208,17 @@ func (ft *filingTest) mockWorld() {
 			defer w.mu.Unlock()
 			return w.bureauStatus[receipt], nil
 		})
-	env.OnActivity(a.ConsumeServiceNumber, mock.Anything, mock.Anything).Return(counted[activities.ServiceNumberRequest](w, &w.consumed))
-	env.OnActivity(a.ReleaseServiceNumber, mock.Anything, mock.Anything).Return(counted[activities.ServiceNumberRequest](w, &w.released))
+	env.OnActivity(a.AwaitBureauDecision, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, receipt string) (activities.BureauStatus, error) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			if st := w.bureauStatus[receipt]; st.Decided {
+				return st, nil
+			}
+			return activities.BureauStatus{}, temporal.NewApplicationError("undecided", activities.ErrTypeUndecided)
+		})
+	env.OnActivity(a.ConsumeServiceNumbers, mock.Anything, mock.Anything).Return(numbered(w, &w.consumed))
+	env.OnActivity(a.ReleaseServiceNumbers, mock.Anything, mock.Anything).Return(numbered(w, &w.released))
 	env.OnActivity(a.BindWebsiteNumbers, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, r activities.WebsiteNumbersRequest) ([]filing.WebsiteServiceNumber, error) {
 			w.mu.Lock()
@@ -241,6 +248,7 @@ func (ft *filingTest) mockWorld() {
 		func(context.Context, activities.SubjectRequest) (bool, error) {
 			w.mu.Lock()
 			defer w.mu.Unlock()
+			w.subjectClaims++
 			return !w.subjectTaken, nil
 		})
 	env.OnActivity(a.ReleaseSubject, mock.Anything, mock.Anything).Return(counted[activities.SubjectRequest](w, &w.subjectFreed))
@@ -248,6 +256,23 @@ func (ft *filingTest) mockWorld() {
 
 // counted is the outside world of an activity that only has to happen: it
 // counts the calls in n.
+// numbered counts the service numbers a request names, once each: a
+// retried request counts none twice.
+func numbered(w *world, n *int) func(context.Context, activities.ServiceNumbersRequest) error {
+	seen := map[string]bool{}
+	return func(_ context.Context, r activities.ServiceNumbersRequest) error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, number := range r.Numbers {
+			if !seen[number] {
+				seen[number] = true
+				*n++
+			}
+		}
+		return nil
+	}
+}
+
 func counted[Req any](w *world, n *int) func(context.Context, Req) error {
 	return func(context.Context, Req) error {
 		w.mu.Lock()
@@ -365,7 +390,7 @@ func (ft *filingTest) run() filing.State {
 var (
 	saveApp = filing.SaveApplicationRequest{Application: filing.ApplicationRef{RevisionID: "rev-1", Digest: "d1"}}
 	sha     = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-	form    = filing.AttachMaterialRequest{Kind: filing.MaterialVerificationForm, ObjectKey: "filings/x/form", Size: 1024, SHA256: sha}
+	form    = attach(filing.AttachMaterialRequest{Kind: filing.MaterialVerificationForm, ObjectKey: "filings/x/form", Size: 1024, SHA256: sha})
 	approve = filing.DecisionRequest{Approve: true, Reviewer: "staff-7"}
 	rejectW = func(field, code string) filing.DecisionRequest {
 		return filing.DecisionRequest{Reviewer: "staff-7", Reasons: []filing.Reason{{Field: field, Code: code}}}
@@ -378,7 +403,7 @@ var (
 func (ft *filingTest) fillAndSubmit(t time.Time) {
 	ft.at(t, func() {
 		ft.act(filing.SaveApplication.Name, saveApp)
-		ft.act(filing.AttachMaterial.Name, form)
+		ft.act(filing.AttachMaterials.Name, form)
 	})
 	ft.at(t.Add(time.Minute), func() { ft.act(filing.Submit.Name, filing.SubmitRequest{}) })
 }
@@ -397,4 +422,9 @@ func stages(st filing.State) []filing.Stage {
 		out = append(out, c.Stage)
 	}
 	return out
+}
+
+// attach is the action that attaches materials.
+func attach(materials ...filing.AttachMaterialRequest) filing.AttachMaterialsRequest {
+	return filing.AttachMaterialsRequest{Materials: materials}
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"slices"
 
 	"go.temporal.io/sdk/workflow"
@@ -44,33 +45,55 @@ func (f *flow) validateSaveApplication(_ workflow.Context, r filing.SaveApplicat
 	return f.expect("saving the application", filing.StageInformation)
 }
 
-// onAttachMaterial verifies the upload, then records it. A new upload of a
-// kind replaces the previous one, except pre-approvals, of which there may
-// be several.
-func (f *flow) onAttachMaterial(ctx workflow.Context, r filing.AttachMaterialRequest) error {
-	if err := f.verifyUpload(ctx, filing.AttachMaterial.Name, r.Kind, r.ObjectKey, r.Size, r.SHA256); err != nil {
+// onAttachMaterials verifies the uploads, all at once in one workflow task,
+// then records them, or none when one is refused. A new upload of a kind
+// replaces the previous one, except pre-approvals, of which there may be
+// several.
+func (f *flow) onAttachMaterials(ctx workflow.Context, r filing.AttachMaterialsRequest) error {
+	checks := make([]upload, len(r.Materials))
+	for i, m := range r.Materials {
+		checks[i] = upload{kind: m.Kind, key: m.ObjectKey, size: m.Size, sha: m.SHA256, field: fmt.Sprintf("materials[%d].object_key", i)}
+	}
+	if err := f.verifyUploads(ctx, filing.AttachMaterials.Name, checks...); err != nil {
 		return err
 	}
-	// The filing may have been submitted while the upload was checked.
-	if err := f.validateAttachMaterial(ctx, r); err != nil {
+	// The filing may have been submitted while the uploads were checked.
+	if err := f.validateAttachMaterials(ctx, r); err != nil {
 		return err
 	}
-	m := filing.MaterialRef{Kind: r.Kind, ObjectKey: r.ObjectKey, Size: r.Size, SHA256: r.SHA256, AttachedAt: workflow.Now(ctx)}
-	if m.Kind != filing.MaterialPreApproval {
-		f.state.Materials = slices.DeleteFunc(f.state.Materials, func(x filing.MaterialRef) bool { return x.Kind == m.Kind })
+	now := workflow.Now(ctx)
+	for _, m := range r.Materials {
+		ref := filing.MaterialRef{Kind: m.Kind, ObjectKey: m.ObjectKey, Size: m.Size, SHA256: m.SHA256, AttachedAt: now}
+		if ref.Kind != filing.MaterialPreApproval {
+			f.state.Materials = slices.DeleteFunc(f.state.Materials, func(x filing.MaterialRef) bool { return x.Kind == ref.Kind })
+		}
+		f.state.Materials = append(f.state.Materials, ref)
 	}
-	f.state.Materials = append(f.state.Materials, m)
 	return nil
 }
 
-func (f *flow) validateAttachMaterial(_ workflow.Context, r filing.AttachMaterialRequest) error {
-	if !r.Kind.Attachable() || r.ObjectKey == "" {
-		return invalidAction("unknown material kind %q or missing object key", r.Kind)
+func (f *flow) validateAttachMaterials(_ workflow.Context, r filing.AttachMaterialsRequest) error {
+	if len(r.Materials) == 0 || len(r.Materials) > filing.MaxMaterialsPerAttach {
+		return invalidAction("attach between 1 and %d materials at once", filing.MaxMaterialsPerAttach)
 	}
-	if r.Size <= 0 || len(r.SHA256) != 64 {
-		return invalidAction("declare the material's size and SHA-256")
+	kinds := map[filing.MaterialKind]bool{}
+	keys := map[string]bool{}
+	for _, m := range r.Materials {
+		if !m.Kind.Attachable() || m.ObjectKey == "" {
+			return invalidAction("unknown material kind %q or missing object key", m.Kind)
+		}
+		if m.Size <= 0 || len(m.SHA256) != 64 {
+			return invalidAction("declare the material's size and SHA-256")
+		}
+		if kinds[m.Kind] && m.Kind != filing.MaterialPreApproval {
+			return invalidAction("material kind %q is attached twice in one action", m.Kind)
+		}
+		if keys[m.ObjectKey] {
+			return invalidAction("upload %s is attached twice in one action", m.ObjectKey)
+		}
+		kinds[m.Kind], keys[m.ObjectKey] = true, true
 	}
-	return f.expect("attaching a material", filing.StageInformation)
+	return f.expect("attaching materials", filing.StageInformation)
 }
 
 func (f *flow) validateSubmit(_ workflow.Context, _ filing.SubmitRequest) error {

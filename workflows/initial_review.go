@@ -21,7 +21,7 @@ func (f *flow) initialReview(ctx workflow.Context) (bool, error) {
 	f.state.InitialReviewRounds++
 	f.setWaiting(ctx, waitSpec{step: filing.StepAutomatedChecks, on: filing.PartyProvider, what: "automated checks of the application"})
 	var checked activities.CheckApplicationResult
-	if err := workflow.ExecuteActivity(withActivity(ctx, "automated checks"), acts.CheckApplication,
+	if err := f.call(ctx, "automated checks", acts.CheckApplication,
 		activities.CheckApplicationRequest{
 			FilingID:   f.in.FilingID,
 			Province:   f.in.Province,
@@ -30,7 +30,7 @@ func (f *flow) initialReview(ctx workflow.Context) (bool, error) {
 			Digest:     f.state.Application.Digest,
 			Materials:  materialKinds(f.state.Materials),
 			Form:       f.material(filing.MaterialVerificationForm),
-		}).Get(ctx, &checked); err != nil {
+		}, &checked); err != nil {
 		return false, err
 	}
 	f.state.ChecksRuleSetVersion = checked.RuleSetVersion

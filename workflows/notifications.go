@@ -3,14 +3,12 @@ package workflows
 import (
 	"strings"
 
-	"go.temporal.io/sdk/workflow"
-
 	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/filing"
 )
 
 // notifications are the applicant's notifications not yet handed to a
-// read-model write, numbered per filing so a retried write enqueues none
+// commit, numbered per filing so a retried write enqueues none
 // twice.
 type notifications struct {
 	seq    int64
@@ -25,8 +23,8 @@ func (n *notifications) take() []activities.NotifyRequest {
 }
 
 // notify tells the applicant about an event by SMS and e-mail. The message
-// goes into the outbox in the same transaction as the next read-model
-// write: the stage change it announces, or the flush at the next wait. The
+// goes into the outbox in the same transaction as the next commit: that of
+// the change it announces, or of the wait it arrives in. The
 // activity finds the recipients itself, so no phone number or e-mail address
 // enters the history; a slow or failing gateway never holds the filing back.
 //
@@ -57,16 +55,6 @@ func rejectedOf(r *filing.Rejection) *filing.Rejected {
 		out.Reasons[i] = filing.ReasonRef{Field: reason.Field, Code: reason.Code}
 	}
 	return out
-}
-
-// flushNotifications writes notifications not yet handed to a read-model
-// write. The row itself does not change (same revision), so this only
-// enqueues.
-func (f *flow) flushNotifications(ctx workflow.Context) error {
-	if len(f.outbox.unsent) == 0 {
-		return nil
-	}
-	return f.recordReadModel(ctx, f.outbox.take())
 }
 
 func revisionOf(a *filing.ApplicationRef) string {

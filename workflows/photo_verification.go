@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -124,6 +125,11 @@ func (f *flow) whom(i int) string {
 	return s
 }
 
+// backdropUsualTransit is how long a backdrop usually takes to arrive: one
+// to three days (domain brief, delivery times), so a delivery push is late
+// after three.
+const backdropUsualTransit = 3 * 24 * time.Hour
+
 // shipBackdrop creates the shipment once (the activity is idempotent per
 // filing) and waits for the courier's delivery event, asking the courier
 // now and then because events get lost.
@@ -131,19 +137,22 @@ func (f *flow) shipBackdrop(ctx workflow.Context, addressRevision string) error 
 	f.state.Shipment = &filing.ShipmentRef{AddressRevisionID: addressRevision}
 	f.setWaiting(ctx, waitSpec{step: filing.StepShipping, on: filing.PartyProvider, what: "creating the backdrop shipment"})
 	var tr activities.ShipmentTracking
-	if err := workflow.ExecuteActivity(withActivity(ctx, "ship backdrop"), acts.ShipBackdrop,
+	if err := f.call(ctx, "ship backdrop", acts.ShipBackdrop,
 		activities.ShipBackdropRequest{FilingID: f.in.FilingID, AddressRevisionID: addressRevision,
-			TimeScale: f.sandboxTimeScale()}).Get(ctx, &tr); err != nil {
+			TimeScale: f.sandboxTimeScale()}, &tr); err != nil {
 		return err
 	}
 	f.state.Shipment.TrackingNumber = tr.TrackingNumber
 	f.state.Shipment.ShippedAt = ptr(tr.ShippedAt)
 	f.notify("backdrop_shipped", map[string]string{"tracking_number": tr.TrackingNumber})
 
+	// The courier is asked only once its push is late: after the usual
+	// transit, then at the poll interval.
+	ask := f.scaled(backdropUsualTransit)
 	for f.state.Shipment.DeliveredAt == nil {
 		ev, pushed, err := receive(ctx, f, &f.inbox.delivered, waitSpec{
 			step: filing.StepInTransit, on: filing.PartyCourier, what: "delivery of backdrop " + tr.TrackingNumber,
-			timeout: f.scaled(f.in.Settings.CourierPollInterval), timerSummary: "ask the courier",
+			timeout: ask, timerSummary: "ask the courier",
 		})
 		if err != nil {
 			return err
@@ -152,12 +161,9 @@ func (f *flow) shipBackdrop(ctx workflow.Context, addressRevision string) error 
 			f.state.Shipment.DeliveredAt = ptr(ev.DeliveredAt)
 			break
 		}
+		ask = f.scaled(f.in.Settings.CourierPollInterval)
 		var now activities.ShipmentTracking
-		if err := workflow.ExecuteActivity(withActivity(ctx, "track backdrop"), acts.TrackBackdrop,
-			tr.TrackingNumber).Get(ctx, &now); err != nil {
-			return err
-		}
-		if now.Delivered {
+		if f.poll(ctx, "track backdrop", acts.TrackBackdrop, tr.TrackingNumber, &now) && now.Delivered {
 			f.state.Shipment.DeliveredAt = ptr(now.DeliveredAt)
 		}
 	}
@@ -251,8 +257,8 @@ func (f *flow) validateMailingAddress(_ workflow.Context, r filing.MailingAddres
 	return f.expect("mailing address", filing.StagePhotoVerification, filing.StepAwaitingMailingAddress)
 }
 
-// onShipmentDelivered takes the first delivery event; a repeated one (push
-// after poll) changes nothing.
+// onShipmentDelivered takes the first delivery event; one that crossed the
+// courier's answer to a poll changes nothing.
 func (f *flow) onShipmentDelivered(_ workflow.Context, r filing.ShipmentDeliveredRequest) error {
 	if f.state.Shipment.DeliveredAt == nil {
 		f.inbox.delivered.put(r)
@@ -268,11 +274,16 @@ func (f *flow) validateShipmentDelivered(_ workflow.Context, r filing.ShipmentDe
 	if r.TrackingNumber != s.TrackingNumber {
 		return invalidAction("tracking number %s is not this filing's shipment", r.TrackingNumber)
 	}
-	return nil // a repeated delivery event is harmless
+	if s.DeliveredAt != nil {
+		// A push after the poll that found it, or a repeated push:
+		// refused, it costs the history nothing.
+		return stageMismatch("the delivery of backdrop %s is already recorded", r.TrackingNumber)
+	}
+	return nil
 }
 
 func (f *flow) onUploadPhoto(ctx workflow.Context, r filing.UploadPhotoRequest) error {
-	if err := f.verifyUpload(ctx, filing.UploadPhoto.Name, filing.MaterialPhoto, r.ObjectKey, r.Size, r.SHA256); err != nil {
+	if err := f.verifyUploads(ctx, filing.UploadPhoto.Name, upload{kind: filing.MaterialPhoto, key: r.ObjectKey, size: r.Size, sha: r.SHA256}); err != nil {
 		return err
 	}
 	// The flow may have moved on while the photo was checked, e.g. to the

@@ -10,31 +10,30 @@ import (
 	"github.com/beianflow/beianflow/rules"
 )
 
-// enterStage records a stage change in the state, the timeline, the search
-// attributes and the read model.
+// enterStage records a stage change in the state and the timeline, and
+// audits it; the next commit publishes it. A stage change not yet committed
+// is committed first, so that the read model (and the events derived from
+// it) sees every stage the filing passes through.
 func (f *flow) enterStage(ctx workflow.Context, stage filing.Stage, reason string) error {
+	if f.state.Stage != f.reads.recorded.stage && f.state.Stage != "" {
+		if err := f.commit(ctx); err != nil {
+			return err
+		}
+	}
 	now := workflow.Now(ctx)
 	// The reason stays out of the log: a cancellation's is the caller's.
 	workflow.GetLogger(ctx).Info("stage changed", "from", f.state.Stage, "to", stage)
 	f.audit(ctx, "system", "stage_changed", "", nil, f.state.Stage, stage)
 	f.state.Stage, f.state.Step = stage, filing.StepNone
-	f.state.Revision++
 	f.state.UpdatedAt = now
 	f.state.Timeline = append(f.state.Timeline, filing.StageChange{Stage: stage, At: now, Reason: reason})
-	// The wait's attributes stay until the stage's first wait replaces
-	// them, in one upsert with the stage at most.
-	want := f.pub
-	want.stage = string(stage)
 	if stage.Terminal() {
 		f.state.WaitingOn, f.state.WaitingFor, f.state.Deadline, f.state.Since = filing.PartyNone, "", nil, nil
 		f.state.DeadlineBusinessDays, f.state.DeadlineEstimated = 0, false
-		want.waitingOn, want.deadline = "", time.Time{}
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("Filing ended: **%s**.", stage))
+		return f.commit(ctx)
 	}
-	if err := f.publish(ctx, want); err != nil {
-		return fmt.Errorf("upsert search attributes: %w", err)
-	}
-	return f.recordReadModel(ctx, f.outbox.take())
+	return nil
 }
 
 // touch records that someone acted: the order clock restarts.
@@ -55,16 +54,9 @@ func (f *flow) reject(ctx workflow.Context, by string, reasons []filing.Reason) 
 	f.audit(ctx, by, "rejected", "", reasons, f.state.Stage, f.state.Stage)
 }
 
-// markOverdue sets or clears the overdue flag for operators.
-func (f *flow) markOverdue(ctx workflow.Context, overdue bool) {
-	if f.state.Overdue == overdue {
-		return
-	}
-	f.state.Overdue = overdue
-	want := f.pub
-	want.overdue = overdue
-	_ = f.publish(ctx, want)
-}
+// markOverdue sets or clears the overdue flag for operators; the next
+// commit publishes it.
+func (f *flow) markOverdue(overdue bool) { f.state.Overdue = overdue }
 
 // provinceRules are the province's rules in force now.
 func (f *flow) provinceRules(ctx workflow.Context) rules.ProvinceRules {

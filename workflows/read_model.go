@@ -10,19 +10,20 @@ import (
 	"github.com/beianflow/beianflow/filing"
 )
 
-// readModelRetryWindow is how long a read-model or audit-trail write is
-// retried before the workflow task fails (and Temporal retries that in
-// turn): long enough for any database outage an operator would fix.
+// readModelRetryWindow is how long a read-model write is retried before the
+// workflow task fails (and Temporal retries that in turn): long enough for
+// any database outage an operator would fix.
 const readModelRetryWindow = 7 * 24 * time.Hour
 
 // readModel is what the flow knows of its read-model row.
 type readModel struct {
-	// recorded is the wait the row last got; the row is rewritten whenever
-	// the wait changes (listings filter on what a filing waits for,
-	// reviewer queues sort by since when).
+	// recorded is the wait the row last got; the row gets a new revision
+	// whenever the wait changes (listings filter on what a filing waits
+	// for, reviewer queues sort by since when).
 	recorded waitKey
-	// rewrite asks the reset watcher to write the row after a support
-	// reset, even if the wait stays the same.
+	// rewrite asks for a new revision of the row after a support reset,
+	// even if the wait stays the same: the old run may have recorded a
+	// later stage.
 	rewrite bool
 }
 
@@ -56,35 +57,48 @@ func withDatabase(ctx workflow.Context) workflow.Context {
 			BackoffCoefficient: 2,
 			MaximumInterval:    time.Minute,
 		},
+		Summary: "record the change",
 	})
 }
 
-// recordReadModel writes the filing's row, with the notifications that
-// announce the change, through a local activity: a short database upsert on
-// the worker's own connection pool saves a round trip and two history events
-// per write.
-func (f *flow) recordReadModel(ctx workflow.Context, notifications []activities.NotifyRequest) error {
-	return workflow.ExecuteLocalActivity(withDatabase(ctx), acts.RecordFiling, activities.RecordFilingRequest{
-		Row:           filing.RowOf(f.state),
-		Notifications: notifications,
-		// The audit entries of this change go in the same transaction;
-		// the audit trail's writer takes those written between changes.
-		Audit: f.trail.take(),
-	}).Get(ctx, nil)
+// uncommitted reports whether the filing changed since its last commit:
+// another wait, audit entries or notifications not yet written, a reset to
+// absorb, or search attributes that no longer say what the state does.
+func (f *flow) uncommitted(ctx workflow.Context) bool {
+	return f.currentWait() != f.reads.recorded || f.reads.rewrite ||
+		len(f.trail.pending) > 0 || len(f.outbox.unsent) > 0 ||
+		f.resetInbox(ctx).Len() > 0 || !f.wanted().equal(f.pub)
 }
 
-// recordWait writes the read model when the wait differs from what it last
-// recorded (a new revision), and otherwise only flushes notifications.
-func (f *flow) recordWait(ctx workflow.Context) error {
-	k := f.currentWait()
-	if k == f.reads.recorded {
-		return f.flushNotifications(ctx)
-	}
+// commit makes a change visible, once per change however many concerns it
+// touches: the search attributes in one upsert of what differs, and the
+// read-model row with the change's audit entries and notifications in one
+// local activity, one transaction. The flow commits before it blocks (a
+// wait, an activity) and when it ends, so a workflow task writes at most
+// once, and nothing is written while nothing changed.
+func (f *flow) commit(ctx workflow.Context) error {
 	f.absorbResets(ctx)
-	f.state.Revision++
-	if err := f.recordReadModel(ctx, f.outbox.take()); err != nil {
+	if !f.uncommitted(ctx) {
+		return nil
+	}
+	// A failed upsert only degrades the operators' filters; never fail the
+	// filing for it.
+	_ = f.publish(ctx, f.wanted())
+	k := f.currentWait()
+	if k != f.reads.recorded || f.reads.rewrite {
+		f.state.Revision++
+	}
+	if len(f.trail.pending) == 0 && len(f.outbox.unsent) == 0 && k == f.reads.recorded && !f.reads.rewrite {
+		return nil // only the search attributes were behind
+	}
+	err := workflow.ExecuteLocalActivity(withDatabase(ctx), acts.RecordFiling, activities.RecordFilingRequest{
+		Row:           filing.RowOf(f.state),
+		Notifications: f.outbox.take(),
+		Audit:         f.trail.take(),
+	}).Get(ctx, nil)
+	if err != nil {
 		return err
 	}
-	f.reads.recorded = k
+	f.reads.recorded, f.reads.rewrite = k, false
 	return nil
 }

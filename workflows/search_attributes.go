@@ -37,17 +37,31 @@ func SearchAttributeFlags() []string {
 	return args
 }
 
-// published is what the filing's search attributes last said: an upsert
-// carries only what changed, and none is made when nothing did. Each
-// upsert is an event in the history, and a wait is published again at
-// every turn of a loop (the bureau's review asks once per business day)
-// with the same values. The workflow starts with its stage and overdue
-// set (filings.StartOptions).
+// published is what the filing's search attributes say: an upsert carries
+// only what changed, and none is made when nothing did, since each upsert
+// is an event in the history. The workflow starts with its stage and
+// overdue set (filings.StartOptions).
 type published struct {
 	stage, waitingOn string
 	// deadline is zero while unset.
 	deadline time.Time
 	overdue  bool
+}
+
+// wanted is what the search attributes should say of the state.
+func (f *flow) wanted() published {
+	p := published{stage: string(f.state.Stage), waitingOn: string(f.state.WaitingOn), overdue: f.state.Overdue}
+	if f.state.Deadline != nil {
+		p.deadline = *f.state.Deadline
+	}
+	if f.state.Stage == "" {
+		p.stage = f.pub.stage // not yet entered: what the start set
+	}
+	return p
+}
+
+func (p published) equal(q published) bool {
+	return p.stage == q.stage && p.waitingOn == q.waitingOn && p.deadline.Equal(q.deadline) && p.overdue == q.overdue
 }
 
 // publish upserts the attributes of want that differ from what was
@@ -74,9 +88,8 @@ func (f *flow) publish(ctx workflow.Context, want published) error {
 	if len(updates) == 0 {
 		return nil
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
-		return err
-	}
+	// Taken as published even when refused: an upsert is refused only for
+	// what it says, and saying it again would be refused again.
 	f.pub = want
-	return nil
+	return workflow.UpsertTypedSearchAttributes(ctx, updates...)
 }

@@ -88,8 +88,8 @@ func (f *flow) awaitSMSOutcome(ctx workflow.Context) (filing.SMSVerificationRequ
 			return out, err
 		}
 		var st activities.BureauStatus
-		if err := workflow.ExecuteActivity(withActivity(ctx, "bureau status"), acts.BureauStatus, receipt).Get(ctx, &st); err != nil {
-			return out, err
+		if !f.poll(ctx, "bureau status", acts.BureauStatus, receipt, &st) {
+			continue
 		}
 		if st.SMSSentAt != nil && f.state.Bureau.SMSSentAt == nil {
 			// The window opens: the deadline shown becomes exact.
@@ -115,8 +115,7 @@ func (f *flow) awaitSMSOutcome(ctx workflow.Context) (filing.SMSVerificationRequ
 	}
 }
 
-// onSMSVerification takes the outcome while the filing waits for it; the
-// same outcome reported again after the flow moved on changes nothing.
+// onSMSVerification takes the outcome while the filing waits for it.
 func (f *flow) onSMSVerification(_ workflow.Context, r filing.SMSVerificationRequest) error {
 	if f.state.Stage == filing.StageSMSVerification {
 		if r.CodeSentAt != nil && f.state.Bureau.SMSSentAt == nil {
@@ -134,10 +133,12 @@ func (f *flow) validateSMSVerification(_ workflow.Context, r filing.SMSVerificat
 	if err := f.expectReceipt(r.ReceiptID); err != nil {
 		return err
 	}
-	// The same outcome reported again after the flow moved on (push after
-	// poll) is harmless.
+	// The same outcome reported again after the flow moved on (a push
+	// after the poll that found it) is refused, so that it costs the
+	// history nothing: a refused update leaves no event. The partner's
+	// event is dropped as any refused one (filings.Events).
 	if f.state.Stage == filing.StageBureauReview && r.Outcome == filing.SMSVerified {
-		return nil
+		return stageMismatch("the SMS verification of %s is already recorded", r.ReceiptID)
 	}
 	return f.expect("SMS verification outcome", filing.StageSMSVerification)
 }

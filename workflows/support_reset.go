@@ -21,8 +21,10 @@ func (f *flow) resetInbox(ctx workflow.Context) workflow.ReceiveChannel {
 }
 
 // absorbResets applies reset notices that arrived: numbering moves above
-// the old run's, the reset is audited, and the read model is rewritten (the
-// old run may have recorded a later stage).
+// the old run's, the reset is audited, and the read model gets a new
+// revision at the commit that follows (the old run may have recorded a
+// later stage): the flow's wait commits at once even when it stays blocked
+// in the wait it was reset into.
 func (f *flow) absorbResets(ctx workflow.Context) {
 	ch := f.resetInbox(ctx)
 	for {
@@ -45,23 +47,5 @@ func (f *flow) absorbResets(ctx workflow.Context) {
 		f.reads.rewrite = true
 		f.audit(ctx, n.Actor, "reset", fmt.Sprintf("to %s (history event %d): %s", n.ToStage, n.EventID, n.Reason), nil,
 			f.state.Stage, f.state.Stage)
-	}
-}
-
-// runResetWatcher rewrites the read model after a reset even when the flow
-// stays blocked in the wait it was reset into.
-func (f *flow) runResetWatcher(ctx workflow.Context) {
-	ch := f.resetInbox(ctx)
-	for {
-		if err := workflow.Await(ctx, func() bool { return ch.Len() > 0 || f.reads.rewrite }); err != nil {
-			return
-		}
-		f.absorbResets(ctx)
-		f.reads.rewrite = false
-		f.state.Revision++
-		if err := f.recordReadModel(ctx, nil); err != nil {
-			return
-		}
-		f.reads.recorded = f.currentWait()
 	}
 }

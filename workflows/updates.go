@@ -23,7 +23,7 @@ func (f *flow) registerUpdates(ctx workflow.Context) error {
 	return firstError(
 		register(ctx, f, filing.VerifyProduct, into(&f.inbox.product), f.validateVerifyProduct),
 		register(ctx, f, filing.SaveApplication, f.onSaveApplication, f.validateSaveApplication),
-		register(ctx, f, filing.AttachMaterial, f.onAttachMaterial, f.validateAttachMaterial),
+		register(ctx, f, filing.AttachMaterials, f.onAttachMaterials, f.validateAttachMaterials),
 		register(ctx, f, filing.Submit, into(&f.inbox.submit), f.validateSubmit),
 		register(ctx, f, filing.InitialReviewDecision, into(&f.inbox.decision), f.validateInitialReviewDecision),
 		register(ctx, f, filing.ChoosePhotoPath, into(&f.inbox.photoPath), f.validateChoosePhotoPath),
@@ -142,23 +142,53 @@ func (f *flow) expect(action string, stage filing.Stage, steps ...filing.Step) e
 	return stageMismatch("%s refused: the filing is in %s (%s), it is accepted in %s", action, f.state.Stage, f.state.Step, want)
 }
 
-// verifyUpload checks an upload with a local activity before the action that
-// references it is accepted: a bad one fails the update with its reason, is
-// audited as refused, and the filing does not advance on it.
-func (f *flow) verifyUpload(ctx workflow.Context, action string, kind filing.MaterialKind, key string, size int64, sha string) error {
-	var v activities.MaterialVerdict
-	// A local step: the update that waits for it completes in the same
+// upload is an uploaded document an action references, as declared; field
+// names it in a refusal ("object_key" when empty).
+type upload struct {
+	kind  filing.MaterialKind
+	key   string
+	size  int64
+	sha   string
+	field string
+}
+
+// verifyUploads checks uploads with local activities, all at once, before
+// the action that references them is accepted: a bad one fails the update
+// with its reason (the first bad one's, when several are), is audited as
+// refused, and the filing does not advance on it.
+func (f *flow) verifyUploads(ctx workflow.Context, action string, uploads ...upload) error {
+	// Local steps: the update that waits for them completes in the same
 	// workflow task.
-	if err := workflow.ExecuteLocalActivity(withLocalStep(ctx, "verify upload "+string(kind)), acts.VerifyMaterial,
-		activities.VerifyMaterialRequest{FilingID: f.in.FilingID, ObjectKey: key, Kind: kind, Size: size, SHA256: sha}).Get(ctx, &v); err != nil {
+	reqs := make([]activities.VerifyMaterialRequest, len(uploads))
+	kinds := make([]string, len(uploads))
+	for i, u := range uploads {
+		reqs[i] = activities.VerifyMaterialRequest{FilingID: f.in.FilingID, ObjectKey: u.key, Kind: u.kind, Size: u.size, SHA256: u.sha}
+		kinds[i] = string(u.kind)
+	}
+	var verdicts []activities.MaterialVerdict
+	if err := workflow.ExecuteLocalActivity(withLocalStep(ctx, "verify uploads "+strings.Join(kinds, ", ")), acts.VerifyMaterials, reqs).Get(ctx, &verdicts); err != nil {
 		return err
 	}
-	if v.OK {
-		return nil
+	if len(verdicts) != len(uploads) {
+		return fmt.Errorf("verify uploads: %d verdicts for %d uploads", len(verdicts), len(uploads))
 	}
-	reason := filing.Reason{Field: "object_key", Code: v.Reason, Message: v.Message}
-	f.audit(ctx, f.applicant(), action, "rejected upload "+key, []filing.Reason{reason}, f.state.Stage, f.state.Stage)
-	return temporal.NewNonRetryableApplicationError(v.Message, filing.ErrTypeMaterialRejected, nil, reason)
+	var refused error
+	for i, u := range uploads {
+		v := verdicts[i]
+		if v.OK {
+			continue
+		}
+		field := u.field
+		if field == "" {
+			field = "object_key"
+		}
+		reason := filing.Reason{Field: field, Code: v.Reason, Message: v.Message}
+		f.audit(ctx, f.applicant(), action, "rejected upload "+u.key, []filing.Reason{reason}, f.state.Stage, f.state.Stage)
+		if refused == nil {
+			refused = temporal.NewNonRetryableApplicationError(v.Message, filing.ErrTypeMaterialRejected, nil, reason)
+		}
+	}
+	return refused
 }
 
 // validDecision checks a reviewer's decision whatever the stage.

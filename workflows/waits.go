@@ -73,41 +73,59 @@ type deadline struct {
 }
 
 // wait is the single way the flow waits: it publishes what it waits for,
-// then blocks until cond holds, the optional timeout passes (ok == false),
-// or the filing is cancelled or expires (errEnded).
+// commits, then blocks until cond holds, the optional timeout passes (ok ==
+// false), or the filing is cancelled or expires (errEnded). Changes made
+// meanwhile by actions that do not end the wait (an attached material, a
+// reminder) are committed as they come, without restarting the timer.
 func (f *flow) wait(ctx workflow.Context, w waitSpec, cond func() bool) (ok bool, err error) {
 	f.setWaiting(ctx, w)
-	if err := f.recordWait(ctx); err != nil {
-		return false, err
-	}
 	full := func() bool { return f.ended != nil || cond() }
-	switch {
-	case full():
-		// Already there (an action that came in while the wait was being
-		// recorded, or an answer the flow polled): no timer to start.
-		ok = true
-	case w.timeout > 0:
-		ok, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout:      w.timeout,
-			TimerOptions: workflow.TimerOptions{Summary: w.timerSummary},
-		}, full)
-	default:
-		ok, err = true, workflow.Await(ctx, full)
+	if full() {
+		// Already there (an answer the flow polled, an action that came in
+		// meanwhile): nothing to publish, time or commit; the step that
+		// follows commits.
+		if f.ended != nil {
+			return false, errEnded
+		}
+		return true, nil
 	}
-	if err != nil {
-		return false, err
+	var timer workflow.Future
+	if w.timeout > 0 {
+		tctx, cancel := workflow.WithCancel(ctx)
+		// A timer that is not cancelled fires later all the same and costs
+		// a workflow task; cancelled in the workflow task that started it,
+		// it never reaches the history at all.
+		defer cancel()
+		timer = workflow.NewTimerWithOptions(tctx, w.timeout, workflow.TimerOptions{Summary: w.timerSummary})
+	}
+	timedOut := func() bool { return timer != nil && timer.IsReady() }
+	for {
+		if err := f.commit(ctx); err != nil {
+			return false, err
+		}
+		if full() || timedOut() {
+			break
+		}
+		if err := workflow.Await(ctx, func() bool { return full() || timedOut() || f.uncommitted(ctx) }); err != nil {
+			return false, err
+		}
+		if full() {
+			// Committed by the step that follows, with what it changes.
+			break
+		}
 	}
 	if f.ended != nil {
 		return false, errEnded
 	}
-	if !ok {
+	if !full() {
 		workflow.GetLogger(ctx).Info("wait timed out", "stage", f.state.Stage, "step", w.step, "waiting_on", w.on)
+		return false, nil
 	}
-	return ok, nil
+	return true, nil
 }
 
-// setWaiting publishes a wait in the state, the search attributes and the
-// Web UI's current details.
+// setWaiting describes a wait in the state and the Web UI's current
+// details; the next commit publishes it.
 func (f *flow) setWaiting(ctx workflow.Context, w waitSpec) {
 	now := workflow.Now(ctx)
 	if f.state.Step != w.step || f.state.WaitingOn != w.on {
@@ -115,15 +133,12 @@ func (f *flow) setWaiting(ctx workflow.Context, w waitSpec) {
 	}
 	f.state.Step, f.state.WaitingOn, f.state.WaitingFor = w.step, w.on, w.what
 	f.state.Deadline, f.state.DeadlineBusinessDays, f.state.DeadlineEstimated = nil, 0, false
-	want := f.pub
-	want.stage, want.waitingOn, want.deadline = string(f.state.Stage), string(w.on), time.Time{}
 	details := fmt.Sprintf("**%s** · waiting for the **%s**: %s", f.state.Stage, w.on, w.what)
 	if w.deadline != nil {
 		at := w.deadline.at
 		f.state.Deadline = &at
 		f.state.DeadlineBusinessDays = w.deadline.businessDays
 		f.state.DeadlineEstimated = w.deadline.estimated
-		want.deadline = at
 		details += fmt.Sprintf(" · due %s", at.In(calendar.China).Format("2006-01-02 15:04 MST"))
 		if w.deadline.businessDays > 0 {
 			details += fmt.Sprintf(" (%d business days)", w.deadline.businessDays)
@@ -135,7 +150,4 @@ func (f *flow) setWaiting(ctx workflow.Context, w waitSpec) {
 		logWait = append(logWait, "deadline", f.state.Deadline.Format(time.RFC3339))
 	}
 	workflow.GetLogger(ctx).Info("waiting", logWait...)
-	// A failed upsert only degrades the operators' filters; never fail the
-	// filing for it.
-	_ = f.publish(ctx, want)
 }

@@ -327,7 +327,8 @@ func (d *demo) fillIn(ctx context.Context) error {
 	}
 	d.say(fmt.Sprintf("backend downloads the pre-filled 核验单 (GET %s/v1/filings/%s/verification-form, %d-byte PDF) to print, sign and scan",
 		d.opts.APIURL, d.filingID, len(form)))
-	if err := d.attach(ctx, filing.MaterialVerificationForm, form); err != nil {
+	signed, err := d.upload(ctx, filing.MaterialVerificationForm, form)
+	if err != nil {
 		return err
 	}
 	// The dry run says which documents the province wants for this
@@ -345,12 +346,18 @@ func (d *demo) fillIn(ctx context.Context) error {
 		}
 	}
 	d.say("the dry run (POST /v1/filings/validate) lists the documents the submission needs: " + strings.Join(names, ", "))
-	d.say("backend uploads the signed 核验单 and " + strings.Join(names, ", ") + " to S3 (presigned PUTs) and attaches them")
+	d.say("backend uploads the signed 核验单 and " + strings.Join(names, ", ") + " to S3 (presigned PUTs) and attaches them in one action")
+	materials := []filing.AttachMaterialRequest{signed}
 	for _, kind := range kinds {
 		content := []byte(fmt.Sprintf("%%PDF-1.7\n%% beianflow demo: scanned %s of filing %s\n", kind, d.filingID))
-		if err := d.attach(ctx, kind, content); err != nil {
+		m, err := d.upload(ctx, kind, content)
+		if err != nil {
 			return err
 		}
+		materials = append(materials, m)
+	}
+	if _, err := d.backend.AttachMaterials(ctx, d.filingID, materials); err != nil {
+		return fmt.Errorf("attach the materials: %w", err)
 	}
 	d.say("backend submits for initial review")
 	if _, err := d.backend.Submit(ctx, d.filingID); err != nil {
@@ -359,16 +366,13 @@ func (d *demo) fillIn(ctx context.Context) error {
 	return nil
 }
 
-// attach uploads a PDF material to S3 and attaches it.
-func (d *demo) attach(ctx context.Context, kind filing.MaterialKind, content []byte) error {
+// upload uploads a PDF material to S3, to be attached.
+func (d *demo) upload(ctx context.Context, kind filing.MaterialKind, content []byte) (filing.AttachMaterialRequest, error) {
 	up, err := d.backend.UploadMaterial(ctx, d.filingID, kind, "application/pdf", content)
 	if err != nil {
-		return fmt.Errorf("upload %s: %w", kind, err)
+		return filing.AttachMaterialRequest{}, fmt.Errorf("upload %s: %w", kind, err)
 	}
-	if _, err := d.backend.AttachMaterial(ctx, d.filingID, apiclient.AttachRequest(kind, up, content)); err != nil {
-		return fmt.Errorf("attach %s: %w", kind, err)
-	}
-	return nil
+	return apiclient.AttachRequest(kind, up, content), nil
 }
 
 // finish reports the end of the walk.

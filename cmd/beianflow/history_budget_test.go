@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -47,11 +49,20 @@ func measureHistory(t *testing.T, hostPort, namespace, workflowID string) histor
 	require.NoError(t, err)
 	defer c.Close()
 	cost := historyCost{ByType: map[string]int{}}
+	var events []*historypb.HistoryEvent
 	it := c.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for it.HasNext() {
 		e, err := it.Next()
 		require.NoError(t, err)
 		cost.add(e)
+		events = append(events, e)
+	}
+	// To see where the events go: BEIANFLOW_HISTORY_DUMP=<file> writes the
+	// history as `temporal workflow show -o json` would.
+	if path := os.Getenv("BEIANFLOW_HISTORY_DUMP"); path != "" {
+		raw, err := protojson.Marshal(&historypb.History{Events: events})
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(path, raw, 0o600))
 	}
 	return cost
 }

@@ -37,8 +37,10 @@ var (
 type RefusedError struct {
 	Conflict bool
 	Message  string
-	// Code is the reason of a rejected upload (e.g. checksum_mismatch).
-	Code string
+	// Code is the reason of a rejected upload (e.g. checksum_mismatch),
+	// Field the request's field that named it (object_key, or
+	// materials[2].object_key when several were attached at once).
+	Code, Field string
 }
 
 func (e *RefusedError) Error() string { return e.Message }
@@ -154,7 +156,7 @@ func (c *Client) act(ctx context.Context, id filing.ID, name, updateID string, a
 			if appErr.HasDetails() {
 				_ = appErr.Details(&r)
 			}
-			return ack, &RefusedError{Message: appErr.Message(), Code: r.Code}
+			return ack, &RefusedError{Message: appErr.Message(), Code: r.Code, Field: r.Field}
 		}
 	}
 	var nf *serviceerror.NotFound

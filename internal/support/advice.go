@@ -12,19 +12,20 @@ import (
 // activityCauses says, per activity, what usually makes it fail. Activity
 // names are the methods of activities.Activities.
 var activityCauses = map[string]string{
-	"SubmitToBureau":       "the provincial bureau's gateway (BEIANFLOW_BUREAU_URL) refuses or does not answer, or the application revision cannot be read from the database",
-	"BureauStatus":         "the provincial bureau's gateway (BEIANFLOW_BUREAU_URL) does not answer",
-	"ShipBackdrop":         "the courier's API (BEIANFLOW_COURIER_URL) refuses or does not answer, or the mailing address cannot be read from the database",
-	"TrackBackdrop":        "the courier's API (BEIANFLOW_COURIER_URL) does not answer",
-	"BindServiceNumber":    "the instance inventory or the database does not answer",
-	"BindWebsiteNumbers":   "the instance inventory or the database does not answer, or the application revision cannot be read",
-	"ConsumeServiceNumber": "the database does not answer",
-	"ReleaseServiceNumber": "the database does not answer",
-	"ClaimSubject":         "the database does not answer",
-	"ReleaseSubject":       "the database does not answer",
-	"CheckApplication":     "the database or the document store (S3) does not answer",
-	"VerifyMaterial":       "the document store (S3) does not answer",
-	"Notify":               "the notifier (SMS/e-mail) refuses the message; notifications give up after 8 attempts and never hold the filing back",
+	"SubmitToBureau":        "the provincial bureau's gateway (BEIANFLOW_BUREAU_URL) refuses or does not answer, or the application revision cannot be read from the database",
+	"BureauStatus":          "the provincial bureau's gateway (BEIANFLOW_BUREAU_URL) does not answer",
+	"AwaitBureauDecision":   "the provincial bureau's gateway (BEIANFLOW_BUREAU_URL) does not answer",
+	"ShipBackdrop":          "the courier's API (BEIANFLOW_COURIER_URL) refuses or does not answer, or the mailing address cannot be read from the database",
+	"TrackBackdrop":         "the courier's API (BEIANFLOW_COURIER_URL) does not answer",
+	"BindServiceNumber":     "the instance inventory or the database does not answer",
+	"BindWebsiteNumbers":    "the instance inventory or the database does not answer, or the application revision cannot be read",
+	"ConsumeServiceNumbers": "the database does not answer",
+	"ReleaseServiceNumbers": "the database does not answer",
+	"ClaimSubject":          "the database does not answer",
+	"ReleaseSubject":        "the database does not answer",
+	"CheckApplication":      "the database or the document store (S3) does not answer",
+	"VerifyMaterials":       "the document store (S3) does not answer",
+	"Notify":                "the notifier (SMS/e-mail) refuses the message; notifications give up after 8 attempts and never hold the filing back",
 }
 
 // advice is the next step for a stuck filing, in words for support staff.

@@ -9,9 +9,11 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/store"
@@ -47,6 +49,9 @@ func (s *Service) problems(ctx context.Context, filingID filing.ID, minAttempts 
 	}
 	for _, a := range d.GetPendingActivities() {
 		if int(a.GetAttempt()) < minAttempts && !a.GetPaused() {
+			continue
+		}
+		if polling(a) {
 			continue
 		}
 		det := filing.StuckDetails{
@@ -231,4 +236,12 @@ func utc(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// polling reports an activity whose attempts are polls (the bureau asked
+// once a day until it decides) and whose last attempt found no news: it
+// waits, it does not fail. A poll that fails otherwise (the gateway is
+// down) is listed.
+func polling(a *workflowpb.PendingActivityInfo) bool {
+	return !a.GetPaused() && a.GetLastFailure().GetApplicationFailureInfo().GetType() == activities.ErrTypeUndecided
 }

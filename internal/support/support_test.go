@@ -12,9 +12,11 @@ import (
 	failurepb "go.temporal.io/api/failure/v1"
 	historypb "go.temporal.io/api/history/v1"
 	sdkpb "go.temporal.io/api/sdk/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/beianflow/beianflow/activities"
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/codec"
 	"github.com/beianflow/beianflow/internal/testenv"
@@ -164,4 +166,22 @@ func TestAdviceNamesTheCommandToRun(t *testing.T) {
 		assert.Contains(t, advice(it), want, string(on))
 	}
 	assert.Contains(t, advice(filing.StuckFiling{FilingID: fid, Reason: filing.StuckDeadlinePassed, WaitingOn: "applicant", Step: "awaiting_sms"}), "bureau-sms")
+}
+
+// The bureau's review polls by failing until the bureau decides: an attempt
+// that found no decision is waiting, not failing, and the stuck list leaves
+// it out; one that failed otherwise (the gateway down) is listed, as is a
+// paused one.
+func TestAPollThatFoundNoNewsIsNotAFailingActivity(t *testing.T) {
+	attempt := func(errType string, paused bool) *workflowpb.PendingActivityInfo {
+		return &workflowpb.PendingActivityInfo{
+			ActivityType: &commonpb.ActivityType{Name: "AwaitBureauDecision"}, Attempt: 9, Paused: paused,
+			LastFailure: &failurepb.Failure{Message: "…", FailureInfo: &failurepb.Failure_ApplicationFailureInfo{
+				ApplicationFailureInfo: &failurepb.ApplicationFailureInfo{Type: errType}}},
+		}
+	}
+	assert.True(t, polling(attempt(activities.ErrTypeUndecided, false)), "not decided yet")
+	assert.False(t, polling(attempt("", false)), "the gateway failed")
+	assert.False(t, polling(attempt(activities.ErrTypeUndecided, true)), "paused by an operator")
+	assert.False(t, polling(&workflowpb.PendingActivityInfo{Attempt: 3}), "no failure recorded")
 }

@@ -35,7 +35,7 @@ export BEIANFLOW_TEMPORAL_UI_SERVER := $(TEMPORAL_UI_SERVER)
 
 GO_TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run run-cluster test-cluster cluster-tools demo test test-unit lint tools build vet fmt-check workflowcheck clean-data help record-histories screenshots bench-webhooks
+.PHONY: run run-cluster test-cluster cluster-tools demo test test-unit lint tools build vet fmt-check workflowcheck clean-data help record-histories screenshots bench-webhooks bench-lifecycle scale
 
 help:
 	@echo "make run    start the whole system (Temporal + Web UI :8233, S3, worker, API :8080)"
@@ -47,6 +47,8 @@ help:
 	@echo "make lint   gofmt, vet, workflowcheck and golangci-lint"
 	@echo "make tools  build the pinned Temporal CLI and versitygw into ./bin"
 	@echo "make screenshots  the workbench's main screens into docs/img (needs Chromium and a CJK font)"
+	@echo "make bench-lifecycle  complete filings per second against bare workflows of the same shape, on the same server"
+	@echo "make scale  200, 1,000 and 2,000 filings in flight at once: RSS, goroutines, sticky cache, rows per filing, read p99"
 
 tools: $(TEMPORAL) $(VERSITYGW)
 
@@ -181,3 +183,14 @@ clean-data:
 # Re-record the workflow histories that the replay test replays (see docs/versioning.md).
 record-histories: tools
 	BEIANFLOW_RECORD_HISTORIES=1 go test -count=1 -run . ./integration/
+
+# The filing's lifecycle against Temporal's own cost (docs/history.md):
+# BEIANFLOW_BENCH_FILINGS filings (default 60) from start to approval, and
+# as many bare workflows of the same shape, on the same dev server.
+bench-lifecycle: tools
+	go test -count=1 -run XXX -bench BenchmarkFilingLifecycleVsBare -benchtime 1x -timeout 30m ./integration/
+
+# SCALE filings in flight at once, for each size in turn (docs/history.md).
+SCALE ?= 200,1000,2000
+scale: tools
+	BEIANFLOW_SCALE=$(SCALE) go test -count=1 -run TestScaleFilingsInFlightAtOnce -v -timeout 90m ./integration/

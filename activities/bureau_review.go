@@ -51,7 +51,10 @@ func (a *Activities) AwaitBureauDecision(ctx context.Context, receiptID string) 
 		return st, err
 	}
 	if !st.Decided {
-		return st, temporal.NewApplicationError("the bureau has not decided on "+receiptID+" yet", ErrTypeUndecided)
+		// Benign: the SDK logs it at debug level and leaves it out of the
+		// failure metrics, as it is how the poll says "not yet".
+		return st, temporal.NewApplicationErrorWithOptions("the bureau has not decided on "+receiptID+" yet", ErrTypeUndecided,
+			temporal.ApplicationErrorOptions{Category: temporal.ApplicationErrorCategoryBenign})
 	}
 	return st, nil
 }

@@ -101,6 +101,9 @@ func runMain(m *testing.M) int {
 	// finishes within a test; the sandbox pushes its events often.
 	cfg.Process.TimeScale = 86400
 	cfg.Sandbox.PushInterval = 100 * time.Millisecond
+	// The scale test creates its filings through the API with a time scale
+	// of their own (`sandbox.time_scale`), as `make demo` does.
+	cfg.API.SandboxSettings = true
 	// Webhook receivers of the tests listen on loopback; failed deliveries
 	// come back within a second and a slow receiver times out soon.
 	cfg.Deliveries.AllowInsecureURLs = true

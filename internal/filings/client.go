@@ -218,9 +218,17 @@ func (c *Client) State(ctx context.Context, id filing.ID) (filing.State, error) 
 	})
 	var st filing.State
 	var nf *serviceerror.NotFound
+	var noWorker *serviceerror.FailedPrecondition
 	switch {
 	case errors.As(err, &nf):
 		return st, ErrNotFound
+	case errors.As(err, &noWorker):
+		// Matching saw no worker poll the filing's queue lately ("no poller
+		// seen for task queue recently"): the workers are down or too
+		// busy to poll. The service is unavailable (503, or the read model
+		// answers), not failing on this request (found at 2,000 filings in
+		// flight, `make scale`).
+		return st, fmt.Errorf("filings: state of %s: %w", id, serviceerror.NewUnavailable(noWorker.Error()))
 	case err != nil:
 		return st, fmt.Errorf("filings: state of %s: %w", id, err)
 	case resp.QueryRejected != nil:

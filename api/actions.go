@@ -139,6 +139,24 @@ func (s *server) send(c echo.Context, id filing.ID, update string, req filing.Re
 	return temporalError(err)
 }
 
+// alreadyApplied reports whether this request's own action was taken
+// before: a retry, with the same Idempotency-Key, of a request whose answer
+// was lost or was a 503 after the update went through (an action that
+// outlasted the API's bound). The handlers that check the stage before they
+// send their update find the filing moved on by that very action, and answer
+// as the first attempt would have, not 409.
+func (s *server) alreadyApplied(c echo.Context, id filing.ID) bool {
+	uid := updateID(c)
+	if uid == "" {
+		return false
+	}
+	applied, err := s.client.Applied(c.Request().Context(), id, uid)
+	if err != nil {
+		s.Log.WarnContext(c.Request().Context(), "could not ask whether a retried action was taken", "filing_id", id, "err", err)
+	}
+	return applied
+}
+
 // updateID turns the caller's Idempotency-Key into the workflow update ID.
 // Temporal deduplicates update IDs per workflow whatever the update, so the
 // raw key would let one caller's key swallow another caller's action (or a
@@ -198,6 +216,9 @@ func (s *server) saveApplication(c echo.Context) error {
 		return s.stateError(id, err)
 	}
 	if st.Stage != filing.StageInformation {
+		if s.alreadyApplied(c, id) {
+			return s.answerFiling(c, id)
+		}
 		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeStageConflict,
 			Message: fmt.Sprintf("the application can be changed in stage information, not %s", st.Stage)}
 	}
@@ -386,6 +407,9 @@ func (s *server) mailingAddress(c echo.Context) error {
 		return s.stateError(id, err)
 	}
 	if st.Step != filing.StepAwaitingMailingAddress {
+		if s.alreadyApplied(c, id) {
+			return s.answerFiling(c, id)
+		}
 		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeStageConflict,
 			Message: fmt.Sprintf("no mailing address is awaited (stage %s, step %s)", st.Stage, st.Step)}
 	}

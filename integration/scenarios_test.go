@@ -401,6 +401,33 @@ func TestARetriedActionWithTheSameIdempotencyKeyActsOnce(t *testing.T) {
 	s.ok("/cancel", `{}`)
 }
 
+// A mailing address whose answer was lost (the API answered 503 once the
+// update had outlasted its bound, so nothing was stored under the key) is
+// sent again with the same Idempotency-Key after the filing has moved on
+// because of it: it is answered as taken, not refused; the backdrop ships
+// once. A new request in the same stage is still refused.
+func TestARetriedMailingAddressWhoseAnswerWasLostIsAnsweredAsTaken(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, "ZJ", "yunqi-lost-answer.com", "云栖科技官网")
+	s.throughInitialReview()
+	s.wait(filing.StagePhotoVerification, filing.StepAwaitingMailingAddress)
+	address := `{"recipient":{"name":"张伟","mobile":"13800138000"},"address":{"province":"ZJ","city":"杭州市","detail":"文三路90号"}}`
+	first := doKeyed(t, s.base, s.path("/mailing-address"), address, "address-7")
+	require.Equal(t, http.StatusOK, first.Status, "%s", first.Raw)
+	// As if the first answer had been a 503: the idempotency store keeps
+	// no server-side failure, so the retry runs the handler again.
+	require.NoError(t, sys.app.DB.Gorm.Exec(`DELETE FROM idempotency_keys WHERE idem_key = ?`, "address-7").Error)
+	st := s.wait(filing.StagePhotoVerification, filing.StepNone)
+	require.NotEqual(t, string(filing.StepAwaitingMailingAddress), st["step"], "moved on by the first request")
+	again := doKeyed(t, s.base, s.path("/mailing-address"), address, "address-7")
+	assert.Equal(t, http.StatusOK, again.Status, "the retry is answered as taken: %s", again.Raw)
+	other := doKeyed(t, s.base, s.path("/mailing-address"), address, "address-8")
+	assert.Equal(t, http.StatusConflict, other.Status, "a new request is still refused: %s", other.Raw)
+	shipment := s.wait(filing.StagePhotoVerification, filing.StepAwaitingPhoto)["shipment"].(map[string]any)
+	assert.NotEmpty(t, shipment["tracking_number"], "shipped once")
+	s.ok("/cancel", `{}`)
+}
+
 // rejections counts the filing's returns to editing in its timeline.
 func (s *scenario) rejections() int {
 	s.t.Helper()

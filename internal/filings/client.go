@@ -205,6 +205,30 @@ func (c *Client) Final(ctx context.Context, id filing.ID) (filing.State, error) 
 	return st, nil
 }
 
+// Applied reports whether the update with updateID was accepted and
+// completed on the filing: a retried request whose first attempt outlasted
+// its answer finds its own action done. It waits for an update still
+// running, within the read bound.
+func (c *Client) Applied(ctx context.Context, id filing.ID, updateID string) (bool, error) {
+	ctx, cancel := c.readContext(ctx)
+	defer cancel()
+	handle := c.Temporal.GetWorkflowUpdateHandle(client.GetWorkflowUpdateHandleOptions{WorkflowID: id.WorkflowID(), UpdateID: updateID})
+	var ack filing.Ack
+	err := handle.Get(ctx, &ack)
+	var nf *serviceerror.NotFound
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &nf):
+		return false, nil
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return false, nil // it ran and was refused: not applied
+	}
+	return false, fmt.Errorf("filings: update %s of %s: %w", updateID, id, err)
+}
+
 // State returns the live state of a running filing. A closed filing is
 // ErrClosed (the caller reads the read model: querying it would replay its
 // whole history on a worker).

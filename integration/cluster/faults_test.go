@@ -229,7 +229,7 @@ func TestEveryFilingCompletesOnceThroughAKilledWorkerAStoppedAPIAndARestartedHis
 	t.Logf("every answer through the load balancer: %v", statuses)
 	for code, n := range statuses {
 		if code >= 500 && code != 503 {
-			t.Errorf("%d answers with status %d: a dependency down must be 503", n, code)
+			t.Errorf("%d answers with status %d: a dependency down must be 503 (the balancer's own: %v)", n, code, c.Balancer.Failures())
 		}
 	}
 	t.Logf("approved: %v", approved)

@@ -18,8 +18,12 @@ import (
 // Balancer is the load balancer in front of the API processes, as a
 // provider has one: round robin over the backends, and a request whose
 // connection a backend refuses goes to the next one (it never reached a
-// handler, so resending it is safe whatever its method). A backend that
-// refused is skipped for a second. It counts the status of every answer,
+// handler, so resending it is safe whatever its method). A request that may
+// be sent twice (a read, or an action with an Idempotency-Key, which the API
+// answers once) also goes to the next backend when its connection broke
+// before any answer: a backend shutting down closes its idle connections,
+// and one the balancer was reusing at that moment fails. A backend that
+// failed so is skipped for a second. It counts the status of every answer,
 // for tests that must see no 500.
 type Balancer struct {
 	backends []*backend
@@ -29,6 +33,7 @@ type Balancer struct {
 
 	mu       sync.Mutex
 	statuses map[int]int
+	failures []string // why the balancer itself answered 502, the latest last
 }
 
 type backend struct {
@@ -36,6 +41,10 @@ type backend struct {
 	proxy     *httputil.ReverseProxy
 	downUntil atomic.Int64 // unix nanos
 }
+
+// StatusClientClosed is what the balancer counts for a request whose client
+// went away before the answer, as nginx logs it (499).
+const StatusClientClosed = 499
 
 // errRefused marks a backend that did not take the connection.
 var errRefused = errors.New("backend refused the connection")
@@ -131,10 +140,18 @@ func (b *Balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w}
 		proxy := *be.proxy
 		proxy.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, err error) {
-			if errors.Is(err, errRefused) {
+			if errors.Is(err, errRefused) || (resendable(r) && rec.code == 0) {
 				refused = true
 				return
 			}
+			if r.Context().Err() != nil {
+				// The client gave up waiting (a partner's push has a
+				// timeout of its own): nobody reads this answer, and it
+				// says nothing of the API.
+				w.WriteHeader(StatusClientClosed)
+				return
+			}
+			b.failed(r, be, err)
 			w.WriteHeader(http.StatusBadGateway)
 		}
 		req := r.Clone(r.Context())
@@ -149,8 +166,43 @@ func (b *Balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b.count(rec.status())
 		return
 	}
+	b.failed(r, nil, errors.New("no API process took the request"))
 	b.count(http.StatusBadGateway)
 	http.Error(w, "no API process took the request", http.StatusBadGateway)
+}
+
+// maxFailures is how many of its own 502s the balancer describes.
+const maxFailures = 20
+
+func (b *Balancer) failed(r *http.Request, be *backend, err error) {
+	to := "-"
+	if be != nil {
+		to = be.url.Host
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.failures = append(b.failures, fmt.Sprintf("%s %s → %s: %v", r.Method, r.URL.Path, to, err))
+	if len(b.failures) > maxFailures {
+		b.failures = b.failures[1:]
+	}
+}
+
+// Failures describes the balancer's own 502s (the request, the backend and
+// the error), the latest last: what a test that must see none prints.
+func (b *Balancer) Failures() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.failures...)
+}
+
+// resendable reports whether r may reach the API twice: a read, or an
+// action the API deduplicates by its Idempotency-Key.
+func resendable(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	return r.Header.Get("Idempotency-Key") != ""
 }
 
 // statusRecorder remembers the status a handler wrote.

@@ -34,6 +34,12 @@ func do(t testing.TB, method, path, contentType string, body string) response {
 // doAt sends a request to the API at base.
 func doAt(t testing.TB, base, method, path, contentType string, body string) response {
 	t.Helper()
+	return doAtWith(t, base, method, path, contentType, body, nil)
+}
+
+// doAtWith is doAt with extra request headers (an Idempotency-Key).
+func doAtWith(t testing.TB, base, method, path, contentType string, body string, header map[string]string) response {
+	t.Helper()
 	var r io.Reader
 	if body != "" {
 		r = bytes.NewBufferString(body)
@@ -45,6 +51,9 @@ func doAt(t testing.TB, base, method, path, contentType string, body string) res
 	}
 	if strings.HasPrefix(path, "/v1/") {
 		req.Header.Set("Authorization", "Bearer "+keyForRequest(t, base, method, path, body))
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -342,19 +341,5 @@ func metricLine(line string) (string, float64, bool) {
 // doKeyed posts body to path on the API at base with an Idempotency-Key.
 func doKeyed(t testing.TB, base, path, body, key string) response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", key)
-	req.Header.Set("Authorization", "Bearer "+keyForRequest(t, base, http.MethodPost, path, body))
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	out := response{Status: res.StatusCode, Header: res.Header, Raw: raw}
-	if len(raw) > 0 {
-		require.NoError(t, json.Unmarshal(raw, &out.Body), "body is not JSON: %s", raw)
-	}
-	return out
+	return doAtWith(t, base, http.MethodPost, path, "application/json", body, map[string]string{"Idempotency-Key": key})
 }

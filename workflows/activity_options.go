@@ -41,13 +41,19 @@ func withActivity(ctx workflow.Context, summary string) workflow.Context {
 // be idempotent, since a worker lost before its workflow task completes
 // runs it again.
 func withLocalStep(ctx workflow.Context, summary string) workflow.Context {
+	return withLocal(ctx, summary, readModelRetryWindow, 10*time.Minute)
+}
+
+// withLocal returns a context for a local activity of up to 30 s per
+// attempt, retried with doubling pauses up to maxPause for budget in all.
+func withLocal(ctx workflow.Context, summary string, budget, maxPause time.Duration) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout:    30 * time.Second,
-		ScheduleToCloseTimeout: readModelRetryWindow,
+		ScheduleToCloseTimeout: budget,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
 			BackoffCoefficient: 2,
-			MaximumInterval:    10 * time.Minute,
+			MaximumInterval:    maxPause,
 		},
 		Summary: summary,
 	})
@@ -97,16 +103,7 @@ const pollBudget = 2 * time.Minute
 // events and the workflow task its completion starts. It reports false,
 // logged, when the partner could not be asked.
 func (f *flow) poll(ctx workflow.Context, summary string, activity, in, out any) bool {
-	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout:    30 * time.Second,
-		ScheduleToCloseTimeout: pollBudget,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    30 * time.Second,
-		},
-		Summary: summary,
-	})
+	ctx = withLocal(ctx, summary, pollBudget, 30*time.Second)
 	if err := workflow.ExecuteLocalActivity(ctx, activity, in).Get(ctx, out); err != nil {
 		workflow.GetLogger(ctx).Warn("poll failed; waiting for the next one or a push", "poll", summary, "error", err)
 		return false

@@ -85,11 +85,12 @@ func (f *flow) commit(ctx workflow.Context) error {
 	// filing for it.
 	_ = f.publish(ctx, f.wanted())
 	k := f.currentWait()
-	if k != f.reads.recorded || f.reads.rewrite {
-		f.state.Revision++
-	}
-	if len(f.trail.pending) == 0 && len(f.outbox.unsent) == 0 && k == f.reads.recorded && !f.reads.rewrite {
+	newRevision := k != f.reads.recorded || f.reads.rewrite
+	if !newRevision && len(f.trail.pending) == 0 && len(f.outbox.unsent) == 0 {
 		return nil // only the search attributes were behind
+	}
+	if newRevision {
+		f.state.Revision++
 	}
 	err := workflow.ExecuteLocalActivity(withDatabase(ctx), acts.RecordFiling, activities.RecordFilingRequest{
 		Row:           filing.RowOf(f.state),

@@ -74,6 +74,18 @@ func TestTheVerificationFormPrintsTheFilingInChinese(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(text, "网站负责人（签字）"), "the leader signs once; the academy's 李娜 signs as its responsible person")
 }
 
+// A name with a character beyond GB 2312 prints as it is: the form then
+// embeds the whole font, not the cut one most forms use.
+func TestANameWithARarerCharacterPrintsAsItIs(t *testing.T) {
+	f := issued(t)
+	f.Subject.Leader = "王堃"
+	f.Websites[0].Responsible = "刘䶮"
+	out, err := exec.Command(testenv.Poppler(t, "pdftotext"), "-layout", write(t, "form.pdf", render(t, f)), "-").Output()
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "主体负责人（签字）：王堃")
+	assert.Contains(t, string(out), "刘䶮")
+}
+
 func TestTheSameFormRendersToTheSameBytesAndKeepsItsDigest(t *testing.T) {
 	f := issued(t)
 	assert.Equal(t, render(t, f), render(t, f))
@@ -179,4 +191,19 @@ func TestAScanWhoseFirstReadingFailsIsReadAgain(t *testing.T) {
 	got, err := verificationform.FindSerial(scan, filing.MediaTypePNG)
 	require.NoError(t, err)
 	assert.Equal(t, "HY-9GZM-53MJ-VBMN", got)
+}
+
+// BenchmarkRender renders the sample form: the API renders one per
+// download of the form.
+func BenchmarkRender(b *testing.B) {
+	app := sample.ValidApplication()
+	f := verificationform.FromApplication("01927c3e-5f0a-7b21-9c4d-8e2f1a3b5c7d", "云栖云计算有限公司", filing.TypeNewWebsiteElsewhere, app, nil)
+	serial, err := verificationform.NewSerial()
+	require.NoError(b, err)
+	f.Serial, f.IssuedAt = serial, time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		if _, err := verificationform.Render(f); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 
 	"codeberg.org/go-pdf/fpdf"
 	qrcode "github.com/skip2/go-qrcode"
@@ -28,7 +29,11 @@ func Render(f Form) ([]byte, error) {
 	if !ValidSerial(f.Serial) {
 		return nil, fmt.Errorf("verification form: render: serial %q is not issued", f.Serial)
 	}
-	ttf, err := font()
+	// The form is drawn twice: once to learn what it prints, which picks
+	// the font to embed (font.go), then onto the page.
+	var printed textOnly
+	draw(&printed, f)
+	ttf, err := fontFor(printed.String())
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +56,72 @@ func Render(f Form) ([]byte, error) {
 	// The serial and its QR code, top right, where a scan keeps them whole.
 	pdf.RegisterImageOptionsReader("serial-qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(qr))
 	pdf.ImageOptions("serial-qr", pageW-margin-qrSide, margin-4, qrSide, qrSide, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	draw(pdf, f)
+
+	if err := pdf.Error(); err != nil {
+		return nil, fmt.Errorf("verification form: render: %w", err)
+	}
+	var out bytes.Buffer
+	if err := pdf.Output(&out); err != nil {
+		return nil, fmt.Errorf("verification form: render: %w", err)
+	}
+	if out.Len() == 0 {
+		return nil, errors.New("verification form: render: empty PDF")
+	}
+	return out.Bytes(), nil
+}
+
+// canvas is what the form is drawn on: a *fpdf.Fpdf, or textOnly.
+type canvas interface {
+	SetFont(family, style string, size float64)
+	SetFillColor(r, g, b int)
+	SetXY(x, y float64)
+	SetY(y float64)
+	GetXY() (float64, float64)
+	GetY() float64
+	Ln(h float64)
+	Rect(x, y, w, h float64, style string)
+	CellFormat(w, h float64, text, border string, ln int, align string, fill bool, link int, linkURL string)
+	MultiCell(w, h float64, text, border, align string, fill bool)
+}
+
+// textOnly is a canvas that keeps only the text drawn on it.
+type textOnly struct{ strings.Builder }
+
+// SetFont and the other methods but CellFormat and MultiCell draw nothing.
+func (*textOnly) SetFont(string, string, float64) {}
+
+// SetFillColor draws nothing.
+func (*textOnly) SetFillColor(int, int, int) {}
+
+// SetXY draws nothing.
+func (*textOnly) SetXY(float64, float64) {}
+
+// SetY draws nothing.
+func (*textOnly) SetY(float64) {}
+
+// GetXY is the origin: textOnly keeps no position.
+func (*textOnly) GetXY() (float64, float64) { return 0, 0 }
+
+// GetY is the top: textOnly keeps no position.
+func (*textOnly) GetY() float64 { return 0 }
+
+// Ln draws nothing.
+func (*textOnly) Ln(float64) {}
+
+// Rect draws nothing.
+func (*textOnly) Rect(float64, float64, float64, float64, string) {}
+
+// CellFormat keeps the cell's text.
+func (t *textOnly) CellFormat(_, _ float64, text, _ string, _ int, _ string, _ bool, _ int, _ string) {
+	t.WriteString(text)
+}
+
+// MultiCell keeps the cell's text.
+func (t *textOnly) MultiCell(_, _ float64, text, _, _ string, _ bool) { t.WriteString(text) }
+
+// draw draws the form's text and lines onto pdf, below the QR code.
+func draw(pdf canvas, f Form) {
 	pdf.SetFont(cjk, "", fontSize)
 	pdf.SetXY(margin, margin)
 	pdf.CellFormat(0, 6, "核验单编号", "", 1, "L", false, 0, "")
@@ -112,28 +183,16 @@ func Render(f Form) ([]byte, error) {
 	pdf.SetFont(cjk, "", 9)
 	pdf.MultiCell(0, 5, "填写说明：请用黑色签字笔签字，扫描或拍照后上传；核验单须完整、清晰，核验单编号与二维码不得遮挡。"+
 		"备案信息如有修改，请重新下载核验单。", "", "L", false)
-
-	if err := pdf.Error(); err != nil {
-		return nil, fmt.Errorf("verification form: render: %w", err)
-	}
-	var out bytes.Buffer
-	if err := pdf.Output(&out); err != nil {
-		return nil, fmt.Errorf("verification form: render: %w", err)
-	}
-	if out.Len() == 0 {
-		return nil, errors.New("verification form: render: empty PDF")
-	}
-	return out.Bytes(), nil
 }
 
-func section(pdf *fpdf.Fpdf, title string) {
+func section(pdf canvas, title string) {
 	pdf.Ln(2)
 	pdf.SetFont(cjk, "", 12)
 	pdf.SetFillColor(235, 235, 235)
 	pdf.CellFormat(0, rowH, title, "1", 1, "L", true, 0, "")
 }
 
-func row(pdf *fpdf.Fpdf, label, value string) {
+func row(pdf canvas, label, value string) {
 	pdf.SetFont(cjk, "", fontSize)
 	x, y := pdf.GetXY()
 	pdf.CellFormat(labelW, rowH, label, "1", 0, "L", false, 0, "")
@@ -145,7 +204,7 @@ func row(pdf *fpdf.Fpdf, label, value string) {
 	}
 }
 
-func signature(pdf *fpdf.Fpdf, label string) {
+func signature(pdf canvas, label string) {
 	pdf.SetFont(cjk, "", fontSize)
 	pdf.CellFormat(0, rowH+3, label+"    ____________________", "", 1, "L", false, 0, "")
 }

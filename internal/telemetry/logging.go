@@ -115,8 +115,8 @@ func withIDs(l log.Logger, workflowID, requestID string) log.Logger {
 
 // logFailure logs a failed activity attempt: a business rejection (a
 // non-retryable application error, which the workflow handles) with its
-// type and reason code, anything else as a warning saying whether
-// Temporal will try again. The SDK logs the error too, but without the
+// type and reason code, a benign one (a poll's "not yet") at debug level,
+// anything else as a warning saying whether Temporal will try again. The SDK logs the error too, but without the
 // filing and the request.
 func logFailure(ctx context.Context, err error) {
 	l := activity.GetLogger(ctx)
@@ -128,6 +128,12 @@ func logFailure(ctx context.Context, err error) {
 			_ = appErr.Details(&reason)
 		}
 		l.Info("activity refused", "error_type", appErr.Type(), "code", reason.Code)
+		return
+	}
+	if errors.As(err, &appErr) && appErr.Category() == temporal.ApplicationErrorCategoryBenign {
+		// A poll by retries (the bureau's review): an attempt that finds
+		// nothing new yet is how it works, not worth a warning each time.
+		l.Debug("activity not done yet", "attempt", info.Attempt, "error_type", appErr.Type())
 		return
 	}
 	if errors.Is(err, context.Canceled) {

@@ -63,6 +63,7 @@ func TestSDKLoggersNameTheFilingAndTheRequestOfEachLine(t *testing.T) {
 	w.RegisterWorkflowWithOptions(loggedWorkflow, workflow.RegisterOptions{Name: "Logged"})
 	w.RegisterActivity(note)
 	w.RegisterActivity(flaky)
+	w.RegisterActivity(notYet)
 	require.NoError(t, w.Start())
 	defer w.Stop()
 
@@ -91,7 +92,7 @@ func TestSDKLoggersNameTheFilingAndTheRequestOfEachLine(t *testing.T) {
 	for msg := range expected {
 		assert.Positive(t, seen[msg], "no line %q among %v", msg, lines)
 	}
-	assert.Equal(t, 2, seen["activity attempt failed"], "both attempts of the flaky activity")
+	assert.Equal(t, 2, seen["activity attempt failed"], "both attempts of the flaky activity, and no warning for a poll's benign first attempt")
 
 	// The request IDs travel in headers that the payload codec encrypts:
 	// the start's, the update's and the activities'.
@@ -154,6 +155,9 @@ func loggedWorkflow(ctx workflow.Context) error {
 			return err
 		}
 		_ = workflow.ExecuteActivity(ctx, flaky).Get(ctx, nil)
+		if err := workflow.ExecuteActivity(ctx, notYet).Get(ctx, nil); err != nil {
+			return err
+		}
 		done = true
 		return nil
 	}); err != nil {
@@ -179,6 +183,16 @@ func note(ctx context.Context, msg string) error {
 }
 
 func flaky(context.Context) error { return errors.New("the activity fails") }
+
+// notYet polls by its retries, as the bureau's review does: its first
+// attempt finds nothing yet, a benign failure.
+func notYet(ctx context.Context) error {
+	if activity.GetInfo(ctx).Attempt == 1 {
+		return temporal.NewApplicationErrorWithOptions("not decided yet", "Undecided",
+			temporal.ApplicationErrorOptions{Category: temporal.ApplicationErrorCategoryBenign})
+	}
+	return nil
+}
 
 // historyOf returns the workflow's events as protojson renders them.
 func historyOf(t *testing.T, c client.Client, workflowID string) []any {

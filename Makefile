@@ -35,7 +35,7 @@ export BEIANFLOW_TEMPORAL_UI_SERVER := $(TEMPORAL_UI_SERVER)
 
 GO_TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run run-cluster test-cluster cluster-tools demo test test-unit lint tools build vet fmt-check workflowcheck clean-data help record-histories screenshots bench-webhooks bench-lifecycle bench-listing scale
+.PHONY: run run-cluster test-cluster cluster-tools demo test test-unit lint tools build vet fmt-check workflowcheck clean-data help record-histories screenshots bench-webhooks bench-lifecycle bench-listing scale scale-cluster
 
 help:
 	@echo "make run    start the whole system (Temporal + Web UI :8233, S3, worker, API :8080)"
@@ -50,6 +50,7 @@ help:
 	@echo "make bench-lifecycle  complete filings per second against bare workflows of the same shape, on the same server"
 	@echo "make bench-listing  the listings and review queues over 1,000,000 filings in PostgreSQL (p99 against a primary-key lookup)"
 	@echo "make scale  200, 1,000 and 2,000 filings in flight at once: RSS, goroutines, sticky cache, rows per filing, read p99"
+	@echo "make scale-cluster  the same on the run-cluster topology, each process and Temporal's databases measured apart"
 
 tools: $(TEMPORAL) $(VERSITYGW)
 
@@ -195,6 +196,11 @@ bench-lifecycle: tools
 SCALE ?= 200,1000,2000
 scale: tools
 	BEIANFLOW_SCALE=$(SCALE) go test -count=1 -run TestScaleFilingsInFlightAtOnce -v -timeout 90m ./integration/
+
+# The same on the run-cluster topology: Temporal's services on PostgreSQL,
+# two workers and two APIs, each process measured apart.
+scale-cluster: tools cluster-tools
+	BEIANFLOW_SCALE=$(SCALE) go test -count=1 -run TestScaleFilingsInFlightOnTheCluster -v -timeout 150m ./integration/
 
 # The listings and review queues over 1,000,000 filings in PostgreSQL,
 # against a primary-key lookup in the same run (p99 target: 50 ms).

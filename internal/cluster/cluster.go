@@ -251,6 +251,21 @@ func (c *Cluster) URL() string { return c.Balancer.URL() }
 // UIURL is the Temporal Web UI's base URL (whether or not one runs).
 func (c *Cluster) UIURL() string { return "http://localhost:" + strconv.Itoa(c.opts.Ports.UI) }
 
+// WorkerMetricsURLs are the workers' /metrics endpoints, in Workers' order.
+func (c *Cluster) WorkerMetricsURLs() []string {
+	var out []string
+	for _, port := range c.opts.Ports.WorkerOps {
+		out = append(out, "http://"+addr(port)+"/metrics")
+	}
+	return out
+}
+
+// TemporalDatabaseURLs are the Temporal server's databases: persistence
+// (histories, mutable state, tasks) and visibility.
+func (c *Cluster) TemporalDatabaseURLs() (persistence, visibility string) {
+	return c.pg.dbURL(c.pg.persistence), c.pg.dbURL(c.pg.search)
+}
+
 // ReadyURL is where p answers its readiness, "" for parts without one.
 func (c *Cluster) ReadyURL(p *Process) string {
 	for _, r := range c.readiness() {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -27,17 +28,23 @@ import (
 // local activities, activities and timers as the filings' histories hold.
 // The ratio of their throughputs says what beianflow's own work (the API,
 // the database, S3, the sandbox world, the checks) costs on top of
-// Temporal's.
+// Temporal's. So does, more steadily, the CPU time each side costs the
+// machine per workflow (this process, the Temporal server, PostgreSQL and
+// S3, read from /proc): the throughput ratio is only the capacity ratio
+// where both sides keep the machine equally busy, and the bare side at 32
+// at a time keeps it less busy than the filings do (each side's busy
+// cores are logged).
 //
-//	make bench-lifecycle   (BEIANFLOW_BENCH_FILINGS=N, default 96)
+//	make bench-lifecycle   (BEIANFLOW_BENCH_FILINGS=N, default 96;
+//	                        BEIANFLOW_BENCH_CONCURRENCY, default 32)
 const (
 	// lifecycleScale runs a day in 100 ms: the bureau's review and the
 	// courier take a fraction of a second, and the 45-day order lifetime
 	// (4.5 s) outlasts any pause of the applicant's driver under load.
 	lifecycleScale = 864_000
 	// lifecycleConcurrency filings (or bare workflows) are driven at once:
-	// enough that both sides are bound by throughput, not by their waits
-	// (a Temporal timer fires up to a second late on the dev server).
+	// enough that the filings keep both cores busy (a Temporal timer fires
+	// up to a second late on the dev server).
 	lifecycleConcurrency = 32
 )
 
@@ -46,10 +53,14 @@ func BenchmarkFilingLifecycleVsBare(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("BEIANFLOW_BENCH_FILINGS")); err == nil && v > 0 {
 		n = v
 	}
+	concurrency := lifecycleConcurrency
+	if v, err := strconv.Atoi(os.Getenv("BEIANFLOW_BENCH_CONCURRENCY")); err == nil && v > 0 {
+		concurrency = v
+	}
 	bare := startBareWorker(b)
 	defer func(d time.Duration) { waitPoll = d }(waitPoll)
 	waitPoll = 250 * time.Millisecond
-	var filingsPerSec, barePerSec []float64
+	var filingsPerSec, barePerSec, filingCPU, bareCPU []float64
 	// Warm up connections, caches and pollers on both sides; not measured.
 	warm, _ := runConcurrently(2, 2, func(int) string { return driveToApproval(b) })
 	shape, events := shapeOf(b, warm[0])
@@ -57,7 +68,9 @@ func BenchmarkFilingLifecycleVsBare(b *testing.B) {
 	var bareEvents int
 	b.ResetTimer()
 	for i := range b.N {
-		ids, took := runConcurrently(n, lifecycleConcurrency, func(int) string { return driveToApproval(b) })
+		cpu0 := cpuSeconds(b)
+		ids, took := runConcurrently(n, concurrency, func(int) string { return driveToApproval(b) })
+		cpuFilings := cpuSeconds(b).minus(cpu0)
 		filingsPerSec = append(filingsPerSec, float64(n)/took.Seconds())
 		if i == 0 {
 			// The shape of a filing's happy path, as the server recorded
@@ -65,9 +78,14 @@ func BenchmarkFilingLifecycleVsBare(b *testing.B) {
 			shape, events = shapeOf(b, ids[0])
 		}
 		b.Logf("round %d: %d filings in %s", i+1, n, took.Round(time.Millisecond))
-		bareIDs, bareTook := runConcurrently(n, lifecycleConcurrency, func(int) string { return bare.drive(b, shape) })
+		cpu0 = cpuSeconds(b)
+		bareIDs, bareTook := runConcurrently(n, concurrency, func(int) string { return bare.drive(b, shape) })
+		cpuBare := cpuSeconds(b).minus(cpu0)
 		barePerSec = append(barePerSec, float64(n)/bareTook.Seconds())
+		filingCPU, bareCPU = append(filingCPU, cpuFilings.total()/float64(n)), append(bareCPU, cpuBare.total()/float64(n))
 		b.Logf("round %d: %d bare workflows in %s", i+1, n, bareTook.Round(time.Millisecond))
+		b.Logf("round %d: CPU per filing %s, %.2f cores busy; per bare workflow %s, %.2f cores busy",
+			i+1, cpuFilings.per(n), cpuFilings.total()/took.Seconds(), cpuBare.per(n), cpuBare.total()/bareTook.Seconds())
 		if i == 0 {
 			bareEvents = historyLength(b, bareIDs[0])
 		}
@@ -77,16 +95,25 @@ func BenchmarkFilingLifecycleVsBare(b *testing.B) {
 	b.ReportMetric(f, "filings/s")
 	b.ReportMetric(r, "bare/s")
 	b.ReportMetric(f/r, "ratio")
+	fc, bc := median(filingCPU), median(bareCPU)
+	b.ReportMetric(fc*1000, "cpu-ms/filing")
+	b.ReportMetric(bc*1000, "cpu-ms/bare")
+	b.ReportMetric(bc/fc, "cost-ratio")
 	b.ReportMetric(float64(events), "events/filing")
 	b.ReportMetric(float64(bareEvents), "events/bare")
-	b.Logf("%d filings at a time %d: %.2f filings/s against %.2f bare workflows/s (ratio %.2f); %d events per filing, %d per bare workflow of %+v",
-		n, lifecycleConcurrency, f, r, f/r, events, bareEvents, shape)
+	b.Logf("%d filings at a time %d: %.2f filings/s against %.2f bare workflows/s (ratio %.2f); CPU %.0f ms per filing against %.0f per bare workflow (ratio %.2f); %d events per filing, %d per bare workflow of %+v",
+		n, concurrency, f, r, f/r, fc*1000, bc*1000, bc/fc, events, bareEvents, shape)
 }
 
 // driveToApproval walks one filing from its start to approval: the
 // applicant, the reviewers and the sandbox world answer at once.
 func driveToApproval(t testing.TB) string {
 	s := startWith(t, sys.app.Config.TaskQueue, "acc-scn", "i-direct-", "ZJ", fmt.Sprintf("life-%d.com", subjectSeq.Add(1)), "生命周期", lifecycleScale)
+	// The parties learn of each change from the filing's events, as a
+	// backend does: a driver that read the filing's state until it
+	// changed would cost the server a query every poll, which the bare
+	// workflow's driver does not.
+	s.follow = true
 	s.fill()
 	s.throughInitialReview()
 	s.throughPhotoApproval()
@@ -278,4 +305,47 @@ func median(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// cpuUse is CPU time used so far, in seconds, by process group.
+type cpuUse struct{ self, temporal, postgres, s3 float64 }
+
+func (c cpuUse) total() float64 { return c.self + c.temporal + c.postgres + c.s3 }
+
+func (c cpuUse) minus(d cpuUse) cpuUse {
+	return cpuUse{c.self - d.self, c.temporal - d.temporal, c.postgres - d.postgres, c.s3 - d.s3}
+}
+
+// per is c per one of n workflows, as milliseconds by group.
+func (c cpuUse) per(n int) string {
+	k := 1000 / float64(n)
+	return fmt.Sprintf("%.0f ms (this process %.0f, Temporal %.0f, PostgreSQL %.0f, S3 %.0f)", c.total()*k, c.self*k, c.temporal*k, c.postgres*k, c.s3*k)
+}
+
+// cpuSeconds is the CPU time used so far by this process (API, worker,
+// sandbox world, drivers), the Temporal dev server, the S3 server and
+// PostgreSQL's processes.
+func cpuSeconds(t testing.TB) cpuUse {
+	of := func(pids ...int) float64 {
+		var ticks int64
+		for _, pid := range pids {
+			stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+			if err != nil {
+				continue
+			}
+			fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+			// utime and stime, the 14th and 15th fields of stat(5).
+			for _, f := range fields[11:13] {
+				n, _ := strconv.ParseInt(f, 10, 64)
+				ticks += n
+			}
+		}
+		return float64(ticks) / 100 // USER_HZ
+	}
+	return cpuUse{
+		self:     of(os.Getpid()),
+		temporal: of(processesNamed(t, "temporal", os.Getpid())...),
+		postgres: of(processesNamed(t, "postgres", 0)...),
+		s3:       of(processesNamed(t, "versitygw", os.Getpid())...),
+	}
 }

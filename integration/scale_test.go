@@ -360,7 +360,15 @@ func rssOf(pids []int) int64 {
 
 // childrenNamed are this process's children whose command name starts with
 // prefix (the Temporal dev server the harness started).
-func childrenNamed(t *testing.T, prefix string) []int {
+func childrenNamed(t testing.TB, prefix string) []int {
+	out := processesNamed(t, prefix, os.Getpid())
+	require.NotEmpty(t, out, "no child process named %s*", prefix)
+	return out
+}
+
+// processesNamed are the processes whose command name starts with prefix
+// and, unless parent is 0, whose parent is parent.
+func processesNamed(t testing.TB, prefix string, parent int) []int {
 	entries, err := os.ReadDir("/proc")
 	require.NoError(t, err)
 	var out []int
@@ -379,11 +387,10 @@ func childrenNamed(t *testing.T, prefix string) []int {
 			continue
 		}
 		fields := strings.Fields(string(stat[end+1:]))
-		if len(fields) > 1 && fields[1] == strconv.Itoa(os.Getpid()) && strings.HasPrefix(string(stat[open+1:end]), prefix) {
+		if len(fields) > 1 && (parent == 0 || fields[1] == strconv.Itoa(parent)) && strings.HasPrefix(string(stat[open+1:end]), prefix) {
 			out = append(out, pid)
 		}
 	}
-	require.NotEmpty(t, out, "no child process named %s*", prefix)
 	return out
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +47,11 @@ type scenario struct {
 	id   string
 	app  filing.Application
 	base string // the API it talks to
+	// follow makes wait learn of changes from the filing's event feed,
+	// from cursor on, as a backend does, instead of reading the filing's
+	// state (a query of its workflow) until it shows them.
+	follow bool
+	cursor string
 }
 
 // startScenario creates a filing through the API and fills it in.
@@ -111,7 +117,54 @@ func (s *scenario) refused(p, body, code string) {
 
 func (s *scenario) wait(stage filing.Stage, step filing.Step) map[string]any {
 	s.t.Helper()
+	if s.follow {
+		return s.followTo(stage, step)
+	}
 	return waitStepAt(s.t, s.base, s.id, stage, step)
+}
+
+// followTo reads the filing's event feed until it says the filing waits in
+// stage and step (step StepNone: until it reaches stage), and returns that
+// event's data. A filing writes an event before it waits, so by then it
+// takes the action the wait is for.
+func (s *scenario) followTo(stage filing.Stage, step filing.Step) map[string]any {
+	s.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		path := s.path("/events")
+		if s.cursor != "" {
+			path += "?after=" + url.QueryEscape(s.cursor)
+		}
+		page := mustOK(s.t, doAt(s.t, s.base, http.MethodGet, path, "", ""))
+		if next, _ := page["next_cursor"].(string); next != "" {
+			s.cursor = next
+		}
+		events, _ := page["events"].([]any)
+		for _, e := range events {
+			e := e.(map[string]any)
+			data, _ := e["data"].(map[string]any)
+			switch filing.EventType(e["type"].(string)) {
+			case filing.EventWaiting:
+				if filing.Stage(data["stage"].(string)) == stage && data["step"] == string(step) {
+					return data
+				}
+			case filing.EventStageChanged:
+				to := filing.Stage(data["to"].(string))
+				if to == stage && step == filing.StepNone {
+					return data
+				}
+				if to != stage && to.Terminal() {
+					s.t.Fatalf("filing %s ended in %s, want %s/%s", s.id, to, stage, step)
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("filing %s never reached %s/%s by its events (cursor %q)", s.id, stage, step, s.cursor)
+		}
+		if len(events) == 0 {
+			time.Sleep(waitPoll)
+		}
+	}
 }
 
 // fill saves the application and attaches the materials it needs.

@@ -10,12 +10,10 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/beianflow/beianflow/filing"
 	"github.com/beianflow/beianflow/internal/auth"
-	"github.com/beianflow/beianflow/internal/documents"
 	"github.com/beianflow/beianflow/internal/filings"
 	"github.com/beianflow/beianflow/internal/httpx"
 	"github.com/beianflow/beianflow/internal/store"
@@ -109,7 +107,34 @@ func (s *server) act(c echo.Context, id filing.ID, update string, req filing.Req
 	// The update's reply is a small acknowledgement (it is stored in the
 	// history); the state comes from a query, or from the read model once
 	// the action ended the filing.
+	return s.answerAction(c, id)
+}
+
+// answerAction answers an action the filing took with its state, or, to a
+// caller that asked for no more with `Prefer: return=minimal` (RFC 7240),
+// with 204 and nothing: a backend that learns of changes from events needs
+// no state in the answer, and the state costs the workflow a query.
+func (s *server) answerAction(c echo.Context, id filing.ID) error {
+	if prefersMinimal(c.Request().Header.Values("Prefer")) {
+		c.Response().Header().Set("Preference-Applied", "return=minimal")
+		return c.NoContent(http.StatusNoContent)
+	}
 	return s.answerFiling(c, id)
+}
+
+// prefersMinimal reports whether Prefer header values ask for
+// return=minimal: comma-separated preferences, each a token with an
+// optional value and parameters after ';' (RFC 7240, section 2).
+func prefersMinimal(values []string) bool {
+	for _, v := range values {
+		for _, pref := range strings.Split(v, ",") {
+			name, value, _ := strings.Cut(strings.TrimSpace(strings.SplitN(pref, ";", 2)[0]), "=")
+			if strings.EqualFold(strings.TrimSpace(name), "return") && strings.Trim(strings.TrimSpace(value), `"`) == "minimal" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // send sends the update and maps the workflow's refusals to API errors.
@@ -217,7 +242,7 @@ func (s *server) saveApplication(c echo.Context) error {
 	}
 	if st.Stage != filing.StageInformation {
 		if s.alreadyApplied(c, id) {
-			return s.answerFiling(c, id)
+			return s.answerAction(c, id)
 		}
 		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeStageConflict,
 			Message: fmt.Sprintf("the application can be changed in stage information, not %s", st.Stage)}
@@ -355,33 +380,6 @@ func checkAttach(id filing.ID, m filing.AttachMaterialRequest, prefix string) er
 	return nil
 }
 
-// presignUpload hands out a short-lived URL for uploading one material
-// straight to the document store, bound to the declared type, size and
-// SHA-256 (the store refuses other bytes). Documents never pass through the
-// API or Temporal.
-func (s *server) presignUpload(c echo.Context) error {
-	id, req, err := owned[filing.UploadRequest](s, c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	if _, err := s.client.State(ctx, id); err != nil {
-		return s.stateError(id, err)
-	}
-	up, err := s.Documents.PresignUpload(ctx, documents.UploadRequest{
-		FilingID: string(id), MaterialID: uuid.NewString(), Kind: req.Kind,
-		ContentType: req.ContentType, Size: req.Size, SHA256: req.SHA256,
-	})
-	var reqErr *documents.RequestError
-	if errors.As(err, &reqErr) {
-		return httpx.BadRequest(filing.CodeInvalidValue, reqErr.Field, "%s", reqErr.Message)
-	}
-	if err != nil {
-		return httpx.Unavailable("the document store")
-	}
-	return c.JSON(http.StatusCreated, up)
-}
-
 // mailingAddress stores where the backdrop goes (personal data, kept out of
 // Temporal) and hands the workflow its reference.
 func (s *server) mailingAddress(c echo.Context) error {
@@ -408,7 +406,7 @@ func (s *server) mailingAddress(c echo.Context) error {
 	}
 	if st.Step != filing.StepAwaitingMailingAddress {
 		if s.alreadyApplied(c, id) {
-			return s.answerFiling(c, id)
+			return s.answerAction(c, id)
 		}
 		return &httpx.Error{Status: http.StatusConflict, Code: filing.CodeStageConflict,
 			Message: fmt.Sprintf("no mailing address is awaited (stage %s, step %s)", st.Stage, st.Step)}

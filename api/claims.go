@@ -97,7 +97,7 @@ func decision(s *server, v1 *router, path string, u filing.Update[filing.Decisio
 		if err := s.decide(c, id, u.Name, queue, req); err != nil {
 			return err
 		}
-		return s.answerFiling(c, id)
+		return s.answerAction(c, id)
 	}, RoleReviewer, RoleSupport)
 }
 

@@ -93,8 +93,12 @@ type answer struct {
 // parameters.
 func call[T any](ctx context.Context, c *Client, method, path string, query url.Values, in any, opts []CallOption) (*T, error) {
 	out := new(T)
-	if err := c.do(ctx, method, path, query, in, out, opts); err != nil {
+	var empty bool
+	if err := c.do(ctx, method, path, query, in, out, append(opts, func(s *callSettings) { s.noContent = &empty })); err != nil {
 		return nil, err
+	}
+	if empty {
+		return nil, nil // 204: the caller asked for no answer (Minimal)
 	}
 	return out, nil
 }
@@ -124,6 +128,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if body != nil {
 		h.Set("Content-Type", "application/json")
 	}
+	if s.minimal {
+		h.Set("Prefer", "return=minimal")
+	}
 	var meta Meta
 	if method == http.MethodPost || method == http.MethodPut {
 		// One key per logical call, shared by its retries: a retry after a
@@ -145,6 +152,12 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
+	}
+	if a.status == http.StatusNoContent {
+		if s.noContent != nil {
+			*s.noContent = true
+		}
+		return nil
 	}
 	switch dst := out.(type) {
 	case nil:

@@ -377,6 +377,29 @@ func TestCallersIdempotencyKeyIsSent(t *testing.T) {
 	assert.Equal(t, "order-42/save-3", f.requests()[0].Header.Get(HeaderIdempotencyKey))
 }
 
+// A backend that learns of changes from events asks an action for no
+// state: the client says so, and the taken action returns no view; without
+// the option the same server's state is decoded as before.
+func TestMinimalAsksForNoStateAndReturnsNoView(t *testing.T) {
+	c, f := serve(t, func(w http.ResponseWriter, r *http.Request, _ int, _ []byte) {
+		if r.Header.Get("Prefer") == "return=minimal" {
+			w.Header().Set("Preference-Applied", "return=minimal")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		writeJSON(w, 200, filingJSON)
+	})
+	v, err := c.Submit(context.Background(), testID, Minimal())
+	require.NoError(t, err)
+	assert.Nil(t, v, "no state asked for, none returned")
+	assert.Equal(t, "return=minimal", f.requests()[0].Header.Get("Prefer"))
+	v, err = c.Submit(context.Background(), testID)
+	require.NoError(t, err)
+	require.NotNil(t, v)
+	assert.Equal(t, filing.ID(testID), v.FilingID)
+	assert.Empty(t, f.requests()[1].Header.Get("Prefer"))
+}
+
 // idempotentServer mimics the server's idempotency: the first request of a
 // key acts and stores its answer; a later one with the same key and body
 // gets that answer replayed, with another body 422 idempotency_key_reused.

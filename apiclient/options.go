@@ -47,6 +47,9 @@ type CallOption func(*callSettings)
 type callSettings struct {
 	idempotencyKey string
 	meta           *Meta
+	minimal        bool
+	// noContent is told whether the answer was 204, with no body.
+	noContent *bool
 }
 
 func newCallSettings(opts []CallOption) callSettings {
@@ -65,6 +68,14 @@ func newCallSettings(opts []CallOption) callSettings {
 // for the same key and body. It applies to POST and PUT calls only.
 func IdempotencyKey(key string) CallOption {
 	return func(s *callSettings) { s.idempotencyKey = key }
+}
+
+// Minimal asks an action to answer without the filing's state (Prefer:
+// return=minimal): the call then returns a nil *filing.View when the
+// server applied it (204). For a backend that learns of changes from
+// events; the state costs the filing's workflow a query.
+func Minimal() CallOption {
+	return func(s *callSettings) { s.minimal = true }
 }
 
 // Into fills m with the call's response metadata once the call returns,

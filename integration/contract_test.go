@@ -466,6 +466,42 @@ func TestContractARepeatedSubmitIsAnsweredWithTheFirstAnswer(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+// TestContractABackendThatFollowsEventsTakesActionsWithoutTheState: with
+// Prefer: return=minimal an action is taken and answered 204 with nothing,
+// its retry with the key is answered the same and not taken again, and the
+// reviewer who asks for the state still gets it.
+func TestContractABackendThatFollowsEventsTakesActionsWithoutTheState(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	r := uniq()
+	s := startScenario(t, "ZJ", "minimal-"+r+".com", "云栖科技官网")
+	account := "acc-scn" + s.app.Subject.CertificateNumber[10:16]
+	c := clientAs(t, sys.baseURL, api.RoleBackend, account)
+
+	var m1, m2 apiclient.Meta
+	v, err := c.Submit(ctx, filing.ID(s.id), apiclient.Minimal(), apiclient.IdempotencyKey("minimal-"+r), apiclient.Into(&m1))
+	require.NoError(t, err)
+	assert.Nil(t, v)
+	assert.Equal(t, http.StatusNoContent, m1.Status)
+	s.wait(filing.StageInitialReview, filing.StepAwaitingReviewer)
+	v, err = c.Submit(ctx, filing.ID(s.id), apiclient.Minimal(), apiclient.IdempotencyKey("minimal-"+r), apiclient.Into(&m2))
+	require.NoError(t, err)
+	assert.Nil(t, v)
+	assert.True(t, m2.Replayed, "the first answer again")
+	assert.Equal(t, http.StatusNoContent, m2.Status)
+
+	// Raw, for the header the client does not surface.
+	res := doAtWith(t, sys.baseURL, http.MethodPost, s.path("/initial-review"), "application/json",
+		`{"approve":true,"reviewer":"staff-1"}`, map[string]string{"Prefer": "respond-async, return=minimal; foo=bar"})
+	assert.Equal(t, http.StatusNoContent, res.Status, "%s", res.Raw)
+	assert.Equal(t, "return=minimal", res.Header.Get("Preference-Applied"))
+	assert.Empty(t, res.Raw)
+	st := s.wait(filing.StagePhotoVerification, filing.StepAwaitingMailingAddress)
+	assert.Equal(t, s.id, st["filing_id"], "the action was taken")
+	_, err = c.Cancel(ctx, filing.ID(s.id), filing.CancelRequest{})
+	assert.NoError(t, err)
+}
+
 // TestContractAKeyOverItsRateIsToldWhenToRetry: an API with a tiny limit
 // answers 429 with Retry-After to the key that exceeded it, and only to it.
 func TestContractAKeyOverItsRateIsToldWhenToRetry(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/beianflow/beianflow/filing"
+	"github.com/beianflow/beianflow/workflows"
 )
 
 // The filing's whole lifecycle against Temporal's own limit: N filings
@@ -148,13 +149,16 @@ func runConcurrently(n, c int, drive func(i int) string) ([]string, time.Duratio
 // bareShape is what a workflow does, counted as its history records it.
 type bareShape struct {
 	Updates, LocalActivities, Activities int
+	// Upserts change search attributes, as a filing's commits do.
+	Upserts int
 	// TimersFired ran out; TimersCancelled were cancelled when what they
 	// waited against came first.
 	TimersFired, TimersCancelled int
 }
 
 // shapeOf counts the happy path's updates, local activities (markers),
-// activities and timers in filing id's history, and its events.
+// activities, timers and search-attribute upserts in filing id's history,
+// and its events.
 func shapeOf(t testing.TB, id string) (bareShape, int) {
 	h := historyOf(t, id)
 	var s bareShape
@@ -170,6 +174,8 @@ func shapeOf(t testing.TB, id string) (bareShape, int) {
 			s.TimersFired++
 		case enumspb.EVENT_TYPE_TIMER_CANCELED:
 			s.TimersCancelled++
+		case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+			s.Upserts++
 		}
 	}
 	return s, len(h.GetEvents())
@@ -231,7 +237,9 @@ func (w *bareWorker) drive(t testing.TB, shape bareShape) string {
 
 // bareLifecycle does what a filing's happy path does to Temporal and
 // nothing else: each update runs a local activity (as an action commits its
-// change), some waits for an update run against a timer the update cancels,
+// change), a wait for an update begins with a search-attribute upsert (as a
+// filing commits before it waits) while the filing's upserts last, some
+// waits run against a timer the update cancels,
 // and between the updates the workflow runs the rest of its local
 // activities, its activities and its timers that fire.
 func bareLifecycle(ctx workflow.Context, s bareShape) error {
@@ -247,7 +255,20 @@ func bareLifecycle(ctx workflow.Context, s bareShape) error {
 	}
 	rest := s
 	rest.LocalActivities = max(s.LocalActivities-s.Updates, 0)
+	upserted := 0
+	upsert := func() error {
+		upserted++
+		// What a filing's commit sets: its stage and whom it waits on.
+		v := "bare-" + strconv.Itoa(upserted)
+		return workflow.UpsertTypedSearchAttributes(ctx, workflows.AttrStage.ValueSet(v), workflows.AttrWaitingOn.ValueSet(v))
+	}
 	for i := range s.Updates {
+		if rest.Upserts > 0 {
+			rest.Upserts--
+			if err := upsert(); err != nil {
+				return err
+			}
+		}
 		cancel := func() {}
 		if rest.TimersCancelled > 0 {
 			rest.TimersCancelled--
@@ -292,6 +313,11 @@ func bareLifecycle(ctx workflow.Context, s bareShape) error {
 	}
 	for ; rest.TimersFired > 0; rest.TimersFired-- {
 		if err := workflow.Sleep(ctx, time.Millisecond); err != nil {
+			return err
+		}
+	}
+	for ; rest.Upserts > 0; rest.Upserts-- {
+		if err := upsert(); err != nil {
 			return err
 		}
 	}

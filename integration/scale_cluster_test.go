@@ -41,7 +41,9 @@ func TestScaleFilingsInFlightOnTheCluster(t *testing.T) {
 	defer cancel()
 	ports, err := cluster.FreePorts(2, 2)
 	require.NoError(t, err)
-	dir := t.TempDir()
+	// Not t.TempDir: a failed run keeps its topology's logs to be read.
+	dir, err := os.MkdirTemp("", "beianflow-scale-cluster-")
+	require.NoError(t, err)
 	exited := make(chan string, 16)
 	c, err := cluster.Start(ctx, cluster.Options{
 		Dir: dir, Beianflow: bin, VersityGW: tools.VersityGW,
@@ -59,10 +61,12 @@ func TestScaleFilingsInFlightOnTheCluster(t *testing.T) {
 	if c != nil {
 		t.Cleanup(func() {
 			c.Stop()
-			if t.Failed() {
-				t.Logf("the topology's logs are in %s", filepath.Join(dir, "logs"))
-			}
 			assert.NoError(t, c.DropDatabases(context.Background()))
+			if t.Failed() {
+				t.Logf("the topology's logs are kept in %s", filepath.Join(dir, "logs"))
+				return
+			}
+			_ = os.RemoveAll(dir)
 		})
 	}
 	require.NoError(t, err)

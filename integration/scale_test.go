@@ -128,6 +128,7 @@ type scaleResult struct {
 	idleP99, busyP99            time.Duration
 	reads                       int
 	retried                     int64 // actions sent again after a 503
+	mostAttempts                int64 // the most attempts one of them took
 }
 
 func (r scaleResult) String() string {
@@ -149,8 +150,8 @@ func (r scaleResult) String() string {
 	if r.measuredTemporal {
 		fmt.Fprintf(&b, ", Temporal's %.1f rows and %.1f KiB per filing", float64(r.temporalRows)/float64(r.n), float64(r.temporalBytes)/float64(r.n)/1024)
 	}
-	fmt.Fprintf(&b, "; API read p99 %s idle, %s during the run (%d reads, ratio %.2f); %d actions sent again after a 503",
-		r.idleP99.Round(100*time.Microsecond), r.busyP99.Round(100*time.Microsecond), r.reads, float64(r.busyP99)/float64(r.idleP99), r.retried)
+	fmt.Fprintf(&b, "; API read p99 %s idle, %s during the run (%d reads, ratio %.2f); %d actions sent again after a 503 (at most %d attempts)",
+		r.idleP99.Round(100*time.Microsecond), r.busyP99.Round(100*time.Microsecond), r.reads, float64(r.busyP99)/float64(r.idleP99), r.retried, r.mostAttempts)
 	return b.String()
 }
 
@@ -269,6 +270,9 @@ func runScale(t *testing.T, target scaleTarget, n int, probe string, timeout tim
 	phase("approved by the bureau", func(_ int, s *scenario) { s.wait(filing.StageApproved, filing.StepNone) })
 	r.took = time.Since(start)
 	r.retried = scaleRetried.Swap(0)
+	scaleMostTries.Lock()
+	r.mostAttempts, scaleMostTries.n = scaleMostTries.n, 0
+	scaleMostTries.Unlock()
 	close(stop)
 	<-doneS
 
@@ -285,12 +289,23 @@ func runScale(t *testing.T, target scaleTarget, n int, probe string, timeout tim
 	return r
 }
 
-// scaleRetries is how often a driver sends an action again that was
-// answered 503, as a backend does: the system was too busy or a part of it
-// down, and the action was not taken. The number of retries is reported.
-const scaleRetries = 8
+// scaleAttempts is how often a driver sends an action that was answered
+// 503, as a backend does, with the same Idempotency-Key, pausing longer
+// each time (up to 5 s): the system was too busy or a part of it down, and
+// the action was not taken, or not yet. An action the API answered 503 for
+// longer (its update outlasting the API's 20 s bound each time) fails the
+// run. The number of actions sent again, and the most attempts one took,
+// are reported.
+const scaleAttempts = 16
 
-var scaleRetried atomic.Int64
+var (
+	scaleRetried atomic.Int64
+	// scaleMostTries is the most attempts an action took.
+	scaleMostTries struct {
+		sync.Mutex
+		n int64
+	}
+)
 
 // retrying posts an action, again after a pause while it is answered 503.
 func retrying(s *scenario, path, body string) {
@@ -300,12 +315,17 @@ func retrying(s *scenario, path, body string) {
 	key := uuid.NewString()
 	for attempt := 1; ; attempt++ {
 		res := doKeyed(s.t, s.base, s.path(path), body, key)
-		if res.Status != http.StatusServiceUnavailable || attempt == scaleRetries {
-			require.Equal(s.t, http.StatusOK, res.Status, "%s %s: %s", s.id, path, res.Raw)
+		if res.Status != http.StatusServiceUnavailable || attempt == scaleAttempts {
+			scaleMostTries.Lock()
+			scaleMostTries.n = max(scaleMostTries.n, int64(attempt))
+			scaleMostTries.Unlock()
+			require.Equal(s.t, http.StatusOK, res.Status, "%s %s (attempt %d): %s", s.id, path, attempt, res.Raw)
 			return
 		}
-		scaleRetried.Add(1)
-		time.Sleep(time.Duration(attempt) * 500 * time.Millisecond)
+		if attempt == 1 {
+			scaleRetried.Add(1)
+		}
+		time.Sleep(min(time.Duration(attempt)*500*time.Millisecond, 5*time.Second))
 	}
 }
 

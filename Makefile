@@ -187,8 +187,9 @@ record-histories: tools
 	BEIANFLOW_RECORD_HISTORIES=1 go test -count=1 -run . ./integration/
 
 # The filing's lifecycle against Temporal's own cost (docs/history.md):
-# BEIANFLOW_BENCH_FILINGS filings (default 60) from start to approval, and
-# as many bare workflows of the same shape, on the same dev server.
+# BEIANFLOW_BENCH_FILINGS filings (default 96) from start to approval, and
+# as many bare workflows of the same shape, on the same dev server,
+# BEIANFLOW_BENCH_CONCURRENCY (default 32) at a time.
 bench-lifecycle: tools
 	go test -count=1 -run XXX -bench BenchmarkFilingLifecycleVsBare -benchtime 1x -timeout 30m ./integration/
 

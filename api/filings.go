@@ -60,22 +60,30 @@ func visible(c echo.Context, id filing.ID, account string) *httpx.Error {
 // read model answers (its row is written before the workflow starts), and
 // the workflow itself for filings whose row is not there.
 func (s *server) ownedFiling(c echo.Context) (filing.ID, error) {
+	id, _, err := s.ownedRow(c)
+	return id, err
+}
+
+// ownedRow is ownedFiling that also returns the read model's row when it
+// read it (for backend callers; nil otherwise), for a handler that needs
+// no more than the row.
+func (s *server) ownedRow(c echo.Context) (filing.ID, *store.Filing, error) {
 	id, perr := filingID(c)
 	if perr != nil {
-		return "", perr
+		return "", nil, perr
 	}
 	p := auth.PrincipalOf(c)
 	if p.Role != RoleBackend {
-		return id, nil
+		return id, nil, nil
 	}
 	ctx := c.Request().Context()
 	f, err := s.filings.Get(ctx, id)
 	switch {
 	case err == nil:
 		if verr := visible(c, id, f.AccountID); verr != nil {
-			return "", verr
+			return "", nil, verr
 		}
-		return id, nil
+		return id, &f, nil
 	case !errors.Is(err, store.ErrNotFound):
 		// The database is down; the workflow knows its account too.
 		s.Log.WarnContext(ctx, "read model unavailable; asking the workflow for the owner", "filing_id", id, "err", err)
@@ -84,17 +92,17 @@ func (s *server) ownedFiling(c echo.Context) (filing.ID, error) {
 	st, err := s.client.State(ctx, id)
 	if err != nil {
 		if dbDown && errors.Is(err, filings.ErrClosed) {
-			return "", httpx.Unavailable("the database") // a closed filing's owner is only in the read model
+			return "", nil, httpx.Unavailable("the database") // a closed filing's owner is only in the read model
 		}
 		if errors.Is(err, filings.ErrNotFound) || errors.Is(err, filings.ErrClosed) {
-			return "", notFound(id)
+			return "", nil, notFound(id)
 		}
-		return "", temporalError(err)
+		return "", nil, temporalError(err)
 	}
 	if verr := visible(c, id, st.AccountID); verr != nil {
-		return "", verr
+		return "", nil, verr
 	}
-	return id, nil
+	return id, nil, nil
 }
 
 func (s *server) getFiling(c echo.Context) error {

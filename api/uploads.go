@@ -19,12 +19,16 @@ import (
 // SHA-256 (the store refuses other bytes). Documents never pass through the
 // API or Temporal.
 func (s *server) presignUpload(c echo.Context) error {
-	id, req, err := owned[filing.UploadRequest](s, c)
+	id, row, err := s.ownedRow(c)
+	if err != nil {
+		return err
+	}
+	req, err := body[filing.UploadRequest](c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	if err := s.stillOpen(ctx, id); err != nil {
+	if err := s.stillOpen(ctx, id, row); err != nil {
 		return err
 	}
 	up, err := s.Documents.PresignUpload(ctx, documents.UploadRequest{
@@ -41,19 +45,26 @@ func (s *server) presignUpload(c echo.Context) error {
 	return c.JSON(http.StatusCreated, up)
 }
 
-// stillOpen refuses a filing that has ended, by its read model: an upload
-// asks nothing of the workflow, and a query would cost the Temporal server
-// a workflow task for every document. The workflow answers only where the
-// read model cannot (the database down).
-func (s *server) stillOpen(ctx context.Context, id filing.ID) error {
-	f, err := s.filings.Get(ctx, id)
+// stillOpen refuses a filing that has ended, by its read model's row (row,
+// when the owner check read it already): an upload asks nothing of the
+// workflow, and a query would cost the Temporal server a workflow task for
+// every document. The workflow answers only where the read model cannot
+// (the database down).
+func (s *server) stillOpen(ctx context.Context, id filing.ID, row *store.Filing) error {
+	if row == nil {
+		f, err := s.filings.Get(ctx, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return notFound(id)
+		case err == nil:
+			row = &f
+		}
+	}
 	switch {
-	case err == nil && f.Closed:
+	case row != nil && row.Closed:
 		return filingEnded()
-	case err == nil:
+	case row != nil:
 		return nil
-	case errors.Is(err, store.ErrNotFound):
-		return notFound(id)
 	}
 	if _, err := s.client.State(ctx, id); err != nil {
 		return s.stateError(id, err)

@@ -2,10 +2,7 @@ package integration
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
-	"math/big"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,7 +45,7 @@ func TestScaleFilingsInFlightOnTheCluster(t *testing.T) {
 	c, err := cluster.Start(ctx, cluster.Options{
 		Dir: dir, Beianflow: bin, VersityGW: tools.VersityGW,
 		Temporal: cluster.TemporalOptions{Server: tools.TemporalServer, SQLTool: tools.SQLTool, Schema: tools.Schema},
-		Postgres: clusterAdminURL(t), Database: "bfscale_" + digits(8), Ports: ports,
+		Postgres: testenv.AdminURL(t), Database: "bfscale_" + testenv.RandomDigits(8), Ports: ports,
 		// As the dev server's harness (main_test.go): a day of the sandbox
 		// world in a second, pushes every 100 ms, and no rate limit on the
 		// few keys the drivers share.
@@ -112,33 +109,4 @@ func TestScaleFilingsInFlightOnTheCluster(t *testing.T) {
 	default:
 	}
 	t.Logf("every answer through the load balancer: %v", c.Balancer.Statuses())
-}
-
-// clusterAdminURL is the tests' PostgreSQL server as a user who may create
-// databases.
-func clusterAdminURL(t *testing.T) string {
-	base := os.Getenv("DATABASE_URL")
-	if base == "" {
-		base = testenv.DefaultDatabaseURL
-	}
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	u.Path = "/postgres"
-	q := u.Query()
-	q.Del("search_path")
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// digits are n random decimal digits: this run's database names.
-func digits(n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		d, err := rand.Int(rand.Reader, big.NewInt(10))
-		if err != nil {
-			panic(err)
-		}
-		b[i] = byte('0' + d.Int64())
-	}
-	return string(b)
 }

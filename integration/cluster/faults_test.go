@@ -7,11 +7,8 @@ package cluster_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"math/big"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,7 +59,7 @@ func TestEveryFilingCompletesOnceThroughAKilledWorkerAStoppedAPIAndARestartedHis
 	c, err := cluster.Start(ctx, cluster.Options{
 		Dir: dir, Beianflow: bin, VersityGW: tools.VersityGW, UIServer: tools.UIServer,
 		Temporal: cluster.TemporalOptions{Server: tools.TemporalServer, SQLTool: tools.SQLTool, Schema: tools.Schema},
-		Postgres: adminURL(t), Database: "bftest_cluster_" + randomDigits(8), Ports: ports,
+		Postgres: testenv.AdminURL(t), Database: "bftest_cluster_" + testenv.RandomDigits(8), Ports: ports,
 		Env: []string{"BEIANFLOW_SANDBOX_PUSH_INTERVAL=500ms", "BEIANFLOW_LOG_LEVEL=info",
 			"BEIANFLOW_DELIVERY_FIRST_BACKOFF=50ms", "BEIANFLOW_DELIVERY_MAX_BACKOFF=1s"},
 		AfterMigrate: func(ctx context.Context, databaseURL string) error { return writeAPIKeys(ctx, databaseURL, dir) },
@@ -244,22 +241,6 @@ func buildBeianflow(t *testing.T) string {
 	return bin
 }
 
-// adminURL is the tests' PostgreSQL server, as a user who may create
-// databases.
-func adminURL(t *testing.T) string {
-	base := os.Getenv("DATABASE_URL")
-	if base == "" {
-		base = testenv.DefaultDatabaseURL
-	}
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	u.Path = "/postgres"
-	q := u.Query()
-	q.Del("search_path")
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 // writeAPIKeys issues one key per role and writes them where `beianflow
 // demo` reads them, as `beianflow cluster` does.
 func writeAPIKeys(ctx context.Context, databaseURL, dir string) error {
@@ -297,7 +278,7 @@ func readEnv(t *testing.T, path string) map[string]string {
 
 func createProbeFiling(ctx context.Context, t *testing.T, backend *apiclient.Client) filing.ID {
 	t.Helper()
-	seq := randomDigits(6)
+	seq := testenv.RandomDigits(6)
 	f, err := backend.CreateFiling(ctx, filing.CreateRequest{
 		Subject: filing.SubjectIdentity{Province: "ZJ", Nature: filing.NatureEnterprise, CertificateType: filing.CertBusinessLicense,
 			CertificateNumber: sample.CreditCode("91", "330106", sample.OrgCode("MA"+seq))},
@@ -404,20 +385,6 @@ func lastLine(s, containing string) string {
 		}
 	}
 	return ""
-}
-
-// randomDigits are n random decimal digits: names of this run's databases
-// and companies.
-func randomDigits(n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		d, err := rand.Int(rand.Reader, big.NewInt(10))
-		if err != nil {
-			panic(err)
-		}
-		b[i] = byte('0' + d.Int64())
-	}
-	return string(b)
 }
 
 // waitUntil polls cond every 200 ms until it holds, failing the test

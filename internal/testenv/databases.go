@@ -2,6 +2,10 @@ package testenv
 
 import (
 	"context"
+	"crypto/rand"
+	"math/big"
+	"net/url"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -76,4 +80,39 @@ func ForEachDB(t *testing.T, fn func(t *testing.T, db *store.DB), opts ...DBOpti
 	for _, db := range dbs {
 		t.Run(string(db.Dialect), func(t *testing.T) { fn(t, db) })
 	}
+}
+
+// AdminURL is the tests' PostgreSQL server (DATABASE_URL, else
+// DefaultDatabaseURL) as a user who may create databases: its postgres
+// database, without the test schema's search_path. Topologies of a test's
+// own create their databases there.
+func AdminURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv("DATABASE_URL")
+	if base == "" {
+		base = DefaultDatabaseURL
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("DATABASE_URL: %v", err)
+	}
+	u.Path = "/postgres"
+	q := u.Query()
+	q.Del("search_path")
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// RandomDigits are n random decimal digits: names of a run's databases
+// and companies.
+func RandomDigits(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		d, err := rand.Int(rand.Reader, big.NewInt(10))
+		if err != nil {
+			panic(err)
+		}
+		b[i] = byte('0' + d.Int64())
+	}
+	return string(b)
 }
